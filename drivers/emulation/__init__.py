@@ -1,0 +1,1 @@
+"""What every emulator shares: the steering interface and the OS plumbing (pseudo-terminals)."""

@@ -1,0 +1,144 @@
+"""Reads the configuration layers and validates their merge against the one schema.
+
+Errors name the file, the dotted key and what was expected, because the person reading them is
+a technician at a terminal or a fleet manager about to push a change to hundreds of them.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from kiosk.config.schema import KioskConfig
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_FILE = PROJECT_ROOT / "config" / "default.toml"
+SITE_ENV = "KIOSK_CONFIG"
+FLEET_ENV = "KIOSK_FLEET_LAYER"
+MAX_CONFIG_BYTES = 1_000_000
+
+
+class ConfigError(Exception):
+    """A layer is unreadable or the merged configuration breaks the schema."""
+
+    def __init__(self, problems: Sequence[str]):
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str  # "default", "site", "fleet"
+    path: Path
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    config: KioskConfig
+    layers: tuple[Layer, ...]
+
+    def source_of(self, dotted_key: str) -> str:
+        """Which layer's file decided this key (the last one that set it), or 'built-in'."""
+        return _source_of(self.layers, tuple(dotted_key.split("."))) or "built-in"
+
+
+def read_layer(name: str, path: Path) -> Layer:
+    try:
+        size = path.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise ConfigError([f"{path}: {size} bytes is too large for a configuration file"])
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: no such file ({name} configuration)"]) from None
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot be read: {exc.strerror or exc}"]) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
+    return Layer(name, path, data)
+
+
+def _merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in top.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _source_of(layers: Sequence[Layer], loc: tuple[str, ...]) -> str | None:
+    """The file of the topmost layer that holds the longest prefix of `loc`."""
+    for depth in range(len(loc), 0, -1):
+        for layer in reversed(layers):
+            node: Any = layer.data
+            for part in loc[:depth]:
+                if not isinstance(node, Mapping) or part not in node:
+                    break
+                node = node[part]
+            else:
+                return str(layer.path)
+    return None
+
+
+def _describe(err: Mapping[str, Any]) -> str:
+    kind = err.get("type", "")
+    if kind == "extra_forbidden":
+        return "is not a known setting (misspelt, or in the wrong section?)"
+    expected = err.get("msg", "invalid")
+    if "input" in err and kind != "missing" and not isinstance(err["input"], Mapping):
+        return f"{expected}; got {err['input']!r}"
+    return expected
+
+
+def validate_layers(layers: Sequence[Layer]) -> KioskConfig:
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        merged = _merge(merged, layer.data)
+    try:
+        return KioskConfig.model_validate(merged)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(str(p) for p in err["loc"])
+            where = _source_of(layers, loc) or "built-in defaults"
+            key = ".".join(loc) or "(top level)"
+            problems.append(f"{where}: {key}: {_describe(err)}")
+        raise ConfigError(problems) from None
+
+
+def load_layers(site: str | os.PathLike[str] | None = None,
+                fleet: str | os.PathLike[str] | None = None,
+                default: str | os.PathLike[str] | None = None) -> LoadedConfig:
+    """default < site (argument or $KIOSK_CONFIG) < fleet (argument, $KIOSK_FLEET_LAYER, or
+    <terminal.data_dir>/fleet/applied.toml when that file exists)."""
+    layers = [read_layer("default", Path(default) if default else DEFAULT_FILE)]
+    site = site or os.environ.get(SITE_ENV)
+    if site:
+        layers.append(read_layer("site", Path(site)))
+    fleet = fleet or os.environ.get(FLEET_ENV)
+    if fleet:
+        layers.append(read_layer("fleet", Path(fleet)))
+    else:
+        partial = validate_layers(layers)
+        applied = Path(partial.terminal.data_dir) / "fleet" / "applied.toml"
+        if applied.is_file():
+            layers.append(read_layer("fleet", applied))
+    return LoadedConfig(validate_layers(layers), tuple(layers))
+
+
+def load_config(site: str | os.PathLike[str] | None = None) -> KioskConfig:
+    return load_layers(site).config
+
+
+def check_file(path: str | os.PathLike[str]) -> KioskConfig:
+    """Validate one file as it would be layered on top of the defaults."""
+    return validate_layers([read_layer("default", DEFAULT_FILE), read_layer("file", Path(path))])

@@ -1,0 +1,124 @@
+"""The one typed schema every configuration layer is validated against.
+
+`extra="forbid"` everywhere: a misspelt key is an error, not a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Seconds = Annotated[float, Field(gt=0, le=3600)]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TerminalConfig(Section):
+    id: str = Field(default="UNSET", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(default="自助终端", max_length=100)
+    data_dir: str = "/var/lib/kiosk"
+    run_dir: str = "/run/kiosk"
+
+
+class DeviceConfig(Section):
+    enabled: bool = True
+    poll_interval_s: Seconds = 0.5
+    missed_polls_to_offline: int = Field(default=3, ge=1, le=100)
+
+
+class SerialDevice(DeviceConfig):
+    port: str = ""
+    baudrate: Literal[9600, 19200, 38400, 57600, 115200, 230400] = 115200
+
+
+class IdCardConfig(SerialDevice):
+    """GA/T 467 ID card module on a serial line."""
+
+    port: str = "/dev/kiosk/idcard"
+    read_timeout_s: Seconds = 1.5
+    wlt_library: str = ""  # optional vendor library that decodes the WLT photo
+
+
+class SmartCardConfig(DeviceConfig):
+    """A PC/SC reader (ID, eID, social-security cards)."""
+
+    reader: str = ""  # substring of the reader name; empty = the first reader
+    apdu_timeout_s: Seconds = 3.0
+
+
+class CameraSource(DeviceConfig):
+    source: str = "0"  # a V4L2 index or device path, or an image/video file (emulation)
+    width: int = Field(default=1920, ge=160, le=8192)
+    height: int = Field(default=1080, ge=120, le=8192)
+
+
+class QrCameraConfig(CameraSource):
+    decoder: Literal["zxing", "pyzbar"] = "zxing"
+    poll_interval_s: Seconds = 0.2
+    repeat_suppress_s: Seconds = 3.0  # the same code held in view is reported once
+
+
+class QrSerialConfig(SerialDevice):
+    port: str = "/dev/kiosk/qr"
+    baudrate: Literal[9600, 19200, 38400, 57600, 115200, 230400] = 9600
+    repeat_suppress_s: Seconds = 3.0
+
+
+class DocCameraConfig(CameraSource):
+    jpeg_quality: int = Field(default=85, ge=30, le=100)
+    max_pdf_bytes: int = Field(default=8_000_000, ge=100_000)
+
+
+class ScannerConfig(DeviceConfig):
+    device: str = ""  # SANE device name; empty = the first one found
+    sane_config_dir: str = ""  # a project-local SANE config dir (emulation), never /etc
+    dpi: int = Field(default=200, ge=75, le=1200)
+    mode: Literal["Color", "Gray", "Lineart"] = "Gray"
+    poll_interval_s: Seconds = 5.0
+
+
+class PrinterConfig(DeviceConfig):
+    """A thermal ESC/POS printer over serial, USB or the network (TCP 9100)."""
+
+    transport: Literal["serial", "network", "usb"] = "serial"
+    port: str = "/dev/kiosk/printer"
+    baudrate: Literal[9600, 19200, 38400, 57600, 115200, 230400] = 115200
+    host: str = "127.0.0.1"
+    tcp_port: int = Field(default=9100, ge=1, le=65535)
+    usb_vendor: int = Field(default=0, ge=0, le=0xFFFF)
+    usb_product: int = Field(default=0, ge=0, le=0xFFFF)
+    paper_width_mm: Literal[58, 80] = 80
+    dots_per_line: int = Field(default=576, ge=128, le=1024)
+    status_timeout_s: Seconds = 0.5
+    poll_interval_s: Seconds = 2.0
+
+    @model_validator(mode="after")
+    def _usb_ids(self) -> "PrinterConfig":
+        if self.transport == "usb" and not (self.usb_vendor and self.usb_product):
+            raise ValueError("transport 'usb' needs usb_vendor and usb_product")
+        return self
+
+
+class DevicesConfig(Section):
+    idcard: IdCardConfig = IdCardConfig()
+    smartcard: SmartCardConfig = SmartCardConfig()
+    qr_camera: QrCameraConfig = QrCameraConfig()
+    qr_serial: QrSerialConfig = QrSerialConfig()
+    doc_camera: DocCameraConfig = DocCameraConfig(source="1", width=3264, height=2448)
+    scanner: ScannerConfig = ScannerConfig()
+    printer: PrinterConfig = PrinterConfig()
+
+
+class PlatformConfig(Section):
+    base_url: str = Field(default="https://platform.invalid/api/v1", pattern=r"^https?://")
+    ca_bundle: str = ""  # empty = the system's trust store
+    timeout_s: Seconds = 10.0
+
+
+class KioskConfig(Section):
+    terminal: TerminalConfig = TerminalConfig()
+    devices: DevicesConfig = DevicesConfig()
+    platform: PlatformConfig = PlatformConfig()

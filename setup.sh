@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian 12 machine (root, no display, nothing installed):
+#   bash setup.sh demo   install everything, start the emulators, show every device's status
+#   bash setup.sh test   install everything, run the whole test suite
+# Everything a machine needs is installed here and nowhere else, so CI and a newcomer match.
+set -euo pipefail
+cd "$(dirname "$0")"
+MODE="${1:-demo}"
+VENV="${KIOSK_VENV:-.venv}"
+
+DEBIAN_PACKAGES=(
+  python3 python3-venv python3-dev gcc pkg-config      # interpreter and build tools for pyscard/python-sane
+  libzbar0                                             # pyzbar
+  pcscd libpcsclite-dev swig vsmartcard-vpcd            # PC/SC stack, pyscard build, virtual reader
+  libsane-dev sane-utils                               # python-sane build, SANE test backend
+  xvfb fonts-noto-cjk                                  # Kivy on a headless machine, Chinese glyphs
+  libgl1 libglib2.0-0 libmtdev1                        # OpenCV / Kivy runtime libraries
+  socat procps                                         # pty helpers, pgrep/pkill used by tests
+)
+
+install_debian_packages() {
+  local missing=()
+  for p in "${DEBIAN_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    echo "setup: installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+install_python_project() {
+  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+  "$VENV/bin/python" -m pip install -q --upgrade pip
+  "$VENV/bin/python" -m pip install -q -e ".[test]"
+}
+
+install_debian_packages
+install_python_project
+export PATH="$PWD/$VENV/bin:$PATH"
+
+case "$MODE" in
+  demo)
+    exec "$VENV/bin/kiosk" sim --doctor
+    ;;
+  test)
+    shift || true
+    set +e
+    "$VENV/bin/python" -m pytest "$@"
+    rc=$?
+    set -e
+    if [ "$rc" -eq 5 ]; then
+      echo "setup: pytest collected no tests: that is a failure, not a pass" >&2
+      exit 1
+    fi
+    exit "$rc"
+    ;;
+  *)
+    echo "usage: bash setup.sh demo|test [pytest args]" >&2
+    exit 2
+    ;;
+esac
