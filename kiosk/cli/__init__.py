@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from kiosk import logs
 from kiosk.config import ConfigError, LoadedConfig, load_layers
 
 
@@ -53,8 +54,7 @@ pass_ctx = click.make_pass_decorator(CliContext)
 @click.pass_context
 def main(ctx: click.Context, config_path: str | None, as_json: bool, verbose: int) -> None:
     """Government self-service terminal: devices, emulators, diagnostics."""
-    level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(logging.WARNING - 10 * min(verbose, 2))
     ctx.obj = CliContext(config_path, as_json)
 
 

@@ -1,5 +1,7 @@
 """Every subcommand of `kiosk`, in the order `kiosk --help` lists them."""
 
 from kiosk.cli.config_cmd import config_group
+from kiosk.cli.doctor import doctor_command
+from kiosk.cli.sim import sim_group
 
-ALL = [config_group]
+ALL = [sim_group, doctor_command, config_group]
