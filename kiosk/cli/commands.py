@@ -2,6 +2,8 @@
 
 from kiosk.cli.config_cmd import config_group
 from kiosk.cli.doctor import doctor_command
+from kiosk.cli.idcard import idcard_group
+from kiosk.cli.print_cmd import print_group
 from kiosk.cli.sim import sim_group
 
-ALL = [sim_group, doctor_command, config_group]
+ALL = [sim_group, doctor_command, idcard_group, print_group, config_group]

@@ -94,6 +94,11 @@ class PrinterConfig(DeviceConfig):
     dots_per_line: int = Field(default=576, ge=128, le=1024)
     status_timeout_s: Seconds = 0.5
     poll_interval_s: Seconds = 2.0
+    rtscts: bool = False  # hardware flow control on serial; large rasters may need it
+    # How a job is confirmed printed: "process_id" asks the printer (GS ( H) to answer once
+    # everything before it has printed; "status" for clones that ignore it (weaker: a final
+    # status check only).
+    job_confirmation: Literal["process_id", "status"] = "process_id"
 
     @model_validator(mode="after")
     def _usb_ids(self) -> "PrinterConfig":

@@ -1,0 +1,1 @@
+"""Thermal ESC/POS receipt printer: status codec, document layout, driver, emulator."""
