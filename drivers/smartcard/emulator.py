@@ -1,0 +1,145 @@
+"""SmartCardEmulator: a pcscd with vpcd's virtual reader, and the project's card to put in it.
+
+Steering (controls()): insert_card(card={...} | path="card.json"), remove_card(), mute(enabled),
+restart_pcscd(crash=False), stop_pcscd(), start_pcscd(). The card is the applet of applet.py
+behind vpcd's TCP protocol (vpcd_card.py); the reader is "Virtual PCD 00 00".
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from drivers.emulation.base import Emulator
+from drivers.smartcard.applet import CardProfile
+from drivers.smartcard.pcscd import PcscDaemon
+from drivers.smartcard.vpcd_card import VirtualCard
+from drivers.smartcard.watcher import reader_state
+
+log = logging.getLogger(__name__)
+
+READER_NAME = "Virtual PCD 00 00"
+_PRESENT = 0x20  # SCARD_STATE_PRESENT
+
+SAMPLE_CARD: dict[str, Any] = {
+    "identity": {"id_number": "11010519491231002X", "name": "测试用户",
+                 "card_number": "SSC110105000001", "expiry": "2031-06-30",
+                 "issuer": "模拟人社局"},
+    "protocol": "T1",
+    "pin": "123456",
+    "social": "account=SIM-0001;status=active",
+}
+
+
+class SmartCardEmulator(Emulator):
+    name = "smartcard"
+
+    def __init__(self, run_dir: Path, *, private: bool | None = False, apdu_log: bool = False):
+        """`private=False` (for `kiosk sim`) uses/reuses the system pcscd so the kiosk process
+        finds it without settings; tests pass private=True for a daemon of their own."""
+        self.run_dir = Path(run_dir) / "smartcard"
+        self.daemon = PcscDaemon(self.run_dir, private=private, apdu_log=apdu_log)
+        self._card: VirtualCard | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        self.daemon.start()
+        if self.daemon.private:
+            self.daemon.activate_in_this_process()
+
+    def stop(self) -> None:
+        self.remove_card()
+        self.daemon.stop()
+
+    def endpoints(self) -> dict[str, Any]:
+        return {"reader": READER_NAME, "vpcd_port": self.daemon.vpcd_port,
+                "pcscd_socket": str(self.daemon.socket_path),
+                "pcscd_reused": self.daemon.reused, **(
+                    {"env": self.daemon.client_env()} if self.daemon.private else {})}
+
+    def controls(self) -> dict[str, Callable[..., Any]]:
+        return {"insert_card": self.insert_card, "remove_card": self.remove_card,
+                "mute": self.mute, "restart_pcscd": self.restart_pcscd,
+                "stop_pcscd": self.stop_pcscd, "start_pcscd": self.start_pcscd}
+
+    # ---- controls ----------------------------------------------------------------------
+
+    def insert_card(self, card: dict[str, Any] | None = None, path: str | None = None,
+                    wait: float = 2.0, mute: bool = False) -> dict[str, Any]:
+        """Put a card in the reader (the sample card when neither card nor path is given) and
+        wait until pcscd reports it. `mute=True`: a dead card (answers reset, never an APDU).
+
+        vpcd quirk: after a transmit failed on a card pulled before pcscd noticed, pcscd marks
+        the slot empty while vpcd's presence check keeps answering "present" for the next card,
+        so that card is never announced. A real slot would see absent -> present; we make it so
+        by re-inserting once when pcscd has not announced the card in time.
+        """
+        profile = (CardProfile.from_file(path) if path else
+                   CardProfile.from_dict(card if card is not None else SAMPLE_CARD))
+        self.remove_card()
+        with self._lock:
+            seen = False
+            for _attempt in range(2):
+                before = reader_state(READER_NAME)
+                self._card = VirtualCard(profile, port=self.daemon.vpcd_port)
+                self._card.mute(mute)
+                self._card.insert()
+                count_before = (before or (0, -1))[1]
+                seen = self._wait_state(
+                    lambda st, n=count_before: st is not None and st[0] & _PRESENT != 0
+                    and st[1] != n, wait / 2)
+                if seen:
+                    break
+                log.info("pcscd did not announce the virtual card; re-inserting it")
+                self._card.remove()
+        return {"inserted": True, "seen_by_pcscd": seen, "atr": profile.atr.hex().upper()}
+
+    def remove_card(self, wait: float = 2.0) -> dict[str, Any]:
+        """Pull the card and wait (bounded) until pcscd has noticed, as a person would."""
+        with self._lock:
+            card, self._card = self._card, None
+        if card is None:
+            return {"removed": False}
+        before = reader_state(READER_NAME)
+        card.remove()
+        noticed = self._wait_state(lambda st: st is None or (
+            st[0] & _PRESENT == 0 and st[1] != (before or (0, -1))[1]), wait)
+        return {"removed": True, "noticed_by_pcscd": noticed}
+
+    @staticmethod
+    def _wait_state(done: Callable[[tuple[int, int] | None], bool], timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if done(reader_state(READER_NAME)):
+                return True
+            time.sleep(0.02)
+        return False
+
+    def mute(self, enabled: bool = True) -> dict[str, Any]:
+        with self._lock:
+            if self._card is None:
+                raise ValueError("no card inserted")
+            self._card.mute(enabled)
+        return {"muted": enabled}
+
+    def restart_pcscd(self, crash: bool = False) -> dict[str, Any]:
+        self.daemon.restart(crash=crash)
+        return {"restarted": True, "pid": self.daemon.pid}
+
+    def stop_pcscd(self) -> dict[str, Any]:
+        if self.daemon.reused:
+            raise RuntimeError("the system pcscd was not started by us; not stopping it")
+        self.daemon.stop()
+        return {"stopped": True}
+
+    def start_pcscd(self) -> dict[str, Any]:
+        self.daemon.start()
+        return {"started": True, "pid": self.daemon.pid}
+
+    @property
+    def card(self) -> VirtualCard | None:
+        return self._card

@@ -1,0 +1,28 @@
+"""Wiring of the PC/SC smart card reader and its emulator (pcscd + vpcd + the project's card)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from drivers.device import Device
+from drivers.emulation.base import Emulator
+from drivers.smartcard.emulator import READER_NAME, SmartCardEmulator
+from drivers.smartcard.reader import SmartCardReader
+from kiosk.config import KioskConfig
+
+
+def build_devices(config: KioskConfig) -> list[Device]:
+    c = config.devices.smartcard
+    if not c.enabled:
+        return []
+    return [SmartCardReader("smartcard", reader=c.reader, apdu_timeout=c.apdu_timeout_s,
+                            poll_interval=c.poll_interval_s,
+                            missed_polls_to_offline=c.missed_polls_to_offline)]
+
+
+def start_emulators(run_dir: Path) -> tuple[list[Emulator], dict[str, Any]]:
+    """The system pcscd (reused when running) with vpcd, and the sample card ready to insert."""
+    emulator = SmartCardEmulator(run_dir, private=False)
+    emulator.start()
+    return [emulator], {"devices": {"smartcard": {"enabled": True, "reader": READER_NAME}}}
