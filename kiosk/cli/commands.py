@@ -4,7 +4,8 @@ from kiosk.cli.config_cmd import config_group
 from kiosk.cli.doctor import doctor_command
 from kiosk.cli.idcard import idcard_group
 from kiosk.cli.print_cmd import print_group
+from kiosk.cli.qr import qr_group
 from kiosk.cli.sim import sim_group
 from kiosk.cli.smartcard import smartcard_group
 
-ALL = [sim_group, doctor_command, idcard_group, smartcard_group, print_group, config_group]
+ALL = [sim_group, doctor_command, idcard_group, smartcard_group, qr_group, print_group, config_group]
