@@ -57,6 +57,9 @@ class CameraSource(DeviceConfig):
 
 class QrCameraConfig(CameraSource):
     decoder: Literal["zxing", "pyzbar"] = "zxing"
+    # Fewer formats = faster: QR only ~14 ms per 1080p frame, every format ~160 ms.
+    formats: tuple[Literal["QRCode", "MicroQRCode", "Code128", "Code39", "EAN13", "DataMatrix",
+                           "PDF417", "Aztec"], ...] = ("QRCode", "Code128")
     poll_interval_s: Seconds = 0.2
     repeat_suppress_s: Seconds = 3.0  # the same code held in view is reported once
 
@@ -65,6 +68,8 @@ class QrSerialConfig(SerialDevice):
     port: str = "/dev/kiosk/qr"
     baudrate: Literal[9600, 19200, 38400, 57600, 115200, 230400] = 9600
     repeat_suppress_s: Seconds = 3.0
+    aim_ids: bool = False  # the module prefixes each code with its AIM id (e.g. "]Q1")
+    no_terminator: bool = False  # the module ends a code by silence instead of CR/LF
 
 
 class DocCameraConfig(CameraSource):
