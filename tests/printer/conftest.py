@@ -2,39 +2,18 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
 
-from drivers.device import DeviceEvent
+from tests.support import EventRecorder as Events
+
 from drivers.printer.emulator import PrinterEmulator
 from drivers.printer.printer import ThermalPrinter
 from drivers.printer.transport import NetworkTransport, SerialTransport
 
 
-class Events:
-    def __init__(self) -> None:
-        self.items: list[DeviceEvent] = []
-        self._lock = threading.Lock()
 
-    def __call__(self, event: DeviceEvent) -> None:
-        with self._lock:
-            self.items.append(event)
-
-    def kinds(self, action_id: str | None = None) -> list[str]:
-        with self._lock:
-            return [str(e.kind) for e in self.items
-                    if action_id is None or e.action_id == action_id]
-
-    def wait(self, kind: str, timeout: float = 3.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if kind in self.kinds():
-                return True
-            time.sleep(0.01)
-        return False
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from PIL import Image
 
 from drivers.device import DeviceError, DeviceState
@@ -17,13 +18,6 @@ from tests.printer.conftest import make_printer
 RECEIPT = sample_receipt(number="SL0042")
 
 
-def wait_until(predicate, timeout=3.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
 
 
 def test_receipt_prints_and_the_job_png_shows_it(printer, emulator):
@@ -97,7 +91,7 @@ def test_cover_open_refuses_then_closing_it_prints(printer, emulator):
 def test_paper_near_end_warns_once_but_still_prints(printer, emulator):
     prn, events = printer
     emulator.paper_near_end(True)
-    assert events.wait("paper_low", 2.0)
+    assert events.wait("paper_low", timeout=2.0)
     time.sleep(0.3)  # several more polls: still one warning
     assert events.kinds().count("paper_low") == 1
     assert prn.status.usable and prn.status.reason == "paper_near_end"

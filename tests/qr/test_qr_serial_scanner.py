@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.support import wait_until
 
 from drivers.device import DeviceEvent, DeviceState, EventKind
 from drivers.qr.serial_emulator import QrSerialEmulator
 from drivers.qr.serial_scanner import QrSerialScanner
 
 
-def wait_until(predicate: Callable[[], object], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return bool(predicate())
 
 
 def scans(events: list[DeviceEvent]) -> list[dict]:

@@ -3,45 +3,17 @@ session, the project's virtual card in its reader, and a started SmartCardReader
 
 from __future__ import annotations
 
-import queue
-import time
 from collections.abc import Callable, Iterator
 
 import pytest
 
-from drivers.device import DeviceEvent, EventKind
+from tests.support import EventRecorder as Events
+
 from drivers.smartcard.emulator import READER_NAME, SmartCardEmulator
 from drivers.smartcard.reader import SmartCardReader
 
 
-class Events:
-    """Collects a device's events; `wait(kind)` returns the next one of that kind or fails."""
 
-    def __init__(self) -> None:
-        self.all: list[DeviceEvent] = []
-        self._q: queue.SimpleQueue[DeviceEvent] = queue.SimpleQueue()
-
-    def __call__(self, event: DeviceEvent) -> None:
-        self.all.append(event)
-        self._q.put(event)
-
-    def wait(self, kind: EventKind, timeout: float = 3.0) -> DeviceEvent:
-        deadline = time.monotonic() + timeout
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError(f"no {kind} event within {timeout} s; got "
-                                     f"{[e.kind.value for e in self.all]}")
-            try:
-                event = self._q.get(timeout=left)
-            except queue.Empty:
-                continue
-            if event.kind == kind:
-                return event
-
-    def drain(self) -> None:
-        while not self._q.empty():
-            self._q.get_nowait()
 
 
 @pytest.fixture(scope="session")

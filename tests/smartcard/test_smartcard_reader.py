@@ -32,7 +32,7 @@ def test_inserted_card_announces_its_identity_and_logs_it_masked(emu, make_reade
     device, events = make_reader()
     online(device)
     emu.insert_card()
-    event = events.wait(EventKind.CARD_INSERTED)
+    event = events.next(EventKind.CARD_INSERTED)
     ident = event.data["identity"]
     assert isinstance(ident, Identity)
     assert (ident.id_number, ident.name, ident.expiry.isoformat()) == (
@@ -48,10 +48,10 @@ def test_removed_card_is_announced(emu, make_reader):
     device, events = make_reader()
     online(device)
     emu.insert_card()
-    events.wait(EventKind.CARD_INSERTED)
+    events.next(EventKind.CARD_INSERTED)
     t = time.monotonic()
     emu.remove_card()
-    removed = events.wait(EventKind.CARD_REMOVED)
+    removed = events.next(EventKind.CARD_REMOVED)
     assert removed.data["reader"] == "Virtual PCD 00 00"
     assert time.monotonic() - t < 1.5
     assert device.card is None
@@ -60,14 +60,14 @@ def test_removed_card_is_announced(emu, make_reader):
 def test_card_already_in_the_reader_at_start_is_announced(emu, make_reader):
     emu.insert_card()
     device, events = make_reader()
-    assert events.wait(EventKind.CARD_INSERTED).data["identity"].id_number == ID
+    assert events.next(EventKind.CARD_INSERTED).data["identity"].id_number == ID
 
 
 def test_apdu_exchange_with_status_words(emu, make_reader):
     device, events = make_reader()
     online(device)
     emu.insert_card()
-    events.wait(EventKind.CARD_INSERTED)
+    events.next(EventKind.CARD_INSERTED)
     assert sw_of(device.transmit(select_aid(APPLET_AID))) == 0x9000
     assert sw_of(device.transmit(read_binary(0))) == 0x6986
     assert sw_of(device.transmit(select_ef(0x0999))) == 0x6A82
@@ -89,7 +89,7 @@ def test_t0_card_gets_t0_and_long_answers_via_get_response(emu, make_reader):
     device, events = make_reader()
     online(device)
     emu.insert_card(card={**SAMPLE_CARD, "protocol": "T0"})
-    event = events.wait(EventKind.CARD_INSERTED)
+    event = events.next(EventKind.CARD_INSERTED)
     assert event.data["protocol"] == "T=0"
     assert event.data["identity"].id_number == ID
     fci = ResponseApdu.parse(device.transmit(select_aid(APPLET_AID)).result(2))
@@ -100,7 +100,7 @@ def test_a_card_without_our_applet_is_announced_without_identity(emu, make_reade
     device, events = make_reader()
     online(device)
     emu.insert_card(card={"identity": None})
-    event = events.wait(EventKind.CARD_INSERTED)
+    event = events.next(EventKind.CARD_INSERTED)
     assert event.data["identity"] is None
     assert "6A82" in event.data["identity_error"]
 
@@ -120,7 +120,7 @@ def test_a_retried_action_id_reaches_the_card_once(emu, make_reader):
     device, events = make_reader()
     online(device)
     emu.insert_card()
-    events.wait(EventKind.CARD_INSERTED)
+    events.next(EventKind.CARD_INSERTED)
     before = emu.card.apdus_answered
     first = device.transmit(select_aid(APPLET_AID), action_id="act-1")
     again = device.transmit(select_aid(APPLET_AID), action_id="act-1")
@@ -132,7 +132,7 @@ def test_a_mute_card_times_out_clearly_and_the_driver_keeps_working(emu, make_re
     device, events = make_reader(apdu_timeout=0.4)
     online(device)
     emu.insert_card()
-    events.wait(EventKind.CARD_INSERTED)
+    events.next(EventKind.CARD_INSERTED)
     emu.mute(True)
     t = time.monotonic()
     with pytest.raises(DeviceError) as err:
@@ -145,9 +145,9 @@ def test_a_mute_card_times_out_clearly_and_the_driver_keeps_working(emu, make_re
     assert err.value.reason == "card_unresponsive"
     assert device.status.state == DeviceState.ONLINE
     emu.remove_card()  # pulling the dead card frees the reader
-    events.wait(EventKind.CARD_REMOVED)
+    events.next(EventKind.CARD_REMOVED)
     emu.insert_card()
-    assert events.wait(EventKind.CARD_INSERTED).data["identity"].id_number == ID
+    assert events.next(EventKind.CARD_INSERTED).data["identity"].id_number == ID
     assert sw_of(device.transmit(select_aid(APPLET_AID))) == 0x9000
 
 
@@ -155,7 +155,7 @@ def test_a_card_that_comes_back_to_life_answers_again(emu, make_reader):
     device, events = make_reader(apdu_timeout=0.3)
     online(device)
     emu.insert_card()
-    events.wait(EventKind.CARD_INSERTED)
+    events.next(EventKind.CARD_INSERTED)
     emu.mute(True)
     with pytest.raises(DeviceError):
         device.transmit(select_aid(APPLET_AID)).result(2)
@@ -174,13 +174,13 @@ def test_pcscd_crash_takes_reader_offline_debounced_and_it_recovers_by_itself(em
     device, events = make_reader(poll_interval=0.05, missed_polls_to_offline=4)
     online(device)
     emu.insert_card()
-    events.wait(EventKind.CARD_INSERTED)
+    events.next(EventKind.CARD_INSERTED)
     events.drain()
     emu.daemon.kill()
-    removed = events.wait(EventKind.CARD_REMOVED)
+    removed = events.next(EventKind.CARD_REMOVED)
     assert removed.data["reason"] == "service_lost"
     assert device.wait_for(lambda s: s.state == DeviceState.OFFLINE, 3), device.status
-    offline_at = next(e for e in events.all if e.kind == EventKind.STATUS_CHANGED
+    offline_at = next(e for e in events.items if e.kind == EventKind.STATUS_CHANGED
                       and e.data["status"]["state"] == "offline").at
     assert offline_at - removed.at >= 0.1  # not on the first missed poll
     with pytest.raises(DeviceUnavailable):
@@ -188,12 +188,12 @@ def test_pcscd_crash_takes_reader_offline_debounced_and_it_recovers_by_itself(em
     emu.start_pcscd()
     online(device, 5)
     # the card still in the reader is read again, and the next card is seen too
-    assert events.wait(EventKind.CARD_INSERTED, 5).data["identity"].id_number == ID
+    assert events.next(EventKind.CARD_INSERTED, 5).data["identity"].id_number == ID
     emu.remove_card()
-    events.wait(EventKind.CARD_REMOVED)
+    events.next(EventKind.CARD_REMOVED)
     emu.insert_card(card={**SAMPLE_CARD, "identity": {**SAMPLE_CARD["identity"],
                                                        "id_number": "110101199003071234"}})
-    assert events.wait(EventKind.CARD_INSERTED).data["identity"].id_number == "110101199003071234"
+    assert events.next(EventKind.CARD_INSERTED).data["identity"].id_number == "110101199003071234"
     assert sw_of(device.transmit(select_aid(APPLET_AID))) == 0x9000
 
 
@@ -202,10 +202,10 @@ def test_a_quick_pcscd_restart_does_not_flap_the_status(emu, make_reader):
     online(device)
     emu.restart_pcscd()
     time.sleep(0.8)
-    states = [e.data["status"]["state"] for e in events.all if e.kind == EventKind.STATUS_CHANGED]
+    states = [e.data["status"]["state"] for e in events.items if e.kind == EventKind.STATUS_CHANGED]
     assert states == ["online"], states
     emu.insert_card()
-    assert events.wait(EventKind.CARD_INSERTED).data["identity"].id_number == ID
+    assert events.next(EventKind.CARD_INSERTED).data["identity"].id_number == ID
 
 
 def test_reader_absent_at_start_then_back(emu, make_reader):
@@ -215,7 +215,7 @@ def test_reader_absent_at_start_then_back(emu, make_reader):
     emu.start_pcscd()
     online(device, 5)
     emu.insert_card()
-    events.wait(EventKind.CARD_INSERTED)
+    events.next(EventKind.CARD_INSERTED)
 
 
 def test_pcscd_gone_for_long_then_back(emu, make_reader):
@@ -228,7 +228,7 @@ def test_pcscd_gone_for_long_then_back(emu, make_reader):
     emu.start_pcscd()
     online(device, 5)
     emu.insert_card()
-    assert events.wait(EventKind.CARD_INSERTED).data["identity"].id_number == ID
+    assert events.next(EventKind.CARD_INSERTED).data["identity"].id_number == ID
 
 
 def test_a_reader_name_that_matches_nothing_is_no_device(emu, make_reader):
@@ -247,11 +247,11 @@ def test_a_dead_card_at_insertion_is_announced_without_identity(emu, make_reader
     device, events = make_reader(apdu_timeout=0.3)
     online(device)
     emu.insert_card(mute=True)
-    event = events.wait(EventKind.CARD_INSERTED, 3)
+    event = events.next(EventKind.CARD_INSERTED, 3)
     assert event.data["identity"] is None and "timeout" in event.data["identity_error"]
     assert event.data["atr"].startswith("3B88")
     assert device.status.state == DeviceState.ONLINE
     emu.remove_card()
-    events.wait(EventKind.CARD_REMOVED)
+    events.next(EventKind.CARD_REMOVED)
     emu.insert_card()
-    assert events.wait(EventKind.CARD_INSERTED).data["identity"].id_number == ID
+    assert events.next(EventKind.CARD_INSERTED).data["identity"].id_number == ID

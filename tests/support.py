@@ -1,0 +1,72 @@
+"""What device tests share: recording a driver's events and waiting with a deadline, not a sleep."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from drivers.device import DeviceEvent, EventKind
+
+
+def wait_until(predicate: Callable[[], object], timeout: float = 3.0,
+               interval: float = 0.01) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return bool(predicate())
+
+
+class EventRecorder:
+    """Subscribe it to a device (`device.subscribe(recorder)`); events arrive on its thread."""
+
+    def __init__(self) -> None:
+        self.items: list[DeviceEvent] = []
+        self._lock = threading.Lock()
+        self._cursor = 0  # for next(): events before it have been consumed
+
+    def __call__(self, event: DeviceEvent) -> None:
+        with self._lock:
+            self.items.append(event)
+
+    def of(self, kind: EventKind | str) -> list[DeviceEvent]:
+        with self._lock:
+            return [e for e in self.items if e.kind == kind]
+
+    def kinds(self, action_id: str | None = None) -> list[str]:
+        with self._lock:
+            return [str(e.kind) for e in self.items
+                    if action_id is None or e.action_id == action_id]
+
+    def wait(self, kind: EventKind | str, count: int = 1,
+             timeout: float = 3.0) -> list[DeviceEvent]:
+        """All events of `kind` once there are at least `count` of them, else fail the test."""
+        if wait_until(lambda: len(self.of(kind)) >= count, timeout):
+            return self.of(kind)
+        raise AssertionError(f"expected {count} {kind} event(s) within {timeout} s, "
+                             f"got {self.kinds()}")
+
+    def next(self, kind: EventKind | str, timeout: float = 3.0) -> DeviceEvent:
+        """The first not yet consumed event of `kind`; events passed over are consumed too."""
+        found: list[DeviceEvent] = []
+
+        def scan() -> bool:
+            with self._lock:
+                for i in range(self._cursor, len(self.items)):
+                    if self.items[i].kind == kind:
+                        self._cursor = i + 1
+                        found.append(self.items[i])
+                        return True
+                self._cursor = len(self.items)
+                return False
+
+        if wait_until(scan, timeout):
+            return found[0]
+        raise AssertionError(f"no {kind} event within {timeout} s; got {self.kinds()}")
+
+    def drain(self) -> None:
+        """Consume everything recorded so far (next() then only sees newer events)."""
+        with self._lock:
+            self._cursor = len(self.items)
