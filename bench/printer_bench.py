@@ -92,7 +92,7 @@ def main() -> None:
         finally:
             emu.stop()
     print(f"Sample receipt (受理回执); wire ms = serial time at {BAUD} baud 8N1 computed from bytes")
-    print(f"(the physical floor); job ms = measured driver print() over a pty to the emulator,")
+    print("(the physical floor); job ms = measured driver print() over a pty to the emulator,")
     print(f"which takes bytes in at {BAUD} baud, until the printer's job-done answer (GS ( H),")
     print(f"including status checks and the emulator drawing the PNG; medians of {RUNS}/5 runs")
     print(f"{'mm':>3} {'rendering':<22} {'bytes':>8} {'x text':>7} {'render ms':>10} "

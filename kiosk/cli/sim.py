@@ -12,7 +12,7 @@ import click
 import requests
 
 from kiosk import doctor
-from kiosk.cli import CliContext, fail, pass_ctx
+from kiosk.cli import CliContext, fail
 from kiosk.config import ConfigError, load_layers
 from kiosk.devices.registry import AREAS
 from kiosk.sim import STATE_FILE, Simulation
