@@ -20,7 +20,7 @@ import tomli_w
 
 from drivers.emulation.base import Emulator
 from kiosk.config import check_file
-from kiosk.devices.registry import AREAS, start_emulators, stop_emulators
+from kiosk.devices.registry import AREA_DEVICES, AREAS, merge_fragments, start_emulators, stop_emulators
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,12 @@ class Simulation:
             site = {"terminal": {"id": "SIM-0001", "name": "模拟终端",
                                  "data_dir": str(self.run_dir / "data"),
                                  "run_dir": str(self.run_dir)}}
-            site.update(fragment)
+            # Devices of areas not simulated are switched off: their default paths point at
+            # hardware this machine does not have.
+            others = {"devices": {section: {"enabled": False}
+                                  for area in AREAS if area not in self.areas
+                                  for section in AREA_DEVICES[area]}}
+            site.update(merge_fragments([others, fragment]))
             self.site_config_path.write_text(
                 "# Written by `kiosk sim`: points every device at its emulator.\n"
                 + tomli_w.dumps(site), encoding="utf-8")

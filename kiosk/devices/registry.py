@@ -15,6 +15,13 @@ from kiosk.config import KioskConfig
 log = logging.getLogger(__name__)
 
 AREAS = ("idcard", "smartcard", "qr", "document", "printer")
+AREA_DEVICES: dict[str, tuple[str, ...]] = {  # area -> its sections under [devices]
+    "idcard": ("idcard",),
+    "smartcard": ("smartcard",),
+    "qr": ("qr_camera", "qr_serial"),
+    "document": ("doc_camera", "scanner"),
+    "printer": ("printer",),
+}
 
 
 def _area(name: str) -> ModuleType:

@@ -29,7 +29,7 @@ def run(*args: str) -> tuple[int, str]:
 def test_readers_lists_the_virtual_reader_and_its_card(emu):
     emu.insert_card()
     code, out = run("smartcard", "readers")
-    assert code == 0
+    assert code == 0, out
     assert "Virtual PCD 00 00: card, ATR 3B8880" in out
     code, out = run("--json", "smartcard", "readers")
     rows = {r["reader"]: r for r in json.loads(out)["readers"]}
