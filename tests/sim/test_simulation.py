@@ -76,3 +76,15 @@ def test_a_partial_simulation_switches_off_the_devices_it_does_not_emulate(sim: 
     assert devices.idcard.enabled and devices.printer.enabled
     assert not any(d.enabled for d in (devices.smartcard, devices.qr_camera, devices.qr_serial,
                                        devices.doc_camera, devices.scanner))
+
+
+def test_every_device_recovers_from_unplug_and_pcscd_stop_without_a_restart(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "tests.sim.recovery_drill",
+                             str(tmp_path / "sim")], capture_output=True, text=True, cwd=ROOT,
+                            timeout=240)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(report["started"].values()) == {"online"}, report
+    assert all(state in ("offline", "no_device") for state in report["unplugged"].values()), report
+    assert set(report["replugged"].values()) == {"online"}, report
+    assert report["cards_seen_after"] == ["idcard", "smartcard"], report
