@@ -118,4 +118,5 @@ def ctl(click_ctx: click.Context, emulator: str, control: str, params: tuple[str
     body = response.json()
     if response.status_code != 200:
         fail(body.get("error", f"HTTP {response.status_code}"))
-    ctx.emit(body, json.dumps(body.get("result"), ensure_ascii=False, default=str))
+    result = body.get("result")
+    ctx.emit(body, "ok" if result is None else json.dumps(result, ensure_ascii=False, default=str))
