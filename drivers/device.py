@@ -86,6 +86,15 @@ class DeviceUnavailable(DeviceError):
     """The device is not online, so the action was not attempted at all."""
 
 
+class OutcomeUnknown(DeviceError):
+    """The action reached the device but its result is unknown (sent, then no confirmation).
+
+    Its action id stays claimed: a retry under the same id gets this same error back instead
+    of printing or submitting a second time. A person decides what happens next (a reprint
+    with a recorded reason, a fresh read under a new id).
+    """
+
+
 def new_action_id() -> str:
     return uuid.uuid4().hex
 
@@ -96,8 +105,9 @@ EventCallback = Callable[[DeviceEvent], None]
 class ActionLedger:
     """Remembers recent action ids so that a retried action returns the first attempt's result.
 
-    Bounded: the oldest ids are forgotten first. Only successful or in-flight actions are kept;
-    a failed action may be retried under the same id (nothing happened, so nothing doubles).
+    Bounded: the oldest ids are forgotten first. An action that failed for sure may be
+    retried under the same id (nothing happened, so nothing doubles); one whose outcome is
+    unknown (`OutcomeUnknown`) may not.
     """
 
     def __init__(self, capacity: int = 256):
@@ -120,7 +130,13 @@ class ActionLedger:
 
 
 def _failed(fut: Future[Any]) -> bool:
-    return fut.done() and (fut.cancelled() or fut.exception() is not None)
+    """Failed for sure, so safe to try again under the same id."""
+    if not fut.done():
+        return False
+    if fut.cancelled():
+        return True
+    exc = fut.exception()
+    return exc is not None and not isinstance(exc, OutcomeUnknown)
 
 
 class Device(ABC):

@@ -70,6 +70,7 @@ class PrinterEmulator(Emulator):
         self._cover_open = False
         self._silent = False
         self._garbage = False
+        self._ignore_process_id = False
         # records
         self._jobs: list[dict[str, Any]] = []
         self.dropped_bytes = 0
@@ -104,7 +105,8 @@ class PrinterEmulator(Emulator):
                 "reload_paper": self.reload_paper, "cover_open": self.cover_open,
                 "silent": self.silent, "garbage": self.garbage, "unplug": self.unplug,
                 "replug": self.replug, "drop_connections": self.drop_connections,
-                "jobs": self.jobs, "job_log": self.job_log}
+                "jobs": self.jobs, "job_log": self.job_log,
+                "ignore_process_id": self.ignore_process_id}
 
     def _spawn(self, target: Callable[[], None], name: str) -> None:
         t = threading.Thread(target=target, name=name, daemon=True)
@@ -141,6 +143,11 @@ class PrinterEmulator(Emulator):
         """Stop answering anything (a hung or powered-off printer whose cable is still in)."""
         with self._lock:
             self._silent = bool(enabled)
+
+    def ignore_process_id(self, enabled: bool = True) -> None:
+        """Print but never answer GS ( H, like the many clones that do not implement it."""
+        with self._lock:
+            self._ignore_process_id = bool(enabled)
 
     def garbage(self, enabled: bool = True) -> None:
         """Answer status requests with 0xFF (a wrong device, or a wrong baud rate)."""
@@ -305,6 +312,8 @@ class PrinterEmulator(Emulator):
         if isinstance(command, p.Unknown):
             self.unknown.append(command.raw[:32])
         if isinstance(command, p.ProcessIdRequest):
+            if self._ignore_process_id:
+                return
             reply(b"\x37\x22" + command.process_id + b"\x00")
             return
         job = stream.renderer.apply(command)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from drivers.device import (Device, DeviceError, DeviceState, DeviceStatus, DeviceUnavailable,
-                            EventKind)
+                            EventKind, OutcomeUnknown)
 from drivers.printer import status as st
 from drivers.printer.document import Document, paper_for, render_escpos
 from drivers.printer.transport import Transport, TransportError
@@ -177,10 +177,13 @@ class ThermalPrinter(Device):
     # ---- a job, on the driver thread ------------------------------------------------------
 
     def _fail(self, action_id: str | None, reason: str, message: str,
-              unavailable: bool = False) -> DeviceError:
-        self._emit(EventKind.JOB_FAILED, {"reason": reason, "detail": message}, action_id)
+              unavailable: bool = False, unknown: bool = False) -> DeviceError:
+        """`unknown`: bytes went out and we cannot tell whether the job printed whole; the
+        action id then stays spent so a retry never prints a second copy."""
+        self._emit(EventKind.JOB_FAILED, {"reason": reason, "detail": message,
+                                          "outcome_unknown": unknown}, action_id)
         log.warning("%s: job failed: %s (%s)", self.name, reason, message)
-        cls = DeviceUnavailable if unavailable else DeviceError
+        cls = DeviceUnavailable if unavailable else OutcomeUnknown if unknown else DeviceError
         return cls(reason, f"{self.name}: {message}")
 
     def _job(self, document: Document, action_id: str | None) -> JobResult:
@@ -231,7 +234,8 @@ class ThermalPrinter(Device):
                     self._abandon()
             except (st.StatusError, OSError):
                 self._note_failure(exc)
-            raise self._fail(action_id, reason, f"sending the job failed: {exc}") from exc
+            raise self._fail(action_id, reason, f"sending the job failed: {exc}",
+                             unknown=reason == "write_failed") from exc
         expected = bytes([RESPONSE_HEADER, PROCESS_ID]) + digits + b"\x00"
         silent_checks = 0
         while True:
@@ -240,7 +244,7 @@ class ThermalPrinter(Device):
             if time.monotonic() >= deadline:
                 self._abandon()
                 raise self._fail(action_id, "unconfirmed",
-                                 f"no job-done answer within {budget:.1f} s")
+                                 f"no job-done answer within {budget:.1f} s", unknown=True)
             kind, reply = self._read_reply(min(self.check_interval,
                                                max(0.01, deadline - time.monotonic())))
             if kind == "response":
@@ -257,7 +261,8 @@ class ThermalPrinter(Device):
                 if silent_checks >= self.missed_polls_to_offline:
                     self._note_failure(exc)
                     raise self._fail(action_id, "no_answer",
-                                     f"printer stopped answering mid-job: {exc}") from exc
+                                     f"printer stopped answering mid-job: {exc}",
+                                     unknown=True) from exc
                 continue
             if not st.can_print(now):
                 self._set_status(device_status(now))
@@ -270,7 +275,8 @@ class ThermalPrinter(Device):
         try:
             after = self._observe(self._read_status())
         except (st.StatusError, OSError) as exc:
-            raise self._fail(action_id, "no_answer", f"no status after printing: {exc}") from exc
+            raise self._fail(action_id, "no_answer", f"no status after printing: {exc}",
+                             unknown=True) from exc
         self._set_status(device_status(after))
         if self.confirm == "status" and not st.can_print(after):
             raise self._fail(action_id, after.kind if not isinstance(after, st.Error)

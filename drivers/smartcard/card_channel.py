@@ -16,7 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
-from drivers.device import DeviceError
+from drivers.device import DeviceError, OutcomeUnknown
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +68,11 @@ class CardChannel:
         with self._lock:
             if fut.done():
                 return
-            if fut.running():
+            sent = fut.running()  # the card has the command: it may have acted on it
+            if sent:
                 self._stuck = True
-            fut.set_exception(DeviceError(
+            cls = OutcomeUnknown if sent else DeviceError
+            fut.set_exception(cls(
                 "timeout", f"{self.name}: {what} got no answer within {timeout:g} s"))
         log.warning("%s: %s timed out after %g s", self.name, what, timeout)
 

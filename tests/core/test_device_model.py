@@ -6,6 +6,7 @@ import time
 import pytest
 
 from drivers.device import (ActionLedger, Device, DeviceState, DeviceStatus, DeviceUnavailable,
+                            OutcomeUnknown,
                             EventKind)
 
 
@@ -146,3 +147,16 @@ def test_ledger_is_bounded() -> None:
         fut.set_result(i)
     assert ledger.claim("4")[1] is False
     assert ledger.claim("0")[1] is True  # forgotten, oldest first
+
+
+def test_an_action_with_unknown_outcome_is_never_retried_under_its_id(device: Flaky) -> None:
+    def sent_then_lost():
+        device.actions.append("sent")
+        raise OutcomeUnknown("unconfirmed", "sent, no confirmation")
+
+    first = device._submit(sent_then_lost, "job-3")
+    with pytest.raises(OutcomeUnknown):
+        first.result(2)
+    again = device._submit(sent_then_lost, "job-3")
+    assert again is first
+    assert device.actions == ["sent"]

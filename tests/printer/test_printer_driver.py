@@ -6,18 +6,14 @@ import time
 from pathlib import Path
 
 import pytest
-
 from PIL import Image
 
-from drivers.device import DeviceError, DeviceState
+from drivers.device import DeviceError, DeviceState, OutcomeUnknown
 from drivers.printer.document import Cut, Document, Text
 from drivers.printer.samples import sample_receipt
-
 from tests.printer.conftest import make_printer
 
 RECEIPT = sample_receipt(number="SL0042")
-
-
 
 
 def test_receipt_prints_and_the_job_png_shows_it(printer, emulator):
@@ -186,3 +182,19 @@ def test_network_printer_dropping_the_connection_is_reconnected_without_going_of
         assert len(emulator.jobs()) == 1
     finally:
         prn.stop()
+
+
+def test_a_job_the_printer_never_confirms_is_not_done_and_never_printed_twice(printer, emulator):
+    """A clone that ignores GS ( H: the bytes went out, nobody knows if it printed whole."""
+    prn, events = printer
+    emulator.ignore_process_id()
+    with pytest.raises(OutcomeUnknown) as err:
+        prn.print(RECEIPT, "job-u").result(10)
+    assert err.value.reason == "unconfirmed"
+    (failed,) = events.of("job_failed")
+    assert failed.data["outcome_unknown"] is True
+    assert len(emulator.job_log()) == 1
+    with pytest.raises(OutcomeUnknown):  # the same id is spent: no second copy
+        prn.print(RECEIPT, "job-u").result(10)
+    assert len(emulator.job_log()) == 1
+    assert events.kinds("job-u") == ["job_failed"]
