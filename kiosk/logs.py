@@ -9,13 +9,16 @@ from __future__ import annotations
 import logging
 import re
 
-# 18-character resident ID numbers (GB 11643) and mainland mobile numbers.
+# 18-character resident ID numbers (GB 11643; also the 2023 foreign permanent resident card),
+# 15-character 2017 foreign permanent resident numbers (3 letters + 12 digits), mobile numbers.
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
+_FOREIGN_2017 = re.compile(r"(?<![0-9A-Za-z])([A-Z]{3})\d{8}(\d{4})(?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 
 
 def mask_text(text: str) -> str:
     text = _ID_NUMBER.sub(lambda m: f"{m.group(1)}********{m.group(2)}", text)
+    text = _FOREIGN_2017.sub(lambda m: f"{m.group(1)}********{m.group(2)}", text)
     return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
 
 

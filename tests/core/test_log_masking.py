@@ -8,6 +8,7 @@ from kiosk.logs import PiiMaskingFilter, mask_text
 def test_id_numbers_and_mobiles_are_masked_but_other_numbers_are_not() -> None:
     assert mask_text("card 11010519491231002X read") == "card 110105********002X read"
     assert mask_text("tel 13812345678") == "tel 138****5678"
+    assert mask_text("permit UTO110075100012 read") == "permit UTO********0012 read"
     assert mask_text("job 1234 of 20261122") == "job 1234 of 20261122"
     assert mask_text("frame AA11010519491231002XBB") == "frame AA11010519491231002XBB"
 
