@@ -101,6 +101,10 @@ class FrameSource:
         if (not ok or frame is None) and self.kind == "video":
             cap.set(cv2.CAP_PROP_POS_FRAMES, 0)  # a demo video loops
             ok, frame = cap.read()
+        return self._checked(ok, frame)
+
+    def _checked(self, ok: bool, frame: np.ndarray | None) -> np.ndarray:
+        """A usable BGR frame, or CameraError (OpenCV signals a lost source with ok=False)."""
         if not ok or frame is None or frame.size == 0:
             raise CameraError(f"camera {self._label()} gave no frame")
         if frame.ndim == 2:
@@ -131,11 +135,7 @@ class FrameSource:
             if took > self._queued_limit(cap) or started - began > max_wait_s:
                 break  # this one waited for the camera (or we waited long enough)
         ok, frame = cap.retrieve()
-        if not ok or frame is None or frame.size == 0:
-            raise CameraError(f"camera {self._label()} gave no frame")
-        if frame.ndim == 2:
-            frame = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
-        return frame
+        return self._checked(ok, frame)
 
     def _queued_limit(self, cap: cv2.VideoCapture) -> float:
         """Seconds under which a grab is taken to have come from the queue."""
