@@ -8,7 +8,7 @@ from typing import Any
 
 import requests
 
-from drivers.device import Device, DeviceState
+from drivers.device import DeviceState
 from kiosk.config import KioskConfig
 from kiosk.devices.registry import build_devices
 
@@ -34,20 +34,14 @@ class PlatformReport:
     detail: str
 
 
-def _settled(device: Device) -> bool:
-    return device.status.state != DeviceState.STARTING
-
-
 def check_devices(config: KioskConfig, settle_s: float = 6.0) -> list[DeviceReport]:
     """Start every enabled device, wait until each has settled (or `settle_s`), report, stop."""
     devices = build_devices(config)
     for device in devices:
         device.start()
     try:
+        # Wait until all are usable; one seen offline on its first try may still come up.
         deadline = time.monotonic() + settle_s
-        while time.monotonic() < deadline and not all(_settled(d) for d in devices):
-            time.sleep(0.05)
-        # A device seen offline on its first try gets the rest of the settle time to come up.
         while time.monotonic() < deadline and not all(d.status.usable for d in devices):
             time.sleep(0.05)
         reports = []

@@ -6,6 +6,7 @@ import click
 
 from kiosk import doctor
 from kiosk.cli import CliContext, pass_ctx
+from kiosk.config import KioskConfig
 
 
 @click.command("doctor")
@@ -13,9 +14,13 @@ from kiosk.cli import CliContext, pass_ctx
 @pass_ctx
 def doctor_command(ctx: CliContext, settle: float) -> None:
     """Status of every enabled device and of the platform. Exit 1 unless all devices are online."""
-    config = ctx.loaded.config
+    if not report(ctx, ctx.loaded.config, settle):
+        raise SystemExit(1)
+
+
+def report(ctx: CliContext, config: KioskConfig, settle: float = 6.0) -> bool:
+    """Print the status of every device and of the platform; True when all devices are online."""
     devices = doctor.check_devices(config, settle_s=settle)
     platform = doctor.check_platform(config)
     ctx.emit(doctor.as_dict(devices, platform), doctor.as_table(devices, platform))
-    if not all(r.ok for r in devices):
-        raise SystemExit(1)
+    return all(r.ok for r in devices)

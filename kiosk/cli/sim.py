@@ -11,8 +11,8 @@ from typing import Any
 import click
 import requests
 
-from kiosk import doctor
 from kiosk.cli import CliContext, fail
+from kiosk.cli.doctor import report as doctor_report
 from kiosk.config import ConfigError, load_layers
 from kiosk.devices.registry import AREAS
 from kiosk.sim import STATE_FILE, Simulation
@@ -53,10 +53,9 @@ def sim_group(click_ctx: click.Context, run_dir: Path, areas: tuple[str, ...],
                 config = load_layers(sim.site_config_path).config
             except ConfigError as exc:
                 fail("the simulation's site config was refused: " + "; ".join(exc.problems))
-            devices = doctor.check_devices(config)
-            platform = doctor.check_platform(config)
-            ctx.emit(doctor.as_dict(devices, platform), "\n" + doctor.as_table(devices, platform))
-            rc = 0 if all(r.ok for r in devices) else 1
+            if not ctx.as_json:
+                click.echo()  # a blank line between the emulators and the status table
+            rc = 0 if doctor_report(ctx, config) else 1
         if not once:
             click.echo("\nemulators running; steer them with `kiosk sim ctl EMULATOR CONTROL "
                        "[key=value ...]`; Ctrl-C stops.", err=True)

@@ -65,11 +65,12 @@ def read_layer(name: str, path: Path) -> Layer:
     return Layer(name, path, data)
 
 
-def _merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+def merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    """`top` laid over `base`, table by table (a new dict; neither input changes)."""
     merged = dict(base)
     for key, value in top.items():
         if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = _merge(merged[key], value)
+            merged[key] = merge(merged[key], value)
         else:
             merged[key] = value
     return merged
@@ -102,7 +103,7 @@ def _describe(err: Mapping[str, Any]) -> str:
 def validate_layers(layers: Sequence[Layer]) -> KioskConfig:
     merged: dict[str, Any] = {}
     for layer in layers:
-        merged = _merge(merged, layer.data)
+        merged = merge(merged, layer.data)
     try:
         return KioskConfig.model_validate(merged)
     except ValidationError as exc:

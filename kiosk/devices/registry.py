@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from functools import reduce
 import logging
 from pathlib import Path
 from types import ModuleType
@@ -11,6 +12,7 @@ from typing import Any
 from drivers.device import Device
 from drivers.emulation.base import Emulator
 from kiosk.config import KioskConfig
+from kiosk.config.loader import merge
 
 log = logging.getLogger(__name__)
 
@@ -36,18 +38,7 @@ def build_devices(config: KioskConfig) -> list[Device]:
 
 
 def merge_fragments(fragments: list[dict[str, Any]]) -> dict[str, Any]:
-    merged: dict[str, Any] = {}
-    for fragment in fragments:
-        _deep_update(merged, fragment)
-    return merged
-
-
-def _deep_update(base: dict[str, Any], top: dict[str, Any]) -> None:
-    for key, value in top.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            _deep_update(base[key], value)
-        else:
-            base[key] = value
+    return reduce(merge, fragments, {})
 
 
 def start_emulators(run_dir: Path, areas: tuple[str, ...] = AREAS

@@ -16,6 +16,7 @@ from drivers.device import DeviceState, EventKind
 from kiosk.config import load_layers
 from kiosk.devices.registry import build_devices
 from kiosk.sim import Simulation
+from tests.support import wait_until
 
 UNPLUG = {"idcard": ("unplug", "replug"), "qr_serial": ("unplug", "replug"),
           "qr_camera": ("unplug", "replug"), "doc_camera": ("unplug", "replug"),
@@ -24,9 +25,7 @@ GONE = (DeviceState.OFFLINE, DeviceState.NO_DEVICE)
 
 
 def wait_all(devices, predicate, timeout: float) -> dict[str, str]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and not all(predicate(d.status) for d in devices):
-        time.sleep(0.05)
+    wait_until(lambda: all(predicate(d.status) for d in devices), timeout, interval=0.05)
     return {d.name: str(d.status.state) for d in devices}
 
 
