@@ -126,9 +126,24 @@ class PlatformConfig(Section):
     base_url: str = Field(default="https://platform.invalid/api/v1", pattern=r"^https?://")
     ca_bundle: str = ""  # empty = the system's trust store
     timeout_s: Seconds = 10.0
+    connect_timeout_s: Seconds = 3.0
+    kiosk_id: str = Field(default="", max_length=64, pattern=r"^[A-Za-z0-9_.-]*$")  # empty = terminal.id
+    credential_file: str = "/etc/kiosk/platform.credential"
+    retries: int = Field(default=3, ge=0, le=10)
+    max_response_bytes: int = Field(default=16_000_000, ge=10_000, le=500_000_000)
+
+
+class OutboxConfig(Section):
+    database: str = ""  # empty = <terminal.data_dir>/outbox.sqlite3
+    key_file: str = "/etc/kiosk/outbox.key"
+    max_items: int = Field(default=500, ge=1, le=100_000)
+    min_free_mb: int = Field(default=512, ge=1)
+    backoff_initial_s: Seconds = 2.0
+    backoff_max_s: Seconds = 600.0
 
 
 class KioskConfig(Section):
     terminal: TerminalConfig = TerminalConfig()
     devices: DevicesConfig = DevicesConfig()
     platform: PlatformConfig = PlatformConfig()
+    outbox: OutboxConfig = OutboxConfig()
