@@ -1,0 +1,133 @@
+"""`kiosk outbox status|list|retry|discard`: what is waiting to reach the platform, and the
+staff's two ways out for an item the platform refused. Nothing here shows a payload."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import datetime
+
+import click
+
+from kiosk.cli import CliContext, fail, pass_ctx
+from kiosk.outbox import STATES, Outbox, OutboxError, OutboxItem, OutboxKeyError, open_outbox
+
+
+@click.group("outbox")
+def outbox_group() -> None:
+    """The queue of applications waiting to reach the platform."""
+
+
+@contextmanager
+def _opened(ctx: CliContext) -> Iterator[Outbox]:
+    try:
+        outbox = open_outbox(ctx.loaded.config, create=False)
+    except (OutboxError, OutboxKeyError) as exc:
+        fail(str(exc))
+    except (OSError, sqlite3.Error) as exc:  # e.g. "file is not a database"
+        fail(f"cannot open the outbox: {exc}")
+    try:
+        yield outbox
+    finally:
+        outbox.close()
+
+
+def _when(ts: float | None) -> str:
+    return "-" if ts is None else datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _age(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    if seconds < 172800:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
+
+
+def _resolve(outbox: Outbox, item: str) -> OutboxItem:
+    """An item by id, or by the reference printed on the citizen's receipt (K...)."""
+    try:
+        return outbox.get(int(item)) if item.isdigit() else outbox.find(item)
+    except OutboxError as exc:
+        fail(str(exc))
+        raise  # unreachable: fail() exits
+
+
+@outbox_group.command("status")
+@pass_ctx
+def status(ctx: CliContext) -> None:
+    """Depth, age of the oldest pending item, refused items, the last error."""
+    with _opened(ctx) as outbox:
+        s = outbox.stats()
+    now = time.time()
+    data = asdict(s) | {
+        "database": str(outbox.db_path),
+        "oldest_pending_age_s": None if s.oldest_pending_at is None
+        else round(now - s.oldest_pending_at, 1)}
+    lines = [f"outbox {outbox.db_path}",
+             f"  pending:   {s.pending}"
+             + (f" (oldest {_age(now - s.oldest_pending_at)} old"
+                f", next attempt {_when(s.next_attempt_at)})" if s.oldest_pending_at else ""),
+             f"  refused:   {s.refused}" + ("  <- needs staff: kiosk outbox list --state refused"
+                                            if s.refused else ""),
+             f"  delivered: {s.delivered}   discarded: {s.discarded}",
+             f"  free disk: {s.free_bytes // 2**20} MB",
+             "  last error: " + (f"{s.last_error} (item {s.last_error_item}, "
+                                 f"{_when(s.last_error_at)})" if s.last_error else "none")]
+    ctx.emit(data, "\n".join(lines))
+
+
+@outbox_group.command("list")
+@click.option("--state", "states", multiple=True, type=click.Choice(STATES),
+              help="Only items in this state (repeatable).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000))
+@pass_ctx
+def list_items(ctx: CliContext, states: tuple[str, ...], limit: int) -> None:
+    """Items in queue order (metadata only: never the application itself)."""
+    with _opened(ctx) as outbox:
+        items = outbox.items(states or None, limit=limit)
+    rows = [f"{'id':>6}  {'reference':<10} {'kind':<12} {'state':<9} {'tries':>5}  "
+            f"{'created':<19}  last error"]
+    rows += [f"{i.id:>6}  {i.reference:<10} {i.kind:<12} {i.state:<9} {i.attempts:>5}  "
+             f"{_when(i.created_at):<19}  {i.last_error or ''}" for i in items]
+    if not items:
+        rows.append("(no items)")
+    ctx.emit([asdict(i) for i in items], "\n".join(rows))
+
+
+@outbox_group.command("retry")
+@click.argument("item")
+@pass_ctx
+def retry(ctx: CliContext, item: str) -> None:
+    """Send ITEM (id or receipt reference) again: a refused item, or a waiting one now.
+    The idempotency key stays the same, so the platform cannot file it twice."""
+    with _opened(ctx) as outbox:
+        found = _resolve(outbox, item)
+        try:
+            updated = outbox.requeue(found.id)
+        except OutboxError as exc:
+            fail(str(exc))
+    ctx.emit(asdict(updated), f"item {updated.id} ({updated.reference}) is pending again; "
+                              f"the kiosk sends it within a minute")
+
+
+@outbox_group.command("discard")
+@click.argument("item")
+@click.option("--reason", required=True, help="Why (kept for audit; no personal data).")
+@pass_ctx
+def discard(ctx: CliContext, item: str, reason: str) -> None:
+    """Give up on ITEM (id or receipt reference) and wipe its payload. Cannot be undone."""
+    with _opened(ctx) as outbox:
+        found = _resolve(outbox, item)
+        try:
+            updated = outbox.discard(found.id, reason)
+        except (OutboxError, ValueError) as exc:
+            fail(str(exc))
+    ctx.emit(asdict(updated), f"item {updated.id} ({updated.reference}) discarded; "
+                              f"its payload is wiped")
