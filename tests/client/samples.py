@@ -1,0 +1,106 @@
+"""Replies as the contract promises them, one per schema; test_models_contract checks each
+against openapi.yaml with jsonschema, so the other tests feed the client only true replies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ID_NUMBER = "11010519491231002X"  # a GB 11643-valid sample number, never to appear in text
+NAME = "张三"
+
+LOCALIZED = {"zh-CN": "居民身份证换领", "en": "ID card renewal"}
+
+SERVICE_SUMMARY: dict[str, Any] = {
+    "service_id": "id-card.renew", "name": LOCALIZED, "audience": "individual",
+    "department": {"zh-CN": "公安局", "en": "Public Security Bureau"}, "fee_fen": 2000,
+    "terminal_completable": False, "legal_limit_days": 60, "promised_limit_days": 15,
+    "appointment": True,
+}
+
+MATERIAL = {
+    "material_id": "photo", "name": {"zh-CN": "照片", "en": "Photo"}, "kind": "photo",
+    "required": True, "pages_min": 1, "pages_max": 1, "elicence_kind": None, "may_promise": False,
+}
+
+SERVICE = {**SERVICE_SUMMARY, "description": LOCALIZED, "materials": [MATERIAL],
+           "form_schema": {"type": "object", "properties": {"mobile": {"title": "手机"}}}}
+
+ELICENCE = {"licence_id": "EL-1", "kind": "hukou", "title": "户口簿", "issuer": "公安局",
+            "issued_on": "2020-01-02", "valid_until": None}
+
+CITIZEN = {"known": True, "prefill": {"name": NAME, "mobile": "13800138000"},
+           "elicences": [ELICENCE]}
+
+TIMELINE_ENTRY = {"status": "submitted", "at": "2026-03-01T09:30:00+08:00"}
+
+APPLICATION = {
+    "receipt_no": "SL2026-000123", "service_id": "id-card.renew", "service_name": LOCALIZED,
+    "status": "submitted", "acceptance": "with_promise",
+    "promised_materials": [{"material_id": "photo", "promised_by": "2026-03-10",
+                            "received": False}],
+    "applicant_masked": "张* 110105********002X", "client_reference": "K01-0001",
+    "submitted_at": "2026-03-01T09:30:00+08:00", "due_date": "2026-03-20",
+    "timeline": [TIMELINE_ENTRY], "certificate_ids": [], "fee_fen": 2000, "paid": False,
+}
+
+CERTIFICATE = {
+    "certificate_id": "C-1", "receipt_no": "SL2026-000123", "title": "营业执照",
+    "holder_masked": "张*", "issuer": "市场监督管理局", "issued_at": "2026-03-05T10:00:00+08:00",
+    "verification_code": "AB12-CD34-EF56-GH78", "collected_at": None, "print_count": 0,
+}
+
+VERIFICATION = {
+    "verification_code": "AB12-CD34-EF56-GH78", "status": "valid", "title": "营业执照",
+    "holder_masked": "张*", "issuer": "市场监督管理局", "issued_at": "2026-03-05T10:00:00+08:00",
+}
+
+PAYMENT = {
+    "payment_id": "P-1", "receipt_no": "SL2026-000123", "amount_fen": 2000, "status": "pending",
+    "qr_content": "https://pay.example/q/P-1", "expires_at": "2026-03-01T09:45:00+08:00",
+    "paid_at": None,
+}
+
+SLOT = {"slot_id": "S-1", "service_id": "id-card.renew", "hall": "市民中心 A 区",
+        "starts_at": "2026-03-02T09:00:00+08:00", "ends_at": "2026-03-02T09:30:00+08:00",
+        "capacity": 10, "remaining": 3}
+
+APPOINTMENT = {"appointment_id": "A-1", "booking_code": "123456", "service_id": "id-card.renew",
+               "slot": SLOT, "status": "booked", "holder_masked": "张*"}
+
+EVALUATION = {"evaluation_id": "E-1", "receipt_no": "SL2026-000123", "score": 5,
+              "comment": "", "created_at": "2026-03-01T10:00:00+08:00"}
+
+HEARTBEAT_ACK = {"server_time": "2026-03-01T10:00:00+08:00"}
+EVENT_RESULT = {"accepted": 2, "duplicates": 0}
+HEALTH = {"status": "ok", "version": "1.0.0"}
+PROBLEM = {"type": "about:blank", "title": "Not found", "status": 404, "code": "not_found",
+           "errors": [{"path": "/x", "message": "no such thing"}]}
+
+APPLICATION_CREATE = {
+    "service_id": "id-card.renew",
+    "applicant": {"id_kind": "resident", "id_number": ID_NUMBER, "name": NAME,
+                  "mobile": "13800138000"},
+    "form": {"mobile": "13800138000"},
+    "materials": [{"material_id": "photo", "source": "scan",
+                   "pages": [{"media_type": "image/jpeg", "content": "/9j/4AAQ"}]},
+                  {"material_id": "hukou", "source": "promised", "promised_by": "2026-03-10"}],
+    "client_reference": "K01-0001",
+}
+
+HEARTBEAT = {"health": "ok", "versions": {"app": "0.1.0"}, "outbox_depth": 0, "paper": "ok",
+             "devices": {"printer": "online"}}
+
+EVENT_BATCH = {"events": [{"event_id": "0b7f1c1e-8d5a-4a53-9b0e-2f7d8f0e1a11",
+                           "at": "2026-03-01T10:00:00+08:00", "kind": "printer.paper_low",
+                           "severity": "warning", "detail": {"remaining_pct": 10}}]}
+
+# schema name in openapi.yaml -> a valid instance
+BY_SCHEMA: dict[str, dict[str, Any]] = {
+    "Localized": LOCALIZED, "ServiceSummary": SERVICE_SUMMARY, "Service": SERVICE,
+    "Material": MATERIAL, "ELicence": ELICENCE, "Citizen": CITIZEN,
+    "TimelineEntry": TIMELINE_ENTRY, "Application": APPLICATION, "Certificate": CERTIFICATE,
+    "Verification": VERIFICATION, "Payment": PAYMENT, "Slot": SLOT, "Appointment": APPOINTMENT,
+    "Evaluation": EVALUATION, "HeartbeatAck": HEARTBEAT_ACK, "Health": HEALTH,
+    "Problem": PROBLEM, "ApplicationCreate": APPLICATION_CREATE, "Heartbeat": HEARTBEAT,
+    "EventBatch": EVENT_BATCH,
+}
