@@ -1,0 +1,270 @@
+"""SQLite behind the reference platform: WAL, one connection per unit of work, versioned schema.
+
+Every request opens its own connection (`read()` or `write()`), so the threaded server never
+shares a connection between threads. `write()` starts with `BEGIN IMMEDIATE`: it takes the
+database's write lock before the first read, so a check and the effect it guards (an
+idempotency key and the application it files, a slot's remaining capacity and the booking)
+happen in one serialised step. busy_timeout makes a second writer wait its turn instead of
+failing.
+
+Migrations are a list of SQL scripts; `PRAGMA user_version` says how many have run.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+BUSY_TIMEOUT_S = 30.0
+
+MIGRATIONS: list[str] = [
+    # 1: the whole first schema.
+    """
+    CREATE TABLE kiosks (
+        kiosk_id TEXT PRIMARY KEY,
+        salt BLOB NOT NULL,
+        credential_hash BLOB NOT NULL,
+        enrolled_at TEXT NOT NULL
+    );
+    CREATE TABLE services (
+        service_id TEXT PRIMARY KEY,
+        position INTEGER NOT NULL,
+        doc TEXT NOT NULL
+    );
+    CREATE TABLE citizens (
+        id_number TEXT PRIMARY KEY,
+        doc TEXT NOT NULL
+    );
+    CREATE TABLE idempotency (
+        kiosk_id TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        key TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (kiosk_id, operation, key)
+    );
+    CREATE TABLE counters (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    );
+    CREATE TABLE applications (
+        receipt_no TEXT PRIMARY KEY,
+        service_id TEXT NOT NULL REFERENCES services(service_id),
+        kiosk_id TEXT NOT NULL,
+        id_kind TEXT NOT NULL,
+        id_number TEXT NOT NULL,
+        name TEXT NOT NULL,
+        mobile TEXT,
+        form TEXT NOT NULL,
+        client_reference TEXT NOT NULL,
+        status TEXT NOT NULL,
+        acceptance TEXT NOT NULL,
+        submitted_at TEXT NOT NULL,
+        due_date TEXT,
+        fee_fen INTEGER NOT NULL,
+        paid INTEGER NOT NULL DEFAULT 0,
+        awaiting TEXT,
+        seq INTEGER NOT NULL
+    );
+    CREATE INDEX applications_by_citizen ON applications(id_number, seq);
+    CREATE TABLE timeline (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        receipt_no TEXT NOT NULL REFERENCES applications(receipt_no),
+        status TEXT NOT NULL,
+        at TEXT NOT NULL,
+        note TEXT
+    );
+    CREATE TABLE materials (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        receipt_no TEXT NOT NULL REFERENCES applications(receipt_no),
+        material_id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        elicence_id TEXT,
+        promised_by TEXT,
+        received INTEGER NOT NULL,
+        submitted_at TEXT NOT NULL
+    );
+    CREATE TABLE pages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        material_row INTEGER NOT NULL REFERENCES materials(id),
+        seq INTEGER NOT NULL,
+        media_type TEXT NOT NULL,
+        content BLOB NOT NULL
+    );
+    CREATE TABLE certificates (
+        certificate_id TEXT PRIMARY KEY,
+        receipt_no TEXT NOT NULL REFERENCES applications(receipt_no),
+        id_number TEXT NOT NULL,
+        title TEXT NOT NULL,
+        holder_name TEXT NOT NULL,
+        holder_masked TEXT NOT NULL,
+        issuer TEXT NOT NULL,
+        issued_at TEXT NOT NULL,
+        verification_code TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL DEFAULT 'valid',
+        collected_at TEXT,
+        print_count INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX certificates_by_citizen ON certificates(id_number);
+    CREATE TABLE collections (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        certificate_id TEXT NOT NULL REFERENCES certificates(certificate_id),
+        kiosk_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        reprint_reason TEXT
+    );
+    CREATE TABLE payments (
+        payment_id TEXT PRIMARY KEY,
+        receipt_no TEXT NOT NULL REFERENCES applications(receipt_no),
+        amount_fen INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        qr_content TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        paid_at TEXT
+    );
+    CREATE TABLE slots (
+        slot_id TEXT PRIMARY KEY,
+        service_id TEXT NOT NULL REFERENCES services(service_id),
+        hall TEXT NOT NULL,
+        starts_at TEXT NOT NULL,
+        ends_at TEXT NOT NULL,
+        capacity INTEGER NOT NULL,
+        UNIQUE (service_id, starts_at)
+    );
+    CREATE TABLE appointments (
+        appointment_id TEXT PRIMARY KEY,
+        booking_code TEXT NOT NULL,
+        service_id TEXT NOT NULL,
+        slot_id TEXT NOT NULL REFERENCES slots(slot_id),
+        status TEXT NOT NULL,
+        id_number TEXT NOT NULL,
+        holder_masked TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX appointments_by_citizen ON appointments(id_number);
+    CREATE TABLE evaluations (
+        evaluation_id TEXT PRIMARY KEY,
+        receipt_no TEXT NOT NULL UNIQUE REFERENCES applications(receipt_no),
+        kiosk_id TEXT NOT NULL,
+        score INTEGER NOT NULL,
+        comment TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE heartbeats (
+        kiosk_id TEXT PRIMARY KEY,
+        received_at TEXT NOT NULL,
+        doc TEXT NOT NULL
+    );
+    CREATE TABLE events (
+        kiosk_id TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        detail TEXT,
+        received_at TEXT NOT NULL,
+        PRIMARY KEY (kiosk_id, event_id)
+    );
+    """,
+]
+
+
+class Store:
+    """The platform's database file; cheap to construct, safe to share between threads."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        with self._open() as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+        self._migrate()
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                               check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=FULL")  # a 201 promises the filing survives a power cut
+        return conn
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One serialised transaction (BEGIN IMMEDIATE): commit on success, roll back on error."""
+        conn = self._open()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A consistent snapshot for reads (WAL readers never wait for the writer)."""
+        conn = self._open()
+        try:
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.execute("ROLLBACK")
+        finally:
+            conn.close()
+
+    def _migrate(self) -> None:
+        with self.write() as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in _statements(script):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version={number}")
+
+    @property
+    def schema_version(self) -> int:
+        with self.read() as conn:
+            return conn.execute("PRAGMA user_version").fetchone()[0]
+
+    # --- reference data --------------------------------------------------------------------
+
+    def has_catalogue(self) -> bool:
+        with self.read() as conn:
+            return conn.execute("SELECT 1 FROM services LIMIT 1").fetchone() is not None
+
+    def seed(self, services: Iterable[dict[str, Any]],
+             citizens: dict[str, dict[str, Any]] | None = None) -> None:
+        """Put services (in display order) and citizens in, replacing rows with the same id."""
+        with self.write() as conn:
+            start = conn.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM services").fetchone()[0]
+            for offset, service in enumerate(services):
+                conn.execute(
+                    "INSERT INTO services(service_id, position, doc) VALUES (?, ?, ?) "
+                    "ON CONFLICT(service_id) DO UPDATE SET doc = excluded.doc",
+                    (service["service_id"], start + offset, json.dumps(service, ensure_ascii=False)))
+            for id_number, citizen in (citizens or {}).items():
+                conn.execute(
+                    "INSERT INTO citizens(id_number, doc) VALUES (?, ?) "
+                    "ON CONFLICT(id_number) DO UPDATE SET doc = excluded.doc",
+                    (id_number, json.dumps(citizen, ensure_ascii=False)))
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script on `;` (the scripts hold no `;` inside literals)."""
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def next_counter(conn: sqlite3.Connection, name: str) -> int:
+    """A gap-free counter inside the caller's write transaction."""
+    conn.execute("INSERT INTO counters(name, value) VALUES (?, 1) "
+                 "ON CONFLICT(name) DO UPDATE SET value = value + 1", (name,))
+    return conn.execute("SELECT value FROM counters WHERE name = ?", (name,)).fetchone()[0]
