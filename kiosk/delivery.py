@@ -1,0 +1,113 @@
+"""What each kind of outbox item becomes on the wire: the one bridge between the outbox and the
+platform client.
+
+Kinds and their bodies (what `Outbox.enqueue(kind, body)` is given):
+
+- `application`: an `ApplicationCreate` without `client_reference`; the item's outbox reference
+  (the one printed on the citizen's receipt) is filled in here, so the receipt and the
+  platform's record name the same thing.
+- `supplement`: `{"receipt_no" | "application_reference", "materials", "note"?}`.
+- `evaluation`: `{"receipt_no" | "application_reference", "score", "comment"?}`.
+- `kiosk_events`: an `EventBatch` (the platform deduplicates on each event's id).
+
+`application_reference` names an application still in (or delivered through) this outbox, so a
+citizen can evaluate or supplement before the platform's receipt number is known: the sender
+keeps order, so by the time this item is sent, the application has been delivered and its
+receipt number recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kiosk.client.errors import RequestRefused
+from kiosk.client.platform import PlatformClient
+from kiosk.faults import crash_point
+from kiosk.config import KioskConfig
+from kiosk.outbox import ItemNotFound, Outbox, OutboxItem, Sender, backoff_from_config
+
+APPLICATION, SUPPLEMENT, EVALUATION, KIOSK_EVENTS = (
+    "application", "supplement", "evaluation", "kiosk_events")
+KINDS = (APPLICATION, SUPPLEMENT, EVALUATION, KIOSK_EVENTS)
+
+
+class UnknownKind(RequestRefused):
+    """An item this version of the kiosk cannot send: set aside for staff, never retried."""
+
+
+class Delivery:
+    """`Sender`'s deliver function: `Delivery(client, outbox)(item, body) -> result`."""
+
+    def __init__(self, client: PlatformClient, outbox: Outbox) -> None:
+        self.client = client
+        self.outbox = outbox
+        self._by_kind: dict[str, Callable[[OutboxItem, dict[str, Any]], dict[str, Any]]] = {
+            APPLICATION: self._application,
+            SUPPLEMENT: self._supplement,
+            EVALUATION: self._evaluation,
+            KIOSK_EVENTS: self._events,
+        }
+
+    def __call__(self, item: OutboxItem, body: dict[str, Any]) -> dict[str, Any]:
+        send = self._by_kind.get(item.kind)
+        if send is None:
+            raise UnknownKind(f"outbox kind {item.kind!r} is not one this kiosk sends",
+                              code="unknown_kind")
+        crash_point("delivery.before_request")
+        result = send(item, body)
+        crash_point("delivery.after_response")
+        return result
+
+    def _application(self, item: OutboxItem, body: dict[str, Any]) -> dict[str, Any]:
+        application = self.client.create_application(
+            {**body, "client_reference": item.reference}, idempotency_key=item.idempotency_key)
+        return {"receipt_no": application.receipt_no, "status": application.status,
+                "due_date": str(application.due_date) if application.due_date else None}
+
+    def _supplement(self, item: OutboxItem, body: dict[str, Any]) -> dict[str, Any]:
+        receipt_no, rest = self._receipt_no(body)
+        application = self.client.supplement_application(
+            receipt_no, rest, idempotency_key=item.idempotency_key)
+        return {"receipt_no": application.receipt_no, "status": application.status}
+
+    def _evaluation(self, item: OutboxItem, body: dict[str, Any]) -> dict[str, Any]:
+        receipt_no, rest = self._receipt_no(body)
+        evaluation = self.client.create_evaluation(
+            {**rest, "receipt_no": receipt_no}, idempotency_key=item.idempotency_key)
+        return {"evaluation_id": evaluation.evaluation_id, "receipt_no": receipt_no}
+
+    def _events(self, item: OutboxItem, body: dict[str, Any]) -> dict[str, Any]:
+        outcome = self.client.post_events(body)
+        return {"accepted": outcome.accepted, "duplicates": outcome.duplicates}
+
+    def _receipt_no(self, body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The platform's receipt number, from the body or from the delivered application the
+        body names; the rest of the body without either."""
+        rest = {k: v for k, v in body.items() if k not in ("receipt_no", "application_reference")}
+        if isinstance(body.get("receipt_no"), str):
+            return body["receipt_no"], rest
+        reference = body.get("application_reference")
+        if not isinstance(reference, str):
+            raise RequestRefused("item names no application", code="no_application")
+        try:
+            result = self.outbox.find(reference).result or {}
+        except ItemNotFound:
+            raise RequestRefused("the application this item names is not in the outbox",
+                                 code="no_application") from None
+        receipt_no = result.get("receipt_no")
+        if not isinstance(receipt_no, str):
+            # Its application was refused or discarded: this item cannot go either.
+            raise RequestRefused("the application this item belongs to was not delivered",
+                                 code="application_not_delivered")
+        return receipt_no, rest
+
+
+def start_sender(config: KioskConfig, outbox: Outbox) -> Sender:
+    """The running sender of a terminal: its outbox, sent by the platform client the
+    configuration describes. The client makes one try per delivery: the outbox retries for
+    itself, with its own backoff, and shows each failed attempt in the item's history."""
+    client = PlatformClient.from_config(config, retries=0)
+    sender = Sender(outbox, Delivery(client, outbox), backoff=backoff_from_config(config))
+    sender.start()
+    return sender
