@@ -6,11 +6,11 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import requests
-
 from drivers.device import DeviceState
+from kiosk.client import CredentialError, PlatformClient, PlatformError
 from kiosk.config import KioskConfig
 from kiosk.devices.registry import build_devices
+from kiosk.outbox import OutboxError, OutboxKeyError, open_outbox
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,23 @@ class DeviceReport:
 class PlatformReport:
     url: str
     reachable: bool
+    authenticated: bool
     detail: str
+
+    @property
+    def ok(self) -> bool:
+        """A platform that cannot be reached is weather (the outbox waits it out); one that
+        refuses this terminal's credential is a configuration fault."""
+        return self.authenticated or not self.reachable
+
+
+@dataclass(frozen=True)
+class OutboxReport:
+    present: bool
+    pending: int = 0
+    refused: int = 0
+    oldest_pending_at: float | None = None
+    detail: str = ""
 
 
 def check_devices(config: KioskConfig, settle_s: float = 6.0) -> list[DeviceReport]:
@@ -58,30 +74,63 @@ def check_devices(config: KioskConfig, settle_s: float = 6.0) -> list[DeviceRepo
             device.stop()
 
 
-def check_platform(config: KioskConfig, timeout_s: float = 3.0) -> PlatformReport:
-    """Reachability only: any HTTP answer means the network path and TLS work."""
+def check_platform(config: KioskConfig) -> PlatformReport:
+    """Reachable (`/health`, no credential) and then authenticated (the catalogue, with it)."""
     url = config.platform.base_url
-    verify: bool | str = config.platform.ca_bundle or True
     try:
-        response = requests.get(url, timeout=min(timeout_s, config.platform.timeout_s),
-                                verify=verify)
-    except requests.RequestException as exc:
-        return PlatformReport(url, False, type(exc).__name__)
-    return PlatformReport(url, True, f"HTTP {response.status_code}")
+        client = PlatformClient.from_config(config, retries=0)
+    except CredentialError as exc:
+        return PlatformReport(url, False, False, str(exc))
+    with client:
+        try:
+            health = client.health()
+        except PlatformError as exc:
+            return PlatformReport(url, False, False, _platform_error(exc))
+        try:
+            services = client.list_services()
+        except PlatformError as exc:
+            return PlatformReport(url, True, False, _platform_error(exc))
+    return PlatformReport(url, True, True,
+                          f"version {health.version}, {len(services)} services")
 
 
-def as_dict(devices: list[DeviceReport], platform: PlatformReport) -> dict[str, Any]:
+def _platform_error(exc: PlatformError) -> str:
+    return " ".join(filter(None, [type(exc).__name__,
+                                  f"HTTP {exc.status}" if exc.status else "", exc.code]))
+
+
+def check_outbox(config: KioskConfig) -> OutboxReport:
+    try:
+        outbox = open_outbox(config, create=False)
+    except (OutboxError, OutboxKeyError, OSError) as exc:
+        return OutboxReport(False, detail=str(exc))
+    with outbox:
+        stats = outbox.stats()
+    return OutboxReport(True, stats.pending, stats.refused, stats.oldest_pending_at,
+                        stats.last_error_kind or "")
+
+
+def as_dict(devices: list[DeviceReport], platform: PlatformReport,
+            outbox: OutboxReport) -> dict[str, Any]:
     return {"devices": [asdict(r) | {"ok": r.ok} for r in devices],
-            "platform": asdict(platform),
+            "platform": asdict(platform) | {"ok": platform.ok},
+            "outbox": asdict(outbox),
             "all_devices_ok": all(r.ok for r in devices)}
 
 
-def as_table(devices: list[DeviceReport], platform: PlatformReport) -> str:
+def as_table(devices: list[DeviceReport], platform: PlatformReport,
+             outbox: OutboxReport) -> str:
     rows = [("DEVICE", "KIND", "STATE", "REASON", "DETAIL")]
     rows += [(r.name, r.kind, r.state, r.reason or "", (r.detail or "")[:60]) for r in devices]
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-    state = "reachable" if platform.reachable else "UNREACHABLE"
+    state = ("authenticated" if platform.authenticated else
+             "REFUSES THIS TERMINAL" if platform.reachable else "UNREACHABLE")
     lines.append("")
     lines.append(f"platform  {platform.url}  {state} ({platform.detail})")
+    if outbox.present:
+        lines.append(f"outbox    {outbox.pending} waiting, {outbox.refused} refused"
+                     + (f" (last error {outbox.detail})" if outbox.detail else ""))
+    else:
+        lines.append(f"outbox    none yet ({outbox.detail})")
     return "\n".join(lines)

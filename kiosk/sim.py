@@ -20,18 +20,22 @@ import tomli_w
 
 from drivers.emulation.base import Emulator
 from kiosk.config import check_file
+from kiosk.sim_platform import PlatformEmulator
 from kiosk.devices.registry import AREA_DEVICES, AREAS, merge_fragments, start_emulators, stop_emulators
 
 log = logging.getLogger(__name__)
 
 STATE_FILE = "sim.json"
+TERMINAL_ID = "SIM-0001"
 MAX_BODY = 1_000_000
 
 
 class Simulation:
-    def __init__(self, run_dir: Path, areas: tuple[str, ...] = AREAS, control_port: int = 0):
+    def __init__(self, run_dir: Path, areas: tuple[str, ...] = AREAS, control_port: int = 0,
+                 platform: bool = True):
         self.run_dir = run_dir.resolve()
         self.areas = areas
+        self.platform = platform
         self.control_port = control_port
         self.emulators: dict[str, Emulator] = {}
         self.site_config_path = self.run_dir / "site.toml"
@@ -52,7 +56,12 @@ class Simulation:
                 name, n = f"{emulator.name}{n}", n + 1
             self.emulators[name] = emulator
         try:
-            site = {"terminal": {"id": "SIM-0001", "name": "模拟终端",
+            if self.platform:
+                platform = PlatformEmulator(self.run_dir, TERMINAL_ID)
+                platform.start()
+                self.emulators[platform.name] = platform
+                fragment = merge_fragments([fragment, platform.config_fragment()])
+            site = {"terminal": {"id": TERMINAL_ID, "name": "模拟终端",
                                  "data_dir": str(self.run_dir / "data"),
                                  "run_dir": str(self.run_dir)}}
             # Devices of areas not simulated are switched off: their default paths point at

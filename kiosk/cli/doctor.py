@@ -13,14 +13,17 @@ from kiosk.config import KioskConfig
 @click.option("--settle", default=6.0, show_default=True, help="Seconds to let devices come up.")
 @pass_ctx
 def doctor_command(ctx: CliContext, settle: float) -> None:
-    """Status of every enabled device and of the platform. Exit 1 unless all devices are online."""
+    """Status of every enabled device, the platform and the outbox. Exit 1 unless all devices
+    are online and the platform (when reachable) accepts this terminal."""
     if not report(ctx, ctx.loaded.config, settle):
         raise SystemExit(1)
 
 
 def report(ctx: CliContext, config: KioskConfig, settle: float = 6.0) -> bool:
-    """Print the status of every device and of the platform; True when all devices are online."""
+    """Print the status of every device, the platform and the outbox; True when all is well."""
     devices = doctor.check_devices(config, settle_s=settle)
     platform = doctor.check_platform(config)
-    ctx.emit(doctor.as_dict(devices, platform), doctor.as_table(devices, platform))
-    return all(r.ok for r in devices)
+    outbox = doctor.check_outbox(config)
+    ctx.emit(doctor.as_dict(devices, platform, outbox),
+             doctor.as_table(devices, platform, outbox))
+    return all(r.ok for r in devices) and platform.ok

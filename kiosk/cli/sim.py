@@ -27,17 +27,19 @@ DEFAULT_RUN_DIR = Path("run/sim")
 @click.option("--area", "areas", multiple=True, type=click.Choice(AREAS),
               help="Only these device areas (default: all).")
 @click.option("--control-port", default=0, show_default=True, help="0 = any free port.")
+@click.option("--platform/--no-platform", default=True, show_default=True,
+              help="Also serve the reference platform (HTTPS, test CA) and enrol the terminal.")
 @click.option("--doctor", "run_doctor", is_flag=True,
               help="Once started, run `kiosk doctor` against the emulators.")
 @click.option("--once", is_flag=True, help="Exit after start (and --doctor) instead of serving.")
 @click.pass_context
 def sim_group(click_ctx: click.Context, run_dir: Path, areas: tuple[str, ...],
-              control_port: int, run_doctor: bool, once: bool) -> None:
-    """Start every device emulator and print where they are."""
+              control_port: int, platform: bool, run_doctor: bool, once: bool) -> None:
+    """Start every device emulator and the reference platform, and print where they are."""
     if click_ctx.invoked_subcommand is not None:
         return
     ctx: CliContext = click_ctx.obj
-    sim = Simulation(run_dir, areas or AREAS, control_port)
+    sim = Simulation(run_dir, areas or AREAS, control_port, platform)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

@@ -1,0 +1,102 @@
+"""The reference platform as a part of `kiosk sim`: served over HTTPS with a test CA, the sim
+terminal enrolled, and the secrets the terminal needs (platform credential, outbox key) kept
+under the run directory's `secrets/`, outside the data directory as on a real terminal.
+
+Controls (`kiosk sim ctl platform <control> ...`): `down` and `up` (same port, so a terminal
+sees an outage and a recovery), `advance` an application as a back-office operator would,
+`pay` a payment, and `applications` to list what the platform holds.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from drivers.emulation.base import Emulator
+from kiosk.refplatform import operator
+from kiosk.refplatform.auth import enrol
+from kiosk.refplatform.server import ServerHandle, start_in_thread
+from kiosk.refplatform.store import Store
+from kiosk.refplatform.tls import make_test_ca
+
+
+class PlatformEmulator(Emulator):
+    name = "platform"
+
+    def __init__(self, run_dir: Path, kiosk_id: str) -> None:
+        self.kiosk_id = kiosk_id
+        self.database = run_dir / "platform" / "platform.sqlite3"
+        self.secrets = run_dir / "secrets"
+        self.tls_dir = run_dir / "platform" / "tls"
+        self.port = 0
+        self._server: ServerHandle | None = None
+        self._tls: tuple[Path, Path, Path] | None = None
+
+    @property
+    def store(self) -> Store:
+        return Store(self.database)
+
+    def start(self) -> None:
+        # Access logs of a platform beside the terminal drown the terminal's own lines.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        self.secrets.mkdir(parents=True, exist_ok=True)
+        self.secrets.chmod(0o700)
+        self._tls = make_test_ca(self.tls_dir)
+        credential = self.secrets / "platform.credential"
+        credential.touch(mode=0o600)
+        credential.write_text(enrol(self.store, self.kiosk_id), encoding="utf-8")
+        self.up()
+
+    def stop(self) -> None:
+        self.down()
+
+    # -- controls --------------------------------------------------------------------------
+
+    def up(self) -> str:
+        if self._server is None:
+            assert self._tls is not None, "start() first"
+            _, cert, key = self._tls
+            self._server = start_in_thread(self.database, port=self.port, tls_cert=cert,
+                                           tls_key=key)
+            self.port = self._server.port
+        return self.url
+
+    def down(self) -> str:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        return "down"
+
+    def advance(self, receipt_no: str, action: str, reason: str | None = None) -> dict[str, Any]:
+        return operator.advance(self.store, receipt_no, action, reason=reason)
+
+    def pay(self, payment_id: str) -> dict[str, Any]:
+        return operator.mark_paid(self.store, payment_id)
+
+    def applications(self, status: str | None = None) -> list[dict[str, Any]]:
+        return operator.list_applications(self.store, status)
+
+    def controls(self) -> dict[str, Callable[..., Any]]:
+        return {"up": self.up, "down": self.down, "advance": self.advance, "pay": self.pay,
+                "applications": self.applications}
+
+    # -- what the terminal is told -----------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.port}/api/v1"
+
+    def endpoints(self) -> dict[str, Any]:
+        return {"url": self.url, "database": str(self.database),
+                "up": self._server is not None}
+
+    def config_fragment(self) -> dict[str, Any]:
+        assert self._tls is not None, "start() first"
+        ca, _, _ = self._tls
+        return {
+            "platform": {"base_url": self.url, "ca_bundle": str(ca), "kiosk_id": self.kiosk_id,
+                         "credential_file": str(self.secrets / "platform.credential")},
+            "outbox": {"key_file": str(self.secrets / "outbox.key")},
+        }
