@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import os
 import secrets
-import stat
 from pathlib import Path
 
-from kiosk.outbox.private_files import fsync_dir, make_private_dirs
+from kiosk.private_files import (PrivateFileError, fsync_dir, make_private_dirs,
+                                 read_private_file)
 
 KEY_BYTES = 32  # AES-256
 
@@ -49,32 +49,18 @@ def _refuse_inside_data_dir(path: Path, data_dir: Path) -> None:
 def _read_key(path: Path) -> bytes | None:
     """The key bytes, None if there is no file; OutboxKeyError for anything else that is off."""
     try:
-        # O_NONBLOCK: opening a FIFO planted at the path must fail the checks, not hang the kiosk.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except FileNotFoundError:
-        # lexists() alone is not enough: another process may have linked its new key into
-        # place since our open(); that is not a dangling symlink, and the caller's create
-        # then finds the name taken and reads the key that won.
+        data = read_private_file(path, max_bytes=KEY_BYTES, if_exposed=(
+            "replace the key (and discard or re-seal the queue) rather than just chmod 600, "
+            "it may have been copied"))
+    except PrivateFileError as exc:
+        raise OutboxKeyError(f"outbox key file {exc}") from None
+    if data is None:
+        # A dangling symlink is someone's mistake, not a first start. (Checked only now: another
+        # process may have linked its new key into place since our open; the caller's create
+        # then finds the name taken and reads the key that won.)
         if os.path.islink(path) and not os.path.exists(path):
-            raise OutboxKeyError(f"outbox key file {path} is a dangling symlink") from None
+            raise OutboxKeyError(f"outbox key file {path} is a dangling symlink")
         return None
-    except OSError as exc:
-        raise OutboxKeyError(f"outbox key file {path} cannot be opened: {exc.strerror}") from None
-    try:
-        info = os.fstat(fd)  # the file we opened, not whatever the path names a moment later
-        if not stat.S_ISREG(info.st_mode):
-            raise OutboxKeyError(f"outbox key file {path} is not a regular file")
-        if info.st_mode & 0o077:
-            raise OutboxKeyError(
-                f"outbox key file {path} has mode {stat.S_IMODE(info.st_mode):04o}: group or "
-                f"others may read it; replace the key (and discard or re-seal the queue) "
-                f"rather than just chmod 600, it may have been copied")
-        if info.st_size != KEY_BYTES:
-            raise OutboxKeyError(f"outbox key file {path} holds {info.st_size} bytes, "
-                                 f"expected exactly {KEY_BYTES}")
-        data = os.read(fd, KEY_BYTES + 1)
-    finally:
-        os.close(fd)
     if len(data) != KEY_BYTES:
         raise OutboxKeyError(f"outbox key file {path} holds {len(data)} bytes, "
                              f"expected exactly {KEY_BYTES}")

@@ -44,7 +44,7 @@ from kiosk.outbox.errors import (DiskFull, DuplicateKey, InvalidTransition, Item
                                  OutboxError, PayloadGone, QueueFull, StorageFailed,
                                  describe_error)
 from kiosk.outbox.keyfile import OutboxKeyError
-from kiosk.outbox.private_files import ensure_private_file, fsync_dir, make_private_dirs
+from kiosk.private_files import ensure_private_file, fsync_dir, make_private_dirs
 from kiosk.outbox.sealing import Sealer, SealError, associated_data
 
 log = logging.getLogger(__name__)
