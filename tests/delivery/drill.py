@@ -43,9 +43,6 @@ class Run:
     def killed(self) -> bool:
         return self.rc == -signal.SIGKILL
 
-    def summary(self) -> dict[str, Any]:
-        return json.loads(self.out.strip().splitlines()[-1])
-
 
 @dataclass
 class Drill:
@@ -118,6 +115,8 @@ class Drill:
         proc = self.start_worker(site, count, prefix, crash_at=crash_at, wait=wait,
                                  timeout_s=timeout_s)
         if kill_after_s is not None:
+            assert proc.stdout is not None
+            proc.stdout.readline()  # "started": imports done, outbox open, sender running
             try:
                 proc.wait(kill_after_s)
             except subprocess.TimeoutExpired:

@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     body = json.loads(Path(args.body).read_text(encoding="utf-8"))
     outbox = open_outbox(config)
     sender = start_sender(config, outbox)
+    print("started", flush=True)  # the drill's outside kills are timed from here
     submitted = duplicates = 0
     for i in range(args.count):
         try:
