@@ -6,8 +6,9 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Seconds = Annotated[float, Field(gt=0, le=3600)]
 
@@ -131,6 +132,19 @@ class PlatformConfig(Section):
     credential_file: str = "/etc/kiosk/platform.credential"
     retries: int = Field(default=3, ge=0, le=10)
     max_response_bytes: int = Field(default=16_000_000, ge=10_000, le=500_000_000)
+
+    @field_validator("base_url")
+    @classmethod
+    def _https_beyond_loopback(cls, url: str) -> str:
+        """The credential and citizens' data go with every call: plain HTTP only to this machine
+        (the tests' and drills' loopback platform), never across a network."""
+        parts = urlsplit(url)
+        if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError("the platform must be reached over https:// "
+                             "(plain http only to a loopback address)")
+        if not parts.hostname:
+            raise ValueError("the platform URL has no host")
+        return url
 
 
 class OutboxConfig(Section):

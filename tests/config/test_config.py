@@ -95,6 +95,9 @@ def test_applied_fleet_layer_in_data_dir_is_picked_up(tmp_path: Path, monkeypatc
     ('[devices.printer]\ntransport = "usb"\n', "devices.printer", "usb_vendor"),
     ('devices = 3\n', "devices", "valid dictionary"),
     ('[devcies.printer]\nport = "x"\n', "devcies", "not a known setting"),
+    ('[platform]\nbase_url = "http://platform.gov.example/api/v1"\n', "platform.base_url",
+     "over https://"),
+    ('[outbox]\nmax_items = 0\n', "outbox.max_items", "greater than or equal to 1"),
 ])
 def test_a_wrong_value_names_the_file_the_key_and_what_was_expected(
         tmp_path: Path, text: str, key: str, expected: str) -> None:
