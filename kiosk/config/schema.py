@@ -156,8 +156,32 @@ class OutboxConfig(Section):
     backoff_max_s: Seconds = 600.0
 
 
+class SessionConfig(Section):
+    """One citizen at the screen: how long silence may last before everything of theirs is wiped."""
+
+    idle_timeout_s: Seconds = 90.0
+    warning_s: Seconds = 20.0  # the visible, spoken countdown before the end; a touch extends
+    max_extensions: int = Field(default=5, ge=0, le=50)
+    elder_timeout_factor: float = Field(default=2.0, ge=1.0, le=5.0)
+    directory: str = ""  # per-session temporary files; empty = <terminal.run_dir>/sessions
+
+    @model_validator(mode="after")
+    def _warning_inside_timeout(self) -> "SessionConfig":
+        if self.warning_s >= self.idle_timeout_s:
+            raise ValueError("warning_s must be shorter than idle_timeout_s")
+        return self
+
+
+class UiConfig(Section):
+    language: Literal["zh-CN", "en"] = "zh-CN"  # at the start of every session
+    elder_mode: bool = False  # 长辈模式 at the start of every session
+    high_contrast: bool = False
+
+
 class KioskConfig(Section):
     terminal: TerminalConfig = TerminalConfig()
     devices: DevicesConfig = DevicesConfig()
     platform: PlatformConfig = PlatformConfig()
     outbox: OutboxConfig = OutboxConfig()
+    session: SessionConfig = SessionConfig()
+    ui: UiConfig = UiConfig()
