@@ -164,12 +164,22 @@ class SessionConfig(Section):
     max_extensions: int = Field(default=5, ge=0, le=50)
     elder_timeout_factor: float = Field(default=2.0, ge=1.0, le=5.0)
     directory: str = ""  # per-session temporary files; empty = <terminal.run_dir>/sessions
+    eid_public_key_file: str = ""  # the e-ID issuer's Ed25519 public key; empty = e-ID QR refused
 
     @model_validator(mode="after")
     def _warning_inside_timeout(self) -> "SessionConfig":
         if self.warning_s >= self.idle_timeout_s:
             raise ValueError("warning_s must be shorter than idle_timeout_s")
         return self
+
+
+class ReceiptsConfig(Section):
+    """What the printed receipt says about where it comes from, and the fleet key of its QR."""
+
+    centre_name: str = Field(default="政务服务中心", max_length=60)
+    hotline: str = Field(default="12345", max_length=30)
+    qr_key_file: str = "/etc/kiosk/receipt-qr.key"  # shared by the fleet: any terminal checks any receipt
+    old_qr_key_files: tuple[str, ...] = ()  # still accepted while a key change rolls out
 
 
 class UiConfig(Section):
@@ -184,4 +194,5 @@ class KioskConfig(Section):
     platform: PlatformConfig = PlatformConfig()
     outbox: OutboxConfig = OutboxConfig()
     session: SessionConfig = SessionConfig()
+    receipts: ReceiptsConfig = ReceiptsConfig()
     ui: UiConfig = UiConfig()
