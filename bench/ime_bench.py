@@ -1,0 +1,79 @@
+"""Pinyin keyboard and catalogue search start-up: why the IME ships a generated index. Run by hand:
+
+    .venv/bin/python bench/ime_bench.py
+
+Side by side, each in a fresh interpreter (so memory is that of the structure alone):
+- building the candidate rows at start-up from jieba's dict.txt + pypinyin (what the shipped
+  index avoids), vs loading the shipped `kiosk/ime/pinyin_index.tsv`;
+- building the catalogue search index over the seed catalogue, next to importing pypinyin
+  (which the search would otherwise need for readings).
+Then the per-keystroke latency of `PinyinIme.candidates` on typical input.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+MEASURE = r"""
+import gc, json, sys, time
+sys.path.insert(0, {root!r})
+def rss():
+    return int(open("/proc/self/statm").read().split()[1]) * 4096
+{imports}
+gc.collect(); before = rss(); t = time.perf_counter()
+{work}
+elapsed = time.perf_counter() - t; gc.collect()
+print(json.dumps({{"s": elapsed, "mb": (rss() - before) / 1e6}}))
+"""
+
+CASES = {
+    "build rows at start-up (jieba + pypinyin)": (
+        "from kiosk.ime import build_index as b",
+        "f = b.read_frequencies(b.jieba_dict_path().open(encoding='utf-8'))\n"
+        "rows = list(b.entries(f, b.DEFAULT_WORDS))"),
+    "load shipped index (PinyinIme())": (
+        "from kiosk.ime.pinyin import PinyinIme", "ime = PinyinIme()"),
+    "catalogue search index (incl. loading the IME index)": (
+        "from kiosk.refplatform.seed import load_services\nservices = load_services()",
+        "from kiosk.search import CatalogueIndex\nidx = CatalogueIndex(services)"),
+    "plain pypinyin: import + one call (not used at run time)": (
+        "", "import pypinyin\npypinyin.lazy_pinyin('护士执业注册')"),
+}
+
+
+def run(imports: str, work: str) -> dict:
+    code = MEASURE.format(root=str(ROOT), imports=imports, work=work)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    print(f"{'what':58s} {'time':>9s} {'memory':>10s}   (best of 3)")
+    for name, (imports, work) in CASES.items():
+        best = min((run(imports, work) for _ in range(3)), key=lambda r: r["s"])
+        print(f"{name:58s} {best['s']:8.3f}s {best['mb']:8.1f}MB")
+
+    from kiosk.ime.pinyin import PinyinIme
+    ime = PinyinIme()
+    typed = ["zhong", "beijing", "shenfenzheng", "nh", "beij", "nihaoshijie", "xian", "hszc",
+             "zhangsanlisiwangwu"]
+    print("\ncandidates() per call, median of 50:")
+    for t in typed:
+        times = []
+        for _ in range(50):
+            start = time.perf_counter()
+            ime.candidates(t)
+            times.append(time.perf_counter() - start)
+        print(f"  {t:22s} {statistics.median(times) * 1000:6.2f} ms  {ime.candidates(t)[:5]}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""Languages of the citizen app: Simplified Chinese by default, English on request, every
+word through a gettext catalogue.
+
+Decisions:
+- msgids are stable English sentences (`_("Exit")`); each language has its own catalogue,
+  `kiosk/locale/<zh_CN|en>/LC_MESSAGES/kiosk.po`, so English wording can be edited in en.po
+  without touching code, and a missing translation falls back to readable English.
+- The .po files are read at run time with `babel.messages.pofile.read_po` and cached: no
+  compiled .mo in git and no build step. Fuzzy entries are ignored (a fuzzy guess is not a
+  translation), so `tests/i18n` rejects them.
+- Data from the platform is already bilingual (contract `Localized`): `pick()` chooses the
+  language's text, falling back to zh-CN.
+- `kiosk.i18n.messages` holds the words for the core's stable codes (outbox refusal
+  reasons, platform error kinds, printer reasons, validation keywords).
+
+Adding or changing strings: mark them in code (`_()`, `gettext()`, `ngettext()`, or `N_()` /
+`NP_()` from `kiosk.i18n.messages` for words used later), then with Babel's pybabel:
+
+    .venv/bin/pybabel extract -F kiosk/locale/babel.cfg -k NP_:1,2 -w 100 --no-location \
+        --omit-header -o /tmp/kiosk.pot kiosk screens
+    .venv/bin/pybabel update -i /tmp/kiosk.pot -d kiosk/locale -D kiosk -w 100 --ignore-obsolete
+    # translate the new (empty) entries in both kiosk.po files (en: usually the msgid
+    # itself), remove any "#, fuzzy" that pybabel guessed, then
+    .venv/bin/python -m pytest tests/i18n -q
+
+(.kv files are not extracted by pybabel; tests/i18n scans them, so a kv string missing from
+the catalogue fails the tests and is then added to both .po files by hand.)
+
+Placeholders are Python named placeholders (`%(n)d`); pass values as keywords:
+`t.gettext("Fee: %(amount)s", amount=t.format_fen(2000))`.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import io
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date as _babel_format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+LANGUAGES = ("zh-CN", "en")
+DEFAULT_LANGUAGE = "zh-CN"
+# Endonyms for the language switch: each language is named in itself, never translated.
+LANGUAGE_NAMES = {"zh-CN": "中文", "en": "English"}
+DOMAIN = "kiosk"
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
+
+# contract language tag -> (catalogue folder, Babel locale for dates and numbers).
+# English dates follow en_GB ("23 Nov 2026"): day-month-year reads unambiguously.
+_LOCALES = {"zh-CN": ("zh_CN", "zh_Hans_CN"), "en": ("en", "en_GB")}
+_DATE_FORMAT = {"zh-CN": "long", "en": "medium"}  # 2026年11月23日 / 23 Nov 2026
+
+
+def po_path(language: str) -> Path:
+    """Where a language's catalogue lives."""
+    return LOCALE_DIR / _LOCALES[language][0] / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def translations(language: str) -> _gettext.GNUTranslations:
+    """The language's catalogue, parsed once (read_po -> in-memory .mo -> stdlib gettext,
+    which brings plural rules from the catalogue's Plural-Forms header)."""
+    with po_path(language).open("rb") as f:
+        catalog = read_po(f, locale=_LOCALES[language][0], domain=DOMAIN)
+    buf = io.BytesIO()
+    write_mo(buf, catalog, use_fuzzy=False)
+    buf.seek(0)
+    return _gettext.GNUTranslations(buf)
+
+
+class Translator:
+    """Everything language-dependent that a screen shows, for one language."""
+
+    def __init__(self, language: str = DEFAULT_LANGUAGE) -> None:
+        if language not in LANGUAGES:
+            raise ValueError(f"unsupported language {language!r}; expected one of {LANGUAGES}")
+        self.language = language
+        self.locale = _LOCALES[language][1]
+        self._t = translations(language)
+
+    def __repr__(self) -> str:
+        return f"Translator({self.language!r})"
+
+    def gettext(self, msgid: str, /, **values: Any) -> str:
+        """The translation of `msgid` (the msgid itself if missing), `%`-formatted with values."""
+        text = self._t.gettext(msgid)
+        return text % values if values else text
+
+    _ = gettext
+
+    def ngettext(self, singular: str, plural: str, n: int, /, **values: Any) -> str:
+        """The plural form for `n`; `%(n)d` and any other values are filled in."""
+        return self._t.ngettext(singular, plural, n) % {"n": n, **values}
+
+    def pick(self, localized: Mapping[str, str] | None) -> str:
+        """This language's text of a contract `Localized` ({"zh-CN": ..., "en": ...}),
+        falling back to zh-CN, then to any text it has, then to ""."""
+        if not localized:
+            return ""
+        for lang in (self.language, DEFAULT_LANGUAGE):
+            text = localized.get(lang)
+            if text:
+                return text
+        return next((t for t in localized.values() if t), "")
+
+    def format_date(self, d: date | datetime) -> str:
+        """A calendar date as people write it: 2026年11月23日 / 23 Nov 2026."""
+        return _babel_format_date(d, _DATE_FORMAT[self.language], locale=self.locale)
+
+    def format_fen(self, fen: int) -> str:
+        """An amount in fen (1/100 yuan) as ¥20.00 (exact: no float on the way)."""
+        if isinstance(fen, bool) or not isinstance(fen, int):
+            raise TypeError(f"fen must be an int, got {type(fen).__name__}")
+        sign = "-" if fen < 0 else ""
+        amount = Decimal(abs(fen)).scaleb(-2)
+        return f"{sign}¥{format_decimal(amount, '#,##0.00', locale=self.locale)}"
+
+
+@cache
+def translator(language: str = DEFAULT_LANGUAGE) -> Translator:
+    """The shared Translator of a language (screens switch by asking for the other one)."""
+    return Translator(language)

@@ -1,0 +1,1 @@
+"""On-screen keyboard input methods: pinyin -> Chinese candidates (`kiosk.ime.pinyin`)."""
