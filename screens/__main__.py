@@ -1,0 +1,66 @@
+"""`python -m screens [--config SITE] [--size 1920x1080] [--ui-driver PORT]`: the citizen app.
+
+Kivy reads its environment and configuration at first import, so they are prepared here before
+anything imports kivy. `--ui-driver` opens the loopback control the UI tests and the demo use
+to touch the screen; a production terminal runs without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+from kiosk.config import ConfigError, load_config
+from kiosk.logs import configure as configure_logging
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m screens")
+    parser.add_argument("--config", default=os.environ.get("KIOSK_CONFIG"))
+    parser.add_argument("--size", default="1920x1080")
+    parser.add_argument("--ui-driver", type=int, default=None, metavar="PORT")
+    args = parser.parse_args(argv)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print("error: configuration refused:\n  " + "\n  ".join(exc.problems), file=sys.stderr)
+        return 2
+    configure_logging(logging.INFO)
+    width, height = (int(v) for v in args.size.lower().split("x"))
+    kivy_home = Path(config.terminal.run_dir) / "kivy"
+
+    from screens import environment
+
+    environment.prepare(kivy_home, width, height)
+    from screens.fonts import register_default_font
+
+    register_default_font(kivy_home / "fonts")
+    from screens.app import KioskApp
+
+    app = KioskApp(config)
+    _stop_on_sigterm(app)
+    if args.ui_driver is not None:
+        from screens.uidriver import UiDriver
+
+        UiDriver(app, args.ui_driver).start()
+    app.run()
+    return 0
+
+
+def _stop_on_sigterm(app) -> None:  # type: ignore[no-untyped-def]
+    """systemd stops the kiosk with SIGTERM: leave the main loop cleanly (sessions end and are
+    wiped on the way out) instead of dying mid-frame."""
+    from kivy.clock import Clock
+
+    def stop(_signum: int, _frame: object) -> None:
+        Clock.schedule_once(lambda _dt: app.stop(), 0)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

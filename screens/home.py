@@ -1,0 +1,77 @@
+"""Home (首页): six large tiles and the language, elder-mode and contrast switches."""
+
+from __future__ import annotations
+
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.label import Label
+from kivy.uix.screenmanager import Screen
+
+from kiosk.i18n.messages import HOME_TILES
+from screens.theme import Theme
+from screens.widgets import KioskButton, paint_background, repaint_background
+
+# (kid, msgid): the journeys of the terminal, in the order citizens look for them.
+TILES = tuple((f"tile_{journey}", msgid) for journey, msgid in HOME_TILES.items())
+ELDER_TILES_PER_PAGE = 3  # fewer choices per screen in elder mode; the rest behind "More"
+
+
+class HomeScreen(Screen):
+    def __init__(self, app, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.app = app
+        self.page = 0
+        self.root_box = BoxLayout(orientation="vertical", padding=48, spacing=32)
+        paint_background(self.root_box, app.theme.background)
+        self.add_widget(self.root_box)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Rebuild every text and size from the current language and modes."""
+        _ = self.app.translator.gettext
+        theme: Theme = self.app.theme
+        box = self.root_box
+        box.clear_widgets()
+        repaint_background(box, theme.background)
+        title = Label(text=_("Government services, 24 hours"), font_size=theme.title_px,
+                      color=theme.foreground, size_hint_y=None, height=theme.title_px * 2)
+        title.kid = "home_title"
+        box.add_widget(title)
+        tiles = TILES
+        if self.app.prefs.elder_mode:
+            pages = len(TILES) // ELDER_TILES_PER_PAGE
+            self.page %= pages
+            tiles = TILES[self.page * ELDER_TILES_PER_PAGE:][:ELDER_TILES_PER_PAGE]
+        grid = GridLayout(cols=3, spacing=32)
+        for kid, msgid in tiles:
+            why_not = self.app.unavailable(kid)
+            text = _(msgid) if why_not is None else f"{_(msgid)}\n[size={theme.text_px}]{why_not}[/size]"
+            tile = KioskButton(kid, theme, text=text, font_size=theme.tile_text_px, markup=True,
+                               size_hint_y=1, halign="center", valign="middle",
+                               disabled=why_not is not None,
+                               background_disabled_normal="",
+                               disabled_color=(1, 1, 1, 0.85))
+            if why_not is not None:
+                tile.background_color = theme.disabled
+            tile.bind(size=lambda w, s: setattr(w, "text_size", (s[0] - 24, None)))
+            tile.bind(on_release=lambda w: self.app.open_journey(w.kid))
+            grid.add_widget(tile)
+        box.add_widget(grid)
+        bar = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=24)
+        other = "en" if self.app.prefs.language == "zh-CN" else "zh-CN"
+        for kid, text, action in (
+            ("switch_language", "English" if other == "en" else "中文",
+             lambda *_: self.app.set_language(other)),
+            ("switch_elder", _("Elder mode: off") if self.app.prefs.elder_mode
+             else _("Elder mode"), lambda *_: self.app.toggle_elder_mode()),
+            ("switch_contrast", _("High contrast"), lambda *_: self.app.toggle_contrast()),
+        ) + ((("tiles_more", _("More services"), lambda *_: self.next_page()),)
+              if self.app.prefs.elder_mode else ()):
+            button = KioskButton(kid, theme, text=text, background_color=theme.accent)
+            button.bind(on_release=action)
+            bar.add_widget(button)
+        box.add_widget(bar)
+
+    def next_page(self) -> None:
+        self.page += 1
+        self.refresh()

@@ -1,0 +1,58 @@
+"""The few widgets every screen uses. `kid` names a widget for the UI driver (tests, demo)."""
+
+from __future__ import annotations
+
+import re
+
+from kivy.graphics import Color, Rectangle
+from kivy.uix.button import Button
+from kivy.uix.label import Label
+from kivy.uix.widget import Widget
+
+from screens.theme import MIN_TARGET_PX, Theme
+
+
+def find(root: Widget, kid: str) -> Widget | None:
+    for widget in root.walk():
+        if getattr(widget, "kid", None) == kid:
+            return widget
+    return None
+
+
+_MARKUP = re.compile(r"\[/?[a-z_]+(=[^\]]*)?\]")
+
+
+def texts(root: Widget) -> list[str]:
+    """Every line of text a person sees on `root` (markup removed)."""
+    lines: list[str] = []
+    for widget in root.walk():
+        if isinstance(widget, Label) and widget.text:
+            text = _MARKUP.sub("", widget.text) if widget.markup else widget.text
+            lines.extend(line for line in text.splitlines() if line.strip())
+    return lines
+
+
+class KioskButton(Button):
+    def __init__(self, kid: str, theme: Theme, **kwargs) -> None:
+        kwargs.setdefault("font_size", theme.text_px)
+        kwargs.setdefault("size_hint_y", None)
+        kwargs.setdefault("height", theme.button_height_px)
+        kwargs.setdefault("background_normal", "")
+        kwargs.setdefault("background_color", theme.tile)
+        kwargs.setdefault("color", (1, 1, 1, 1))
+        super().__init__(**kwargs)
+        self.kid = kid
+        self.min_state_time = 0.05
+        assert self.height >= MIN_TARGET_PX
+
+
+def paint_background(widget: Widget, rgba: tuple[float, float, float, float]) -> None:
+    with widget.canvas.before:
+        widget._bg_colour = Color(*rgba)
+        widget._bg_rect = Rectangle(pos=widget.pos, size=widget.size)
+    widget.bind(pos=lambda w, p: setattr(w._bg_rect, "pos", p),
+                size=lambda w, s: setattr(w._bg_rect, "size", s))
+
+
+def repaint_background(widget: Widget, rgba: tuple[float, float, float, float]) -> None:
+    widget._bg_colour.rgba = rgba

@@ -1,0 +1,79 @@
+"""The app as a passer-by meets it: attract loop, home, language and modes, no way out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image
+
+from tests.ui.harness import SIZE, KioskUi
+
+TILE_TEXTS_ZH = {"办事申请", "进度查询", "证照打印", "缴费", "预约", "评价"}
+
+
+def test_attract_loop_then_a_touch_opens_home_in_chinese(ui: KioskUi) -> None:
+    state = ui.state()
+    assert state["screen"] == "attract" and state["window"] == list(SIZE)
+    ui.tap("attract_text")
+    state = ui.wait_for(lambda s: s["screen"] == "home")
+    assert state["language"] == "zh-CN"
+    assert TILE_TEXTS_ZH <= set(state["texts"]), state["texts"]
+
+
+def test_english_from_home_and_back(ui: KioskUi) -> None:
+    ui.tap("attract_text")
+    ui.wait_for(lambda s: s["screen"] == "home")
+    ui.tap("switch_language")
+    state = ui.wait_for(lambda s: s["language"] == "en")
+    assert "Apply for a service" in state["texts"]
+    assert not TILE_TEXTS_ZH & set(state["texts"])
+    ui.tap("switch_language")
+    state = ui.wait_for(lambda s: s["language"] == "zh-CN")
+    assert TILE_TEXTS_ZH <= set(state["texts"])
+
+
+def test_elder_mode_fewer_choices_per_screen_and_the_rest_behind_more(ui: KioskUi) -> None:
+    ui.tap("attract_text")
+    before = ui.wait_for(lambda s: s["screen"] == "home")
+    all_tiles = {k for k in before["kids"] if k.startswith("tile_")}
+    assert len(all_tiles) == 6
+    ui.tap("switch_elder")
+    first = ui.wait_for(lambda s: s["elder_mode"])
+    first_tiles = {k for k in first["kids"] if k.startswith("tile_")}
+    assert len(first_tiles) == 3
+    ui.tap("tiles_more")
+    second = ui.wait_for(lambda s: not {k for k in s["kids"] if k.startswith("tile_")}
+                         & first_tiles)
+    assert first_tiles | {k for k in second["kids"] if k.startswith("tile_")} == all_tiles
+
+
+def test_a_journey_this_terminal_does_not_offer_says_so_and_goes_nowhere(ui: KioskUi) -> None:
+    ui.tap("attract_text")
+    state = ui.wait_for(lambda s: s["screen"] == "home")
+    assert any("本终端暂未开通" in text for text in state["texts"])
+    ui.tap("tile_pay")
+    assert ui.state()["screen"] == "home"
+
+
+def test_escape_and_close_requests_are_refused(ui: KioskUi) -> None:
+    assert ui.command("key", key=27)["handled"]
+    assert ui.command("close")["refused"]
+    assert ui.proc is not None and ui.proc.poll() is None
+    assert ui.state()["ready"]
+
+
+def test_screenshot_is_the_whole_panel(ui: KioskUi, tmp_path: Path) -> None:
+    ui.tap("attract_text")
+    ui.wait_for(lambda s: s["screen"] == "home")
+    path = tmp_path / "home.png"
+    ui.command("screenshot", path=str(path))
+    with Image.open(path) as image:
+        assert image.size == SIZE
+        assert len(image.convert("L").getcolors(maxcolors=1 << 16) or ()) > 8  # something was drawn
+
+
+def test_sigterm_stops_the_app_cleanly(ui: KioskUi) -> None:
+    """systemd's stop: the main loop ends on its own, no kill needed."""
+    assert ui.proc is not None
+    ui.proc.terminate()
+    assert ui.proc.wait(10) == 0
