@@ -1,0 +1,305 @@
+"""Who is at the screen: ID card, smart card and QR events turned into sessions.
+
+The identity devices (kind idcard, smartcard, qr_camera, qr_serial) call us on their own
+threads. A card read starts a session (or names the citizen of a running anonymous one); the
+removal of that card ends that session and no other; an e-ID QR code starts a session; an
+appointment code and every refusal become an `IdentityEvent` for the screens, which hop it
+onto their main loop. Events and logs carry masked data and stable reason codes only.
+
+Whatever a device hands us (a bad card, a garbled event), the callback never raises: the
+terminal keeps serving the next citizen.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from drivers.device import Device, DeviceEvent, DeviceState, EventKind
+from drivers.idcard.card import ForeignPermanentResidentCard, HmtResidencePermit, ResidentCard
+from drivers.smartcard.identity import Identity as SmartcardIdentity
+from kiosk.session import (AppointmentCode, EndReason, Identity, IdentityError, QrRefused,
+                           SessionEnded, SessionManager, parse_qr)
+
+log = logging.getLogger(__name__)
+
+CARD_KINDS = ("idcard", "smartcard")
+QR_KINDS = ("qr_camera", "qr_serial")
+
+# Stable reason codes (the screens translate them; see the i18n catalogue).
+READ_FAILED_REASONS = ("card_unreadable", "card_expired", "card_not_supported", "bad_card_data")
+QR_REFUSED_REASONS = ("not_ours", "malformed", "bad_signature", "expired", "too_long",
+                      "unreadable")
+
+_ID_CARDS = (ResidentCard, HmtResidencePermit, ForeignPermanentResidentCard)
+
+
+class IdentityEventKind(enum.StrEnum):
+    SESSION_STARTED = "session_started"
+    CARD_REMOVED = "card_removed"
+    QR_REFUSED = "qr_refused"
+    APPOINTMENT_SCANNED = "appointment_scanned"
+    READ_FAILED = "read_failed"
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityEvent:
+    """What the screens hear: small, immutable, nothing unmasked."""
+
+    kind: IdentityEventKind
+    source: str | None = None  # idcard | smartcard | qr
+    device: str | None = None  # the device's name
+    session_id: str | None = None  # started, attached to, or ended
+    reason: str | None = None  # read_failed / qr_refused: a stable code
+    masked_name: str | None = None  # session_started: for the greeting ("您好，张*")
+    masked_id: str | None = None
+    attached: bool = False  # session_started: the identity joined a running anonymous session
+    booking_code: str | None = None  # appointment_scanned (not a secret: it finds the booking)
+
+
+Listener = Callable[[IdentityEvent], None]
+
+
+class IdentityService:
+    """Subscribes to the identity devices; call `close()` to let go of them.
+
+    Build it before the devices start, so that a card already lying on the reader is seen.
+    """
+
+    def __init__(self, devices: Iterable[Device], sessions: SessionManager,
+                 eid_public_key: bytes | None, *, accept_expired: bool = False):
+        self._sessions = sessions
+        self._eid_key = eid_public_key
+        self._accept_expired = accept_expired
+        self._lock = threading.RLock()
+        self._bound: dict[str, str] = {}  # card device name -> the session its card identifies
+        self._listeners: list[Listener] = []
+        self._unsubscribe: list[Callable[[], None]] = []
+        for device in devices:
+            kind = getattr(device, "kind", "")
+            if kind in CARD_KINDS or kind in QR_KINDS:
+                self._unsubscribe.append(device.subscribe(self._guarded(device.name, kind)))
+
+    # ---- for the screens ---------------------------------------------------------------------
+
+    def subscribe(self, callback: Listener) -> Callable[[], None]:
+        """Call `callback(event)` (on a driver thread) for every IdentityEvent."""
+        with self._lock:
+            self._listeners.append(callback)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if callback in self._listeners:
+                    self._listeners.remove(callback)
+        return unsubscribe
+
+    def close(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
+
+    # ---- dispatch ----------------------------------------------------------------------------
+
+    def _guarded(self, device: str, kind: str) -> Callable[[DeviceEvent], None]:
+        def on_event(event: DeviceEvent) -> None:
+            try:
+                self._on_event(device, kind, event)
+            except Exception as exc:  # garbage from a device must not stop the service
+                # the type only: a message could quote what the device sent
+                log.error("%s: %s event not handled (%s)", device,
+                          getattr(event, "kind", "?"), type(exc).__name__)
+        return on_event
+
+    def _on_event(self, device: str, kind: str, event: DeviceEvent) -> None:
+        data = event.data if isinstance(event.data, Mapping) else {}
+        if kind in QR_KINDS:
+            if event.kind == EventKind.CODE_SCANNED:
+                self._on_code(device, data)
+            return
+        source = kind
+        if event.kind == EventKind.CARD_INSERTED:
+            self._on_card(device, source, data)
+        elif event.kind == EventKind.CARD_REMOVED:
+            self._on_removed(device, source)
+        elif event.kind == EventKind.STATUS_CHANGED:
+            self._on_status(device, source, data)
+
+    # ---- cards -------------------------------------------------------------------------------
+
+    def _on_card(self, device: str, source: str, data: Mapping[str, Any]) -> None:
+        identity, reason = self._identity_of_card(source, data)
+        if identity is None:
+            log.warning("%s: card not accepted (%s)", device, reason)
+            self._emit(IdentityEvent(IdentityEventKind.READ_FAILED, source, device,
+                                     reason=reason))
+            return
+        self._identified(identity, device, bind=True)
+
+    def _identity_of_card(self, source: str, data: Mapping[str, Any]
+                          ) -> tuple[Identity | None, str]:
+        """The session identity from a CARD_INSERTED payload, else (None, reason code)."""
+        if source == "idcard":
+            card = data.get("card")
+            if not isinstance(card, _ID_CARDS):
+                return None, "bad_card_data"
+            try:
+                if data.get("expired") is True and not self._accept_expired:
+                    return None, "card_expired"
+                try:
+                    return Identity.from_id_card(card), ""
+                except IdentityError:
+                    return None, "card_not_supported"
+            finally:
+                card.wipe()  # the identity holds its own copy of the photo
+        ident = data.get("identity")
+        if ident is None:
+            return None, "card_unreadable" if data.get("identity_error") else "bad_card_data"
+        if not isinstance(ident, SmartcardIdentity):
+            return None, "bad_card_data"
+        if data.get("expired") is True and not self._accept_expired:
+            return None, "card_expired"
+        try:
+            return Identity.from_smartcard(ident), ""
+        except IdentityError:
+            return None, "card_not_supported"
+
+    def _on_removed(self, device: str, source: str) -> None:
+        with self._lock:
+            session_id = self._bound.pop(device, None)
+            ended = session_id is not None and self._sessions.end(
+                EndReason.CARD_REMOVED, session_id=session_id)
+        log.info("%s: card removed%s", device, f", session {session_id} ended" if ended else "")
+        self._emit(IdentityEvent(IdentityEventKind.CARD_REMOVED, source, device,
+                                 session_id=session_id if ended else None))
+
+    def _on_status(self, device: str, source: str, data: Mapping[str, Any]) -> None:
+        """A card the reader gave up on (user_error card_unreadable) is a read failure."""
+        status = data.get("status")
+        previous = data.get("previous")
+        if not isinstance(status, Mapping):
+            return
+        unreadable = (status.get("state") == DeviceState.USER_ERROR
+                      and status.get("reason") == "card_unreadable")
+        was = isinstance(previous, Mapping) and previous.get("reason") == "card_unreadable"
+        if unreadable and not was:
+            self._emit(IdentityEvent(IdentityEventKind.READ_FAILED, source, device,
+                                     reason="card_unreadable"))
+
+    # ---- QR codes ----------------------------------------------------------------------------
+
+    def _on_code(self, device: str, data: Mapping[str, Any]) -> None:
+        text = data.get("text")
+        if text is None or data.get("refused"):
+            refused = data.get("refused")
+            self._refuse(device, "too_long" if refused == "too_long" else "unreadable")
+            return
+        try:
+            parsed = parse_qr(text, eid_key=self._eid_key)
+        except QrRefused as exc:
+            reason = exc.reason if exc.reason in QR_REFUSED_REASONS else "malformed"
+            self._refuse(device, reason)
+            return
+        if isinstance(parsed, AppointmentCode):
+            log.info("%s: appointment code scanned", device)
+            self._emit(IdentityEvent(IdentityEventKind.APPOINTMENT_SCANNED, "qr", device,
+                                     booking_code=parsed.booking_code))
+            return
+        self._identified(parsed, device, bind=False)
+
+    def _refuse(self, device: str, reason: str) -> None:
+        log.info("%s: code refused (%s)", device, reason)
+        self._emit(IdentityEvent(IdentityEventKind.QR_REFUSED, "qr", device, reason=reason))
+
+    # ---- sessions ----------------------------------------------------------------------------
+
+    def _identified(self, identity: Identity, device: str, *, bind: bool) -> None:
+        """Start a session for `identity`, or attach it to a running anonymous one.
+
+        The same citizen identifying again (a code held in view, a second card of theirs)
+        keeps their session: restarting it would throw away what they have filled in.
+        """
+        attached = False
+        with self._lock:
+            current = self._sessions.current
+            current_identity = _identity_of(current)
+            if current is not None and current_identity is not None and \
+                    _same_person(current_identity, identity):
+                if bind:
+                    self._bound[device] = current.session_id
+                    if current_identity.source == "qr":  # a card says more than a code
+                        _attach(current, identity)
+                log.info("%s: %r identified again in session %s", device, identity,
+                         current.session_id)
+                return
+            if current is not None and current_identity is None and _attach(current, identity):
+                session = current
+                attached = True
+            else:
+                session = self._sessions.start(identity, previous=EndReason.FINISHED)
+            self._bound = {d: s for d, s in self._bound.items() if s == session.session_id}
+            if bind:
+                self._bound[device] = session.session_id
+        log.info("%s: %r, session %s %s", device, identity, session.session_id,
+                 "identified" if attached else "started")
+        self._emit(IdentityEvent(IdentityEventKind.SESSION_STARTED, identity.source, device,
+                                 session_id=session.session_id,
+                                 masked_name=identity.masked_name,
+                                 masked_id=identity.masked_id, attached=attached))
+
+    def _emit(self, event: IdentityEvent) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener(event)
+            except Exception:
+                log.exception("identity listener failed on %s", event.kind)
+
+
+def _identity_of(session: Any) -> Identity | None:
+    if session is None:
+        return None
+    try:
+        return session.identity
+    except SessionEnded:
+        return None
+
+
+def _attach(session: Any, identity: Identity) -> bool:
+    try:
+        session.attach_identity(identity)
+        return True
+    except SessionEnded:  # it ended between our look and now: start afresh instead
+        return False
+
+
+def _same_person(a: Identity, b: Identity) -> bool:
+    return a.id_kind == b.id_kind and a.id_number == b.id_number
+
+
+def load_eid_public_key(path: str | Path) -> bytes | None:
+    """The e-ID issuer's Ed25519 key from `session.eid_public_key_file`: raw 32 bytes or PEM.
+
+    Empty path -> None (every e-ID code is then refused as bad_signature). A file that holds
+    no Ed25519 key is a configuration error and raises ValueError naming the file.
+    """
+    if not str(path):
+        return None
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    raw = Path(path).read_bytes()
+    if len(raw) == 32:
+        return raw
+    try:
+        key = serialization.load_pem_public_key(raw)
+    except ValueError:
+        raise ValueError(f"{path}: not an Ed25519 public key (raw 32 bytes or PEM)") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValueError(f"{path}: the key is not Ed25519")
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)

@@ -1,0 +1,58 @@
+"""The identity service on a PC/SC reader: pcscd with vpcd and the project's virtual card."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from drivers.smartcard.emulator import READER_NAME, SAMPLE_CARD, SmartCardEmulator
+from drivers.smartcard.reader import SmartCardReader
+from kiosk.services import IdentityService
+from kiosk.session import SessionManager
+from tests.services.conftest import Heard
+
+ID = SAMPLE_CARD["identity"]["id_number"]
+
+
+@pytest.fixture(scope="module")
+def sc_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SmartCardEmulator]:
+    emu = SmartCardEmulator(tmp_path_factory.mktemp("smartcard"), private=None)
+    emu.start()
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture
+def smartcard(sc_emulator: SmartCardEmulator, sessions: SessionManager
+              ) -> Iterator[tuple[SmartCardEmulator, Heard]]:
+    sc_emulator.remove_card()
+    reader = SmartCardReader("smartcard", reader=READER_NAME, poll_interval=0.05,
+                             missed_polls_to_offline=3, apdu_timeout=0.5)
+    svc = IdentityService([reader], sessions, None)
+    heard = Heard()
+    svc.subscribe(heard)
+    reader.start()
+    assert reader.wait_for(lambda s: s.usable, 5), reader.status
+    yield sc_emulator, heard
+    svc.close()
+    reader.stop()
+    sc_emulator.remove_card()
+
+
+def test_a_smart_card_starts_a_session_and_taking_it_out_ends_it(smartcard, sessions):
+    emu, heard = smartcard
+    emu.insert_card()
+    started = heard.wait("session_started", timeout=5)[0]
+    assert started.source == "smartcard" and started.masked_id == ID[:6] + "********" + ID[-4:]
+    assert sessions.current.identity.id_number == ID
+    emu.remove_card()
+    assert heard.wait("card_removed", timeout=5)[0].session_id == started.session_id
+    assert sessions.current is None
+
+
+def test_a_dead_smart_card_is_a_read_failure(smartcard, sessions):
+    emu, heard = smartcard
+    emu.insert_card(mute=True)
+    assert heard.wait("read_failed", timeout=5)[0].reason == "card_unreadable"
+    assert sessions.current is None
