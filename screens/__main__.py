@@ -39,9 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     from screens.fonts import register_default_font
 
     register_default_font(kivy_home / "fonts")
+    from kiosk.terminal import Terminal
     from screens.app import KioskApp
 
-    app = KioskApp(config)
+    app = KioskApp(config, Terminal(config))
     _stop_on_sigterm(app)
     if args.ui_driver is not None:
         from screens.uidriver import UiDriver

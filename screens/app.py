@@ -12,11 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.config import KioskConfig
 from kiosk.i18n import Translator
+from kiosk.services.identity import IdentityEvent, IdentityEventKind
+from kiosk.session import EndReason, IdleState, SessionEvent
+from kiosk.terminal import Terminal
 from screens.attract import AttractScreen
 from screens.home import HomeScreen
 from screens.theme import Theme, theme
@@ -38,9 +42,12 @@ class Prefs:
 class KioskApp(App):
     title = "政务自助终端"
 
-    def __init__(self, config: KioskConfig, **kwargs) -> None:
+    def __init__(self, config: KioskConfig, terminal: Terminal, **kwargs) -> None:
         super().__init__(**kwargs)
         self.kiosk_config = config
+        self.terminal = terminal
+        self.greeting: str | None = None  # the masked name of the identified citizen
+        self.countdown: int | None = None  # seconds left, while the idle warning runs
         self.prefs = self._default_prefs()
         self.translator = Translator(self.prefs.language)
         self.theme: Theme = theme(self.prefs.elder_mode, self.prefs.high_contrast)
@@ -60,6 +67,16 @@ class KioskApp(App):
         self.manager.add_widget(AttractScreen(self, name="attract"))
         self.manager.add_widget(HomeScreen(self, name="home"))
         self.manager.current = "attract"
+        # Device and session events arrive on driver threads: hop onto the main loop.
+        self._unsubscribe = [
+            self.terminal.sessions.subscribe(lambda e: Clock.schedule_once(
+                lambda _dt: self._on_session(e), 0)),
+            self.terminal.identity.subscribe(lambda e: Clock.schedule_once(
+                lambda _dt: self._on_identity(e), 0)),
+        ]
+        Window.bind(on_touch_down=self._on_any_touch)
+        Clock.schedule_interval(self._tick, 0.5)
+        self.terminal.start()
         return self.manager
 
     def _refuse_close(self, *_args, **_kwargs) -> bool:
@@ -70,11 +87,52 @@ class KioskApp(App):
         return key in ESCAPE_KEYS
 
     def on_stop(self) -> None:
-        Window.unbind(on_request_close=self._refuse_close, on_keyboard=self._swallow_escape)
+        Window.unbind(on_request_close=self._refuse_close, on_keyboard=self._swallow_escape,
+                      on_touch_down=self._on_any_touch)
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self.terminal.stop()
+
+    # -- the citizen's session -----------------------------------------------------------------
+
+    def _on_any_touch(self, *_args) -> bool:
+        if self.terminal.sessions.current is not None:
+            self.terminal.sessions.touch()
+        return False  # the touch goes on to the widgets
+
+    def _tick(self, _dt: float) -> None:
+        status = self.terminal.sessions.tick()
+        countdown = (round(status.seconds_left) if status is not None
+                     and status.state == IdleState.WARNING else None)
+        if countdown != self.countdown:
+            self.countdown = countdown
+            self._restyle()
+
+    def _on_session(self, event: SessionEvent) -> None:
+        if event.kind == "ended":
+            self.greeting = None
+            self.countdown = None
+            self.prefs = self._default_prefs()
+            self.translator = Translator(self.prefs.language)
+            self._restyle()
+            self.show("attract")
+
+    def _on_identity(self, event: IdentityEvent) -> None:
+        if event.kind == IdentityEventKind.SESSION_STARTED:
+            self.greeting = event.masked_name
+            self.show("home")
+            self._restyle()
+
+    def end_session(self) -> None:
+        """The citizen pressed exit."""
+        self.terminal.sessions.end(EndReason.EXIT)
 
     # -- navigation and modes ------------------------------------------------------------------
 
     def wake(self) -> None:
+        """A touch on the attract loop: an anonymous session begins (a card joins it later)."""
+        if self.terminal.sessions.current is None:
+            self.terminal.sessions.start()
         self.show("home")
 
     def show(self, screen: str) -> None:

@@ -33,10 +33,31 @@ class HomeScreen(Screen):
         box = self.root_box
         box.clear_widgets()
         repaint_background(box, theme.background)
+        header = BoxLayout(size_hint_y=None, height=max(theme.title_px * 2,
+                                                         theme.button_height_px), spacing=24)
         title = Label(text=_("Government services, 24 hours"), font_size=theme.title_px,
-                      color=theme.foreground, size_hint_y=None, height=theme.title_px * 2)
+                      color=theme.foreground)
         title.kid = "home_title"
-        box.add_widget(title)
+        header.add_widget(title)
+        if self.app.greeting:
+            hello = Label(text=_("Hello, %(name)s", name=self.app.greeting),
+                          font_size=theme.text_px, color=theme.foreground, size_hint_x=0.4)
+            hello.kid = "greeting"
+            header.add_widget(hello)
+        leave = KioskButton("exit", theme, text=_("Exit"), size_hint_x=0.2,
+                            background_color=theme.accent)
+        leave.bind(on_release=lambda *_: self.app.end_session())
+        header.add_widget(leave)
+        box.add_widget(header)
+        if self.app.countdown is not None:
+            warning = Label(text=self.app.translator.ngettext(
+                "Your session ends in %(n)d second — touch to continue",
+                "Your session ends in %(n)d seconds — touch to continue",
+                self.app.countdown, n=self.app.countdown),
+                font_size=theme.title_px, color=theme.accent, size_hint_y=None,
+                height=theme.title_px * 2)
+            warning.kid = "countdown"
+            box.add_widget(warning)
         tiles = TILES
         if self.app.prefs.elder_mode:
             pages = len(TILES) // ELDER_TILES_PER_PAGE

@@ -17,6 +17,8 @@ import tomli_w
 from tests.delivery.drill import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+DEVICE_SECTIONS = ("idcard", "smartcard", "qr_camera", "qr_serial", "doc_camera", "scanner",
+                   "printer")
 SIZE = (1920, 1080)
 
 
@@ -60,15 +62,21 @@ class KioskUi:
     run_dir: Path
     xvfb: Xvfb
     site: dict[str, Any] = field(default_factory=dict)
+    site_file: Path | None = None  # e.g. the one `kiosk sim` writes; else built from `site`
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout_s: float = 60.0) -> KioskUi:
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        site = {"terminal": {"id": "UI-0001", "data_dir": str(self.run_dir / "data"),
-                             "run_dir": str(self.run_dir)}, **self.site}
-        site_path = self.run_dir / "site.toml"
-        site_path.write_text(tomli_w.dumps(site), encoding="utf-8")
+        site_path = self.site_file
+        if site_path is None:
+            # No devices unless a test asks for them: the shell needs none.
+            site = {"terminal": {"id": "UI-0001", "data_dir": str(self.run_dir / "data"),
+                                 "run_dir": str(self.run_dir)},
+                    "devices": {name: {"enabled": False} for name in DEVICE_SECTIONS},
+                    **self.site}
+            site_path = self.run_dir / "site.toml"
+            site_path.write_text(tomli_w.dumps(site), encoding="utf-8")
         env = {**os.environ, "DISPLAY": f":{self.xvfb.display}"}
         self.log = (self.run_dir / "app.log").open("wb")
         self.proc = subprocess.Popen(
