@@ -77,3 +77,18 @@ def test_sigterm_stops_the_app_cleanly(ui: KioskUi) -> None:
     assert ui.proc is not None
     ui.proc.terminate()
     assert ui.proc.wait(10) == 0
+
+
+def test_idle_countdown_then_the_session_ends(xvfb, tmp_path: Path) -> None:
+    ui = KioskUi(tmp_path / "run", xvfb,
+                 site={"session": {"idle_timeout_s": 4.0, "warning_s": 3.0}}).start()
+    try:
+        ui.tap("attract_text")
+        ui.wait_for(lambda s: s["screen"] == "home")
+        ui.tap("switch_language")  # a choice of this citizen, to be forgotten at the end
+        state = ui.wait_for(lambda s: "countdown" in s["kids"], 10)
+        assert any("touch to continue" in t for t in state["texts"])
+        state = ui.wait_for(lambda s: s["screen"] == "attract", 10)
+        assert state["language"] == "zh-CN"
+    finally:
+        ui.stop()
