@@ -1,0 +1,135 @@
+"""The end of the apply journey: what the receipt says, and printing it truthfully.
+
+`ReceiptData` is everything the receipt screen shows whether or not paper comes out (the
+reference above all). `print_document` reports "printed" only when the printer's JobResult
+says the job completed; paper out is told as such; anything else is "failed" with a reason.
+Blocking: it waits for the printer's future, so call it from a worker, never the UI thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from concurrent.futures import Future, TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from drivers.device import DeviceError
+from drivers.printer.document import Document, Qr, Text
+from drivers.printer.printer import JobResult
+from kiosk.private_files import PrivateFileError, read_private_file
+from kiosk.receipts import application_receipt, progress_qr
+from kiosk.receipts.application_receipt import STRINGS, receipt_language
+
+log = logging.getLogger(__name__)
+
+MAX_QR_KEY_BYTES = 4096
+Outcome = Literal["printed", "paper_out", "failed"]
+
+
+class PrinterPort(Protocol):
+    """What the journey needs of a printer (drivers.printer.ThermalPrinter is one)."""
+
+    def print(self, document: Document, action_id: str | None = None) -> Future[JobResult]: ...
+
+
+@dataclass(frozen=True)
+class PromisedItem:
+    material_id: str
+    name: str
+    promised_by: dt.date
+
+
+@dataclass(frozen=True)
+class ReceiptData:
+    """What the receipt screen shows (and the printed slip says); no personal data."""
+
+    outbox_reference: str  # the terminal's reference, always known once queued
+    final: bool  # the platform filed it: `receipt_no` is known
+    receipt_no: str | None
+    reference: str  # what to show and print: receipt_no when final, else outbox_reference
+    service_id: str
+    service_name: str
+    submitted_at: dt.datetime
+    promised_date: dt.date | None  # the platform's due date (final only)
+    promised_days: int  # promised working days (承诺办结时限)
+    promised_materials: tuple[PromisedItem, ...]
+    qr_text: str | None  # None: no fleet key; the slip prints without the QR
+    language: str
+
+
+@dataclass(frozen=True)
+class PrintOutcome:
+    outcome: Outcome
+    reason: str | None  # the printer's reason when not printed (paper_out, cover_open, timeout…)
+    msgid: str | None  # catalogue words for the citizen when not printed
+    receipt: ReceiptData  # show `receipt.reference` on screen when not printed
+    action_id: str
+
+
+def load_qr_key(path: str) -> bytes | None:
+    """The fleet's receipt-QR key (raw bytes, ≥ 16), or None when it is missing or unusable:
+    the receipt then prints without its QR, and the reason is logged (paths only)."""
+    try:
+        key = read_private_file(Path(path), max_bytes=MAX_QR_KEY_BYTES,
+                                if_exposed="replace the fleet receipt-QR key")
+    except PrivateFileError as exc:
+        log.warning("receipt QR omitted: %s", exc)
+        return None
+    if key is None:
+        log.warning("receipt QR omitted: no key file at %s", path)
+        return None
+    if len(key) < progress_qr.MIN_KEY_BYTES:
+        log.warning("receipt QR omitted: the key in %s is shorter than %d bytes", path,
+                    progress_qr.MIN_KEY_BYTES)
+        return None
+    return key
+
+
+def qr_text_for(reference: str, kiosk_id: str, key: bytes | None) -> str | None:
+    if key is None:
+        return None
+    try:
+        return progress_qr.make(reference, kiosk_id, key)
+    except ValueError as exc:
+        log.warning("receipt QR omitted: %s", exc)
+        return None
+
+
+def document_for(receipt: ReceiptData, *, next_steps: list[str], centre_name: str,
+                 hotline: str, paper_width_mm: int) -> Document:
+    """The slip. Without a QR key the QR and its "scan the code" line are left out (the
+    reference stays, printed bold): `application_receipt` insists on a QR, so it is given the
+    bare reference as a stand-in and both items are taken out again."""
+    document = application_receipt(
+        language=receipt.language, service_name=receipt.service_name,
+        reference=receipt.reference, reference_is_final=receipt.final,
+        submitted_at=receipt.submitted_at, promised_date=receipt.promised_date,
+        promised_days=receipt.promised_days, qr_text=receipt.qr_text or receipt.reference,
+        next_steps=next_steps, centre_name=centre_name, hotline=hotline,
+        paper_width_mm=paper_width_mm)
+    if receipt.qr_text is not None:
+        return document
+    scan_line = STRINGS[receipt_language(receipt.language)]["scan"]
+    items = tuple(i for i in document.items
+                  if not isinstance(i, Qr) and not (isinstance(i, Text) and i.text == scan_line))
+    return Document(items, title=document.title)
+
+
+def print_document(printer: PrinterPort, document: Document, action_id: str,
+                   timeout_s: float) -> tuple[Outcome, str | None]:
+    """(outcome, reason). Blocking: call from a worker."""
+    try:
+        future = printer.print(document, action_id)
+        result: Any = future.result(timeout=timeout_s)
+    except FutureTimeout:
+        return "failed", "timeout"
+    except DeviceError as exc:
+        return ("paper_out" if exc.reason == "paper_out" else "failed"), exc.reason
+    except Exception as exc:  # a port that is not a ThermalPrinter failing its own way
+        log.warning("receipt print failed: %s", type(exc).__name__)
+        return "failed", "error"
+    if isinstance(result, JobResult) and result.confirmed_by in ("process_id", "status"):
+        return "printed", None
+    return "failed", "unconfirmed"
