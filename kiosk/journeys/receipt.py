@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from drivers.device import DeviceError
-from drivers.printer.document import Document, Qr, Text
+from drivers.printer.document import Document
 from drivers.printer.printer import JobResult
 from kiosk.private_files import PrivateFileError, read_private_file
 from kiosk.receipts import application_receipt, progress_qr
-from kiosk.receipts.application_receipt import STRINGS, receipt_language
 
 log = logging.getLogger(__name__)
 
@@ -99,22 +98,14 @@ def qr_text_for(reference: str, kiosk_id: str, key: bytes | None) -> str | None:
 
 def document_for(receipt: ReceiptData, *, next_steps: list[str], centre_name: str,
                  hotline: str, paper_width_mm: int) -> Document:
-    """The slip. Without a QR key the QR and its "scan the code" line are left out (the
-    reference stays, printed bold): `application_receipt` insists on a QR, so it is given the
-    bare reference as a stand-in and both items are taken out again."""
-    document = application_receipt(
+    """The slip; without a QR key it has no code, and the reference is what the citizen quotes."""
+    return application_receipt(
         language=receipt.language, service_name=receipt.service_name,
         reference=receipt.reference, reference_is_final=receipt.final,
         submitted_at=receipt.submitted_at, promised_date=receipt.promised_date,
-        promised_days=receipt.promised_days, qr_text=receipt.qr_text or receipt.reference,
+        promised_days=receipt.promised_days, qr_text=receipt.qr_text,
         next_steps=next_steps, centre_name=centre_name, hotline=hotline,
         paper_width_mm=paper_width_mm)
-    if receipt.qr_text is not None:
-        return document
-    scan_line = STRINGS[receipt_language(receipt.language)]["scan"]
-    items = tuple(i for i in document.items
-                  if not isinstance(i, Qr) and not (isinstance(i, Text) and i.text == scan_line))
-    return Document(items, title=document.title)
 
 
 def print_document(printer: PrinterPort, document: Document, action_id: str,

@@ -107,18 +107,21 @@ def _promised(s: dict[str, str], lang: str, final: bool, on: date | None,
 
 def application_receipt(*, language: str, service_name: str, reference: str,
                         reference_is_final: bool, submitted_at: datetime,
-                        promised_date: date | None, promised_days: int | None, qr_text: str,
-                        next_steps: Sequence[str], centre_name: str, hotline: str,
+                        promised_date: date | None, promised_days: int | None,
+                        qr_text: str | None, next_steps: Sequence[str], centre_name: str, hotline: str,
                         paper_width_mm: int) -> Document:
-    """The receipt to print (and to show on screen: same Document, same picture)."""
+    """The receipt to print (and to show on screen: same Document, same picture).
+
+    `qr_text=None` (the terminal has no fleet QR key): no code and no "scan" line; the
+    reference, printed bold, is what the citizen quotes."""
     lang = receipt_language(language)
     s = STRINGS[lang]
     paper = paper_for(paper_width_mm)  # refuses widths other than 58/80
     if not reference:
         raise ValueError("a receipt needs a reference")
-    if not qr_text:
-        raise ValueError("a receipt needs its progress QR")
-    if claimed_ref(qr_text) not in (None, reference):
+    if qr_text == "":
+        raise ValueError("an empty progress QR: pass None for a receipt without one")
+    if qr_text is not None and claimed_ref(qr_text) not in (None, reference):
         # a QR for another application would show a stranger's file to whoever scans it
         raise ValueError("the progress QR does not carry this receipt's reference")
     label = s["receipt_no"] if reference_is_final else s["outbox_reference"]
@@ -134,9 +137,10 @@ def application_receipt(*, language: str, service_name: str, reference: str,
     items.append(Rule())
     if not reference_is_final:
         items += [Text(s["pending_note"], bold=True), Rule()]
-    items += [Text(s["scan"], align="center"), Feed(1),
-              Qr(qr_text, module=_module_for(qr_text, paper.dots), ec="M"),
-              Text(reference, align="center"), Feed(1)]
+    if qr_text is not None:
+        items += [Text(s["scan"], align="center"), Feed(1),
+                  Qr(qr_text, module=_module_for(qr_text, paper.dots), ec="M"),
+                  Text(reference, align="center"), Feed(1)]
     if next_steps:
         items += [Rule(), Text(s["next_steps"], bold=True)]
         items += [Text(f"{n}. {step}") for n, step in enumerate(next_steps, 1)]

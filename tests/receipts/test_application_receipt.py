@@ -212,3 +212,11 @@ def test_the_receipt_looks_like_its_golden_image(name, language, width, final):
         pytest.fail(f"{name}: render differs from {golden} (size {fresh.size} vs "
                     f"{expected.size}, {differing} pixels); new render in {actual}")
     actual.unlink(missing_ok=True)
+
+
+def test_without_a_fleet_key_the_receipt_has_no_code_but_keeps_the_reference():
+    from drivers.printer.document import Qr, Text
+    document = receipt(qr_text=None)
+    assert not any(isinstance(item, Qr) for item in document.items)
+    assert any(isinstance(item, Text) and item.bold and "SL-" in item.text
+               for item in document.items)
