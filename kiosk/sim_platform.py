@@ -10,6 +10,7 @@ sees an outage and a recovery), `advance` an application as a back-office operat
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,10 @@ class PlatformEmulator(Emulator):
         credential = self.secrets / "platform.credential"
         credential.touch(mode=0o600)
         credential.write_text(enrol(self.store, self.kiosk_id), encoding="utf-8")
+        qr_key = self.secrets / "receipt-qr.key"  # the fleet's key in real life; one terminal here
+        if not qr_key.exists():
+            qr_key.touch(mode=0o600)
+            qr_key.write_bytes(os.urandom(32))
         self.up()
 
     def stop(self) -> None:
@@ -99,4 +104,5 @@ class PlatformEmulator(Emulator):
             "platform": {"base_url": self.url, "ca_bundle": str(ca), "kiosk_id": self.kiosk_id,
                          "credential_file": str(self.secrets / "platform.credential")},
             "outbox": {"key_file": str(self.secrets / "outbox.key")},
+            "receipts": {"qr_key_file": str(self.secrets / "receipt-qr.key")},
         }
