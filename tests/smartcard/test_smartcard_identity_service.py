@@ -1,4 +1,7 @@
-"""The identity service on a PC/SC reader: pcscd with vpcd and the project's virtual card."""
+"""The identity service on a PC/SC reader: pcscd with vpcd and the project's virtual card.
+
+Here, beside the reader's own tests, because it shares their session pcscd: pcsc-lite's client
+keeps the first daemon's socket for the life of the test process."""
 
 from __future__ import annotations
 
@@ -10,23 +13,21 @@ from drivers.smartcard.emulator import READER_NAME, SAMPLE_CARD, SmartCardEmulat
 from drivers.smartcard.reader import SmartCardReader
 from kiosk.services import IdentityService
 from kiosk.session import SessionManager
-from tests.services.conftest import Heard
+from tests.services.conftest import Heard, make_config
 
 ID = SAMPLE_CARD["identity"]["id_number"]
 
 
-@pytest.fixture(scope="module")
-def sc_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SmartCardEmulator]:
-    emu = SmartCardEmulator(tmp_path_factory.mktemp("smartcard"), private=None)
-    emu.start()
-    yield emu
-    emu.stop()
+@pytest.fixture
+def sessions(tmp_path) -> Iterator[SessionManager]:
+    manager = SessionManager(make_config(tmp_path))
+    yield manager
+    manager.close()
 
 
 @pytest.fixture
-def smartcard(sc_emulator: SmartCardEmulator, sessions: SessionManager
+def smartcard(emu: SmartCardEmulator, sessions: SessionManager
               ) -> Iterator[tuple[SmartCardEmulator, Heard]]:
-    sc_emulator.remove_card()
     reader = SmartCardReader("smartcard", reader=READER_NAME, poll_interval=0.05,
                              missed_polls_to_offline=3, apdu_timeout=0.5)
     svc = IdentityService([reader], sessions, None)
@@ -34,10 +35,9 @@ def smartcard(sc_emulator: SmartCardEmulator, sessions: SessionManager
     svc.subscribe(heard)
     reader.start()
     assert reader.wait_for(lambda s: s.usable, 5), reader.status
-    yield sc_emulator, heard
+    yield emu, heard
     svc.close()
     reader.stop()
-    sc_emulator.remove_card()
 
 
 def test_a_smart_card_starts_a_session_and_taking_it_out_ends_it(smartcard, sessions):
