@@ -1,7 +1,8 @@
-"""The forms' own message table {code: {language: text}}, until the i18n catalogues take it over.
+"""The forms' messages: stable codes -> English msgids, translated through the gettext catalogue.
 
-Every code is `forms.<something>` so the table can move into kiosk/i18n catalogues verbatim.
-Templates take only limits read from the schema (`{limit}`), never what the citizen typed:
+Every code is `forms.<something>` (validation keeps speaking in codes); the words live in
+kiosk/locale/<lang>/LC_MESSAGES/kiosk.po like every other string of the kiosk.
+Templates take only limits read from the schema (`%(limit)s`), never what the citizen typed:
 a value may be an ID number, and messages end up on screen, in logs and in bug reports.
 """
 
@@ -9,43 +10,41 @@ from __future__ import annotations
 
 from typing import Any
 
+from kiosk.i18n import translator
+from kiosk.i18n.messages import N_
+
 LANGUAGES = ("zh-CN", "en")
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "forms.required": {"zh-CN": "此项必填", "en": "This field is required"},
-    "forms.unknown_field": {"zh-CN": "此项不属于本表", "en": "This field is not part of this form"},
-    "forms.invalid": {"zh-CN": "填写内容不符合要求", "en": "This value is not accepted"},
-    "forms.type.integer": {"zh-CN": "请输入整数", "en": "Enter a whole number"},
-    "forms.type.number": {"zh-CN": "请输入数字", "en": "Enter a number"},
-    "forms.type.boolean": {"zh-CN": "请选择“是”或“否”", "en": "Choose yes or no"},
-    "forms.type.array": {"zh-CN": "请从选项中选择", "en": "Choose from the options"},
-    "forms.type.string": {"zh-CN": "请输入文字", "en": "Enter text"},
-    "forms.enum": {"zh-CN": "请从选项中选择", "en": "Choose one of the options"},
-    "forms.format.date": {"zh-CN": "请输入日期，如 2026-11-23", "en": "Enter a date such as 2026-11-23"},
-    "forms.format.email": {"zh-CN": "请输入有效的电子邮箱", "en": "Enter a valid e-mail address"},
-    "forms.pattern": {"zh-CN": "格式不正确", "en": "This is not in the expected format"},
-    "forms.pattern.mobile": {"zh-CN": "请输入11位手机号", "en": "Enter an 11-digit mobile number"},
-    "forms.pattern.id_number": {"zh-CN": "请输入18位身份证号码",
-                                "en": "Enter an 18-character ID number"},
-    "forms.pattern.credit_code": {"zh-CN": "请输入18位统一社会信用代码",
-                                  "en": "Enter the 18-character unified social credit code"},
-    "forms.pattern.month": {"zh-CN": "请按“2026-01”的格式输入年月",
-                            "en": "Enter a month as 2026-01"},
-    "forms.pattern.bank_account": {"zh-CN": "请输入12至19位银行账号",
-                                   "en": "Enter a bank account number of 12 to 19 digits"},
-    "forms.pattern.certificate_no": {"zh-CN": "请输入8至24位数字或大写字母",
-                                     "en": "Enter 8 to 24 digits or capital letters"},
-    "forms.minimum": {"zh-CN": "不能小于{limit}", "en": "Must be at least {limit}"},
-    "forms.maximum": {"zh-CN": "不能大于{limit}", "en": "Must be at most {limit}"},
-    "forms.exclusiveMinimum": {"zh-CN": "必须大于{limit}", "en": "Must be more than {limit}"},
-    "forms.exclusiveMaximum": {"zh-CN": "必须小于{limit}", "en": "Must be less than {limit}"},
-    "forms.minLength": {"zh-CN": "至少填写{limit}个字", "en": "Enter at least {limit} characters"},
-    "forms.maxLength": {"zh-CN": "最多填写{limit}个字", "en": "Enter at most {limit} characters"},
-    "forms.minItems": {"zh-CN": "请至少选择{limit}项", "en": "Choose at least {limit}"},
-    "forms.maxItems": {"zh-CN": "最多选择{limit}项", "en": "Choose at most {limit}"},
-    "forms.uniqueItems": {"zh-CN": "每个选项只能选一次", "en": "Choose each option only once"},
-    "forms.yes": {"zh-CN": "是", "en": "Yes"},
-    "forms.no": {"zh-CN": "否", "en": "No"},
+MESSAGES: dict[str, str] = {
+    "forms.required": N_("This field is required"),
+    "forms.unknown_field": N_("This field is not part of this form"),
+    "forms.invalid": N_("This value is not accepted"),
+    "forms.type.integer": N_("Enter a whole number"),
+    "forms.type.number": N_("Enter a number"),
+    "forms.type.boolean": N_("Choose yes or no"),
+    "forms.type.array": N_("Choose from the options"),
+    "forms.type.string": N_("Enter text"),
+    "forms.enum": N_("Choose one of the options"),
+    "forms.format.date": N_("Enter a date such as 2026-11-23"),
+    "forms.format.email": N_("Enter a valid e-mail address"),
+    "forms.pattern": N_("This is not in the expected format"),
+    "forms.pattern.mobile": N_("Enter an 11-digit mobile number"),
+    "forms.pattern.id_number": N_("Enter an 18-character ID number"),
+    "forms.pattern.credit_code": N_("Enter the 18-character unified social credit code"),
+    "forms.pattern.month": N_("Enter a month as 2026-01"),
+    "forms.pattern.bank_account": N_("Enter a bank account number of 12 to 19 digits"),
+    "forms.pattern.certificate_no": N_("Enter 8 to 24 digits or capital letters"),
+    "forms.minimum": N_("Must be at least %(limit)s"),
+    "forms.maximum": N_("Must be at most %(limit)s"),
+    "forms.exclusiveMinimum": N_("Must be more than %(limit)s"),
+    "forms.exclusiveMaximum": N_("Must be less than %(limit)s"),
+    "forms.minLength": N_("Enter at least %(limit)s characters"),
+    "forms.maxLength": N_("Enter at most %(limit)s characters"),
+    "forms.minItems": N_("Choose at least %(limit)s"),
+    "forms.maxItems": N_("Choose at most %(limit)s"),
+    "forms.uniqueItems": N_("Choose each option only once"),
+    "forms.yes": N_("Yes"),
+    "forms.no": N_("No"),
 }
 
 # Friendly hints for the patterns the catalogue uses, keyed by the exact pattern text.
@@ -74,6 +73,7 @@ def _number(limit: Any) -> str:
 
 
 def render(code: str, language: str, limit: Any = None) -> str:
-    """The text of `code` in `language`; `limit` (from the schema only) fills `{limit}`."""
-    template = MESSAGES[code][check_language(language)]
-    return template.format(limit=_number(limit)) if "{limit}" in template else template
+    """The text of `code` in `language`; `limit` (from the schema only) fills `%(limit)s`."""
+    msgid = MESSAGES[code]
+    t = translator(check_language(language))
+    return t.gettext(msgid, limit=_number(limit)) if "%(limit)s" in msgid else t.gettext(msgid)

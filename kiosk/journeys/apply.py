@@ -627,7 +627,7 @@ class ApplyJourney:
         """What happens next, as printed on the slip: the promised materials and their dates."""
         t = translator(receipt.language)
         template = _words("journey.next.promised", receipt.language)
-        return [template.format(date=t.format_date(p.promised_by), material=p.name)
+        return [template % {"date": t.format_date(p.promised_by), "material": p.name}
                 for p in receipt.promised_materials]
 
     def print_receipt(self) -> PrintOutcome:

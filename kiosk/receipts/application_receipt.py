@@ -14,8 +14,8 @@ tray or thrown away, and the reference plus the QR is all a look-up needs (issue
 application with personal data masked); a masked name would help nobody identify the slip.
 
 Layout is per language, not translated word by word: the Chinese receipt is all Chinese, the
-English one all English, with dates written the way each reader expects. The few strings live
-in STRINGS below until they move into the i18n catalogue.
+English one all English, with dates written the way each reader expects. The words are msgids
+in STRINGS below, translated through the gettext catalogue (kiosk/locale).
 """
 
 from __future__ import annotations
@@ -26,49 +26,37 @@ from datetime import date, datetime, timedelta, timezone
 import qrcode
 
 from drivers.printer.document import Cut, Document, Feed, Item, Qr, Rule, Text, paper_for
+from kiosk.i18n import Translator, translator
+from kiosk.i18n.messages import N_
 from kiosk.receipts.progress_qr import claimed_ref
 
 CST = timezone(timedelta(hours=8), "CST")  # the hall's clock: China Standard Time, no DST
 QR_MODULE_DOTS = 6  # 0.75 mm at 203 dpi: easy for a terminal's camera at arm's length
 
-STRINGS: dict[str, dict[str, str]] = {
-    "zh-CN": {
-        "title": "受理回执",
-        "pending_mark": "【待发送】",
-        "pending_note": "待发送：本回执编号为终端受理编号，网络恢复后自动提交，届时可凭此码查询。",
-        "receipt_no": "受理编号：",
-        "outbox_reference": "终端受理编号：",
-        "service": "办理事项：",
-        "submitted": "提交时间：",
-        "promised": "承诺办结：",
-        "promised_date_days": "{date}（{days}个工作日）",
-        "promised_days_final": "受理后{days}个工作日内",
-        "promised_days_pending": "正式受理后{days}个工作日内",
-        "scan": "扫描二维码查询办理进度",
-        "next_steps": "后续事项：",
-        "hotline": "咨询电话：",
-        "keep": "请妥善保管本回执",
-    },
-    "en": {
-        "title": "Application Receipt",
-        "pending_mark": "WILL BE SENT",
-        "pending_note": ("Will be sent: this is the terminal's reference. The application is "
-                         "submitted automatically once the network is back; you can then "
-                         "check its progress with this code."),
-        "receipt_no": "Receipt no.: ",
-        "outbox_reference": "Terminal ref.: ",
-        "service": "Service: ",
-        "submitted": "Submitted: ",
-        "promised": "Done by: ",
-        "promised_date_days": "{date} ({days} working days)",
-        "promised_days_final": "within {days} working days",
-        "promised_days_pending": "within {days} working days of acceptance",
-        "scan": "Scan the code to check progress",
-        "next_steps": "What happens next:",
-        "hotline": "Hotline: ",
-        "keep": "Please keep this receipt",
-    },
+# What the receipt says: key -> msgid, translated through the gettext catalogue (both layouts
+# have every key by construction). Labels carry their value as a placeholder, so each language
+# decides where the value goes and what separates it ("受理编号：" / "Receipt no.: ").
+STRINGS: dict[str, str] = {
+    "title": N_("Application Receipt"),
+    "pending_mark": N_("WILL BE SENT"),
+    "pending_note": N_("Will be sent: this is the terminal's reference. The application is "
+                       "submitted automatically once the network is back; you can then "
+                       "check its progress with this code."),
+    "receipt_no": N_("Receipt no.: %(reference)s"),
+    "outbox_reference": N_("Terminal ref.: %(reference)s"),
+    "service": N_("Service: %(service)s"),
+    "submitted": N_("Submitted: %(time)s"),
+    "promised": N_("Done by: %(promised)s"),
+    "promised_date_days": N_("%(date)s (%(days)d working days)"),
+    "promised_days_final": N_("within %(days)d working days"),
+    "promised_days_pending": N_("within %(days)d working days of acceptance"),
+    "scan": N_("Scan the code to check progress"),
+    "next_steps": N_("What happens next:"),
+    "hotline": N_("Hotline: %(hotline)s"),
+    "keep": N_("Please keep this receipt"),
 }
+# The receipt writes dates its own way (2026年11月23日 zero-padded / 23 Nov 2026), not
+# Translator.format_date's (2026年11月23日 unpadded): a formatting table, not words.
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -93,15 +81,25 @@ def _moment(t: datetime, lang: str) -> str:
     return f"{_day(t.date(), lang)} {t:%H:%M}"
 
 
-def _promised(s: dict[str, str], lang: str, final: bool, on: date | None,
+def _say(t: Translator, key: str, **values: object) -> str:
+    """STRINGS[key] in t's language. The msgid goes through a variable: pybabel would
+    otherwise extract the key of a `t.gettext(STRINGS["title"])` call as a msgid."""
+    msgid = STRINGS[key]
+    return t.gettext(msgid, **values)
+
+
+def _promised(t: Translator, lang: str, final: bool, on: date | None,
               days: int | None) -> str | None:
     if days is not None and days < 0:
         raise ValueError("promised_days must not be negative")
     if final and on is not None:
         text = _day(on, lang)
-        return s["promised_date_days"].format(date=text, days=days) if days is not None else text
+        if days is None:
+            return text
+        return _say(t, "promised_date_days", date=text, days=days)
     if days is not None:
-        return s["promised_days_final" if final else "promised_days_pending"].format(days=days)
+        key = "promised_days_final" if final else "promised_days_pending"
+        return _say(t, key, days=days)
     return None
 
 
@@ -115,7 +113,7 @@ def application_receipt(*, language: str, service_name: str, reference: str,
     `qr_text=None` (the terminal has no fleet QR key): no code and no "scan" line; the
     reference, printed bold, is what the citizen quotes."""
     lang = receipt_language(language)
-    s = STRINGS[lang]
+    t = translator(lang)
     paper = paper_for(paper_width_mm)  # refuses widths other than 58/80
     if not reference:
         raise ValueError("a receipt needs a reference")
@@ -124,28 +122,29 @@ def application_receipt(*, language: str, service_name: str, reference: str,
     if qr_text is not None and claimed_ref(qr_text) not in (None, reference):
         # a QR for another application would show a stranger's file to whoever scans it
         raise ValueError("the progress QR does not carry this receipt's reference")
-    label = s["receipt_no"] if reference_is_final else s["outbox_reference"]
+    label = "receipt_no" if reference_is_final else "outbox_reference"
     items: list[Item] = [Text(centre_name, align="center"),
-                         Text(s["title"], size=2, bold=True, align="center")]
+                         Text(_say(t, "title"), size=2, bold=True, align="center")]
     if not reference_is_final:
-        items.append(Text(s["pending_mark"], size=2, bold=True, align="center"))
-    items += [Rule(), Text(label + reference, bold=True), Text(s["service"] + service_name),
-              Text(s["submitted"] + _moment(submitted_at, lang))]
-    promised = _promised(s, lang, reference_is_final, promised_date, promised_days)
+        items.append(Text(_say(t, "pending_mark"), size=2, bold=True, align="center"))
+    items += [Rule(), Text(_say(t, label, reference=reference), bold=True),
+              Text(_say(t, "service", service=service_name)),
+              Text(_say(t, "submitted", time=_moment(submitted_at, lang)))]
+    promised = _promised(t, lang, reference_is_final, promised_date, promised_days)
     if promised:
-        items.append(Text(s["promised"] + promised))
+        items.append(Text(_say(t, "promised", promised=promised)))
     items.append(Rule())
     if not reference_is_final:
-        items += [Text(s["pending_note"], bold=True), Rule()]
+        items += [Text(_say(t, "pending_note"), bold=True), Rule()]
     if qr_text is not None:
-        items += [Text(s["scan"], align="center"), Feed(1),
+        items += [Text(_say(t, "scan"), align="center"), Feed(1),
                   Qr(qr_text, module=_module_for(qr_text, paper.dots), ec="M"),
                   Text(reference, align="center"), Feed(1)]
     if next_steps:
-        items += [Rule(), Text(s["next_steps"], bold=True)]
+        items += [Rule(), Text(_say(t, "next_steps"), bold=True)]
         items += [Text(f"{n}. {step}") for n, step in enumerate(next_steps, 1)]
-    items += [Rule(), Text(s["hotline"] + hotline, align="center"),
-              Text(s["keep"], align="center"), Feed(1), Cut()]
+    items += [Rule(), Text(_say(t, "hotline", hotline=hotline), align="center"),
+              Text(_say(t, "keep"), align="center"), Feed(1), Cut()]
     return Document(tuple(items), title="application receipt")
 
 
