@@ -65,6 +65,7 @@ class KioskUi:
     site_file: Path | None = None  # e.g. the one `kiosk sim` writes; else built from `site`
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
+    log: Any = None  # the app's stdout/stderr file, open while it runs
 
     def start(self, timeout_s: float = 60.0) -> KioskUi:
         self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -133,4 +134,5 @@ class KioskUi:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
-        self.log.close()
+        if self.log is not None:
+            self.log.close()
