@@ -109,7 +109,9 @@ class KioskApp(App):
             self._restyle()
 
     def _on_session(self, event: SessionEvent) -> None:
-        if event.kind == "ended":
+        # A card swapped for another ends one session and starts the next at once: only a
+        # terminal left with nobody at it goes back to the attract loop.
+        if event.kind == "ended" and self.terminal.sessions.current is None:
             self.greeting = None
             self.countdown = None
             self.prefs = self._default_prefs()
@@ -159,6 +161,9 @@ class KioskApp(App):
 
     def toggle_elder_mode(self) -> None:
         self.prefs.elder_mode = not self.prefs.elder_mode
+        session = self.terminal.sessions.current
+        if session is not None:
+            session.elder_mode = self.prefs.elder_mode  # longer timeouts for this citizen
         self._restyle()
 
     def toggle_contrast(self) -> None:
