@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from drivers.device import Device, DeviceEvent, DeviceState, DeviceStatus, EventKind
+from kiosk.listeners import Listeners
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ class Availability:
         # without the issuer's key a QR code cannot say who the citizen is
         self._qr_identifies = bool(getattr(session, "eid_public_key_file", ""))
         self._lock = threading.Lock()
-        self._listeners: list[Listener] = []
+        self._listeners: Listeners[AvailabilityChanged] = Listeners("availability")
         self._last: dict[str, str | None] = {}
         self._unsubscribe = [d.subscribe(self._on_device_event) for d in self._devices]
 
@@ -120,15 +121,9 @@ class Availability:
         """Call `callback` (on a driver thread) when a device change alters any journey's answer.
         Opening hours change with the clock, not with an event: screens re-ask `snapshot()`."""
         with self._lock:
-            self._listeners.append(callback)
             if not self._last:
                 self._last = self.snapshot()
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if callback in self._listeners:
-                    self._listeners.remove(callback)
-        return unsubscribe
+        return self._listeners.add(callback)
 
     def close(self) -> None:
         for unsubscribe in self._unsubscribe:
@@ -163,17 +158,12 @@ class Availability:
                 if reasons == self._last:
                     return
                 self._last = reasons
-                listeners = list(self._listeners)
+                listeners = self._listeners.snapshot()
         except Exception:
             log.exception("availability could not be worked out")
             return
         log.info("availability: %s", {j: r for j, r in reasons.items() if r} or "all journeys")
-        change = AvailabilityChanged(dict(reasons))
-        for listener in listeners:
-            try:
-                listener(change)
-            except Exception:
-                log.exception("availability listener failed")
+        self._listeners.notify(AvailabilityChanged(dict(reasons)), listeners)
 
 
 def _cause(kind: str, status: DeviceStatus) -> str | None:

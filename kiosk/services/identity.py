@@ -23,6 +23,7 @@ from typing import Any
 from drivers.device import Device, DeviceEvent, DeviceState, EventKind
 from drivers.idcard.card import ForeignPermanentResidentCard, HmtResidencePermit, ResidentCard
 from drivers.smartcard.identity import Identity as SmartcardIdentity
+from kiosk.listeners import Listeners
 from kiosk.session import (AppointmentCode, EndReason, Identity, IdentityError, QrRefused,
                            SessionEnded, SessionManager, parse_qr)
 
@@ -78,7 +79,7 @@ class IdentityService:
         self._accept_expired = accept_expired
         self._lock = threading.RLock()
         self._bound: dict[str, str] = {}  # card device name -> the session its card identifies
-        self._listeners: list[Listener] = []
+        self._listeners: Listeners[IdentityEvent] = Listeners("identity")
         self._unsubscribe: list[Callable[[], None]] = []
         for device in devices:
             kind = getattr(device, "kind", "")
@@ -89,14 +90,7 @@ class IdentityService:
 
     def subscribe(self, callback: Listener) -> Callable[[], None]:
         """Call `callback(event)` (on a driver thread) for every IdentityEvent."""
-        with self._lock:
-            self._listeners.append(callback)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if callback in self._listeners:
-                    self._listeners.remove(callback)
-        return unsubscribe
+        return self._listeners.add(callback)
 
     def close(self) -> None:
         for unsubscribe in self._unsubscribe:
@@ -252,13 +246,7 @@ class IdentityService:
                                  masked_id=identity.masked_id, attached=attached))
 
     def _emit(self, event: IdentityEvent) -> None:
-        with self._lock:
-            listeners = list(self._listeners)
-        for listener in listeners:
-            try:
-                listener(event)
-            except Exception:
-                log.exception("identity listener failed on %s", event.kind)
+        self._listeners.notify(event)
 
 
 def _identity_of(session: Any) -> Identity | None:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import KioskConfig
+from kiosk.listeners import Listeners
 from kiosk.session.idle import IdleState, IdleStatus, IdleTimer
 from kiosk.session.identity import Identity
 from kiosk.session.workdir import SessionWorkdir, sessions_dir_of, sweep_stale
@@ -257,7 +258,7 @@ class SessionManager:
         self._clock = clock
         self._lock = threading.RLock()
         self._current: Session | None = None
-        self._listeners: list[Callable[[SessionEvent], None]] = []
+        self._listeners: Listeners[SessionEvent] = Listeners("session")
         self._pending: list[tuple[SessionEvent, list[Callable[[SessionEvent], None]]]] = []
         self._delivering = False
         if sweep:
@@ -265,14 +266,7 @@ class SessionManager:
 
     def subscribe(self, listener: Callable[[SessionEvent], None]) -> Callable[[], None]:
         """Call `listener(event)` on every start and end; returns the unsubscribe function."""
-        with self._lock:
-            self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-        return unsubscribe
+        return self._listeners.add(listener)
 
     @property
     def current(self) -> Session | None:
@@ -356,7 +350,7 @@ class SessionManager:
         self._queue(SessionEvent("ended", session.session_id, reason=reason))
 
     def _queue(self, event: SessionEvent) -> None:
-        self._pending.append((event, list(self._listeners)))
+        self._pending.append((event, self._listeners.snapshot()))
 
     def _deliver(self) -> None:
         """Call listeners outside the lock; if a thread is already delivering, it takes ours."""
@@ -371,12 +365,7 @@ class SessionManager:
                         self._delivering = False  # in the same hold as the check: nothing strands
                         return
                     event, listeners = self._pending.pop(0)
-                for listener in listeners:
-                    try:
-                        listener(event)
-                    except Exception:
-                        log.exception("session listener failed on %s of %s",
-                                      event.kind, event.session_id)
+                self._listeners.notify(event, listeners)
         except BaseException:  # e.g. KeyboardInterrupt in a listener: let the next call deliver
             with self._lock:
                 self._delivering = False
