@@ -59,6 +59,7 @@ MAX_RESULT_BYTES = 2048
 _KIND = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9-]{16,64}$")  # the contract's Idempotency-Key
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: read aloud at a counter
+REFERENCE = re.compile(f"K[{_CROCKFORD}]{{8}}")  # what `_new_reference` makes
 _KEY_CHECK = b"govkiosk outbox key check"
 
 _MIGRATIONS: dict[int, tuple[str, ...]] = {

@@ -34,6 +34,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from kiosk.outbox.store import REFERENCE as OUTBOX_REFERENCE
+
 PREFIX = "GOVKIOSK"
 CODE_KIND = "R"
 VERSION = "1"
@@ -46,7 +48,6 @@ RefKind = Literal["receipt_no", "outbox_reference"]
 Reason = Literal["not_ours", "malformed", "bad_signature", "too_long"]
 REASONS: tuple[Reason, ...] = ("not_ours", "malformed", "bad_signature", "too_long")
 
-_OUTBOX_REFERENCE = re.compile(r"K[0-9A-HJKMNP-TV-Z]{8}")  # kiosk/outbox/store.py _new_reference
 _RECEIPT_NO = re.compile(r"[A-Z0-9-]{6,40}")  # openapi.yaml ReceiptNo
 _KIOSK_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")  # config terminal.id / kiosk_id
 _SIG = re.compile(r"[A-Z2-7]{16}")
@@ -69,7 +70,7 @@ class ProgressRef:
 
 def kind_of(ref: str) -> RefKind | None:
     """What a reference is by its shape, or None if it is neither."""
-    if _OUTBOX_REFERENCE.fullmatch(ref):
+    if OUTBOX_REFERENCE.fullmatch(ref):
         return "outbox_reference"
     if _RECEIPT_NO.fullmatch(ref):
         return "receipt_no"
