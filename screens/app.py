@@ -106,7 +106,11 @@ class KioskApp(App):
                      and status.state == IdleState.WARNING else None)
         if countdown != self.countdown:
             self.countdown = countdown
-            self._restyle()
+            # Each second only the countdown's text changes; the screen is rebuilt only when
+            # the line appears or goes away.
+            home = self.manager.get_screen("home")
+            if not home.show_countdown():
+                self._restyle()
 
     def _on_session(self, event: SessionEvent) -> None:
         # A card swapped for another ends one session and starts the next at once: only a

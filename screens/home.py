@@ -49,15 +49,13 @@ class HomeScreen(Screen):
         leave.bind(on_release=lambda *_: self.app.end_session())
         header.add_widget(leave)
         box.add_widget(header)
+        self.countdown_label = None
         if self.app.countdown is not None:
-            warning = Label(text=self.app.translator.ngettext(
-                "Your session ends in %(n)d second — touch to continue",
-                "Your session ends in %(n)d seconds — touch to continue",
-                self.app.countdown, n=self.app.countdown),
-                font_size=theme.title_px, color=theme.accent, size_hint_y=None,
-                height=theme.title_px * 2)
-            warning.kid = "countdown"
-            box.add_widget(warning)
+            self.countdown_label = Label(font_size=theme.title_px, color=theme.accent,
+                                         size_hint_y=None, height=theme.title_px * 2)
+            self.countdown_label.kid = "countdown"
+            self.show_countdown()
+            box.add_widget(self.countdown_label)
         tiles = TILES
         if self.app.prefs.elder_mode:
             pages = len(TILES) // ELDER_TILES_PER_PAGE
@@ -92,6 +90,17 @@ class HomeScreen(Screen):
             button.bind(on_release=action)
             bar.add_widget(button)
         box.add_widget(bar)
+
+    def show_countdown(self) -> bool:
+        """Put the seconds left into the countdown line; False when there is no line to update
+        (it appears or goes away with a full refresh)."""
+        n = self.app.countdown
+        if self.countdown_label is None or n is None:
+            return False
+        self.countdown_label.text = self.app.translator.ngettext(
+            "Your session ends in %(n)d second — touch to continue",
+            "Your session ends in %(n)d seconds — touch to continue", n, n=n)
+        return True
 
     def next_page(self) -> None:
         self.page += 1
