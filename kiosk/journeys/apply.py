@@ -45,7 +45,7 @@ from kiosk.journeys.problems import (JourneyProblem, identity_problem, outbox_pr
 from kiosk.journeys.problems import words as _words
 from kiosk.journeys.receipt import (PrinterPort, PrintOutcome, PromisedItem, ReceiptData,
                                     document_for, load_qr_key, print_document, qr_text_for)
-from kiosk.outbox import DuplicateKey, Outbox, QueuedItem, QueueRefused
+from kiosk.outbox import DuplicateKey, ItemNotFound, Outbox, QueuedItem, QueueRefused
 from kiosk.receipts.application_receipt import CST
 from kiosk.search import CatalogueIndex
 from kiosk.session import Identity, Session
@@ -562,11 +562,13 @@ class ApplyJourney:
 
     def _queued_by_key(self, key: str) -> QueuedItem:
         """The item an earlier, interrupted submit already queued under our key."""
-        for item in self._outbox.items(newest_first=True, limit=1000):
-            if item.idempotency_key == key:
-                return QueuedItem(item.id, item.kind, item.idempotency_key, item.reference,
-                                  item.created_at)
-        raise JourneyProblem("outbox.storage_failed", detail="queued item not found by key")
+        try:
+            item = self._outbox.find_by_key(key)
+        except ItemNotFound:
+            raise JourneyProblem("outbox.storage_failed",
+                                 detail="queued item not found by key") from None
+        return QueuedItem(item.id, item.kind, item.idempotency_key, item.reference,
+                          item.created_at)
 
     def _body(self) -> dict[str, Any]:
         """The `ApplicationCreate` without `client_reference` (kiosk.delivery fills it in)."""

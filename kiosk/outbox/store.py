@@ -396,6 +396,15 @@ class Outbox:
             raise ItemNotFound(f"no outbox item with reference {reference}")
         return _item(row)
 
+    def find_by_key(self, idempotency_key: str) -> OutboxItem:
+        """The item queued under `idempotency_key` (a submit interrupted after its commit)."""
+        with self._lock:
+            row = self._conn.execute(f"SELECT {_META_COLUMNS} FROM items WHERE "
+                                     f"idempotency_key = ?", (idempotency_key,)).fetchone()
+        if row is None:
+            raise ItemNotFound("no outbox item with this idempotency key")
+        return _item(row)
+
     def head(self) -> OutboxItem | None:
         """The oldest pending item, due or not: the queue's next item to send."""
         with self._lock:

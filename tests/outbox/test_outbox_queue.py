@@ -208,3 +208,10 @@ def test_prune_forgets_finished_items_only(outbox: Outbox, clock: ManualClock) -
     assert [i.id for i in outbox.items()] == [c, d]
     assert outbox.history(a) == []
     assert fill(outbox, 1)[0] > d  # ids are never reused: they order the queue
+
+
+def test_find_by_key(outbox: Outbox) -> None:
+    item = outbox.enqueue("apply", {"n": 1}, idempotency_key="find-by-key-000000001")
+    assert outbox.find_by_key("find-by-key-000000001").id == item.id
+    with pytest.raises(ItemNotFound):
+        outbox.find_by_key("find-by-key-000000002")
