@@ -16,6 +16,7 @@ DEBIAN_PACKAGES=(
   xvfb fonts-noto-cjk                                  # Kivy on a headless machine, Chinese glyphs
   libgl1 libglib2.0-0 libmtdev1                        # OpenCV / Kivy runtime libraries
   socat procps                                         # pty helpers, pgrep/pkill used by tests
+  espeak-ng alsa-utils                                 # offline voice guidance and its player
 )
 
 install_debian_packages() {
