@@ -4,13 +4,18 @@ and what can be offered. The app builds one; tests and the CLI can build one wit
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from drivers.device import Device
 from kiosk.config import KioskConfig
 from kiosk.devices.registry import build_devices
+from kiosk.journeys.apply import ApplyJourney
+from kiosk.platform_link import LinkUnavailable, PlatformLink
 from kiosk.services.availability import Availability
+from kiosk.services.documents import DocumentService
 from kiosk.services.identity import IdentityService, load_eid_public_key
-from kiosk.session import SessionManager
+from kiosk.session import Session, SessionManager
+from kiosk.voice import Voice
 
 log = logging.getLogger(__name__)
 
@@ -25,16 +30,52 @@ class Terminal:
         self.identity = IdentityService(self.devices, self.sessions,
                                         load_eid_public_key(key_file) if key_file else None)
         self.availability = Availability(self.devices, config)
+        self.documents = DocumentService(self.devices,
+                                         jpeg_quality=config.devices.doc_camera.jpeg_quality)
+        self.printer = next((d for d in self.devices if getattr(d, "kind", "") == "printer"),
+                            None)
+        self.voice = _voice(config)
+        self.link: PlatformLink | None = None
+        self.link_problem: str | None = "not_started"  # why there is no link (a reason code)
 
     def start(self) -> None:
         for device in self.devices:
             device.start()
+        try:
+            self.link = PlatformLink.open(self.config)
+            self.link_problem = None
+        except LinkUnavailable as exc:
+            self.link_problem = exc.reason
+            log.warning("terminal %s: no platform link (%s): %s", self.config.terminal.id,
+                        exc.reason, exc)
         log.info("terminal %s: %d devices started", self.config.terminal.id, len(self.devices))
+
+    def apply_journey(self, session: Session) -> ApplyJourney:
+        """A new apply journey for `session` (JourneyProblem when the outbox is full)."""
+        if self.link is None or self.printer is None:
+            raise RuntimeError("apply needs the platform link and a printer")
+        return ApplyJourney(session, self.link.client, self.link.outbox, self.printer,
+                            self.config.receipts, self.config.platform.kiosk_id
+                            or self.config.terminal.id)
 
     def stop(self) -> None:
         """Between citizens or at shutdown: whoever is at the screen is ended and wiped first."""
         self.sessions.close()
         self.identity.close()
         self.availability.close()
+        self.documents.close()
+        self.voice.stop()
         for device in self.devices:
             device.stop()
+        if self.link is not None:
+            self.link.close()
+            self.link = None
+
+
+def _voice(config: KioskConfig) -> Voice:
+    c = config.voice
+    return Voice(cache_dir=Path(c.cache_dir or Path(config.terminal.run_dir) / "voice"),
+                 enabled=c.enabled, engine_command=c.engine_command,
+                 player_command=c.player_command, rate_wpm=c.rate_wpm, volume=c.volume,
+                 voices={"zh-CN": c.zh_voice, "en": c.en_voice},
+                 player_retry_s=c.player_retry_s)

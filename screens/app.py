@@ -8,6 +8,7 @@ saver is off. Between citizens the attract loop runs; a touch opens home.
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,16 +19,27 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.config import KioskConfig
 from kiosk.i18n import Translator
+from kiosk.i18n.messages import IDENTITY_REFUSED, quality_words, unavailable_words
 from kiosk.services.identity import IdentityEvent, IdentityEventKind
 from kiosk.session import EndReason, IdleState, SessionEvent
 from kiosk.terminal import Terminal
+from screens.apply.camera import CameraScreen
+from screens.apply.catalogue import CatalogueScreen
+from screens.apply.flow import ApplyFlow
+from screens.apply.form import FormScreen
+from screens.apply.guide import GuideScreen
+from screens.apply.materials import MaterialsScreen
+from screens.apply.receipt import ReceiptScreen
+from screens.apply.review import ReviewScreen
 from screens.attract import AttractScreen
 from screens.home import HomeScreen
+from screens.identify import IdentifyScreen
 from screens.theme import Theme, theme
 
 log = logging.getLogger(__name__)
 
 ESCAPE_KEYS = {27, 1073742106}  # Escape, Android back
+SPOKEN_AT = (10, 5)  # seconds left at which the countdown is spoken again
 
 
 @dataclass
@@ -53,6 +65,8 @@ class KioskApp(App):
         self.theme: Theme = theme(self.prefs.elder_mode, self.prefs.high_contrast)
         self.manager: ScreenManager | None = None
         self.journeys: dict[str, Callable[[], None]] = {}
+        self.after_identity: Callable[[], None] | None = None  # where a citizen was going
+        self.apply = ApplyFlow(self)
 
     def _default_prefs(self) -> Prefs:
         ui = self.kiosk_config.ui
@@ -66,6 +80,13 @@ class KioskApp(App):
         self.manager = ScreenManager(transition=NoTransition())
         self.manager.add_widget(AttractScreen(self, name="attract"))
         self.manager.add_widget(HomeScreen(self, name="home"))
+        self.manager.add_widget(IdentifyScreen(self, name="identify"))
+        for name, screen in (("catalogue", CatalogueScreen), ("guide", GuideScreen),
+                             ("form", FormScreen), ("materials", MaterialsScreen),
+                             ("camera", CameraScreen), ("review", ReviewScreen),
+                             ("receipt", ReceiptScreen)):
+            self.manager.add_widget(screen(self, self.apply, name=name))
+        self.journeys["tile_apply"] = self.apply.open
         self.manager.current = "attract"
         # Device and session events arrive on driver threads: hop onto the main loop.
         self._unsubscribe = [
@@ -73,6 +94,8 @@ class KioskApp(App):
                 lambda _dt: self._on_session(e), 0)),
             self.terminal.identity.subscribe(lambda e: Clock.schedule_once(
                 lambda _dt: self._on_identity(e), 0)),
+            self.terminal.availability.subscribe(lambda _e: Clock.schedule_once(
+                lambda _dt: self._on_availability(), 0)),
         ]
         Window.bind(on_touch_down=self._on_any_touch)
         Clock.schedule_interval(self._tick, 0.5)
@@ -105,16 +128,21 @@ class KioskApp(App):
         countdown = (round(status.seconds_left) if status is not None
                      and status.state == IdleState.WARNING else None)
         if countdown != self.countdown:
+            if countdown is not None and (self.countdown is None or countdown in SPOKEN_AT):
+                self.say("session_ending", n=countdown)
             self.countdown = countdown
             # Each second only the countdown's text changes; the screen is rebuilt only when
             # the line appears or goes away.
-            home = self.manager.get_screen("home")
-            if not home.show_countdown():
+            screen = self.manager.current_screen
+            if not getattr(screen, "show_countdown", lambda: True)():
                 self._restyle()
 
     def _on_session(self, event: SessionEvent) -> None:
         # A card swapped for another ends one session and starts the next at once: only a
         # terminal left with nobody at it goes back to the attract loop.
+        if event.kind == "ended":
+            self.apply.forget()  # the session's wipe took its data; the screens let go too
+            self.after_identity = None
         if event.kind == "ended" and self.terminal.sessions.current is None:
             self.greeting = None
             self.countdown = None
@@ -122,12 +150,45 @@ class KioskApp(App):
             self.translator = Translator(self.prefs.language)
             self._restyle()
             self.show("attract")
+            self.say("session_ended")
 
     def _on_identity(self, event: IdentityEvent) -> None:
         if event.kind == IdentityEventKind.SESSION_STARTED:
             self.greeting = event.masked_name
-            self.show("home")
+            then, self.after_identity = self.after_identity, None
+            if then is not None:
+                then()
+            else:
+                self.show("home")
             self._restyle()
+        elif event.kind in (IdentityEventKind.QR_REFUSED, IdentityEventKind.READ_FAILED) \
+                and self.manager.current == "identify":
+            reason = getattr(event, "reason", None)
+            key = reason if reason in IDENTITY_REFUSED else (
+                "qr" if event.kind == IdentityEventKind.QR_REFUSED else "card")
+            screen = self.manager.get_screen("identify")
+            screen.problem = self.translator.gettext(IDENTITY_REFUSED[key])
+            screen.refresh()
+
+    def _on_availability(self) -> None:
+        if self.manager.current == "home":
+            self.manager.current_screen.refresh()
+
+    def ask_identity(self, then: Callable[[], None]) -> None:
+        """Ask for the ID card or an e-ID code, then carry on with `then`."""
+        if self.terminal.sessions.current is None:
+            self.terminal.sessions.start()
+        self.after_identity = then
+        self.show("identify")
+
+    def go_home(self) -> None:
+        self.after_identity = None
+        self.show("home")
+
+    def say(self, prompt_id: str, **numbers: int) -> None:
+        """Speak a prompt in the citizen's language (kiosk.voice: catalogue words and small
+        numbers only, so nothing personal can be spoken). Returns at once."""
+        self.terminal.voice.say(prompt_id, self.prefs.language, **numbers)
 
     def end_session(self) -> None:
         """The citizen pressed exit."""
@@ -139,20 +200,38 @@ class KioskApp(App):
         """A touch on the attract loop: an anonymous session begins (a card joins it later)."""
         if self.terminal.sessions.current is None:
             self.terminal.sessions.start()
+            self.say("welcome")
         self.show("home")
 
     def show(self, screen: str) -> None:
         assert self.manager is not None
+        if self.manager.current != screen:
+            log.info("screen %s -> %s", self.manager.current, screen)
         self.manager.current = screen
 
     def unavailable(self, tile: str) -> str | None:
         """Why a journey cannot be used now (shown on its tile), or None when it can.
 
         Journeys register themselves in `self.journeys`; one that is not there is not offered.
+        A journey that files or fetches anything needs the platform link as well.
         """
         if tile not in self.journeys:
-            return self.translator.gettext("Not available at this terminal yet")
-        return None
+            reason: str | None = "not_offered"
+        else:
+            reason = self.terminal.availability.why_not(tile.removeprefix("tile_"))
+            if reason is None and self.terminal.link is None:
+                reason = "platform"
+        return None if reason is None else self.translator.gettext(unavailable_words(reason))
+
+    def quality_words(self, codes: tuple[str, ...]) -> str:
+        """What to fix about a page, for its first quality problem."""
+        return self.translator.gettext(quality_words(codes[0] if codes else "no_page"))
+
+    def log_unexpected(self, where: str, exc: BaseException) -> None:
+        """A failure no screen expected: logged with its type for staff (the message may hold
+        citizen data, so it is not logged), and the citizen is told something general."""
+        where_in_code = "".join(traceback.format_tb(exc.__traceback__)[-3:])
+        log.error("%s: unexpected %s at\n%s", where, type(exc).__name__, where_in_code)
 
     def open_journey(self, tile: str) -> None:
         if self.unavailable(tile) is None:
@@ -161,6 +240,9 @@ class KioskApp(App):
     def set_language(self, language: str) -> None:
         self.prefs.language = language
         self.translator = Translator(language)
+        session = self.terminal.sessions.current
+        if session is not None:
+            session.language = language  # the journey's words, messages and receipt follow
         self._restyle()
 
     def toggle_elder_mode(self) -> None:
@@ -177,6 +259,7 @@ class KioskApp(App):
     def _restyle(self) -> None:
         self.theme = theme(self.prefs.elder_mode, self.prefs.high_contrast)
         assert self.manager is not None
-        for screen in self.manager.screens:
-            screen.refresh()
+        # Only the screen on the glass is redrawn now; the others redraw as they are entered
+        # (a hidden journey screen must not ask its journey anything out of turn).
+        self.manager.current_screen.refresh()
 

@@ -28,6 +28,9 @@ class AttractScreen(Screen):
         self._event = None
         self.interval_s = interval_s
 
+    def on_pre_enter(self, *_args) -> None:
+        self.refresh()
+
     def on_enter(self) -> None:
         self._event = Clock.schedule_interval(self._next, self.interval_s)
 

@@ -26,6 +26,9 @@ class HomeScreen(Screen):
         self.add_widget(self.root_box)
         self.refresh()
 
+    def on_pre_enter(self, *_args) -> None:
+        self.refresh()
+
     def refresh(self) -> None:
         """Rebuild every text and size from the current language and modes."""
         _ = self.app.translator.gettext

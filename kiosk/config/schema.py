@@ -75,6 +75,8 @@ class QrSerialConfig(SerialDevice):
 
 class DocCameraConfig(CameraSource):
     jpeg_quality: int = Field(default=85, ge=30, le=100)
+    auto_capture: bool = True  # take the page by itself once it lies still
+    stable_frames: int = Field(default=3, ge=1, le=50)  # polls the outline must stay still
     max_pdf_bytes: int = Field(default=8_000_000, ge=100_000)
 
 
@@ -188,6 +190,20 @@ class UiConfig(Section):
     high_contrast: bool = False
 
 
+class VoiceConfig(Section):
+    """Spoken guidance (espeak-ng); it never speaks personal data."""
+
+    enabled: bool = True
+    engine_command: str = "espeak-ng"
+    player_command: tuple[str, ...] = ("aplay", "-q")  # the WAV path is appended
+    rate_wpm: int = Field(default=150, ge=80, le=450)
+    volume: int = Field(default=100, ge=0, le=200)  # espeak-ng -a amplitude
+    zh_voice: str = "cmn-latn-pinyin"  # Debian 12's "cmn" reads Chinese as spelled pinyin
+    en_voice: str = "en"
+    player_retry_s: Seconds = 300.0  # a failing player (no sound card) is retried this late
+    cache_dir: str = ""  # rendered prompts; empty = <terminal.run_dir>/voice
+
+
 class KioskConfig(Section):
     terminal: TerminalConfig = TerminalConfig()
     devices: DevicesConfig = DevicesConfig()
@@ -196,3 +212,4 @@ class KioskConfig(Section):
     session: SessionConfig = SessionConfig()
     receipts: ReceiptsConfig = ReceiptsConfig()
     ui: UiConfig = UiConfig()
+    voice: VoiceConfig = VoiceConfig()

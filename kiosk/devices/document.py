@@ -25,6 +25,8 @@ def build_doc_camera(cfg: DocCameraConfig, name: str = "doc_camera", **extra: An
         height=cfg.height,
         poll_interval=cfg.poll_interval_s,
         missed_polls_to_offline=cfg.missed_polls_to_offline,
+        auto_capture=cfg.auto_capture,
+        stable_frames=cfg.stable_frames,
         **extra,
     )
 

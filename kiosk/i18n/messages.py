@@ -116,6 +116,46 @@ PRINTER: dict[str, str] = {
     "take_output": N_("Please take your printout."),
 }
 
+# Quality codes of a page (drivers.document.quality) -> what the citizen should do.
+PAGE_QUALITY: dict[str, str] = {
+    "no_page": N_("No page was found. Place the document flat in the marked area."),
+    "cut_off": N_("Part of the page is outside the camera's view. Move it towards the centre."),
+    "blurry": N_("The picture is blurred. Hold the page still and try again."),
+    "glare": N_("Light is reflecting off the page. Tilt it slightly or remove plastic covers."),
+    "too_dark": N_("The picture is too dark. Please try again."),
+}
+
+# kiosk.services.availability reason codes -> the line on a home tile.
+UNAVAILABLE: dict[str, str] = {
+    "outside_hours": N_("Closed now: outside opening hours"),
+    "identity": N_("Out of order: the ID card reader"),
+    "printer": N_("Out of order: the printer"),
+    "printer_paper_out": N_("The printer is out of paper"),
+    "printer_cover_open": N_("The printer cover is open"),
+    "documents": N_("Out of order: document scanning"),
+    "platform": N_("Not connected to the platform"),
+    "not_offered": N_("Not available at this terminal yet"),
+}
+
+# Identity refusals (kiosk.services.identity) -> what the citizen is told.
+IDENTITY_REFUSED: dict[str, str] = {
+    "card_expired": N_("This ID card has expired."),
+    "qr": N_("This code cannot be used here. Please place your ID card instead."),
+    "card": N_("The card could not be read. Please place it again."),
+}
+
+
+def unavailable_words(reason: str) -> str:
+    """The msgid for an availability reason: the exact one, else its role's, else generic."""
+    if reason in UNAVAILABLE:
+        return UNAVAILABLE[reason]
+    return UNAVAILABLE.get(reason.split("_", 1)[0], UNAVAILABLE["not_offered"])
+
+
+def quality_words(code: str) -> str:
+    return PAGE_QUALITY.get(code, PAGE_QUALITY["no_page"])
+
+
 # JSON Schema keyword that failed -> message under the form field. Placeholders are the
 # keyword's value (minimum, maximum) or, for lengths, `n` (these go through ngettext).
 VALIDATION: dict[str, str] = {

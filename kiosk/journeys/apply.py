@@ -388,6 +388,14 @@ class ApplyJourney:
                 return field
         raise KeyError(f"the form has no field {name!r}")
 
+    def form_fields(self) -> list[Field]:
+        """The form's fields in the session's current language (no I/O)."""
+        return form_fields(self._need_service().form_schema, self.language)
+
+    def value(self, name: str) -> Any:
+        """What the form holds for field `name` now (None when empty)."""
+        return self._session.values.get(name)
+
     def set_value(self, name: str, raw: Any) -> str | None:
         """Take what the citizen entered for field `name`: None when accepted, else the
         message to show under the field, in the session's language (the value is then not
@@ -653,6 +661,11 @@ class ApplyJourney:
             return PrintOutcome(outcome, reason, printer_msgid(outcome), receipt, action_id)
 
     def finish(self) -> None:
-        """The citizen is done (the screen then ends the session, which wipes everything)."""
+        """The citizen is done with this application (it is in the outbox). Its form and
+        plan leave the session now, so a second application in the same session starts
+        clean; the scanned files go with the session's wipe."""
         with self._lock:
+            self._session.values.clear()
+            for key in (_PLAN, _KEY, _QUEUED, _SUBMITTED_AT):
+                self._session.pop(key)
             self._go(Step.END)

@@ -1,0 +1,128 @@
+"""Pages for the materials screen: the document camera's live preview and captures, and the
+flatbed scanner, as the screens need them (JPEG bytes and quality codes, never a driver object).
+
+Auto-capture: the camera reports a page that lay still; the service passes it on only while a
+screen is waiting for one (`want_pages`), so a page left on the platen between citizens never
+lands in the next citizen's application. Frames are not kept here: the preview is the driver's
+latest (overwritten every poll), a captured page lives only as the bytes handed to the journey,
+which writes them into the session directory.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from drivers.device import Device, DeviceError, DeviceEvent, EventKind
+from drivers.document.output import encode_jpeg
+from drivers.document.page import Page
+from kiosk.listeners import Listeners
+
+log = logging.getLogger(__name__)
+
+QUALITY_CODES = ("no_page", "cut_off", "blurry", "glare", "too_dark")
+
+
+@dataclass(frozen=True)
+class PreviewFrame:
+    rgb: np.ndarray  # H×W×3, top row first
+    outline: tuple[tuple[float, float], ...] | None  # the page's corners in frame pixels
+
+
+@dataclass(frozen=True)
+class CapturedPage:
+    """A page ready for the journey (`jpeg`), or why it should be taken again (`issues`)."""
+
+    jpeg: bytes
+    issues: tuple[str, ...]  # quality codes; empty = good
+    source: str  # "camera" or "scanner"
+    auto: bool  # the camera took it by itself
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+
+class DocumentService:
+    def __init__(self, devices: Iterable[Device], *, jpeg_quality: int = 85) -> None:
+        self._camera: Any = None
+        self._scanner: Any = None
+        for device in devices:
+            kind = getattr(device, "kind", "")
+            if kind == "doc_camera" and self._camera is None:
+                self._camera = device
+            elif kind == "scanner" and self._scanner is None:
+                self._scanner = device
+        self._quality = jpeg_quality
+        self._wanted = threading.Event()
+        self._listeners: Listeners[CapturedPage] = Listeners("documents")
+        self._unsubscribe: Callable[[], None] | None = None
+        if self._camera is not None:
+            self._unsubscribe = self._camera.subscribe(self._on_camera_event)
+
+    @property
+    def has_camera(self) -> bool:
+        return self._camera is not None and self._camera.status.usable
+
+    @property
+    def has_scanner(self) -> bool:
+        return self._scanner is not None and self._scanner.status.usable
+
+    def subscribe(self, callback: Callable[[CapturedPage], None]) -> Callable[[], None]:
+        """Pages the camera took by itself while wanted (called on the camera's thread)."""
+        return self._listeners.add(callback)
+
+    def want_pages(self, on: bool) -> None:
+        self._wanted.set() if on else self._wanted.clear()
+
+    def preview(self) -> PreviewFrame | None:
+        """The camera's latest frame, RGB, with the page outline (non-blocking)."""
+        preview = self._camera.preview if self._camera is not None else None
+        if preview is None:
+            return None
+        return PreviewFrame(preview.frame[:, :, ::-1], preview.quad)
+
+    def capture(self) -> CapturedPage:
+        """Take the page now. Blocking (waits for the camera): call from a worker."""
+        if self._camera is None:
+            raise DeviceError("missing", "no document camera")
+        return self._page(self._camera.capture().result(timeout=30), auto=False)
+
+    def scan(self) -> CapturedPage:
+        """One page from the flatbed. Blocking (a scan takes seconds): call from a worker."""
+        if self._scanner is None:
+            raise DeviceError("missing", "no scanner")
+        pages = self._scanner.scan(pages=1).result(timeout=120)
+        if not pages:
+            raise DeviceError("no_page", "the scanner returned no page")
+        return self._page(pages[0], auto=False)
+
+    def close(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def _page(self, page: Page, *, auto: bool) -> CapturedPage:
+        issues = tuple(i.code for i in page.issues)
+        return CapturedPage(encode_jpeg(page.image, self._quality), issues, page.source, auto)
+
+    def _on_camera_event(self, event: DeviceEvent) -> None:
+        if event.kind != EventKind.PAGE_CAPTURED or not event.data.get("auto"):
+            return
+        if not self._wanted.is_set():
+            log.info("documents: a page lay still while no screen wanted one; ignored")
+            return
+        page = event.data.get("page")
+        if not isinstance(page, Page):
+            return
+        try:
+            captured = self._page(page, auto=True)
+        except Exception:  # a broken frame must not reach the citizen or stop the camera
+            log.exception("documents: an automatic capture could not be encoded")
+            return
+        self._listeners.notify(captured)

@@ -1,0 +1,153 @@
+"""The catalogue (办事指南目录): every service of the platform, by audience, searchable by
+Chinese, pinyin or its initials ("hszc" finds 护士执业注册) on the app's own keyboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+
+from kiosk.ime.composer import Composer
+from kiosk.journeys.apply import CatalogueView
+from kiosk.i18n.messages import N_
+from screens.journey_screen import Action, JourneyScreen
+from screens.keyboard import OnScreenKeyboard
+
+AUDIENCES = (("aud_all", None), ("aud_individual", "individual"),
+             ("aud_enterprise", "enterprise"))
+PER_PAGE, ELDER_PER_PAGE = 6, 3
+TYPING_MATCHES = 2
+
+
+class CatalogueScreen(JourneyScreen):
+    title_msgid = N_("Apply for a service")
+
+    def __init__(self, app, flow, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self.flow = flow
+        self.view: CatalogueView | None = None
+        self.query = ""
+        self.audience: str | None = None
+        self.page = 0
+        self.typing = False
+        self._reset()
+
+    def _reset(self) -> None:
+        """A new citizen's catalogue: nothing of the last one's search stays."""
+        self.view, self.query, self.audience, self.page, self.typing = None, "", None, 0, False
+        # letters first: initials ("jzzbl") are the quickest way to a service; pinyin for words
+        self.composer = Composer(modes=("letters", "pinyin"), max_length=20)
+        self.composer.set_mode("letters")
+
+    def on_pre_enter(self, *_args: Any) -> None:
+        self.problem = None
+        self.app.say("choose_service")
+        if self.flow.journey is None:
+            self._reset()
+            self.work(self._load, self._loaded)
+        else:
+            self.refresh()
+
+    def _load(self) -> CatalogueView:
+        return self.flow.make_journey().catalogue(self.query, self.audience)
+
+    def _loaded(self, view: CatalogueView) -> None:
+        self.view = view
+
+    def _search(self) -> None:
+        """The index is in memory once loaded: searching is no I/O, so it runs right here."""
+        if self.flow.journey is not None and self.view is not None:
+            self.view = self.flow.journey.catalogue(self.query, self.audience)
+        self.page = 0
+        self.refresh()
+
+    def draw_body(self, box: BoxLayout) -> None:
+        _ = self._
+        theme = self.app.theme
+        top = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=16)
+        top.add_widget(self.button("search", self.query or _("Search services"),
+                                   self._toggle_keyboard, size_hint_x=0.4))
+        words = {None: _("All"), "individual": _("Individuals"), "enterprise": _("Businesses")}
+        for kid, audience in AUDIENCES:
+            top.add_widget(self.button(kid, words[audience], lambda a=audience: self._pick(a),
+                                       primary=audience == self.audience))
+        box.add_widget(top)
+        if self.view is not None and self.view.stale:
+            box.add_widget(self.label(_("The platform cannot be reached: these are the services "
+                                        "this terminal saw last."), kid="stale",
+                                      height=theme.text_px * 2.4))
+        services = self.view.services if self.view is not None else []
+        per_page = ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
+        if self.typing:  # the best matches stay in sight above the keyboard
+            per_page = TYPING_MATCHES
+        self.page = min(self.page, max(0, (len(services) - 1) // per_page))
+        shown = services[self.page * per_page:][:per_page]
+        if self.view is not None and not services:
+            box.add_widget(self.label(_("No matching services"), kid="no_match"))
+        grid = GridLayout(cols=1 if self.app.prefs.elder_mode else 2, spacing=16,
+                          size_hint_y=None if self.typing else 1,
+                          height=self.app.theme.button_height_px * 1.4)
+        for service in shown:
+            grid.add_widget(self.button(f"service_{service['service_id']}",
+                                        self._service_text(service),
+                                        lambda s=service: self._choose(s["service_id"]),
+                                        size_hint_y=None if self.typing else 1,
+                                        markup=True))
+        box.add_widget(grid)
+        if self.typing:
+            box.add_widget(OnScreenKeyboard(self.app, self.composer, self._typed,
+                                            self._done_typing))
+
+    def _service_text(self, service: dict[str, Any]) -> str:
+        lang = "en" if self.app.prefs.language == "en" else "zh-CN"
+        name = service["name"].get(lang) or service["name"]["zh-CN"]
+        department = service["department"].get(lang) or service["department"]["zh-CN"]
+        return f"{name}\n[size={round(self.app.theme.text_px * 0.75)}]{department}[/size]"
+
+    def actions(self) -> list[Action]:
+        _ = self._
+        found = self.view.services if self.view is not None else []
+        per_page = ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
+        more = not self.typing and (self.page + 1) * per_page < len(found)
+        acts: list[Action] = [("back", _("Back"), self.app.go_home, False)]
+        if self.page > 0 and not self.typing:
+            acts.append(("page_prev", _("Previous page"), self._prev, False))
+        if more:
+            acts.append(("page_next", _("Next page"), self._next, False))
+        return acts
+
+    def _pick(self, audience: str | None) -> None:
+        self.audience = audience
+        self._search()
+
+    def _toggle_keyboard(self) -> None:
+        self.typing = not self.typing
+        self.refresh()
+
+    def _typed(self, text: str) -> None:
+        self.query = text
+        self._search()
+
+    def _done_typing(self, text: str) -> None:
+        self.query, self.typing = text, False
+        self._search()
+
+    def _prev(self) -> None:
+        self.page -= 1
+        self.refresh()
+
+    def _next(self) -> None:
+        self.page += 1
+        self.refresh()
+
+    def _choose(self, service_id: str) -> None:
+        journey = self.flow.journey
+        if journey is None:
+            return
+
+        def chosen(guide: Any) -> None:
+            self.flow.guide = guide
+            self.app.show("guide")
+
+        self.work(lambda: journey.choose(service_id), chosen)

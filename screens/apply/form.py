@@ -1,0 +1,179 @@
+"""The application form, drawn from the service's JSON Schema and prefilled from the card and
+the platform's lookup; each field checked as it is entered, in the citizen's language.
+
+Fields come a page at a time (no scrolling: a touch lands where the finger is); a field opens
+the app's own keyboard in the mode its kind needs, or its choices, or flips a yes/no.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+
+from kiosk.forms import Field
+from kiosk.ime.composer import Composer
+from kiosk.journeys.apply import FormView
+from kiosk.i18n.messages import N_
+from screens.journey_screen import Action, JourneyScreen
+from screens.keyboard import OnScreenKeyboard
+
+PER_PAGE, ELDER_PER_PAGE = 5, 3
+
+
+def shown_value(field: Field, value: Any, _) -> str:  # type: ignore[no-untyped-def]
+    """The value as the citizen reads it (`_` translates)."""
+    if value is None:
+        return ""
+    if field.kind == "boolean":
+        return _("Yes") if value else _("No")
+    for option, words in field.options:
+        if option == value:
+            return words
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+class FormScreen(JourneyScreen):
+    title_msgid = N_("Fill in the form")
+
+    def __init__(self, app, flow, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self.flow = flow
+        self.fields: list[Field] = []
+        self.values: dict[str, Any] = {}
+        self.errors: dict[str, str] = {}
+        self.notice: str | None = None
+        self.page = 0
+        self.editing: Field | None = None
+        self.composer: Composer | None = None
+
+    def load(self, form: FormView) -> None:
+        self.fields, self.values, self.errors = form.fields, dict(form.values), {}
+        self.app.say("fill_form")
+        self.page, self.editing = 0, None
+        self.notice = (self._("The platform could not be asked for your details: please fill "
+                              "in the form yourself.") if form.lookup_problem else None)
+
+    def on_pre_enter(self, *_args: Any) -> None:
+        self.problem = None
+        journey = self.flow.journey
+        if journey is not None and self.fields:
+            # labels and options in the current language, values as the journey holds them
+            view_fields = journey.form_fields()
+            self.fields = view_fields
+        self.refresh()
+
+    def _per_page(self) -> int:
+        return ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
+
+    def draw_body(self, box: BoxLayout) -> None:
+        theme = self.app.theme
+        if self.notice:
+            box.add_widget(self.label(self.notice, kid="form_notice", height=theme.text_px * 2.4))
+        if self.editing is not None:
+            self._draw_editor(box, self.editing)
+            return
+        shown = self.fields[self.page * self._per_page():][:self._per_page()]
+        grid = GridLayout(cols=1, spacing=10)
+        for field in shown:
+            row = BoxLayout(spacing=16)
+            mark = " *" if field.required else ""
+            row.add_widget(self.label(field.label + mark, size_hint_x=0.35))
+            value = shown_value(field, self.values.get(field.name), self._)
+            column = BoxLayout(orientation="vertical")
+            column.add_widget(self.button(f"field_{field.name}", value or self._("Tap to enter"),
+                                          lambda f=field: self._edit(f)))
+            if field.name in self.errors:
+                error = self.label(self.errors[field.name], kid=f"error_{field.name}",
+                                   size=round(theme.text_px * 0.8))
+                error.color = theme.accent
+                column.add_widget(error)
+            row.add_widget(column)
+            grid.add_widget(row)
+        box.add_widget(grid)
+
+    def _draw_editor(self, box: BoxLayout, field: Field) -> None:
+        theme = self.app.theme
+        box.add_widget(self.label(field.label, size=theme.title_px, kid="editing_label",
+                                  height=theme.title_px * 1.5))
+        if field.help:
+            box.add_widget(self.label(field.help, height=theme.text_px * 1.6))
+        if field.name in self.errors:
+            error = self.label(self.errors[field.name], kid=f"error_{field.name}",
+                               height=theme.text_px * 1.6)
+            error.color = theme.accent
+            box.add_widget(error)
+        if field.options:
+            grid = GridLayout(cols=2, spacing=16)
+            for i, (option, words) in enumerate(field.options):
+                grid.add_widget(self.button(f"opt_{field.name}_{i}", words,
+                                            lambda o=option: self._set(field, o),
+                                            primary=self.values.get(field.name) == option))
+            box.add_widget(grid)
+            return
+        assert self.composer is not None
+        box.add_widget(OnScreenKeyboard(self.app, self.composer, lambda _text: None,
+                                        lambda text: self._set(field, text)))
+
+    def actions(self) -> list[Action]:
+        _ = self._
+        if self.editing is not None:
+            return [("edit_cancel", _("Cancel"), self._close_editor, False)]
+        acts: list[Action] = [("back", _("Back"), lambda: self.app.show("guide"), False)]
+        if self.page > 0:
+            acts.append(("page_prev", _("Previous page"), lambda: self._turn(-1), False))
+        if (self.page + 1) * self._per_page() < len(self.fields):
+            acts.append(("page_next", _("Next page"), lambda: self._turn(1), False))
+        acts.append(("form_next", _("Next"), self._next, True))
+        return acts
+
+    def _turn(self, step: int) -> None:
+        self.page += step
+        self.refresh()
+
+    def _edit(self, field: Field) -> None:
+        if field.kind == "boolean":
+            self._set(field, not bool(self.values.get(field.name)))
+            return
+        self.editing = field
+        if not field.options:
+            current = self.values.get(field.name)
+            self.composer = Composer.for_field(field, text="" if current is None
+                                               else str(current))
+        self.refresh()
+
+    def _close_editor(self) -> None:
+        self.editing, self.composer = None, None
+        self.refresh()
+
+    def _set(self, field: Field, raw: Any) -> None:
+        """Validation is the journey's, in memory (no I/O): it runs here on the UI thread."""
+        journey = self.flow.journey
+        if journey is None:
+            return
+        message = journey.set_value(field.name, raw)
+        if message is None:
+            self.errors.pop(field.name, None)
+            self.values[field.name] = journey.value(field.name)
+            self.editing, self.composer = None, None
+        else:
+            self.errors[field.name] = message
+            self.values.pop(field.name, None)
+        self.refresh()
+
+    def _next(self) -> None:
+        journey = self.flow.journey
+        if journey is None:
+            return
+        self.errors = journey.form_errors()
+        if self.errors:
+            names = [f.name for f in self.fields]
+            first = min((names.index(n) for n in self.errors if n in names), default=0)
+            self.page = first // self._per_page()
+            self.problem = self._("Please correct the marked fields.")
+            self.refresh()
+            return
+        self.app.show("materials")

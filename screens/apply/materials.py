@@ -1,0 +1,138 @@
+"""Materials (申请材料): per material, the camera, the scanner, an e-licence that replaces the
+paper, or a promise to bring it later (容缺) — only the ways this service and terminal allow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+
+from kiosk.journeys import materials as mat
+from kiosk.i18n.messages import N_
+from screens.journey_screen import Action, JourneyScreen
+
+PER_PAGE, ELDER_PER_PAGE = 3, 2
+
+
+class MaterialsScreen(JourneyScreen):
+    title_msgid = N_("Materials")
+
+    def __init__(self, app, flow, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self.flow = flow
+        self.views: list[mat.MaterialView] = []
+        self.page = 0
+
+    def on_pre_enter(self, *_args: Any) -> None:
+        self.problem = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        journey = self.flow.journey
+        if journey is not None and journey.service is not None and not self.busy:
+            self.views = journey.materials()  # in memory: no I/O
+        super().refresh()
+
+    def _per_page(self) -> int:
+        return ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
+
+    def _status(self, view: mat.MaterialView) -> str:
+        _ = self._
+        if view.source == "elicence":
+            return _("The e-licence will be used")
+        if view.source == "promised" and view.promised_by is not None:
+            return _("To be handed in by %(date)s",
+                     date=self.app.translator.format_date(view.promised_by))
+        if view.pages:
+            return self.app.translator.ngettext("%(n)d page taken", "%(n)d pages taken",
+                                                view.pages, n=view.pages)
+        return _("Not given yet") if view.required else _("Optional")
+
+    def draw_body(self, box: BoxLayout) -> None:
+        _ = self._
+        theme = self.app.theme
+        documents = self.app.terminal.documents
+        shown = self.views[self.page * self._per_page():][:self._per_page()]
+        grid = GridLayout(cols=1, spacing=16)
+        for view in shown:
+            row = BoxLayout(orientation="vertical", spacing=8)
+            mark = " *" if view.required else ""
+            state = "✓ " if view.complete and view.source else ""
+            row.add_widget(self.label(f"{state}{view.name}{mark} — {self._status(view)}",
+                                      kid=f"mat_{view.material_id}_status",
+                                      height=theme.text_px * 1.6))
+            buttons = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=12)
+            mid = view.material_id
+            if documents.has_camera and view.pages < view.pages_max:
+                buttons.add_widget(self.button(f"mat_{mid}_camera", _("Camera"),
+                                               lambda m=mid: self._camera(m)))
+            if documents.has_scanner and view.pages < view.pages_max:
+                buttons.add_widget(self.button(f"mat_{mid}_scanner", _("Scanner"),
+                                               lambda m=mid: self._scan(m)))
+            if view.elicence is not None and view.source != "elicence":
+                buttons.add_widget(self.button(f"mat_{mid}_elicence", _("Use my e-licence"),
+                                               lambda m=mid: self._call("use_elicence", m)))
+            if view.may_promise and view.source != "promised":
+                buttons.add_widget(self.button(f"mat_{mid}_promise", _("Hand in later"),
+                                               lambda m=mid: self._call("promise", m)))
+            if view.source is not None:
+                buttons.add_widget(self.button(f"mat_{mid}_clear", _("Start again"),
+                                               lambda m=mid: self._call("clear_material", m)))
+            row.add_widget(buttons)
+            grid.add_widget(row)
+        box.add_widget(grid)
+        if not (documents.has_camera or documents.has_scanner):
+            box.add_widget(self.label(_("Documents cannot be scanned at this terminal right "
+                                        "now."), kid="no_scanning",
+                                      height=theme.text_px * 1.6))
+
+    def actions(self) -> list[Action]:
+        _ = self._
+        acts: list[Action] = [("back", _("Back"), lambda: self.app.show("form"), False)]
+        if self.page > 0:
+            acts.append(("page_prev", _("Previous page"), lambda: self._turn(-1), False))
+        if (self.page + 1) * self._per_page() < len(self.views):
+            acts.append(("page_next", _("Next page"), lambda: self._turn(1), False))
+        acts.append(("materials_next", _("Next"), self._next, True))
+        return acts
+
+    def _turn(self, step: int) -> None:
+        self.page += step
+        self.refresh()
+
+    def _call(self, method: str, material_id: str) -> None:
+        journey = self.flow.journey
+        if journey is None:
+            return
+        try:
+            getattr(journey, method)(material_id)  # in memory: no I/O
+        except Exception as exc:  # a JourneyProblem is the citizen's to read
+            self.fail(exc)
+        self.refresh()
+
+    def _camera(self, material_id: str) -> None:
+        self.flow.camera_material = material_id
+        self.app.show("camera")
+
+    def _scan(self, material_id: str) -> None:
+        journey = self.flow.journey
+        documents = self.app.terminal.documents
+        if journey is None:
+            return
+
+        def scan() -> Any:
+            page = documents.scan()
+            if not page.ok:
+                return page
+            journey.add_page(material_id, page.jpeg)
+            return page
+
+        def scanned(page: Any) -> None:
+            if not page.ok:
+                self.problem = self.app.quality_words(page.issues)
+
+        self.work(scan, scanned)
+
+    def _next(self) -> None:
+        self.app.show("review")

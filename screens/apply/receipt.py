@@ -1,0 +1,97 @@
+"""The receipt (受理回执): the number, the service, the date, the promised completion and what
+happens next, on screen and on paper. It says "will be sent" while the platform has not filed
+the application yet, and says the truth when the printer could not print (the number stays on
+screen to note down); a retry never prints a second slip."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.uix.boxlayout import BoxLayout
+
+from kiosk.journeys.receipt import PrintOutcome
+from kiosk.i18n.messages import N_
+from screens.journey_screen import Action, JourneyScreen
+
+
+class ReceiptScreen(JourneyScreen):
+    title_msgid = N_("Your receipt")
+
+    def __init__(self, app, flow, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self.flow = flow
+
+    def on_pre_enter(self, *_args: Any) -> None:
+        self.problem = None
+        self.refresh()
+        if self.flow.printed is None:
+            self._print()
+
+    def draw_body(self, box: BoxLayout) -> None:
+        receipt = self.flow.receipt
+        if receipt is None:
+            return
+        _ = self._
+        theme = self.app.theme
+        t = self.app.translator
+        box.add_widget(self.label(_("Your application has been received.") if receipt.final
+                                  else _("Your application was saved on this terminal and will "
+                                         "be sent as soon as the connection is back."),
+                                  size=theme.title_px, kid="receipt_state"))
+        box.add_widget(self.label(_("Application number: %(number)s", number=receipt.reference),
+                                  size=theme.title_px, kid="receipt_number",
+                                  height=theme.title_px * 1.6))
+        lines = [receipt.service_name,
+                 _("Submitted: %(date)s", date=t.format_date(receipt.submitted_at.date()))]
+        if receipt.promised_date is not None:
+            lines.append(_("Promised completion: %(date)s",
+                           date=t.format_date(receipt.promised_date)))
+        else:
+            lines.append(_("Promised within %(days)d working days",
+                           days=receipt.promised_days))
+        journey = self.flow.journey
+        if journey is not None:
+            lines += journey.next_steps(receipt)
+        box.add_widget(self.label("\n".join(lines), kid="receipt_details"))
+        printed = self.flow.printed
+        if printed is not None:
+            if printed.outcome == "printed":
+                words = _("Please take your receipt.")
+            else:
+                words = (t.gettext(printed.msgid) if printed.msgid else "") + "\n" + _(
+                    "Please note your application number: %(number)s",
+                    number=receipt.reference)
+            line = self.label(words, kid=f"print_{printed.outcome}", size=theme.title_px)
+            if printed.outcome != "printed":
+                line.color = theme.accent
+            box.add_widget(line)
+
+    def actions(self) -> list[Action]:
+        _ = self._
+        acts: list[Action] = []
+        if self.flow.printed is not None and self.flow.printed.outcome != "printed":
+            acts.append(("print_again", _("Print receipt"), self._print, False))
+        acts.append(("finish", _("Done"), self._finish, True))
+        return acts
+
+    def _print(self) -> None:
+        journey = self.flow.journey
+        if journey is None:
+            return
+
+        def printed(outcome: PrintOutcome) -> None:
+            self.flow.printed = outcome
+            self.flow.receipt = outcome.receipt
+            if outcome.outcome == "paper_out":
+                self.app.say("printer_out_of_paper")
+            elif outcome.outcome == "printed":
+                self.app.say("submitted" if outcome.receipt.final else "saved_offline")
+
+        self.work(journey.print_receipt, printed)
+
+    def _finish(self) -> None:
+        journey = self.flow.journey
+        if journey is not None:
+            journey.finish()
+        self.flow.forget()
+        self.app.go_home()

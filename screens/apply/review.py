@@ -1,0 +1,82 @@
+"""Review (确认): everything the citizen is about to send, on their own screen, and what still
+stops it; submitting queues it once in the outbox (a second tap is the same application)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.uix.boxlayout import BoxLayout
+
+from kiosk.journeys.apply import Review
+from screens.apply.form import shown_value
+from kiosk.i18n.messages import N_
+from screens.journey_screen import Action, JourneyScreen
+
+
+class ReviewScreen(JourneyScreen):
+    title_msgid = N_("Check and submit")
+
+    def __init__(self, app, flow, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self.flow = flow
+        self.review: Review | None = None
+
+    def on_pre_enter(self, *_args: Any) -> None:
+        self.problem = None
+        self.refresh()
+        self.app.say("review_submit")
+
+    def refresh(self) -> None:
+        journey = self.flow.journey
+        if journey is not None and journey.service is not None and not self.busy \
+                and self.manager is not None and self.manager.current == self.name:
+            self.review = journey.review()  # in memory: no I/O
+        super().refresh()
+
+    def draw_body(self, box: BoxLayout) -> None:
+        review = self.review
+        journey = self.flow.journey
+        if review is None or journey is None:
+            return
+        _ = self._
+        theme = self.app.theme
+        box.add_widget(self.label(f"{review.service_name}    {review.fee_text}",
+                                  size=theme.title_px, kid="review_service",
+                                  height=theme.title_px * 1.5))
+        box.add_widget(self.label(_("Applicant: %(name)s  %(id)s", name=review.applicant_name,
+                                    id=review.applicant_id), kid="review_applicant",
+                                  height=theme.text_px * 1.5))
+        fields = {f.name: f for f in journey.form_fields()}
+        lines = [f"{e.label}: {shown_value(fields[e.name], e.value, _)}"
+                 for e in review.entries if e.name in fields]
+        box.add_widget(self.label("\n".join(lines), kid="review_entries"))
+        given = []
+        for view in review.materials:
+            state = _("missing") if view.material_id in review.missing_materials else "✓"
+            given.append(f"{view.name}: {state}")
+        box.add_widget(self.label("\n".join(given), kid="review_materials"))
+        if not review.ok:
+            box.add_widget(self.label(_("Some information is still missing: please complete it "
+                                        "before submitting."), kid="review_incomplete",
+                                      height=theme.text_px * 2.4))
+
+    def actions(self) -> list[Action]:
+        _ = self._
+        acts: list[Action] = [
+            ("review_edit_form", _("Change the form"), lambda: self.app.show("form"), False),
+            ("review_edit_materials", _("Change the materials"),
+             lambda: self.app.show("materials"), False)]
+        if self.review is not None and self.review.ok:
+            acts.append(("submit", _("Submit"), self._submit, True))
+        return acts
+
+    def _submit(self) -> None:
+        journey = self.flow.journey
+        if journey is None:
+            return
+
+        def submitted(receipt: Any) -> None:
+            self.flow.receipt = receipt
+            self.app.show("receipt")
+
+        self.work(journey.submit, submitted)

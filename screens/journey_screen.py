@@ -1,0 +1,156 @@
+"""The frame every journey screen shares: a header (title, language, home, exit), the idle
+countdown, the body, a line for what went wrong, and the actions along the bottom.
+
+A subclass draws from state it already holds (`draw_body`, `actions`), so `refresh()` can
+rebuild it at any moment for a language or mode change without touching a device or the
+network. Blocking work goes through `work()`: the screen shows "please wait", its buttons stop
+answering, and the result comes back on the main loop only if the session is still the one
+that asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
+from kivy.uix.screenmanager import Screen
+
+from screens import background
+from screens.widgets import KioskButton, paint_background, repaint_background
+
+Action = tuple[str, str, Callable[[], None], bool]  # kid, words, callback, primary?
+
+
+class JourneyScreen(Screen):
+    title_msgid = ""
+
+    def __init__(self, app, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.app = app
+        self.problem: str | None = None  # what went wrong, already in the citizen's words
+        self.busy = False
+        self.countdown_label: Label | None = None
+        self.root_box = BoxLayout(orientation="vertical", padding=40, spacing=20)
+        paint_background(self.root_box, app.theme.background)
+        self.add_widget(self.root_box)
+
+    def _(self, msgid: str, **params: Any) -> str:
+        return self.app.translator.gettext(msgid, **params)
+
+    # ---- for subclasses ----------------------------------------------------------------------
+
+    def draw_body(self, box: BoxLayout) -> None:
+        raise NotImplementedError
+
+    def actions(self) -> list[Action]:
+        return []
+
+    def label(self, text: str, *, size: int | None = None, kid: str | None = None,
+              height: float | None = None, **kwargs: Any) -> Label:
+        theme = self.app.theme
+        widget = Label(text=text, font_size=size or theme.text_px, color=theme.foreground,
+                       halign="left", valign="middle", **kwargs)
+        widget.bind(size=lambda w, s: setattr(w, "text_size", (s[0], None)))
+        if height is not None:
+            widget.size_hint_y = None
+            widget.height = height
+        if kid:
+            widget.kid = kid
+        return widget
+
+    def button(self, kid: str, text: str, callback: Callable[[], None], *,
+               primary: bool = False, **kwargs: Any) -> KioskButton:
+        theme = self.app.theme
+        kwargs.setdefault("background_color", theme.accent if primary else theme.tile)
+        widget = KioskButton(kid, theme, text=text, disabled=self.busy or kwargs.pop(
+            "disabled", False), **kwargs)
+        widget.bind(size=lambda w, s: setattr(w, "text_size", (s[0] - 20, None)))
+        widget.halign = "center"
+        widget.bind(on_release=lambda *_: None if self.busy else callback())
+        return widget
+
+    # ---- the frame ---------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        theme = self.app.theme
+        _ = self._
+        box = self.root_box
+        box.clear_widgets()
+        repaint_background(box, theme.background)
+        header = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=20)
+        title = self.label(_(self.title_msgid), size=theme.title_px, kid="screen_title")
+        header.add_widget(title)
+        other = "en" if self.app.prefs.language == "zh-CN" else "zh-CN"
+        for kid, text, action in (
+                ("switch_language", "English" if other == "en" else "中文",
+                 lambda: self.app.set_language(other)),
+                ("home", _("Home"), self.app.go_home),
+                ("exit", _("Exit"), self.app.end_session)):
+            header.add_widget(self.button(kid, text, action, size_hint_x=None,
+                                          width=max(220, theme.button_height_px * 2.4),
+                                          primary=kid == "exit"))
+        box.add_widget(header)
+        self.countdown_label = None
+        if self.app.countdown is not None:
+            self.countdown_label = self.label("", size=theme.title_px, kid="countdown",
+                                              height=theme.title_px * 1.6)
+            self.countdown_label.color = theme.accent
+            self.show_countdown()
+            box.add_widget(self.countdown_label)
+        body = BoxLayout(orientation="vertical", spacing=16)
+        self.draw_body(body)
+        box.add_widget(body)
+        if self.busy:
+            box.add_widget(self.label(_("Please wait…"), kid="busy", size=theme.title_px,
+                                      height=theme.title_px * 1.6))
+        if self.problem:
+            line = self.label(self.problem, kid="problem", height=theme.text_px * 3.2)
+            line.color = theme.accent
+            box.add_widget(line)
+        bar = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=20)
+        for kid, text, callback, primary in self.actions():
+            bar.add_widget(self.button(kid, text, callback, primary=primary))
+        if bar.children:
+            box.add_widget(bar)
+
+    def show_countdown(self) -> bool:
+        n = self.app.countdown
+        if self.countdown_label is None or n is None:
+            return False
+        self.countdown_label.text = self.app.translator.ngettext(
+            "Your session ends in %(n)d second — touch to continue",
+            "Your session ends in %(n)d seconds — touch to continue", n, n=n)
+        return True
+
+    # ---- blocking work -----------------------------------------------------------------------
+
+    def work(self, call: Callable[[], Any], done: Callable[[Any], None],
+             failed: Callable[[BaseException], None] | None = None) -> None:
+        """Run `call` on a worker; `done(result)` or `failed(exc)` back here on the main loop."""
+        session = self.app.terminal.sessions.current
+        self.busy, self.problem = True, None
+        self.refresh()
+
+        def alive() -> bool:
+            return session is not None and self.app.terminal.sessions.current is session
+
+        def finish(callback: Callable[[Any], None]) -> Callable[[Any], None]:
+            def inner(value: Any) -> None:
+                self.busy = False
+                callback(value)
+                self.refresh()
+            return inner
+
+        background.run(call, finish(done), finish(failed or self.fail), alive,
+                       name=f"{self.name}-work")
+
+    def fail(self, exc: BaseException) -> None:
+        """Tell the citizen what went wrong in their words (never a trace, never a code)."""
+        text = getattr(exc, "text", None)
+        if callable(text):
+            self.problem = text(self.app.prefs.language)
+        else:
+            self.app.log_unexpected(self.name, exc)
+            self.problem = self._("Something went wrong. Please try again or ask staff for help.")

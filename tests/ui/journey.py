@@ -1,0 +1,96 @@
+"""The apply journey as a citizen walks it through the app's screens, shared by the UI tests
+(and the steps the demo script plays)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kiosk.sim import Simulation
+from tests.ui.harness import ROOT, KioskUi
+
+CARD = ROOT / "assets/cards/resident.json"
+SERVICE = "residence-permit-replacement"  # enum fields, a prefilled address, e-licence + photo
+SEARCH = "jzzbl"  # 居住证补领 by its pinyin initials
+AREAS = ("idcard", "document", "printer")
+
+
+def tap(app: KioskUi, kid: str) -> None:
+    """Touch and wait until the effect is drawn, as a person looks before touching again
+    (a touch on a screen still being laid out would land where the widget is not yet)."""
+    app.tap(kid, wait_drawn=True)
+
+
+def on(screen: str, kid: str | None = None):  # type: ignore[no-untyped-def]
+    return lambda s: s["screen"] == screen and (kid is None or kid in s["kids"]) \
+        and "busy" not in s["kids"]
+
+
+def identify(sim: Simulation, app: KioskUi) -> dict[str, Any]:
+    sim.control("idcard", "place_card", {"path": str(CARD)})
+    return app.wait_for(lambda s: s["screen"] == "home" and "greeting" in s["kids"], 20)
+
+
+def open_service(app: KioskUi) -> None:
+    tap(app, "tile_apply")
+    app.wait_for(on("catalogue", "search"), 20)
+    tap(app, "search")  # by the initials of 居住证补领, on the app's own keyboard
+    for letter in SEARCH:
+        app.wait_for(on("catalogue", f"key_{letter}"))
+        tap(app, f"key_{letter}")
+    app.wait_for(on("catalogue", f"service_{SERVICE}"))
+    tap(app, "key_done")
+    app.wait_for(on("catalogue", f"service_{SERVICE}"))
+    tap(app, f"service_{SERVICE}")
+    app.wait_for(on("guide", "guide_start"), 20)
+    tap(app, "guide_start")
+    app.wait_for(on("form", "form_next"), 20)
+
+
+def choose(app: KioskUi, field: str, option: int) -> None:
+    while f"field_{field}" not in app.state()["kids"]:
+        tap(app, "page_next")
+    tap(app, f"field_{field}")
+    app.wait_for(on("form", f"opt_{field}_{option}"))
+    tap(app, f"opt_{field}_{option}")
+    app.wait_for(on("form", "form_next"))
+
+
+def fill_form(app: KioskUi) -> None:
+    choose(app, "reason", 0)
+    choose(app, "delivery", 0)
+    while "page_prev" in app.state()["kids"]:
+        tap(app, "page_prev")
+    tap(app, "form_next")
+    app.wait_for(on("materials", "materials_next"), 20)
+
+
+def give_materials(sim: Simulation, app: KioskUi) -> None:
+    tap(app, "mat_resident_id_elicence")
+    app.wait_for(on("materials", "mat_resident_id_clear"))
+    tap(app, "mat_photo_camera")
+    app.wait_for(on("camera", "preview"), 10)
+    sim.control("doc_camera", "place_page", {"seed": 3})
+    app.wait_for(on("materials", "mat_photo_clear"), 30)  # taken by itself once still
+    sim.control("doc_camera", "remove_page", {})
+    tap(app, "materials_next")
+    app.wait_for(on("review", "submit"), 20)
+
+
+def submit(app: KioskUi) -> dict[str, Any]:
+    tap(app, "submit")
+    return app.wait_for(lambda s: s["screen"] == "receipt" and any(
+        k.startswith("print_") and k != "print_again" for k in s["kids"])
+        and "busy" not in s["kids"], 60)
+
+
+def sessions_dir(sim: Simulation) -> Path:
+    from kiosk.config import load_config
+
+    config = load_config(sim.site_config_path)
+    return Path(config.session.directory or Path(config.terminal.run_dir) / "sessions")
+
+
+def leftovers(sim: Simulation) -> list[Path]:
+    root = sessions_dir(sim)
+    return sorted(root.rglob("*")) if root.exists() else []

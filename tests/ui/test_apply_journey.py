@@ -1,0 +1,152 @@
+"""The apply journey end to end through real touches on the app under Xvfb, against the ID
+card, document camera and printer emulators and the reference platform (HTTPS)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+import tomli_w
+
+from kiosk.sim import Simulation
+from tests.support import wait_until
+from tests.ui.harness import KioskUi, Xvfb
+from tests.ui.journey import (AREAS, SERVICE, fill_form, give_materials, identify,
+                              leftovers, on, open_service, submit, tap)
+
+ID_NUMBER = "110101199003071233"
+
+
+@pytest.fixture
+def sim(tmp_path: Path):
+    with Simulation(tmp_path / "sim", areas=AREAS) as s:
+        yield s
+
+
+@pytest.fixture
+def app(sim: Simulation, xvfb: Xvfb, tmp_path: Path):
+    ui = KioskUi(tmp_path / "ui", xvfb, site_file=sim.site_config_path).start()
+    yield ui
+    ui.stop()
+
+
+def _applications(sim: Simulation) -> list[dict]:
+    return [a for a in sim.control("platform", "applications", {}) if a["service_id"] == SERVICE]
+
+
+def test_a_citizen_applies_in_chinese_and_takes_a_printed_receipt(sim, app: KioskUi) -> None:
+    identify(sim, app)
+    open_service(app)
+    fill_form(app)
+    give_materials(sim, app)
+    state = submit(app)
+    assert "print_printed" in state["kids"], state
+    texts = "\n".join(state["texts"])
+    assert "已受理" in texts or "received" in texts
+    filed = _applications(sim)
+    assert len(filed) == 1
+    receipt_no = filed[0]["receipt_no"]
+    assert receipt_no in texts
+    jobs = sim.emulators["printer"].job_log()
+    assert len(jobs) == 1 and any(receipt_no in line for line in jobs[0]["lines"])
+    tap(app, "finish")
+    app.wait_for(on("home"))
+    tap(app, "exit")
+    app.wait_for(lambda s: s["screen"] == "attract", 15)
+    assert leftovers(sim) == []
+    assert ID_NUMBER not in app.app_log()
+
+
+def test_in_english_and_elder_mode_the_same_journey_reads_in_english(sim, app: KioskUi) -> None:
+    identify(sim, app)
+    tap(app, "switch_language")
+    app.wait_for(lambda s: s["language"] == "en")
+    tap(app, "switch_elder")
+    app.wait_for(lambda s: s["elder_mode"])
+    open_service(app)
+    state = app.state()
+    assert any("Fill in the form" in t for t in state["texts"])
+    assert not any("补领原因" in t for t in state["texts"])  # labels follow the language
+    fill_form(app)
+    give_materials(sim, app)
+    state = submit(app)
+    assert "print_printed" in state["kids"]
+    assert any("Application number" in t for t in state["texts"])
+    lines = sim.emulators["printer"].job_log()[0]["lines"]
+    assert any("Application" in line or "Receipt" in line for line in lines)
+    assert len(_applications(sim)) == 1
+
+
+def test_card_removed_mid_form_ends_the_session_and_nothing_is_filed(sim, app: KioskUi) -> None:
+    identify(sim, app)
+    open_service(app)
+    tap(app, "field_reason")
+    app.wait_for(on("form", "opt_reason_1"))
+    sim.control("idcard", "remove_card", {})
+    app.wait_for(lambda s: s["screen"] == "attract", 15)
+    assert leftovers(sim) == []
+    assert _applications(sim) == []
+    # the next citizen starts clean: no form of the last one
+    identify(sim, app)
+    open_service(app)
+    assert "error_reason" not in app.state()["kids"]
+
+
+def test_printer_out_of_paper_at_the_receipt_is_told_then_prints_once(sim, app: KioskUi) -> None:
+    identify(sim, app)
+    open_service(app)
+    fill_form(app)
+    give_materials(sim, app)
+    sim.control("printer", "paper_out", {})
+    state = submit(app)
+    assert "print_paper_out" in state["kids"], state
+    receipt_no = _applications(sim)[0]["receipt_no"]
+    assert any(receipt_no in t for t in state["texts"])  # the number stays on screen
+    assert sim.emulators["printer"].job_log() == []
+    sim.control("printer", "reload_paper", {})
+    tap(app, "print_again")
+    app.wait_for(on("receipt", "print_printed"), 30)
+    assert len(sim.emulators["printer"].job_log()) == 1
+
+
+def test_platform_down_at_submit_gives_a_will_be_sent_receipt_then_files_once(
+        sim, app: KioskUi) -> None:
+    identify(sim, app)
+    open_service(app)
+    fill_form(app)
+    give_materials(sim, app)
+    sim.control("platform", "down", {})
+    state = submit(app)
+    texts = "\n".join(state["texts"])
+    assert "will be sent" in texts or "恢复后" in texts or "发送" in texts, texts
+    assert "print_printed" in state["kids"]
+    sim.control("platform", "up", {})
+    assert wait_until(lambda: _applications(sim), timeout=60, interval=0.5), "never delivered"
+    assert len(_applications(sim)) == 1
+
+
+def test_idle_timeout_mid_form_warns_aloud_then_wipes(sim, xvfb: Xvfb, tmp_path: Path) -> None:
+    site = tomllib.loads(sim.site_config_path.read_text(encoding="utf-8"))
+    site.setdefault("session", {}).update(idle_timeout_s=8.0, warning_s=4.0)
+    spoken = tmp_path / "spoken.log"
+    player = tmp_path / "player.sh"  # a real process standing in for aplay: logs what it plays
+    player.write_text(f'#!/bin/sh\necho "$1" >> {spoken}\n', encoding="utf-8")
+    player.chmod(0o755)
+    site["voice"] = {"player_command": [str(player)]}
+    short = tmp_path / "short-idle.toml"
+    short.write_text(tomli_w.dumps(site), encoding="utf-8")
+    app = KioskUi(tmp_path / "ui-idle", xvfb, site_file=short).start()
+    try:
+        identify(sim, app)
+        open_service(app)
+        state = app.wait_for(lambda s: "countdown" in s["kids"], 15)
+        assert state["screen"] == "form"  # the countdown shows on the screen in use
+        app.wait_for(lambda s: s["screen"] == "attract", 15)
+        assert leftovers(sim) == []
+        assert _applications(sim) == []
+        # the countdown was spoken (catalogue words and the seconds only: kiosk.voice)
+        assert wait_until(lambda: spoken.exists() and spoken.read_text().strip(), 10)
+        assert all(line.endswith(".wav") for line in spoken.read_text().split())
+    finally:
+        app.stop()
