@@ -53,9 +53,11 @@ def platform_group() -> None:
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), default=None)
 @click.option("--validate-responses", is_flag=True,
               help="Hold every answer to the contract (a violation answers 500).")
+@click.option("--fleet-repo", type=click.Path(exists=True, file_okay=False), default=None,
+              help="A fleet repository (kiosk fleet init): its public files at /fleet/.")
 @pass_ctx
 def serve_cmd(ctx: CliContext, db: str, host: str, port: int, tls_cert: str | None,
-              tls_key: str | None, validate_responses: bool) -> None:
+              tls_key: str | None, validate_responses: bool, fleet_repo: str | None) -> None:
     """Serve the platform API at /api/v1 until interrupted."""
     from kiosk.refplatform.server import serve
 
@@ -65,7 +67,8 @@ def serve_cmd(ctx: CliContext, db: str, host: str, port: int, tls_cert: str | No
     _store(db)
     click.echo(f"platform: {scheme}://{host}:{port}/api/v1 (database {db})", err=True)
     try:
-        serve(db, host, port, tls_cert, tls_key, validate_responses=validate_responses)
+        serve(db, host, port, tls_cert, tls_key, validate_responses=validate_responses,
+              fleet_dir=Path(fleet_repo) / "public" if fleet_repo else None)
     except OSError as exc:
         fail(f"cannot serve on {host}:{port}: {exc}")
     except KeyboardInterrupt:

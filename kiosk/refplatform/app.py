@@ -25,6 +25,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from kiosk.refplatform import (appointments, applications, auth, catalogue,
                                certificate_records, certificates, evaluations, payments,
                                terminals)
+from kiosk.refplatform.fleet_files import serve_fleet_repository
 from kiosk.refplatform.contract import (PROBLEM_TYPE, Contract, ContractViolation,
                                        default_contract)
 from kiosk.refplatform.idempotency import REPLAYED_HEADER, fingerprint, run_once
@@ -87,13 +88,15 @@ def json_response(body: Any, status: int = 200) -> Response:
 
 def create_app(db_path: str | Path, *, validate_responses: bool = False,
                clock: Clock | None = None, public_url: str | None = None,
-               max_body: int = MAX_BODY) -> Flask:
+               max_body: int = MAX_BODY, fleet_dir: str | Path | None = None) -> Flask:
     """The app over the database at `db_path` (made and migrated if new; seeded if empty).
 
     `validate_responses`: hold every answer to the contract and answer 500 (recording the
     violation in `platform.violations`) when it breaks it; for tests. `clock`: a callable
     returning an aware datetime (tests move time). `public_url`: the base written into
-    verification QR codes (default: the URL the request came in on).
+    verification QR codes (default: the URL the request came in on). `fleet_dir`: a fleet
+    repository's public directory, served as static signed files at /fleet/ (outside the
+    API's credential checks on purpose: TUF trusts the signatures, not the transport).
     """
     store = Store(db_path)
     if not store.has_catalogue():
@@ -107,6 +110,8 @@ def create_app(db_path: str | Path, *, validate_responses: bool = False,
     app.extensions["refplatform"] = platform
     _install_guards(app, platform, max_body)
     _install_routes(app, platform)
+    if fleet_dir:
+        app.wsgi_app = serve_fleet_repository(app.wsgi_app, fleet_dir)  # type: ignore[method-assign]
     return app
 
 
