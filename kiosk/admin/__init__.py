@@ -1,0 +1,1 @@
+"""Staff access and supervision: the admin PIN gate and the systemd watchdog."""
