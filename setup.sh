@@ -17,6 +17,8 @@ DEBIAN_PACKAGES=(
   libgl1 libglib2.0-0 libmtdev1                        # OpenCV / Kivy runtime libraries
   socat procps                                         # pty helpers, pgrep/pkill used by tests
   espeak-ng alsa-utils                                 # offline voice guidance and its player
+  nginx-light                                          # bench/fleet_bench.py serves the fleet repository
+  systemd nodejs                                       # systemd-analyze verify; the polkit rule's test
 )
 
 install_debian_packages() {

@@ -1,7 +1,10 @@
 """Every subcommand of `kiosk`, in the order `kiosk --help` lists them."""
 
+from kiosk.cli.admin_cmd import admin_group
+from kiosk.cli.audit_cmd import audit_group
 from kiosk.cli.config_cmd import config_group
 from kiosk.cli.doctor import doctor_command
+from kiosk.cli.fleet_cmd import fleet_group
 from kiosk.cli.idcard import idcard_group
 from kiosk.cli.outbox_cmd import outbox_group
 from kiosk.cli.platform_cmd import platform_group
@@ -12,4 +15,5 @@ from kiosk.cli.sim import sim_group
 from kiosk.cli.smartcard import smartcard_group
 
 ALL = [sim_group, doctor_command, idcard_group, smartcard_group, qr_group, scan_group, print_group,
-       outbox_group, platform_group, config_group]
+       outbox_group, platform_group, config_group, fleet_group,
+       audit_group, admin_group]

@@ -204,6 +204,38 @@ class VoiceConfig(Section):
     cache_dir: str = ""  # rendered prompts; empty = <terminal.run_dir>/voice
 
 
+class FleetConfig(Section):
+    """Signed configuration updates (kiosk/fleet): where to poll, what to trust, how often.
+    Plain http is acceptable: TUF trusts signatures, not the transport."""
+
+    enabled: bool = False
+    repository_url: str = Field(default="https://platform.invalid/fleet", pattern=r"^https?://")
+    trusted_root_file: str = "/etc/kiosk/fleet-root.json"  # the fleet's 1.root.json, installed once
+    ring: str = Field(default="", max_length=64, pattern=r"^[A-Za-z0-9_.-]*$")  # lab, canary, ...
+    poll_interval_s: float = Field(default=300.0, ge=10, le=86400)
+    jitter_s: float = Field(default=60.0, ge=0, le=3600)  # 0..jitter_s added to every wait
+    timeout_s: Seconds = 10.0
+    max_bundle_bytes: int = Field(default=256_000, ge=1_000, le=1_000_000)
+    ca_bundle: str = ""  # for an https repository; empty = the system's trust store
+
+
+class AdminConfig(Section):
+    """The hidden staff screen: the PIN (argon2id hash, never the PIN) and its lockout."""
+
+    pin_hash: str = Field(default="", pattern=r"^(\$argon2id\$.*)?$")  # empty = no admin screen
+    idle_timeout_s: Seconds = 60.0  # the admin screen closes itself after this
+    lockout_free_tries: int = Field(default=5, ge=1, le=20)
+    lockout_base_s: Seconds = 30.0  # the first lockout; each next one doubles
+    lockout_max_s: float = Field(default=3600.0, gt=0, le=86400)
+
+
+class AuditConfig(Section):
+    """The hash-chained audit trail (全程留痕)."""
+
+    path: str = ""  # empty = <terminal.data_dir>/audit.sqlite3
+    key_file: str = ""  # HMAC key (kiosk audit keygen); empty = hash chain only
+
+
 class KioskConfig(Section):
     terminal: TerminalConfig = TerminalConfig()
     devices: DevicesConfig = DevicesConfig()
@@ -213,3 +245,6 @@ class KioskConfig(Section):
     receipts: ReceiptsConfig = ReceiptsConfig()
     ui: UiConfig = UiConfig()
     voice: VoiceConfig = VoiceConfig()
+    fleet: FleetConfig = FleetConfig()
+    admin: AdminConfig = AdminConfig()
+    audit: AuditConfig = AuditConfig()
