@@ -23,17 +23,10 @@ from kiosk.i18n.messages import IDENTITY_REFUSED, quality_words, unavailable_wor
 from kiosk.services.identity import IdentityEvent, IdentityEventKind
 from kiosk.session import EndReason, IdleState, SessionEvent
 from kiosk.terminal import Terminal
-from screens.apply.camera import CameraScreen
-from screens.apply.catalogue import CatalogueScreen
-from screens.apply.flow import ApplyFlow
-from screens.apply.form import FormScreen
-from screens.apply.guide import GuideScreen
-from screens.apply.materials import MaterialsScreen
-from screens.apply.receipt import ReceiptScreen
-from screens.apply.review import ReviewScreen
 from screens.attract import AttractScreen
 from screens.home import HomeScreen
 from screens.identify import IdentifyScreen
+from screens.journeys import INSTALLERS
 from screens.theme import Theme, theme
 
 log = logging.getLogger(__name__)
@@ -66,7 +59,7 @@ class KioskApp(App):
         self.manager: ScreenManager | None = None
         self.journeys: dict[str, Callable[[], None]] = {}
         self.after_identity: Callable[[], None] | None = None  # where a citizen was going
-        self.apply = ApplyFlow(self)
+        self._forgetters: list[Callable[[], None]] = []  # each journey lets go of its citizen
 
     def _default_prefs(self) -> Prefs:
         ui = self.kiosk_config.ui
@@ -81,12 +74,8 @@ class KioskApp(App):
         self.manager.add_widget(AttractScreen(self, name="attract"))
         self.manager.add_widget(HomeScreen(self, name="home"))
         self.manager.add_widget(IdentifyScreen(self, name="identify"))
-        for name, screen in (("catalogue", CatalogueScreen), ("guide", GuideScreen),
-                             ("form", FormScreen), ("materials", MaterialsScreen),
-                             ("camera", CameraScreen), ("review", ReviewScreen),
-                             ("receipt", ReceiptScreen)):
-            self.manager.add_widget(screen(self, self.apply, name=name))
-        self.journeys["tile_apply"] = self.apply.open
+        for install in INSTALLERS:
+            install(self)
         self.manager.current = "attract"
         # Device and session events arrive on driver threads: hop onto the main loop.
         self._unsubscribe = [
@@ -141,7 +130,8 @@ class KioskApp(App):
         # A card swapped for another ends one session and starts the next at once: only a
         # terminal left with nobody at it goes back to the attract loop.
         if event.kind == "ended":
-            self.apply.forget()  # the session's wipe took its data; the screens let go too
+            for forget in self._forgetters:  # the session's wipe took its data; screens let go
+                forget()
             self.after_identity = None
         if event.kind == "ended" and self.terminal.sessions.current is None:
             self.greeting = None
@@ -173,6 +163,13 @@ class KioskApp(App):
     def _on_availability(self) -> None:
         if self.manager.current == "home":
             self.manager.current_screen.refresh()
+
+    def add_journey(self, tile: str, open_: Callable[[], None],
+                    forget: Callable[[], None]) -> None:
+        """A journey behind home tile `tile` (apply, progress, …): `open_` on a tap, `forget`
+        when its citizen's session ends."""
+        self.journeys[f"tile_{tile}"] = open_
+        self._forgetters.append(forget)
 
     def ask_identity(self, then: Callable[[], None]) -> None:
         """Ask for the ID card or an e-ID code, then carry on with `then`."""
