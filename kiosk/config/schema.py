@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -190,6 +191,34 @@ class UiConfig(Section):
     high_contrast: bool = False
 
 
+class OpeningWindow(Section):
+    days: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7)  # ISO weekdays, 1 = Monday
+    open: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    close: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")  # after open; 23:59 at most
+
+    @model_validator(mode="after")
+    def _sane(self) -> OpeningWindow:
+        if not self.days or any(not 1 <= d <= 7 for d in self.days):
+            raise ValueError("days: ISO weekdays 1 (Monday) to 7")
+        if self.close <= self.open:
+            raise ValueError("close must be after open")
+        return self
+
+
+class OpeningHoursConfig(Section):
+    """When each journey is offered (local time). A journey with no windows is open around the
+    clock — the point of a 24-hour terminal; time-limited ones (a counter booking, a payment
+    channel) list theirs. On `closed_dates` (holidays) the time-limited journeys are closed."""
+
+    apply: tuple[OpeningWindow, ...] = ()
+    progress: tuple[OpeningWindow, ...] = ()
+    collect: tuple[OpeningWindow, ...] = ()
+    pay: tuple[OpeningWindow, ...] = ()
+    appointment: tuple[OpeningWindow, ...] = ()
+    evaluate: tuple[OpeningWindow, ...] = ()
+    closed_dates: tuple[dt.date, ...] = ()
+
+
 class VoiceConfig(Section):
     """Spoken guidance (espeak-ng); it never speaks personal data."""
 
@@ -245,6 +274,7 @@ class KioskConfig(Section):
     receipts: ReceiptsConfig = ReceiptsConfig()
     ui: UiConfig = UiConfig()
     voice: VoiceConfig = VoiceConfig()
+    opening_hours: OpeningHoursConfig = OpeningHoursConfig()
     fleet: FleetConfig = FleetConfig()
     admin: AdminConfig = AdminConfig()
     audit: AuditConfig = AuditConfig()

@@ -72,8 +72,8 @@ Listener = Callable[[AvailabilityChanged], None]
 class Availability:
     """Journeys' availability from device statuses and opening hours.
 
-    `opening_hours` (until the configuration carries it): journey -> {"days": [1..7 ISO
-    weekdays], "open": "HH:MM", "close": "HH:MM"} or a list of such windows; journeys not
+    `opening_hours` (default: the configuration's [opening_hours]): journey -> {"days": [1..7
+    ISO weekdays], "open": "HH:MM", "close": "HH:MM"} or a list of such windows; journeys not
     listed are open around the clock. `now` gives local time (injectable for tests).
     """
 
@@ -83,9 +83,9 @@ class Availability:
         self._devices = list(devices)
         self._now = now
         if opening_hours is None:
-            opening_hours = getattr(config, "opening_hours", None)  # once the schema has it
-        if hasattr(opening_hours, "model_dump"):  # the pydantic section proposed to the lead
-            opening_hours = opening_hours.model_dump()
+            opening_hours = getattr(config, "opening_hours", None)
+        if hasattr(opening_hours, "model_dump"):  # [opening_hours] of the configuration
+            opening_hours = {k: v for k, v in opening_hours.model_dump().items() if v}
         self.hours = OpeningHours.parse(opening_hours or {})
         session = getattr(config, "session", None)
         # without the issuer's key a QR code cannot say who the citizen is

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from kiosk.config import ConfigError, load_config
 from kiosk.services import JOURNEYS, REASONS, Availability, OpeningHours, needs_documents
 from tests.support import wait_until
 
@@ -125,3 +126,21 @@ def test_which_services_need_a_camera_or_scanner():
     assert not needs_documents([{**paper, "elicence_kind": "marriage"}])
     assert not needs_documents([{**paper, "may_promise": True}, {**paper, "required": False}])
     assert not needs_documents([])
+
+
+def test_opening_hours_come_from_the_configuration(tmp_path) -> None:
+    """[opening_hours] in a site layer closes a journey outside its window, and a bad window
+    is refused when the configuration loads, naming the key."""
+    site = tmp_path / "site.toml"
+    site.write_text('[opening_hours]\nappointment = [{ days = [1, 2, 3, 4, 5], open = "08:30", '
+                    'close = "17:30" }]\nclosed_dates = ["2026-10-01"]\n', encoding="utf-8")
+    config = load_config(site)
+    monday_night = dt.datetime(2026, 11, 23, 22, 0)
+    availability = Availability([], config, now=lambda: monday_night)
+    assert availability.why_not("appointment") == "outside_hours"
+    assert availability.why_not("progress") is None  # open around the clock
+    availability.close()
+    site.write_text('[opening_hours]\nappointment = [{ open = "18:00", close = "08:00" }]\n',
+                    encoding="utf-8")
+    with pytest.raises(ConfigError, match="opening_hours"):
+        load_config(site)
