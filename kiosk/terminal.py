@@ -4,11 +4,16 @@ and what can be offered. The app builds one; tests and the CLI can build one wit
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from drivers.device import Device
 from kiosk.config import KioskConfig
 from kiosk.devices.registry import build_devices
+from kiosk.fleet.updater import heartbeat_versions
+from kiosk.health.heartbeat import HeartbeatSender, heartbeat_body
+from kiosk.health.supervisor import DeviceSupervisor
 from kiosk.journeys.apply import ApplyJourney
 from kiosk.platform_link import LinkUnavailable, PlatformLink
 from kiosk.services.availability import Availability
@@ -37,6 +42,11 @@ class Terminal:
         self.voice = _voice(config)
         self.link: PlatformLink | None = None
         self.link_problem: str | None = "not_started"  # why there is no link (a reason code)
+        self.supervisor = DeviceSupervisor(self.devices)
+        self.heartbeat: HeartbeatSender | None = None
+        self.started_at = time.monotonic()
+        self.out_of_service: Callable[[], bool] = lambda: False  # the admin screen's switch
+        self.last_error: Callable[[], str | None] = lambda: None  # masked, for the heartbeat
 
     def start(self) -> None:
         for device in self.devices:
@@ -48,7 +58,21 @@ class Terminal:
             self.link_problem = exc.reason
             log.warning("terminal %s: no platform link (%s): %s", self.config.terminal.id,
                         exc.reason, exc)
+        self.supervisor.start()
+        if self.link is not None:
+            client = self.link.client
+            self.heartbeat = HeartbeatSender(self.heartbeat_body, client.post_heartbeat,
+                                             self.config.platform.heartbeat_interval_s)
+            self.heartbeat.start()
         log.info("terminal %s: %d devices started", self.config.terminal.id, len(self.devices))
+
+    def heartbeat_body(self) -> dict:
+        """What the platform hears about this terminal now (see kiosk.health.heartbeat)."""
+        depth = self.link.outbox.stats().pending if self.link is not None else 0
+        return heartbeat_body(self.devices, outbox_depth=depth,
+                              versions=heartbeat_versions(self.config.terminal.data_dir),
+                              uptime_s=time.monotonic() - self.started_at,
+                              last_error=self.last_error(), out_of_service=self.out_of_service())
 
     def apply_journey(self, session: Session) -> ApplyJourney:
         """A new apply journey for `session` (JourneyProblem when the outbox is full)."""
@@ -61,6 +85,9 @@ class Terminal:
     def stop(self) -> None:
         """Between citizens or at shutdown: whoever is at the screen is ended and wiped first."""
         self.sessions.close()
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
+        self.supervisor.stop()
         self.identity.close()
         self.availability.close()
         self.documents.close()

@@ -17,7 +17,10 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from kiosk import __version__
+from kiosk.admin.watchdog import Watchdog
 from kiosk.config import KioskConfig
+from kiosk.events import emit
 from kiosk.i18n import Translator
 from kiosk.i18n.messages import IDENTITY_REFUSED, quality_words, unavailable_words
 from kiosk.services.identity import IdentityEvent, IdentityEventKind
@@ -88,8 +91,19 @@ class KioskApp(App):
         ]
         Window.bind(on_touch_down=self._on_any_touch)
         Clock.schedule_interval(self._tick, 0.5)
+        emit("app_started", version=__version__, terminal=self.kiosk_config.terminal.id)
         self.terminal.start()
+        # systemd's watchdog is pinged from this main loop: a hung UI stops the pings and is
+        # restarted. READY=1 once the first frame is drawn.
+        self.watchdog = Watchdog()
+        Clock.schedule_interval(lambda _dt: self.watchdog.ping(), self.watchdog.interval_s / 4)
+        Clock.schedule_once(self._ready, 0)
         return self.manager
+
+    def _ready(self, _dt: float) -> None:
+        self.watchdog.ready(f"serving as {self.kiosk_config.terminal.id}")
+        self.watchdog.ping()
+        emit("app_ready", watchdog_s=self.watchdog.watchdog_s)
 
     def _refuse_close(self, *_args, **_kwargs) -> bool:
         log.info("window close request refused")
@@ -99,6 +113,8 @@ class KioskApp(App):
         return key in ESCAPE_KEYS
 
     def on_stop(self) -> None:
+        emit("app_stopping", reason="stop")
+        self.watchdog.stopping("stopping")
         Window.unbind(on_request_close=self._refuse_close, on_keyboard=self._swallow_escape,
                       on_touch_down=self._on_any_touch)
         for unsubscribe in self._unsubscribe:

@@ -304,6 +304,8 @@ class Heartbeat(Body):
     outbox_depth: NonNegative
     paper: Literal["ok", "low", "out", "unknown"]
     devices: dict[str, Annotated[str, Field(max_length=40)]]
+    uptime_s: NonNegative | None = None
+    last_error: Annotated[str, Field(max_length=200)] | None = None
 
     @field_validator("versions")
     @classmethod

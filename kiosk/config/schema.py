@@ -135,6 +135,7 @@ class PlatformConfig(Section):
     credential_file: str = "/etc/kiosk/platform.credential"
     retries: int = Field(default=3, ge=0, le=10)
     max_response_bytes: int = Field(default=16_000_000, ge=10_000, le=500_000_000)
+    heartbeat_interval_s: float = Field(default=60.0, ge=5, le=3600)
 
     @field_validator("base_url")
     @classmethod

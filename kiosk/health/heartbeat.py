@@ -1,0 +1,105 @@
+"""The heartbeat (心跳): every N seconds the platform hears how this terminal is — its health,
+each device's state in XFS4IoT words, paper, outbox depth, versions (app, applied fleet
+configuration), uptime and the last error (masked). Sent on its own thread, never queued: a
+missed heartbeat is replaced by the next one, and a platform that is down costs one log line
+per outage, not one per beat."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from drivers.device import Device, DeviceState
+from kiosk import __version__
+from kiosk.client.errors import PlatformError
+from kiosk.events import emit
+
+log = logging.getLogger(__name__)
+
+XFS_STATE: Mapping[DeviceState, str] = {
+    DeviceState.STARTING: "starting", DeviceState.ONLINE: "online",
+    DeviceState.BUSY: "deviceBusy", DeviceState.OFFLINE: "offline",
+    DeviceState.NO_DEVICE: "noDevice", DeviceState.USER_ERROR: "userError",
+    DeviceState.HARDWARE_ERROR: "hardwareError"}
+PAPER: Mapping[str | None, str] = {"paper_near_end": "low", "paper_out": "out"}
+
+
+def paper_state(devices: Iterable[Device]) -> str:
+    printers = [d for d in devices if getattr(d, "kind", "") == "printer"]
+    if not printers:
+        return "unknown"
+    status = printers[0].status
+    if status.reason in PAPER:
+        return PAPER[status.reason]
+    return "ok" if status.state in (DeviceState.ONLINE, DeviceState.BUSY) else "unknown"
+
+
+def heartbeat_body(devices: Iterable[Device], *, outbox_depth: int, versions: Mapping[str, str],
+                   uptime_s: float, last_error: str | None, out_of_service: bool
+                   ) -> dict[str, Any]:
+    """The contract's Heartbeat, from what the terminal knows right now (no I/O)."""
+    devices = list(devices)
+    states = {d.name: XFS_STATE.get(d.status.state, "unknown") for d in devices}
+    if out_of_service:
+        health = "out_of_service"
+    elif any(not d.status.usable for d in devices):
+        health = "degraded"
+    else:
+        health = "ok"
+    body: dict[str, Any] = {"health": health, "versions": {"app": __version__, **versions},
+                            "outbox_depth": outbox_depth, "paper": paper_state(devices),
+                            "devices": states, "uptime_s": int(uptime_s)}
+    if last_error:
+        body["last_error"] = last_error[:200]
+    return body
+
+
+class HeartbeatSender:
+    """Posts `body()` every `interval_s` through `post` (the platform client's post_heartbeat)."""
+
+    def __init__(self, body: Callable[[], dict[str, Any]], post: Callable[[dict[str, Any]], Any],
+                 interval_s: float) -> None:
+        self._body = body
+        self._post = post
+        self.interval_s = interval_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._failing = False
+        self.sent = 0
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def beat(self) -> bool:
+        """One heartbeat now; True when the platform took it."""
+        try:
+            self._post(self._body())
+        except PlatformError as exc:
+            if not self._failing:
+                emit("heartbeat_failed", error=type(exc).__name__)
+            self._failing = True
+            return False
+        except Exception:  # a bug in building the body must not stop the heartbeat
+            log.exception("heartbeat: could not be built")
+            return False
+        if self._failing:
+            log.info("heartbeat: delivered again")
+        self._failing = False
+        self.sent += 1
+        return True
+
+    def _run(self) -> None:
+        started = time.monotonic()
+        while not self._stop.is_set():
+            self.beat()
+            elapsed = time.monotonic() - started
+            self._stop.wait(self.interval_s - elapsed % self.interval_s)

@@ -1,0 +1,60 @@
+"""The heartbeat as the reference platform receives it over HTTPS from a running terminal:
+device states in XFS4IoT words, paper, outbox depth, versions, uptime; degraded when a device is
+not usable; a platform outage costs one log line and the next beat goes through."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import load_config
+from kiosk.refplatform.terminals import latest_heartbeats
+from kiosk.sim import Simulation
+from kiosk.terminal import Terminal
+from tests.support import wait_until
+
+
+@pytest.fixture
+def sim(tmp_path: Path):
+    with Simulation(tmp_path / "sim", areas=("printer",)) as s:
+        yield s
+
+
+@pytest.fixture
+def terminal(sim: Simulation):
+    term = Terminal(load_config(sim.site_config_path))
+    term.start()
+    yield term
+    term.stop()
+
+
+def _received(sim: Simulation) -> list[dict]:
+    with sim.emulators["platform"].store.read() as conn:
+        return latest_heartbeats(conn)
+
+
+def test_the_platform_hears_how_the_terminal_is(sim, terminal, caplog) -> None:
+    printer = terminal.printer
+    assert printer is not None and printer.wait_for(lambda s: s.usable, 10)
+    assert terminal.heartbeat is not None and terminal.heartbeat.beat()
+    [beat] = _received(sim)
+    assert beat["kiosk_id"] == "SIM-0001" and beat["health"] == "ok"
+    assert beat["devices"] == {"printer": "online"} and beat["paper"] == "ok"
+    assert beat["outbox_depth"] == 0 and beat["versions"]["app"]
+    assert isinstance(beat["uptime_s"], int)
+
+    sim.control("printer", "paper_out", {})
+    assert printer.wait_for(lambda s: not s.usable, 10)
+    terminal.heartbeat.beat()
+    [beat] = _received(sim)
+    assert (beat["health"], beat["paper"], beat["devices"]["printer"]) == (
+        "degraded", "out", "userError")
+
+    sim.control("platform", "down", {})
+    with caplog.at_level(logging.WARNING):
+        assert not terminal.heartbeat.beat() and not terminal.heartbeat.beat()
+    assert caplog.text.count("heartbeat_failed") == 1  # once per outage
+    sim.control("platform", "up", {})
+    assert wait_until(terminal.heartbeat.beat, timeout=10, interval=0.5)
