@@ -9,8 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from drivers.device import Device
+from kiosk.audit.from_config import open_trail
+from kiosk.audit.entry import AuditError
+from kiosk.audit.recorder import AuditRecorder
+from kiosk.audit.store import AuditTrail
 from kiosk.config import KioskConfig
 from kiosk.devices.registry import build_devices
+from kiosk.events import emit
 from kiosk.fleet.updater import heartbeat_versions
 from kiosk.health.heartbeat import HeartbeatSender, heartbeat_body
 from kiosk.health.supervisor import DeviceSupervisor
@@ -30,6 +35,8 @@ class Terminal:
         self.config = config
         self.devices: list[Device] = build_devices(config)
         self.sessions = SessionManager(config)
+        self.audit = AuditRecorder(_trail(config))
+        self.sessions.subscribe(self.audit.on_session)
         key_file = config.session.eid_public_key_file
         # Built before the devices start, so a card already on the reader is seen.
         self.identity = IdentityService(self.devices, self.sessions,
@@ -80,7 +87,7 @@ class Terminal:
             raise RuntimeError("apply needs the platform link and a printer")
         return ApplyJourney(session, self.link.client, self.link.outbox, self.printer,
                             self.config.receipts, self.config.platform.kiosk_id
-                            or self.config.terminal.id)
+                            or self.config.terminal.id, audit=self.audit)
 
     def stop(self) -> None:
         """Between citizens or at shutdown: whoever is at the screen is ended and wiped first."""
@@ -97,6 +104,8 @@ class Terminal:
         if self.link is not None:
             self.link.close()
             self.link = None
+        if self.audit.trail is not None:
+            self.audit.trail.close()
 
 
 def _voice(config: KioskConfig) -> Voice:
@@ -106,3 +115,13 @@ def _voice(config: KioskConfig) -> Voice:
                  player_command=c.player_command, rate_wpm=c.rate_wpm, volume=c.volume,
                  voices={"zh-CN": c.zh_voice, "en": c.en_voice},
                  player_retry_s=c.player_retry_s)
+
+
+def _trail(config: KioskConfig) -> AuditTrail | None:
+    """The audit trail; a terminal whose trail cannot be opened still serves (and says so)."""
+    try:
+        return open_trail(config)
+    except (AuditError, OSError, ValueError) as exc:
+        emit("audit_write_failed", action="open", reason=type(exc).__name__)
+        log.error("terminal: audit trail unavailable: %s", exc)
+        return None

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.api import models as m
+from kiosk.audit.recorder import AuditRecorder
 from kiosk.client.errors import PlatformError
 from kiosk.client.platform import PlatformClient
 from kiosk.config.schema import ReceiptsConfig
@@ -189,7 +190,7 @@ class ApplyJourney:
                  clock: Callable[[], dt.datetime] = _utc_now, *,
                  catalogue_cache: CatalogueCache | None = None, paper_width_mm: int | None = None,
                  final_wait_s: float = 3.0, print_timeout_s: float = 60.0,
-                 poll_s: float = 0.05) -> None:
+                 poll_s: float = 0.05, audit: AuditRecorder | None = None) -> None:
         """Checks the outbox's capacity first: when it cannot take an application, this
         raises JourneyProblem(outbox.<reason>) before the citizen fills anything in."""
         self._session = session
@@ -205,6 +206,7 @@ class ApplyJourney:
         self._final_wait_s = final_wait_s
         self._print_timeout_s = print_timeout_s
         self._poll_s = poll_s
+        self._audit = audit or AuditRecorder(None)
         self._lock = threading.RLock()
         self._index: CatalogueIndex | None = None
         self._stale: JourneyProblem | None = None  # why the catalogue shown is the cached one
@@ -566,6 +568,9 @@ class ApplyJourney:
         self._go(Step.SUBMITTED)
         log.info("session %s: application for %s queued as %s", self._session.session_id,
                  self._need_service().service_id, queued.reference)
+        self._audit.citizen(self._session.session_id, "application.queued",
+                            service=self._need_service().service_id,
+                            reference=queued.reference)
         return queued
 
     def _queued_by_key(self, key: str) -> QueuedItem:
@@ -656,6 +661,8 @@ class ApplyJourney:
             outcome, reason = print_document(self._printer, document, action_id,
                                              self._print_timeout_s)
             self._go(Step.RECEIPT)
+            self._audit.citizen(self._session.session_id, "receipt.print", outcome=outcome,
+                                reason=reason, reference=receipt.reference)
             log.info("session %s: receipt %s %s%s", self._session.session_id,
                      receipt.reference, outcome, f" ({reason})" if reason else "")
             return PrintOutcome(outcome, reason, printer_msgid(outcome), receipt, action_id)

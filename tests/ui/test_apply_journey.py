@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import tomli_w
 
+from kiosk.audit.from_config import open_trail
+from kiosk.config import load_config
 from kiosk.sim import Simulation
 from tests.support import wait_until
 from tests.ui.harness import KioskUi, Xvfb
@@ -56,6 +58,15 @@ def test_a_citizen_applies_in_chinese_and_takes_a_printed_receipt(sim, app: Kios
     app.wait_for(lambda s: s["screen"] == "attract", 15)
     assert leftovers(sim) == []
     assert ID_NUMBER not in app.app_log()
+    # 全程留痕: the session and what it filed and printed, in an intact chain, nothing personal
+    with open_trail(load_config(sim.site_config_path), create=False) as trail:
+        entries = list(trail.entries())
+        assert trail.verify().ok
+    actions = [e.action for e in entries]
+    assert actions[:1] == ["session.started"] and actions[-1] == "session.ended"
+    assert {"application.queued", "receipt.print"} <= set(actions)
+    assert receipt_no in str([e.details for e in entries])
+    assert ID_NUMBER not in str([e.details for e in entries])
 
 
 def test_in_english_and_elder_mode_the_same_journey_reads_in_english(sim, app: KioskUi) -> None:
