@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian 12 machine (root, no display, nothing installed):
-#   bash setup.sh demo   install everything, start the emulators, show every device's status
+#   bash setup.sh demo   install everything, play a citizen's apply journey on the emulators and
+#                        the reference platform (under Xvfb without a display); prints the folder
+#                        of screenshots and printed receipts
 #   bash setup.sh test   install everything, run the whole test suite
 # Everything a machine needs is installed here and nowhere else, so CI and a newcomer match.
 set -euo pipefail
@@ -46,7 +48,8 @@ export PATH="$PWD/$VENV/bin:$PATH"
 
 case "$MODE" in
   demo)
-    exec "$VENV/bin/kiosk" sim --doctor
+    shift || true
+    exec "$VENV/bin/kiosk" demo "$@"
     ;;
   test)
     shift || true

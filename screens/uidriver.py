@@ -4,8 +4,15 @@ Touches go through Kivy's input dispatch exactly as the touchscreen's do (a Moti
 to the event loop), so a test that taps a tile exercises the same code a finger does. Every
 command runs on the Kivy main thread; the HTTP thread waits for its result.
 
-  GET  /state                   {"screen", "texts", "kids", "language", "elder_mode", ...}
-  POST /tap {"kid": ...}        touch the centre of that widget (404 if not on screen)
+  GET  /state                   {"screen", "texts", "kids", "language", "elder_mode", ...,
+                                 "frames": {"drawn", "last_s"}, "stall": {"max_ms", "since_s"}}
+  POST /tap {"kid": ...}        touch the centre of that widget (404 if not on screen);
+        {"wait_drawn": true,    reply once the first frame after the release is drawn (with
+         "until": {"screen"..}}  `until`: the first frame drawn showing that state), with
+                                 "release_to_drawn_ms", "down_to_drawn_ms" and
+                                 "down_to_next_frame_ms" (for what reacts on touch-down)
+  POST /touch {"x": .., "y": ..} touch a window point (Kivy's axes: origin bottom-left)
+  POST /stall_reset             start a new main-loop stall window; answers the last one
   POST /key {"key": 27}         a key press, as the keyboard would send it
   POST /close                   a window close request, as a window manager would send it
   POST /screenshot {"path"}     the whole window as PNG at exactly that path
@@ -17,6 +24,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 
@@ -27,6 +35,7 @@ from kivy.tests.common import UnitTestTouch
 from screens.widgets import find, texts
 
 TIMEOUT_S = 10.0
+RELEASE_AFTER_S = 0.1  # how long the simulated finger stays down
 
 
 class CommandFailed(Exception):
@@ -40,8 +49,10 @@ class UiDriver:
         self.app = app
         self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.server.daemon_threads = True
+        self.frames = FrameWatch()
 
     def start(self) -> None:
+        self.frames.start()
         threading.Thread(target=self.server.serve_forever, name="ui-driver", daemon=True).start()
 
     # -- commands, run on the main thread ------------------------------------------------------
@@ -74,18 +85,72 @@ class UiDriver:
                 "kids": sorted({w.kid for w in screen.walk() if getattr(w, "kid", None)}),
                 "language": self.app.prefs.language, "elder_mode": self.app.prefs.elder_mode,
                 "high_contrast": self.app.prefs.high_contrast,
-                "window": [Window.width, Window.height]}
+                "window": [Window.width, Window.height], **self.frames.describe()}
 
-    def tap(self, kid: str) -> dict[str, Any]:
+    def _shows(self, until: dict[str, Any]) -> bool:
+        """Whether the UI is in the state `until` names (screen, language, modes, and "kid":
+        a widget that must be on screen, e.g. a list that loads after the screen)."""
+        now = {"screen": self.app.manager.current, "language": self.app.prefs.language,
+               "elder_mode": self.app.prefs.elder_mode,
+               "high_contrast": self.app.prefs.high_contrast}
+        if "kid" in until and find(self.app.manager.current_screen, until["kid"]) is None:
+            return False
+        return all(now.get(k) == v for k, v in until.items() if k != "kid")
+
+    def tap(self, kid: str, drawn: threading.Event | None = None,
+            timing: dict[str, Any] | None = None,
+            until: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Touch `kid`. With `drawn`, that event is set (and `timing` filled) when the first
+        frame after the release has been drawn, or with `until` the first frame drawn once the
+        UI shows that state (a screen that changes on a later frame): the effect is on the
+        glass."""
         widget = find(self.app.manager.current_screen, kid)
         if widget is None:
             raise CommandFailed(404, f"no widget {kid!r} on screen {self.app.manager.current}")
         x, y = widget.to_window(*widget.center)
         touch = UnitTestTouch(x, y)
+        down = time.perf_counter()
         touch.touch_down()
+        if timing is not None:  # what reacts on touch-down (the attract loop) shows here
+            self.frames.after_next_flip(lambda at: timing.update(
+                down_to_next_frame_ms=round((at - down) * 1000, 2)))
+
+        def release(_dt: float) -> None:
+            up = time.perf_counter()
+            touch.touch_up()  # the button's on_release runs here, switching screens
+            if drawn is not None and timing is not None:
+                def flipped(at: float) -> None:
+                    if until and not self._shows(until) and at - up < TIMEOUT_S:
+                        self.frames.after_next_flip(flipped)
+                        Window.canvas.ask_update()
+                        return
+                    timing.update(release_to_drawn_ms=round((at - up) * 1000, 2),
+                                  down_to_drawn_ms=round((at - down) * 1000, 2))
+                    drawn.set()
+                self.frames.after_next_flip(flipped)
+                # A release that changes nothing would leave no frame to wait for: ask for one
+                # (the same picture again, drawn after whatever the release did).
+                Window.canvas.ask_update()
+
         # Released on a later frame, as a finger would be: a Button needs its down state drawn.
-        Clock.schedule_once(lambda _dt: touch.touch_up(), 0.1)
+        Clock.schedule_once(release, RELEASE_AFTER_S)
         return {"tapped": kid, "at": [round(x), round(y)]}
+
+    def tap_and_wait(self, kid: str, until: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Runs on the HTTP thread: the tap on the main loop, then wait for its frame."""
+        drawn = threading.Event()
+        timing: dict[str, Any] = {}
+        reply = self._on_main(lambda: self.tap(kid, drawn, timing, until))
+        if not drawn.wait(TIMEOUT_S):
+            raise CommandFailed(504, "no frame was drawn after the release")
+        return {**reply, **timing}
+
+    def touch(self, x: float, y: float) -> dict[str, Any]:
+        """Touch a window point where no widget may be (the admin gesture's corners)."""
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        Clock.schedule_once(lambda _dt: touch.touch_up(), RELEASE_AFTER_S)
+        return {"touched": [x, y]}
 
     def key(self, key: int) -> dict[str, Any]:
         handled = Window.dispatch("on_keyboard", key, 0, "", [])
@@ -137,8 +202,19 @@ class UiDriver:
                 except ValueError:
                     self._reply(400, {"error": "body is not JSON"})
                     return
+                if self.path == "/tap" and args.get("wait_drawn"):
+                    try:
+                        until = args.get("until")
+                        self._reply(200, driver.tap_and_wait(
+                            str(args.get("kid")), until if isinstance(until, dict) else None))
+                    except CommandFailed as exc:
+                        self._reply(exc.status, {"error": str(exc)})
+                    return
                 commands: dict[str, Callable[[], Any]] = {
                     "/tap": lambda: driver.tap(str(args.get("kid"))),
+                    "/stall_reset": driver.frames.reset_stall,
+                    "/touch": lambda: driver.touch(float(args.get("x", 0)),
+                                                   float(args.get("y", 0))),
                     "/key": lambda: driver.key(int(args.get("key", 0))),
                     "/close": driver.close,
                     "/screenshot": lambda: driver.screenshot(str(args.get("path"))),
@@ -149,3 +225,61 @@ class UiDriver:
                 self._run(commands[self.path])
 
         return Handler
+
+
+class FrameWatch:
+    """Frames drawn and the main loop's longest stall, for the benchmarks and the demo.
+
+    A callback scheduled every frame measures the gap between two clock ticks: with nothing to
+    do Kivy ticks at its frame rate, so a long gap is the main loop blocked (a decode, a file
+    read, a layout storm). Draws are counted on Window.on_flip, which Kivy dispatches only for
+    frames that changed something.
+    """
+
+    def __init__(self) -> None:
+        self.drawn = 0
+        self.last_flip: float | None = None
+        self.first_flip_wall: float | None = None  # time.time(): cold start, across processes
+        self._last_tick: float | None = None
+        self._max_gap = 0.0
+        self._since = time.perf_counter()
+        self._after_flip: list[Callable[[float], None]] = []
+
+    def start(self) -> None:
+        Clock.schedule_interval(self._tick, 0)
+        Window.bind(on_flip=self._on_flip)
+
+    def _tick(self, _dt: float) -> None:
+        now = time.perf_counter()
+        if self._last_tick is not None:
+            self._max_gap = max(self._max_gap, now - self._last_tick)
+        self._last_tick = now
+
+    def _on_flip(self, *_args: Any) -> None:
+        now = time.perf_counter()
+        self.drawn += 1
+        self.last_flip = now
+        if self.first_flip_wall is None:
+            self.first_flip_wall = time.time()
+        waiting, self._after_flip = self._after_flip, []
+        for callback in waiting:
+            callback(now)
+
+    def after_next_flip(self, callback: Callable[[float], None]) -> None:
+        self._after_flip.append(callback)
+
+    def describe(self) -> dict[str, Any]:
+        now = time.perf_counter()
+        return {"frames": {"drawn": self.drawn,
+                           "last_s": None if self.last_flip is None
+                           else round(now - self.last_flip, 3),
+                           "first_wall": self.first_flip_wall},
+                "stall": {"max_ms": round(self._max_gap * 1000, 2),
+                          "since_s": round(now - self._since, 3)}}
+
+    def reset_stall(self) -> dict[str, Any]:
+        last = self.describe()["stall"]
+        self._max_gap = 0.0
+        self._last_tick = None
+        self._since = time.perf_counter()
+        return last

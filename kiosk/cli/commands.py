@@ -3,6 +3,7 @@
 from kiosk.cli.admin_cmd import admin_group
 from kiosk.cli.audit_cmd import audit_group
 from kiosk.cli.config_cmd import config_group
+from kiosk.cli.demo_cmd import demo_command
 from kiosk.cli.doctor import doctor_command
 from kiosk.cli.fleet_cmd import fleet_group
 from kiosk.cli.idcard import idcard_group
@@ -14,6 +15,6 @@ from kiosk.cli.scan import scan_group
 from kiosk.cli.sim import sim_group
 from kiosk.cli.smartcard import smartcard_group
 
-ALL = [sim_group, doctor_command, idcard_group, smartcard_group, qr_group, scan_group, print_group,
+ALL = [demo_command, sim_group, doctor_command, idcard_group, smartcard_group, qr_group, scan_group, print_group,
        outbox_group, platform_group, config_group, fleet_group,
        audit_group, admin_group]

@@ -1,0 +1,271 @@
+"""The citizen app's responsiveness under Xvfb. Run by hand (takes ~10 min with the soak):
+
+    .venv/bin/python bench/ui_bench.py [cold] [tap] [stall] [soak] [--sessions 1000] [--runs 5]
+
+- cold: process spawn → first frame drawn, the app (full emulator set and platform) against a
+  bare Kivy window (a Label, same Kivy settings) in the same Xvfb, alternating, medians and
+  ratio; plus the first touch → home drawn, so "to an interactive home" = the sum.
+- tap: touch release → the next frame drawn (the UI driver answers once that frame is on the
+  glass), p50/p95 per tap on today's screens; the floor is one frame at Kivy's 60 fps.
+- stall: the main loop's longest gap between two clock ticks while the document camera's
+  preview runs (the camera screen, reached through the demo's apply script) and the QR camera
+  decodes a degraded code on its thread; the same on an idle home for comparison.
+- soak: resident memory of the app every 100 sessions (ID card placed → greeted home → card
+  removed → attract) and the growth after the first 100 (warm-up).
+Xvfb, never SDL's offscreen driver: it never frees textures (PITFALLS.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from kiosk.demo.app_process import AppProcess  # noqa: E402
+from kiosk.demo.runner import Player  # noqa: E402
+from kiosk.demo.script import APPLY_JOURNEY, RESIDENT_CARD, SERVICE_ID, Screen  # noqa: E402
+from kiosk.demo.xvfb import Xvfb  # noqa: E402
+from kiosk.sim import Simulation  # noqa: E402
+
+BARE_WINDOW = r"""
+import os, sys, time
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from screens import environment
+environment.prepare(Path({home!r}), 1920, 1080)
+from kivy.app import App
+from kivy.core.window import Window
+from kivy.uix.label import Label
+def first(*_a):
+    print("FIRST", time.time(), int(open("/proc/self/statm").read().split()[1]) * 4096, flush=True)
+    Window.unbind(on_flip=first)
+    App.get_running_app().stop()
+Window.bind(on_flip=first)
+class Bare(App):
+    def build(self):
+        return Label(text="Touch the screen to begin", font_size=60)
+Bare().run()
+"""
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def start_app(work: Path, xvfb: Xvfb, sim: Simulation, name: str) -> AppProcess:
+    return AppProcess(work / name, xvfb, site_file=sim.site_config_path).start(90)
+
+
+# -- cold start ---------------------------------------------------------------------------------
+
+def bare_window(xvfb: Xvfb, home: Path) -> tuple[float, float]:
+    script = home.with_suffix(".py")  # Kivy's App exits with 1 under `python -c`
+    script.write_text(BARE_WINDOW.format(root=str(ROOT), home=str(home)))
+    t0 = time.time()
+    out = subprocess.run([sys.executable, str(script)],
+                         env={**os.environ, **xvfb.env}, capture_output=True, text=True,
+                         timeout=120, cwd=ROOT)
+    line = next(l for l in out.stdout.splitlines() if l.startswith("FIRST"))
+    _, at, rss = line.split()
+    return float(at) - t0, int(rss) / 2**20
+
+
+def app_cold(xvfb: Xvfb, sim: Simulation, work: Path, n: int) -> tuple[float, float, float]:
+    t0 = time.time()
+    app = AppProcess(work / f"cold{n}", xvfb, site_file=sim.site_config_path)
+    try:
+        app.start(90)
+        state = app.wait_for(lambda s: s["frames"]["first_wall"] is not None, 30)
+        first = state["frames"]["first_wall"] - t0
+        reply = app.tap("attract_text", wait_drawn=True)
+        assert app.state()["screen"] == "home"
+        assert app.proc is not None
+        return first, reply["down_to_next_frame_ms"] / 1000, rss_mb(app.proc.pid)
+    finally:
+        app.stop()
+
+
+def bench_cold(xvfb: Xvfb, sim: Simulation, work: Path, runs: int) -> dict:
+    bare, app, home, bare_rss, app_rss = [], [], [], [], []
+    bare_window(xvfb, work / "bare")  # warm the file cache for both alike
+    app_cold(xvfb, sim, work, 0)
+    for n in range(1, runs + 1):
+        b, br = bare_window(xvfb, work / "bare")
+        a, h, ar = app_cold(xvfb, sim, work, n)
+        bare.append(b), bare_rss.append(br), app.append(a), home.append(h), app_rss.append(ar)
+        print(f"  run {n}: bare {b * 1000:.0f} ms, app {a * 1000:.0f} ms + home {h * 1000:.0f} ms")
+    result = {"bare_first_frame_ms": statistics.median(bare) * 1000,
+              "app_first_frame_ms": statistics.median(app) * 1000,
+              "touch_to_home_drawn_ms": statistics.median(home) * 1000,
+              "app_to_interactive_home_ms": statistics.median(
+                  [a + h for a, h in zip(app, home)]) * 1000,
+              "bare_rss_mb": statistics.median(bare_rss),
+              "app_rss_at_home_mb": statistics.median(app_rss), "runs": runs}
+    result["ratio_first_frame"] = result["app_first_frame_ms"] / result["bare_first_frame_ms"]
+    return result
+
+
+# -- tap → drawn --------------------------------------------------------------------------------
+
+ANONYMOUS_TAPS = [  # (kid, the state the next screen shows, which timing counts)
+    ("attract_text", {"screen": "home"}, "down_to_next_frame_ms"),  # wakes on touch-down
+    ("exit", {"screen": "attract"}, "release_to_drawn_ms"),
+]
+CITIZEN_TAPS = [  # with the ID card on the reader (the catalogue needs an identified citizen)
+    ("switch_language", {"language": "en"}, "release_to_drawn_ms"),
+    ("switch_language", {"language": "zh-CN"}, "release_to_drawn_ms"),
+    ("switch_elder", {"elder_mode": True}, "release_to_drawn_ms"),
+    ("switch_elder", {"elder_mode": False}, "release_to_drawn_ms"),
+    ("switch_contrast", {"high_contrast": True}, "release_to_drawn_ms"),
+    ("switch_contrast", {"high_contrast": False}, "release_to_drawn_ms"),
+    ("tile_apply", {"screen": "catalogue", "kid": f"service_{SERVICE_ID}"},  # the list drawn
+     "release_to_drawn_ms"),
+    ("home", {"screen": "home"}, "release_to_drawn_ms"),
+]
+
+
+def bench_tap(xvfb: Xvfb, sim: Simulation, work: Path, rounds: int = 20) -> dict:
+    app = start_app(work, xvfb, sim, "tap")
+    times: dict[str, list[float]] = {}
+    late = 0
+    def play(taps: list, rounds: int) -> None:
+        nonlocal late
+        for _ in range(rounds):
+            for kid, until, key in taps:
+                app.wait_for(lambda s, k=kid: k in s["kids"], 20)
+                reply = app.tap(kid, until=until)
+                state = app.state()
+                if any(state[k] != v for k, v in until.items() if k != "kid"):
+                    late += 1  # cannot happen unless the driver's `until` is broken
+                times.setdefault(kid, []).append(reply[key])
+                time.sleep(0.05)
+
+    try:
+        play(ANONYMOUS_TAPS, rounds)
+        sim.control("idcard", "place_card", {"path": str(ROOT / RESIDENT_CARD)})
+        app.wait_for(lambda s: s["screen"] == "home" and "greeting" in s["kids"], 20)
+        play(CITIZEN_TAPS, rounds)
+        sim.control("idcard", "remove_card", {})
+    finally:
+        app.stop()
+    return {"per_tap": {k: {"p50_ms": statistics.median(v), "p95_ms": pct(v, 0.95), "n": len(v)}
+                        for k, v in times.items()},
+            "all": {"p50_ms": statistics.median(sum(times.values(), [])),
+                    "p95_ms": pct(sum(times.values(), []), 0.95)},
+            "wrong_state_after_reply": late}
+
+
+# -- main-loop stall ----------------------------------------------------------------------------
+
+def measure_stall(app: AppProcess, seconds: float) -> dict:
+    app.command("stall_reset")
+    drawn0 = app.state()["frames"]["drawn"]
+    samples = []
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:  # the longest stall in each 1 s window
+        time.sleep(1.0)
+        samples.append(app.command("stall_reset")["max_ms"])
+    drawn = app.state()["frames"]["drawn"] - drawn0
+    return {"max_ms": max(samples), "p50_of_1s_windows_ms": statistics.median(samples),
+            "fps_drawn": drawn / seconds}
+
+
+def bench_stall(xvfb: Xvfb, sim: Simulation, work: Path, seconds: float = 20) -> dict:
+    app = start_app(work, xvfb, sim, "stall")
+    result: dict = {}
+    try:
+        app.tap("attract_text")
+        app.wait_for(lambda s: s["screen"] == "home")
+        result["idle_home"] = measure_stall(app, seconds)
+        sim.control("qr_camera", "show_degraded", {"text": "QR-DEMO-1"})
+        result["home_qr_decoding"] = measure_stall(app, seconds)
+        # to the camera screen through the demo's own script
+        prefix = APPLY_JOURNEY[1:next(i for i, s in enumerate(APPLY_JOURNEY)
+                                      if isinstance(s, Screen) and s.name == "camera") + 1]
+        app.command("tap", kid="exit")
+        app.wait_for(lambda s: s["screen"] == "attract")
+        shots = work / "stall-shots"
+        shots.mkdir(exist_ok=True)
+        try:
+            Player(app, sim, shots).play(prefix)
+            sim.control("doc_camera", "remove_page", {})
+            result["camera_preview_and_qr_decoding"] = measure_stall(app, seconds)
+            sim.control("doc_camera", "place_page", {"seed": 5})  # page found, taken, checked
+            result["camera_preview_page_capture_and_qr"] = measure_stall(app, seconds)
+        except Exception as exc:
+            result["camera_preview_and_qr_decoding"] = f"camera screen not reached: {exc}"[:300]
+    finally:
+        app.stop()
+    return result
+
+
+# -- memory soak --------------------------------------------------------------------------------
+
+def bench_soak(xvfb: Xvfb, sim: Simulation, work: Path, sessions: int) -> dict:
+    app = start_app(work, xvfb, sim, "soak")
+    assert app.proc is not None
+    card = {"path": str(ROOT / RESIDENT_CARD)}
+    rss = [(0, rss_mb(app.proc.pid))]
+    t0 = time.monotonic()
+    try:
+        for n in range(1, sessions + 1):
+            sim.control("idcard", "place_card", card)
+            app.wait_for(lambda s: s["screen"] == "home" and "greeting" in s["kids"], 20)
+            sim.control("idcard", "remove_card", {})
+            app.wait_for(lambda s: s["screen"] == "attract", 20)
+            if n % 100 == 0:
+                rss.append((n, rss_mb(app.proc.pid)))
+                print(f"  {n} sessions: {rss[-1][1]:.1f} MB, {time.monotonic() - t0:.0f} s")
+    finally:
+        app.stop()
+    after_warmup = [mb for n, mb in rss if n >= 100]
+    return {"rss_mb": rss, "growth_100_to_end_mb": after_warmup[-1] - after_warmup[0],
+            "per_session_kb": (after_warmup[-1] - after_warmup[0]) * 1024 / max(1, sessions - 100),
+            "seconds": time.monotonic() - t0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("what", nargs="*", default=["cold", "tap", "stall", "soak"])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sessions", type=int, default=1000)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    results: dict = {}
+    with tempfile.TemporaryDirectory(prefix="ui-bench-") as tmp:
+        work = Path(tmp)
+        with Xvfb() as xvfb, Simulation(work / "sim") as sim:
+            for what in args.what:
+                print(f"{what} ...", flush=True)
+                if what == "cold":
+                    results[what] = bench_cold(xvfb, sim, work, args.runs)
+                elif what == "tap":
+                    results[what] = bench_tap(xvfb, sim, work)
+                elif what == "stall":
+                    results[what] = bench_stall(xvfb, sim, work)
+                elif what == "soak":
+                    results[what] = bench_soak(xvfb, sim, work, args.sessions)
+                print(json.dumps(results[what], indent=1, ensure_ascii=False, default=str))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()

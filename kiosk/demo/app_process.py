@@ -1,0 +1,144 @@
+"""The citizen app as a child process, looked at and touched through its UI driver.
+
+Used by the headless demo, the UI tests and the UI benchmarks alike, so the three drive the
+app the same way: `python -m screens --ui-driver PORT` and loopback HTTP.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import requests
+import tomli_w
+
+from kiosk.demo.xvfb import SIZE, Xvfb
+
+ROOT = Path(__file__).resolve().parents[2]
+DEVICE_SECTIONS = ("idcard", "smartcard", "qr_camera", "qr_serial", "doc_camera", "scanner",
+                   "printer")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class AppProcess:
+    """One running app process and the way to touch it.
+
+    `xvfb=None` draws on the caller's $DISPLAY (the demo with a display).
+    """
+
+    run_dir: Path
+    xvfb: Xvfb | None
+    site: dict[str, Any] = field(default_factory=dict)
+    site_file: Path | None = None  # e.g. the one `kiosk sim` writes; else built from `site`
+    port: int = field(default_factory=free_port)
+    size: tuple[int, int] = SIZE
+    proc: subprocess.Popen[bytes] | None = None
+    log: Any = None  # the app's stdout/stderr file, open while it runs
+    started_s: float | None = None  # seconds from spawn to the UI driver answering "ready"
+
+    def start(self, timeout_s: float = 60.0) -> AppProcess:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        site_path = self.site_file
+        if site_path is None:
+            # No devices unless a caller asks for them: the shell needs none.
+            site = {"terminal": {"id": "UI-0001", "data_dir": str(self.run_dir / "data"),
+                                 "run_dir": str(self.run_dir)},
+                    "devices": {name: {"enabled": False} for name in DEVICE_SECTIONS},
+                    **self.site}
+            site_path = self.run_dir / "site.toml"
+            site_path.write_text(tomli_w.dumps(site), encoding="utf-8")
+        env = {**os.environ, **(self.xvfb.env if self.xvfb else {})}
+        self.log = (self.run_dir / "app.log").open("wb")
+        t0 = time.monotonic()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "screens", "--config", str(site_path),
+             "--size", f"{self.size[0]}x{self.size[1]}", "--ui-driver", str(self.port)],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = t0 + timeout_s
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the app exited with {self.proc.returncode}:\n{self.app_log()}")
+            try:
+                if self.state().get("ready"):
+                    self.started_s = time.monotonic() - t0
+                    return self
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the app did not come up:\n{self.app_log()}")
+            time.sleep(0.05)
+
+    def app_log(self, chars: int = 4000) -> str:
+        path = self.run_dir / "app.log"
+        return path.read_text(errors="replace")[-chars:] if path.exists() else ""
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def state(self) -> dict[str, Any]:
+        return requests.get(f"{self.url}/state", timeout=10).json()
+
+    def command(self, name: str, **args: Any) -> dict[str, Any]:
+        reply = requests.post(f"{self.url}/{name}", json=args, timeout=15)
+        body = reply.json()
+        if reply.status_code != 200:
+            raise AssertionError(f"{name} {args}: HTTP {reply.status_code} {body}")
+        return body
+
+    def tap(self, kid: str, wait_drawn: bool = False,
+            until: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Touch a widget; with `wait_drawn` the reply comes once the frame after the release
+        (or, with `until`, the first frame showing e.g. {"screen": "home"}) was drawn, carrying
+        how long that took."""
+        if until:
+            return self.command("tap", kid=kid, wait_drawn=True, until=until)
+        return self.command("tap", kid=kid, wait_drawn=wait_drawn)
+
+    def screenshot(self, path: Path) -> Path:
+        self.command("screenshot", path=str(path))
+        return path
+
+    def wait_for(self, predicate: Callable[[dict[str, Any]], bool],
+                 timeout_s: float = 10.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            state = self.state()
+            if predicate(state):
+                return state
+            if time.monotonic() > deadline:
+                raise AssertionError(f"screen never matched; last state {_brief(state)}")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        if self.log is not None:
+            self.log.close()
+            self.log = None
+
+
+def _brief(state: dict[str, Any]) -> dict[str, Any]:
+    """A state for an error message: where the app is, not what the citizen typed."""
+    return {k: state.get(k) for k in ("screen", "kids", "language") if k in state}
+
+
+KioskUi = AppProcess  # the name the UI tests know it by

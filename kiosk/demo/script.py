@@ -1,0 +1,154 @@
+"""The demo's citizen journeys as data: what to touch, what to wait for, what to photograph.
+
+Each step is one small record; `kiosk.demo.runner` plays them. Kids (widget names) and screen
+names are the screens' contract: when a screen changes one, fix it here and nowhere else.
+Screenshots are named `NN-<screen>[-<label>].png` in the order they are taken; receipts
+`receipt-NN.png` in the order they were printed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+RESIDENT_CARD = "assets/cards/resident.json"  # relative to the repository root
+SERVICE_ID = "nurse-practice-registration"  # 护士执业注册: form, e-licences, promise, scans
+PAGE_TAKEN = "本页已拍好"  # the camera screen's "Page taken" in zh-CN
+
+
+@dataclass(frozen=True)
+class Tap:
+    """Touch a widget once it is on screen (as a finger: down, then up 0.1 s later)."""
+    kid: str
+
+
+@dataclass(frozen=True)
+class Screen:
+    """Wait until the app shows `name`, then photograph it."""
+    name: str
+    label: str = ""  # a suffix for a second picture of the same screen
+    timeout_s: float = 20.0
+    shot: bool = True
+
+
+@dataclass(frozen=True)
+class WaitFor:
+    """Wait until the UI state has these values (e.g. {"language": "en"}) and, if given, shows
+    widget `kid` and a line containing `text`."""
+    values: dict[str, Any] = field(default_factory=dict)
+    kid: str = ""
+    text: str = ""
+    timeout_s: float = 20.0
+
+
+@dataclass(frozen=True)
+class Shot:
+    """Photograph the current screen now."""
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Control:
+    """Steer an emulator or the platform, as `kiosk sim ctl EMULATOR COMMAND k=v` would.
+    Values starting with `<ROOT>/` are paths in the repository."""
+    emulator: str
+    command: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Type:
+    """Focus a form field and type `text` on the on-screen keyboard, then close it. The
+    keyboard is switched to digits or letters when the next key is not showing."""
+    field_name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Receipts:
+    """Wait until the printer emulator has printed `count` jobs in all; copy each new one out."""
+    count: int
+    timeout_s: float = 30.0
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Let time pass (an animation, a countdown) before the next step."""
+    seconds: float
+
+
+Step = Union[Tap, Screen, WaitFor, Shot, Control, Type, Receipts, Pause]
+
+
+def keys(text: str) -> list[str]:
+    """The kids of the on-screen keys that type `text`."""
+    symbols = {"'": "sep", "@": "at", ".": "dot", "-": "dash", "_": "underscore"}
+    return [f"key_{symbols.get(char, char.lower())}" for char in text]
+
+
+# What exists today: the shell and the card. Used by the test and by `--script shell`.
+SHELL_TOUR: list[Step] = [
+    Screen("attract"),
+    Control("idcard", "place_card", {"path": f"<ROOT>/{RESIDENT_CARD}"}),
+    WaitFor({"screen": "home"}, kid="greeting"),
+    Screen("home"),
+    Tap("switch_language"),
+    WaitFor({"language": "en"}),
+    Shot("en"),
+    Tap("exit"),
+    Screen("attract", label="after-exit"),
+]
+
+# Issue 4's "done when": a resident applies for nurse practice registration at the terminal.
+APPLY_JOURNEY: list[Step] = [
+    Screen("attract"),
+    Control("idcard", "place_card", {"path": f"<ROOT>/{RESIDENT_CARD}"}),
+    WaitFor({"screen": "home"}, kid="greeting"),
+    Screen("home"),
+    Tap("tile_apply"),
+    Screen("catalogue"),
+    Tap("search"),
+    *[Tap(k) for k in keys("hszc")],  # 护士执业注册 by its initials
+    Tap("key_done"),
+    WaitFor(kid=f"service_{SERVICE_ID}"),
+    Shot("search"),
+    Tap(f"service_{SERVICE_ID}"),
+    Screen("guide"),
+    Tap("guide_start"),
+    Screen("form"),
+    Type("employer_credit_code", "12310000425000000X"),
+    Type("qualification_no", "201331100123"),
+    Tap("field_practice_field"),  # an enum: its choices instead of the keyboard
+    Tap("opt_practice_field_4"),  # 急诊护理
+    Shot("filled"),
+    Tap("form_next"),
+    Screen("materials"),
+    Tap("mat_resident_id_elicence"),
+    Tap("mat_qualification_elicence"),
+    Tap("mat_health_exam_promise"),
+    Tap("page_next"),  # three materials per page
+    Tap("mat_employer_letter_camera"),
+    Screen("camera"),
+    Control("doc_camera", "place_page"),  # taken by itself once it lies still
+    WaitFor({"screen": "camera"}, text=PAGE_TAKEN, timeout_s=30),
+    Shot("page-1"),
+    Control("doc_camera", "remove_page"),
+    Control("doc_camera", "place_page", {"seed": 2}),  # the letter's second page
+    WaitFor({"screen": "materials"}, timeout_s=30),  # its last page: back by itself
+    Tap("mat_photo_camera"),
+    Screen("camera", label="photo"),
+    Control("doc_camera", "remove_page"),
+    Control("doc_camera", "place_page", {"seed": 3}),
+    WaitFor({"screen": "materials"}, timeout_s=30),
+    Screen("materials", label="complete"),
+    Tap("materials_next"),
+    Screen("review"),
+    Tap("submit"),
+    Screen("receipt", timeout_s=30),
+    Receipts(1),
+    Tap("finish"),
+    Control("idcard", "remove_card"),
+    Screen("attract", label="after-finish"),
+]
+
+SCRIPTS: dict[str, list[Step]] = {"apply": APPLY_JOURNEY, "shell": SHELL_TOUR}
