@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import cv2
 import numpy as np
 
 from drivers.device import Device, DeviceError, DeviceEvent, EventKind
@@ -28,10 +29,14 @@ log = logging.getLogger(__name__)
 QUALITY_CODES = ("no_page", "cut_off", "blurry", "glare", "too_dark")
 
 
+SCREEN_PREVIEW_MAX_SIDE = 640  # what a texture upload on the main loop can afford
+
+
 @dataclass(frozen=True)
 class PreviewFrame:
-    rgb: np.ndarray  # H×W×3, top row first
+    rgba: np.ndarray  # H×W×4, top row first: the format GL uploads without converting
     outline: tuple[tuple[float, float], ...] | None  # the page's corners in frame pixels
+    at: float  # when the camera took it: a screen redraws only for a newer frame
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,7 @@ class DocumentService:
                 self._scanner = device
         self._quality = jpeg_quality
         self._wanted = threading.Event()
+        self._preview: PreviewFrame | None = None
         self._listeners: Listeners[CapturedPage] = Listeners("documents")
         self._unsubscribe: Callable[[], None] | None = None
         if self._camera is not None:
@@ -81,11 +87,23 @@ class DocumentService:
         self._wanted.set() if on else self._wanted.clear()
 
     def preview(self) -> PreviewFrame | None:
-        """The camera's latest frame, RGB, with the page outline (non-blocking)."""
+        """The camera's latest frame, small and RGBA, with the page outline (non-blocking;
+        converted once per camera frame, however often a screen asks)."""
         preview = self._camera.preview if self._camera is not None else None
         if preview is None:
             return None
-        return PreviewFrame(preview.frame[:, :, ::-1], preview.quad)
+        cached = self._preview
+        if cached is not None and cached.at == preview.at:
+            return cached
+        frame = preview.frame
+        scale = min(1.0, SCREEN_PREVIEW_MAX_SIDE / max(frame.shape[:2]))
+        if scale < 1.0:
+            frame = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        outline = (tuple((x * scale, y * scale) for x, y in preview.quad)
+                   if preview.quad else None)
+        self._preview = PreviewFrame(cv2.cvtColor(frame, cv2.COLOR_BGR2RGBA), outline,
+                                     preview.at)
+        return self._preview
 
     def capture(self) -> CapturedPage:
         """Take the page now. Blocking (waits for the camera): call from a worker."""

@@ -20,11 +20,16 @@ from kiosk.services.documents import QUALITY_CODES, CapturedPage
 from kiosk.i18n.messages import N_
 from screens.journey_screen import Action, JourneyScreen
 
-PREVIEW_FPS = 8
+PREVIEW_FPS = 8  # how often we look for a new frame; only a new one is drawn
+PREVIEW_SIZE = (960, 540)
 
 
 class CameraScreen(JourneyScreen):
+    """Serves any flow whose `journey` has `materials()` and `add_page(material_id, jpeg)` and
+    which names the material in `camera_material`; `back_to` is where "Done" leads."""
+
     title_msgid = N_("Place the page under the camera")
+    back_to = "materials"
 
     def __init__(self, app, flow, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
@@ -34,6 +39,7 @@ class CameraScreen(JourneyScreen):
         self._outline: Line | None = None
         self._event = None
         self._unsubscribe = None
+        self._shown_at = 0.0
         self.taken = 0
 
     def on_pre_enter(self, *_args: Any) -> None:
@@ -74,30 +80,38 @@ class CameraScreen(JourneyScreen):
                                              material=view.name, n=view.pages + 1,
                                              max=view.pages_max),
                                       kid="camera_material", height=theme.text_px * 1.6))
-        self.image = Image(fit_mode="contain")
+        # A fixed, moderate size: every new camera frame redraws these pixels on the main loop
+        # (and on a software-rendered panel the cost grows with the area drawn).
+        self.image = Image(fit_mode="contain", size_hint=(None, None), size=PREVIEW_SIZE,
+                           pos_hint={"center_x": 0.5})
         self.image.kid = "preview"
         with self.image.canvas.after:
             Color(*theme.accent)
             self._outline = Line(points=[], width=3, close=True)
+        self._shown_at = 0.0  # a new Image: draw the next frame even if it is not newer
         if self._texture is not None:
             self.image.texture = self._texture
         box.add_widget(self.image)
 
     def actions(self) -> list[Action]:
         _ = self._
-        return [("camera_done", _("Done"), lambda: self.app.show("materials"), False),
+        return [("camera_done", _("Done"), lambda: self.app.show(self.back_to), False),
                 ("capture", _("Take the picture"), self._capture, True)]
 
     def _draw_preview(self, _dt: float) -> None:
+        """Upload the camera's frame only when it is a new one (the camera polls slower than
+        we look), small and RGBA: the format GL takes without converting on the CPU."""
         frame = self.app.terminal.documents.preview()
-        if frame is None or self.image is None:
+        if frame is None or self.image is None or frame.at == self._shown_at:
             return
-        h, w = frame.rgb.shape[:2]
+        self._shown_at = frame.at
+        h, w = frame.rgba.shape[:2]
         if self._texture is None or self._texture.size != (w, h):
-            self._texture = Texture.create(size=(w, h), colorfmt="rgb")
+            self._texture = Texture.create(size=(w, h), colorfmt="rgba")
             self._texture.flip_vertical()
-        self._texture.blit_buffer(frame.rgb.tobytes(), colorfmt="rgb", bufferfmt="ubyte")
-        self.image.texture = self._texture
+            self.image.texture = self._texture
+        self._texture.blit_buffer(memoryview(frame.rgba).cast("B"), colorfmt="rgba",
+                                  bufferfmt="ubyte")
         self.image.canvas.ask_update()
         self._draw_outline(frame.outline, w, h)
 
@@ -145,7 +159,7 @@ class CameraScreen(JourneyScreen):
             self.app.say("page_taken")
             view = self._view()
             if view is not None and view.pages >= view.pages_max:
-                self.app.show("materials")
+                self.app.show(self.back_to)
             else:
                 self.problem = self._("Page taken. Turn the page or place the next one.")
 
