@@ -1,0 +1,303 @@
+"""The collect journey (证照打印) as a service the Kivy screens drive: every decision is here.
+
+    LIST → (REASON, for a reprint) → PREVIEW → PRINTED (→ END)
+
+A certificate prints once. Its first print is recorded at the platform as the collection;
+any later print needs one of REPRINT_REASONS, which the platform records with it.
+
+When the platform is told: only AFTER the printer confirmed the whole job (the contract says so
+for collectCertificate). Telling it first would mark a certificate collected that a paper-out
+left in the printer; telling it after means that, at worst, a printed certificate is not yet
+recorded (the platform answered nothing): `CollectOutcome.recorded` is then False, the journey
+keeps the key, and `print_certificate()` again only retries the record, never the print.
+
+Paper out mid-certificate: the outcome is "paper_out", nothing is recorded, and the job is kept
+(the certificate, its idempotency key and its printer action id stay in the session). The driver
+clears what the printer held of the cut-short job, so after staff reload the paper, the retry
+prints the whole certificate under the same action id; a job whose outcome the printer could
+not tell keeps its id spent, so it never comes out twice.
+
+Threading: `certificates` and `print_certificate` block (platform, printer): call them from a
+worker. Privacy: the list, the choice and the keys live in the Session's bag (wiped with it);
+logs and the audit trail carry certificate ids and outcomes, never a name or an ID number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+import threading
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kiosk.api import models as m
+from kiosk.audit.recorder import AuditRecorder
+from kiosk.client.errors import PlatformError, RequestRefused
+from kiosk.client.platform import PlatformClient
+from kiosk.i18n.messages import N_
+from kiosk.journeys.problems import JourneyProblem, identity_problem, platform_problem, printer_msgid
+from kiosk.journeys.receipt import Outcome
+from kiosk.receipts.certificate import (CertificatePrinter, CertificateSheet,
+                                        ThermalCertificatePrinter, verify_url)
+from kiosk.session import Session
+
+if TYPE_CHECKING:
+    from kiosk.terminal import Terminal
+
+log = logging.getLogger(__name__)
+
+# Why a certificate is printed again: the code goes to the platform as `reprint_reason`
+# (staff read it there), the words are what the citizen chooses from.
+REPRINT_REASONS: dict[str, str] = {
+    "lost": N_("The printed certificate was lost"),
+    "damaged": N_("The printed certificate was damaged"),
+    "extra_copy": N_("I need another copy"),
+}
+WORDS: dict[str, str] = {
+    "journey.collect.reason_needed": N_("This certificate was printed before. Choose why you "
+                                        "need it again."),
+    "journey.collect.unknown": N_("This certificate is no longer in your list. Please start "
+                                  "again."),
+    "journey.collect.not_recorded": N_("Your certificate was printed, but the terminal could not "
+                                       "record it yet. Touch Try again, or tell staff."),
+}
+
+_LIST, _CHOSEN, _KEYS, _DONE = "collect.list", "collect.chosen", "collect.keys", "collect.done"
+
+
+class Step(enum.StrEnum):
+    LIST = "list"
+    PREVIEW = "preview"
+    PRINTED = "printed"
+    END = "end"
+
+
+class WrongStep(RuntimeError):
+    """A screen called a method the journey's current step does not allow (a bug)."""
+
+
+@dataclass(frozen=True)
+class CertificateView:
+    """One line of the citizen's list (their own results; the holder only as masked)."""
+
+    certificate_id: str
+    title: str
+    issuer: str
+    issued_at: dt.datetime
+    receipt_no: str
+    collected: bool
+    print_count: int
+
+
+@dataclass(frozen=True)
+class Preview:
+    certificate: CertificateView
+    reprint_reason: str | None
+    png: bytes  # what will come out of the printer
+
+
+@dataclass(frozen=True)
+class CollectOutcome:
+    outcome: Outcome  # printed | paper_out | failed
+    reason: str | None  # the printer's reason when not printed
+    recorded: bool  # the platform recorded the collection (or the reprint)
+    certificate: CertificateView
+    action_id: str
+
+    @property
+    def problem(self) -> JourneyProblem | None:
+        """What to tell the citizen, or None when all is done."""
+        if self.outcome != "printed":
+            msgid = printer_msgid(self.outcome)
+            return JourneyProblem(f"printer.{self.outcome}", msgid=msgid,
+                                  detail=self.reason or "")
+        if not self.recorded:
+            return JourneyProblem("journey.collect.not_recorded",
+                                  msgid=WORDS["journey.collect.not_recorded"])
+        return None
+
+
+def _view(c: m.Certificate) -> CertificateView:
+    return CertificateView(c.certificate_id, c.title, c.issuer, c.issued_at, c.receipt_no,
+                           c.collected_at is not None, c.print_count)
+
+
+class CollectJourney:
+    """One citizen collecting (printing) their issued certificates."""
+
+    def __init__(self, session: Session, client: PlatformClient, printer: CertificatePrinter,
+                 platform_base_url: str, *, print_timeout_s: float = 60.0,
+                 audit: AuditRecorder | None = None) -> None:
+        self._session = session
+        self._client = client
+        self._printer = printer
+        self._base_url = platform_base_url
+        self._print_timeout_s = print_timeout_s
+        self._audit = audit or AuditRecorder(None)
+        self._lock = threading.RLock()
+        self._step = Step.LIST
+        log.info("session %s: collect journey started", session.session_id)
+
+    @property
+    def step(self) -> Step:
+        return self._step
+
+    @property
+    def language(self) -> str:
+        return self._session.language
+
+    def _require(self, *steps: Step) -> None:
+        if self._step not in steps:
+            raise WrongStep(f"not allowed at step {self._step} (needs {', '.join(steps)})")
+
+    # ---- the list ------------------------------------------------------------------------
+
+    def certificates(self) -> list[CertificateView]:
+        """The citizen's issued certificates, newest first, collected or not. Blocking."""
+        with self._lock:
+            identity = self._session.identity
+            if identity is None:
+                raise identity_problem()
+            try:
+                found = self._client.query_certificates(identity.id_number)
+            except PlatformError as exc:
+                raise platform_problem(exc, "queryCertificates failed") from None
+            self._session.put(_LIST, {c.certificate_id: c for c in found})
+            self._session.pop(_CHOSEN)
+            self._step = Step.LIST
+            log.info("session %s: %d certificate(s) listed", self._session.session_id,
+                     len(found))
+            return [_view(c) for c in found]
+
+    # ---- choosing and previewing ----------------------------------------------------------
+
+    def choose(self, certificate_id: str, reprint_reason: str | None = None) -> Preview:
+        """The certificate to print and its preview. One printed before needs a reason
+        (JourneyProblem journey.collect.reason_needed without one). No I/O."""
+        with self._lock:
+            self._require(Step.LIST, Step.PREVIEW, Step.PRINTED)
+            found: dict[str, m.Certificate] = self._session.get(_LIST) or {}
+            certificate = found.get(certificate_id)
+            if certificate is None:
+                raise JourneyProblem("journey.collect.unknown",
+                                     msgid=WORDS["journey.collect.unknown"],
+                                     detail="certificate not in the listed ones")
+            if reprint_reason is not None and reprint_reason not in REPRINT_REASONS:
+                raise ValueError(f"unknown reprint reason {reprint_reason!r}")
+            if certificate.collected_at is None:
+                reprint_reason = None  # a first print needs none and records none
+            elif reprint_reason is None:
+                raise JourneyProblem("journey.collect.reason_needed",
+                                     msgid=WORDS["journey.collect.reason_needed"],
+                                     detail="already collected")
+            self._session.put(_CHOSEN, (certificate_id, reprint_reason))
+            self._step = Step.PREVIEW
+            png = self._printer.preview(self._sheet(certificate, reprint_reason))
+            return Preview(_view(certificate), reprint_reason, png)
+
+    def _sheet(self, c: m.Certificate, reprint_reason: str | None) -> CertificateSheet:
+        return CertificateSheet(
+            certificate_id=c.certificate_id, title=c.title, holder_masked=c.holder_masked,
+            receipt_no=c.receipt_no, issuer=c.issuer, issued_at=c.issued_at,
+            verification_code=c.verification_code,
+            verify_url=verify_url(self._base_url, c.verification_code),
+            reprint=c.collected_at is not None, language=self.language)
+
+    # ---- printing ------------------------------------------------------------------------
+
+    def print_certificate(self) -> CollectOutcome:
+        """Print the chosen certificate, then record it at the platform. Calling it again
+        after paper out prints the whole certificate (once); after a print the platform did
+        not record, it only records. Blocking (printer, platform): call from a worker."""
+        with self._lock:
+            self._require(Step.PREVIEW, Step.PRINTED)
+            chosen = self._session.get(_CHOSEN)
+            if chosen is None:
+                raise WrongStep("no certificate chosen")
+            certificate_id, reason = chosen
+            certificate: m.Certificate = self._session.get(_LIST)[certificate_id]
+            keys: dict[tuple[str, str | None], str] = self._session.get(_KEYS) or {}
+            key = keys.setdefault((certificate_id, reason), str(uuid.uuid4()))
+            self._session.put(_KEYS, keys)
+            done: dict[str, CollectOutcome] = self._session.get(_DONE) or {}
+            self._session.put(_DONE, done)
+            action_id = f"certificate-{key}"
+            last = done.get(key)
+            if last is not None and last.outcome == "printed" and last.recorded:
+                return last  # printed and recorded: never again under this choice
+            view = _view(certificate)
+            if last is None or last.outcome != "printed":
+                outcome, why = self._print(certificate, reason, action_id)
+                if outcome != "printed":
+                    result = CollectOutcome(outcome, why, False, view, action_id)
+                    done[key] = result
+                    self._step = Step.PRINTED
+                    return result
+            recorded = self._record(certificate_id, key, reason)
+            if recorded is not None:
+                view = _view(recorded)
+                self._session.get(_LIST)[certificate_id] = recorded
+            result = CollectOutcome("printed", None, recorded is not None, view, action_id)
+            done[key] = result
+            self._step = Step.PRINTED
+            return result
+
+    def _print(self, certificate: m.Certificate, reason: str | None,
+               action_id: str) -> tuple[Outcome, str | None]:
+        pdf = None
+        if self._printer.needs_pdf:
+            try:
+                data = self._client.certificate_document(certificate.certificate_id)
+            except PlatformError as exc:
+                raise platform_problem(exc, "getCertificateDocument failed") from None
+            pdf = self._session.workdir.write(data, ".pdf", stem="certificate")
+        outcome, why = self._printer.print(self._sheet(certificate, reason), pdf, action_id,
+                                           self._print_timeout_s)
+        self._audit.citizen(self._session.session_id, "certificate.print", outcome=outcome,
+                            reason=why, certificate=certificate.certificate_id,
+                            reprint_reason=reason)
+        log.info("session %s: certificate %s %s%s", self._session.session_id,
+                 certificate.certificate_id, outcome, f" ({why})" if why else "")
+        return outcome, why
+
+    def _record(self, certificate_id: str, key: str,
+                reason: str | None) -> m.Certificate | None:
+        """collectCertificate under the choice's key (a retry is deduplicated); None when the
+        platform could not be told."""
+        try:
+            recorded = self._client.collect_certificate(certificate_id, key, reason)
+        except RequestRefused as exc:
+            log.warning("session %s: collection of %s refused (%s)", self._session.session_id,
+                        certificate_id, exc.code or exc.status)
+            self._audit.citizen(self._session.session_id, "certificate.collect",
+                                certificate=certificate_id, recorded=False,
+                                refused=exc.code or str(exc.status))
+            return None
+        except PlatformError as exc:
+            log.warning("session %s: collection of %s not recorded: %s",
+                        self._session.session_id, certificate_id, type(exc).__name__)
+            return None
+        self._audit.citizen(self._session.session_id, "certificate.collect",
+                            certificate=certificate_id, recorded=True, reprint_reason=reason,
+                            print_count=recorded.print_count)
+        return recorded
+
+    def finish(self) -> None:
+        """The citizen is done: the list and choices leave the session now."""
+        with self._lock:
+            for key in (_LIST, _CHOSEN, _KEYS, _DONE):
+                self._session.pop(key)
+            self._step = Step.END
+
+
+def collect_journey(terminal: Terminal, session: Session) -> CollectJourney:
+    """A collect journey for `session` on this terminal's receipt printer."""
+    if terminal.link is None or terminal.printer is None:
+        raise RuntimeError("collect needs the platform link and a printer")
+    config = terminal.config
+    printer = ThermalCertificatePrinter(terminal.printer,
+                                        centre_name=config.receipts.centre_name)
+    return CollectJourney(session, terminal.link.client, printer, config.platform.base_url,
+                          audit=terminal.audit)

@@ -1,0 +1,65 @@
+"""The services that can be booked at a counter, one button each (paged, no scrolling)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+
+from kiosk.i18n.messages import N_
+from kiosk.journeys.appointment import ServiceChoice
+from screens.journey_screen import Action, JourneyScreen
+
+PER_PAGE, ELDER_PER_PAGE = 6, 3
+
+
+class ApptServicesScreen(JourneyScreen):
+    title_msgid = N_("Choose a service to book")
+
+    def __init__(self, app, flow, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self.flow = flow
+        self.services: list[ServiceChoice] | None = None
+        self.page = 0
+
+    def on_pre_enter(self, *_args: Any) -> None:
+        self.problem, self.services, self.page = None, None, 0
+        self.work(lambda: self.flow.make_journey().services(), self._loaded)
+
+    def _loaded(self, services: list[ServiceChoice]) -> None:
+        self.services = services
+
+    def _per_page(self) -> int:
+        return ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
+
+    def draw_body(self, box: BoxLayout) -> None:
+        per = self._per_page()
+        grid = GridLayout(cols=1 if self.app.prefs.elder_mode else 2, spacing=16)
+        for service in (self.services or [])[self.page * per:][:per]:
+            grid.add_widget(self.button(f"appt_service_{service.service_id}",
+                                        f"{service.name}\n{service.department}",
+                                        lambda s=service: self._choose(s),
+                                        height=self.app.theme.button_height_px * 1.4))
+        box.add_widget(grid)
+
+    def actions(self) -> list[Action]:
+        _ = self._
+        acts: list[Action] = [("back", _("Back"), lambda: self.app.show("appt_menu"), False)]
+        if self.page > 0:
+            acts.append(("page_prev", _("Previous page"), self._prev, False))
+        if self.services and (self.page + 1) * self._per_page() < len(self.services):
+            acts.append(("page_next", _("Next page"), self._next, False))
+        return acts
+
+    def _prev(self) -> None:
+        self.page -= 1
+        self.refresh()
+
+    def _next(self) -> None:
+        self.page += 1
+        self.refresh()
+
+    def _choose(self, service: ServiceChoice) -> None:
+        self.flow.service = service
+        self.app.show("appt_slots")

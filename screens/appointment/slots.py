@@ -1,0 +1,117 @@
+"""Free times of the chosen service: the days first (a row of buttons), then that day's
+half-hour slots (paged). A slot taken by someone else meanwhile is told, and the list is
+fetched again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+
+from kiosk.i18n.messages import N_
+from kiosk.journeys.appointment import Booking, SlotView
+from kiosk.journeys.problems import JourneyProblem
+from screens.journey_screen import Action, JourneyScreen
+
+DAYS_SHOWN, ELDER_DAYS_SHOWN = 5, 3
+PER_PAGE, ELDER_PER_PAGE = 8, 4
+
+
+class ApptSlotsScreen(JourneyScreen):
+    title_msgid = N_("Choose a day and time")
+
+    def __init__(self, app, flow, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self.flow = flow
+        self.slots: list[SlotView] | None = None
+        self.day = None
+        self.page = 0
+
+    def on_pre_enter(self, *_args: Any) -> None:
+        self.problem = None
+        self._load()
+
+    def _load(self, problem: str | None = None) -> None:
+        self.slots, self.day, self.page = None, None, 0
+        service = self.flow.service
+        journey = self.flow.journey
+        if service is None or journey is None:
+            return
+
+        def loaded(slots: list[SlotView]) -> None:
+            self.slots = slots
+            self.day = slots[0].day if slots else None
+            self.problem = problem
+
+        self.work(lambda: journey.slots(service.service_id), loaded)
+
+    def _days(self) -> list:
+        days = sorted({s.day for s in self.slots or []})
+        return days[:ELDER_DAYS_SHOWN if self.app.prefs.elder_mode else DAYS_SHOWN]
+
+    def _per_page(self) -> int:
+        return ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
+
+    def draw_body(self, box: BoxLayout) -> None:
+        if self.flow.service is not None:
+            box.add_widget(self.label(self.flow.service.name, size=self.app.theme.title_px,
+                                      height=self.app.theme.title_px * 1.5))
+        if not self.slots:
+            return
+        t = self.app.translator
+        row = BoxLayout(size_hint_y=None, height=self.app.theme.button_height_px, spacing=12)
+        for day in self._days():
+            row.add_widget(self.button(f"appt_day_{day:%Y%m%d}", t.format_date(day),
+                                       lambda d=day: self._pick_day(d), primary=day == self.day))
+        box.add_widget(row)
+        shown = [s for s in self.slots if s.day == self.day]
+        per = self._per_page()
+        grid = GridLayout(cols=1 if self.app.prefs.elder_mode else 2, spacing=12)
+        for slot in shown[self.page * per:][:per]:
+            grid.add_widget(self.button(
+                f"appt_slot_{slot.slot_id}",
+                slot.time_text + "  " + t.ngettext("%(n)d place left", "%(n)d places left",
+                                                   slot.remaining),
+                lambda s=slot: self._book(s)))
+        box.add_widget(grid)
+
+    def actions(self) -> list[Action]:
+        _ = self._
+        acts: list[Action] = [("back", _("Back"), lambda: self.app.show("appt_services"),
+                               False)]
+        shown = [s for s in self.slots or [] if s.day == self.day]
+        if self.page > 0:
+            acts.append(("page_prev", _("Previous page"), self._prev, False))
+        if (self.page + 1) * self._per_page() < len(shown):
+            acts.append(("page_next", _("Next page"), self._next, False))
+        return acts
+
+    def _pick_day(self, day) -> None:  # type: ignore[no-untyped-def]
+        self.day, self.page = day, 0
+        self.refresh()
+
+    def _prev(self) -> None:
+        self.page -= 1
+        self.refresh()
+
+    def _next(self) -> None:
+        self.page += 1
+        self.refresh()
+
+    def _book(self, slot: SlotView) -> None:
+        journey = self.flow.journey
+        if journey is None:
+            return
+
+        def booked(booking: Booking) -> None:
+            self.flow.booking, self.flow.printed = booking, None
+            self.app.show("appt_booked")
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, JourneyProblem) and exc.code == "journey.appointment.slot_taken":
+                self._load(exc.text(self.app.prefs.language))  # fresh slots, and why
+            else:
+                self.fail(exc)
+
+        self.work(lambda: journey.book(slot.slot_id), booked, failed)

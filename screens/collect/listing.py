@@ -1,0 +1,89 @@
+"""The citizen's issued certificates, a page at a time (fewer in elder mode): one to print
+goes to its preview, one printed before asks why first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.uix.boxlayout import BoxLayout
+
+from kiosk.i18n.messages import HOME_TILES
+from kiosk.journeys.collect import CertificateView, Preview
+from screens.journey_screen import Action, JourneyScreen
+
+PER_PAGE, ELDER_PER_PAGE = 4, 2
+
+
+class CollectListScreen(JourneyScreen):
+    title_msgid = HOME_TILES["collect"]
+
+    def __init__(self, app, flow, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self.flow = flow
+        self.page = 0
+
+    def on_pre_enter(self, *_args: Any) -> None:
+        self.problem = None
+        if self.flow.certificates is None:
+            self.page = 0
+            self.work(lambda: self.flow.make_journey().certificates(), self._loaded)
+        else:
+            self.refresh()
+
+    def _loaded(self, found: list[CertificateView]) -> None:
+        self.flow.certificates = found
+
+    def _per_page(self) -> int:
+        return ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
+
+    def draw_body(self, box: BoxLayout) -> None:
+        found = self.flow.certificates
+        if found is None:
+            return
+        _ = self._
+        theme = self.app.theme
+        if not found:
+            box.add_widget(self.label(_("You have no issued certificates to collect."),
+                                      size=theme.title_px, kid="no_certificates"))
+            return
+        per_page = self._per_page()
+        self.page = min(self.page, (len(found) - 1) // per_page)
+        for c in found[self.page * per_page:][:per_page]:
+            state = (_("Printed before: a reprint needs a reason") if c.collected
+                     else _("Ready to print"))
+            words = "\n".join((c.title, _("Issued on: %(date)s",
+                                          date=self.app.translator.format_date(
+                                              c.issued_at.date())), state))
+            box.add_widget(self.button(f"cert_{c.certificate_id}", words,
+                                       lambda c=c: self._choose(c), primary=not c.collected))
+
+    def actions(self) -> list[Action]:
+        _ = self._
+        acts: list[Action] = [("back", _("Back"), self.app.go_home, False)]
+        found = self.flow.certificates or []
+        if self.page > 0:
+            acts.append(("page_prev", _("Previous page"), self._turn(-1), False))
+        if (self.page + 1) * self._per_page() < len(found):
+            acts.append(("page_next", _("Next page"), self._turn(1), False))
+        return acts
+
+    def _turn(self, by: int):  # type: ignore[no-untyped-def]
+        def turn() -> None:
+            self.page += by
+            self.refresh()
+        return turn
+
+    def _choose(self, certificate: CertificateView) -> None:
+        journey = self.flow.journey
+        if journey is None:
+            return
+        if certificate.collected:
+            self.flow.reprint_of = certificate
+            self.app.show("collect_reason")
+            return
+        self.work(lambda: journey.choose(certificate.certificate_id), self._previewed)
+
+    def _previewed(self, preview: Preview) -> None:
+        self.flow.preview, self.flow.printed = preview, None
+        self.app.show("collect_preview")
+

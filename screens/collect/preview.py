@@ -1,0 +1,103 @@
+"""The certificate as it will come out of the printer, then printing it. It says the truth when
+the paper runs out (nothing is recorded, the job is kept, and "print again" after staff reload
+the paper prints it whole, once) and when the print could not be recorded yet."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from kivy.core.image import Image as CoreImage
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.image import Image
+
+from kiosk.i18n.messages import N_, PRINTER
+from kiosk.journeys.collect import CollectOutcome
+from screens.journey_screen import Action, JourneyScreen
+
+
+class CollectPreviewScreen(JourneyScreen):
+    title_msgid = N_("Check your certificate, then print it")
+
+    def __init__(self, app, flow, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self.flow = flow
+        self._texture_of: bytes | None = None
+        self._texture: Any = None
+
+    def on_pre_enter(self, *_args: Any) -> None:
+        self.problem = None
+        self.refresh()
+
+    def on_leave(self, *_args: Any) -> None:
+        self._texture_of = self._texture = None  # the citizen's certificate goes with them
+
+    def _picture(self, png: bytes) -> Any:
+        if self._texture_of is not png:
+            self._texture = CoreImage(io.BytesIO(png), ext="png").texture
+            self._texture_of = png
+        return self._texture
+
+    def draw_body(self, box: BoxLayout) -> None:
+        preview = self.flow.preview
+        if preview is None:
+            return
+        _ = self._
+        theme = self.app.theme
+        row = BoxLayout(spacing=20)
+        picture = Image(fit_mode="contain")
+        picture.texture = self._picture(preview.png)
+        picture.kid = "certificate_preview"
+        row.add_widget(picture)
+        side = BoxLayout(orientation="vertical", spacing=12)
+        side.add_widget(self.label(preview.certificate.title, size=theme.title_px,
+                                   kid="certificate_title"))
+        printed = self.flow.printed
+        if printed is not None:
+            side.add_widget(self._outcome(printed))
+        row.add_widget(side)
+        box.add_widget(row)
+
+    def _outcome(self, printed: CollectOutcome):  # type: ignore[no-untyped-def]
+        problem = printed.problem
+        language = self.app.prefs.language
+        if problem is None:
+            take = PRINTER["take_output"]  # a variable: pybabel must not extract the key
+            words, kid = self._(take), "collect_printed"
+        elif printed.outcome == "printed":
+            words, kid = problem.text(language), "collect_not_recorded"
+        else:
+            words, kid = problem.text(language), f"collect_{printed.outcome}"
+        line = self.label(words, kid=kid, size=self.app.theme.title_px)
+        if problem is not None:
+            line.color = self.app.theme.accent
+        return line
+
+    def actions(self) -> list[Action]:
+        _ = self._
+        printed = self.flow.printed
+        if printed is None:
+            return [("back", _("Back"), lambda: self.app.show("collect_list"), False),
+                    ("print_certificate", _("Print"), self._print, True)]
+        acts: list[Action] = []
+        if printed.problem is not None:
+            acts.append(("print_again", _("Try again"), self._print, False))
+        acts.append(("finish", _("Done"), self._finish, True))
+        return acts
+
+    def _print(self) -> None:
+        journey = self.flow.journey
+        if journey is None:
+            return
+
+        def printed(outcome: CollectOutcome) -> None:
+            self.flow.printed = outcome
+
+        self.work(journey.print_certificate, printed)
+
+    def _finish(self) -> None:
+        journey = self.flow.journey
+        if journey is not None:
+            journey.finish()
+        self.flow.forget()
+        self.app.go_home()

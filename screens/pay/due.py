@@ -1,0 +1,83 @@
+"""The fees the citizen has to pay, one button per application (paged, no scrolling)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+
+from kiosk.i18n.messages import N_
+from kiosk.journeys.payment import Payable, PaymentView
+from screens.journey_screen import Action, JourneyScreen
+
+PER_PAGE, ELDER_PER_PAGE = 4, 2
+
+
+class PayDueScreen(JourneyScreen):
+    title_msgid = N_("Pay a fee")
+
+    def __init__(self, app, flow, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self.flow = flow
+        self.due: list[Payable] | None = None
+        self.page = 0
+
+    def on_pre_enter(self, *_args: Any) -> None:
+        self.problem, self.due, self.page = None, None, 0
+        self.work(lambda: self.flow.make_journey().payables(), self._loaded)
+
+    def _loaded(self, due: list[Payable]) -> None:
+        self.due = due
+
+    def _per_page(self) -> int:
+        return ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
+
+    def draw_body(self, box: BoxLayout) -> None:
+        if self.due is None:
+            return
+        _ = self._
+        if not self.due:
+            box.add_widget(self.label(_("You have no fees to pay."), kid="pay_nothing",
+                                      size=self.app.theme.title_px))
+            return
+        box.add_widget(self.label(_("Choose the fee to pay:"), height=self.app.theme.text_px * 2))
+        grid = GridLayout(cols=1, spacing=16)
+        per = self._per_page()
+        t = self.app.translator
+        for item in self.due[self.page * per:][:per]:
+            text = (f"{item.service_name}    {item.amount_text}\n"
+                    + _("Application number: %(number)s", number=item.receipt_no)
+                    + "    " + t.format_date(item.submitted_at.date()))
+            grid.add_widget(self.button(f"pay_{item.receipt_no}", text,
+                                        lambda r=item.receipt_no: self._start(r),
+                                        height=self.app.theme.button_height_px * 1.5))
+        box.add_widget(grid)
+
+    def actions(self) -> list[Action]:
+        _ = self._
+        acts: list[Action] = [("back", _("Back"), self.app.go_home, False)]
+        if self.page > 0:
+            acts.append(("page_prev", _("Previous page"), self._prev, False))
+        if self.due and (self.page + 1) * self._per_page() < len(self.due):
+            acts.append(("page_next", _("Next page"), self._next, False))
+        return acts
+
+    def _prev(self) -> None:
+        self.page -= 1
+        self.refresh()
+
+    def _next(self) -> None:
+        self.page += 1
+        self.refresh()
+
+    def _start(self, receipt_no: str) -> None:
+        journey = self.flow.journey
+        if journey is None:
+            return
+
+        def opened(view: PaymentView) -> None:
+            self.flow.view, self.flow.end, self.flow.printed = view, None, None
+            self.app.show("pay_qr")
+
+        self.work(lambda: journey.start(receipt_no), opened)

@@ -1,0 +1,115 @@
+"""The pay QR, large, with the amount and the seconds left; the platform is asked on a worker
+every few seconds and each answer comes back here on the main loop. Cancel ends the wait (the
+payment is checked once more, so one made just before the touch still counts). While the
+platform cannot be reached the citizen reads so, and the wait goes on."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.core.image import Image as CoreImage
+from kivy.graphics.texture import Texture
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.image import Image
+
+from kiosk.i18n.messages import N_
+from kiosk.journeys.payment import QR_SCREEN_PX, WaitState
+from screens import background
+from screens.journey_screen import Action, JourneyScreen
+
+
+class PayQrScreen(JourneyScreen):
+    title_msgid = N_("Scan to pay")
+
+    def __init__(self, app, flow, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self.flow = flow
+        self.state: WaitState | None = None
+        self.cancelling = False
+        self._texture: Texture | None = None
+        self._texture_of: str | None = None
+
+    def on_pre_enter(self, *_args: Any) -> None:
+        self.problem, self.state, self.cancelling = None, None, False
+        self.refresh()
+        journey, session = self.flow.journey, self.app.terminal.sessions.current
+        if journey is None:
+            return
+
+        def alive() -> bool:
+            return session is not None and self.app.terminal.sessions.current is session
+
+        def on_update(state: WaitState) -> None:  # on the worker: hop to the main loop
+            Clock.schedule_once(lambda _dt: self._update(state) if alive() else None, 0)
+
+        background.run(lambda: journey.wait(on_update), self._ended, self._failed, alive,
+                       name="pay-wait")
+
+    def on_leave(self, *_args: Any) -> None:
+        """Home or exit while the QR was up: the wait stops (nothing is paid by leaving)."""
+        if self.flow.journey is not None:
+            self.flow.journey.cancel()
+        self._texture = self._texture_of = None
+
+    def _update(self, state: WaitState) -> None:
+        self.state = state
+        self.app.terminal.sessions.touch()  # paying on a phone is using the terminal
+        problem = state.problem
+        self.problem = problem.text(self.app.prefs.language) if problem else None
+        if self.manager is not None and self.manager.current == self.name:
+            self.refresh()
+
+    def _ended(self, state: WaitState) -> None:
+        self.flow.end = state
+        if self.manager is not None and self.manager.current == self.name:
+            self.app.show("pay_result")
+
+    def _failed(self, exc: BaseException) -> None:
+        self.fail(exc)
+        self.refresh()
+
+    def _qr_texture(self) -> Texture | None:
+        view = self.flow.view
+        if view is None:
+            return None
+        if self._texture is None or self._texture_of != view.payment_id:
+            texture = CoreImage(io.BytesIO(view.qr_png), ext="png").texture
+            texture.mag_filter = texture.min_filter = "nearest"  # sharp modules
+            self._texture, self._texture_of = texture, view.payment_id
+        return self._texture
+
+    def draw_body(self, box: BoxLayout) -> None:
+        view = self.flow.view
+        if view is None:
+            return
+        _ = self._
+        theme = self.app.theme
+        box.add_widget(self.label(f"{view.service_name}    {view.amount_text}",
+                                  size=theme.title_px, kid="pay_amount",
+                                  height=theme.title_px * 1.6))
+        box.add_widget(self.label(_("Scan this code with your phone's payment app."),
+                                  height=theme.text_px * 1.6))
+        picture = Image(texture=self._qr_texture(), fit_mode="contain", size_hint_y=None,
+                        height=QR_SCREEN_PX)
+        picture.kid = "pay_qr"
+        box.add_widget(picture)
+        if self.cancelling:
+            words = _("Cancelling…")
+        elif self.state is not None:
+            words = _("Waiting for your payment (%(n)d s left)", n=self.state.seconds_left)
+        else:
+            words = _("Waiting for your payment")
+        box.add_widget(self.label(words, kid="pay_waiting", height=theme.text_px * 1.6))
+
+    def actions(self) -> list[Action]:
+        if self.cancelling:
+            return []
+        return [("pay_cancel", self._("Cancel payment"), self._cancel, False)]
+
+    def _cancel(self) -> None:
+        if self.flow.journey is not None:
+            self.cancelling = True
+            self.flow.journey.cancel()
+            self.refresh()

@@ -1,0 +1,117 @@
+"""The collect journey (证照打印) end to end through real touches on the app under Xvfb, against
+the ID card and printer emulators and the reference platform (HTTPS), whose operator issues the
+certificate: list, preview, print once, reprint with a reason, and paper out mid-certificate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk.refplatform import applications
+from kiosk.session import Identity
+from kiosk.sim import Simulation
+from tests.session.conftest import card_of
+from tests.ui.harness import KioskUi, Xvfb
+from tests.ui.journey import identify, leftovers, on, tap
+
+AREAS = ("idcard", "printer")
+ID_NUMBER = "110101199003071233"
+
+
+@pytest.fixture
+def sim(tmp_path: Path):
+    with Simulation(tmp_path / "sim", areas=AREAS) as s:
+        yield s
+
+
+@pytest.fixture
+def app(sim: Simulation, xvfb: Xvfb, tmp_path: Path):
+    ui = KioskUi(tmp_path / "ui", xvfb, site_file=sim.site_config_path).start()
+    yield ui
+    ui.stop()
+
+
+def issued(sim: Simulation) -> str:
+    """A certificate for the resident: an application of an earlier visit, which the back
+    office then walks to approval (the sim's `issue` control). The certificate's id."""
+    platform = sim.emulators["platform"]
+    body = {"service_id": "social-insurance-certificate", "materials": [],
+            "applicant": Identity.from_id_card(card_of("resident")).applicant(),
+            "form": {"insurance_type": "全部险种", "period_from": "2021-01",
+                     "period_to": "2026-10"},
+            "client_reference": "K" + uuid.uuid4().hex[:8].upper()}
+    with platform.store.write() as conn:
+        filed = applications.create(conn, "SIM-0001", body, dt.datetime.now(dt.timezone.utc))
+    sim.control("platform", "issue", {"receipt_no": filed["receipt_no"]})
+    with platform.store.read() as conn:
+        return conn.execute("SELECT certificate_id FROM certificates WHERE receipt_no = ?",
+                            (filed["receipt_no"],)).fetchone()[0]
+
+
+def collections(sim: Simulation) -> list[dict[str, Any]]:
+    with sim.emulators["platform"].store.read() as conn:
+        return [dict(r) for r in conn.execute("SELECT * FROM collections ORDER BY id")]
+
+
+def open_list(sim: Simulation, app: KioskUi, certificate_id: str) -> None:
+    tap(app, "tile_collect")
+    app.wait_for(on("collect_list", f"cert_{certificate_id}"), 20)
+
+
+def test_a_citizen_previews_prints_once_then_reprints_with_a_reason(sim, app: KioskUi) -> None:
+    certificate_id = issued(sim)
+    identify(sim, app)
+    open_list(sim, app, certificate_id)
+    tap(app, f"cert_{certificate_id}")
+    state = app.wait_for(on("collect_preview", "print_certificate"), 20)
+    assert "certificate_preview" in state["kids"]
+    tap(app, "print_certificate")
+    state = app.wait_for(on("collect_preview", "collect_printed"), 30)
+    assert "print_again" not in state["kids"]
+    jobs = sim.emulators["printer"].job_log()
+    assert len(jobs) == 1 and jobs[0]["cut"] and not jobs[0]["truncated"]
+    assert [c["reprint_reason"] for c in collections(sim)] == [None]
+    tap(app, "finish")
+    app.wait_for(on("home"))
+    # the same citizen wants it again: the list says it was printed, a reason is asked
+    open_list(sim, app, certificate_id)
+    tap(app, f"cert_{certificate_id}")
+    app.wait_for(on("collect_reason", "reason_lost"), 20)
+    tap(app, "reason_lost")
+    app.wait_for(on("collect_preview", "print_certificate"), 20)
+    tap(app, "print_certificate")
+    app.wait_for(on("collect_preview", "collect_printed"), 30)
+    jobs = sim.emulators["printer"].job_log()
+    assert len(jobs) == 2 and "补打" in "\n".join(jobs[1]["lines"])
+    assert [c["reprint_reason"] for c in collections(sim)] == [None, "lost"]
+    tap(app, "finish")
+    app.wait_for(on("home"))
+    tap(app, "exit")
+    app.wait_for(lambda s: s["screen"] == "attract", 15)
+    assert leftovers(sim) == []
+    assert ID_NUMBER not in app.app_log()
+
+
+def test_paper_out_mid_certificate_is_told_then_prints_once_whole(sim, app: KioskUi) -> None:
+    certificate_id = issued(sim)
+    identify(sim, app)
+    open_list(sim, app, certificate_id)
+    tap(app, f"cert_{certificate_id}")
+    app.wait_for(on("collect_preview", "print_certificate"), 20)
+    sim.control("printer", "paper_out", {"after_bytes": 300})
+    tap(app, "print_certificate")
+    state = app.wait_for(on("collect_preview", "collect_paper_out"), 30)
+    assert "print_again" in state["kids"] and "collect_printed" not in state["kids"]
+    jobs = sim.emulators["printer"].job_log()
+    assert len(jobs) == 1 and jobs[0]["truncated"]  # the torn piece, never reported as done
+    assert collections(sim) == []  # the platform was not told
+    sim.control("printer", "reload_paper", {})
+    tap(app, "print_again")
+    app.wait_for(on("collect_preview", "collect_printed"), 30)
+    jobs = sim.emulators["printer"].job_log()
+    assert len(jobs) == 2 and jobs[1]["cut"] and not jobs[1]["truncated"] and jobs[1]["qr_codes"]
+    assert len(collections(sim)) == 1

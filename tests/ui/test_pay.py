@@ -1,0 +1,104 @@
+"""The payment journey end to end through real touches on the app under Xvfb, against the ID
+card and printer emulators and the reference platform (HTTPS), whose operator confirms the
+payment as the payment provider would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from kiosk.client.platform import PlatformClient
+from kiosk.config import load_config
+from kiosk.refplatform import operator
+from kiosk.sim import Simulation
+from tests.journeys.test_payment import file_fee_application
+from tests.ui.harness import KioskUi, Xvfb
+from tests.ui.journey import identify, leftovers, on, tap
+
+AREAS = ("idcard", "printer")
+ID_NUMBER = "110101199003071233"
+
+
+@pytest.fixture
+def sim(tmp_path: Path):
+    with Simulation(tmp_path / "sim", areas=AREAS) as s:
+        yield s
+
+
+@pytest.fixture
+def app(sim: Simulation, xvfb: Xvfb, tmp_path: Path):
+    ui = KioskUi(tmp_path / "ui", xvfb, site_file=sim.site_config_path).start()
+    yield ui
+    ui.stop()
+
+
+@pytest.fixture
+def receipt_no(sim: Simulation) -> str:
+    with PlatformClient.from_config(load_config(sim.site_config_path)) as client:
+        return file_fee_application(client)
+
+
+def _payments(sim: Simulation) -> list[dict]:
+    return operator.list_payments(sim.emulators["platform"].store)
+
+
+def _open_qr(sim: Simulation, app: KioskUi, receipt_no: str) -> dict:
+    identify(sim, app)
+    tap(app, "tile_pay")
+    app.wait_for(on("pay_due", f"pay_{receipt_no}"), 20)
+    tap(app, f"pay_{receipt_no}")
+    return app.wait_for(on("pay_qr", "pay_qr"), 20)
+
+
+def test_a_citizen_scans_pays_and_takes_a_payment_receipt(sim, app, receipt_no,
+                                                          tmp_path) -> None:
+    state = _open_qr(sim, app, receipt_no)
+    assert any("¥20.00" in t for t in state["texts"])
+    [payment] = _payments(sim)
+    # the code on the glass is the platform's pay code, readable by a phone
+    shot = app.screenshot(tmp_path / "qr.png")
+    assert [r.text for r in zxingcpp.read_barcodes(Image.open(shot))] == [payment["qr_content"]]
+    assert sim.emulators["printer"].job_log() == []  # nothing before the platform says paid
+
+    sim.control("platform", "pay", {"payment_id": payment["payment_id"]})
+    state = app.wait_for(on("pay_result", "pay_print_printed"), 30)
+    assert "pay_paid" in state["kids"]
+    jobs = sim.emulators["printer"].job_log()
+    assert len(jobs) == 1
+    lines = "\n".join(jobs[0]["lines"])
+    assert "缴费凭证" in lines and receipt_no in lines and payment["payment_id"] in lines
+    tap(app, "pay_done")
+    app.wait_for(on("home"))
+    tap(app, "tile_pay")  # paid: nothing left to pay
+    app.wait_for(on("pay_due", "pay_nothing"), 20)
+    tap(app, "exit")
+    app.wait_for(lambda s: s["screen"] == "attract", 15)
+    assert leftovers(sim) == []
+    assert ID_NUMBER not in app.app_log(100_000)
+
+
+def test_platform_down_while_polling_is_told_then_the_payment_is_seen(sim, app,
+                                                                      receipt_no) -> None:
+    _open_qr(sim, app, receipt_no)
+    [payment] = _payments(sim)
+    sim.control("platform", "down", {})
+    state = app.wait_for(on("pay_qr", "problem"), 30)  # the citizen is told; still waiting
+    assert "pay_cancel" in state["kids"]
+    assert sim.emulators["printer"].job_log() == []
+    operator.mark_paid(sim.emulators["platform"].store, payment["payment_id"])
+    sim.control("platform", "up", {})
+    app.wait_for(on("pay_result", "pay_print_printed"), 40)
+    assert len(sim.emulators["printer"].job_log()) == 1
+
+
+def test_cancel_ends_with_not_paid_and_no_receipt(sim, app, receipt_no) -> None:
+    _open_qr(sim, app, receipt_no)
+    tap(app, "pay_cancel")
+    state = app.wait_for(on("pay_result", "pay_not_paid"), 20)
+    assert "pay_again" in state["kids"]
+    assert sim.emulators["printer"].job_log() == []
+    tap(app, "pay_again")  # the fee is still due: the list offers it again
+    app.wait_for(on("pay_due", f"pay_{receipt_no}"), 20)
