@@ -14,7 +14,7 @@ import signal
 import sys
 from pathlib import Path
 
-from kiosk.config import ConfigError, load_config
+from kiosk.config import ConfigError, load_layers
 from kiosk.logs import configure as configure_logging
 
 
@@ -25,7 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ui-driver", type=int, default=None, metavar="PORT")
     args = parser.parse_args(argv)
     try:
-        config = load_config(args.config)
+        loaded = load_layers(args.config)
+        config = loaded.config
     except ConfigError as exc:
         print("error: configuration refused:\n  " + "\n  ".join(exc.problems), file=sys.stderr)
         return 2
@@ -43,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     from screens.app import KioskApp
 
     app = KioskApp(config, Terminal(config))
+    app.loaded_config = loaded  # the layers in force, for the admin screen
     _stop_on_sigterm(app)
     if args.ui_driver is not None:
         from screens.uidriver import UiDriver

@@ -63,6 +63,9 @@ class KioskApp(App):
         self.journeys: dict[str, Callable[[], None]] = {}
         self.after_identity: Callable[[], None] | None = None  # where a citizen was going
         self._forgetters: list[Callable[[], None]] = []  # each journey lets go of its citizen
+        self.loaded_config = None  # the configuration layers in force (set by __main__)
+        self.admin = None  # the staff service and its hidden entry (screens.admin installs them)
+        self.admin_entry = None
 
     def _default_prefs(self) -> Prefs:
         ui = self.kiosk_config.ui
@@ -115,6 +118,8 @@ class KioskApp(App):
     def on_stop(self) -> None:
         emit("app_stopping", reason="stop")
         self.watchdog.stopping("stopping")
+        if self.admin is not None:
+            self.admin.close()
         Window.unbind(on_request_close=self._refuse_close, on_keyboard=self._swallow_escape,
                       on_touch_down=self._on_any_touch)
         for unsubscribe in self._unsubscribe:
@@ -124,6 +129,8 @@ class KioskApp(App):
     # -- the citizen's session -----------------------------------------------------------------
 
     def _on_any_touch(self, *_args) -> bool:
+        if self.admin_entry is not None:
+            self.admin_entry.on_touch(*_args)  # the hidden four-corner gesture (screens.admin)
         if self.terminal.sessions.current is not None:
             self.terminal.sessions.touch()
         return False  # the touch goes on to the widgets
@@ -142,6 +149,12 @@ class KioskApp(App):
             if not getattr(screen, "show_countdown", lambda: True)():
                 self._restyle()
 
+    @property
+    def staff_present(self) -> bool:
+        """Staff are at the PIN pad or the admin screen: citizen events must not pull them
+        away (a card placed for the reader test starts no journey)."""
+        return self.manager is not None and self.manager.current.startswith("admin")
+
     def _on_session(self, event: SessionEvent) -> None:
         # A card swapped for another ends one session and starts the next at once: only a
         # terminal left with nobody at it goes back to the attract loop.
@@ -154,11 +167,14 @@ class KioskApp(App):
             self.countdown = None
             self.prefs = self._default_prefs()
             self.translator = Translator(self.prefs.language)
-            self._restyle()
-            self.show("attract")
-            self.say("session_ended")
+            if not self.staff_present:  # staff stay where they are
+                self._restyle()
+                self.show("attract")
+                self.say("session_ended")
 
     def _on_identity(self, event: IdentityEvent) -> None:
+        if self.staff_present:
+            return
         if event.kind == IdentityEventKind.SESSION_STARTED:
             self.greeting = event.masked_name
             then, self.after_identity = self.after_identity, None

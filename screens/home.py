@@ -59,6 +59,17 @@ class HomeScreen(Screen):
             self.countdown_label.kid = "countdown"
             self.show_countdown()
             box.add_widget(self.countdown_label)
+        closed = self.app.admin.out_of_service() if self.app.admin is not None else None
+        if closed is not None:  # staff closed the terminal: say so, and where to go instead
+            notice = _(closed.message)
+            if closed.nearest_counter:
+                notice += "\n" + _("Nearest counter: %(where)s", where=closed.nearest_counter)
+            line = Label(text=notice, font_size=theme.title_px, color=theme.foreground,
+                         halign="center", valign="middle")
+            line.bind(size=lambda w, s: setattr(w, "text_size", (s[0] - 48, None)))
+            line.kid = "out_of_service"
+            box.add_widget(line)
+            return
         tiles = TILES
         if self.app.prefs.elder_mode:
             pages = len(TILES) // ELDER_TILES_PER_PAGE

@@ -257,6 +257,12 @@ class AdminConfig(Section):
     lockout_free_tries: int = Field(default=5, ge=1, le=20)
     lockout_base_s: Seconds = 30.0  # the first lockout; each next one doubles
     lockout_max_s: float = Field(default=3600.0, gt=0, le=86400)
+    nearest_counter: str = Field(default="", max_length=100)  # shown with out-of-service
+    paper_roll_jobs: int = Field(default=400, ge=1, le=100_000)  # receipts a roll holds
+    paper_low_at: float = Field(default=0.9, gt=0, le=1)  # share of the roll that warns
+    restart_command: tuple[str, ...] = ()  # empty = the app exits, systemd restarts it
+    reboot_command: tuple[str, ...] = ("systemctl", "reboot")
+    recent_errors: int = Field(default=50, ge=1, le=1000)  # the last errors staff see
 
 
 class AuditConfig(Section):

@@ -1,0 +1,360 @@
+"""Everything staff can do on the hidden admin screen, without Kivy: the screens call this,
+tests and the CLI can too. Every action is written to the audit trail (actor kind `staff`,
+the staff id that logged in) and logged as the catalogued event `admin_action`.
+
+Configuration read here (with defaults while the keys are not in the schema): `[admin]`
+`paper_roll_jobs`, `paper_low_at`, `nearest_counter`, `restart_command`, `reboot_command`,
+`recent_errors`.
+"""
+
+from __future__ import annotations
+
+import logging
+import platform as _platform
+import subprocess
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from drivers.device import Device, DeviceEvent, EventKind
+from kiosk import __version__
+from kiosk.admin.device_tests import TESTABLE, TestResult, run_device_test
+from kiosk.admin.from_config import pin_gate
+from kiosk.admin.out_of_service import STATE_NAME as OOS_NAME
+from kiosk.admin.out_of_service import OutOfService, OutOfServiceStore
+from kiosk.admin.paper import STATE_NAME as PAPER_NAME
+from kiosk.admin.paper import PaperCounter, PaperUse
+from kiosk.admin.pin import PinGate, PinResult
+from kiosk.admin.recent_errors import ErrorRecord, RecentErrors
+from kiosk.events import emit
+from kiosk.fleet.updater import heartbeat_versions
+from kiosk.logs import mask_text
+
+log = logging.getLogger(__name__)
+
+HISTORY = 20  # status changes kept per device
+ANONYMOUS = "unknown"  # the actor of a failed login: nobody has proved who they are
+# Keys whose configuration layer the versions panel names.
+SHOWN_KEYS = ("terminal.id", "platform.base_url", "admin.pin_hash", "admin.idle_timeout_s",
+              "session.idle_timeout_s", "devices.printer.transport", "fleet.enabled")
+
+
+class NotLoggedIn(PermissionError):
+    """An action was asked for without a staff member logged in."""
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    at: float  # wall clock
+    state: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class DeviceRow:
+    name: str
+    kind: str
+    state: str
+    reason: str | None
+    detail: str | None
+    testable: bool
+    history: tuple[StatusChange, ...] = ()  # newest first
+
+
+@dataclass(frozen=True)
+class RefusedItem:
+    id: int
+    reference: str
+    kind: str
+    reason: str | None  # the platform's refusal, masked
+
+
+@dataclass(frozen=True)
+class OutboxSummary:
+    present: bool  # False: no platform link (see `problem`)
+    pending: int = 0
+    oldest_pending_at: float | None = None
+    refused: tuple[RefusedItem, ...] = ()
+    last_error: str | None = None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class Versions:
+    app: str
+    config: str | None  # the fleet configuration version applied, if any
+    python: str
+    terminal: str
+    layers: tuple[tuple[str, str], ...]  # (name, file) from lowest to highest
+    sources: dict[str, str] = field(default_factory=dict)  # key -> layer that set it
+
+
+def _setting(config: Any, name: str, default: Any) -> Any:
+    return getattr(getattr(config, "admin", None), name, default)
+
+
+class AdminService:
+    """`terminal`: a kiosk.terminal.Terminal (or anything with config, devices, audit, link).
+    `loaded`: the LoadedConfig, for the layers in force (None: layers unknown)."""
+
+    def __init__(self, terminal: Any, loaded: Any = None, *,
+                 restart_command: Sequence[str] | None = None,
+                 reboot_command: Sequence[str] | None = None,
+                 clock: Callable[[], float] = time.time,
+                 gate: PinGate | None = None) -> None:
+        self.terminal = terminal
+        self.config = terminal.config
+        self.loaded = loaded
+        self._clock = clock
+        data_dir = Path(self.config.terminal.data_dir)
+        self.gate = gate or pin_gate(self.config)
+        self.restart_command = tuple(restart_command if restart_command is not None
+                                     else _setting(self.config, "restart_command", ()))
+        self.reboot_command = tuple(reboot_command if reboot_command is not None
+                                    else _setting(self.config, "reboot_command",
+                                                  ("systemctl", "reboot")))
+        self.nearest_counter_default = str(_setting(self.config, "nearest_counter", ""))
+        self.errors = RecentErrors(int(_setting(self.config, "recent_errors", 50))).install()
+        self.paper = PaperCounter(data_dir / PAPER_NAME,
+                                  roll_jobs=int(_setting(self.config, "paper_roll_jobs", 400)),
+                                  low_at=float(_setting(self.config, "paper_low_at", 0.9)),
+                                  clock=clock)
+        self._oos = OutOfServiceStore(data_dir / OOS_NAME)
+        self.staff: str | None = None
+        self._lock = threading.Lock()
+        self._history: dict[str, deque[StatusChange]] = {
+            d.name: deque(maxlen=HISTORY) for d in self.devices}
+        self._unsubscribe: list[Callable[[], None]] = []
+        for device in self.devices:
+            self._unsubscribe.append(device.subscribe(self._watcher(device)))
+        self._paper_low_said = self.paper.use().low
+
+    @property
+    def devices(self) -> list[Device]:
+        return list(self.terminal.devices)
+
+    def close(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
+        self.errors.uninstall()
+
+    # ---- who is at the screen ----------------------------------------------------------------
+
+    @property
+    def configured(self) -> bool:
+        """No PIN hash in the configuration: the admin screen cannot be opened."""
+        return self.gate.configured
+
+    def pin_status(self) -> PinResult:
+        return self.gate.status()
+
+    def login(self, pin: str, staff: str = "staff") -> PinResult:
+        """Check the PIN (blocking: argon2 takes a fraction of a second; call from a worker)."""
+        result = self.gate.attempt(pin)
+        if result.ok:
+            self.staff = staff
+            emit("admin_login", staff=staff)
+            self._audit("admin.login", {})
+        else:
+            self._record("staff", ANONYMOUS, "admin.login_failed",
+                         {"failures": result.failures, "locked": result.locked,
+                          "retry_after_s": round(result.retry_after_s)})
+        return result
+
+    def logout(self, reason: str = "staff") -> None:
+        """`reason`: staff (pressed close) or idle (the screen closed itself)."""
+        if self.staff is None:
+            return
+        emit("admin_logout", staff=self.staff, reason=reason)
+        self._audit("admin.logout", {"reason": reason})
+        self.staff = None
+
+    def entry_requested(self) -> None:
+        """The hidden gesture was made (before any PIN): logged, not audited to anyone."""
+        emit("admin_entry_requested")
+
+    # ---- devices -----------------------------------------------------------------------------
+
+    def device_rows(self) -> list[DeviceRow]:
+        rows = []
+        for device in self.devices:
+            s = device.status
+            with self._lock:
+                history = tuple(reversed(self._history.get(device.name, ())))
+            rows.append(DeviceRow(device.name, getattr(device, "kind", "device"), str(s.state),
+                                  s.reason, mask_text(s.detail) if s.detail else None,
+                                  getattr(device, "kind", "") in TESTABLE, history))
+        return rows
+
+    def run_test(self, name: str, *, qr_wait_s: float = 20.0) -> TestResult:
+        """Blocking (a print, a scan, waiting for a code): call from a worker."""
+        device = self._device(name)
+        self._require_staff()
+        result = run_device_test(device, terminal_name=self.config.terminal.name,
+                                 qr_wait_s=qr_wait_s)
+        self._audit("admin.device_test", {"device": name, "ok": result.ok,
+                                          "reason": result.reason})
+        emit("admin_action", staff=self.staff, action="device_test", target=name)
+        return result
+
+    def _device(self, name: str) -> Device:
+        for device in self.devices:
+            if device.name == name:
+                return device
+        raise KeyError(f"no device named {name!r}")
+
+    def _watcher(self, device: Device) -> Callable[[DeviceEvent], None]:
+        def on_event(event: DeviceEvent) -> None:
+            if event.kind == EventKind.STATUS_CHANGED:
+                status = event.data.get("status", {})
+                with self._lock:
+                    self._history[device.name].append(StatusChange(
+                        event.at, str(status.get("state")), status.get("reason")))
+            elif event.kind == EventKind.JOB_DONE and getattr(device, "kind", "") == "printer":
+                use = self.paper.count(int(event.data.get("bytes", 0) or 0))
+                if use.low and not self._paper_low_said:
+                    self._paper_low_said = True
+                    emit("paper_low", device=device.name)
+        return on_event
+
+    # ---- paper -------------------------------------------------------------------------------
+
+    def paper_use(self) -> PaperUse:
+        return self.paper.use()
+
+    def paper_replaced(self) -> PaperUse:
+        self._require_staff()
+        before = self.paper.use()
+        use = self.paper.replaced()
+        self._paper_low_said = False
+        self._audit("admin.paper_replaced", {"jobs_on_old_roll": before.jobs})
+        emit("admin_action", staff=self.staff, action="paper_replaced", target="printer")
+        return use
+
+    # ---- the outbox --------------------------------------------------------------------------
+
+    def outbox_summary(self) -> OutboxSummary:
+        link = self.terminal.link
+        if link is None:
+            return OutboxSummary(False, problem=getattr(self.terminal, "link_problem", None))
+        stats = link.outbox.stats()
+        refused = tuple(RefusedItem(i.id, i.reference, i.kind,
+                                    mask_text(i.last_error) if i.last_error else None)
+                        for i in link.outbox.items(["refused"], limit=20))
+        return OutboxSummary(True, stats.pending, stats.oldest_pending_at, refused,
+                             mask_text(stats.last_error) if stats.last_error else None)
+
+    def send_now(self) -> int:
+        """Every waiting item is due now (backoff skipped) and the sender wakes. Refused ones
+        stay refused: the platform said no, and sending the same again would not change that.
+        Returns how many were made due."""
+        self._require_staff()
+        link = self.terminal.link
+        if link is None:
+            raise RuntimeError("no platform link")
+        items = link.outbox.items(["pending"], limit=100_000)
+        for item in items:
+            link.outbox.requeue(item.id)
+        link.sender.notify()
+        self._audit("admin.outbox_send_now", {"items": len(items)})
+        emit("admin_action", staff=self.staff, action="outbox_send_now", target=str(len(items)))
+        return len(items)
+
+    # ---- what went wrong, what runs ----------------------------------------------------------
+
+    def last_errors(self) -> list[ErrorRecord]:
+        return self.errors.records()
+
+    def last_error_text(self) -> str | None:
+        """For the heartbeat (`terminal.last_error`)."""
+        return self.errors.last_text()
+
+    def reachability(self) -> Any:
+        """The platform reachable, then authenticated (kiosk.doctor): blocking, from a worker."""
+        from kiosk.doctor import check_platform
+
+        return check_platform(self.config)
+
+    def versions(self) -> Versions:
+        layers: tuple[tuple[str, str], ...] = ()
+        sources: dict[str, str] = {}
+        if self.loaded is not None:
+            layers = tuple((layer.name, str(layer.path)) for layer in self.loaded.layers)
+            sources = {key: self.loaded.source_of(key) for key in SHOWN_KEYS}
+        return Versions(__version__, heartbeat_versions(self.config.terminal.data_dir)
+                        .get("config"), _platform.python_version(), self.config.terminal.id,
+                        layers, sources)
+
+    # ---- out of service ----------------------------------------------------------------------
+
+    def out_of_service(self) -> OutOfService | None:
+        """None while citizens are served; else what home shows instead of the tiles."""
+        return self._oos.get()
+
+    def is_out_of_service(self) -> bool:
+        """For the heartbeat (`terminal.out_of_service`)."""
+        return self._oos.get() is not None
+
+    def set_out_of_service(self, message: str, nearest_counter: str | None = None) -> OutOfService:
+        self._require_staff()
+        counter = self.nearest_counter_default if nearest_counter is None else nearest_counter
+        state = OutOfService(" ".join(message.split()), " ".join(counter.split()),
+                             self._clock(), self.staff or "")
+        self._oos.set(state)
+        self._audit("admin.out_of_service", {"message": state.message,
+                                             "nearest_counter": state.nearest_counter})
+        emit("admin_action", staff=self.staff, action="out_of_service", target="terminal")
+        return state
+
+    def back_in_service(self) -> None:
+        self._require_staff()
+        self._oos.clear()
+        self._audit("admin.in_service", {})
+        emit("admin_action", staff=self.staff, action="in_service", target="terminal")
+
+    # ---- the process and the machine ---------------------------------------------------------
+
+    def restart_app(self) -> bool:
+        """Audited first. With a `restart_command` it is run and False is returned; without one
+        (the default) True: the caller stops the app, and systemd (Restart=always) starts it
+        again."""
+        self._require_staff()
+        self._audit("admin.restart_app", {})
+        emit("admin_action", staff=self.staff, action="restart_app", target="app")
+        if self.restart_command:
+            self._run(self.restart_command)
+            return False
+        return True
+
+    def reboot(self) -> None:
+        self._require_staff()
+        self._audit("admin.reboot", {})
+        emit("admin_action", staff=self.staff, action="reboot", target="terminal")
+        self._run(self.reboot_command)
+
+    def _run(self, command: Sequence[str]) -> None:
+        try:
+            subprocess.run(list(command), check=True, timeout=30, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        except (OSError, subprocess.SubprocessError) as exc:
+            log.error("admin: %s failed: %s", command[0], type(exc).__name__)
+            raise
+
+    # ---- audit -------------------------------------------------------------------------------
+
+    def _require_staff(self) -> None:
+        if self.staff is None:
+            raise NotLoggedIn("log in with the admin PIN first")
+
+    def _audit(self, action: str, details: dict[str, Any]) -> None:
+        self._record("staff", self.staff or ANONYMOUS, action, details)
+
+    def _record(self, kind: str, actor: str, action: str, details: dict[str, Any]) -> None:
+        audit = getattr(self.terminal, "audit", None)
+        if audit is not None:
+            audit.record(kind, actor, action, details)
