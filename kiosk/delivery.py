@@ -27,9 +27,9 @@ from kiosk.faults import crash_point
 from kiosk.config import KioskConfig
 from kiosk.outbox import ItemNotFound, Outbox, OutboxItem, Sender, backoff_from_config
 
-APPLICATION, SUPPLEMENT, EVALUATION, KIOSK_EVENTS = (
-    "application", "supplement", "evaluation", "kiosk_events")
-KINDS = (APPLICATION, SUPPLEMENT, EVALUATION, KIOSK_EVENTS)
+APPLICATION, SUPPLEMENT, EVALUATION, KIOSK_EVENTS, COLLECTION = (
+    "application", "supplement", "evaluation", "kiosk_events", "collection")
+KINDS = (APPLICATION, SUPPLEMENT, EVALUATION, KIOSK_EVENTS, COLLECTION)
 
 
 class UnknownKind(RequestRefused):
@@ -47,6 +47,7 @@ class Delivery:
             SUPPLEMENT: self._supplement,
             EVALUATION: self._evaluation,
             KIOSK_EVENTS: self._events,
+            COLLECTION: self._collection,
         }
 
     def __call__(self, item: OutboxItem, body: dict[str, Any]) -> dict[str, Any]:
@@ -76,6 +77,14 @@ class Delivery:
         evaluation = self.client.create_evaluation(
             {**rest, "receipt_no": receipt_no}, idempotency_key=item.idempotency_key)
         return {"evaluation_id": evaluation.evaluation_id, "receipt_no": receipt_no}
+
+    def _collection(self, item: OutboxItem, body: dict[str, Any]) -> dict[str, Any]:
+        """A certificate printed while the platform could not be told: recorded later, under
+        the key the journey used for its first try (so the platform counts one collection)."""
+        certificate = self.client.collect_certificate(
+            body["certificate_id"], item.idempotency_key, body.get("reprint_reason"))
+        return {"certificate_id": certificate.certificate_id,
+                "print_count": certificate.print_count}
 
     def _events(self, item: OutboxItem, body: dict[str, Any]) -> dict[str, Any]:
         outcome = self.client.post_events(body)

@@ -36,11 +36,13 @@ from kiosk.api import models as m
 from kiosk.audit.recorder import AuditRecorder
 from kiosk.client.errors import PlatformError, RequestRefused
 from kiosk.client.platform import PlatformClient
+from kiosk.delivery import COLLECTION
 from kiosk.i18n.messages import N_
 from kiosk.journeys.problems import JourneyProblem, identity_problem, platform_problem, printer_msgid
 from kiosk.journeys.receipt import Outcome
 from kiosk.receipts.certificate import (CertificatePrinter, CertificateSheet,
                                         ThermalCertificatePrinter, verify_url)
+from kiosk.outbox import DuplicateKey, Outbox, QueueRefused
 from kiosk.session import Session
 
 if TYPE_CHECKING:
@@ -105,6 +107,7 @@ class CollectOutcome:
     recorded: bool  # the platform recorded the collection (or the reprint)
     certificate: CertificateView
     action_id: str
+    queued: bool = False  # not recorded yet, but in the outbox: the platform will be told
 
     @property
     def problem(self) -> JourneyProblem | None:
@@ -113,7 +116,7 @@ class CollectOutcome:
             msgid = printer_msgid(self.outcome)
             return JourneyProblem(f"printer.{self.outcome}", msgid=msgid,
                                   detail=self.reason or "")
-        if not self.recorded:
+        if not self.recorded and not self.queued:
             return JourneyProblem("journey.collect.not_recorded",
                                   msgid=WORDS["journey.collect.not_recorded"])
         return None
@@ -129,13 +132,14 @@ class CollectJourney:
 
     def __init__(self, session: Session, client: PlatformClient, printer: CertificatePrinter,
                  platform_base_url: str, *, print_timeout_s: float = 60.0,
-                 audit: AuditRecorder | None = None) -> None:
+                 audit: AuditRecorder | None = None, outbox: Outbox | None = None) -> None:
         self._session = session
         self._client = client
         self._printer = printer
         self._base_url = platform_base_url
         self._print_timeout_s = print_timeout_s
         self._audit = audit or AuditRecorder(None)
+        self._outbox = outbox
         self._lock = threading.RLock()
         self._step = Step.LIST
         log.info("session %s: collect journey started", session.session_id)
@@ -236,10 +240,16 @@ class CollectJourney:
                     self._step = Step.PRINTED
                     return result
             recorded = self._record(certificate_id, key, reason)
+            queued = False
             if recorded is not None:
                 view = _view(recorded)
                 self._session.get(_LIST)[certificate_id] = recorded
-            result = CollectOutcome("printed", None, recorded is not None, view, action_id)
+            elif last is None or not last.queued:
+                queued = self._queue_record(certificate_id, key, reason)
+            else:
+                queued = True
+            result = CollectOutcome("printed", None, recorded is not None, view, action_id,
+                                    queued)
             done[key] = result
             self._step = Step.PRINTED
             return result
@@ -284,6 +294,25 @@ class CollectJourney:
                             print_count=recorded.print_count)
         return recorded
 
+    def _queue_record(self, certificate_id: str, key: str, reason: str | None) -> bool:
+        """The platform did not answer after the certificate printed: the collection goes into
+        the outbox under the same key, so it is recorded once even if the citizen leaves now.
+        False when there is no outbox or it refuses (the citizen is then told)."""
+        if self._outbox is None:
+            return False
+        body = {"certificate_id": certificate_id, "reprint_reason": reason}
+        try:
+            self._outbox.enqueue(COLLECTION, body, idempotency_key=key)
+        except DuplicateKey:
+            pass  # queued by an earlier try
+        except QueueRefused as exc:
+            log.warning("session %s: collection of %s not queued: %s",
+                        self._session.session_id, certificate_id, exc.reason)
+            return False
+        self._audit.citizen(self._session.session_id, "certificate.collect",
+                            certificate=certificate_id, recorded=False, queued=True)
+        return True
+
     def finish(self) -> None:
         """The citizen is done: the list and choices leave the session now."""
         with self._lock:
@@ -300,4 +329,4 @@ def collect_journey(terminal: Terminal, session: Session) -> CollectJourney:
     printer = ThermalCertificatePrinter(terminal.printer,
                                         centre_name=config.receipts.centre_name)
     return CollectJourney(session, terminal.link.client, printer, config.platform.base_url,
-                          audit=terminal.audit)
+                          audit=terminal.audit, outbox=terminal.link.outbox)

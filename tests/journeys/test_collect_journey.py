@@ -20,6 +20,7 @@ from kiosk.refplatform import operator
 from kiosk.refplatform.store import Store
 from kiosk.session import Identity
 from tests.journeys.conftest import APPLICANT, NAME, Terminal
+from tests.support import wait_until
 from tests.session.conftest import card_of
 
 SERVICE = "social-insurance-certificate"  # no materials: filed and approved in one go
@@ -169,3 +170,19 @@ def test_the_session_wipe_takes_the_list_and_the_log_names_nobody(
     assert session.ended
     with pytest.raises(Exception):
         journey.certificates()
+
+
+def test_printed_but_platform_down_then_the_citizen_leaves_the_outbox_records_it_once(
+        running: Terminal, issued: str) -> None:
+    journey = collect(running, outbox=running.outbox)
+    journey.choose(journey.certificates()[0].certificate_id)
+    running.platform_down()
+    done = journey.print_certificate()
+    assert (done.outcome, done.recorded, done.queued, done.problem) == (
+        "printed", False, True, None)  # the citizen is not told a failure: it will be recorded
+    journey.finish()  # the citizen leaves with the certificate
+    assert collections(running) == []
+    running.platform_up()
+    running.start_sender()
+    assert wait_until(lambda: len(collections(running)) == 1, timeout=15)
+    assert len(running.emulator.job_log()) == 1  # printed once, recorded once
