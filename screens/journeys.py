@@ -5,5 +5,9 @@ journey installed shows "not available at this terminal yet"."""
 from __future__ import annotations
 
 from screens import apply
+from screens import appointment, pay
+from screens import admin, collect
+from screens import evaluate, progress
 
-INSTALLERS = (apply.install,)
+INSTALLERS = (apply.install, pay.install, appointment.install, collect.install, admin.install,
+              progress.install, evaluate.install)

@@ -4,7 +4,10 @@ The identity devices (kind idcard, smartcard, qr_camera, qr_serial) call us on t
 threads. A card read starts a session (or names the citizen of a running anonymous one); the
 removal of that card ends that session and no other; an e-ID QR code starts a session; an
 appointment code and every refusal become an `IdentityEvent` for the screens, which hop it
-onto their main loop. Events and logs carry masked data and stable reason codes only.
+onto their main loop. A receipt's progress code (`GOVKIOSK:R:`) is neither: it becomes a
+RECEIPT_SCANNED event carrying the code, unchecked (the progress journey checks it against the
+fleet key), and starts no session. Events and logs carry masked data and stable reason codes
+only.
 
 Whatever a device hands us (a bad card, a garbled event), the callback never raises: the
 terminal keeps serving the next citizen.
@@ -24,6 +27,7 @@ from drivers.device import Device, DeviceEvent, DeviceState, EventKind
 from drivers.idcard.card import ForeignPermanentResidentCard, HmtResidencePermit, ResidentCard
 from drivers.smartcard.identity import Identity as SmartcardIdentity
 from kiosk.listeners import Listeners
+from kiosk.receipts.progress_qr import CODE_KIND, MAX_TEXT, PREFIX as QR_PREFIX
 from kiosk.session import (AppointmentCode, EndReason, Identity, IdentityError, QrRefused,
                            SessionEnded, SessionManager, parse_qr)
 
@@ -37,6 +41,7 @@ READ_FAILED_REASONS = ("card_unreadable", "card_expired", "card_not_supported", 
 QR_REFUSED_REASONS = ("not_ours", "malformed", "bad_signature", "expired", "too_long",
                       "unreadable")
 
+RECEIPT_PREFIX = f"{QR_PREFIX}:{CODE_KIND}:"  # an application receipt's progress code
 _ID_CARDS = (ResidentCard, HmtResidencePermit, ForeignPermanentResidentCard)
 
 
@@ -45,6 +50,7 @@ class IdentityEventKind(enum.StrEnum):
     CARD_REMOVED = "card_removed"
     QR_REFUSED = "qr_refused"
     APPOINTMENT_SCANNED = "appointment_scanned"
+    RECEIPT_SCANNED = "receipt_scanned"
     READ_FAILED = "read_failed"
 
 
@@ -61,6 +67,7 @@ class IdentityEvent:
     masked_id: str | None = None
     attached: bool = False  # session_started: the identity joined a running anonymous session
     booking_code: str | None = None  # appointment_scanned (not a secret: it finds the booking)
+    receipt_code: str | None = None  # receipt_scanned: the code as scanned (no personal data)
 
 
 Listener = Callable[[IdentityEvent], None]
@@ -191,6 +198,11 @@ class IdentityService:
         if text is None or data.get("refused"):
             refused = data.get("refused")
             self._refuse(device, "too_long" if refused == "too_long" else "unreadable")
+            return
+        if isinstance(text, str) and text.startswith(RECEIPT_PREFIX) and len(text) <= MAX_TEXT:
+            log.info("%s: receipt code scanned", device)
+            self._emit(IdentityEvent(IdentityEventKind.RECEIPT_SCANNED, "qr", device,
+                                     receipt_code=text))
             return
         try:
             parsed = parse_qr(text, eid_key=self._eid_key)

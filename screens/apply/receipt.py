@@ -71,8 +71,18 @@ class ReceiptScreen(JourneyScreen):
         acts: list[Action] = []
         if self.flow.printed is not None and self.flow.printed.outcome != "printed":
             acts.append(("print_again", _("Print receipt"), self._print, False))
+        if self.flow.receipt is not None and "evaluate_rate" in self.app.manager.screen_names:
+            acts.append(("rate_offer", _("Rate this service"), self._rate, False))
         acts.append(("finish", _("Done"), self._finish, True))
         return acts
+
+    def _rate(self) -> None:
+        """好差评 for this application (the citizen may skip); then done, as with Done."""
+        from screens.evaluate import offer
+
+        receipt = self.flow.receipt
+        offer(self.app, receipt.reference, receipt.service_name, then=self._finish,
+              submitted_at=receipt.submitted_at)
 
     def _print(self) -> None:
         journey = self.flow.journey

@@ -219,3 +219,12 @@ def test_the_eid_key_loads_from_raw_bytes_or_pem(tmp_path):
     (tmp_path / "bad").write_bytes(b"not a key")
     with pytest.raises(ValueError, match="bad"):
         load_eid_public_key(tmp_path / "bad")
+
+
+def test_a_receipt_code_is_announced_for_the_progress_journey(service, qr_emulator, sessions):
+    _, heard = service
+    code = "GOVKIOSK:R:1:SL-20261123-000042:SIM-0001:AAAAAAAAAAAAAAAA"
+    qr_emulator.scan(code)
+    event = heard.wait("receipt_scanned")[0]
+    assert (event.receipt_code, event.source) == (code, "qr")
+    assert sessions.current is None

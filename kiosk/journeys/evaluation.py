@@ -1,0 +1,197 @@
+"""The evaluation journey (好差评) as a service the Kivy screens drive.
+
+A rating (1–5, with an optional comment) is offered at the end of a journey for what was just
+done, and from the home tile for the citizen's recent applications. It goes through the outbox
+(kind "evaluation"), so it is never lost to an outage. An application still in the outbox is
+rated by its outbox reference (`application_reference`): the sender keeps order, so the
+application has its receipt number by the time the rating is sent.
+
+The platform takes one rating per application; the contract does not tell the terminal which
+applications were rated already, so this journey refuses a second rating of the same
+application within the session, and the platform refuses (409) one from an earlier visit —
+the outbox then sets that item aside for staff.
+
+Threading: `recent` and `rate` block (platform, outbox): call them from a worker. Privacy: the
+comment is the citizen's own words: it goes only into the (sealed) outbox item, never into a
+log or the audit trail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kiosk.audit.recorder import AuditRecorder
+from kiosk.client.errors import PlatformError
+from kiosk.client.platform import PlatformClient
+from kiosk.delivery import EVALUATION
+from kiosk.i18n.messages import N_
+from kiosk.journeys.problems import JourneyProblem, identity_problem, outbox_problem, platform_problem
+from kiosk.outbox import DuplicateKey, ItemNotFound, Outbox, QueueRefused
+from kiosk.receipts import progress_qr
+from kiosk.session import Session
+
+if TYPE_CHECKING:
+    from kiosk.terminal import Terminal
+
+log = logging.getLogger(__name__)
+
+SCORES = (1, 2, 3, 4, 5)
+MAX_COMMENT = 500  # the contract's EvaluationCreate.comment
+RECENT_DAYS = 180
+MAX_RECENT = 12
+
+# What each score means to the citizen (the national 好差评 scale).
+SCORE_WORDS: dict[int, str] = {
+    1: N_("Very dissatisfied"),
+    2: N_("Dissatisfied"),
+    3: N_("Neutral"),
+    4: N_("Satisfied"),
+    5: N_("Very satisfied"),
+}
+
+WORDS: dict[str, str] = {
+    "journey.evaluation.rated": N_("You have already rated this application. Thank you."),
+    "journey.evaluation.comment_too_long": N_("The comment is too long (at most 500 "
+                                              "characters)."),
+}
+
+_RATED = "evaluation.rated"  # reference -> outbox reference of the rating
+
+
+@dataclass(frozen=True)
+class RateTarget:
+    """An application the citizen may rate."""
+
+    reference: str  # the receipt number, or the outbox reference while the application waits
+    kind: progress_qr.RefKind  # receipt_no | outbox_reference
+    service_name: str
+    submitted_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Rated:
+    target: RateTarget
+    score: int
+    outbox_reference: str
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class EvaluationJourney:
+    """One citizen rating the service of their applications."""
+
+    def __init__(self, session: Session, client: PlatformClient, outbox: Outbox, *,
+                 clock: Callable[[], dt.datetime] = _utc_now, recent_days: int = RECENT_DAYS,
+                 audit: AuditRecorder | None = None) -> None:
+        self._session = session
+        self._client = client
+        self._outbox = outbox
+        self._clock = clock
+        self._recent_days = recent_days
+        self._audit = audit or AuditRecorder(None)
+        self._lock = threading.RLock()
+
+    @property
+    def language(self) -> str:
+        return self._session.language
+
+    def _rated(self) -> dict[str, str]:
+        rated = self._session.get(_RATED)
+        if rated is None:
+            rated = {}
+            self._session.put(_RATED, rated)
+        return rated
+
+    def offer(self, reference: str, service_name: str,
+              submitted_at: dt.datetime | None = None) -> RateTarget:
+        """What another journey just did, to rate now (no I/O): a receipt number or the
+        outbox reference of an application still waiting to be sent."""
+        kind = progress_qr.kind_of(reference)
+        if kind is None:
+            raise ValueError("neither a receipt number nor an outbox reference")
+        return RateTarget(reference, kind, service_name, submitted_at)
+
+    def recent(self) -> list[RateTarget]:
+        """The identified citizen's applications of the last `recent_days` days, newest first,
+        without those rated in this session. Blocking: call from a worker."""
+        with self._lock:
+            identity = self._session.identity
+            if identity is None:
+                raise identity_problem()
+            try:
+                found = self._client.query_applications(identity.id_number)
+            except PlatformError as exc:
+                raise platform_problem(exc, "queryApplications failed") from None
+            since = self._clock() - dt.timedelta(days=self._recent_days)
+            rated = set(self._rated()) | self._rated_by_receipt_no()
+            lang = self.language
+            return [RateTarget(a.receipt_no, "receipt_no",
+                               a.service_name.en if lang == "en" else a.service_name.zh_cn,
+                               a.submitted_at)
+                    for a in found if a.submitted_at >= since
+                    and a.receipt_no not in rated][:MAX_RECENT]
+
+    def _rated_by_receipt_no(self) -> set[str]:
+        """Receipt numbers of applications rated by their outbox reference (delivered since)."""
+        found = set()
+        for reference in self._rated():
+            if progress_qr.kind_of(reference) != "outbox_reference":
+                continue
+            try:
+                receipt_no = (self._outbox.find(reference).result or {}).get("receipt_no")
+            except ItemNotFound:
+                continue
+            if isinstance(receipt_no, str):
+                found.add(receipt_no)
+        return found
+
+    def is_rated(self, target: RateTarget) -> bool:
+        return target.reference in self._rated()
+
+    def rate(self, target: RateTarget, score: int, comment: str = "") -> Rated:
+        """Queue the rating in the outbox, once per application and session. Blocking."""
+        with self._lock:
+            if score not in SCORES:
+                raise ValueError(f"score must be one of {SCORES}")
+            comment = comment.strip()
+            if len(comment) > MAX_COMMENT:
+                raise JourneyProblem("journey.evaluation.comment_too_long", msgid=WORDS[
+                    "journey.evaluation.comment_too_long"], detail=f"{len(comment)} chars")
+            rated = self._rated()
+            if target.reference in rated:
+                raise JourneyProblem("journey.evaluation.rated", msgid=WORDS[
+                    "journey.evaluation.rated"], detail="rated in this session")
+            field = "receipt_no" if target.kind == "receipt_no" else "application_reference"
+            body: dict[str, object] = {field: target.reference, "score": score}
+            if comment:
+                body["comment"] = comment
+            key = str(uuid.uuid4())
+            try:
+                queued = self._outbox.enqueue(EVALUATION, body, idempotency_key=key)
+            except DuplicateKey:  # cannot happen with a fresh key; be explicit all the same
+                raise JourneyProblem("outbox.storage_failed", detail="key reused") from None
+            except QueueRefused as exc:
+                raise outbox_problem(exc.reason, exc.message) from None
+            rated[target.reference] = queued.reference
+            log.info("session %s: rating of %s queued as %s", self._session.session_id,
+                     target.reference, queued.reference)
+            self._audit.citizen(self._session.session_id, "evaluation.queued",
+                                application=target.reference, score=score,
+                                comment=bool(comment), reference=queued.reference)
+            return Rated(target, score, queued.reference)
+
+
+def evaluation_journey(terminal: Terminal, session: Session) -> EvaluationJourney:
+    """An evaluation journey for `session` on this terminal."""
+    if terminal.link is None:
+        raise RuntimeError("evaluation needs the platform link")
+    return EvaluationJourney(session, terminal.link.client, terminal.link.outbox,
+                             audit=terminal.audit)

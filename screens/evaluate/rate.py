@@ -1,0 +1,100 @@
+"""Rate one application: five large choices (非常不满意 … 非常满意), an optional comment typed
+on the app's own keyboard, then send (through the outbox) or skip."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+
+from kiosk.i18n.messages import HOME_TILES
+from kiosk.ime.composer import Composer
+from kiosk.journeys.evaluation import MAX_COMMENT, SCORE_WORDS, SCORES, Rated
+from screens.journey_screen import Action, JourneyScreen
+from screens.keyboard import OnScreenKeyboard
+
+
+class RateScreen(JourneyScreen):
+    title_msgid = HOME_TILES["evaluate"]
+
+    def __init__(self, app, flow, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self.flow = flow
+        self.composer: Composer | None = None  # the comment, while it is being typed
+
+    def on_pre_enter(self, *_args: Any) -> None:
+        self.problem, self.composer = None, None
+        self.refresh()
+
+    def draw_body(self, box: BoxLayout) -> None:
+        target = self.flow.target
+        if target is None:
+            return
+        _ = self._
+        theme = self.app.theme
+        if self.composer is not None:
+            box.add_widget(self.label(_("Your comment (optional)"), size=theme.title_px,
+                                      kid="comment_label", height=theme.title_px * 1.5))
+            box.add_widget(OnScreenKeyboard(self.app, self.composer, lambda _text: None,
+                                            self._commented))
+            return
+        box.add_widget(self.label(
+            f"{target.service_name}\n" + _("Application number: %(number)s",
+                                           number=target.reference),
+            kid="rate_target", height=theme.text_px * 3))
+        rated: Rated | None = self.flow.rated
+        if rated is not None:
+            box.add_widget(self.label(_("Thank you for your rating."), size=theme.title_px,
+                                      kid="rate_thanks"))
+            return
+        box.add_widget(self.label(_("How satisfied are you with this service?"),
+                                  size=theme.title_px, height=theme.title_px * 1.6))
+        grid = GridLayout(cols=5 if not self.app.prefs.elder_mode else 3, spacing=12)
+        for score in SCORES:
+            grid.add_widget(self.button(f"score_{score}", f"{score}\n{_(SCORE_WORDS[score])}",
+                                        lambda s=score: self._score(s),
+                                        primary=self.flow.score == score))
+        box.add_widget(grid)
+        comment = self.flow.comment
+        box.add_widget(self.button("comment_edit", comment or _("Add a comment (optional)"),
+                                   self._edit, size_hint_y=None,
+                                   height=theme.button_height_px))
+
+    def actions(self) -> list[Action]:
+        _ = self._
+        if self.composer is not None:
+            return [("edit_cancel", _("Cancel"), self._close_editor, False)]
+        if self.flow.rated is not None:
+            return [("rate_finish", _("Done"), self.flow.leave, True)]
+        acts: list[Action] = [("rate_skip", _("Skip"), self.flow.leave, False)]
+        if self.flow.score is not None:
+            acts.append(("rate_send", _("Send rating"), self._send, True))
+        return acts
+
+    def _score(self, score: int) -> None:
+        self.flow.score = score
+        self.refresh()
+
+    def _edit(self) -> None:
+        self.composer = Composer(max_length=MAX_COMMENT, text=self.flow.comment)
+        self.refresh()
+
+    def _commented(self, text: str) -> None:
+        self.flow.comment = text.strip()
+        self._close_editor()
+
+    def _close_editor(self) -> None:
+        self.composer = None
+        self.refresh()
+
+    def _send(self) -> None:
+        journey, target, score = self.flow.journey, self.flow.target, self.flow.score
+        if journey is None or target is None or score is None:
+            return
+        comment = self.flow.comment
+
+        def sent(rated: Rated) -> None:
+            self.flow.rated = rated
+
+        self.work(lambda: journey.rate(target, score, comment), sent)

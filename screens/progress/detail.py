@@ -1,0 +1,122 @@
+"""One application: its number, service, status, what the citizen must do now, and the
+timeline of its steps with dates (newest first, a page at a time). Its own applications (by
+card) may be supplemented here and rated; one found by a receipt code is shown masked only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.uix.boxlayout import BoxLayout
+
+from kiosk.i18n.messages import N_
+from kiosk.journeys.progress import ApplicationView
+from kiosk.receipts.application_receipt import CST
+from screens.journey_screen import Action, JourneyScreen
+
+STEPS_PER_PAGE, ELDER_STEPS_PER_PAGE = 4, 2
+
+
+class ProgressDetailScreen(JourneyScreen):
+    title_msgid = N_("Application progress")
+
+    def __init__(self, app, flow, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self.flow = flow
+        self.view: ApplicationView | None = None
+        self.page = 0
+
+    def on_pre_enter(self, *_args: Any) -> None:
+        self.problem, self.page, self.view = None, 0, None
+        code = self.flow.code
+        if code is not None:
+            self.flow.code = None
+            self.work(lambda: self.flow.make_journey().by_receipt_code(code), self._found)
+        else:
+            self.refresh()
+
+    def _found(self, view: ApplicationView) -> None:
+        self.flow.reference = view.reference
+
+    def refresh(self) -> None:
+        journey = self.flow.journey
+        if not self.busy and journey is not None and self.flow.reference is not None:
+            self.view = journey.view(self.flow.reference)  # the current language; no I/O
+        super().refresh()
+
+    def _per_page(self) -> int:
+        return ELDER_STEPS_PER_PAGE if self.app.prefs.elder_mode else STEPS_PER_PAGE
+
+    def draw_body(self, box: BoxLayout) -> None:
+        view = self.view
+        if view is None:
+            return
+        _ = self._
+        theme = self.app.theme
+        t = self.app.translator
+        box.add_widget(self.label(view.service_name, size=theme.title_px, kid="progress_service",
+                                  height=theme.title_px * 1.6))
+        lines = [_("Application number: %(number)s", number=view.reference),
+                 _("Status: %(status)s", status=view.status_words)]
+        if view.applicant_masked:
+            lines.append(_("Applicant: %(name)s", name=view.applicant_masked))
+        if view.due_date is not None:
+            lines.append(_("Promised completion: %(date)s", date=t.format_date(view.due_date)))
+        box.add_widget(self.label("\n".join(lines), kid="progress_status"))
+        if view.to_do:
+            todo = self.label("\n".join(view.to_do), kid="progress_todo")
+            todo.color = theme.accent
+            box.add_widget(todo)
+        steps = list(reversed(view.steps))
+        per_page = self._per_page()
+        self.page = min(self.page, (len(steps) - 1) // per_page)
+        for i, step in enumerate(steps[self.page * per_page:][:per_page]):
+            at = step.at.astimezone(CST)
+            words = f"{t.format_date(at.date())} {at:%H:%M}  {step.words}"
+            if step.note:
+                words += f"\n{step.note}"
+            box.add_widget(self.label(words, kid=f"step_{self.page * per_page + i}"))
+
+    def actions(self) -> list[Action]:
+        _ = self._
+        own_list = self.flow.applications is not None
+        acts: list[Action] = [("back", _("Back"), (lambda: self.app.show("progress_list"))
+                               if own_list else self.app.go_home, False)]
+        view = self.view
+        if view is None:
+            return acts
+        if self.page > 0:
+            acts.append(("page_prev", _("Newer steps"), self._turn(-1), False))
+        if (self.page + 1) * self._per_page() < len(view.steps):
+            acts.append(("page_next", _("Earlier steps"), self._turn(1), False))
+        if view.receipt_no is not None and own_list and "evaluate_rate" in \
+                self.app.manager.screen_names:
+            acts.append(("rate_offer", _("Rate this service"), self._rate, False))
+        if view.can_supplement:
+            acts.append(("progress_supplement", _("Hand in documents"), self._supplement, True))
+        return acts
+
+    def _turn(self, by: int):  # type: ignore[no-untyped-def]
+        def turn() -> None:
+            self.page += by
+            self.refresh()
+        return turn
+
+    def _rate(self) -> None:
+        from screens.evaluate import offer
+
+        view = self.view
+        if view is not None:
+            offer(self.app, view.reference, view.service_name,
+                  then=lambda: self.app.show("progress_detail"))
+
+    def _supplement(self) -> None:
+        journey, view = self.flow.journey, self.view
+        if journey is None or view is None or view.receipt_no is None:
+            return
+        receipt_no = view.receipt_no
+
+        def started(_views: Any) -> None:
+            self.flow.supplemented = None
+            self.app.show("progress_supplement")
+
+        self.work(lambda: journey.start_supplement(receipt_no), started)

@@ -1,0 +1,92 @@
+"""The citizen's applications, newest first, a page at a time (fewer in elder mode): each
+shows its service, number, status and date; a touch opens its timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.uix.boxlayout import BoxLayout
+
+from kiosk.i18n.messages import HOME_TILES
+from kiosk.journeys.progress import ApplicationView
+from screens.journey_screen import Action, JourneyScreen
+
+PER_PAGE, ELDER_PER_PAGE = 4, 2
+
+
+class ProgressListScreen(JourneyScreen):
+    title_msgid = HOME_TILES["progress"]
+
+    def __init__(self, app, flow, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self.flow = flow
+        self.page = 0
+
+    def on_pre_enter(self, *_args: Any) -> None:
+        self.problem = None
+        if self.flow.applications is None:
+            self.page = 0
+            self.work(lambda: self.flow.make_journey().applications(), self._loaded)
+        else:
+            self._relabel()
+            self.refresh()
+
+    def _loaded(self, found: list[ApplicationView]) -> None:
+        self.flow.applications = found
+
+    def _relabel(self) -> None:
+        """The same applications in the current language (no I/O)."""
+        journey = self.flow.journey
+        if journey is not None and self.flow.applications:
+            self.flow.applications = [journey.view(a.reference) for a in self.flow.applications]
+
+    def refresh(self) -> None:
+        if not self.busy:
+            self._relabel()
+        super().refresh()
+
+    def _per_page(self) -> int:
+        return ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
+
+    def draw_body(self, box: BoxLayout) -> None:
+        found = self.flow.applications
+        if found is None:
+            return
+        _ = self._
+        theme = self.app.theme
+        if not found:
+            box.add_widget(self.label(_("You have no applications."), size=theme.title_px,
+                                      kid="no_applications"))
+            return
+        per_page = self._per_page()
+        self.page = min(self.page, (len(found) - 1) // per_page)
+        for a in found[self.page * per_page:][:per_page]:
+            words = "\n".join((
+                a.service_name,
+                _("Application number: %(number)s", number=a.reference),
+                f"{a.status_words} · " + _("Submitted: %(date)s",
+                                           date=self.app.translator.format_date(
+                                               a.submitted_at.date()))))
+            box.add_widget(self.button(f"app_{a.reference}", words,
+                                       lambda r=a.reference: self._open(r),
+                                       primary=bool(a.to_do)))
+
+    def actions(self) -> list[Action]:
+        _ = self._
+        acts: list[Action] = [("back", _("Back"), self.app.go_home, False)]
+        found = self.flow.applications or []
+        if self.page > 0:
+            acts.append(("page_prev", _("Previous page"), self._turn(-1), False))
+        if (self.page + 1) * self._per_page() < len(found):
+            acts.append(("page_next", _("Next page"), self._turn(1), False))
+        return acts
+
+    def _turn(self, by: int):  # type: ignore[no-untyped-def]
+        def turn() -> None:
+            self.page += by
+            self.refresh()
+        return turn
+
+    def _open(self, reference: str) -> None:
+        self.flow.reference, self.flow.code = reference, None
+        self.app.show("progress_detail")

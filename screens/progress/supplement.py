@@ -1,0 +1,151 @@
+"""Handing in the materials an application awaits (补正 / 容缺), page by page from the
+document camera (or the scanner), then once through the outbox; the citizen is told whether
+the service centre has them already or they will be sent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.uix.boxlayout import BoxLayout
+
+from kiosk.i18n.messages import N_
+from kiosk.journeys import materials as mat
+from kiosk.journeys.progress import SupplementOutcome
+from screens.apply.camera import CameraScreen
+from screens.journey_screen import Action, JourneyScreen
+
+PER_PAGE, ELDER_PER_PAGE = 3, 2
+
+
+class SupplementCameraScreen(CameraScreen):
+    """The apply journey's camera, filling the supplement's materials."""
+
+    back_to = "progress_supplement"
+
+
+class SupplementScreen(JourneyScreen):
+    title_msgid = N_("Hand in documents")
+
+    def __init__(self, app, flow, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self.flow = flow
+        self.views: list[mat.MaterialView] = []
+        self.page = 0
+
+    def on_pre_enter(self, *_args: Any) -> None:
+        self.problem = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        journey = self.flow.journey
+        if journey is not None and not self.busy and self.flow.supplemented is None:
+            try:
+                self.views = journey.materials()  # in memory: no I/O
+            except RuntimeError:  # nothing started (the session moved on)
+                self.views = []
+        super().refresh()
+
+    def _per_page(self) -> int:
+        return ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
+
+    def draw_body(self, box: BoxLayout) -> None:
+        _ = self._
+        theme = self.app.theme
+        done: SupplementOutcome | None = self.flow.supplemented
+        if done is not None:
+            words = (_("Your documents have been handed in.") if done.delivered else
+                     _("Your documents were saved on this terminal and will be sent as soon "
+                       "as the connection is back."))
+            box.add_widget(self.label(words + "\n" + _("Reference: %(number)s",
+                                                       number=done.reference),
+                                      size=theme.title_px, kid="supplement_done"))
+            return
+        box.add_widget(self.label(_("Scan the documents the service centre asked for."),
+                                  kid="supplement_prompt", height=theme.text_px * 1.8))
+        documents = self.app.terminal.documents
+        shown = self.views[self.page * self._per_page():][:self._per_page()]
+        for view in shown:
+            row = BoxLayout(orientation="vertical", spacing=8)
+            taken = self.app.translator.ngettext("%(n)d page taken", "%(n)d pages taken",
+                                                 view.pages, n=view.pages)
+            row.add_widget(self.label(f"{view.name} — {taken}", kid=f"sup_{view.material_id}",
+                                      height=theme.text_px * 1.6))
+            buttons = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=12)
+            mid = view.material_id
+            if documents.has_camera and view.pages < view.pages_max:
+                buttons.add_widget(self.button(f"sup_{mid}_camera", _("Camera"),
+                                               lambda m=mid: self._camera(m)))
+            if documents.has_scanner and view.pages < view.pages_max:
+                buttons.add_widget(self.button(f"sup_{mid}_scanner", _("Scanner"),
+                                               lambda m=mid: self._scan(m)))
+            if view.pages:
+                buttons.add_widget(self.button(f"sup_{mid}_clear", _("Start again"),
+                                               lambda m=mid: self._clear(m)))
+            row.add_widget(buttons)
+            box.add_widget(row)
+        if not (documents.has_camera or documents.has_scanner):
+            box.add_widget(self.label(_("Documents cannot be scanned at this terminal right "
+                                        "now."), kid="no_scanning",
+                                      height=theme.text_px * 1.6))
+
+    def actions(self) -> list[Action]:
+        _ = self._
+        if self.flow.supplemented is not None:
+            return [("sup_done", _("Done"), self._done, True)]
+        acts: list[Action] = [("back", _("Back"), self._done, False)]
+        if self.page > 0:
+            acts.append(("page_prev", _("Previous page"), lambda: self._turn(-1), False))
+        if (self.page + 1) * self._per_page() < len(self.views):
+            acts.append(("page_next", _("Next page"), lambda: self._turn(1), False))
+        if any(v.pages for v in self.views):
+            acts.append(("sup_submit", _("Hand in"), self._submit, True))
+        return acts
+
+    def _turn(self, step: int) -> None:
+        self.page += step
+        self.refresh()
+
+    def _camera(self, material_id: str) -> None:
+        self.flow.camera_material = material_id
+        self.app.show("progress_camera")
+
+    def _scan(self, material_id: str) -> None:
+        journey = self.flow.journey
+        documents = self.app.terminal.documents
+        if journey is None:
+            return
+
+        def scan() -> Any:
+            page = documents.scan()
+            if page.ok:
+                journey.add_page(material_id, page.jpeg)
+            return page
+
+        def scanned(page: Any) -> None:
+            if not page.ok:
+                self.problem = self.app.quality_words(page.issues)
+
+        self.work(scan, scanned)
+
+    def _clear(self, material_id: str) -> None:
+        if self.flow.journey is not None:
+            self.flow.journey.clear_material(material_id)
+        self.refresh()
+
+    def _submit(self) -> None:
+        journey = self.flow.journey
+        if journey is None:
+            return
+
+        def handed(outcome: SupplementOutcome) -> None:
+            self.flow.supplemented = outcome
+
+        self.work(journey.submit_supplement, handed)
+
+    def _done(self) -> None:
+        """Leave: the pages of an abandoned supplement go with the session's wipe."""
+        if self.flow.journey is not None:
+            self.flow.journey.end_supplement()
+        self.flow.supplemented = None
+        self.page = 0
+        self.app.show("progress_detail")

@@ -1,0 +1,110 @@
+"""The evaluation journey (好差评) against the real reference platform and outbox: a recent
+application rated 1–5 with a comment, once; rating right after applying while the application
+still waits in the outbox; what is refused; and the comment never in a log."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from typing import Any
+
+import pytest
+
+from kiosk.journeys.evaluation import EvaluationJourney
+from kiosk.journeys.problems import JourneyProblem
+from tests.journeys.conftest import APPLICANT, NAME, Terminal, fill_in
+from tests.support import wait_until
+
+COMMENT = "窗口指引很清楚，办理很快"
+
+
+def evaluations(terminal: Terminal) -> list[dict[str, Any]]:
+    conn = sqlite3.connect(terminal.platform_db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute("SELECT * FROM evaluations ORDER BY created_at")]
+    finally:
+        conn.close()
+
+
+def delivered(terminal: Terminal, kind: str) -> bool:
+    items = [i for i in terminal.outbox.items() if i.kind == kind]
+    return bool(items) and all(i.state == "delivered" for i in items)
+
+
+def evaluate(terminal: Terminal, session=None) -> EvaluationJourney:
+    return EvaluationJourney(session or terminal.session(), terminal.client, terminal.outbox)
+
+
+def test_a_recent_application_is_rated_once_with_a_comment(
+        running: Terminal, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    session = running.session()
+    apply = running.journey(session)
+    fill_in(apply)
+    receipt = apply.submit()
+    apply.finish()
+
+    journey = evaluate(running, session)
+    (target,) = journey.recent()
+    assert (target.reference, target.kind) == (receipt.receipt_no, "receipt_no")
+    assert target.service_name == "护士执业注册"
+    rated = journey.rate(target, 5, f"  {COMMENT}  ")
+    assert rated.score == 5 and rated.outbox_reference.startswith("K")
+    assert wait_until(lambda: delivered(running, "evaluation"), timeout=10, interval=0.05)
+    (row,) = evaluations(running)
+    assert (row["receipt_no"], row["score"], row["comment"]) == (receipt.receipt_no, 5, COMMENT)
+
+    with pytest.raises(JourneyProblem) as twice:
+        journey.rate(target, 1)
+    assert twice.value.code == "journey.evaluation.rated"
+    assert journey.is_rated(target) and journey.recent() == []  # not offered again
+    assert len(evaluations(running)) == 1
+    logs = caplog.text
+    assert COMMENT not in logs and APPLICANT not in logs and NAME not in logs
+
+
+def test_rated_right_after_applying_offline_and_sent_after_the_application(
+        running: Terminal) -> None:
+    session = running.session()
+    apply = running.journey(session, final_wait_s=0.1)
+    fill_in(apply)
+    running.platform_down()
+    receipt = apply.submit()
+    assert not receipt.final
+
+    journey = evaluate(running, session)
+    target = journey.offer(receipt.reference, receipt.service_name, receipt.submitted_at)
+    assert target.kind == "outbox_reference"
+    journey.rate(target, 4)
+    running.platform_up()
+    assert wait_until(lambda: delivered(running, "evaluation"), timeout=15, interval=0.1)
+    (filed,) = running.applications()
+    (row,) = evaluations(running)
+    assert (row["receipt_no"], row["score"], row["comment"]) == (filed["receipt_no"], 4, "")
+    assert journey.recent() == []  # rated by its outbox reference: not offered again
+
+
+def test_what_a_rating_may_not_be(running: Terminal) -> None:
+    journey = evaluate(running)
+    target = journey.offer("SL-20261123-000001", "x")
+    for score in (0, 6, 3.5):
+        with pytest.raises(ValueError):
+            journey.rate(target, score)  # type: ignore[arg-type]
+    with pytest.raises(JourneyProblem) as long:
+        journey.rate(target, 3, "长" * 501)
+    assert long.value.code == "journey.evaluation.comment_too_long"
+    assert "长" not in str(long.value)
+    with pytest.raises(ValueError):
+        journey.offer("not a reference!", "x")
+    assert [i for i in running.outbox.items() if i.kind == "evaluation"] == []
+
+
+def test_recent_needs_the_card_and_says_when_the_platform_is_down(running: Terminal) -> None:
+    with pytest.raises(JourneyProblem) as anonymous:
+        evaluate(running, running.sessions.start()).recent()
+    assert anonymous.value.code == "identity.required"
+    running.platform_down()
+    with pytest.raises(JourneyProblem) as down:
+        evaluate(running).recent()
+    assert down.value.code == "platform.unreachable"

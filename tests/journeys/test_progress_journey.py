@@ -1,0 +1,163 @@
+"""The progress journey (进度查询) against the real reference platform and outbox: by card with
+the timeline and what to do, by a receipt's QR code without a card (masked, from any terminal
+of the fleet), the codes it must refuse, and handing in materials after a correction request."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+import pytest
+
+from kiosk.journeys.problems import JourneyProblem
+from kiosk.journeys.progress import QUEUED, ProgressJourney
+from kiosk.receipts import progress_qr
+from kiosk.refplatform import operator
+from kiosk.refplatform.store import Store
+from tests.journeys.conftest import APPLICANT, KIOSK_ID, NAME, Terminal, fill_in, jpeg
+from tests.support import wait_until
+
+
+def progress(terminal: Terminal, session=None, *, keys=None, **options) -> ProgressJourney:
+    session = session if session is not None else terminal.session()
+    return ProgressJourney(session, terminal.client, terminal.outbox,
+                           [terminal.qr_key] if keys is None else keys, KIOSK_ID, **options)
+
+
+def apply_for_nurse(terminal: Terminal, *, offline: bool = False):
+    """The nurse's application (health exam promised), as filed at this terminal: its receipt
+    (`offline`: the platform goes down just before the citizen submits)."""
+    session = terminal.session()
+    journey = terminal.journey(session, final_wait_s=0.2 if offline else 3.0)
+    fill_in(journey)
+    if offline:
+        terminal.platform_down()
+    receipt = journey.submit()
+    journey.finish()
+    session.end("finished")
+    return receipt
+
+
+def anonymous(terminal: Terminal):
+    return terminal.sessions.start()
+
+
+def test_by_card_the_timeline_and_what_to_do_then_the_correction_is_handed_in(
+        running: Terminal, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    receipt = apply_for_nurse(running)
+    assert receipt.final
+    store = Store(running.platform_db)
+    for action in ("accept", "review"):
+        operator.advance(store, receipt.receipt_no, action)
+    operator.advance(store, receipt.receipt_no, "correct", reason="单位证明缺少公章，请重新提交")
+
+    journey = progress(running)
+    (view,) = journey.applications()
+    assert view.reference == receipt.receipt_no and view.service_name == "护士执业注册"
+    assert [s.status for s in view.steps] == ["submitted", "accepted", "in_review",
+                                              "correction_requested"]
+    assert view.steps[-1].words == "要求补正" and view.steps[-1].at.tzinfo is not None
+    assert view.status_words == "要求补正"
+    assert any("单位证明缺少公章" in line for line in view.to_do)
+    assert any("健康体检" in line for line in view.to_do), view.to_do  # promised, by its name
+    assert view.awaits_materials and view.can_supplement
+    assert NAME not in view.applicant_masked and APPLICANT not in view.applicant_masked
+
+    awaited = {v.material_id: v for v in journey.start_supplement(receipt.receipt_no)}
+    assert {"health_exam", "employer_letter"} <= set(awaited)
+    with pytest.raises(JourneyProblem) as nothing:
+        journey.submit_supplement()
+    assert nothing.value.code == "journey.progress.no_pages"
+    journey.add_page("employer_letter", jpeg(7))
+    assert journey.add_page("health_exam", jpeg(8)).pages == 1
+    done = journey.submit_supplement()
+    assert done.delivered and done.view is not None
+    assert done.view.status == "in_review" and not done.view.can_supplement
+    assert done.view.steps[-1].note == "补正材料已提交，继续审查"
+    again = journey.submit_supplement()  # a double tap hands nothing in twice
+    assert again.reference == done.reference
+    assert len([i for i in running.outbox.items() if i.kind == "supplement"]) == 1
+    (filed,) = running.applications()
+    assert filed["promised_materials"][0]["received"] is True
+
+    # in English, the same steps in English words (no I/O)
+    journey._session.language = "en"
+    assert journey.view(receipt.receipt_no).steps[-1].words == "Under review"
+    logs = caplog.text
+    assert APPLICANT not in logs and NAME not in logs and "公章" not in logs
+
+
+def test_a_receipt_code_shows_that_one_application_masked_without_a_card(
+        running: Terminal) -> None:
+    receipt = apply_for_nurse(running)
+    session = anonymous(running)
+    journey = progress(running, session)
+    view = journey.by_receipt_code(receipt.qr_text)
+    assert view.reference == receipt.receipt_no and view.status == "submitted"
+    assert "*" in view.applicant_masked and NAME not in view.applicant_masked
+    assert APPLICANT not in view.applicant_masked
+    assert view.awaits_materials and not view.can_supplement  # no card: nothing handed in
+    with pytest.raises(JourneyProblem):
+        journey.start_supplement(receipt.receipt_no)
+    assert session.identity is None  # no named session was started
+
+    # a receipt printed by another terminal of the fleet (same fleet key) is accepted
+    elsewhere = progress_qr.make(receipt.receipt_no, "HALL-B-0007", running.qr_key)
+    assert journey.by_receipt_code(elsewhere).reference == receipt.receipt_no
+
+
+@pytest.mark.parametrize("make_code, code", [
+    (lambda t, rn: progress_qr.make(rn, KIOSK_ID, t.qr_key).replace(rn, rn[:-1] + "9"),
+     "journey.progress.code_invalid"),  # tampered: the number changed, the signature kept
+    (lambda t, rn: progress_qr.make(rn, KIOSK_ID, secrets.token_bytes(32)),
+     "journey.progress.code_invalid"),  # signed with another fleet's key
+    (lambda t, rn: progress_qr.make("SL-20990101-999999", KIOSK_ID, t.qr_key),
+     "journey.progress.unknown"),  # genuine shape and signature, no such application
+    (lambda t, rn: "https://pay.example.com/q/123", "journey.progress.code_not_ours"),
+    (lambda t, rn: "GOVKIOSK:R:1:" + rn, "journey.progress.code_invalid"),
+    (lambda t, rn: progress_qr.make("KABCD2345", "HALL-B-0007", t.qr_key),
+     "journey.progress.elsewhere"),  # an outbox reference of another terminal
+    (lambda t, rn: progress_qr.make("KABCD2345", KIOSK_ID, t.qr_key),
+     "journey.progress.unknown"),  # ours by its shape, not in our outbox
+])
+def test_refused_and_unknown_codes_are_told_clearly(running: Terminal, make_code,
+                                                    code: str) -> None:
+    receipt = apply_for_nurse(running)
+    journey = progress(running, anonymous(running))
+    with pytest.raises(JourneyProblem) as refused:
+        journey.by_receipt_code(make_code(running, receipt.receipt_no))
+    assert refused.value.code == code
+    words = refused.value.text("zh-CN")
+    assert words and "GOVKIOSK" not in words and receipt.receipt_no not in str(refused.value)
+    assert refused.value.text("en").isascii()
+
+
+def test_without_the_fleet_key_the_citizen_is_asked_for_the_card(running: Terminal) -> None:
+    receipt = apply_for_nurse(running)
+    with pytest.raises(JourneyProblem) as refused:
+        progress(running, anonymous(running), keys=[]).by_receipt_code(receipt.qr_text)
+    assert refused.value.code == "journey.progress.no_key"
+
+
+def test_a_receipt_printed_while_offline_is_found_in_this_terminals_outbox(
+        running: Terminal) -> None:
+    receipt = apply_for_nurse(running, offline=True)
+    assert not receipt.final and receipt.reference.startswith("K")
+    journey = progress(running, anonymous(running))
+    view = journey.by_receipt_code(receipt.qr_text)
+    assert view.status == QUEUED and view.reference == receipt.reference
+    assert view.service_name and view.to_do
+    running.platform_up()
+    assert wait_until(lambda: running.applications(), timeout=15, interval=0.1)
+    view = journey.by_receipt_code(receipt.qr_text)  # the same slip, now filed
+    assert view.status == "submitted" and view.receipt_no == running.applications()[0][
+        "receipt_no"]
+
+
+def test_platform_down_is_told_as_such(running: Terminal) -> None:
+    receipt = apply_for_nurse(running)
+    running.platform_down()
+    with pytest.raises(JourneyProblem) as down:
+        progress(running, anonymous(running)).by_receipt_code(receipt.qr_text)
+    assert down.value.code == "platform.unreachable"

@@ -1,0 +1,139 @@
+"""The progress journey (进度查询) end to end through real touches on the app under Xvfb, with
+the ID card, QR reader, document camera emulators and the reference platform (HTTPS): by card
+the timeline and the correction handed in with the camera; by a receipt's QR code without a
+card, masked; a tampered code refused in words."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from pathlib import Path
+
+import pytest
+
+from kiosk.client.platform import PlatformClient
+from kiosk.config import load_config
+from kiosk.journeys.receipt import load_qr_key
+from kiosk.receipts import progress_qr
+from kiosk.session import Identity
+from kiosk.sim import Simulation
+from tests.journeys.conftest import jpeg
+from tests.session.conftest import card_of
+from tests.ui.harness import KioskUi, Xvfb
+from tests.ui.journey import identify, leftovers, on, tap
+
+AREAS = ("idcard", "qr", "document", "printer")
+ID_NUMBER, NAME = "110101199003071233", "测试样例"
+SERVICE = "household-registration-certificate"  # one material, scanned
+
+
+@pytest.fixture
+def sim(tmp_path: Path):
+    with Simulation(tmp_path / "sim", areas=AREAS) as s:
+        yield s
+
+
+@pytest.fixture
+def app(sim: Simulation, xvfb: Xvfb, tmp_path: Path):
+    ui = KioskUi(tmp_path / "ui", xvfb, site_file=sim.site_config_path).start()
+    yield ui
+    ui.stop()
+
+
+def file_application(sim: Simulation) -> str:
+    """The resident's application, filed as on an earlier visit; its receipt number."""
+    config = load_config(sim.site_config_path)
+    with PlatformClient.from_config(config, retries=0) as client:
+        page = base64.b64encode(jpeg(5)).decode("ascii")
+        filed = client.create_application(
+            {"service_id": SERVICE,
+             "applicant": Identity.from_id_card(card_of("resident")).applicant(),
+             "form": {"certificate_kind": "户籍信息证明", "purpose": "落户"},
+             "materials": [{"material_id": "household", "source": "scan",
+                            "pages": [{"media_type": "image/jpeg", "content": page}]}],
+             "client_reference": "K" + uuid.uuid4().hex[:8].upper()},
+            idempotency_key=str(uuid.uuid4()))
+    return filed.receipt_no
+
+
+def receipt_code(sim: Simulation, receipt_no: str, kiosk_id: str = "HALL-B-0007") -> str:
+    """The QR code of a receipt printed by a terminal of the same fleet."""
+    key = load_qr_key(load_config(sim.site_config_path).receipts.qr_key_file)
+    assert key is not None
+    return progress_qr.make(receipt_no, kiosk_id, key)
+
+
+def texts(state) -> str:  # type: ignore[no-untyped-def]
+    return "\n".join(state["texts"])
+
+
+def test_by_card_the_timeline_then_the_correction_is_handed_in_with_the_camera(
+        sim: Simulation, app: KioskUi) -> None:
+    receipt_no = file_application(sim)
+    for action in ("accept", "review"):
+        sim.control("platform", "advance", {"receipt_no": receipt_no, "action": action})
+    sim.control("platform", "advance", {"receipt_no": receipt_no, "action": "correct",
+                                        "reason": "户口簿页面不清晰，请重新拍摄"})
+    identify(sim, app)
+    tap(app, "tile_progress")
+    app.wait_for(on("progress_list", f"app_{receipt_no}"), 20)
+    tap(app, f"app_{receipt_no}")
+    state = app.wait_for(on("progress_detail", "progress_todo"), 20)
+    shown = texts(state)
+    assert "要求补正" in shown and "户口簿页面不清晰" in shown and receipt_no in shown
+    assert {"step_0", "step_1", "step_2", "step_3"} <= set(state["kids"])
+    assert NAME not in shown and ID_NUMBER not in shown
+
+    tap(app, "progress_supplement")
+    app.wait_for(on("progress_supplement", "sup_household_camera"), 20)
+    tap(app, "sup_household_camera")
+    app.wait_for(on("progress_camera", "preview"), 10)
+    sim.control("doc_camera", "place_page", {"seed": 4})
+    app.wait_for(lambda s: s["screen"] == "progress_camera" and "problem" in s["kids"]
+                 and "busy" not in s["kids"], 30)  # taken by itself once still
+    sim.control("doc_camera", "remove_page", {})
+    tap(app, "camera_done")
+    app.wait_for(on("progress_supplement", "sup_submit"), 10)
+    tap(app, "sup_submit")
+    state = app.wait_for(on("progress_supplement", "supplement_done"), 30)
+    assert "材料已提交" in texts(state)
+    (filed,) = [a for a in sim.control("platform", "applications", {})
+                if a["receipt_no"] == receipt_no]
+    assert filed["status"] == "in_review"
+    assert filed["timeline"][-1]["note"] == "补正材料已提交，继续审查"
+    tap(app, "sup_done")
+    state = app.wait_for(on("progress_detail", "progress_status"), 10)
+    assert "审查中" in texts(state) and "progress_supplement" not in state["kids"]
+    tap(app, "exit")
+    app.wait_for(lambda s: s["screen"] == "attract", 15)
+    assert leftovers(sim) == []
+    assert ID_NUMBER not in app.app_log(20000)
+
+
+def test_a_receipt_code_without_a_card_shows_that_application_masked(
+        sim: Simulation, app: KioskUi) -> None:
+    receipt_no = file_application(sim)
+    sim.control("platform", "advance", {"receipt_no": receipt_no, "action": "accept"})
+    app.wait_for(lambda s: s["screen"] == "attract", 20)
+    sim.control("qr_serial", "scan", {"text": receipt_code(sim, receipt_no)})
+    state = app.wait_for(on("progress_detail", "progress_status"), 20)
+    shown = texts(state)
+    assert receipt_no in shown and "已受理" in shown
+    assert "*" in shown and NAME not in shown and ID_NUMBER not in shown  # masked
+    assert "greeting" not in state["kids"]  # no named session
+    assert "progress_supplement" not in state["kids"] and "rate_offer" not in state["kids"]
+    tap(app, "back")
+    app.wait_for(on("home"), 10)
+
+
+def test_a_tampered_receipt_code_is_refused_in_words(sim: Simulation, app: KioskUi) -> None:
+    receipt_no = file_application(sim)
+    code = receipt_code(sim, receipt_no)
+    tampered = code.replace(receipt_no, receipt_no[:-1] + ("1" if receipt_no[-1] != "1"
+                                                           else "2"))
+    app.wait_for(lambda s: s["screen"] == "attract", 20)
+    sim.control("qr_serial", "scan", {"text": tampered})
+    state = app.wait_for(on("progress_detail", "problem"), 20)
+    assert "已损坏或被改动" in texts(state)
+    assert "progress_status" not in state["kids"]
+    assert receipt_no[:-1] not in texts(state)
