@@ -2,9 +2,15 @@
 terminal enrolled, and the secrets the terminal needs (platform credential, outbox key) kept
 under the run directory's `secrets/`, outside the data directory as on a real terminal.
 
+It also serves a fleet configuration repository at `/fleet/` (made at the first start in
+`<run>/fleet`, its offline root keys apart in `<run>/fleet-root-keys`, the trusted root installed
+in `secrets/`), and points the terminal's `[fleet]` at it, ring `demo`, so that
+`kiosk fleet publish --repo run/sim/fleet --ring demo LAYER` reaches the running terminal.
+
 Controls (`kiosk sim ctl platform <control> ...`): `down` and `up` (same port, so a terminal
 sees an outage and a recovery), `advance` an application as a back-office operator would,
-`pay` a payment, and `applications` to list what the platform holds.
+`issue` a certificate (walk an application to approved), `pay` a payment, and
+`applications` to list what the platform holds.
 """
 
 from __future__ import annotations
@@ -16,11 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from drivers.emulation.base import Emulator
+from kiosk.fleet.repository import FleetRepository
 from kiosk.refplatform import operator
 from kiosk.refplatform.auth import enrol
 from kiosk.refplatform.server import ServerHandle, start_in_thread
 from kiosk.refplatform.store import Store
 from kiosk.refplatform.tls import make_test_ca
+
+
+FLEET_RING = "demo"
 
 
 class PlatformEmulator(Emulator):
@@ -31,6 +41,7 @@ class PlatformEmulator(Emulator):
         self.database = run_dir / "platform" / "platform.sqlite3"
         self.secrets = run_dir / "secrets"
         self.tls_dir = run_dir / "platform" / "tls"
+        self.fleet = FleetRepository(run_dir / "fleet", root_keys_dir=run_dir / "fleet-root-keys")
         self.port = 0
         self._server: ServerHandle | None = None
         self._tls: tuple[Path, Path, Path] | None = None
@@ -52,7 +63,18 @@ class PlatformEmulator(Emulator):
         if not qr_key.exists():
             qr_key.touch(mode=0o600)
             qr_key.write_bytes(os.urandom(32))
+        self._start_fleet()
         self.up()
+
+    def _start_fleet(self) -> None:
+        """A fleet repository made once and kept (publishes survive a sim restart); the timestamp
+        is re-signed at every start, as a real repository's daily timer would."""
+        if (self.fleet.dir / "state" / "root.json").exists():
+            self.fleet.refresh()
+        else:
+            self.fleet.init()
+        root = self.secrets / "fleet-root.json"
+        root.write_bytes((self.fleet.metadata_dir / "1.root.json").read_bytes())
 
     def stop(self) -> None:
         self.down()
@@ -64,7 +86,7 @@ class PlatformEmulator(Emulator):
             assert self._tls is not None, "start() first"
             _, cert, key = self._tls
             self._server = start_in_thread(self.database, port=self.port, tls_cert=cert,
-                                           tls_key=key)
+                                           tls_key=key, fleet_dir=self.fleet.public)
             self.port = self._server.port
         return self.url
 
@@ -77,6 +99,14 @@ class PlatformEmulator(Emulator):
     def advance(self, receipt_no: str, action: str, reason: str | None = None) -> dict[str, Any]:
         return operator.advance(self.store, receipt_no, action, reason=reason)
 
+    def issue(self, receipt_no: str) -> dict[str, Any]:
+        """Accept, review and approve as far as needed: the certificate is then issued."""
+        order = ("submitted", "accepted", "in_review")
+        status = next(a["status"] for a in self.applications() if a["receipt_no"] == receipt_no)
+        for action in ("accept", "review", "approve")[order.index(status):]:
+            result = operator.advance(self.store, receipt_no, action)
+        return result
+
     def pay(self, payment_id: str) -> dict[str, Any]:
         return operator.mark_paid(self.store, payment_id)
 
@@ -84,7 +114,8 @@ class PlatformEmulator(Emulator):
         return operator.list_applications(self.store, status)
 
     def controls(self) -> dict[str, Callable[..., Any]]:
-        return {"up": self.up, "down": self.down, "advance": self.advance, "pay": self.pay,
+        return {"up": self.up, "down": self.down, "advance": self.advance, "issue": self.issue,
+                "pay": self.pay,
                 "applications": self.applications}
 
     # -- what the terminal is told -----------------------------------------------------------
@@ -95,7 +126,8 @@ class PlatformEmulator(Emulator):
 
     def endpoints(self) -> dict[str, Any]:
         return {"url": self.url, "database": str(self.database),
-                "up": self._server is not None}
+                "up": self._server is not None, "fleet_repo": str(self.fleet.dir),
+                "fleet_url": self.fleet_url}
 
     def config_fragment(self) -> dict[str, Any]:
         assert self._tls is not None, "start() first"
@@ -105,4 +137,11 @@ class PlatformEmulator(Emulator):
                          "credential_file": str(self.secrets / "platform.credential")},
             "outbox": {"key_file": str(self.secrets / "outbox.key")},
             "receipts": {"qr_key_file": str(self.secrets / "receipt-qr.key")},
+            "fleet": {"enabled": True, "repository_url": self.fleet_url, "ring": FLEET_RING,
+                      "trusted_root_file": str(self.secrets / "fleet-root.json"),
+                      "ca_bundle": str(ca), "poll_interval_s": 10.0, "jitter_s": 2.0},
         }
+
+    @property
+    def fleet_url(self) -> str:
+        return f"https://127.0.0.1:{self.port}/fleet"
