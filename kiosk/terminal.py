@@ -16,6 +16,7 @@ from kiosk.audit.store import AuditTrail
 from kiosk.config import KioskConfig
 from kiosk.devices.registry import build_devices
 from kiosk.events import emit
+from kiosk.fleet.service import FleetService
 from kiosk.fleet.updater import heartbeat_versions
 from kiosk.health.heartbeat import HeartbeatSender, heartbeat_body
 from kiosk.health.supervisor import DeviceSupervisor
@@ -31,7 +32,8 @@ log = logging.getLogger(__name__)
 
 
 class Terminal:
-    def __init__(self, config: KioskConfig) -> None:
+    def __init__(self, config: KioskConfig, site: str | Path | None = None) -> None:
+        """`site`: the site layer's path, which fleet updates need to re-read on restart."""
         self.config = config
         self.devices: list[Device] = build_devices(config)
         self.sessions = SessionManager(config)
@@ -54,6 +56,7 @@ class Terminal:
         self.started_at = time.monotonic()
         self.out_of_service: Callable[[], bool] = lambda: False  # the admin screen's switch
         self.last_error: Callable[[], str | None] = lambda: None  # masked, for the heartbeat
+        self.fleet = FleetService.for_terminal(config, self.sessions, self.devices, site)
 
     def start(self) -> None:
         for device in self.devices:
@@ -66,6 +69,8 @@ class Terminal:
             log.warning("terminal %s: no platform link (%s): %s", self.config.terminal.id,
                         exc.reason, exc)
         self.supervisor.start()
+        if self.fleet is not None:
+            self.fleet.start()
         if self.link is not None:
             client = self.link.client
             self.heartbeat = HeartbeatSender(self.heartbeat_body, client.post_heartbeat,
@@ -91,6 +96,8 @@ class Terminal:
 
     def stop(self) -> None:
         """Between citizens or at shutdown: whoever is at the screen is ended and wiped first."""
+        if self.fleet is not None:
+            self.fleet.stop()
         self.sessions.close()
         if self.heartbeat is not None:
             self.heartbeat.stop()

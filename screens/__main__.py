@@ -24,6 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="1920x1080")
     parser.add_argument("--ui-driver", type=int, default=None, metavar="PORT")
     args = parser.parse_args(argv)
+    from kiosk.fleet.service import RESTART_EXIT_CODE, prepare_boot
+
+    prepare_boot(args.config)  # an unconfirmed fleet layer that failed its chances goes back
     try:
         loaded = load_layers(args.config)
         config = loaded.config
@@ -43,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk.terminal import Terminal
     from screens.app import KioskApp
 
-    app = KioskApp(config, Terminal(config))
+    app = KioskApp(config, Terminal(config, site=args.config))
     app.loaded_config = loaded  # the layers in force, for the admin screen
     _stop_on_sigterm(app)
     if args.ui_driver is not None:
@@ -51,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
 
         UiDriver(app, args.ui_driver).start()
     app.run()
-    return 0
+    return RESTART_EXIT_CODE if app.restart_requested else 0
 
 
 def _stop_on_sigterm(app) -> None:  # type: ignore[no-untyped-def]

@@ -66,6 +66,7 @@ class KioskApp(App):
         self.loaded_config = None  # the configuration layers in force (set by __main__)
         self.admin = None  # the staff service and its hidden entry (screens.admin installs them)
         self.admin_entry = None
+        self.restart_requested = False  # a fleet update wants a fresh process (exit code 75)
 
     def _default_prefs(self) -> Prefs:
         ui = self.kiosk_config.ui
@@ -95,6 +96,9 @@ class KioskApp(App):
         Window.bind(on_touch_down=self._on_any_touch)
         Clock.schedule_interval(self._tick, 0.5)
         emit("app_started", version=__version__, terminal=self.kiosk_config.terminal.id)
+        if self.terminal.fleet is not None:  # a fleet layer is taken by restarting, never mid-session
+            self.terminal.fleet.attach_ui(restart=lambda: Clock.schedule_once(
+                lambda _dt: self.restart_between_sessions(), 0))
         self.terminal.start()
         # systemd's watchdog is pinged from this main loop: a hung UI stops the pings and is
         # restarted. READY=1 once the first frame is drawn.
@@ -107,6 +111,15 @@ class KioskApp(App):
         self.watchdog.ready(f"serving as {self.kiosk_config.terminal.id}")
         self.watchdog.ping()
         emit("app_ready", watchdog_s=self.watchdog.watchdog_s)
+        if self.terminal.fleet is not None:
+            self.terminal.fleet.confirm_healthy()  # the screens came back
+
+    def restart_between_sessions(self) -> None:
+        """Leave so that the supervisor (systemd, or kiosk.fleet.supervise) starts us again
+        with the new configuration layer; a citizen at the screen is never cut off."""
+        if self.terminal.sessions.current is None:
+            self.restart_requested = True
+            self.stop()
 
     def _refuse_close(self, *_args, **_kwargs) -> bool:
         log.info("window close request refused")

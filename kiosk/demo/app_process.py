@@ -47,6 +47,7 @@ class AppProcess:
     proc: subprocess.Popen[bytes] | None = None
     log: Any = None  # the app's stdout/stderr file, open while it runs
     started_s: float | None = None  # seconds from spawn to the UI driver answering "ready"
+    supervise: bool = False  # restart the app when it asks (fleet update) or crashes
 
     def start(self, timeout_s: float = 60.0) -> AppProcess:
         self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -62,8 +63,12 @@ class AppProcess:
         env = {**os.environ, **(self.xvfb.env if self.xvfb else {})}
         self.log = (self.run_dir / "app.log").open("wb")
         t0 = time.monotonic()
+        # Supervised (the demo), a fleet update's restart brings the app back as systemd would;
+        # unsupervised (tests), an app that exits or crashes fails at once.
+        supervisor = [sys.executable, "-m", "kiosk.fleet.supervise", "--"] if self.supervise \
+            else []
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "screens", "--config", str(site_path),
+            [*supervisor, sys.executable, "-m", "screens", "--config", str(site_path),
              "--size", f"{self.size[0]}x{self.size[1]}", "--ui-driver", str(self.port)],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = t0 + timeout_s

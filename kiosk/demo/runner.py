@@ -159,7 +159,8 @@ def run_headless(out: Path, script: Sequence[Step], areas: tuple[str, ...] = ARE
         stale.unlink()  # pictures of an earlier run would pass for this one's
     say(f"starting Xvfb, {len(areas)} emulator areas{' and the platform' if platform else ''}")
     with Xvfb(size) as xvfb, Simulation(work / "sim", areas, platform=platform) as sim:
-        app = AppProcess(work / "app", xvfb, site_file=sim.site_config_path, size=size)
+        app = AppProcess(work / "app", xvfb, site_file=sim.site_config_path, size=size,
+                         supervise=True)
         try:
             try:
                 app.start()

@@ -1,0 +1,62 @@
+"""Issue 7's promise on the demo terminal: a fleet manager publishes a layer to the ring, the
+running app takes it between sessions (it restarts under its supervisor) and the new setting is
+in force on the screen; the applied version reaches the heartbeat."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from kiosk.cli import main
+from kiosk.config import load_config
+from kiosk.fleet.updater import heartbeat_versions
+from kiosk.sim import Simulation
+from tests.ui.harness import KioskUi, Xvfb
+
+
+@pytest.fixture
+def sim(tmp_path: Path):
+    with Simulation(tmp_path / "sim", areas=("printer",)) as s:
+        yield s
+
+
+def _state_when(app: KioskUi, predicate, timeout_s: float) -> dict:  # type: ignore[no-untyped-def]
+    """The app's state once `predicate` holds; the UI driver is away while the app restarts."""
+    deadline = time.monotonic() + timeout_s
+    last: dict = {}
+    while time.monotonic() < deadline:
+        try:
+            last = app.state()
+            if last.get("ready") and predicate(last):
+                return last
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"never matched; last state screen={last.get('screen')}")
+
+
+def test_a_layer_published_to_the_ring_is_in_force_on_the_terminal(sim, xvfb: Xvfb,
+                                                                    tmp_path: Path) -> None:
+    app = KioskUi(tmp_path / "ui", xvfb, site_file=sim.site_config_path, supervise=True).start()
+    try:
+        app.tap("attract_text", wait_drawn=True)
+        assert not _state_when(app, lambda s: s["screen"] == "home", 10)["elder_mode"]
+        layer = tmp_path / "elder.toml"
+        layer.write_text("[ui]\nelder_mode = true\n", encoding="utf-8")
+        repo = sim.emulators["platform"].endpoints()["fleet_repo"]
+        published = CliRunner().invoke(main, ["fleet", "publish", "--repo", repo, "--ring",
+                                              "demo", str(layer)])
+        assert published.exit_code == 0, published.output
+        time.sleep(12)  # more than a poll: the citizen's session holds the update back
+        assert _state_when(app, lambda s: True, 5)["screen"] == "home"
+        app.tap("exit", wait_drawn=True)  # between sessions now: the update goes in
+        state = _state_when(app, lambda s: s["elder_mode"], 60)
+        assert state["screen"] == "attract"
+        data_dir = load_config(sim.site_config_path).terminal.data_dir
+        assert heartbeat_versions(data_dir) == {"config": "1"}
+    finally:
+        app.stop()
