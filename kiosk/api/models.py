@@ -123,6 +123,10 @@ class PromisedMaterial(Reply):
     received: bool
 
 
+class Notifications(Reply):
+    sms: bool
+
+
 class Application(Reply):
     receipt_no: ReceiptNo
     service_id: ServiceId
@@ -138,6 +142,7 @@ class Application(Reply):
     certificate_ids: list[OpaqueId]
     fee_fen: NonNegative
     paid: bool
+    notifications: Notifications | None = None
 
 
 # -- certificates ---------------------------------------------------------------------------
@@ -265,12 +270,17 @@ class MaterialSubmission(Body):
     promised_by: date | None = None
 
 
+class NotificationsCreate(Body):
+    sms: bool  # progress notices by text message to applicant.mobile
+
+
 class ApplicationCreate(Body):
     service_id: ServiceId
     applicant: Applicant
     form: dict[str, Any]
     materials: list[MaterialSubmission] = Field(max_length=50)
     client_reference: str = Field(pattern=r"^[A-Za-z0-9-]{4,40}$")
+    notifications: NotificationsCreate | None = None
 
 
 class SupplementCreate(Body):

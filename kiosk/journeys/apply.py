@@ -59,6 +59,7 @@ _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 # Keys of the journey's state in the session bag (wiped with the session).
 _CITIZEN, _PLAN = "apply.citizen", "apply.materials"
 _KEY, _QUEUED, _SUBMITTED_AT = "apply.idempotency_key", "apply.queued", "apply.submitted_at"
+_NOTIFY_SMS = "apply.notify_sms"
 
 
 class Step(enum.StrEnum):
@@ -168,6 +169,8 @@ class Review:
     materials: tuple[mat.MaterialView, ...]
     form_errors: dict[str, str]  # field name -> message ("" = the form as a whole)
     missing_materials: tuple[str, ...]  # material ids still needed
+    sms_possible: bool  # a mobile number is known: progress texts can be offered
+    notify_sms: bool  # the applicant agreed to progress texts (off until they say so)
 
     @property
     def ok(self) -> bool:
@@ -525,7 +528,23 @@ class ApplyJourney:
                 promised_limit_days=service.promised_limit_days,
                 applicant_name=identity.masked_name, applicant_id=identity.masked_id,
                 entries=entries, materials=views, form_errors=self.form_errors(),
-                missing_materials=tuple(v.material_id for v in views if not v.complete))
+                missing_materials=tuple(v.material_id for v in views if not v.complete),
+                sms_possible=self._mobile() is not None,
+                notify_sms=bool(self._session.get(_NOTIFY_SMS)))
+
+    def set_notify_sms(self, on: bool) -> None:
+        """The applicant's choice about progress texts, recorded with the application."""
+        with self._lock:
+            self._require(*_EDITING)
+            self._session.put(_NOTIFY_SMS, bool(on))
+
+    def _mobile(self) -> str | None:
+        service = self._need_service()
+        values = self._form_values(service)
+        citizen = self._session.get(_CITIZEN)
+        return next((x for x in (values.get("mobile"),
+                                 citizen.prefill.get("mobile") if citizen else None)
+                     if isinstance(x, str) and _MOBILE.match(x)), None)
 
     def submit(self) -> ReceiptData:
         """Queue the application in the outbox, once: a second call (a double tap, a retry
@@ -588,15 +607,14 @@ class ApplyJourney:
         service = self._need_service()
         identity = self._identity()
         values = self._form_values(service)
-        citizen = self._session.get(_CITIZEN)
-        mobile = next((x for x in (values.get("mobile"),
-                                   citizen.prefill.get("mobile") if citizen else None)
-                       if isinstance(x, str) and _MOBILE.match(x)), None)
+        mobile = self._mobile()
         plan = self._plan()
         body = {"service_id": service.service_id, "applicant": identity.applicant(mobile),
                 "form": values,
                 "materials": [mat.submission(x.material_id, plan[x.material_id])
-                              for x in service.materials if x.material_id in plan]}
+                              for x in service.materials if x.material_id in plan],
+                "notifications": {"sms": bool(self._session.get(_NOTIFY_SMS)) and
+                                  mobile is not None}}
         # our own bug, caught here rather than as a refusal in the outbox (no values quoted)
         m.ApplicationCreate.model_validate({**body, "client_reference": "CHECK"})
         return body
@@ -673,6 +691,6 @@ class ApplyJourney:
         clean; the scanned files go with the session's wipe."""
         with self._lock:
             self._session.values.clear()
-            for key in (_PLAN, _KEY, _QUEUED, _SUBMITTED_AT):
+            for key in (_PLAN, _KEY, _QUEUED, _SUBMITTED_AT, _NOTIFY_SMS):
                 self._session.pop(key)
             self._go(Step.END)

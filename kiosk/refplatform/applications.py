@@ -162,12 +162,13 @@ def create(conn: sqlite3.Connection, kiosk_id: str, body: dict[str, Any],
     conn.execute(
         "INSERT INTO applications(receipt_no, service_id, kiosk_id, id_kind, id_number, name, "
         "mobile, form, client_reference, status, acceptance, submitted_at, due_date, fee_fen, "
-        "paid, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'submitted', 'pending', ?, ?, ?, 0, ?)",
+        "paid, seq, notify_sms) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'submitted', 'pending', ?, ?, ?, 0, ?, ?)",
         (receipt, service["service_id"], kiosk_id, applicant["id_kind"], applicant["id_number"],
          applicant["name"], applicant.get("mobile"), json.dumps(body["form"], ensure_ascii=False),
          body["client_reference"], at,
          add_working_days(today, service["promised_limit_days"]).isoformat(),
-         service["fee_fen"], seq))
+         service["fee_fen"], seq, _sms(body)))
     _store_materials(conn, receipt, body["materials"], at)
     add_timeline(conn, receipt, "submitted", at, "申请已提交，等待受理")
     return to_json(conn, receipt)
@@ -259,4 +260,12 @@ def to_json(conn: sqlite3.Connection, receipt: str) -> dict[str, Any]:
         "certificate_ids": certificate_ids,
         "fee_fen": row["fee_fen"],
         "paid": bool(row["paid"]),
+        **({"notifications": {"sms": bool(row["notify_sms"])}}
+           if row["notify_sms"] is not None else {}),
     }
+
+
+def _sms(body: dict[str, Any]) -> int | None:
+    """The SMS opt-in as stored: 1/0, or NULL when the terminal did not ask."""
+    notifications = body.get("notifications")
+    return None if notifications is None else int(bool(notifications["sms"]))

@@ -173,6 +173,10 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (kiosk_id, event_id)
     );
     """,
+    # 2: what the applicant agreed to be told (NULL: not asked).
+    """
+    ALTER TABLE applications ADD COLUMN notify_sms INTEGER;
+    """,
 ]
 
 

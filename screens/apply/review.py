@@ -55,6 +55,11 @@ class ReviewScreen(JourneyScreen):
             state = _("missing") if view.material_id in review.missing_materials else "✓"
             given.append(f"{view.name}: {state}")
         box.add_widget(self.label("\n".join(given), kid="review_materials"))
+        if review.sms_possible:
+            box.add_widget(self.button(
+                "notify_optin", _("Text me about progress: yes") if review.notify_sms
+                else _("Text me about progress: no"), self._toggle_sms,
+                primary=review.notify_sms))
         if not review.ok:
             box.add_widget(self.label(_("Some information is still missing: please complete it "
                                         "before submitting."), kid="review_incomplete",
@@ -69,6 +74,12 @@ class ReviewScreen(JourneyScreen):
         if self.review is not None and self.review.ok:
             acts.append(("submit", _("Submit"), self._submit, True))
         return acts
+
+    def _toggle_sms(self) -> None:
+        journey = self.flow.journey
+        if journey is not None and self.review is not None:
+            journey.set_notify_sms(not self.review.notify_sms)  # in memory: no I/O
+        self.refresh()
 
     def _submit(self) -> None:
         journey = self.flow.journey

@@ -21,6 +21,7 @@ MODEL_FOR_SCHEMA: dict[str, type[BaseModel]] = {
     "ServiceSummary": m.ServiceSummary, "Service": m.Service, "Material": m.Material,
     "IdNumberQuery": m.IdNumberQuery, "Citizen": m.Citizen, "ELicence": m.ELicence,
     "Applicant": m.Applicant, "Page": m.Page, "MaterialSubmission": m.MaterialSubmission,
+    "Notifications": m.Notifications,
     "ApplicationCreate": m.ApplicationCreate, "SupplementCreate": m.SupplementCreate,
     "TimelineEntry": m.TimelineEntry, "Application": m.Application,
     "CollectRequest": m.CollectRequest, "Certificate": m.Certificate,

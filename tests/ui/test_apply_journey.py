@@ -42,6 +42,8 @@ def test_a_citizen_applies_in_chinese_and_takes_a_printed_receipt(sim, app: Kios
     open_service(app)
     fill_form(app)
     give_materials(sim, app)
+    tap(app, "notify_optin")  # progress texts to the mobile the platform knows: yes
+    app.wait_for(lambda s: any("短信通知办理进度：是" in t for t in s["texts"]))
     state = submit(app)
     assert "print_printed" in state["kids"], state
     texts = "\n".join(state["texts"])
@@ -49,6 +51,7 @@ def test_a_citizen_applies_in_chinese_and_takes_a_printed_receipt(sim, app: Kios
     filed = _applications(sim)
     assert len(filed) == 1
     receipt_no = filed[0]["receipt_no"]
+    assert filed[0]["notifications"] == {"sms": True}  # recorded for the platform to act on
     assert receipt_no in texts
     jobs = sim.emulators["printer"].job_log()
     assert len(jobs) == 1 and any(receipt_no in line for line in jobs[0]["lines"])
