@@ -96,6 +96,7 @@ class Terminal:
             self.platform = None
 
     def start_sender(self) -> None:
+        assert self.sender is None, "one sender per outbox (a second would outlive the test)"
         self.sender = start_sender(self.config, self.outbox)
 
     def applications(self) -> list[dict[str, Any]]:

@@ -182,7 +182,6 @@ def test_printed_but_platform_down_then_the_citizen_leaves_the_outbox_records_it
         "printed", False, True, None)  # the citizen is not told a failure: it will be recorded
     journey.finish()  # the citizen leaves with the certificate
     assert collections(running) == []
-    running.platform_up()
-    running.start_sender()
-    assert wait_until(lambda: len(collections(running)) == 1, timeout=15)
+    running.platform_up()  # its sender is running: the outbox delivers the collection
+    assert wait_until(lambda: len(collections(running)) == 1, timeout=30)
     assert len(running.emulator.job_log()) == 1  # printed once, recorded once
