@@ -44,6 +44,20 @@ BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 _COLUMNS = "seq, time, actor_kind, actor_id, action, details, prev_hash, hash, mac"
 
 
+def _set_wal(db: sqlite3.Connection, wait_s: float = 10.0) -> None:
+    """Switch to WAL. Two processes opening a new trail at once: the switch answers "locked"
+    at once instead of waiting for the busy timeout, so it is tried again for a while."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _row_entry(row: tuple) -> AuditEntry:
     seq, when, kind, actor, action, details, prev, digest, mac = row
     try:
@@ -69,7 +83,7 @@ class AuditTrail:
         try:
             self._db = sqlite3.connect(self.path, timeout=10, isolation_level=None,
                                        check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
+            _set_wal(self._db)
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_SCHEMA)
         except sqlite3.Error as exc:

@@ -18,17 +18,12 @@ EMULATED_CAMERA_SIZE = (1920, 1080)  # what the emulator streams; a real 高拍�
 
 def build_doc_camera(cfg: DocCameraConfig, name: str = "doc_camera", **extra: Any
                      ) -> DocumentCamera:
-    return DocumentCamera(
-        name,
-        source=cfg.source,
-        width=cfg.width,
-        height=cfg.height,
-        poll_interval=cfg.poll_interval_s,
-        missed_polls_to_offline=cfg.missed_polls_to_offline,
-        auto_capture=cfg.auto_capture,
-        stable_frames=cfg.stable_frames,
-        **extra,
-    )
+    options: dict[str, Any] = dict(
+        source=cfg.source, width=cfg.width, height=cfg.height,
+        poll_interval=cfg.poll_interval_s, missed_polls_to_offline=cfg.missed_polls_to_offline,
+        auto_capture=cfg.auto_capture, stable_frames=cfg.stable_frames)
+    options.update(extra)  # a caller (the scan command) may decide for itself
+    return DocumentCamera(name, **options)
 
 
 def build_scanner(cfg: ScannerConfig, name: str = "scanner") -> SaneScanner:

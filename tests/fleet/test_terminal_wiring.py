@@ -53,8 +53,7 @@ class Boot:
         return [str(r.outcome) for r in self.results]
 
     def stop(self) -> None:
-        self.service.stop()
-        self.terminal.stop()
+        self.terminal.stop()  # stops its fleet service (this test's) first
 
 
 def settings(config, **overrides) -> FleetSettings:  # type: ignore[no-untyped-def]
@@ -70,8 +69,8 @@ def boot(site: Path, health_timeout_s: float = 4.0) -> Boot:
     service = FleetService(config, terminal.sessions, terminal.devices, site=site,
                            on_result=results.append, restart=restart.set,
                            health_timeout_s=health_timeout_s, settings=settings(config))
+    terminal.fleet = service  # this test's own, observable service instead of the default one
     terminal.start()
-    service.start()
     return Boot(terminal, service, results, restart)
 
 
