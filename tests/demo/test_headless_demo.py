@@ -75,3 +75,19 @@ def test_printed_jobs_are_copied_out_and_a_failed_step_stops_with_the_log(sim, t
     assert "step 2 of 2" in str(failed.value) and "no_such_widget" in str(failed.value)
     assert failed.value.log_tail  # the app's log, for whoever reads the failure
     assert _is_picture(out / "02-attract-failed.png", SIZE)
+
+
+def test_the_readme_demo_plays_a_whole_apply_journey(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 4's "done when": `bash setup.sh demo` runs `kiosk demo`, which leaves the
+    screenshots of a full apply journey and the PNG of its printed receipt."""
+    monkeypatch.delenv("DISPLAY", raising=False)
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(demo_command, ["--out", str(out)], obj=CliContext(None, False))
+    assert result.exit_code == 0, result.output
+    screens = {p.name.split("-", 1)[1].split(".")[0].split("-")[0] for p in out.glob("[0-9]*.png")}
+    assert {"attract", "home", "catalogue", "guide", "form", "materials", "camera", "review",
+            "receipt"} <= screens, sorted(screens)
+    receipts = sorted(out.glob("receipt-*.png"))
+    assert receipts and all(_is_picture(p) for p in receipts)
+    assert all(_is_picture(p, SIZE) for p in out.glob("[0-9]*.png"))
