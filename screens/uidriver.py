@@ -16,6 +16,7 @@ command runs on the Kivy main thread; the HTTP thread waits for its result.
   POST /key {"key": 27}         a key press, as the keyboard would send it
   POST /close                   a window close request, as a window manager would send it
   POST /screenshot {"path"}     the whole window as PNG at exactly that path
+  POST /hang {"seconds": s}     block the main loop for s seconds (≤ 8): what a hung UI does
 
 Bound to 127.0.0.1 only and started only with `--ui-driver PORT`.
 """
@@ -160,6 +161,13 @@ class UiDriver:
         refused = Window.dispatch("on_request_close")
         return {"refused": bool(refused)}
 
+    def hang(self, seconds: float) -> dict[str, Any]:
+        """Block the main loop, as a hung UI would (the watchdog test); bounded below the
+        driver's own timeout."""
+        seconds = max(0.0, min(seconds, TIMEOUT_S - 2))
+        time.sleep(seconds)
+        return {"hung_s": seconds}
+
     def screenshot(self, path: str) -> dict[str, Any]:
         self.app.root.export_to_png(path)
         return {"path": path}
@@ -218,6 +226,7 @@ class UiDriver:
                     "/key": lambda: driver.key(int(args.get("key", 0))),
                     "/close": driver.close,
                     "/screenshot": lambda: driver.screenshot(str(args.get("path"))),
+                    "/hang": lambda: driver.hang(float(args.get("seconds", 1))),
                 }
                 if self.path not in commands:
                     self._reply(404, {"error": "unknown command"})
