@@ -10,6 +10,7 @@ from kivy.uix.gridlayout import GridLayout
 from kiosk.i18n.messages import N_
 from kiosk.journeys.appointment import ServiceChoice
 from screens.journey_screen import Action, JourneyScreen
+from screens.paging import Pager
 
 PER_PAGE, ELDER_PER_PAGE = 6, 3
 
@@ -21,22 +22,19 @@ class ApptServicesScreen(JourneyScreen):
         super().__init__(app, **kwargs)
         self.flow = flow
         self.services: list[ServiceChoice] | None = None
-        self.page = 0
+        self.pager = Pager(self, PER_PAGE, ELDER_PER_PAGE)
 
     def on_pre_enter(self, *_args: Any) -> None:
-        self.problem, self.services, self.page = None, None, 0
+        self.problem, self.services = None, None
+        self.pager.reset()
         self.work(lambda: self.flow.make_journey().services(), self._loaded)
 
     def _loaded(self, services: list[ServiceChoice]) -> None:
         self.services = services
 
-    def _per_page(self) -> int:
-        return ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
-
     def draw_body(self, box: BoxLayout) -> None:
-        per = self._per_page()
         grid = GridLayout(cols=1 if self.app.prefs.elder_mode else 2, spacing=16)
-        for service in (self.services or [])[self.page * per:][:per]:
+        for service in self.pager.shown(self.services or []):
             grid.add_widget(self.button(f"appt_service_{service.service_id}",
                                         f"{service.name}\n{service.department}",
                                         lambda s=service: self._choose(s),
@@ -46,19 +44,7 @@ class ApptServicesScreen(JourneyScreen):
     def actions(self) -> list[Action]:
         _ = self._
         acts: list[Action] = [("back", _("Back"), lambda: self.app.show("appt_menu"), False)]
-        if self.page > 0:
-            acts.append(("page_prev", _("Previous page"), self._prev, False))
-        if self.services and (self.page + 1) * self._per_page() < len(self.services):
-            acts.append(("page_next", _("Next page"), self._next, False))
-        return acts
-
-    def _prev(self) -> None:
-        self.page -= 1
-        self.refresh()
-
-    def _next(self) -> None:
-        self.page += 1
-        self.refresh()
+        return acts + self.pager.actions(len(self.services or []))
 
     def _choose(self, service: ServiceChoice) -> None:
         self.flow.service = service

@@ -10,6 +10,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kiosk.i18n.messages import HOME_TILES
 from kiosk.journeys.collect import CertificateView, Preview
 from screens.journey_screen import Action, JourneyScreen
+from screens.paging import Pager
 
 PER_PAGE, ELDER_PER_PAGE = 4, 2
 
@@ -20,21 +21,18 @@ class CollectListScreen(JourneyScreen):
     def __init__(self, app, flow, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
         self.flow = flow
-        self.page = 0
+        self.pager = Pager(self, PER_PAGE, ELDER_PER_PAGE)
 
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem = None
         if self.flow.certificates is None:
-            self.page = 0
+            self.pager.reset()
             self.work(lambda: self.flow.make_journey().certificates(), self._loaded)
         else:
             self.refresh()
 
     def _loaded(self, found: list[CertificateView]) -> None:
         self.flow.certificates = found
-
-    def _per_page(self) -> int:
-        return ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
 
     def draw_body(self, box: BoxLayout) -> None:
         found = self.flow.certificates
@@ -46,9 +44,7 @@ class CollectListScreen(JourneyScreen):
             box.add_widget(self.label(_("You have no issued certificates to collect."),
                                       size=theme.title_px, kid="no_certificates"))
             return
-        per_page = self._per_page()
-        self.page = min(self.page, (len(found) - 1) // per_page)
-        for c in found[self.page * per_page:][:per_page]:
+        for c in self.pager.shown(found):
             state = (_("Printed before: a reprint needs a reason") if c.collected
                      else _("Ready to print"))
             words = "\n".join((c.title, _("Issued on: %(date)s",
@@ -61,17 +57,7 @@ class CollectListScreen(JourneyScreen):
         _ = self._
         acts: list[Action] = [("back", _("Back"), self.app.go_home, False)]
         found = self.flow.certificates or []
-        if self.page > 0:
-            acts.append(("page_prev", _("Previous page"), self._turn(-1), False))
-        if (self.page + 1) * self._per_page() < len(found):
-            acts.append(("page_next", _("Next page"), self._turn(1), False))
-        return acts
-
-    def _turn(self, by: int):  # type: ignore[no-untyped-def]
-        def turn() -> None:
-            self.page += by
-            self.refresh()
-        return turn
+        return acts + self.pager.actions(len(found))
 
     def _choose(self, certificate: CertificateView) -> None:
         journey = self.flow.journey

@@ -9,6 +9,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kiosk.i18n.messages import HOME_TILES
 from kiosk.journeys.evaluation import RateTarget
 from screens.journey_screen import Action, JourneyScreen
+from screens.paging import Pager
 
 PER_PAGE, ELDER_PER_PAGE = 4, 2
 
@@ -19,22 +20,19 @@ class EvaluateListScreen(JourneyScreen):
     def __init__(self, app, flow, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
         self.flow = flow
-        self.page = 0
+        self.pager = Pager(self, PER_PAGE, ELDER_PER_PAGE)
 
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem = None
         journey = self.flow.journey
         if journey is not None:
-            self.page = 0
+            self.pager.reset()
             self.work(journey.recent, self._loaded)  # fresh: one rated just now drops out
         else:
             self.refresh()
 
     def _loaded(self, found: list[RateTarget]) -> None:
         self.flow.targets = found
-
-    def _per_page(self) -> int:
-        return ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
 
     def draw_body(self, box: BoxLayout) -> None:
         found = self.flow.targets
@@ -46,9 +44,7 @@ class EvaluateListScreen(JourneyScreen):
             box.add_widget(self.label(_("You have no recent applications to rate."),
                                       size=theme.title_px, kid="nothing_to_rate"))
             return
-        per_page = self._per_page()
-        self.page = min(self.page, (len(found) - 1) // per_page)
-        for target in found[self.page * per_page:][:per_page]:
+        for target in self.pager.shown(found):
             lines = [target.service_name,
                      _("Application number: %(number)s", number=target.reference)]
             if target.submitted_at is not None:
@@ -62,14 +58,4 @@ class EvaluateListScreen(JourneyScreen):
         _ = self._
         acts: list[Action] = [("back", _("Back"), self.app.go_home, False)]
         found = self.flow.targets or []
-        if self.page > 0:
-            acts.append(("page_prev", _("Previous page"), self._turn(-1), False))
-        if (self.page + 1) * self._per_page() < len(found):
-            acts.append(("page_next", _("Next page"), self._turn(1), False))
-        return acts
-
-    def _turn(self, by: int):  # type: ignore[no-untyped-def]
-        def turn() -> None:
-            self.page += by
-            self.refresh()
-        return turn
+        return acts + self.pager.actions(len(found))

@@ -10,6 +10,7 @@ from kivy.uix.gridlayout import GridLayout
 from kiosk.i18n.messages import N_
 from kiosk.journeys.payment import Payable, PaymentView
 from screens.journey_screen import Action, JourneyScreen
+from screens.paging import Pager
 
 PER_PAGE, ELDER_PER_PAGE = 4, 2
 
@@ -21,17 +22,15 @@ class PayDueScreen(JourneyScreen):
         super().__init__(app, **kwargs)
         self.flow = flow
         self.due: list[Payable] | None = None
-        self.page = 0
+        self.pager = Pager(self, PER_PAGE, ELDER_PER_PAGE)
 
     def on_pre_enter(self, *_args: Any) -> None:
-        self.problem, self.due, self.page = None, None, 0
+        self.problem, self.due = None, None
+        self.pager.reset()
         self.work(lambda: self.flow.make_journey().payables(), self._loaded)
 
     def _loaded(self, due: list[Payable]) -> None:
         self.due = due
-
-    def _per_page(self) -> int:
-        return ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
 
     def draw_body(self, box: BoxLayout) -> None:
         if self.due is None:
@@ -43,9 +42,8 @@ class PayDueScreen(JourneyScreen):
             return
         box.add_widget(self.label(_("Choose the fee to pay:"), height=self.app.theme.text_px * 2))
         grid = GridLayout(cols=1, spacing=16)
-        per = self._per_page()
         t = self.app.translator
-        for item in self.due[self.page * per:][:per]:
+        for item in self.pager.shown(self.due):
             text = (f"{item.service_name}    {item.amount_text}\n"
                     + _("Application number: %(number)s", number=item.receipt_no)
                     + "    " + t.format_date(item.submitted_at.date()))
@@ -57,19 +55,7 @@ class PayDueScreen(JourneyScreen):
     def actions(self) -> list[Action]:
         _ = self._
         acts: list[Action] = [("back", _("Back"), self.app.go_home, False)]
-        if self.page > 0:
-            acts.append(("page_prev", _("Previous page"), self._prev, False))
-        if self.due and (self.page + 1) * self._per_page() < len(self.due):
-            acts.append(("page_next", _("Next page"), self._next, False))
-        return acts
-
-    def _prev(self) -> None:
-        self.page -= 1
-        self.refresh()
-
-    def _next(self) -> None:
-        self.page += 1
-        self.refresh()
+        return acts + self.pager.actions(len(self.due or []))
 
     def _start(self, receipt_no: str) -> None:
         journey = self.flow.journey

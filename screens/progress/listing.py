@@ -10,6 +10,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kiosk.i18n.messages import HOME_TILES
 from kiosk.journeys.progress import ApplicationView
 from screens.journey_screen import Action, JourneyScreen
+from screens.paging import Pager
 
 PER_PAGE, ELDER_PER_PAGE = 4, 2
 
@@ -20,12 +21,12 @@ class ProgressListScreen(JourneyScreen):
     def __init__(self, app, flow, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
         self.flow = flow
-        self.page = 0
+        self.pager = Pager(self, PER_PAGE, ELDER_PER_PAGE)
 
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem = None
         if self.flow.applications is None:
-            self.page = 0
+            self.pager.reset()
             self.work(lambda: self.flow.make_journey().applications(), self._loaded)
         else:
             self._relabel()
@@ -45,9 +46,6 @@ class ProgressListScreen(JourneyScreen):
             self._relabel()
         super().refresh()
 
-    def _per_page(self) -> int:
-        return ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
-
     def draw_body(self, box: BoxLayout) -> None:
         found = self.flow.applications
         if found is None:
@@ -58,9 +56,7 @@ class ProgressListScreen(JourneyScreen):
             box.add_widget(self.label(_("You have no applications."), size=theme.title_px,
                                       kid="no_applications"))
             return
-        per_page = self._per_page()
-        self.page = min(self.page, (len(found) - 1) // per_page)
-        for a in found[self.page * per_page:][:per_page]:
+        for a in self.pager.shown(found):
             words = "\n".join((
                 a.service_name,
                 _("Application number: %(number)s", number=a.reference),
@@ -75,17 +71,7 @@ class ProgressListScreen(JourneyScreen):
         _ = self._
         acts: list[Action] = [("back", _("Back"), self.app.go_home, False)]
         found = self.flow.applications or []
-        if self.page > 0:
-            acts.append(("page_prev", _("Previous page"), self._turn(-1), False))
-        if (self.page + 1) * self._per_page() < len(found):
-            acts.append(("page_next", _("Next page"), self._turn(1), False))
-        return acts
-
-    def _turn(self, by: int):  # type: ignore[no-untyped-def]
-        def turn() -> None:
-            self.page += by
-            self.refresh()
-        return turn
+        return acts + self.pager.actions(len(found))
 
     def _open(self, reference: str) -> None:
         self.flow.reference, self.flow.code = reference, None
