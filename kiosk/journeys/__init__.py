@@ -2,9 +2,9 @@
 screens stay thin and the tests drive a journey without a display."""
 
 from kiosk.journeys.apply import (SHARED_CATALOGUE, ApplyJourney, CatalogueCache, CatalogueView,
-                                  FormView, Guide, Review, Step, WrongStep)
+                                  FormView, Guide, Review, Step)
 from kiosk.journeys.materials import MaterialView
-from kiosk.journeys.problems import JourneyProblem
+from kiosk.journeys.problems import JourneyProblem, WrongStep
 from kiosk.journeys.receipt import PrintOutcome, ReceiptData
 
 __all__ = ["SHARED_CATALOGUE", "ApplyJourney", "CatalogueCache", "CatalogueView", "FormView",

@@ -41,8 +41,8 @@ from kiosk.delivery import APPLICATION
 from kiosk.forms import Field, UnsupportedForm, form_fields, prefill, validate_field, validate_form
 from kiosk.i18n import translator
 from kiosk.journeys import materials as mat
-from kiosk.journeys.problems import (JourneyProblem, identity_problem, outbox_problem,
-                                     platform_problem, printer_msgid)
+from kiosk.journeys.problems import (JourneyProblem, WrongStep, identity_problem,
+                                     outbox_problem, platform_problem, printer_msgid)
 from kiosk.journeys.problems import words as _words
 from kiosk.journeys.receipt import (PrinterPort, PrintOutcome, PromisedItem, ReceiptData,
                                     document_for, load_qr_key, print_document, qr_text_for)
@@ -76,9 +76,6 @@ class Step(enum.StrEnum):
 _BEFORE_SUBMIT = (Step.CATALOGUE, Step.GUIDE, Step.FORM, Step.MATERIALS, Step.REVIEW)
 _EDITING = (Step.FORM, Step.MATERIALS, Step.REVIEW)
 
-
-class WrongStep(RuntimeError):
-    """A screen called a method the journey's current step does not allow (a bug)."""
 
 
 class CatalogueCache:

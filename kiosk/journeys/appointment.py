@@ -35,7 +35,8 @@ from kiosk.client.platform import PlatformClient
 from kiosk.config.schema import ReceiptsConfig
 from kiosk.i18n import translator
 from kiosk.i18n.messages import N_
-from kiosk.journeys.problems import JourneyProblem, identity_problem, platform_problem, printer_msgid
+from kiosk.journeys.problems import (JourneyProblem, WrongStep, identity_problem,
+                                     platform_problem, printer_msgid)
 from kiosk.journeys.receipt import Outcome, PrinterPort, print_document
 from kiosk.receipts.application_receipt import CST
 from kiosk.receipts.appointment_slip import SlipData, appointment_slip, slip_qr, when_text
@@ -70,9 +71,6 @@ class Step(enum.StrEnum):
     MINE = "mine"
     END = "end"
 
-
-class WrongStep(RuntimeError):
-    """A screen called a method the journey's current step does not allow (a bug)."""
 
 
 @dataclass(frozen=True)

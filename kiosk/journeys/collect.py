@@ -38,7 +38,8 @@ from kiosk.client.errors import PlatformError, RequestRefused
 from kiosk.client.platform import PlatformClient
 from kiosk.delivery import COLLECTION
 from kiosk.i18n.messages import N_
-from kiosk.journeys.problems import JourneyProblem, identity_problem, platform_problem, printer_msgid
+from kiosk.journeys.problems import (JourneyProblem, WrongStep, identity_problem,
+                                     platform_problem, printer_msgid)
 from kiosk.journeys.receipt import Outcome
 from kiosk.receipts.certificate import (CertificatePrinter, CertificateSheet,
                                         ThermalCertificatePrinter, verify_url)
@@ -75,9 +76,6 @@ class Step(enum.StrEnum):
     PRINTED = "printed"
     END = "end"
 
-
-class WrongStep(RuntimeError):
-    """A screen called a method the journey's current step does not allow (a bug)."""
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,8 @@ from kiosk.client.errors import PlatformError
 from kiosk.client.platform import PlatformClient
 from kiosk.delivery import EVALUATION
 from kiosk.i18n.messages import N_
-from kiosk.journeys.problems import JourneyProblem, identity_problem, outbox_problem, platform_problem
+from kiosk.journeys.problems import (JourneyProblem, identity_problem, outbox_problem,
+                                     platform_problem)
 from kiosk.outbox import DuplicateKey, ItemNotFound, Outbox, QueueRefused
 from kiosk.receipts import progress_qr
 from kiosk.session import Session

@@ -46,7 +46,8 @@ from kiosk.client.platform import PlatformClient
 from kiosk.config.schema import ReceiptsConfig
 from kiosk.i18n import translator
 from kiosk.i18n.messages import N_
-from kiosk.journeys.problems import JourneyProblem, identity_problem, platform_problem, printer_msgid
+from kiosk.journeys.problems import (JourneyProblem, WrongStep, identity_problem,
+                                     platform_problem, printer_msgid)
 from kiosk.journeys.receipt import Outcome, PrinterPort, print_document
 from kiosk.receipts.payment_receipt import PaymentReceiptData, payment_receipt
 from kiosk.session import Session
@@ -90,9 +91,6 @@ class Step(enum.StrEnum):
     UNCONFIRMED = "unconfirmed"
     END = "end"
 
-
-class WrongStep(RuntimeError):
-    """A screen called a method the journey's current step does not allow (a bug)."""
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,11 @@ WORDS: dict[str, str] = {
 _IDENTITY_MSGID = "Please place your ID card on the reader"  # already in the catalogue
 
 
+class WrongStep(RuntimeError):
+    """A screen called a journey method its current step does not allow (a bug, not the
+    citizen's problem: it is never shown to them)."""
+
+
 class JourneyProblem(Exception):
     """The journey cannot do what the screen asked; nothing half-done was kept."""
 
