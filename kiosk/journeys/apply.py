@@ -41,8 +41,8 @@ from kiosk.delivery import APPLICATION
 from kiosk.forms import Field, UnsupportedForm, form_fields, prefill, validate_field, validate_form
 from kiosk.i18n import translator
 from kiosk.journeys import materials as mat
-from kiosk.journeys.problems import (JourneyProblem, WrongStep, identity_problem,
-                                     outbox_problem, platform_problem, printer_msgid)
+from kiosk.journeys.base import Journey
+from kiosk.journeys.problems import (JourneyProblem, WrongStep, outbox_problem, platform_problem, printer_msgid)
 from kiosk.journeys.problems import words as _words
 from kiosk.journeys.receipt import (PrinterPort, PrintOutcome, PromisedItem, ReceiptData,
                                     document_for, load_qr_key, print_document, qr_text_for)
@@ -182,8 +182,10 @@ def _pick(text: m.Localized, language: str) -> str:
     return text.en if language == "en" else text.zh_cn
 
 
-class ApplyJourney:
+class ApplyJourney(Journey[Step]):
     """One citizen's application, from the catalogue to the printed receipt."""
+
+    name = "apply"
 
     def __init__(self, session: Session, client: PlatformClient, outbox: Outbox,
                  printer_port: PrinterPort, receipts_config: ReceiptsConfig, kiosk_id: str,
@@ -193,7 +195,7 @@ class ApplyJourney:
                  poll_s: float = 0.05, audit: AuditRecorder | None = None) -> None:
         """Checks the outbox's capacity first: when it cannot take an application, this
         raises JourneyProblem(outbox.<reason>) before the citizen fills anything in."""
-        self._session = session
+        super().__init__(session, Step.CATALOGUE)
         self._client = client
         self._outbox = outbox
         self._printer = printer_port
@@ -207,47 +209,22 @@ class ApplyJourney:
         self._print_timeout_s = print_timeout_s
         self._poll_s = poll_s
         self._audit = audit or AuditRecorder(None)
-        self._lock = threading.RLock()
         self._index: CatalogueIndex | None = None
         self._stale: JourneyProblem | None = None  # why the catalogue shown is the cached one
         self._service: m.Service | None = None
-        self._step = Step.CATALOGUE
         self._check_capacity()
         log.info("session %s: apply journey started", session.session_id)
 
     # ---- state ---------------------------------------------------------------------------
 
     @property
-    def step(self) -> Step:
-        return self._step
-
-    @property
     def service(self) -> m.Service | None:
         return self._service
-
-    @property
-    def language(self) -> str:
-        return self._session.language
-
-    def _require(self, *steps: Step) -> None:
-        if self._step not in steps:
-            raise WrongStep(f"not allowed at step {self._step} (needs {', '.join(steps)})")
-
-    def _go(self, step: Step) -> None:
-        if step != self._step:
-            log.info("session %s: apply %s -> %s", self._session.session_id, self._step, step)
-        self._step = step
 
     def _need_service(self) -> m.Service:
         if self._service is None:
             raise WrongStep("no service chosen yet")
         return self._service
-
-    def _identity(self) -> Identity:
-        identity = self._session.identity
-        if identity is None:
-            raise identity_problem()
-        return identity
 
     def _today(self) -> dt.date:
         return self._clock().astimezone(CST).date()

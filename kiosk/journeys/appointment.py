@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import logging
-import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,12 +34,12 @@ from kiosk.client.platform import PlatformClient
 from kiosk.config.schema import ReceiptsConfig
 from kiosk.i18n import translator
 from kiosk.i18n.messages import N_
-from kiosk.journeys.problems import (JourneyProblem, WrongStep, identity_problem,
-                                     platform_problem, printer_msgid)
+from kiosk.journeys.base import Journey
+from kiosk.journeys.problems import (JourneyProblem, WrongStep, platform_problem, printer_msgid)
 from kiosk.journeys.receipt import Outcome, PrinterPort, print_document
 from kiosk.receipts.application_receipt import CST
 from kiosk.receipts.appointment_slip import SlipData, appointment_slip, slip_qr, when_text
-from kiosk.session import Identity, Session
+from kiosk.session import Session
 
 if TYPE_CHECKING:
     from kiosk.terminal import Terminal
@@ -122,14 +121,16 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-class AppointmentJourney:
+class AppointmentJourney(Journey[Step]):
     """One citizen booking (or cancelling) a counter appointment."""
+
+    name = "appointment"
 
     def __init__(self, session: Session, client: PlatformClient, printer: PrinterPort | None,
                  receipts_config: ReceiptsConfig, *, horizon_days: int = HORIZON_DAYS,
                  clock: Callable[[], dt.datetime] = _utc_now, print_timeout_s: float = 60.0,
                  paper_width_mm: int | None = None, audit: AuditRecorder | None = None) -> None:
-        self._session = session
+        super().__init__(session, Step.SERVICES)
         self._client = client
         self._printer = printer
         self._receipts = receipts_config
@@ -139,30 +140,8 @@ class AppointmentJourney:
         paper = getattr(printer, "paper", None)
         self._paper_width_mm = paper_width_mm or getattr(paper, "width_mm", 80)
         self._audit = audit or AuditRecorder(None)
-        self._lock = threading.RLock()
-        self._step = Step.SERVICES
         self._service_id: str | None = None
         log.info("session %s: appointment journey started", session.session_id)
-
-    @property
-    def step(self) -> Step:
-        return self._step
-
-    @property
-    def language(self) -> str:
-        return self._session.language
-
-    def _go(self, step: Step) -> None:
-        if step != self._step:
-            log.info("session %s: appointment %s -> %s", self._session.session_id, self._step,
-                     step)
-        self._step = step
-
-    def _identity(self) -> Identity:
-        identity = self._session.identity
-        if identity is None:
-            raise identity_problem()
-        return identity
 
     def _names(self) -> dict[str, m.ServiceSummary]:
         """Every service of the catalogue by id (fetched once per journey; no personal data)."""

@@ -27,7 +27,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import logging
-import threading
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -38,6 +37,7 @@ from kiosk.client.errors import PlatformError, RequestRefused
 from kiosk.client.platform import PlatformClient
 from kiosk.delivery import COLLECTION
 from kiosk.i18n.messages import N_
+from kiosk.journeys.base import Journey
 from kiosk.journeys.problems import (JourneyProblem, WrongStep, identity_problem,
                                      platform_problem, printer_msgid)
 from kiosk.journeys.receipt import Outcome
@@ -125,34 +125,22 @@ def _view(c: m.Certificate) -> CertificateView:
                            c.collected_at is not None, c.print_count)
 
 
-class CollectJourney:
+class CollectJourney(Journey[Step]):
     """One citizen collecting (printing) their issued certificates."""
+
+    name = "collect"
 
     def __init__(self, session: Session, client: PlatformClient, printer: CertificatePrinter,
                  platform_base_url: str, *, print_timeout_s: float = 60.0,
                  audit: AuditRecorder | None = None, outbox: Outbox | None = None) -> None:
-        self._session = session
+        super().__init__(session, Step.LIST)
         self._client = client
         self._printer = printer
         self._base_url = platform_base_url
         self._print_timeout_s = print_timeout_s
         self._audit = audit or AuditRecorder(None)
         self._outbox = outbox
-        self._lock = threading.RLock()
-        self._step = Step.LIST
         log.info("session %s: collect journey started", session.session_id)
-
-    @property
-    def step(self) -> Step:
-        return self._step
-
-    @property
-    def language(self) -> str:
-        return self._session.language
-
-    def _require(self, *steps: Step) -> None:
-        if self._step not in steps:
-            raise WrongStep(f"not allowed at step {self._step} (needs {', '.join(steps)})")
 
     # ---- the list ------------------------------------------------------------------------
 

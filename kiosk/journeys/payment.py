@@ -46,6 +46,7 @@ from kiosk.client.platform import PlatformClient
 from kiosk.config.schema import ReceiptsConfig
 from kiosk.i18n import translator
 from kiosk.i18n.messages import N_
+from kiosk.journeys.base import Journey
 from kiosk.journeys.problems import (JourneyProblem, WrongStep, identity_problem,
                                      platform_problem, printer_msgid)
 from kiosk.journeys.receipt import Outcome, PrinterPort, print_document
@@ -166,15 +167,17 @@ def qr_png(text: str, size_px: int = QR_SCREEN_PX) -> bytes:
     return out.getvalue()
 
 
-class PaymentJourney:
+class PaymentJourney(Journey[Step]):
     """One citizen paying the fees of their applications."""
+
+    name = "pay"
 
     def __init__(self, session: Session, client: PlatformClient, printer: PrinterPort,
                  receipts_config: ReceiptsConfig, kiosk_id: str, *,
                  timeout_s: float = PAY_TIMEOUT_S, poll_interval_s: float = POLL_INTERVAL_S,
                  outage_limit_s: float = OUTAGE_LIMIT_S, print_timeout_s: float = 60.0,
                  paper_width_mm: int | None = None, audit: AuditRecorder | None = None) -> None:
-        self._session = session
+        super().__init__(session, Step.LIST)
         self._client = client
         self._printer = printer
         self._receipts = receipts_config
@@ -186,34 +189,15 @@ class PaymentJourney:
         paper = getattr(printer, "paper", None)
         self._paper_width_mm = paper_width_mm or getattr(paper, "width_mm", 80)
         self._audit = audit or AuditRecorder(None)
-        self._lock = threading.RLock()
         self._cancel = threading.Event()
-        self._step = Step.LIST
         self._last: WaitState | None = None
         self._generation = 0  # one per payment opened: an older wait never ends a newer one
         log.info("session %s: payment journey started", session.session_id)
 
     @property
-    def step(self) -> Step:
-        return self._step
-
-    @property
-    def language(self) -> str:
-        return self._session.language
-
-    @property
     def last(self) -> WaitState | None:
         """How the last wait ended (or stands)."""
         return self._last
-
-    def _require(self, *steps: Step) -> None:
-        if self._step not in steps:
-            raise WrongStep(f"not allowed at step {self._step} (needs {', '.join(steps)})")
-
-    def _go(self, step: Step) -> None:
-        if step != self._step:
-            log.info("session %s: pay %s -> %s", self._session.session_id, self._step, step)
-        self._step = step
 
     # ---- what there is to pay --------------------------------------------------------------
 

@@ -1,0 +1,51 @@
+"""What every journey shares: its citizen's session (all their data lives there, so the
+session's wipe takes it), one lock so a double tap never does anything twice, and the step it
+is at, which each method checks (a wrong order is the screens' bug: WrongStep)."""
+
+from __future__ import annotations
+
+import enum
+import logging
+import threading
+from typing import Generic, TypeVar
+
+from kiosk.journeys.problems import WrongStep, identity_problem
+from kiosk.session import Identity, Session
+
+log = logging.getLogger(__name__)
+
+S = TypeVar("S", bound=enum.Enum)
+
+
+class Journey(Generic[S]):
+    name = "journey"  # in logs: "session <id>: <name> <step> -> <step>"
+
+    def __init__(self, session: Session, first: S) -> None:
+        self._session = session
+        self._lock = threading.RLock()
+        self._step: S = first
+
+    @property
+    def step(self) -> S:
+        return self._step
+
+    @property
+    def language(self) -> str:
+        return self._session.language
+
+    def _require(self, *steps: S) -> None:
+        if self._step not in steps:
+            raise WrongStep(f"not allowed at step {self._step} "
+                            f"(needs {', '.join(str(s) for s in steps)})")
+
+    def _go(self, step: S) -> None:
+        if step != self._step:
+            log.info("session %s: %s %s -> %s", self._session.session_id, self.name,
+                     self._step, step)
+        self._step = step
+
+    def _identity(self) -> Identity:
+        identity = self._session.identity
+        if identity is None:
+            raise identity_problem()
+        return identity
