@@ -9,22 +9,31 @@ in `secrets/`), and points the terminal's `[fleet]` at it, ring `demo`, so that
 
 Controls (`kiosk sim ctl platform <control> ...`): `down` and `up` (same port, so a terminal
 sees an outage and a recovery), `advance` an application as a back-office operator would,
-`issue` a certificate (walk an application to approved), `pay` a payment, and
-`applications` to list what the platform holds.
+`issue` a certificate (walk an application to approved; the newest one when no receipt number
+is given), `pay` a payment or `pay_pending` (the newest pending one, as the citizen's phone would),
+`file` an application for a card's holder as an earlier visit would have (the seed's sample form,
+the holder's e-licences or a plain scanned page per required material), and `applications` to
+list what the platform holds.
 """
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import io
+import json
 import logging
 import os
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from drivers.emulation.base import Emulator
 from kiosk.fleet.repository import FleetRepository
-from kiosk.refplatform import operator
+from kiosk.refplatform import applications, catalogue, operator
 from kiosk.refplatform.auth import enrol
+from kiosk.refplatform.seed import load_examples
 from kiosk.refplatform.server import ServerHandle, start_in_thread
 from kiosk.refplatform.store import Store
 from kiosk.refplatform.tls import make_test_ca
@@ -99,10 +108,13 @@ class PlatformEmulator(Emulator):
     def advance(self, receipt_no: str, action: str, reason: str | None = None) -> dict[str, Any]:
         return operator.advance(self.store, receipt_no, action, reason=reason)
 
-    def issue(self, receipt_no: str) -> dict[str, Any]:
-        """Accept, review and approve as far as needed: the certificate is then issued."""
+    def issue(self, receipt_no: str = "") -> dict[str, Any]:
+        """Accept, review and approve as far as needed: the certificate is then issued. No
+        receipt number: the newest application (a script cannot know the number)."""
         order = ("submitted", "accepted", "in_review")
-        status = next(a["status"] for a in self.applications() if a["receipt_no"] == receipt_no)
+        filed = self.applications()
+        receipt_no = receipt_no or filed[0]["receipt_no"]
+        status = next(a["status"] for a in filed if a["receipt_no"] == receipt_no)
         for action in ("accept", "review", "approve")[order.index(status):]:
             result = operator.advance(self.store, receipt_no, action)
         return result
@@ -110,12 +122,42 @@ class PlatformEmulator(Emulator):
     def pay(self, payment_id: str) -> dict[str, Any]:
         return operator.mark_paid(self.store, payment_id)
 
+    def pay_pending(self) -> dict[str, Any]:
+        """Pay the newest pending payment: the citizen's phone, for a script that cannot read
+        the payment id off the screen."""
+        pending = [p for p in operator.list_payments(self.store) if p["status"] == "pending"]
+        if not pending:
+            raise LookupError("no pending payment")
+        return self.pay(pending[0]["payment_id"])
+
+    def file(self, service_id: str, card: str) -> dict[str, Any]:
+        """File an application of `service_id` for the holder of the emulator card file `card`,
+        as the terminal would have on an earlier visit; the application's JSON."""
+        holder = json.loads(Path(card).read_text(encoding="utf-8"))
+        with self.store.write() as conn:
+            service = catalogue.find_service(conn, service_id)
+            if service is None:
+                raise LookupError(f"no service {service_id!r}")
+            held = {lic["kind"]: lic["licence_id"] for lic in
+                    catalogue.lookup_citizen(conn, holder["id_number"])["elicences"]}
+            materials = [{"material_id": m["material_id"], "source": "elicence",
+                          "elicence_id": held[m["elicence_kind"]]}
+                         if m["elicence_kind"] in held else
+                         {"material_id": m["material_id"], "source": "scan",
+                          "pages": [_page()] * m["pages_min"]}
+                         for m in service["materials"] if m["required"]]
+            body = {"service_id": service_id, "form": load_examples()[service_id][0],
+                    "applicant": {"id_kind": holder.get("type", "resident"),
+                                  "id_number": holder["id_number"], "name": holder["name"]},
+                    "materials": materials, "client_reference": "SIM" + uuid.uuid4().hex[:8]}
+            return applications.create(conn, self.kiosk_id, body, dt.datetime.now(dt.timezone.utc))
+
     def applications(self, status: str | None = None) -> list[dict[str, Any]]:
         return operator.list_applications(self.store, status)
 
     def controls(self) -> dict[str, Callable[..., Any]]:
         return {"up": self.up, "down": self.down, "advance": self.advance, "issue": self.issue,
-                "pay": self.pay,
+                "pay": self.pay, "pay_pending": self.pay_pending, "file": self.file,
                 "applications": self.applications}
 
     # -- what the terminal is told -----------------------------------------------------------
@@ -145,3 +187,12 @@ class PlatformEmulator(Emulator):
     @property
     def fleet_url(self) -> str:
         return f"https://127.0.0.1:{self.port}/fleet"
+
+
+def _page() -> dict[str, str]:
+    """A plain white scanned page (JPEG), for a material the demo citizen has no e-licence of."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("L", (210, 297), 255).save(buffer, "JPEG")
+    return {"media_type": "image/jpeg", "content": base64.b64encode(buffer.getvalue()).decode()}

@@ -25,8 +25,10 @@ DEFAULT_OUT = Path("run/demo")
 @click.option("--headless/--display", default=None,
               help="Scripted under Xvfb, or the app and a control panel on $DISPLAY "
                    "(default: headless when $DISPLAY is unset).")
-@click.option("--script", "script_name", type=click.Choice(["apply", "shell"]), default="apply",
-              show_default=True, help="Headless: the journey to play.")
+@click.option("--script", "script_name", type=click.Choice(["full", "apply", "shell"]),
+              default="full", show_default=True,
+              help="Headless: every journey (apply, then progress, rate, book, pay, collect), "
+                   "the apply journey alone, or the shell.")
 @click.option("--area", "areas", multiple=True, type=click.Choice(AREAS),
               help="Only these device areas (default: all).")
 @click.option("--platform/--no-platform", default=True, show_default=True)

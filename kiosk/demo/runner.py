@@ -58,13 +58,14 @@ class Player:
         if isinstance(step, Tap):
             self.tap(step.kid)
         elif isinstance(step, Screen):
-            self.app.wait_for(lambda s: s.get("screen") == step.name, step.timeout_s)
+            self.app.wait_for(lambda s: s.get("screen") == step.name and _idle(s)
+                              and (not step.kid or bool(_find(step.kid, s))), step.timeout_s)
             if step.shot:
                 self.settle()
                 self.shoot(step.label)
         elif isinstance(step, WaitFor):
             self.app.wait_for(lambda s: all(s.get(k) == v for k, v in step.values.items())
-                              and (not step.kid or step.kid in s.get("kids", ()))
+                              and (not step.kid or bool(_find(step.kid, s)))
                               and (not step.text or any(step.text in t
                                                         for t in s.get("texts", ()))),
                               step.timeout_s)
@@ -93,11 +94,12 @@ class Player:
             raise TypeError(f"not a demo step: {step!r}")
 
     def tap(self, kid: str, timeout_s: float = 10.0) -> None:
-        """Touch `kid` once it is on screen (a screen may still be loading its data). Returns
+        """Touch `kid` once it is on screen and nothing is loading (a screen that is still
+        loading its data shows "busy" and disables its buttons: a touch would be lost). Returns
         when the release was handled and drawn: one finger, one touch at a time (a touch that
         lands while the last one is still down may hit a widget that just moved)."""
-        self.app.wait_for(lambda s: kid in s.get("kids", ()), timeout_s)
-        self.app.tap(kid, wait_drawn=True)
+        state = self.app.wait_for(lambda s: bool(_find(kid, s)) and _idle(s), timeout_s)
+        self.app.tap(_find(kid, state), wait_drawn=True)
 
     def settle(self, quiet_s: float = 0.3, timeout_s: float = 5.0) -> None:
         """Wait until the last release was drawn and no frame was drawn for `quiet_s`, so the
@@ -129,6 +131,20 @@ class Player:
             shutil.copyfile(job, target)
             self.receipts.append(target)
             self.say(f"  {target.name}")
+
+
+def _idle(state: dict[str, Any]) -> bool:
+    """Nothing loading: a journey screen at work shows "busy" and disables its buttons."""
+    return "busy" not in state.get("kids", ())
+
+
+def _find(kid: str, state: dict[str, Any]) -> str:
+    """The kid on screen that `kid` names ("" if none): itself, or for `prefix*` the first
+    (sorted) one starting with prefix."""
+    kids = state.get("kids", ())
+    if not kid.endswith("*"):
+        return kid if kid in kids else ""
+    return next((k for k in sorted(kids) if k.startswith(kid[:-1])), "")
 
 
 def _resolve(args: dict[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """The demo's citizen journeys as data: what to touch, what to wait for, what to photograph.
 
 Each step is one small record; `kiosk.demo.runner` plays them. Kids (widget names) and screen
-names are the screens' contract: when a screen changes one, fix it here and nowhere else.
+names are the screens' contract: when a screen changes one, fix it here and nowhere else. A kid
+ending in `*` stands for the first kid (in sorted order) that starts with what precedes it: the
+rows of a list are named by numbers the script cannot know (`app_SL-…`, `cert_…`).
 Screenshots are named `NN-<screen>[-<label>].png` in the order they are taken; receipts
 `receipt-NN.png` in the order they were printed.
 """
@@ -14,6 +16,10 @@ from typing import Any, Union
 RESIDENT_CARD = "assets/cards/resident.json"  # relative to the repository root
 SERVICE_ID = "nurse-practice-registration"  # 护士执业注册: form, e-licences, promise, scans
 PAGE_TAKEN = "本页已拍好"  # the camera screen's "Page taken" in zh-CN
+# The desk must be seen empty between two pages (the camera re-arms then); a hand takes a moment.
+LIFT_S = 1.5
+FEE_SERVICE = "residence-permit-replacement"  # 居住证补领, ¥20.00
+CERTIFICATE_SERVICE = "social-insurance-certificate"  # no materials: the back office can issue it
 
 
 @dataclass(frozen=True)
@@ -24,11 +30,13 @@ class Tap:
 
 @dataclass(frozen=True)
 class Screen:
-    """Wait until the app shows `name`, then photograph it."""
+    """Wait until the app shows `name` with nothing loading (and widget `kid`, if given), then
+    photograph it."""
     name: str
     label: str = ""  # a suffix for a second picture of the same screen
     timeout_s: float = 20.0
     shot: bool = True
+    kid: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,16 +114,16 @@ APPLY_JOURNEY: list[Step] = [
     WaitFor({"screen": "home"}, kid="greeting"),
     Screen("home"),
     Tap("tile_apply"),
-    Screen("catalogue"),
+    Screen("catalogue", kid="service_*"),
     Tap("search"),
     *[Tap(k) for k in keys("hszc")],  # 护士执业注册 by its initials
     Tap("key_done"),
     WaitFor(kid=f"service_{SERVICE_ID}"),
     Shot("search"),
     Tap(f"service_{SERVICE_ID}"),
-    Screen("guide"),
+    Screen("guide", kid="guide_start"),
     Tap("guide_start"),
-    Screen("form"),
+    Screen("form", kid="form_next"),
     Type("employer_credit_code", "12310000425000000X"),
     Type("qualification_no", "201331100123"),
     Tap("field_practice_field"),  # an enum: its choices instead of the keyboard
@@ -133,22 +141,89 @@ APPLY_JOURNEY: list[Step] = [
     WaitFor({"screen": "camera"}, text=PAGE_TAKEN, timeout_s=30),
     Shot("page-1"),
     Control("doc_camera", "remove_page"),
+    Pause(LIFT_S),
     Control("doc_camera", "place_page", {"seed": 2}),  # the letter's second page
     WaitFor({"screen": "materials"}, timeout_s=30),  # its last page: back by itself
     Tap("mat_photo_camera"),
     Screen("camera", label="photo"),
     Control("doc_camera", "remove_page"),
+    Pause(LIFT_S),
     Control("doc_camera", "place_page", {"seed": 3}),
     WaitFor({"screen": "materials"}, timeout_s=30),
     Screen("materials", label="complete"),
     Tap("materials_next"),
-    Screen("review"),
+    Screen("review", kid="submit"),
     Tap("submit"),
-    Screen("receipt", timeout_s=30),
+    Screen("receipt", kid="finish", timeout_s=30),
     Receipts(1),
     Tap("finish"),
     Control("idcard", "remove_card"),
     Screen("attract", label="after-finish"),
 ]
 
-SCRIPTS: dict[str, list[Step]] = {"apply": APPLY_JOURNEY, "shell": SHELL_TOUR}
+# Issue 5's "done when": after applying, the same resident walks every other journey to its
+# end. What an earlier visit and the back office did comes from platform controls: a fee
+# application (filed with its materials), a certificate application issued at once.
+OTHER_JOURNEYS: list[Step] = [
+    Control("idcard", "place_card", {"path": f"<ROOT>/{RESIDENT_CARD}"}),
+    WaitFor({"screen": "home"}, kid="greeting"),
+    # 进度查询: the application just filed, by ID card
+    Tap("tile_progress"),
+    Screen("progress_list", kid="app_SL-*"),
+    Tap("app_SL-*"),
+    Screen("progress_detail", kid="progress_status"),
+    Tap("home"),
+    # 好差评: rate it
+    Tap("tile_evaluate"),
+    Screen("evaluate_list", kid="rate_SL-*"),
+    Tap("rate_SL-*"),
+    WaitFor({"screen": "evaluate_rate"}, kid="score_5"),
+    Tap("score_5"),
+    Screen("evaluate_rate", kid="rate_send"),
+    Tap("rate_send"),
+    Screen("evaluate_rate", label="thanks", kid="rate_finish", timeout_s=30),
+    Tap("rate_finish"),
+    WaitFor({"screen": "evaluate_list"}, kid="nothing_to_rate"),
+    Tap("home"),
+    # 预约: book a counter for the service, take the slip
+    Tap("tile_appointment"),
+    Screen("appt_menu", kid="appt_new"),
+    Tap("appt_new"),
+    Screen("appt_services", kid=f"appt_service_{SERVICE_ID}"),
+    Tap(f"appt_service_{SERVICE_ID}"),
+    Screen("appt_slots", kid="appt_slot_*"),
+    Tap("appt_slot_*"),
+    Screen("appt_booked", kid="appt_print_printed", timeout_s=30),
+    Receipts(2),
+    Tap("appt_done"),
+    # 缴费: a fee filed on an earlier visit, paid from the citizen's phone
+    Control("platform", "file", {"service_id": FEE_SERVICE, "card": f"<ROOT>/{RESIDENT_CARD}"}),
+    Tap("tile_pay"),
+    Screen("pay_due", kid="pay_SL-*"),
+    Tap("pay_SL-*"),
+    Screen("pay_qr", kid="pay_qr"),
+    Control("platform", "pay_pending"),
+    Screen("pay_result", kid="pay_print_printed", timeout_s=30),
+    Receipts(3),
+    Tap("pay_done"),
+    # 证照打印: a certificate the back office has just issued
+    Control("platform", "file", {"service_id": CERTIFICATE_SERVICE,
+                                 "card": f"<ROOT>/{RESIDENT_CARD}"}),
+    Control("platform", "issue"),
+    Tap("tile_collect"),
+    Screen("collect_list", kid="cert_*"),
+    Tap("cert_*"),
+    Screen("collect_preview", kid="print_certificate"),
+    Tap("print_certificate"),
+    Screen("collect_preview", label="printed", kid="collect_printed", timeout_s=30),
+    Receipts(4),
+    Tap("finish"),
+    WaitFor({"screen": "home"}, kid="greeting"),
+    Tap("exit"),
+    Control("idcard", "remove_card"),
+    Screen("attract", label="the-end"),
+]
+
+FULL_TOUR: list[Step] = [*APPLY_JOURNEY, *OTHER_JOURNEYS]
+
+SCRIPTS: dict[str, list[Step]] = {"full": FULL_TOUR, "apply": APPLY_JOURNEY, "shell": SHELL_TOUR}

@@ -1,10 +1,12 @@
 """`kiosk demo` on a machine with no display: a scripted citizen under Xvfb, real emulators,
-and a folder of pictures at the end. The script is cut to the screens that exist today."""
+and a folder of pictures at the end."""
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -77,17 +79,37 @@ def test_printed_jobs_are_copied_out_and_a_failed_step_stops_with_the_log(sim, t
     assert _is_picture(out / "02-attract-failed.png", SIZE)
 
 
-def test_the_readme_demo_plays_a_whole_apply_journey(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """Issue 4's "done when": `bash setup.sh demo` runs `kiosk demo`, which leaves the
-    screenshots of a full apply journey and the PNG of its printed receipt."""
+def test_the_readme_demo_plays_every_citizen_journey(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issues 4 and 5's "done when": `bash setup.sh demo` runs `kiosk demo`, which applies, then
+    follows that application, rates it, books a counter, pays a fee and prints a certificate,
+    leaving a screenshot of every screen and the PNG of every printed document."""
     monkeypatch.delenv("DISPLAY", raising=False)
     out = tmp_path / "demo"
     result = CliRunner().invoke(demo_command, ["--out", str(out)], obj=CliContext(None, False))
     assert result.exit_code == 0, result.output
-    screens = {p.name.split("-", 1)[1].split(".")[0].split("-")[0] for p in out.glob("[0-9]*.png")}
+    shots = sorted(p.name for p in out.glob("[0-9]*.png"))
+    screens = {name.split("-", 1)[1].split(".")[0].split("-")[0] for name in shots}
     assert {"attract", "home", "catalogue", "guide", "form", "materials", "camera", "review",
-            "receipt"} <= screens, sorted(screens)
+            "receipt",  # apply
+            "progress_list", "progress_detail", "evaluate_list", "evaluate_rate",
+            "appt_menu", "appt_services", "appt_slots", "appt_booked",
+            "pay_due", "pay_qr", "pay_result", "collect_list", "collect_preview"} <= screens, shots
+    assert shots[-1].endswith("-attract-the-end.png")  # played to the end, the card taken
+    assert all(_is_picture(out / name, SIZE) for name in shots)
+    # apply receipt, appointment slip, payment receipt, certificate: in the order printed
     receipts = sorted(out.glob("receipt-*.png"))
-    assert receipts and all(_is_picture(p) for p in receipts)
-    assert all(_is_picture(p, SIZE) for p in out.glob("[0-9]*.png"))
+    assert [p.name for p in receipts] == [f"receipt-0{n}.png" for n in (1, 2, 3, 4)]
+    assert all(_is_picture(p) for p in receipts)
+    # what the platform holds is what the citizen did, not just what the screens showed
+    with closing(sqlite3.connect(out / "run/sim/platform/platform.sqlite3")) as db:
+        assert db.execute("SELECT service_id, status FROM applications ORDER BY seq").fetchall() \
+            == [("nurse-practice-registration", "submitted"),
+                ("residence-permit-replacement", "submitted"),
+                ("social-insurance-certificate", "collected")]
+        (applied,) = db.execute("SELECT receipt_no FROM applications WHERE seq = "
+                                "(SELECT min(seq) FROM applications)").fetchone()
+        assert db.execute("SELECT receipt_no, score FROM evaluations").fetchall() == [(applied, 5)]
+        assert db.execute("SELECT status FROM appointments").fetchall() == [("booked",)]
+        assert db.execute("SELECT status FROM payments").fetchall() == [("paid",)]
+        assert db.execute("SELECT count(*) FROM collections").fetchone() == (1,)

@@ -1,0 +1,54 @@
+"""The platform controls a scripted demo needs: it cannot read numbers off the screen, so it
+files an application for the card's holder, issues the newest one and pays the newest pending
+payment — all through the reference platform the terminal talks to over HTTPS."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+from kiosk.client.platform import PlatformClient
+from kiosk.config import load_config
+from kiosk.demo.app_process import ROOT
+from kiosk.demo.script import RESIDENT_CARD
+from kiosk.sim import Simulation
+
+CARD = str(ROOT / RESIDENT_CARD)
+ID_NUMBER = "110101199003071233"
+
+
+@pytest.fixture
+def sim(tmp_path: Path):
+    with Simulation(tmp_path / "sim", areas=()) as s:
+        yield s
+
+
+def test_a_filed_materials_free_application_is_issued_as_the_newest(sim: Simulation) -> None:
+    first = sim.control("platform", "file", {"service_id": "housing-fund-deposit-certificate",
+                                             "card": CARD})
+    filed = sim.control("platform", "file", {"service_id": "social-insurance-certificate",
+                                             "card": CARD})
+    assert filed["status"] == "submitted" and filed["receipt_no"] != first["receipt_no"]
+    sim.control("platform", "issue", {})
+    with PlatformClient.from_config(load_config(sim.site_config_path), retries=0) as client:
+        certificates = client.query_certificates(ID_NUMBER)
+        mine = {a.receipt_no: a.status for a in client.query_applications(ID_NUMBER)}
+    assert [c.receipt_no for c in certificates] == [filed["receipt_no"]]
+    assert mine == {first["receipt_no"]: "submitted", filed["receipt_no"]: "certificate_issued"}
+
+
+def test_a_fee_application_is_filed_with_its_materials_and_its_payment_paid(
+        sim: Simulation) -> None:
+    filed = sim.control("platform", "file", {"service_id": "residence-permit-replacement",
+                                             "card": CARD})
+    assert filed["fee_fen"] == 2000 and not filed["paid"]
+    with pytest.raises(LookupError):
+        sim.control("platform", "pay_pending", {})  # nothing asked for yet
+    with PlatformClient.from_config(load_config(sim.site_config_path), retries=0) as client:
+        payment = client.create_payment(filed["receipt_no"], str(uuid.uuid4()))
+        assert payment.status == "pending"
+        sim.control("platform", "pay_pending", {})
+        assert client.get_payment(payment.payment_id).status == "paid"
+        assert client.get_application(filed["receipt_no"]).paid
