@@ -38,9 +38,14 @@ class PiiMaskingFilter(logging.Filter):
         return True
 
 
+QUIET_LIBRARIES = ("fontTools", "tuf", "securesystemslib", "urllib3", "PIL", "escpos")
+
+
 def configure(level: int = logging.INFO) -> None:
     """Root logging to stderr (journald under systemd) with PII masked on every handler."""
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, PiiMaskingFilter) for f in handler.filters):
             handler.addFilter(PiiMaskingFilter())
+    for chatty in QUIET_LIBRARIES:  # their debug lines drown what staff look for
+        logging.getLogger(chatty).setLevel(max(level, logging.WARNING))
