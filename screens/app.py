@@ -67,6 +67,7 @@ class KioskApp(App):
         self.admin = None  # the staff service and its hidden entry (screens.admin installs them)
         self.admin_entry = None
         self.restart_requested = False  # a fleet update wants a fresh process (exit code 75)
+        self._restart_pending = False  # ... as soon as the citizen at the screen has left
 
     def _default_prefs(self) -> Prefs:
         ui = self.kiosk_config.ui
@@ -120,6 +121,8 @@ class KioskApp(App):
         if self.terminal.sessions.current is None:
             self.restart_requested = True
             self.stop()
+        else:  # a citizen arrived meanwhile: after them
+            self._restart_pending = True
 
     def _refuse_close(self, *_args, **_kwargs) -> bool:
         log.info("window close request refused")
@@ -129,7 +132,7 @@ class KioskApp(App):
         return key in ESCAPE_KEYS
 
     def on_stop(self) -> None:
-        emit("app_stopping", reason="stop")
+        emit("app_stopping", reason="restart" if self.restart_requested else "stop")
         self.watchdog.stopping("stopping")
         if self.admin is not None:
             self.admin.close()
@@ -184,6 +187,9 @@ class KioskApp(App):
                 self._restyle()
                 self.show("attract")
                 self.say("session_ended")
+            if self._restart_pending:
+                self._restart_pending = False
+                self.restart_between_sessions()
 
     def _on_identity(self, event: IdentityEvent) -> None:
         if self.staff_present:
