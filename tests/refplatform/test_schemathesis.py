@@ -80,7 +80,10 @@ def test_schemathesis_finds_no_contract_breach(store, credential, tmp_path):
         command = [str(Path(sys.executable).with_name("schemathesis")),
                    "--config-file", str(config), "run", str(SPEC_PATH), "--url", handle.url,
                    "--max-examples", "20", "--seed", "20250610", "--no-shrink",
-                   "--suppress-health-check", "all", "--workers", "2",
+                   "--suppress-health-check", "all",
+                   # one worker: with two, hypothesis' lambda descriptions raced inside
+                   # schemathesis now and then (an internal error, not a breach)
+                   "--workers", "1",
                    "--request-timeout", "30"]
         result = subprocess.run(command, capture_output=True, text=True, timeout=300,
                                 cwd=tmp_path, env={**os.environ, "NO_COLOR": "1"})
