@@ -26,6 +26,7 @@ from kiosk.i18n.messages import IDENTITY_REFUSED, quality_words, unavailable_wor
 from kiosk.services.identity import IdentityEvent, IdentityEventKind
 from kiosk.session import EndReason, IdleState, SessionEvent
 from kiosk.terminal import Terminal
+from screens.admin.frame import ADMIN_SCREENS
 from screens.attract import AttractScreen
 from screens.home import HomeScreen
 from screens.identify import IdentifyScreen
@@ -169,7 +170,7 @@ class KioskApp(App):
     def staff_present(self) -> bool:
         """Staff are at the PIN pad or the admin screen: citizen events must not pull them
         away (a card placed for the reader test starts no journey)."""
-        return self.manager is not None and self.manager.current.startswith("admin")
+        return self.manager is not None and self.manager.current in ADMIN_SCREENS
 
     def _on_session(self, event: SessionEvent) -> None:
         # A card swapped for another ends one session and starts the next at once: only a
