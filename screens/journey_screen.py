@@ -64,8 +64,8 @@ class JourneyScreen(Screen):
                primary: bool = False, **kwargs: Any) -> KioskButton:
         theme = self.app.theme
         kwargs.setdefault("background_color", theme.accent if primary else theme.tile)
-        widget = KioskButton(kid, theme, text=text, disabled=self.busy or kwargs.pop(
-            "disabled", False), **kwargs)
+        disabled = kwargs.pop("disabled", False) or self.busy
+        widget = KioskButton(kid, theme, text=text, disabled=disabled, **kwargs)
         widget.bind(size=lambda w, s: setattr(w, "text_size", (s[0] - 20, None)))
         widget.halign = "center"
         widget.bind(on_release=lambda *_: None if self.busy else callback())
