@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
+from kiosk.i18n.messages import N_
+
 T = TypeVar("T")
 
 
@@ -19,6 +21,11 @@ class Pager:
     def per_page(self) -> int:
         return self.per_page_elder if self.screen.app.prefs.elder_mode else self.per_page_normal
 
+    @property
+    def offset(self) -> int:
+        """The position in the whole list of this page's first item."""
+        return self.page * self.per_page
+
     def reset(self) -> None:
         self.page = 0
 
@@ -26,16 +33,18 @@ class Pager:
         """This page's items (the page is pulled back if the list got shorter)."""
         per = self.per_page
         self.page = max(0, min(self.page, (len(items) - 1) // per))
-        return items[self.page * per:][:per]
+        return items[self.offset:][:per]
 
-    def actions(self, count: int) -> list[tuple[str, str, Any, bool]]:
-        """The previous/next page buttons this list needs (kids page_prev, page_next)."""
+    def actions(self, count: int, previous: str = N_("Previous page"),
+                next_: str = N_("Next page")) -> list[tuple[str, str, Any, bool]]:
+        """The previous/next page buttons this list needs (kids page_prev, page_next);
+        `previous`/`next_` are msgids when a list names its pages otherwise."""
         _ = self.screen._
         acts = []
         if self.page > 0:
-            acts.append(("page_prev", _("Previous page"), lambda: self._turn(-1), False))
-        if (self.page + 1) * self.per_page < count:
-            acts.append(("page_next", _("Next page"), lambda: self._turn(1), False))
+            acts.append(("page_prev", _(previous), lambda: self._turn(-1), False))
+        if self.offset + self.per_page < count:
+            acts.append(("page_next", _(next_), lambda: self._turn(1), False))
         return acts
 
     def _turn(self, by: int) -> None:

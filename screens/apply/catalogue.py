@@ -12,6 +12,7 @@ from kiosk.ime.composer import Composer
 from kiosk.journeys.apply import CatalogueView
 from kiosk.i18n.messages import N_
 from screens.journey_screen import Action, JourneyScreen
+from screens.paging import Pager
 from screens.keyboard import OnScreenKeyboard
 
 AUDIENCES = (("aud_all", None), ("aud_individual", "individual"),
@@ -26,16 +27,16 @@ class CatalogueScreen(JourneyScreen):
     def __init__(self, app, flow, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
         self.flow = flow
-        self.view: CatalogueView | None = None
-        self.query = ""
-        self.audience: str | None = None
-        self.page = 0
-        self.typing = False
+        self.pager = Pager(self, PER_PAGE, ELDER_PER_PAGE)
         self._reset()
 
     def _reset(self) -> None:
         """A new citizen's catalogue: nothing of the last one's search stays."""
-        self.view, self.query, self.audience, self.page, self.typing = None, "", None, 0, False
+        self.view: CatalogueView | None = None
+        self.query = ""
+        self.audience: str | None = None
+        self.typing = False
+        self.pager.reset()
         # letters first: initials ("jzzbl") are the quickest way to a service; pinyin for words
         self.composer = Composer(modes=("letters", "pinyin"), max_length=20)
         self.composer.set_mode("letters")
@@ -59,7 +60,7 @@ class CatalogueScreen(JourneyScreen):
         """The index is in memory once loaded: searching is no I/O, so it runs right here."""
         if self.flow.journey is not None and self.view is not None:
             self.view = self.flow.journey.catalogue(self.query, self.audience)
-        self.page = 0
+        self.pager.reset()
         self.refresh()
 
     def draw_body(self, box: BoxLayout) -> None:
@@ -78,11 +79,8 @@ class CatalogueScreen(JourneyScreen):
                                         "this terminal saw last."), kid="stale",
                                       height=theme.text_px * 2.4))
         services = self.view.services if self.view is not None else []
-        per_page = ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
-        if self.typing:  # the best matches stay in sight above the keyboard
-            per_page = TYPING_MATCHES
-        self.page = min(self.page, max(0, (len(services) - 1) // per_page))
-        shown = services[self.page * per_page:][:per_page]
+        # while typing, the best matches stay in sight above the keyboard
+        shown = services[:TYPING_MATCHES] if self.typing else self.pager.shown(services)
         if self.view is not None and not services:
             box.add_widget(self.label(_("No matching services"), kid="no_match"))
         grid = GridLayout(cols=1 if self.app.prefs.elder_mode else 2, spacing=16,
@@ -108,14 +106,8 @@ class CatalogueScreen(JourneyScreen):
     def actions(self) -> list[Action]:
         _ = self._
         found = self.view.services if self.view is not None else []
-        per_page = ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
-        more = not self.typing and (self.page + 1) * per_page < len(found)
         acts: list[Action] = [("back", _("Back"), self.app.go_home, False)]
-        if self.page > 0 and not self.typing:
-            acts.append(("page_prev", _("Previous page"), self._prev, False))
-        if more:
-            acts.append(("page_next", _("Next page"), self._next, False))
-        return acts
+        return acts if self.typing else acts + self.pager.actions(len(found))
 
     def _pick(self, audience: str | None) -> None:
         self.audience = audience
@@ -132,14 +124,6 @@ class CatalogueScreen(JourneyScreen):
     def _done_typing(self, text: str) -> None:
         self.query, self.typing = text, False
         self._search()
-
-    def _prev(self) -> None:
-        self.page -= 1
-        self.refresh()
-
-    def _next(self) -> None:
-        self.page += 1
-        self.refresh()
 
     def _choose(self, service_id: str) -> None:
         journey = self.flow.journey

@@ -17,6 +17,7 @@ from kiosk.ime.composer import Composer
 from kiosk.journeys.apply import FormView
 from kiosk.i18n.messages import N_
 from screens.journey_screen import Action, JourneyScreen
+from screens.paging import Pager
 from screens.keyboard import OnScreenKeyboard
 
 PER_PAGE, ELDER_PER_PAGE = 5, 3
@@ -46,14 +47,15 @@ class FormScreen(JourneyScreen):
         self.values: dict[str, Any] = {}
         self.errors: dict[str, str] = {}
         self.notice: str | None = None
-        self.page = 0
+        self.pager = Pager(self, PER_PAGE, ELDER_PER_PAGE)
         self.editing: Field | None = None
         self.composer: Composer | None = None
 
     def load(self, form: FormView) -> None:
         self.fields, self.values, self.errors = form.fields, dict(form.values), {}
         self.app.say("fill_form")
-        self.page, self.editing = 0, None
+        self.editing = None
+        self.pager.reset()
         self.notice = (self._("The platform could not be asked for your details: please fill "
                               "in the form yourself.") if form.lookup_problem else None)
 
@@ -66,9 +68,6 @@ class FormScreen(JourneyScreen):
             self.fields = view_fields
         self.refresh()
 
-    def _per_page(self) -> int:
-        return ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
-
     def draw_body(self, box: BoxLayout) -> None:
         theme = self.app.theme
         if self.notice:
@@ -76,7 +75,7 @@ class FormScreen(JourneyScreen):
         if self.editing is not None:
             self._draw_editor(box, self.editing)
             return
-        shown = self.fields[self.page * self._per_page():][:self._per_page()]
+        shown = self.pager.shown(self.fields)
         grid = GridLayout(cols=1, spacing=10)
         for field in shown:
             row = BoxLayout(spacing=16)
@@ -123,16 +122,9 @@ class FormScreen(JourneyScreen):
         if self.editing is not None:
             return [("edit_cancel", _("Cancel"), self._close_editor, False)]
         acts: list[Action] = [("back", _("Back"), lambda: self.app.show("guide"), False)]
-        if self.page > 0:
-            acts.append(("page_prev", _("Previous page"), lambda: self._turn(-1), False))
-        if (self.page + 1) * self._per_page() < len(self.fields):
-            acts.append(("page_next", _("Next page"), lambda: self._turn(1), False))
+        acts += self.pager.actions(len(self.fields))
         acts.append(("form_next", _("Next"), self._next, True))
         return acts
-
-    def _turn(self, step: int) -> None:
-        self.page += step
-        self.refresh()
 
     def _edit(self, field: Field) -> None:
         if field.kind == "boolean":
@@ -172,7 +164,7 @@ class FormScreen(JourneyScreen):
         if self.errors:
             names = [f.name for f in self.fields]
             first = min((names.index(n) for n in self.errors if n in names), default=0)
-            self.page = first // self._per_page()
+            self.pager.page = first // self.pager.per_page
             self.problem = self._("Please correct the marked fields.")
             self.refresh()
             return

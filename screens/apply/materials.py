@@ -11,6 +11,7 @@ from kivy.uix.gridlayout import GridLayout
 from kiosk.journeys import materials as mat
 from kiosk.i18n.messages import N_
 from screens.journey_screen import Action, JourneyScreen
+from screens.paging import Pager
 
 PER_PAGE, ELDER_PER_PAGE = 3, 2
 
@@ -22,7 +23,7 @@ class MaterialsScreen(JourneyScreen):
         super().__init__(app, **kwargs)
         self.flow = flow
         self.views: list[mat.MaterialView] = []
-        self.page = 0
+        self.pager = Pager(self, PER_PAGE, ELDER_PER_PAGE)
 
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem = None
@@ -33,9 +34,6 @@ class MaterialsScreen(JourneyScreen):
         if journey is not None and journey.service is not None and not self.busy:
             self.views = journey.materials()  # in memory: no I/O
         super().refresh()
-
-    def _per_page(self) -> int:
-        return ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
 
     def _status(self, view: mat.MaterialView) -> str:
         _ = self._
@@ -53,7 +51,7 @@ class MaterialsScreen(JourneyScreen):
         _ = self._
         theme = self.app.theme
         documents = self.app.terminal.documents
-        shown = self.views[self.page * self._per_page():][:self._per_page()]
+        shown = self.pager.shown(self.views)
         grid = GridLayout(cols=1, spacing=16)
         for view in shown:
             row = BoxLayout(orientation="vertical", spacing=8)
@@ -90,16 +88,9 @@ class MaterialsScreen(JourneyScreen):
     def actions(self) -> list[Action]:
         _ = self._
         acts: list[Action] = [("back", _("Back"), lambda: self.app.show("form"), False)]
-        if self.page > 0:
-            acts.append(("page_prev", _("Previous page"), lambda: self._turn(-1), False))
-        if (self.page + 1) * self._per_page() < len(self.views):
-            acts.append(("page_next", _("Next page"), lambda: self._turn(1), False))
+        acts += self.pager.actions(len(self.views))
         acts.append(("materials_next", _("Next"), self._next, True))
         return acts
-
-    def _turn(self, step: int) -> None:
-        self.page += step
-        self.refresh()
 
     def _call(self, method: str, material_id: str) -> None:
         journey = self.flow.journey

@@ -13,6 +13,7 @@ from kiosk.i18n.messages import N_
 from kiosk.journeys.appointment import Booking, SlotView
 from kiosk.journeys.problems import JourneyProblem
 from screens.journey_screen import Action, JourneyScreen
+from screens.paging import Pager
 
 DAYS_SHOWN, ELDER_DAYS_SHOWN = 5, 3
 PER_PAGE, ELDER_PER_PAGE = 8, 4
@@ -26,14 +27,15 @@ class ApptSlotsScreen(JourneyScreen):
         self.flow = flow
         self.slots: list[SlotView] | None = None
         self.day = None
-        self.page = 0
+        self.pager = Pager(self, PER_PAGE, ELDER_PER_PAGE)
 
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem = None
         self._load()
 
     def _load(self, problem: str | None = None) -> None:
-        self.slots, self.day, self.page = None, None, 0
+        self.slots, self.day = None, None
+        self.pager.reset()
         service = self.flow.service
         journey = self.flow.journey
         if service is None or journey is None:
@@ -50,9 +52,6 @@ class ApptSlotsScreen(JourneyScreen):
         days = sorted({s.day for s in self.slots or []})
         return days[:ELDER_DAYS_SHOWN if self.app.prefs.elder_mode else DAYS_SHOWN]
 
-    def _per_page(self) -> int:
-        return ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
-
     def draw_body(self, box: BoxLayout) -> None:
         if self.flow.service is not None:
             box.add_widget(self.label(self.flow.service.name, size=self.app.theme.title_px,
@@ -66,9 +65,8 @@ class ApptSlotsScreen(JourneyScreen):
                                        lambda d=day: self._pick_day(d), primary=day == self.day))
         box.add_widget(row)
         shown = [s for s in self.slots if s.day == self.day]
-        per = self._per_page()
         grid = GridLayout(cols=1 if self.app.prefs.elder_mode else 2, spacing=12)
-        for slot in shown[self.page * per:][:per]:
+        for slot in self.pager.shown(shown):
             grid.add_widget(self.button(
                 f"appt_slot_{slot.slot_id}",
                 slot.time_text + "  " + t.ngettext("%(n)d place left", "%(n)d places left",
@@ -81,22 +79,11 @@ class ApptSlotsScreen(JourneyScreen):
         acts: list[Action] = [("back", _("Back"), lambda: self.app.show("appt_services"),
                                False)]
         shown = [s for s in self.slots or [] if s.day == self.day]
-        if self.page > 0:
-            acts.append(("page_prev", _("Previous page"), self._prev, False))
-        if (self.page + 1) * self._per_page() < len(shown):
-            acts.append(("page_next", _("Next page"), self._next, False))
-        return acts
+        return acts + self.pager.actions(len(shown))
 
     def _pick_day(self, day) -> None:  # type: ignore[no-untyped-def]
-        self.day, self.page = day, 0
-        self.refresh()
-
-    def _prev(self) -> None:
-        self.page -= 1
-        self.refresh()
-
-    def _next(self) -> None:
-        self.page += 1
+        self.day = day
+        self.pager.reset()
         self.refresh()
 
     def _book(self, slot: SlotView) -> None:

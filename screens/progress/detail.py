@@ -12,6 +12,7 @@ from kiosk.i18n.messages import N_
 from kiosk.journeys.progress import ApplicationView
 from kiosk.receipts.application_receipt import CST
 from screens.journey_screen import Action, JourneyScreen
+from screens.paging import Pager
 
 STEPS_PER_PAGE, ELDER_STEPS_PER_PAGE = 4, 2
 
@@ -23,10 +24,11 @@ class ProgressDetailScreen(JourneyScreen):
         super().__init__(app, **kwargs)
         self.flow = flow
         self.view: ApplicationView | None = None
-        self.page = 0
+        self.pager = Pager(self, STEPS_PER_PAGE, ELDER_STEPS_PER_PAGE)
 
     def on_pre_enter(self, *_args: Any) -> None:
-        self.problem, self.page, self.view = None, 0, None
+        self.problem, self.view = None, None
+        self.pager.reset()
         code = self.flow.code
         if code is not None:
             self.flow.code = None
@@ -42,9 +44,6 @@ class ProgressDetailScreen(JourneyScreen):
         if not self.busy and journey is not None and self.flow.reference is not None:
             self.view = journey.view(self.flow.reference)  # the current language; no I/O
         super().refresh()
-
-    def _per_page(self) -> int:
-        return ELDER_STEPS_PER_PAGE if self.app.prefs.elder_mode else STEPS_PER_PAGE
 
     def draw_body(self, box: BoxLayout) -> None:
         view = self.view
@@ -67,14 +66,12 @@ class ProgressDetailScreen(JourneyScreen):
             todo.color = theme.accent
             box.add_widget(todo)
         steps = list(reversed(view.steps))
-        per_page = self._per_page()
-        self.page = min(self.page, (len(steps) - 1) // per_page)
-        for i, step in enumerate(steps[self.page * per_page:][:per_page]):
+        for i, step in enumerate(self.pager.shown(steps), start=self.pager.offset):
             at = step.at.astimezone(CST)
             words = f"{t.format_date(at.date())} {at:%H:%M}  {step.words}"
             if step.note:
                 words += f"\n{step.note}"
-            box.add_widget(self.label(words, kid=f"step_{self.page * per_page + i}"))
+            box.add_widget(self.label(words, kid=f"step_{i}"))
 
     def actions(self) -> list[Action]:
         _ = self._
@@ -84,22 +81,13 @@ class ProgressDetailScreen(JourneyScreen):
         view = self.view
         if view is None:
             return acts
-        if self.page > 0:
-            acts.append(("page_prev", _("Newer steps"), self._turn(-1), False))
-        if (self.page + 1) * self._per_page() < len(view.steps):
-            acts.append(("page_next", _("Earlier steps"), self._turn(1), False))
+        acts += self.pager.actions(len(view.steps), N_("Newer steps"), N_("Earlier steps"))
         if view.receipt_no is not None and own_list and "evaluate_rate" in \
                 self.app.manager.screen_names:
             acts.append(("rate_offer", _("Rate this service"), self._rate, False))
         if view.can_supplement:
             acts.append(("progress_supplement", _("Hand in documents"), self._supplement, True))
         return acts
-
-    def _turn(self, by: int):  # type: ignore[no-untyped-def]
-        def turn() -> None:
-            self.page += by
-            self.refresh()
-        return turn
 
     def _rate(self) -> None:
         from screens.evaluate import offer

@@ -13,6 +13,7 @@ from kiosk.journeys import materials as mat
 from kiosk.journeys.progress import SupplementOutcome
 from screens.apply.camera import CameraScreen
 from screens.journey_screen import Action, JourneyScreen
+from screens.paging import Pager
 
 PER_PAGE, ELDER_PER_PAGE = 3, 2
 
@@ -30,7 +31,7 @@ class SupplementScreen(JourneyScreen):
         super().__init__(app, **kwargs)
         self.flow = flow
         self.views: list[mat.MaterialView] = []
-        self.page = 0
+        self.pager = Pager(self, PER_PAGE, ELDER_PER_PAGE)
 
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem = None
@@ -44,9 +45,6 @@ class SupplementScreen(JourneyScreen):
             except RuntimeError:  # nothing started (the session moved on)
                 self.views = []
         super().refresh()
-
-    def _per_page(self) -> int:
-        return ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
 
     def draw_body(self, box: BoxLayout) -> None:
         _ = self._
@@ -63,7 +61,7 @@ class SupplementScreen(JourneyScreen):
         box.add_widget(self.label(_("Scan the documents the service centre asked for."),
                                   kid="supplement_prompt", height=theme.text_px * 1.8))
         documents = self.app.terminal.documents
-        shown = self.views[self.page * self._per_page():][:self._per_page()]
+        shown = self.pager.shown(self.views)
         for view in shown:
             row = BoxLayout(orientation="vertical", spacing=8)
             taken = self.app.translator.ngettext("%(n)d page taken", "%(n)d pages taken",
@@ -93,17 +91,10 @@ class SupplementScreen(JourneyScreen):
         if self.flow.supplemented is not None:
             return [("sup_done", _("Done"), self._done, True)]
         acts: list[Action] = [("back", _("Back"), self._done, False)]
-        if self.page > 0:
-            acts.append(("page_prev", _("Previous page"), lambda: self._turn(-1), False))
-        if (self.page + 1) * self._per_page() < len(self.views):
-            acts.append(("page_next", _("Next page"), lambda: self._turn(1), False))
+        acts += self.pager.actions(len(self.views))
         if any(v.pages for v in self.views):
             acts.append(("sup_submit", _("Hand in"), self._submit, True))
         return acts
-
-    def _turn(self, step: int) -> None:
-        self.page += step
-        self.refresh()
 
     def _camera(self, material_id: str) -> None:
         self.flow.camera_material = material_id
@@ -147,5 +138,5 @@ class SupplementScreen(JourneyScreen):
         if self.flow.journey is not None:
             self.flow.journey.end_supplement()
         self.flow.supplemented = None
-        self.page = 0
+        self.pager.reset()
         self.app.show("progress_detail")
