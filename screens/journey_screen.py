@@ -18,7 +18,8 @@ from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
 from screens import background
-from screens.widgets import KioskButton, paint_background, repaint_background
+from screens.widgets import (KioskButton, action_button, paint_background,
+                             repaint_background, text_label)
 
 Action = tuple[str, str, Callable[[], None], bool]  # kid, words, callback, primary?
 
@@ -47,29 +48,29 @@ class JourneyScreen(Screen):
     def actions(self) -> list[Action]:
         return []
 
-    def label(self, text: str, *, size: int | None = None, kid: str | None = None,
-              height: float | None = None, **kwargs: Any) -> Label:
-        theme = self.app.theme
-        widget = Label(text=text, font_size=size or theme.text_px, color=theme.foreground,
-                       halign="left", valign="middle", **kwargs)
-        widget.bind(size=lambda w, s: setattr(w, "text_size", (s[0], None)))
-        if height is not None:
-            widget.size_hint_y = None
-            widget.height = height
-        if kid:
-            widget.kid = kid
-        return widget
+    def label(self, text: str, **kwargs: Any) -> Label:
+        return text_label(self.app.theme, text, **kwargs)
 
-    def button(self, kid: str, text: str, callback: Callable[[], None], *,
-               primary: bool = False, **kwargs: Any) -> KioskButton:
+    def button(self, kid: str, text: str, callback: Callable[[], None],
+               **kwargs: Any) -> KioskButton:
+        return action_button(self.app.theme, kid, text, callback, busy=lambda: self.busy,
+                             **kwargs)
+
+    def print_outcome(self, outcome: str, msgid: str | None, *, kid_prefix: str, take: str,
+                      note: str | None = None) -> Label:
+        """What happened at the printer, truthfully: `take` when it printed; otherwise the
+        printer's problem in the citizen's words (and `note`, what to write down instead)."""
         theme = self.app.theme
-        kwargs.setdefault("background_color", theme.accent if primary else theme.tile)
-        disabled = kwargs.pop("disabled", False) or self.busy
-        widget = KioskButton(kid, theme, text=text, disabled=disabled, **kwargs)
-        widget.bind(size=lambda w, s: setattr(w, "text_size", (s[0] - 20, None)))
-        widget.halign = "center"
-        widget.bind(on_release=lambda *_: None if self.busy else callback())
-        return widget
+        if outcome == "printed":
+            words = take
+        else:
+            words = self.app.translator.gettext(msgid) if msgid else ""
+            if note is not None:
+                words += "\n" + note
+        line = self.label(words, kid=f"{kid_prefix}{outcome}", size=theme.title_px)
+        if outcome != "printed":
+            line.color = theme.accent
+        return line
 
     # ---- the frame ---------------------------------------------------------------------------
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from kivy.graphics import Color, Rectangle
 from kivy.uix.button import Button
@@ -56,3 +58,30 @@ def paint_background(widget: Widget, rgba: tuple[float, float, float, float]) ->
 
 def repaint_background(widget: Widget, rgba: tuple[float, float, float, float]) -> None:
     widget._bg_colour.rgba = rgba
+
+
+def text_label(theme: Theme, text: str, *, size: int | None = None, kid: str | None = None,
+               height: float | None = None, **kwargs: Any) -> Label:
+    """Left-aligned text that wraps to its width (optionally a fixed height)."""
+    widget = Label(text=text, font_size=size or theme.text_px, color=theme.foreground,
+                   halign="left", valign="middle", **kwargs)
+    widget.bind(size=lambda w, s: setattr(w, "text_size", (s[0], None)))
+    if height is not None:
+        widget.size_hint_y = None
+        widget.height = height
+    if kid:
+        widget.kid = kid
+    return widget
+
+
+def action_button(theme: Theme, kid: str, text: str, callback: Callable[[], None], *,
+                  busy: Callable[[], bool], primary: bool = False, disabled: bool = False,
+                  **kwargs: Any) -> KioskButton:
+    """A screen's button: wrapped, centred text; it does nothing while its screen is `busy`
+    (a second tap during blocking work is not a second action)."""
+    kwargs.setdefault("background_color", theme.accent if primary else theme.tile)
+    widget = KioskButton(kid, theme, text=text, disabled=disabled or busy(), **kwargs)
+    widget.bind(size=lambda w, s: setattr(w, "text_size", (s[0] - 20, None)))
+    widget.halign = "center"
+    widget.bind(on_release=lambda *_: None if busy() else callback())
+    return widget

@@ -17,7 +17,8 @@ from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
 from screens import background
-from screens.widgets import KioskButton, paint_background, repaint_background
+from screens.widgets import (KioskButton, action_button, paint_background,
+                             repaint_background, text_label)
 
 ADMIN_SCREENS = ("admin_pin", "admin")
 
@@ -76,27 +77,13 @@ class AdminFrame(Screen):
     def actions(self) -> list[tuple[str, str, Callable[[], None]]]:
         return []
 
-    def label(self, text: str, *, kid: str | None = None, size: int | None = None,
-              height: float | None = None, **kwargs: Any) -> Label:
-        theme = self.app.theme
-        widget = Label(text=text, font_size=size or theme.text_px, color=theme.foreground,
-                       halign="left", valign="middle", **kwargs)
-        widget.bind(size=lambda w, s: setattr(w, "text_size", (s[0], None)))
-        if height is not None:
-            widget.size_hint_y, widget.height = None, height
-        if kid:
-            widget.kid = kid
-        return widget
+    def label(self, text: str, **kwargs: Any) -> Label:
+        return text_label(self.app.theme, text, **kwargs)
 
-    def button(self, kid: str, text: str, callback: Callable[[], None], *,
-               primary: bool = False, **kwargs: Any) -> KioskButton:
-        theme = self.app.theme
-        kwargs.setdefault("background_color", theme.accent if primary else theme.tile)
-        widget = KioskButton(kid, theme, text=text, disabled=bool(self.busy), **kwargs)
-        widget.bind(size=lambda w, s: setattr(w, "text_size", (s[0] - 16, None)))
-        widget.halign = "center"
-        widget.bind(on_release=lambda *_: None if self.busy else callback())
-        return widget
+    def button(self, kid: str, text: str, callback: Callable[[], None],
+               **kwargs: Any) -> KioskButton:
+        return action_button(self.app.theme, kid, text, callback,
+                             busy=lambda: bool(self.busy), **kwargs)
 
     def refresh(self) -> None:
         theme = self.app.theme

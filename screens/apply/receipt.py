@@ -55,16 +55,11 @@ class ReceiptScreen(JourneyScreen):
         box.add_widget(self.label("\n".join(lines), kid="receipt_details"))
         printed = self.flow.printed
         if printed is not None:
-            if printed.outcome == "printed":
-                words = _("Please take your receipt.")
-            else:
-                words = (t.gettext(printed.msgid) if printed.msgid else "") + "\n" + _(
-                    "Please note your application number: %(number)s",
-                    number=receipt.reference)
-            line = self.label(words, kid=f"print_{printed.outcome}", size=theme.title_px)
-            if printed.outcome != "printed":
-                line.color = theme.accent
-            box.add_widget(line)
+            box.add_widget(self.print_outcome(
+                printed.outcome, printed.msgid, kid_prefix="print_",
+                take=_("Please take your receipt."),
+                note=_("Please note your application number: %(number)s",
+                       number=receipt.reference)))
 
     def actions(self) -> list[Action]:
         _ = self._

@@ -40,16 +40,10 @@ class ApptBookedScreen(JourneyScreen):
                                   kid="appt_details"))
         printed = self.flow.printed
         if printed is not None:
-            if printed.outcome == "printed":
-                words = _("Please take your slip.")
-            else:
-                words = ((self.app.translator.gettext(printed.msgid) if printed.msgid else "")
-                         + "\n" + _("Please note your booking code: %(code)s",
-                                    code=booking.booking_code))
-            line = self.label(words, kid=f"appt_print_{printed.outcome}", size=theme.title_px)
-            if printed.outcome != "printed":
-                line.color = theme.accent
-            box.add_widget(line)
+            box.add_widget(self.print_outcome(
+                printed.outcome, printed.msgid, kid_prefix="appt_print_",
+                take=_("Please take your slip."),
+                note=_("Please note your booking code: %(code)s", code=booking.booking_code)))
 
     def actions(self) -> list[Action]:
         _ = self._

@@ -49,14 +49,9 @@ class PayResultScreen(JourneyScreen):
             "Application number: %(number)s", number=view.receipt_no), kid="pay_details"))
         printed = self.flow.printed
         if printed is not None:
-            if printed.outcome == "printed":
-                words = _("Please take your receipt.")
-            else:
-                words = (self.app.translator.gettext(printed.msgid) if printed.msgid else "")
-            line = self.label(words, kid=f"pay_print_{printed.outcome}", size=theme.title_px)
-            if printed.outcome != "printed":
-                line.color = theme.accent
-            box.add_widget(line)
+            box.add_widget(self.print_outcome(printed.outcome, printed.msgid,
+                                              kid_prefix="pay_print_",
+                                              take=_("Please take your receipt.")))
 
     def actions(self) -> list[Action]:
         _ = self._
