@@ -16,6 +16,24 @@ from screens.paging import Pager
 PER_PAGE, ELDER_PER_PAGE = 3, 2
 
 
+def scan_into(screen: JourneyScreen, journey: Any, material_id: str) -> None:
+    """One page from the flatbed into `journey`'s material, on a worker: kept only when it is
+    good, otherwise the citizen is told what to fix (the apply and supplement screens)."""
+    documents = screen.app.terminal.documents
+
+    def scan() -> Any:
+        page = documents.scan()
+        if page.ok:
+            journey.add_page(material_id, page.jpeg)
+        return page
+
+    def scanned(page: Any) -> None:
+        if not page.ok:
+            screen.problem = screen.app.quality_words(page.issues)
+
+    screen.work(scan, scanned)
+
+
 class MaterialsScreen(JourneyScreen):
     title_msgid = N_("Materials")
 
@@ -107,23 +125,8 @@ class MaterialsScreen(JourneyScreen):
         self.app.show("camera")
 
     def _scan(self, material_id: str) -> None:
-        journey = self.flow.journey
-        documents = self.app.terminal.documents
-        if journey is None:
-            return
-
-        def scan() -> Any:
-            page = documents.scan()
-            if not page.ok:
-                return page
-            journey.add_page(material_id, page.jpeg)
-            return page
-
-        def scanned(page: Any) -> None:
-            if not page.ok:
-                self.problem = self.app.quality_words(page.issues)
-
-        self.work(scan, scanned)
+        if self.flow.journey is not None:
+            scan_into(self, self.flow.journey, material_id)
 
     def _next(self) -> None:
         self.app.show("review")

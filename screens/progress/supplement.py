@@ -12,6 +12,7 @@ from kiosk.i18n.messages import N_
 from kiosk.journeys import materials as mat
 from kiosk.journeys.progress import SupplementOutcome
 from screens.apply.camera import CameraScreen
+from screens.apply.materials import scan_into
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
 
@@ -101,22 +102,8 @@ class SupplementScreen(JourneyScreen):
         self.app.show("progress_camera")
 
     def _scan(self, material_id: str) -> None:
-        journey = self.flow.journey
-        documents = self.app.terminal.documents
-        if journey is None:
-            return
-
-        def scan() -> Any:
-            page = documents.scan()
-            if page.ok:
-                journey.add_page(material_id, page.jpeg)
-            return page
-
-        def scanned(page: Any) -> None:
-            if not page.ok:
-                self.problem = self.app.quality_words(page.issues)
-
-        self.work(scan, scanned)
+        if self.flow.journey is not None:
+            scan_into(self, self.flow.journey, material_id)
 
     def _clear(self, material_id: str) -> None:
         if self.flow.journey is not None:

@@ -164,3 +164,12 @@ def test_idle_timeout_mid_form_warns_aloud_then_wipes(sim, xvfb: Xvfb, tmp_path:
         assert all(line.endswith(".wav") for line in spoken.read_text().split())
     finally:
         app.stop()
+
+
+def test_a_page_from_the_flatbed_scanner_is_taken(sim, app: KioskUi) -> None:
+    identify(sim, app)
+    open_service(app)
+    fill_form(app)
+    tap(app, "mat_photo_scanner")  # SANE's test backend, through the scanner's worker
+    app.wait_for(on("materials", "mat_photo_clear"), 60)
+    assert any("已拍摄 1 页" in t for t in app.state()["texts"])
