@@ -8,6 +8,7 @@ behind vpcd's TCP protocol (vpcd_card.py); the reader is "Virtual PCD 00 00".
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from drivers.smartcard.watcher import reader_state
 log = logging.getLogger(__name__)
 
 READER_NAME = "Virtual PCD 00 00"
+CLIENT_ENV = "PCSCLITE_CSOCK_NAME"
 _PRESENT = 0x20  # SCARD_STATE_PRESENT
 
 SAMPLE_CARD: dict[str, Any] = {
@@ -38,22 +40,30 @@ SAMPLE_CARD: dict[str, Any] = {
 class SmartCardEmulator(Emulator):
     name = "smartcard"
 
-    def __init__(self, run_dir: Path, *, private: bool | None = False, apdu_log: bool = False):
-        """`private=False` (for `kiosk sim`) uses/reuses the system pcscd so the kiosk process
-        finds it without settings; tests pass private=True for a daemon of their own."""
+    def __init__(self, run_dir: Path, *, private: bool | None = None, apdu_log: bool = False):
+        """`private=None`: a pcscd of our own when possible (see PcscDaemon), whose socket the
+        kiosk process is then given (`endpoints()["pcscd_socket"]`); False: the system's."""
         self.run_dir = Path(run_dir) / "smartcard"
         self.daemon = PcscDaemon(self.run_dir, private=private, apdu_log=apdu_log)
         self._card: VirtualCard | None = None
         self._lock = threading.Lock()
+        self._env_before: str | None = None
 
     def start(self) -> None:
         self.daemon.start()
         if self.daemon.private:
+            self._env_before = os.environ.get(CLIENT_ENV)
             self.daemon.activate_in_this_process()
 
     def stop(self) -> None:
         self.remove_card()
         self.daemon.stop()
+        if self.daemon.private and os.environ.get(CLIENT_ENV) == str(self.daemon.socket_path):
+            # child processes started later must not inherit a dead daemon's socket
+            if self._env_before is None:
+                os.environ.pop(CLIENT_ENV, None)
+            else:
+                os.environ[CLIENT_ENV] = self._env_before
 
     def endpoints(self) -> dict[str, Any]:
         return {"reader": READER_NAME, "vpcd_port": self.daemon.vpcd_port,

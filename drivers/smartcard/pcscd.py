@@ -3,8 +3,9 @@
 Two modes:
 - system: the daemon every PC/SC client finds at /run/pcscd/pcscd.comm, with Debian's
   /etc/reader.conf.d/vpcd (vpcd listens on TCP 35963). A usable running pcscd is reused and never
-  stopped by us. This is what `kiosk sim` uses, because the kiosk process must find it without
-  any environment variable.
+  stopped by us. Only for machines where private mode is impossible (not root): 35963 lies in
+  the kernel's ephemeral port range, so a busy machine's outgoing connection (or its TIME_WAIT)
+  can hold it and vpcd then fails with "address already in use".
 - private: a pcscd of our own that touches nothing shared. libpcsclite (the client) reads
   PCSCLITE_CSOCK_NAME, but Debian's pcscd 1.9.9 does not (its socket and pid file are compiled in
   as /run/pcscd/...; `strings /usr/sbin/pcscd` shows no PCSCLITE_CSOCK_NAME). So the daemon runs
@@ -29,12 +30,15 @@ import subprocess
 import time
 from pathlib import Path
 
+from drivers.smartcard.watcher import use_pcscd_socket
+
 log = logging.getLogger(__name__)
 
 SYSTEM_SOCKET = Path("/run/pcscd/pcscd.comm")
 SYSTEM_VPCD_CONF = Path("/etc/reader.conf.d/vpcd")
 VPCD_LIB = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
-SYSTEM_VPCD_PORT = 35963
+SYSTEM_VPCD_PORT = 35963  # Debian's; inside the ephemeral range, so any client may hold it
+UNIX_PATH_MAX = 108  # sun_path, including the NUL
 
 
 class PcscdError(RuntimeError):
@@ -73,10 +77,12 @@ class PcscDaemon:
 
     def __init__(self, run_dir: Path, *, private: bool | None = None, vpcd_port: int | None = None,
                  apdu_log: bool = False, debug: bool = False, start_timeout: float = 10.0):
-        """`private=None` picks private mode when it is possible (root, unshare), else system."""
+        """`private=None` picks private mode when it is possible (root, unshare, and a socket path
+        short enough for a unix socket), else system."""
         self.run_dir = Path(run_dir)
         if private is None:
-            private = os.geteuid() == 0 and shutil.which("unshare") is not None
+            private = (os.geteuid() == 0 and shutil.which("unshare") is not None
+                       and len(os.fsencode(self.run_dir / "pcscd" / "pcscd.comm")) < UNIX_PATH_MAX)
         self.private = private
         self.vpcd_port = vpcd_port or (_free_port_pair() if private else SYSTEM_VPCD_PORT)
         self.apdu_log, self.debug = apdu_log, debug
@@ -103,7 +109,7 @@ class PcscDaemon:
 
     def activate_in_this_process(self) -> None:
         """Point this process's libpcsclite at the daemon; only effective before its first call."""
-        os.environ.update(self.client_env())
+        use_pcscd_socket(str(self.socket_path))
 
     def is_running(self) -> bool:
         return socket_answers(self.socket_path) and tcp_listening(self.vpcd_port)

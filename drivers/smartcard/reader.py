@@ -23,7 +23,8 @@ from drivers.smartcard.apdu import (SW_END_OF_FILE, ApduError, ResponseApdu, rea
 from drivers.smartcard.applet import APPLET_AID, EF_IDENTITY
 from drivers.smartcard.card_channel import CardChannel
 from drivers.smartcard.identity import Identity, IdentityFormatError
-from drivers.smartcard.watcher import Change, PcscError, PcscWatcher, check
+from drivers.smartcard.watcher import (Change, PcscError, PcscWatcher, check,
+                                       use_pcscd_socket)
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +112,11 @@ class SmartCardReader(Device):
 
     def __init__(self, name: str = "smartcard", *, reader: str = "", apdu_timeout: float = 3.0,
                  poll_interval: float = 0.5, missed_polls_to_offline: int = 3,
-                 reopen_interval: float | None = None, read_identity: bool = True):
-        """`reader`: substring of the PC/SC reader name (empty = the first reader listed)."""
+                 reopen_interval: float | None = None, read_identity: bool = True,
+                 pcscd_socket: str = ""):
+        """`reader`: substring of the PC/SC reader name (empty = the first reader listed);
+        `pcscd_socket`: the daemon's socket when it is not the system's (see use_pcscd_socket)."""
+        use_pcscd_socket(pcscd_socket)
         super().__init__(name, poll_interval=poll_interval,
                          missed_polls_to_offline=missed_polls_to_offline,
                          reopen_interval=reopen_interval if reopen_interval is not None

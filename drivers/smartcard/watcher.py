@@ -10,6 +10,7 @@ It never raises for PC/SC failures; `service_ok` and `last_error` say how the da
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,6 +21,16 @@ log = logging.getLogger(__name__)
 PNP_READER = "\\\\?PnP?\\Notification"
 ChangeKind = Literal["reader_added", "reader_removed", "card_inserted", "card_removed",
                      "service_lost", "service_back"]
+
+
+def use_pcscd_socket(path: str) -> None:
+    """Point this process's PC/SC client at the pcscd whose socket is `path` ("" = the system's).
+
+    libpcsclite reads PCSCLITE_CSOCK_NAME once, at the process's first PC/SC call, so this must
+    come before it; a process talks to one pcscd for its whole life.
+    """
+    if path:
+        os.environ["PCSCLITE_CSOCK_NAME"] = path
 
 
 class PcscError(RuntimeError):

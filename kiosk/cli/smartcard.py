@@ -10,7 +10,7 @@ import click
 from drivers.device import DeviceEvent, EventKind
 from drivers.smartcard.identity import Identity
 from drivers.smartcard.reader import SmartCardReader
-from drivers.smartcard.watcher import PcscWatcher
+from drivers.smartcard.watcher import PcscWatcher, use_pcscd_socket
 from kiosk.cli import CliContext, fail, pass_ctx
 
 
@@ -23,6 +23,7 @@ def smartcard_group() -> None:
 @pass_ctx
 def readers(ctx: CliContext) -> None:
     """List the PC/SC readers pcscd knows and whether a card is in each."""
+    use_pcscd_socket(ctx.loaded.config.devices.smartcard.pcscd_socket)
     watcher = PcscWatcher()
     try:
         watcher.step(0)
@@ -50,7 +51,8 @@ def read(ctx: CliContext, timeout_s: float, unmasked: bool) -> None:
     c = ctx.loaded.config.devices.smartcard
     device = SmartCardReader("smartcard", reader=c.reader, apdu_timeout=c.apdu_timeout_s,
                              poll_interval=min(c.poll_interval_s, 0.2),
-                             missed_polls_to_offline=c.missed_polls_to_offline)
+                             missed_polls_to_offline=c.missed_polls_to_offline,
+                             pcscd_socket=c.pcscd_socket)
     events: queue.SimpleQueue[DeviceEvent] = queue.SimpleQueue()
     device.subscribe(lambda e: events.put(e) if e.kind == EventKind.CARD_INSERTED else None)
     device.start()

@@ -49,6 +49,7 @@ class SmartCardConfig(DeviceConfig):
 
     reader: str = ""  # substring of the reader name; empty = the first reader
     apdu_timeout_s: Seconds = 3.0
+    pcscd_socket: str = ""  # pcscd's unix socket; empty = the system's /run/pcscd/pcscd.comm
 
 
 class CameraSource(DeviceConfig):

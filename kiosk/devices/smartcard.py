@@ -18,11 +18,16 @@ def build_devices(config: KioskConfig) -> list[Device]:
         return []
     return [SmartCardReader("smartcard", reader=c.reader, apdu_timeout=c.apdu_timeout_s,
                             poll_interval=c.poll_interval_s,
-                            missed_polls_to_offline=c.missed_polls_to_offline)]
+                            missed_polls_to_offline=c.missed_polls_to_offline,
+                            pcscd_socket=c.pcscd_socket)]
 
 
 def start_emulators(run_dir: Path) -> tuple[list[Emulator], dict[str, Any]]:
-    """The system pcscd (reused when running) with vpcd, and the sample card ready to insert."""
-    emulator = SmartCardEmulator(run_dir, private=False)
+    """A pcscd of the simulation's own (the system's when that is impossible) with vpcd, and the
+    sample card ready to insert."""
+    emulator = SmartCardEmulator(run_dir)
     emulator.start()
-    return [emulator], {"devices": {"smartcard": {"enabled": True, "reader": READER_NAME}}}
+    section: dict[str, Any] = {"enabled": True, "reader": READER_NAME}
+    if emulator.daemon.private:
+        section["pcscd_socket"] = str(emulator.daemon.socket_path)
+    return [emulator], {"devices": {"smartcard": section}}

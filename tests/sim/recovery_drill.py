@@ -2,7 +2,7 @@
 never restarted driver objects saw. Run as `python -m tests.sim.recovery_drill RUN_DIR`.
 
 A process of its own: pcsc-lite fixes its socket path for the life of a process, and the
-simulation uses the system pcscd while the smartcard tests run a private one.
+simulation's pcscd is not the one the smartcard tests run.
 """
 
 from __future__ import annotations

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 import tomli_w
 from click.testing import CliRunner
 
+from drivers.smartcard.applet import CardProfile
 from drivers.smartcard.emulator import SAMPLE_CARD, SmartCardEmulator
 from drivers.smartcard.reader import SmartCardReader
+from drivers.smartcard.vpcd_card import VirtualCard
 from kiosk.cli import main
 from kiosk.cli.smartcard import smartcard_group
 from kiosk.config import check_file, load_config
@@ -75,19 +81,45 @@ def test_build_devices_follows_the_configuration():
 
 
 @pytest.mark.pcscd
-def test_emulator_fragment_fits_the_schema(emu, tmp_path: Path):
-    # the session's emulator is private; the wiring's (system pcscd) is checked for its fragment
+def test_sim_wiring_gives_the_kiosk_process_its_own_pcscd(emu, tmp_path: Path):
+    """`kiosk sim`'s pcscd is private (a vpcd port below the ephemeral range, which a client's
+    connection cannot be holding) and a separate kiosk process finds it through the site file
+    alone."""
     emulators, fragment = wiring.start_emulators(tmp_path)
+    (emulator,) = emulators
     try:
         site = tmp_path / "site.toml"
         site.write_text(tomli_w.dumps(fragment))
-        assert check_file(site).devices.smartcard.reader == "Virtual PCD 00 00"
-        assert emulators[0].endpoints()["reader"] == "Virtual PCD 00 00"
-        assert set(emulators[0].controls()) >= {"insert_card", "remove_card", "mute",
-                                                "restart_pcscd"}
+        section = check_file(site).devices.smartcard
+        assert section.reader == "Virtual PCD 00 00"
+        assert emulator.endpoints()["reader"] == "Virtual PCD 00 00"
+        assert set(emulator.controls()) >= {"insert_card", "remove_card", "mute",
+                                            "restart_pcscd"}
+        if os.geteuid() != 0:
+            pytest.skip("private pcscd needs root (unshare --mount)")
+        assert section.pcscd_socket == str(emulator.daemon.socket_path)
+        ephemeral_low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+        assert emulator.daemon.vpcd_port + 1 < ephemeral_low
+        # straight to its vpcd: this process's PC/SC client is bound to the session's pcscd,
+        # whose reader (same name) stays empty, so a card seen proves which daemon answered
+        card = VirtualCard(CardProfile.from_dict(SAMPLE_CARD), port=emulator.daemon.vpcd_port)
+        card.insert()
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("PCSCLITE_CSOCK_NAME", "KIOSK_FLEET_LAYER")}
+        for _ in range(10):  # pcscd polls vpcd for presence; give it a moment
+            result = subprocess.run(
+                [sys.executable, "-m", "kiosk.cli.entry", "--config", str(site), "--json",
+                 "smartcard", "readers"], capture_output=True, text=True, env=env, timeout=60)
+            assert result.returncode == 0, result.stdout + result.stderr
+            rows = {r["reader"]: r for r in json.loads(result.stdout)["readers"]}
+            if rows["Virtual PCD 00 00"]["card_present"]:
+                break
+            time.sleep(0.3)
+        assert rows["Virtual PCD 00 00"]["card_present"] is True
+        card.remove()
     finally:
-        for e in emulators:
-            e.stop()
+        emulator.stop()
+    assert os.environ.get("PCSCLITE_CSOCK_NAME") == str(emu.daemon.socket_path)
 
 
 @pytest.mark.pcscd
