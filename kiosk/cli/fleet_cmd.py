@@ -1,4 +1,4 @@
-"""`kiosk fleet init|publish|promote|rollback|withdraw|refresh|show|status|poll`: signed
+"""`kiosk fleet init|publish|promote|rollback|withdraw|refresh|rotate-key|renew-root|show|status|poll`: signed
 configuration for every terminal (The Update Framework).
 
 The manager's commands work on a repository directory (`--repo`, or $KIOSK_FLEET_REPO) whose
@@ -21,6 +21,10 @@ DEFAULT_ROOT_KEYS = "run/fleet/offline-root-keys"
 repo_option = click.option("--repo", "repo_dir", envvar="KIOSK_FLEET_REPO", default=DEFAULT_REPO,
                            show_default=True, type=click.Path(file_okay=False),
                            help="The fleet repository directory (public/ is what is served).")
+root_keys_option = click.option(
+    "--root-keys", required=True, type=click.Path(file_okay=False),
+    help="The offline root keys (root-1.pem ...): a threshold of them signs the new root.")
+ROOT_RENEW_WARNING = dt.timedelta(days=60)
 site_option = click.option("--site", type=click.Path(exists=True, dir_okay=False), default=None,
                            help="Also validate on top of this site file.")
 
@@ -151,8 +155,44 @@ def refresh_cmd(ctx: CliContext, repo_dir: str) -> None:
     """Re-sign the timestamp (daily, from a timer): expired metadata stops every update."""
     repo = _repo(repo_dir)
     _run(repo.refresh)
-    ctx.emit({"timestamp_expires": repo.timestamp().expires.isoformat()},
-             f"timestamp re-signed; expires {repo.timestamp().expires.isoformat()}")
+    root_expires = repo.root().expires
+    text = f"timestamp re-signed; expires {repo.timestamp().expires.isoformat()}"
+    if root_expires - dt.datetime.now(dt.timezone.utc) < ROOT_RENEW_WARNING:
+        text += (f"\nWARNING: root expires {root_expires.isoformat()}; then no terminal takes "
+                 "an update. Run `kiosk fleet renew-root --root-keys DIR` with the offline keys.")
+    ctx.emit({"timestamp_expires": repo.timestamp().expires.isoformat(),
+              "root_expires": root_expires.isoformat()}, text)
+
+
+@fleet_group.command("rotate-key")
+@repo_option
+@root_keys_option
+@click.option("--root-key", type=click.IntRange(1, 3), default=None,
+              help="For ROLE root: which root key (root-N.pem) to replace.")
+@click.argument("role", type=click.Choice(["root", "targets", "snapshot", "timestamp"]))
+@pass_ctx
+def rotate_key_cmd(ctx: CliContext, repo_dir: str, root_keys: str, root_key: int | None,
+                   role: str) -> None:
+    """Replace a signing key (lost, leaked or due). Terminals take the new root on their next
+    poll and refuse whatever the old key signs from then on."""
+    done = _run(lambda: _repo(repo_dir, root_keys).rotate_key(role, root_key))
+    where = (f"{root_keys}/root-{root_key}.pem" if role == "root"
+             else f"{repo_dir}/keys/{role}.pem")
+    ctx.emit(done, f"{role} key replaced (new key {done['new_keyid'][:12]}… in {where}); "
+             f"root is now version {done['root_version']}. The old key file is in "
+             f"{Path(where).parent}/retired: destroy it once every terminal has polled.")
+
+
+@fleet_group.command("renew-root")
+@repo_option
+@root_keys_option
+@pass_ctx
+def renew_root_cmd(ctx: CliContext, repo_dir: str, root_keys: str) -> None:
+    """Re-sign root for another year (an expired root stops every update)."""
+    repo = _repo(repo_dir, root_keys)
+    version = _run(repo.renew_root)
+    ctx.emit({"root_version": version, "root_expires": repo.root().expires.isoformat()},
+             f"root version {version}, expires {repo.root().expires.isoformat()}")
 
 
 @fleet_group.command("show")
@@ -161,7 +201,8 @@ def refresh_cmd(ctx: CliContext, repo_dir: str) -> None:
 def show_cmd(ctx: CliContext, repo_dir: str) -> None:
     """What is published now, scope by scope."""
     info = _run(lambda: _repo(repo_dir).describe())
-    lines = [f"root v{info['root_version']}, timestamp expires {info['timestamp_expires']}"]
+    lines = [f"root v{info['root_version']} expires {info['root_expires']}, "
+             f"timestamp expires {info['timestamp_expires']}"]
     for path, item in info["targets"].items():
         lines.append(f"  {item['scope']:<24} version {item['version']:<5} "
                      f"{item['published_at']}  app >= {item['min_app_version']}")

@@ -248,6 +248,9 @@ class FleetConfig(Section):
     timeout_s: Seconds = 10.0
     max_bundle_bytes: int = Field(default=256_000, ge=1_000, le=1_000_000)
     ca_bundle: str = ""  # for an https repository; empty = the system's trust store
+    # after the restart into a new layer: devices and screens must be back within this, or the
+    # layer is taken back (allow for the slowest device's start, e.g. a printer's warm-up)
+    health_timeout_s: float = Field(default=60.0, ge=5, le=900)
 
 
 class AdminConfig(Section):

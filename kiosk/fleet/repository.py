@@ -3,7 +3,8 @@
 Layout of `<repo>` (only `public/` is served; it is static files, so nginx, a CDN or an object
 store serve it as well as the reference platform does):
 
-    keys/             online keys: targets.pem, snapshot.pem, timestamp.pem (0600)
+    keys/             online keys: targets.pem, snapshot.pem, timestamp.pem (0600);
+                      keys/retired/ the ones `rotate_key` replaced (to be destroyed)
     state/            the latest metadata of each role and the publish history (not served)
     public/metadata/  N.root.json, N.targets.json, N.snapshot.json, timestamp.json
     public/targets/   config/all.toml, config/ring/<ring>.toml, config/terminal/<id>.toml,
@@ -44,7 +45,7 @@ from kiosk.fleet import keys
 from kiosk.fleet.atomic import write_atomic
 from kiosk.fleet.scopes import Scope, forbidden_keys_in, scope_of_path
 from kiosk.fleet.versions import parse_version
-from kiosk.private_files import make_private_dirs
+from kiosk.private_files import fsync_dir, make_private_dirs
 
 EXPIRY = {"root": dt.timedelta(days=365), "targets": dt.timedelta(days=90),
           "snapshot": dt.timedelta(days=7), "timestamp": dt.timedelta(days=1)}
@@ -157,7 +158,37 @@ class FleetRepository(Repository):
         make_private_dirs(self.dir / "state")
         with open(self.dir / "state" / ".lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
+            self._settle_rotation()
             yield
+
+    def _key_dirs(self) -> list[Path]:
+        return [self.dir / "keys"] + ([self.root_keys_dir] if self.root_keys_dir else [])
+
+    def _settle_rotation(self) -> None:
+        """Finish (or forget) a key rotation cut short: a `<key>.pem.new` whose key the signed
+        root already lists replaces `<key>.pem` (the old one goes to retired/); one it does not
+        list never took effect and is removed."""
+        if not self._state("root.json").exists():
+            return
+        listed = set(self.root().keys)
+        for directory in self._key_dirs():
+            for new in sorted(directory.glob("*.pem.new")):
+                current = new.with_suffix("")  # root-1.pem.new -> root-1.pem
+                try:
+                    keyid = keys.load(new).public_key.keyid
+                except keys.KeyFileError:  # cut while it was written: root cannot list it
+                    keyid = ""
+                if keyid in listed:
+                    if current.exists():
+                        retired = directory / "retired"
+                        make_private_dirs(retired)
+                        stamp = self.now().strftime("%Y%m%dT%H%M%S")
+                        current.rename(retired / f"{current.stem}.{stamp}.pem")
+                    new.rename(current)
+                    self._signers.clear()  # the next signature is the new key's
+                else:
+                    new.unlink()
+                fsync_dir(directory)
 
     # -- commands
     def init(self) -> Path:
@@ -296,6 +327,65 @@ class FleetRepository(Repository):
                              <= self.now() + self.expiry["snapshot"] / 2)
             self.do_timestamp(force=True)
 
+    def rotate_key(self, role: str, root_key: int | None = None) -> dict[str, Any]:
+        """Replace one signing key (lost, compromised, or simply due), with a new root that a
+        threshold of the old root keys AND of the new set sign: terminals follow it by
+        themselves on their next poll, and from then on refuse anything the old key signs.
+        `root_key` (1..3) says which root key; the replaced key may be missing (lost), it does
+        not sign. Online roles are re-signed with their new key at once."""
+        if role not in ("root", *keys.ONLINE_ROLES):
+            raise FleetError(f"no role {role!r}; roles are root, {', '.join(keys.ONLINE_ROLES)}")
+        if self.root_keys_dir is None:
+            raise FleetError("a key rotation changes root: it needs the offline root keys "
+                             "(--root-keys DIR)")
+        with self._locked():
+            root = self.root()
+            if role == "root":
+                if root_key is None or not 1 <= root_key <= ROOT_KEYS:
+                    raise FleetError(f"say which root key to replace (--root-key 1..{ROOT_KEYS})")
+                old_file = self.root_keys_dir / f"root-{root_key}.pem"
+                others = [p for p in keys.root_key_paths(self.root_keys_dir) if p != old_file]
+                signers = [keys.load(p) for p in others]
+                held = {s.public_key.keyid for s in signers}
+                if len(held & set(root.roles["root"].keyids)) < ROOT_THRESHOLD:
+                    raise FleetError(f"the other root keys in {self.root_keys_dir} are not "
+                                     f"{ROOT_THRESHOLD} of the current root's: cannot sign")
+                old_ids = ([keys.load(old_file).public_key.keyid] if old_file.exists() else
+                           [k for k in root.roles["root"].keyids if k not in held])
+                if len(old_ids) != 1:
+                    raise FleetError(f"{old_file} is missing and the lost key cannot be told "
+                                     "apart; restore the other root key files first")
+                new_file = old_file.with_name(old_file.name + ".new")
+            else:
+                old_ids = list(root.roles[role].keyids)
+                new_file = self.dir / "keys" / f"{role}.pem.new"
+                signers = self._signers_for("root")
+            new = keys.generate(new_file)
+            # root's signers: the remaining old keys satisfy the old threshold, and with the
+            # new key the new one too
+            self._signers["root"] = signers + [new] if role == "root" else signers
+            with self.edit_root() as signed:
+                for keyid in old_ids:
+                    signed.revoke_key(keyid, role)
+                signed.add_key(new.public_key, role)
+            self._settle_rotation()
+            if role == "targets":
+                with self.edit_targets():
+                    pass
+            if role in ("targets", "snapshot"):
+                self.do_snapshot(force=True)
+            self.do_timestamp(force=True)
+            return {"role": role, "root_version": self.root().version,
+                    "new_keyid": new.public_key.keyid, "revoked_keyids": old_ids}
+
+    def renew_root(self) -> int:
+        """Re-sign root with a new expiry (it lasts a year; expired root stops every update).
+        Needs a threshold of the offline root keys. Returns the new root version."""
+        with self._locked():
+            with self.edit_root():
+                pass
+            return self.root().version
+
     def _commit(self, history: list[Published]) -> None:
         write_atomic(self._state("history.json"),
                      json.dumps([p.__dict__ for p in history], indent=1).encode())
@@ -304,6 +394,7 @@ class FleetRepository(Repository):
 
     def describe(self) -> dict[str, Any]:
         return {"root_version": self.root().version,
+                "root_expires": self.root().expires.isoformat(),
                 "timestamp_expires": self.timestamp().expires.isoformat(),
                 "targets": {p: c.__dict__ for p, c in sorted(self.current().items())}}
 

@@ -17,7 +17,7 @@ The sequence:
 3. `restart()` is called between sessions (the app exits with RESTART_EXIT_CODE);
 4. the new process calls `prepare_boot()` before reading its configuration (a layer that keeps
    killing the app at start-up is taken back there) and, once started, `_judge_trial` waits up
-   to `health_timeout_s` for: every device that worked before works again, none in
+   to `[fleet] health_timeout_s` for: every device that worked before works again, none in
    hardware_error, and - with a UI - `confirm_healthy()` after the first frame;
 5. healthy: the trial closes and the layer is kept. Not: the last good layer is put back, the
    failure recorded (`state.json` last_failure, the digest never retried), `on_result` told,
@@ -45,7 +45,6 @@ from kiosk.session import SessionEvent, SessionManager
 log = logging.getLogger(__name__)
 
 __all__ = ["RESTART_EXIT_CODE", "FleetService", "prepare_boot"]
-HEALTH_TIMEOUT_S = 60.0
 WORKING = (DeviceState.ONLINE, DeviceState.BUSY, DeviceState.USER_ERROR)  # paper out = alive
 
 
@@ -73,7 +72,7 @@ class FleetService:
                  devices: Sequence[Device] = (), *, site: str | Path | None = None,
                  on_result: Callable[[PollResult], None] = lambda result: None,
                  restart: Callable[[], None] | None = None,
-                 health_timeout_s: float = HEALTH_TIMEOUT_S,
+                 health_timeout_s: float | None = None,
                  settings: FleetSettings | None = None) -> None:
         self.config = config
         self.sessions = sessions
@@ -81,7 +80,8 @@ class FleetService:
         self.site = site
         self.on_result = on_result
         self.restart = restart
-        self.health_timeout_s = health_timeout_s
+        self.health_timeout_s = (config.fleet.health_timeout_s if health_timeout_s is None
+                                 else health_timeout_s)
         self.settings = settings or FleetSettings.from_config(config)
         self.updater = FleetUpdater(self.settings, layers=lambda: base_layers(site),
                                     session_active=self._session_active,

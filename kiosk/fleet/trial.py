@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.events import emit
 from kiosk.fleet.atomic import remove_durably, write_atomic
 
 log = logging.getLogger(__name__)
@@ -114,4 +115,5 @@ def roll_back(fleet_dir: Path, trial: Trial, reason: str) -> None:
     state["last_failure"] = {"at": _now(), "outcome": "rolled_back", "reason": reason[:500]}
     write_atomic(fleet_dir / "state.json", json.dumps(state, indent=1).encode())
     confirm(fleet_dir)
-    log.warning("fleet update rolled_back: %s; the last good configuration is back", reason)
+    emit("config_rolled_back", version=(trial.prev or {}).get("version", 0),
+         reason=f"{reason}; the last good configuration is back")

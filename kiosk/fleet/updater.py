@@ -37,6 +37,7 @@ from tuf.ngclient import Updater, UpdaterConfig
 from kiosk.config.loader import (DEFAULT_FILE, ConfigError, Layer, merge, read_layer,
                                  validate_layers)
 from kiosk.config.schema import KioskConfig
+from kiosk.events import emit
 from kiosk.fleet.atomic import remove_durably, remove_leftovers, write_atomic
 from kiosk.fleet.fetcher import ConditionalFetcher
 from kiosk.fleet.scopes import forbidden_keys_in, scopes_for
@@ -342,7 +343,10 @@ class FleetUpdater:
         state = self.state()
         state["last_failure"] = {"at": _now(), "outcome": str(outcome), "reason": reason[:500]}
         self._save(state)
-        log.warning("fleet update %s: %s", outcome, reason)
+        if outcome is Outcome.ROLLED_BACK:
+            emit("config_rolled_back", version=self.applied_version(), reason=reason)
+        else:
+            log.warning("fleet update %s: %s", outcome, reason)
         return PollResult(outcome, reason, self.applied_version())
 
     # -- running

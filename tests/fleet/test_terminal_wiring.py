@@ -118,7 +118,8 @@ def test_published_to_the_ring_applied_between_sessions_and_kept(sim: Simulation
         second.stop()
 
 
-def test_a_layer_that_breaks_a_device_is_rolled_back_after_the_restart(sim: Simulation) -> None:
+def test_a_layer_that_breaks_a_device_is_rolled_back_after_the_restart(
+        sim: Simulation, caplog: pytest.LogCaptureFixture) -> None:
     site = sim.site_config_path
     config = load_config(site)
     # Version 1 was applied earlier and is the last good configuration.
@@ -145,6 +146,7 @@ def test_a_layer_that_breaks_a_device_is_rolled_back_after_the_restart(sim: Simu
         [result] = second.results
         assert result.outcome == Outcome.ROLLED_BACK and result.version == 1
         assert "printer worked before" in result.reason
+        assert "event=config_rolled_back version=1 reason=" in caplog.text
         assert (fleet_dir(sim) / "applied.toml").read_bytes() == good_layer
         state = json.loads((fleet_dir(sim) / "state.json").read_text())
         assert state["applied"]["version"] == 1 and "printer" in state["last_failure"]["reason"]
@@ -221,3 +223,13 @@ def test_no_trusted_root_means_no_updates_not_no_terminal(sim: Simulation) -> No
     assert FleetService.for_terminal(config, sessions, [], sim.site_config_path) is None
     off = config.model_copy(update={"fleet": config.fleet.model_copy(update={"enabled": False})})
     assert FleetService.for_terminal(off, sessions, [], sim.site_config_path) is None
+
+
+def test_the_health_timeout_after_the_restart_is_a_setting(sim: Simulation) -> None:
+    config = load_config(sim.site_config_path)
+    assert FleetService(config, SessionManager(config), site=sim.site_config_path,
+                        settings=settings(config)).health_timeout_s == 60.0
+    slow = config.model_copy(update={"fleet": config.fleet.model_copy(
+        update={"health_timeout_s": 180.0})})
+    assert FleetService(slow, SessionManager(slow), site=sim.site_config_path,
+                        settings=settings(slow)).health_timeout_s == 180.0

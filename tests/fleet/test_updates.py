@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from kiosk.config.loader import load_layers
 from kiosk.fleet.repository import FleetRepository
 from kiosk.fleet.scopes import parse_scope
@@ -67,8 +69,8 @@ def test_an_active_session_defers_the_change(repo: FleetRepository, terminal: Te
     assert updater.poll_once().outcome is Outcome.APPLIED
 
 
-def test_a_failed_health_check_puts_the_last_good_layer_back(repo: FleetRepository,
-                                                             terminal: Terminal) -> None:
+def test_a_failed_health_check_puts_the_last_good_layer_back(
+        repo: FleetRepository, terminal: Terminal, caplog: pytest.LogCaptureFixture) -> None:
     repo.publish(CANARY, SHORT)
     updater = terminal.updater()
     updater.poll_once()
@@ -77,6 +79,7 @@ def test_a_failed_health_check_puts_the_last_good_layer_back(repo: FleetReposito
     terminal.healthy[0] = False
     result = updater.poll_once()
     assert result.outcome is Outcome.ROLLED_BACK and result.version == 1
+    assert "event=config_rolled_back version=1 reason=" in caplog.text
     assert terminal.applied_bytes() == good
     assert heartbeat_versions(terminal.settings.data_dir) == {"config": "1"}
     terminal.healthy[0] = True
