@@ -2,8 +2,9 @@
 
 The line is logfmt (`event=print_job_complete disposition=failure device=printer reason=paper_out`)
 so it reads well in `journalctl` and parses with one regex; the same values ride on the record
-(`event_id`, `disposition`, `event_fields`) for handlers that keep fields, such as the journald
-handler in `kiosk.events.journal`. Values are PII-masked here, before any handler sees them.
+(`event_id`, `disposition`, `event_fields`) for handlers that keep fields (none yet:
+a native journald handler would use them). Values are PII-masked here, before any handler
+sees them.
 """
 
 from __future__ import annotations
