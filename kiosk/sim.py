@@ -65,7 +65,10 @@ class Simulation:
                 fragment = merge_fragments([fragment, platform.config_fragment()])
             site = {"terminal": {"id": TERMINAL_ID, "name": "模拟终端",
                                  "data_dir": str(self.run_dir / "data"),
-                                 "run_dir": str(self.run_dir)},
+                                 "run_dir": str(self.run_dir),
+                                 # its app often runs without a supervisor (tests): no
+                                 # daily restart (tests/ui/test_daily_restart.py shows one)
+                                 "daily_restart_at": ""},
                     # staff reach the admin screen of the demo with DEMO_ADMIN_PIN
                     "admin": {"pin_hash": hash_pin(DEMO_ADMIN_PIN)}}
             # Devices of areas not simulated are switched off: their default paths point at

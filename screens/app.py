@@ -21,6 +21,7 @@ from kiosk import __version__
 from kiosk.admin.watchdog import Watchdog
 from kiosk.config import KioskConfig
 from kiosk.events import emit
+from kiosk.health.daily_restart import DailyRestart
 from kiosk.i18n import Translator
 from kiosk.i18n.messages import IDENTITY_REFUSED, quality_words, unavailable_words
 from kiosk.services.identity import IdentityEvent, IdentityEventKind
@@ -67,8 +68,10 @@ class KioskApp(App):
         self.loaded_config = None  # the configuration layers in force (set by __main__)
         self.admin = None  # the staff service and its hidden entry (screens.admin installs them)
         self.admin_entry = None
-        self.restart_requested = False  # a fleet update wants a fresh process (exit code 75)
-        self._restart_pending = False  # ... as soon as the citizen at the screen has left
+        self.restart_requested = False  # a fresh process is wanted (exit code 75)
+        self._restart_pending = ""  # why, while the citizen (or staff) at the screen stays
+        self._restart_reason = ""
+        self.daily_restart = DailyRestart.from_config(config.terminal)
 
     def _default_prefs(self) -> Prefs:
         ui = self.kiosk_config.ui
@@ -100,7 +103,7 @@ class KioskApp(App):
         emit("app_started", version=__version__, terminal=self.kiosk_config.terminal.id)
         if self.terminal.fleet is not None:  # a fleet layer is taken by restarting, never mid-session
             self.terminal.fleet.attach_ui(restart=lambda: Clock.schedule_once(
-                lambda _dt: self.restart_between_sessions(), 0))
+                lambda _dt: self.restart_between_sessions("fleet update"), 0))
         self.terminal.start()
         # systemd's watchdog is pinged from this main loop: a hung UI stops the pings and is
         # restarted. READY=1 once the first frame is drawn.
@@ -116,14 +119,17 @@ class KioskApp(App):
         if self.terminal.fleet is not None:
             self.terminal.fleet.confirm_healthy()  # the screens came back
 
-    def restart_between_sessions(self) -> None:
+    def restart_between_sessions(self, reason: str) -> None:
         """Leave so that the supervisor (systemd, or kiosk.fleet.supervise) starts us again
-        with the new configuration layer; a citizen at the screen is never cut off."""
-        if self.terminal.sessions.current is None:
-            self.restart_requested = True
+        (a new configuration layer, the daily fresh start); a citizen at the screen is never
+        cut off, nor are staff at the admin screen: `_tick` restarts once they have left."""
+        if self.restart_requested:
+            return
+        if self.terminal.sessions.current is None and not self.staff_present:
+            self.restart_requested, self._restart_reason = True, reason
             self.stop()
-        else:  # a citizen arrived meanwhile: after them
-            self._restart_pending = True
+        else:
+            self._restart_pending = reason
 
     def _refuse_close(self, *_args, **_kwargs) -> bool:
         log.info("window close request refused")
@@ -133,7 +139,8 @@ class KioskApp(App):
         return key in ESCAPE_KEYS
 
     def on_stop(self) -> None:
-        emit("app_stopping", reason="restart" if self.restart_requested else "stop")
+        emit("app_stopping", reason=f"restart: {self._restart_reason}"
+             if self.restart_requested else "stop")
         self.watchdog.stopping("stopping")
         if self.admin is not None:
             self.admin.close()
@@ -153,6 +160,10 @@ class KioskApp(App):
         return False  # the touch goes on to the widgets
 
     def _tick(self, _dt: float) -> None:
+        if self._restart_pending:
+            self.restart_between_sessions(self._restart_pending)
+        elif self.daily_restart.due():
+            self.restart_between_sessions("daily")
         status = self.terminal.sessions.tick()
         countdown = (round(status.seconds_left) if status is not None
                      and status.state == IdleState.WARNING else None)
@@ -188,9 +199,6 @@ class KioskApp(App):
                 self._restyle()
                 self.show("attract")
                 self.say("session_ended")
-            if self._restart_pending:
-                self._restart_pending = False
-                self.restart_between_sessions()
 
     def _on_identity(self, event: IdentityEvent) -> None:
         if self.staff_present:

@@ -80,8 +80,6 @@ put() {  # put SOURCE DEST MODE: copy with placeholders filled in
 }
 
 put kiosk-ui.service              /etc/systemd/system/kiosk-ui.service 0644
-put kiosk-nightly-restart.service /etc/systemd/system/kiosk-nightly-restart.service 0644
-put kiosk-nightly-restart.timer   /etc/systemd/system/kiosk-nightly-restart.timer 0644
 put 70-kiosk-devices.rules        /etc/udev/rules.d/70-kiosk-devices.rules 0644
 put journald-kiosk.conf           /etc/systemd/journald.conf.d/kiosk.conf 0644
 put 50-kiosk.rules                /etc/polkit-1/rules.d/50-kiosk.rules 0644
@@ -89,10 +87,19 @@ put kiosk.sysusers                /etc/sysusers.d/kiosk.conf 0644
 put kiosk.tmpfiles                /etc/tmpfiles.d/kiosk.conf 0644
 put pam-kiosk-ui                  /etc/pam.d/kiosk-ui 0644
 
+# Earlier versions restarted the UI from a timer, cutting off whoever was at the screen; the app
+# now restarts itself between sessions ([terminal] daily_restart_at). Remove the old units.
+for old in kiosk-nightly-restart.timer kiosk-nightly-restart.service; do
+    if [ "$ROOT" = / ] && [ -e "/etc/systemd/system/$old" ]; then
+        systemctl disable --now "$old" || true
+    fi
+    rm -f "${ROOT%/}/etc/systemd/system/$old" "${ROOT%/}/etc/systemd/system/timers.target.wants/$old"
+done
+
 if [ "$ROOT" != / ]; then
     # Offline: the user and the enablement symlinks, as a first boot of the image would have them.
     systemd-sysusers --root="$ROOT"
-    systemctl --root="$ROOT" enable kiosk-ui.service kiosk-nightly-restart.timer
+    systemctl --root="$ROOT" enable kiosk-ui.service
     echo "installed into $ROOT (nothing started)"
     exit 0
 fi
@@ -105,7 +112,6 @@ udevadm trigger --action=change --subsystem-match=tty --subsystem-match=usbmisc 
 systemctl daemon-reload
 systemctl try-restart systemd-journald.service
 systemctl enable kiosk-ui.service
-systemctl enable --now kiosk-nightly-restart.timer
 systemctl set-default graphical.target
 [ -x "$CAGE" ] || echo "warning: $CAGE is missing (apt-get install cage)" >&2
 [ -r "$SITE_CONFIG" ] || echo "warning: $SITE_CONFIG is missing" >&2

@@ -23,6 +23,11 @@ class TerminalConfig(Section):
     name: str = Field(default="自助终端", max_length=100)
     data_dir: str = "/var/lib/kiosk"
     run_dir: str = "/run/kiosk"
+    # a fresh process once a day, taken between sessions (kiosk/health/daily_restart.py);
+    # local "HH:MM" or "HH:MM:SS", "" = never; each terminal adds its own offset in the spread
+    daily_restart_at: str = Field(
+        default="03:30", pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?)?$")
+    daily_restart_spread_s: float = Field(default=600.0, ge=0, le=3600)
 
 
 class DeviceConfig(Section):

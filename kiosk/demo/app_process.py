@@ -55,7 +55,7 @@ class AppProcess:
         if site_path is None:
             # No devices unless a caller asks for them: the shell needs none.
             site = {"terminal": {"id": "UI-0001", "data_dir": str(self.run_dir / "data"),
-                                 "run_dir": str(self.run_dir)},
+                                 "run_dir": str(self.run_dir), "daily_restart_at": ""},
                     "devices": {name: {"enabled": False} for name in DEVICE_SECTIONS},
                     **self.site}
             site_path = self.run_dir / "site.toml"

@@ -24,7 +24,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SYSTEMD = ROOT / "systemd"
-UNITS = ("kiosk-ui.service", "kiosk-nightly-restart.service", "kiosk-nightly-restart.timer")
+UNITS = ("kiosk-ui.service",)
 DEVICES = {"IDCARD_VENDOR": "1a86", "IDCARD_PRODUCT": "7523", "QR_VENDOR": "0c2e",
            "QR_PRODUCT": "0b61", "PRINTER_VENDOR": "0519", "PRINTER_PRODUCT": "2013"}
 
@@ -91,21 +91,24 @@ def test_the_ui_unit_is_supervised_as_the_issue_asks(installed: Path) -> None:
     assert (installed / "etc/pam.d" / service["PAMName"]).exists()
     links = installed / "etc/systemd/system"
     assert (links / "graphical.target.wants/kiosk-ui.service").is_symlink()
-    assert (links / "timers.target.wants/kiosk-nightly-restart.timer").is_symlink()
     assert re.search(r"^kiosk:x:\d+:\d+:.*:/usr/sbin/nologin$",
                      (installed / "etc/passwd").read_text(), re.M)
 
 
 @needs_systemd
-def test_the_nightly_restart_is_at_night(installed: Path) -> None:
-    timer = unit(installed, "kiosk-nightly-restart.timer")["Timer"]
-    result = subprocess.run(["systemd-analyze", "calendar", "--iterations=3",
-                             timer["OnCalendar"]], capture_output=True, text=True, timeout=30)
+def test_an_upgrade_removes_the_nightly_restart_timer(tmp_path: Path) -> None:
+    """It restarted the UI whoever was at the screen; the app now restarts between sessions."""
+    links = tmp_path / "etc/systemd/system"
+    (links / "timers.target.wants").mkdir(parents=True)
+    for name in ("kiosk-nightly-restart.timer", "kiosk-nightly-restart.service"):
+        (links / name).write_text("[Unit]\n")
+    (links / "timers.target.wants/kiosk-nightly-restart.timer").symlink_to(
+        links / "kiosk-nightly-restart.timer")
+    result = subprocess.run(["sh", str(SYSTEMD / "install.sh"), "--root", str(tmp_path),
+                             "--app", str(ROOT)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    hours = re.findall(r"(?:Next elapse|Iter\. #\d+): \w+ \S+ (\d\d):\d\d:\d\d", result.stdout)
-    assert len(hours) == 3 and all(2 <= int(h) <= 5 for h in hours), result.stdout
-    service = unit(installed, "kiosk-nightly-restart.service")["Service"]
-    assert service["ExecStart"] == "/usr/bin/systemctl try-restart kiosk-ui.service"
+    assert not list(links.rglob("kiosk-nightly-restart.*"))
+    assert (links / "graphical.target.wants/kiosk-ui.service").is_symlink()
 
 
 def test_udev_rules_give_the_names_the_configuration_uses(installed: Path) -> None:
