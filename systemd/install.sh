@@ -80,6 +80,7 @@ put() {  # put SOURCE DEST MODE: copy with placeholders filled in
 }
 
 put kiosk-ui.service              /etc/systemd/system/kiosk-ui.service 0644
+put kiosk-keys.service            /etc/systemd/system/kiosk-keys.service 0644
 put 70-kiosk-devices.rules        /etc/udev/rules.d/70-kiosk-devices.rules 0644
 put journald-kiosk.conf           /etc/systemd/journald.conf.d/kiosk.conf 0644
 put 50-kiosk.rules                /etc/polkit-1/rules.d/50-kiosk.rules 0644

@@ -1,19 +1,24 @@
-"""`kiosk outbox status|list|retry|discard`: what is waiting to reach the platform, and the
-staff's two ways out for an item the platform refused. Nothing here shows a payload."""
+"""`kiosk outbox status|list|retry|discard|keygen`: what is waiting to reach the platform, the
+staff's two ways out for an item the platform refused, and the key's first making. Nothing here
+shows a payload."""
 
 from __future__ import annotations
 
+import os
+import pwd
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime
+from pathlib import Path
 
 import click
 
 from kiosk.cli import CliContext, fail, pass_ctx
-from kiosk.outbox import STATES, Outbox, OutboxError, OutboxItem, OutboxKeyError, open_outbox
+from kiosk.outbox import (STATES, Outbox, OutboxError, OutboxItem, OutboxKeyError,
+                          load_or_create_key, open_outbox)
 
 
 @click.group("outbox")
@@ -131,3 +136,30 @@ def discard(ctx: CliContext, item: str, reason: str) -> None:
             fail(str(exc))
     ctx.emit(asdict(updated), f"item {updated.id} ({updated.reference}) discarded; "
                               f"its payload is wiped")
+
+
+@outbox_group.command("keygen")
+@click.option("--owner", default=None, help="Give the key file to this user (the one the UI "
+              "runs as), keeping mode 0600.")
+@pass_ctx
+def keygen(ctx: CliContext, owner: str | None) -> None:
+    """Make the outbox key ([outbox] key_file) unless it is there; run as root before the UI's
+    first start (kiosk-keys.service), since the UI cannot write /etc/kiosk. Each terminal makes
+    its own: a key baked into a disk image would be every terminal's."""
+    config = ctx.loaded.config
+    path = Path(config.outbox.key_file)
+    existed = path.exists()
+    try:
+        uid = pwd.getpwnam(owner).pw_uid if owner else None
+    except KeyError:
+        fail(f"no user {owner!r}")
+    try:
+        load_or_create_key(path, Path(config.terminal.data_dir))  # also checks an existing one
+        if uid is not None and os.stat(path).st_uid != uid:
+            os.chown(path, uid, -1)
+    except OutboxKeyError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot make {path}: {exc.strerror or exc}")
+    ctx.emit({"key_file": str(path), "created": not existed},
+             f"{path}: {'already there, checked' if existed else 'created (0600)'}")

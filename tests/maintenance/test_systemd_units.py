@@ -14,6 +14,7 @@ from __future__ import annotations
 import configparser
 import json
 import os
+import pwd
 import re
 import shutil
 import subprocess
@@ -24,7 +25,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SYSTEMD = ROOT / "systemd"
-UNITS = ("kiosk-ui.service",)
+UNITS = ("kiosk-ui.service", "kiosk-keys.service")
 DEVICES = {"IDCARD_VENDOR": "1a86", "IDCARD_PRODUCT": "7523", "QR_VENDOR": "0c2e",
            "QR_PRODUCT": "0b61", "PRINTER_VENDOR": "0519", "PRINTER_PRODUCT": "2013"}
 
@@ -93,6 +94,37 @@ def test_the_ui_unit_is_supervised_as_the_issue_asks(installed: Path) -> None:
     assert (links / "graphical.target.wants/kiosk-ui.service").is_symlink()
     assert re.search(r"^kiosk:x:\d+:\d+:.*:/usr/sbin/nologin$",
                      (installed / "etc/passwd").read_text(), re.M)
+
+
+def test_the_keys_unit_makes_the_outbox_key_the_ui_cannot(installed: Path,
+                                                          tmp_path: Path) -> None:
+    """Its very command, with the test's site file and user: a 0600 key owned by the user,
+    then only checked; an exposed key is refused, not used."""
+    keys = unit(installed, "kiosk-keys.service")
+    ui = unit(installed, "kiosk-ui.service")["Unit"]
+    assert "kiosk-ui.service" in keys["Unit"]["Before"]
+    assert "kiosk-keys.service" in ui["Wants"] and "kiosk-keys.service" in ui["After"]
+    command = keys["Service"]["ExecStart"].split()
+    assert command[:3] == [f"{ROOT}/.venv/bin/python", "-m", "kiosk.cli.entry"]
+    assert command[-3:] == ["keygen", "--owner", "kiosk"]
+    key = tmp_path / "etc" / "outbox.key"
+    site = tmp_path / "site.toml"
+    site.write_text(f'[terminal]\ndata_dir = "{tmp_path / "data"}"\n'
+                    f'[outbox]\nkey_file = "{key}"\n')
+    me = pwd.getpwuid(os.getuid()).pw_name
+    command[command.index("--config") + 1] = str(site)
+    command[-1] = me
+    first = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert first.returncode == 0 and "created (0600)" in first.stdout, first.stderr
+    info = key.stat()
+    assert (info.st_mode & 0o777, info.st_size, info.st_uid) == (0o600, 32, os.getuid())
+    content = key.read_bytes()
+    again = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert again.returncode == 0 and "already there" in again.stdout
+    assert key.read_bytes() == content
+    key.chmod(0o644)
+    exposed = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert exposed.returncode == 1 and "group or" in exposed.stdout + exposed.stderr
 
 
 @needs_systemd
