@@ -31,7 +31,7 @@ from kiosk.admin.paper import PaperCounter, PaperUse
 from kiosk.admin.pin import PinGate, PinResult
 from kiosk.admin.recent_errors import ErrorRecord, RecentErrors
 from kiosk.events import emit
-from kiosk.fleet.updater import heartbeat_versions
+from kiosk.fleet.updater import heartbeat_versions, last_failure
 from kiosk.logs import mask_text
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,7 @@ class Versions:
     terminal: str
     layers: tuple[tuple[str, str], ...]  # (name, file) from lowest to highest
     sources: dict[str, str] = field(default_factory=dict)  # key -> layer that set it
+    fleet_failure: dict[str, str] | None = None  # the last update refused or taken back
 
 
 def _setting(config: Any, name: str, default: Any) -> Any:
@@ -286,9 +287,10 @@ class AdminService:
         if self.loaded is not None:
             layers = tuple((layer.name, str(layer.path)) for layer in self.loaded.layers)
             sources = {key: self.loaded.source_of(key) for key in SHOWN_KEYS}
-        return Versions(__version__, heartbeat_versions(self.config.terminal.data_dir)
-                        .get("config"), _platform.python_version(), self.config.terminal.id,
-                        layers, sources)
+        data_dir = self.config.terminal.data_dir
+        return Versions(__version__, heartbeat_versions(data_dir).get("config"),
+                        _platform.python_version(), self.config.terminal.id, layers, sources,
+                        last_failure(data_dir))
 
     # ---- out of service ----------------------------------------------------------------------
 

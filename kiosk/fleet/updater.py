@@ -364,11 +364,22 @@ class FleetUpdater:
                 log.exception("fleet poll failed")
 
 
-def heartbeat_versions(data_dir: str | Path) -> dict[str, str]:
-    """What goes into the heartbeat's `versions`: {"config": "<version>"} once one is applied."""
+def _saved_state(data_dir: str | Path) -> dict[str, Any]:
     try:
         state = json.loads((Path(data_dir) / "fleet" / "state.json").read_text())
     except (OSError, ValueError):
         return {}
-    applied = state.get("applied")
+    return state if isinstance(state, dict) else {}
+
+
+def heartbeat_versions(data_dir: str | Path) -> dict[str, str]:
+    """What goes into the heartbeat's `versions`: {"config": "<version>"} once one is applied."""
+    applied = _saved_state(data_dir).get("applied")
     return {"config": str(applied["version"])} if applied else {}
+
+
+def last_failure(data_dir: str | Path) -> dict[str, str] | None:
+    """The last update refused or taken back ({"at", "outcome", "reason"}), for staff."""
+    failure = _saved_state(data_dir).get("last_failure")
+    return {k: str(failure.get(k, "")) for k in ("at", "outcome", "reason")} \
+        if isinstance(failure, dict) else None

@@ -176,6 +176,11 @@ class AdminPanelScreen(AdminFrame):
             self.line(box, f"{name}: {path}")
         for key, source in v.sources.items():
             self.line(box, f"  {key} ← {source}")
+        if v.fleet_failure is not None:
+            failure = v.fleet_failure
+            self.line(box, self._("Last fleet update not in force (%(when)s): %(reason)s",
+                                  when=failure["at"], reason=failure["reason"][:160]),
+                      "fleet_failure")
 
     # ---- out of service ------------------------------------------------------------------------
 

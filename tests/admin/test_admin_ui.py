@@ -3,6 +3,7 @@ the lockout, device tests against the emulators, paper replaced, out-of-service,
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
@@ -91,6 +92,13 @@ def test_gesture_pin_printer_test_paper_replaced_and_close(app: KioskUi, sim) ->
                                              {"text": "ADMIN-QR"})).start()
     app.tap("test_qr_camera", wait_drawn=True)
     shows(app, "length=8", 20)
+    fleet_dir = Path(load_config(sim.site_config_path).terminal.data_dir) / "fleet"
+    fleet_dir.mkdir(parents=True, exist_ok=True)  # a fleet layer was taken back meanwhile
+    (fleet_dir / "state.json").write_text(json.dumps({"applied": {"version": 3}, "last_failure": {
+        "at": "2026-11-23T03:31", "outcome": "rolled_back", "reason": "version 4: printer off"}}))
+    app.tap("tab_versions", wait_drawn=True)
+    shows(app, "config 3")
+    shows(app, "上次配置更新未生效（2026-11-23T03:31）：version 4: printer off")
     app.tap("admin_close", wait_drawn=True)
     app.wait_for(lambda s: s["screen"] == "attract")
     actions = audit_actions(sim)

@@ -3,6 +3,7 @@ paper counter, outbox, last errors, out-of-service, restart/reboot — each audi
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -182,6 +183,26 @@ def test_versions_and_the_layer_in_force(admin) -> None:
     assert [name for name, _ in v.layers] == ["default", "site"]
     assert v.sources["admin.pin_hash"].endswith("site.toml")
     assert v.sources["session.idle_timeout_s"].endswith("default.toml")
+    assert v.fleet_failure is None
+
+
+def test_versions_name_the_last_fleet_update_taken_back(admin, terminal) -> None:
+    fleet_dir = Path(terminal.config.terminal.data_dir) / "fleet"
+    fleet_dir.mkdir(parents=True, exist_ok=True)
+    state = fleet_dir / "state.json"
+    try:
+        state.write_text(json.dumps({"applied": {"version": 3}, "pending": None, "bad": {},
+                                     "last_failure": {"at": "2026-11-23T03:31:00+00:00",
+                                                      "outcome": "rolled_back",
+                                                      "reason": "version 4: printer is offline"}}))
+        v = admin.versions()
+        assert v.config == "3"
+        assert v.fleet_failure == {"at": "2026-11-23T03:31:00+00:00", "outcome": "rolled_back",
+                                   "reason": "version 4: printer is offline"}
+        state.write_text("{not json")  # a damaged file: no version, no failure, no crash
+        assert (admin.versions().config, admin.versions().fleet_failure) == (None, None)
+    finally:
+        state.unlink()
 
 
 def test_out_of_service_is_persisted_until_staff_end_it(admin, terminal, loaded) -> None:
