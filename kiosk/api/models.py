@@ -143,6 +143,7 @@ class Application(Reply):
     fee_fen: NonNegative
     paid: bool
     notifications: Notifications | None = None
+    correction_materials: list[OpaqueId] | None = Field(default=None, min_length=1)
 
 
 # -- certificates ---------------------------------------------------------------------------

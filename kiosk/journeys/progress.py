@@ -514,13 +514,15 @@ class ProgressJourney:
 
 def _awaited_ids(a: m.Application, service: m.Service | None) -> tuple[str, ...]:
     """The materials `a` awaits: the promised ones not yet received, and — when a correction
-    is requested — any of the service's materials (the contract does not say which ones the
-    office asked for; the note does, and the platform refuses one it does not await)."""
+    is requested — the ones it names (`correction_materials`), or any of the service's when it
+    names none (the note then says which; the platform refuses one it does not await)."""
     if a.status not in OPEN:
         return ()
     promised = [p.material_id for p in a.promised_materials if not p.received]
     if a.status != "correction_requested":
         wanted = promised
+    elif a.correction_materials:
+        wanted = promised + list(a.correction_materials)
     elif service is None:
         return ("*",)
     else:

@@ -262,7 +262,15 @@ def to_json(conn: sqlite3.Connection, receipt: str) -> dict[str, Any]:
         "paid": bool(row["paid"]),
         **({"notifications": {"sms": bool(row["notify_sms"])}}
            if row["notify_sms"] is not None else {}),
+        **({"correction_materials": asked} if (asked := _asked_for(row)) else {}),
     }
+
+
+def _asked_for(row: sqlite3.Row) -> list[str]:
+    """The materials a pending correction request names ([] = any of the service's)."""
+    if row["status"] != "correction_requested":
+        return []
+    return list(json.loads(row["awaiting"] or "[]"))
 
 
 def _sms(body: dict[str, Any]) -> int | None:

@@ -88,6 +88,29 @@ def test_by_card_the_timeline_and_what_to_do_then_the_correction_is_handed_in(
     assert APPLICANT not in logs and NAME not in logs and "公章" not in logs
 
 
+def test_a_correction_that_names_its_materials_offers_only_those(running: Terminal) -> None:
+    receipt = apply_for_nurse(running)
+    store = Store(running.platform_db)
+    for action in ("accept", "review"):
+        operator.advance(store, receipt.receipt_no, action)
+    service = running.client.get_service("nurse-practice-registration")
+    everything = {m.material_id for m in service.materials if m.pages_max >= 1}
+    operator.advance(store, receipt.receipt_no, "correct", reason="单位证明缺少公章",
+                     materials=["employer_letter"])
+    asked = running.client.get_application(receipt.receipt_no)
+    assert asked.correction_materials == ["employer_letter"]
+    journey = progress(running)
+    (view,) = journey.applications()
+    assert view.can_supplement
+    awaited = [v.material_id for v in journey.start_supplement(receipt.receipt_no)]
+    # the promised health exam is still awaited too; nothing else the service lists
+    assert awaited == ["health_exam", "employer_letter"] and len(everything) > 2
+    journey.add_page("employer_letter", jpeg(9))
+    done = journey.submit_supplement()
+    assert done.delivered and done.view is not None and done.view.status == "in_review"
+    assert running.client.get_application(receipt.receipt_no).correction_materials is None
+
+
 def test_a_receipt_code_shows_that_one_application_masked_without_a_card(
         running: Terminal) -> None:
     receipt = apply_for_nurse(running)

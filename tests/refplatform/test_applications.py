@@ -170,6 +170,7 @@ def test_a_correction_request_is_answered_by_a_supplement(api):
     assert seen["timeline"][-1] == {"status": "correction_requested",
                                     "at": "2025-06-10T10:00:00+08:00",
                                     "note": "身份证复印件不清晰，请重新扫描"}
+    assert seen["correction_materials"] == ["id_card"]  # what a terminal offers to scan
     not_asked = api.post(f"/applications/{receipt}/supplements",
                          {"materials": [scan("letter")]}, key=new_key())
     assert not_asked.status_code == 422
@@ -182,6 +183,7 @@ def test_a_correction_request_is_answered_by_a_supplement(api):
     assert response.status_code == 200
     assert response.json()["status"] == "in_review"
     assert response.json()["timeline"][-1]["at"] == "2025-06-10T12:00:00+08:00"
+    assert "correction_materials" not in response.json()
 
 
 def test_unknown_application_is_404_and_a_malformed_receipt_number_400(api):
