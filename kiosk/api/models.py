@@ -144,6 +144,7 @@ class Application(Reply):
     paid: bool
     notifications: Notifications | None = None
     correction_materials: list[OpaqueId] | None = Field(default=None, min_length=1)
+    evaluated: bool | None = None  # None: the platform does not say
 
 
 # -- certificates ---------------------------------------------------------------------------

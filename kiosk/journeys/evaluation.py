@@ -6,10 +6,10 @@ done, and from the home tile for the citizen's recent applications. It goes thro
 rated by its outbox reference (`application_reference`): the sender keeps order, so the
 application has its receipt number by the time the rating is sent.
 
-The platform takes one rating per application; the contract does not tell the terminal which
-applications were rated already, so this journey refuses a second rating of the same
-application within the session, and the platform refuses (409) one from an earlier visit —
-the outbox then sets that item aside for staff.
+The platform takes one rating per application. `recent` leaves out what the platform says was
+rated (`Application.evaluated`) and what was rated in this session; a rating the platform
+still refuses (409, e.g. one offered at the end of a journey for an application rated on an
+earlier visit) is set aside by the outbox for staff.
 
 Threading: `recent` and `rate` block (platform, outbox): call them from a worker. Privacy: the
 comment is the citizen's own words: it goes only into the (sealed) outbox item, never into a
@@ -122,7 +122,7 @@ class EvaluationJourney:
 
     def recent(self) -> list[RateTarget]:
         """The identified citizen's applications of the last `recent_days` days, newest first,
-        without those rated in this session. Blocking: call from a worker."""
+        without those rated already. Blocking: call from a worker."""
         with self._lock:
             identity = self._session.identity
             if identity is None:
@@ -137,7 +137,7 @@ class EvaluationJourney:
             return [RateTarget(a.receipt_no, "receipt_no",
                                a.service_name.en if lang == "en" else a.service_name.zh_cn,
                                a.submitted_at)
-                    for a in found if a.submitted_at >= since
+                    for a in found if a.submitted_at >= since and not a.evaluated
                     and a.receipt_no not in rated][:MAX_RECENT]
 
     def _rated_by_receipt_no(self) -> set[str]:

@@ -260,6 +260,8 @@ def to_json(conn: sqlite3.Connection, receipt: str) -> dict[str, Any]:
         "certificate_ids": certificate_ids,
         "fee_fen": row["fee_fen"],
         "paid": bool(row["paid"]),
+        "evaluated": conn.execute("SELECT 1 FROM evaluations WHERE receipt_no = ?",
+                                  (receipt,)).fetchone() is not None,
         **({"notifications": {"sms": bool(row["notify_sms"])}}
            if row["notify_sms"] is not None else {}),
         **({"correction_materials": asked} if (asked := _asked_for(row)) else {}),

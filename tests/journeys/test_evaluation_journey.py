@@ -64,6 +64,22 @@ def test_a_recent_application_is_rated_once_with_a_comment(
     assert COMMENT not in logs and APPLICANT not in logs and NAME not in logs
 
 
+def test_an_application_rated_on_an_earlier_visit_is_not_offered_again(running: Terminal) -> None:
+    session = running.session()
+    apply = running.journey(session)
+    fill_in(apply)
+    receipt = apply.submit()
+    apply.finish()
+    (target,) = evaluate(running, session).recent()
+    evaluate(running, session).rate(target, 4)
+    assert wait_until(lambda: delivered(running, "evaluation"), timeout=10, interval=0.05)
+    session.end("finished")
+
+    later = running.session()  # another visit: this session has rated nothing
+    assert running.client.get_application(receipt.receipt_no).evaluated is True
+    assert evaluate(running, later).recent() == []
+
+
 def test_rated_right_after_applying_offline_and_sent_after_the_application(
         running: Terminal) -> None:
     session = running.session()
