@@ -7,7 +7,8 @@ Kinds and their bodies (what `Outbox.enqueue(kind, body)` is given):
   (the one printed on the citizen's receipt) is filled in here, so the receipt and the
   platform's record name the same thing.
 - `supplement`: `{"receipt_no" | "application_reference", "materials", "note"?}`.
-- `evaluation`: `{"receipt_no" | "application_reference", "score", "comment"?}`.
+- `evaluation`: `{"receipt_no" | "application_reference", "score", "comment"?}`; a second
+  rating of an application the platform refuses (409 already_evaluated) counts as done.
 - `kiosk_events`: an `EventBatch` (the platform deduplicates on each event's id).
 
 `application_reference` names an application still in (or delivered through) this outbox, so a
@@ -73,9 +74,16 @@ class Delivery:
         return {"receipt_no": application.receipt_no, "status": application.status}
 
     def _evaluation(self, item: OutboxItem, body: dict[str, Any]) -> dict[str, Any]:
+        """A rating. The platform keeps one per application: if it holds one already (rated on
+        an earlier visit), this one is done with, not a problem for staff to look at."""
         receipt_no, rest = self._receipt_no(body)
-        evaluation = self.client.create_evaluation(
-            {**rest, "receipt_no": receipt_no}, idempotency_key=item.idempotency_key)
+        try:
+            evaluation = self.client.create_evaluation(
+                {**rest, "receipt_no": receipt_no}, idempotency_key=item.idempotency_key)
+        except RequestRefused as exc:
+            if exc.status == 409 and exc.code == "already_evaluated":
+                return {"receipt_no": receipt_no, "already_evaluated": True}
+            raise
         return {"evaluation_id": evaluation.evaluation_id, "receipt_no": receipt_no}
 
     def _collection(self, item: OutboxItem, body: dict[str, Any]) -> dict[str, Any]:

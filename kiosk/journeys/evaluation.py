@@ -8,8 +8,8 @@ application has its receipt number by the time the rating is sent.
 
 The platform takes one rating per application. `recent` leaves out what the platform says was
 rated (`Application.evaluated`) and what was rated in this session; a rating the platform
-still refuses (409, e.g. one offered at the end of a journey for an application rated on an
-earlier visit) is set aside by the outbox for staff.
+still refuses as a second one (offered at the end of a journey for an application rated on an
+earlier visit) is done with when sent (kiosk/delivery.py): the first rating stands.
 
 Threading: `recent` and `rate` block (platform, outbox): call them from a worker. Privacy: the
 comment is the citizen's own words: it goes only into the (sealed) outbox item, never into a

@@ -55,6 +55,20 @@ def test_application_then_its_evaluation_and_promised_material(kiosk, drill: Dri
     assert all(m.received for m in client.get_application(receipt_no).promised_materials)
 
 
+def test_a_second_rating_of_an_application_is_done_with_not_set_aside(kiosk,
+                                                                      drill: Drill) -> None:
+    outbox, sender, _ = kiosk
+    application = outbox.enqueue(APPLICATION, drill.body)
+    first = outbox.enqueue(EVALUATION, {"application_reference": application.reference,
+                                        "score": 5})
+    second = outbox.enqueue(EVALUATION, {"application_reference": application.reference,
+                                         "score": 2})  # rated again, on another visit
+    report = sender.drain_once()
+    assert report.delivered == [application.id, first.id, second.id] and report.refused == []
+    assert "evaluation_id" in outbox.get(first.id).result
+    assert outbox.get(second.id).result["already_evaluated"] is True
+
+
 def test_events_are_sent_and_a_repeat_counts_as_duplicate(kiosk) -> None:
     outbox, sender, _ = kiosk
     event = _event()
