@@ -160,10 +160,10 @@ class KioskApp(App):
         return False  # the touch goes on to the widgets
 
     def _tick(self, _dt: float) -> None:
-        if self._restart_pending:
-            self.restart_between_sessions(self._restart_pending)
-        elif self.daily_restart.due():
-            self.restart_between_sessions("daily")
+        if self._restart_pending or self.daily_restart.due():
+            self.restart_between_sessions(self._restart_pending or "daily")
+            if self.restart_requested:
+                return  # stopping: the terminal is being shut down
         status = self.terminal.sessions.tick()
         countdown = (round(status.seconds_left) if status is not None
                      and status.state == IdleState.WARNING else None)
