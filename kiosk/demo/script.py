@@ -172,6 +172,9 @@ OTHER_JOURNEYS: list[Step] = [
     Screen("progress_list", kid="app_SL-*"),
     Tap("app_SL-*"),
     Screen("progress_detail", kid="progress_status"),
+    Tap("progress_print"),
+    Screen("progress_detail", label="printed", kid="progress_slip_printed", timeout_s=30),
+    Receipts(2),
     Tap("home"),
     # 好差评: rate it
     Tap("tile_evaluate"),
@@ -194,7 +197,7 @@ OTHER_JOURNEYS: list[Step] = [
     Screen("appt_slots", kid="appt_slot_*"),
     Tap("appt_slot_*"),
     Screen("appt_booked", kid="appt_print_printed", timeout_s=30),
-    Receipts(2),
+    Receipts(3),
     Tap("appt_done"),
     # 缴费: a fee filed on an earlier visit, paid from the citizen's phone
     Control("platform", "file", {"service_id": FEE_SERVICE, "card": f"<ROOT>/{RESIDENT_CARD}"}),
@@ -204,7 +207,7 @@ OTHER_JOURNEYS: list[Step] = [
     Screen("pay_qr", kid="pay_qr"),
     Control("platform", "pay_pending"),
     Screen("pay_result", kid="pay_print_printed", timeout_s=30),
-    Receipts(3),
+    Receipts(4),
     Tap("pay_done"),
     # 证照打印: a certificate the back office has just issued
     Control("platform", "file", {"service_id": CERTIFICATE_SERVICE,
@@ -216,7 +219,7 @@ OTHER_JOURNEYS: list[Step] = [
     Screen("collect_preview", kid="print_certificate"),
     Tap("print_certificate"),
     Screen("collect_preview", label="printed", kid="collect_printed", timeout_s=30),
-    Receipts(4),
+    Receipts(5),
     Tap("finish"),
     WaitFor({"screen": "home"}, kid="greeting"),
     Tap("exit"),

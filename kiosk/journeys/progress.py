@@ -44,14 +44,16 @@ from kiosk.i18n import translator
 from kiosk.i18n.messages import N_
 from kiosk.journeys import materials as mat
 from kiosk.journeys.problems import (JourneyProblem, identity_problem, outbox_problem,
-                                     platform_problem)
+                                     platform_problem, printer_msgid)
 from kiosk.journeys.problems import words as _words
-from kiosk.journeys.receipt import load_qr_key
+from kiosk.journeys.receipt import Outcome, PrinterPort, load_qr_key, print_document
 from kiosk.outbox import ItemNotFound, Outbox, QueueRefused
 from kiosk.receipts import progress_qr
+from kiosk.receipts.progress_slip import ProgressSlipData, SlipStep, progress_slip
 from kiosk.session import Session
 
 if TYPE_CHECKING:
+    from kiosk.config.schema import ReceiptsConfig
     from kiosk.terminal import Terminal
 
 log = logging.getLogger(__name__)
@@ -144,6 +146,13 @@ class SupplementOutcome:
     view: ApplicationView | None  # the application as it now stands (delivered only)
 
 
+@dataclass(frozen=True)
+class SlipPrint:
+    outcome: Outcome
+    reason: str | None
+    msgid: str | None  # catalogue words for the citizen when not printed
+
+
 @dataclass
 class _Supplement:
     receipt_no: str
@@ -164,9 +173,13 @@ class ProgressJourney:
     def __init__(self, session: Session, client: PlatformClient, outbox: Outbox,
                  qr_keys: list[bytes], kiosk_id: str, *,
                  final_wait_s: float = 3.0,
-                 poll_s: float = 0.05, audit: AuditRecorder | None = None) -> None:
+                 poll_s: float = 0.05, audit: AuditRecorder | None = None,
+                 printer: PrinterPort | None = None,
+                 receipts_config: ReceiptsConfig | None = None,
+                 print_timeout_s: float = 60.0) -> None:
         """`qr_keys`: the fleet's receipt-QR keys, newest first (empty: codes cannot be
-        checked, and the citizen is asked for their card)."""
+        checked, and the citizen is asked for their card). `printer`: for the progress slip
+        (None: nothing to print on; the screen shows all the same)."""
         self._session = session
         self._client = client
         self._outbox = outbox
@@ -175,6 +188,9 @@ class ProgressJourney:
         self._final_wait_s = final_wait_s
         self._poll_s = poll_s
         self._audit = audit or AuditRecorder(None)
+        self._printer = printer
+        self._receipts = receipts_config
+        self._print_timeout_s = print_timeout_s
         self._lock = threading.RLock()
         log.info("session %s: progress journey started", session.session_id)
 
@@ -370,6 +386,38 @@ class ProgressJourney:
             todo.append(t.gettext(TODO_PAY, amount=t.format_fen(a.fee_fen)))
         return tuple(todo)
 
+    # ---- the slip to take away ---------------------------------------------------------------
+
+    def print_slip(self, reference: str) -> SlipPrint:
+        """Print what the detail screen shows of `reference` (an application looked up in this
+        session); "printed" only when the printer confirmed the job. One slip per application
+        and state in a session: a double tap, or "print again" after paper out, prints it once.
+        Blocking: call from a worker."""
+        with self._lock:
+            view = self.view(reference)
+            if self._printer is None or self._receipts is None:
+                return SlipPrint("failed", "no_printer", printer_msgid("failed"))
+            qr_text = (progress_qr.make(view.reference, self._kiosk_id, self._keys[0])
+                       if self._keys else None)
+            data = ProgressSlipData(
+                view.reference, view.receipt_no is not None, view.service_name,
+                view.applicant_masked, view.status_words, view.due_date,
+                tuple(SlipStep(st.words, st.at, st.note) for st in view.steps), view.to_do,
+                qr_text, dt.datetime.now(dt.timezone.utc), self.language)
+            paper = getattr(self._printer, "paper", None)
+            document = progress_slip(data, centre_name=self._receipts.centre_name,
+                                     hotline=self._receipts.hotline,
+                                     paper_width_mm=getattr(paper, "width_mm", 80))
+            action_id = (f"progress-slip-{self._session.session_id}-{view.reference}-"
+                         f"{view.status}-{len(view.steps)}")
+            outcome, reason = print_document(self._printer, document, action_id,
+                                             self._print_timeout_s)
+            self._audit.citizen(self._session.session_id, "progress_slip.print",
+                                outcome=outcome, reason=reason, application=view.reference)
+            log.info("session %s: progress slip of %s %s%s", self._session.session_id,
+                     view.reference, outcome, f" ({reason})" if reason else "")
+            return SlipPrint(outcome, reason, printer_msgid(outcome))
+
     # ---- handing in materials (补正 / 容缺) --------------------------------------------------
 
     def start_supplement(self, receipt_no: str) -> list[mat.MaterialView]:
@@ -545,4 +593,5 @@ def progress_journey(terminal: Terminal, session: Session) -> ProgressJourney:
     config = terminal.config
     return ProgressJourney(session, terminal.link.client, terminal.link.outbox,
                            qr_keys_of(config.receipts.qr_key_file),
-                           config.platform.kiosk_id or config.terminal.id, audit=terminal.audit)
+                           config.platform.kiosk_id or config.terminal.id, audit=terminal.audit,
+                           printer=terminal.printer, receipts_config=config.receipts)

@@ -1,6 +1,7 @@
 """One application: its number, service, status, what the citizen must do now, and the
 timeline of its steps with dates (newest first, a page at a time). Its own applications (by
-card) may be supplemented here and rated; one found by a receipt code is shown masked only."""
+card) may be supplemented here and rated; one found by a receipt code is shown masked only.
+Either way the visit can end with the same on paper: the progress slip."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n.messages import N_
-from kiosk.journeys.progress import ApplicationView
+from kiosk.journeys.progress import ApplicationView, SlipPrint
 from kiosk.receipts.application_receipt import CST
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
@@ -24,10 +25,11 @@ class ProgressDetailScreen(JourneyScreen):
         super().__init__(app, **kwargs)
         self.flow = flow
         self.view: ApplicationView | None = None
+        self.printed: SlipPrint | None = None
         self.pager = Pager(self, STEPS_PER_PAGE, ELDER_STEPS_PER_PAGE)
 
     def on_pre_enter(self, *_args: Any) -> None:
-        self.problem, self.view = None, None
+        self.problem, self.view, self.printed = None, None, None
         self.pager.reset()
         code = self.flow.code
         if code is not None:
@@ -65,6 +67,10 @@ class ProgressDetailScreen(JourneyScreen):
             todo = self.label("\n".join(view.to_do), kid="progress_todo")
             todo.color = theme.accent
             box.add_widget(todo)
+        if self.printed is not None:
+            box.add_widget(self.print_outcome(self.printed.outcome, self.printed.msgid,
+                                              kid_prefix="progress_slip_",
+                                              take=_("Please take your progress slip.")))
         steps = list(reversed(view.steps))
         for i, step in enumerate(self.pager.shown(steps), start=self.pager.offset):
             at = step.at.astimezone(CST)
@@ -85,9 +91,25 @@ class ProgressDetailScreen(JourneyScreen):
         if view.receipt_no is not None and own_list and "evaluate_rate" in \
                 self.app.manager.screen_names:
             acts.append(("rate_offer", _("Rate this service"), self._rate, False))
+        if self.app.terminal.printer is not None and (
+                self.printed is None or self.printed.outcome != "printed"):
+            acts.append(("progress_print", _("Print progress slip"), self._print, False))
         if view.can_supplement:
             acts.append(("progress_supplement", _("Hand in documents"), self._supplement, True))
         return acts
+
+    def _print(self) -> None:
+        journey, view = self.flow.journey, self.view
+        if journey is None or view is None:
+            return
+        reference = view.reference
+
+        def printed(outcome: SlipPrint) -> None:
+            self.printed = outcome
+            if outcome.outcome == "paper_out":
+                self.app.say("printer_out_of_paper")
+
+        self.work(lambda: journey.print_slip(reference), printed)
 
     def _rate(self) -> None:
         from screens.evaluate import offer

@@ -97,9 +97,10 @@ def test_the_readme_demo_plays_every_citizen_journey(tmp_path: Path,
             "pay_due", "pay_qr", "pay_result", "collect_list", "collect_preview"} <= screens, shots
     assert shots[-1].endswith("-attract-the-end.png")  # played to the end, the card taken
     assert all(_is_picture(out / name, SIZE) for name in shots)
-    # apply receipt, appointment slip, payment receipt, certificate: in the order printed
+    # apply receipt, progress slip, appointment slip, payment receipt, certificate: in the
+    # order printed
     receipts = sorted(out.glob("receipt-*.png"))
-    assert [p.name for p in receipts] == [f"receipt-0{n}.png" for n in (1, 2, 3, 4)]
+    assert [p.name for p in receipts] == [f"receipt-0{n}.png" for n in (1, 2, 3, 4, 5)]
     assert all(_is_picture(p) for p in receipts)
     # what the platform holds is what the citizen did, not just what the screens showed
     with closing(sqlite3.connect(out / "run/sim/platform/platform.sqlite3")) as db:

@@ -111,6 +111,33 @@ def test_a_correction_that_names_its_materials_offers_only_those(running: Termin
     assert running.client.get_application(receipt.receipt_no).correction_materials is None
 
 
+def test_the_visit_ends_with_a_progress_slip_printed_once_and_truthfully(
+        running: Terminal) -> None:
+    receipt = apply_for_nurse(running)
+    session = running.session()
+    journey = progress(running, session, printer=running.printer,
+                       receipts_config=running.config.receipts, print_timeout_s=10.0)
+    (view,) = journey.applications()
+    jobs = len(running.emulator.job_log())
+
+    running.emulator.paper_out()
+    out = journey.print_slip(view.reference)
+    assert (out.outcome, out.msgid is not None) == ("paper_out", True)  # told, not "take it"
+    assert len(running.emulator.job_log()) == jobs
+    running.emulator.reload_paper()
+    done = journey.print_slip(view.reference)  # "print again" after the reload
+    assert (done.outcome, done.msgid) == ("printed", None)
+    assert journey.print_slip(view.reference).outcome == "printed"  # a double tap
+    (job,) = running.emulator.job_log()[jobs:]  # one slip, whole
+    assert job["cut"] and not job["truncated"]
+    text = "\n".join(job["lines"])
+    assert receipt.receipt_no in text and "护士执业注册" in text and "已提交" in text
+    assert APPLICANT not in text and NAME not in text
+
+    no_printer = progress(running, session).print_slip(view.reference)
+    assert no_printer.outcome == "failed" and no_printer.msgid is not None
+
+
 def test_a_receipt_code_shows_that_one_application_masked_without_a_card(
         running: Terminal) -> None:
     receipt = apply_for_nurse(running)

@@ -1,7 +1,7 @@
 """The progress journey (进度查询) end to end through real touches on the app under Xvfb, with
 the ID card, QR reader, document camera emulators and the reference platform (HTTPS): by card
 the timeline and the correction handed in with the camera; by a receipt's QR code without a
-card, masked; a tampered code refused in words."""
+card, masked, and its progress slip printed; a tampered code refused in words."""
 
 from __future__ import annotations
 
@@ -122,6 +122,15 @@ def test_a_receipt_code_without_a_card_shows_that_application_masked(
     assert "*" in shown and NAME not in shown and ID_NUMBER not in shown  # masked
     assert "greeting" not in state["kids"]  # no named session
     assert "progress_supplement" not in state["kids"] and "rate_offer" not in state["kids"]
+
+    jobs = len(sim.emulators["printer"].job_log())  # the visit ends with it on paper
+    tap(app, "progress_print")
+    state = app.wait_for(on("progress_detail", "progress_slip_printed"), 30)
+    assert "请取走您的办件进度单" in texts(state) and "progress_print" not in state["kids"]
+    (job,) = sim.emulators["printer"].job_log()[jobs:]
+    printed = "\n".join(job["lines"])
+    assert job["cut"] and receipt_no in printed and "已受理" in printed
+    assert NAME not in printed and ID_NUMBER not in printed
     tap(app, "back")
     app.wait_for(on("home"), 10)
 
