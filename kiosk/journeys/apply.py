@@ -45,7 +45,7 @@ from kiosk.journeys.base import Journey
 from kiosk.journeys.problems import (JourneyProblem, WrongStep, outbox_problem, platform_problem, printer_msgid)
 from kiosk.journeys.problems import words as _words
 from kiosk.journeys.receipt import (PrinterPort, PrintOutcome, PromisedItem, ReceiptData,
-                                    document_for, load_qr_key, print_document, qr_text_for)
+                                    document_for, load_qr_key, print_for_citizen, qr_text_for)
 from kiosk.outbox import DuplicateKey, ItemNotFound, Outbox, QueuedItem, QueueRefused
 from kiosk.receipts.application_receipt import CST
 from kiosk.search import CatalogueIndex
@@ -650,13 +650,11 @@ class ApplyJourney(Journey[Step]):
                                     centre_name=self._receipts.centre_name,
                                     hotline=self._receipts.hotline,
                                     paper_width_mm=self._paper_width_mm)
-            outcome, reason = print_document(self._printer, document, action_id,
-                                             self._print_timeout_s)
+            outcome, reason = print_for_citizen(
+                self._printer, document, action_id, self._print_timeout_s, audit=self._audit,
+                session_id=self._session.session_id, action="receipt.print",
+                reference=receipt.reference)
             self._go(Step.RECEIPT)
-            self._audit.citizen(self._session.session_id, "receipt.print", outcome=outcome,
-                                reason=reason, reference=receipt.reference)
-            log.info("session %s: receipt %s %s%s", self._session.session_id,
-                     receipt.reference, outcome, f" ({reason})" if reason else "")
             return PrintOutcome(outcome, reason, printer_msgid(outcome), receipt, action_id)
 
     def finish(self) -> None:

@@ -36,7 +36,7 @@ from kiosk.i18n import translator
 from kiosk.i18n.messages import N_
 from kiosk.journeys.base import Journey
 from kiosk.journeys.problems import (JourneyProblem, WrongStep, platform_problem, printer_msgid)
-from kiosk.journeys.receipt import Outcome, PrinterPort, print_document
+from kiosk.journeys.receipt import Outcome, PrinterPort, print_for_citizen
 from kiosk.receipts.application_receipt import CST
 from kiosk.receipts.appointment_slip import SlipData, appointment_slip, slip_qr, when_text
 from kiosk.session import Session
@@ -257,16 +257,11 @@ class AppointmentJourney(Journey[Step]):
             document = appointment_slip(data, centre_name=self._receipts.centre_name,
                                         hotline=self._receipts.hotline,
                                         paper_width_mm=self._paper_width_mm)
-            if self._printer is None:  # booking needs no printer: the code is on screen
-                outcome, reason = "failed", "no_printer"
-            else:
-                outcome, reason = print_document(self._printer, document, action_id,
-                                                 self._print_timeout_s)
-            self._audit.citizen(self._session.session_id, "appointment_slip.print",
-                                outcome=outcome, reason=reason,
-                                appointment=appointment.appointment_id)
-            log.info("session %s: slip %s %s%s", self._session.session_id,
-                     appointment.appointment_id, outcome, f" ({reason})" if reason else "")
+            # booking needs no printer: without one, the code stays on screen
+            outcome, reason = print_for_citizen(
+                self._printer, document, action_id, self._print_timeout_s, audit=self._audit,
+                session_id=self._session.session_id, action="appointment_slip.print",
+                appointment=appointment.appointment_id)
             return SlipOutcome(outcome, reason, printer_msgid(outcome), booking, action_id)
 
     def slip_qr(self) -> str:

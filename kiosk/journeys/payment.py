@@ -49,7 +49,7 @@ from kiosk.i18n.messages import N_
 from kiosk.journeys.base import Journey
 from kiosk.journeys.problems import (JourneyProblem, WrongStep, identity_problem,
                                      platform_problem, printer_msgid)
-from kiosk.journeys.receipt import Outcome, PrinterPort, print_document
+from kiosk.journeys.receipt import Outcome, PrinterPort, print_for_citizen
 from kiosk.receipts.payment_receipt import PaymentReceiptData, payment_receipt
 from kiosk.session import Session
 
@@ -359,12 +359,10 @@ class PaymentJourney(Journey[Step]):
             document = payment_receipt(data, centre_name=self._receipts.centre_name,
                                        hotline=self._receipts.hotline,
                                        paper_width_mm=self._paper_width_mm)
-            outcome, reason = print_document(self._printer, document, action_id,
-                                             self._print_timeout_s)
-            self._audit.citizen(self._session.session_id, "payment_receipt.print",
-                                outcome=outcome, reason=reason, payment=data.payment_id)
-            log.info("session %s: payment receipt %s %s%s", self._session.session_id,
-                     data.payment_id, outcome, f" ({reason})" if reason else "")
+            outcome, reason = print_for_citizen(
+                self._printer, document, action_id, self._print_timeout_s, audit=self._audit,
+                session_id=self._session.session_id, action="payment_receipt.print",
+                payment=data.payment_id)
             return PaymentPrint(outcome, reason, printer_msgid(outcome), data, action_id)
 
     def finish(self) -> None:

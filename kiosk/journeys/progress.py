@@ -46,7 +46,7 @@ from kiosk.journeys import materials as mat
 from kiosk.journeys.problems import (JourneyProblem, identity_problem, outbox_problem,
                                      platform_problem, printer_msgid)
 from kiosk.journeys.problems import words as _words
-from kiosk.journeys.receipt import Outcome, PrinterPort, load_qr_key, print_document
+from kiosk.journeys.receipt import Outcome, PrinterPort, load_qr_key, print_for_citizen
 from kiosk.outbox import ItemNotFound, Outbox, QueueRefused
 from kiosk.receipts import progress_qr
 from kiosk.receipts.progress_slip import ProgressSlipData, SlipStep, progress_slip
@@ -410,12 +410,10 @@ class ProgressJourney:
                                      paper_width_mm=getattr(paper, "width_mm", 80))
             action_id = (f"progress-slip-{self._session.session_id}-{view.reference}-"
                          f"{view.status}-{len(view.steps)}")
-            outcome, reason = print_document(self._printer, document, action_id,
-                                             self._print_timeout_s)
-            self._audit.citizen(self._session.session_id, "progress_slip.print",
-                                outcome=outcome, reason=reason, application=view.reference)
-            log.info("session %s: progress slip of %s %s%s", self._session.session_id,
-                     view.reference, outcome, f" ({reason})" if reason else "")
+            outcome, reason = print_for_citizen(
+                self._printer, document, action_id, self._print_timeout_s, audit=self._audit,
+                session_id=self._session.session_id, action="progress_slip.print",
+                application=view.reference)
             return SlipPrint(outcome, reason, printer_msgid(outcome))
 
     # ---- handing in materials (补正 / 容缺) --------------------------------------------------

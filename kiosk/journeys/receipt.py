@@ -18,6 +18,7 @@ from typing import Any, Literal, Protocol
 from drivers.device import DeviceError
 from drivers.printer.document import Document
 from drivers.printer.printer import JobResult
+from kiosk.audit.recorder import AuditRecorder
 from kiosk.private_files import PrivateFileError, read_private_file
 from kiosk.receipts import application_receipt, progress_qr
 
@@ -124,3 +125,20 @@ def print_document(printer: PrinterPort, document: Document, action_id: str,
     if isinstance(result, JobResult) and result.confirmed_by in ("process_id", "status"):
         return "printed", None
     return "failed", "unconfirmed"
+
+
+def print_for_citizen(printer: PrinterPort | None, document: Document, action_id: str,
+                      timeout_s: float, *, audit: AuditRecorder, session_id: str, action: str,
+                      **refs: str) -> tuple[Outcome, str | None]:
+    """`print_document` for a citizen's paper, and the trace every such print leaves: the audit
+    entry `action` with the outcome, the reason and `refs` (references, never personal data),
+    and a log line. No printer at all is a failure told like any other ("no_printer").
+    Blocking: call from a worker."""
+    if printer is None:
+        outcome, reason = "failed", "no_printer"
+    else:
+        outcome, reason = print_document(printer, document, action_id, timeout_s)
+    audit.citizen(session_id, action, outcome=outcome, reason=reason, **refs)
+    log.info("session %s: %s %s: %s%s", session_id, action, " ".join(refs.values()), outcome,
+             f" ({reason})" if reason else "")
+    return outcome, reason
