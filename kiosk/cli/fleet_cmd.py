@@ -1,5 +1,5 @@
-"""`kiosk fleet init|publish|promote|rollback|withdraw|refresh|rotate-key|renew-root|show|status|poll`: signed
-configuration for every terminal (The Update Framework).
+"""`kiosk fleet init|publish|promote|rollback|withdraw|refresh|rotate-key|renew-root|show|
+status|poll`: signed configuration for every terminal (The Update Framework).
 
 The manager's commands work on a repository directory (`--repo`, or $KIOSK_FLEET_REPO) whose
 `public/` any static HTTP server serves; `poll` is the terminal's side, run once by hand.
