@@ -7,14 +7,37 @@ from __future__ import annotations
 import enum
 import logging
 import threading
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from kiosk.journeys.problems import WrongStep, identity_problem
+from kiosk.client.errors import PlatformError
+from kiosk.journeys.problems import WrongStep, identity_problem, platform_problem
 from kiosk.session import Identity, Session
+
+if TYPE_CHECKING:
+    from kiosk.api import models as m
+    from kiosk.client.platform import PlatformClient
 
 log = logging.getLogger(__name__)
 
 S = TypeVar("S", bound=enum.Enum)
+
+
+def identified(session: Session) -> Identity:
+    """The session's identified citizen; without one, the problem that asks for the card."""
+    identity = session.identity
+    if identity is None:
+        raise identity_problem()
+    return identity
+
+
+def citizens_applications(session: Session, client: PlatformClient) -> list[m.Application]:
+    """The identified citizen's applications at the platform (queryApplications), a failure
+    told in the citizen's words. Blocking: call from a worker."""
+    identity = identified(session)
+    try:
+        return client.query_applications(identity.id_number)
+    except PlatformError as exc:
+        raise platform_problem(exc, "queryApplications failed") from None
 
 
 class Journey(Generic[S]):
@@ -45,7 +68,4 @@ class Journey(Generic[S]):
         self._step = step
 
     def _identity(self) -> Identity:
-        identity = self._session.identity
-        if identity is None:
-            raise identity_problem()
-        return identity
+        return identified(self._session)

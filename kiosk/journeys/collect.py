@@ -37,9 +37,8 @@ from kiosk.client.errors import PlatformError, RequestRefused
 from kiosk.client.platform import PlatformClient
 from kiosk.delivery import COLLECTION
 from kiosk.i18n.messages import N_
-from kiosk.journeys.base import Journey
-from kiosk.journeys.problems import (JourneyProblem, WrongStep, identity_problem,
-                                     platform_problem, printer_msgid)
+from kiosk.journeys.base import Journey, identified
+from kiosk.journeys.problems import (JourneyProblem, WrongStep, platform_problem, printer_msgid)
 from kiosk.journeys.receipt import Outcome
 from kiosk.receipts.certificate import (CertificatePrinter, CertificateSheet,
                                         ThermalCertificatePrinter, verify_url)
@@ -147,9 +146,7 @@ class CollectJourney(Journey[Step]):
     def certificates(self) -> list[CertificateView]:
         """The citizen's issued certificates, newest first, collected or not. Blocking."""
         with self._lock:
-            identity = self._session.identity
-            if identity is None:
-                raise identity_problem()
+            identity = identified(self._session)
             try:
                 found = self._client.query_certificates(identity.id_number)
             except PlatformError as exc:

@@ -27,12 +27,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kiosk.audit.recorder import AuditRecorder
-from kiosk.client.errors import PlatformError
 from kiosk.client.platform import PlatformClient
 from kiosk.delivery import EVALUATION
 from kiosk.i18n.messages import N_
-from kiosk.journeys.problems import (JourneyProblem, identity_problem, outbox_problem,
-                                     platform_problem)
+from kiosk.journeys.base import citizens_applications
+from kiosk.journeys.problems import JourneyProblem, outbox_problem
 from kiosk.outbox import DuplicateKey, ItemNotFound, Outbox, QueueRefused
 from kiosk.receipts import progress_qr
 from kiosk.session import Session
@@ -124,13 +123,7 @@ class EvaluationJourney:
         """The identified citizen's applications of the last `recent_days` days, newest first,
         without those rated already. Blocking: call from a worker."""
         with self._lock:
-            identity = self._session.identity
-            if identity is None:
-                raise identity_problem()
-            try:
-                found = self._client.query_applications(identity.id_number)
-            except PlatformError as exc:
-                raise platform_problem(exc, "queryApplications failed") from None
+            found = citizens_applications(self._session, self._client)
             since = self._clock() - dt.timedelta(days=self._recent_days)
             rated = set(self._rated()) | self._rated_by_receipt_no()
             lang = self.language

@@ -46,9 +46,8 @@ from kiosk.client.platform import PlatformClient
 from kiosk.config.schema import ReceiptsConfig
 from kiosk.i18n import translator
 from kiosk.i18n.messages import N_
-from kiosk.journeys.base import Journey
-from kiosk.journeys.problems import (JourneyProblem, WrongStep, identity_problem,
-                                     platform_problem, printer_msgid)
+from kiosk.journeys.base import Journey, citizens_applications
+from kiosk.journeys.problems import JourneyProblem, WrongStep, platform_problem, printer_msgid
 from kiosk.journeys.receipt import Outcome, PrinterPort, print_for_citizen
 from kiosk.receipts.payment_receipt import PaymentReceiptData, payment_receipt
 from kiosk.session import Session
@@ -206,13 +205,7 @@ class PaymentJourney(Journey[Step]):
         with self._lock:
             self._require(Step.LIST, Step.WAITING, Step.NOT_PAID, Step.UNCONFIRMED, Step.PAID)
             self._cancel.set()  # back to the list: a wait still running ends, not paid
-            identity = self._session.identity
-            if identity is None:
-                raise identity_problem()
-            try:
-                found = self._client.query_applications(identity.id_number)
-            except PlatformError as exc:
-                raise platform_problem(exc, "queryApplications failed") from None
+            found = citizens_applications(self._session, self._client)
             due = [a for a in found if a.fee_fen > 0 and not a.paid and a.status != "rejected"]
             due.sort(key=lambda a: a.submitted_at, reverse=True)
             self._session.put(_LIST, {a.receipt_no: a for a in due})

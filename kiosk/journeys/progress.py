@@ -43,7 +43,8 @@ from kiosk.delivery import APPLICATION, SUPPLEMENT
 from kiosk.i18n import translator
 from kiosk.i18n.messages import N_
 from kiosk.journeys import materials as mat
-from kiosk.journeys.problems import (JourneyProblem, identity_problem, outbox_problem,
+from kiosk.journeys.base import citizens_applications, identified
+from kiosk.journeys.problems import (JourneyProblem, outbox_problem,
                                      platform_problem, printer_msgid)
 from kiosk.journeys.problems import words as _words
 from kiosk.journeys.receipt import Outcome, PrinterPort, load_qr_key, print_for_citizen
@@ -210,13 +211,7 @@ class ProgressJourney:
     def applications(self) -> list[ApplicationView]:
         """All of the identified citizen's applications, newest first. Blocking."""
         with self._lock:
-            identity = self._session.identity
-            if identity is None:
-                raise identity_problem()
-            try:
-                found = self._client.query_applications(identity.id_number)
-            except PlatformError as exc:
-                raise platform_problem(exc, "queryApplications failed") from None
+            found = citizens_applications(self._session, self._client)
             apps = self._apps()
             apps.update((a.receipt_no, a) for a in found)
             self._session.put(_OWN, {a.receipt_no for a in found})
@@ -422,8 +417,7 @@ class ProgressJourney:
         """Begin handing in the materials `receipt_no` awaits: what to scan. Needs the card
         (not a receipt code). Blocking (fetches the service): call from a worker."""
         with self._lock:
-            if self._session.identity is None:
-                raise identity_problem()
+            identified(self._session)
             application = self._apps().get(receipt_no)
             if application is None or not self.view(receipt_no).can_supplement:
                 raise JourneyProblem("journey.progress.nothing_awaited", msgid=WORDS[
