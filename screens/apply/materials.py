@@ -3,6 +3,7 @@ paper, or a promise to bring it later (容缺) — only the ways this service an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
@@ -32,6 +33,34 @@ def scan_into(screen: JourneyScreen, journey: Any, material_id: str) -> None:
             screen.problem = screen.app.quality_words(page.issues)
 
     screen.work(scan, scanned)
+
+
+def add_capture_buttons(screen: JourneyScreen, buttons: BoxLayout, journey: Any, prefix: str,
+                        view: mat.MaterialView, camera: Callable[[str], None]) -> None:
+    """The camera and scanner buttons of one material, where the terminal has them and the
+    material takes more pages (kids `<prefix>_<material>_camera|scanner`; the apply and
+    supplement screens)."""
+    if view.pages >= view.pages_max:
+        return
+    _ = screen._
+    documents = screen.app.terminal.documents
+    mid = view.material_id
+    if documents.has_camera:
+        buttons.add_widget(screen.button(f"{prefix}_{mid}_camera", _("Camera"),
+                                         lambda: camera(mid)))
+    if documents.has_scanner:
+        buttons.add_widget(screen.button(
+            f"{prefix}_{mid}_scanner", _("Scanner"),
+            lambda: scan_into(screen, journey, mid) if journey is not None else None))
+
+
+def add_no_scanning_note(screen: JourneyScreen, box: BoxLayout) -> None:
+    """Said when the terminal has neither camera nor scanner working right now."""
+    documents = screen.app.terminal.documents
+    if not (documents.has_camera or documents.has_scanner):
+        box.add_widget(screen.label(screen._("Documents cannot be scanned at this terminal "
+                                             "right now."), kid="no_scanning",
+                                    height=screen.app.theme.text_px * 1.6))
 
 
 class MaterialsScreen(JourneyScreen):
@@ -68,7 +97,6 @@ class MaterialsScreen(JourneyScreen):
     def draw_body(self, box: BoxLayout) -> None:
         _ = self._
         theme = self.app.theme
-        documents = self.app.terminal.documents
         shown = self.pager.shown(self.views)
         grid = GridLayout(cols=1, spacing=16)
         for view in shown:
@@ -80,12 +108,7 @@ class MaterialsScreen(JourneyScreen):
                                       height=theme.text_px * 1.6))
             buttons = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=12)
             mid = view.material_id
-            if documents.has_camera and view.pages < view.pages_max:
-                buttons.add_widget(self.button(f"mat_{mid}_camera", _("Camera"),
-                                               lambda m=mid: self._camera(m)))
-            if documents.has_scanner and view.pages < view.pages_max:
-                buttons.add_widget(self.button(f"mat_{mid}_scanner", _("Scanner"),
-                                               lambda m=mid: self._scan(m)))
+            add_capture_buttons(self, buttons, self.flow.journey, "mat", view, self._camera)
             if view.elicence is not None and view.source != "elicence":
                 buttons.add_widget(self.button(f"mat_{mid}_elicence", _("Use my e-licence"),
                                                lambda m=mid: self._call("use_elicence", m)))
@@ -98,10 +121,7 @@ class MaterialsScreen(JourneyScreen):
             row.add_widget(buttons)
             grid.add_widget(row)
         box.add_widget(grid)
-        if not (documents.has_camera or documents.has_scanner):
-            box.add_widget(self.label(_("Documents cannot be scanned at this terminal right "
-                                        "now."), kid="no_scanning",
-                                      height=theme.text_px * 1.6))
+        add_no_scanning_note(self, box)
 
     def actions(self) -> list[Action]:
         _ = self._
@@ -123,10 +143,6 @@ class MaterialsScreen(JourneyScreen):
     def _camera(self, material_id: str) -> None:
         self.flow.camera_material = material_id
         self.app.show("camera")
-
-    def _scan(self, material_id: str) -> None:
-        if self.flow.journey is not None:
-            scan_into(self, self.flow.journey, material_id)
 
     def _next(self) -> None:
         self.app.show("review")

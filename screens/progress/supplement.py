@@ -12,7 +12,7 @@ from kiosk.i18n.messages import N_
 from kiosk.journeys import materials as mat
 from kiosk.journeys.progress import SupplementOutcome
 from screens.apply.camera import CameraScreen
-from screens.apply.materials import scan_into
+from screens.apply.materials import add_capture_buttons, add_no_scanning_note
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
 
@@ -61,7 +61,6 @@ class SupplementScreen(JourneyScreen):
             return
         box.add_widget(self.label(_("Scan the documents the service centre asked for."),
                                   kid="supplement_prompt", height=theme.text_px * 1.8))
-        documents = self.app.terminal.documents
         shown = self.pager.shown(self.views)
         for view in shown:
             row = BoxLayout(orientation="vertical", spacing=8)
@@ -71,21 +70,13 @@ class SupplementScreen(JourneyScreen):
                                       height=theme.text_px * 1.6))
             buttons = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=12)
             mid = view.material_id
-            if documents.has_camera and view.pages < view.pages_max:
-                buttons.add_widget(self.button(f"sup_{mid}_camera", _("Camera"),
-                                               lambda m=mid: self._camera(m)))
-            if documents.has_scanner and view.pages < view.pages_max:
-                buttons.add_widget(self.button(f"sup_{mid}_scanner", _("Scanner"),
-                                               lambda m=mid: self._scan(m)))
+            add_capture_buttons(self, buttons, self.flow.journey, "sup", view, self._camera)
             if view.pages:
                 buttons.add_widget(self.button(f"sup_{mid}_clear", _("Start again"),
                                                lambda m=mid: self._clear(m)))
             row.add_widget(buttons)
             box.add_widget(row)
-        if not (documents.has_camera or documents.has_scanner):
-            box.add_widget(self.label(_("Documents cannot be scanned at this terminal right "
-                                        "now."), kid="no_scanning",
-                                      height=theme.text_px * 1.6))
+        add_no_scanning_note(self, box)
 
     def actions(self) -> list[Action]:
         _ = self._
@@ -100,10 +91,6 @@ class SupplementScreen(JourneyScreen):
     def _camera(self, material_id: str) -> None:
         self.flow.camera_material = material_id
         self.app.show("progress_camera")
-
-    def _scan(self, material_id: str) -> None:
-        if self.flow.journey is not None:
-            scan_into(self, self.flow.journey, material_id)
 
     def _clear(self, material_id: str) -> None:
         if self.flow.journey is not None:
