@@ -6,7 +6,6 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-import pytest
 import tomli_w
 
 from kiosk.audit.from_config import open_trail
@@ -14,23 +13,10 @@ from kiosk.config import load_config
 from kiosk.sim import Simulation
 from tests.support import wait_until
 from tests.ui.harness import KioskUi, Xvfb
-from tests.ui.journey import (AREAS, SERVICE, fill_form, give_materials, identify,
+from tests.ui.journey import (SERVICE, fill_form, give_materials, identify,
                               leftovers, on, open_service, submit, tap)
 
 ID_NUMBER = "110101199003071233"
-
-
-@pytest.fixture
-def sim(tmp_path: Path):
-    with Simulation(tmp_path / "sim", areas=AREAS) as s:
-        yield s
-
-
-@pytest.fixture
-def app(sim: Simulation, xvfb: Xvfb, tmp_path: Path):
-    ui = KioskUi(tmp_path / "ui", xvfb, site_file=sim.site_config_path).start()
-    yield ui
-    ui.stop()
 
 
 def _applications(sim: Simulation) -> list[dict]:

@@ -4,33 +4,17 @@ slip with the counter's QR, then see the booking and cancel it."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 
 from kiosk.client.platform import PlatformClient
 from kiosk.config import load_config
 from kiosk.receipts.appointment_slip import QR_PREFIX
 from kiosk.sim import Simulation
-from tests.ui.harness import KioskUi, Xvfb
+from tests.ui.harness import KioskUi
 from tests.ui.journey import identify, leftovers, on, tap
 
 AREAS = ("idcard", "printer")
 ID_NUMBER = "110101199003071233"
 SERVICE = "nurse-practice-registration"
-
-
-@pytest.fixture
-def sim(tmp_path: Path):
-    with Simulation(tmp_path / "sim", areas=AREAS) as s:
-        yield s
-
-
-@pytest.fixture
-def app(sim: Simulation, xvfb: Xvfb, tmp_path: Path):
-    ui = KioskUi(tmp_path / "ui", xvfb, site_file=sim.site_config_path).start()
-    yield ui
-    ui.stop()
 
 
 def _bookings(sim: Simulation) -> list:

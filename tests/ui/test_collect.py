@@ -6,33 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from kiosk.refplatform import applications
 from kiosk.session import Identity
 from kiosk.sim import Simulation
 from tests.session.conftest import card_of
-from tests.ui.harness import KioskUi, Xvfb
+from tests.ui.harness import KioskUi
 from tests.ui.journey import identify, leftovers, on, tap
 
 AREAS = ("idcard", "printer")
 ID_NUMBER = "110101199003071233"
-
-
-@pytest.fixture
-def sim(tmp_path: Path):
-    with Simulation(tmp_path / "sim", areas=AREAS) as s:
-        yield s
-
-
-@pytest.fixture
-def app(sim: Simulation, xvfb: Xvfb, tmp_path: Path):
-    ui = KioskUi(tmp_path / "ui", xvfb, site_file=sim.site_config_path).start()
-    yield ui
-    ui.stop()
 
 
 def issued(sim: Simulation) -> str:

@@ -5,30 +5,14 @@ tile with a comment typed in pinyin, and the rating offered at the end of applyi
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from kiosk.sim import Simulation
 from tests.support import wait_until
-from tests.ui.harness import KioskUi, Xvfb
-from tests.ui.journey import (AREAS, SERVICE, fill_form, give_materials, identify, on,
+from tests.ui.harness import KioskUi
+from tests.ui.journey import (SERVICE, fill_form, give_materials, identify, on,
                               open_service, submit, tap)
 from tests.ui.test_progress import file_application
-
-
-@pytest.fixture
-def sim(tmp_path: Path):
-    with Simulation(tmp_path / "sim", areas=AREAS) as s:
-        yield s
-
-
-@pytest.fixture
-def app(sim: Simulation, xvfb: Xvfb, tmp_path: Path):
-    ui = KioskUi(tmp_path / "ui", xvfb, site_file=sim.site_config_path).start()
-    yield ui
-    ui.stop()
 
 
 def evaluations(sim: Simulation) -> list[dict[str, Any]]:

@@ -7,21 +7,15 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import pytest
 import requests
 from click.testing import CliRunner
 
 from kiosk.cli import main
 from kiosk.config import load_config
 from kiosk.fleet.updater import heartbeat_versions
-from kiosk.sim import Simulation
 from tests.ui.harness import KioskUi, Xvfb
 
-
-@pytest.fixture
-def sim(tmp_path: Path):
-    with Simulation(tmp_path / "sim", areas=("printer",)) as s:
-        yield s
+AREAS = ("printer",)
 
 
 def _state_when(app: KioskUi, predicate, timeout_s: float) -> dict:  # type: ignore[no-untyped-def]

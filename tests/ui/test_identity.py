@@ -9,20 +9,13 @@ import pytest
 
 from kiosk.config import load_config
 from kiosk.sim import Simulation
-from tests.ui.harness import ROOT, KioskUi, Xvfb
+from tests.ui.harness import ROOT, KioskUi
 
 
 @pytest.fixture
 def sim(tmp_path: Path):
     with Simulation(tmp_path / "sim", areas=("idcard",), platform=False) as s:
         yield s
-
-
-@pytest.fixture
-def app(sim: Simulation, xvfb: Xvfb, tmp_path: Path):
-    ui = KioskUi(tmp_path / "ui", xvfb, site_file=sim.site_config_path).start()
-    yield ui
-    ui.stop()
 
 
 def _sessions_dir(sim: Simulation) -> Path:

@@ -4,8 +4,6 @@ payment as the payment provider would."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import zxingcpp
 from PIL import Image
@@ -15,24 +13,11 @@ from kiosk.config import load_config
 from kiosk.refplatform import operator
 from kiosk.sim import Simulation
 from tests.journeys.test_payment import file_fee_application
-from tests.ui.harness import KioskUi, Xvfb
+from tests.ui.harness import KioskUi
 from tests.ui.journey import identify, leftovers, on, tap
 
 AREAS = ("idcard", "printer")
 ID_NUMBER = "110101199003071233"
-
-
-@pytest.fixture
-def sim(tmp_path: Path):
-    with Simulation(tmp_path / "sim", areas=AREAS) as s:
-        yield s
-
-
-@pytest.fixture
-def app(sim: Simulation, xvfb: Xvfb, tmp_path: Path):
-    ui = KioskUi(tmp_path / "ui", xvfb, site_file=sim.site_config_path).start()
-    yield ui
-    ui.stop()
 
 
 @pytest.fixture

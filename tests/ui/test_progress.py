@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import base64
 import uuid
-from pathlib import Path
-
-import pytest
 
 from kiosk.client.platform import PlatformClient
 from kiosk.config import load_config
@@ -19,25 +16,12 @@ from kiosk.session import Identity
 from kiosk.sim import Simulation
 from tests.journeys.conftest import jpeg
 from tests.session.conftest import card_of
-from tests.ui.harness import KioskUi, Xvfb
+from tests.ui.harness import KioskUi
 from tests.ui.journey import identify, leftovers, on, tap
 
 AREAS = ("idcard", "qr", "document", "printer")
 ID_NUMBER, NAME = "110101199003071233", "测试样例"
 SERVICE = "household-registration-certificate"  # one material, scanned
-
-
-@pytest.fixture
-def sim(tmp_path: Path):
-    with Simulation(tmp_path / "sim", areas=AREAS) as s:
-        yield s
-
-
-@pytest.fixture
-def app(sim: Simulation, xvfb: Xvfb, tmp_path: Path):
-    ui = KioskUi(tmp_path / "ui", xvfb, site_file=sim.site_config_path).start()
-    yield ui
-    ui.stop()
 
 
 def file_application(sim: Simulation) -> str:
