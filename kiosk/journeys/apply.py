@@ -47,7 +47,7 @@ from kiosk.journeys.problems import words as _words
 from kiosk.journeys.receipt import (PrinterPort, PrintOutcome, PromisedItem, ReceiptData,
                                     document_for, load_qr_key, print_for_citizen, qr_text_for)
 from kiosk.outbox import DuplicateKey, ItemNotFound, Outbox, QueuedItem, QueueRefused
-from kiosk.receipts.application_receipt import CST
+from kiosk.receipts.layout import CST
 from kiosk.search import CatalogueIndex
 from kiosk.session import Identity, Session
 

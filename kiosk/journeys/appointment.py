@@ -37,7 +37,7 @@ from kiosk.i18n.messages import N_
 from kiosk.journeys.base import Journey
 from kiosk.journeys.problems import (JourneyProblem, WrongStep, platform_problem, printer_msgid)
 from kiosk.journeys.receipt import Outcome, PrinterPort, print_for_citizen
-from kiosk.receipts.application_receipt import CST
+from kiosk.receipts.layout import CST
 from kiosk.receipts.appointment_slip import SlipData, appointment_slip, slip_qr, when_text
 from kiosk.session import Session
 

@@ -21,17 +21,13 @@ in STRINGS below, translated through the gettext catalogue (kiosk/locale).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta, timezone
-
-import qrcode
+from datetime import date, datetime
 
 from drivers.printer.document import Cut, Document, Feed, Item, Qr, Rule, Text, paper_for
 from kiosk.i18n import Translator, translator
 from kiosk.i18n.messages import N_
+from kiosk.receipts.layout import CST, day_text, qr_module, receipt_language, sayer
 from kiosk.receipts.progress_qr import claimed_ref
-
-CST = timezone(timedelta(hours=8), "CST")  # the hall's clock: China Standard Time, no DST
-QR_MODULE_DOTS = 6  # 0.75 mm at 203 dpi: easy for a terminal's camera at arm's length
 
 # What the receipt says: key -> msgid, translated through the gettext catalogue (both layouts
 # have every key by construction). Labels carry their value as a placeholder, so each language
@@ -55,37 +51,13 @@ STRINGS: dict[str, str] = {
     "hotline": N_("Hotline: %(hotline)s"),
     "keep": N_("Please keep this receipt"),
 }
+_say = sayer(STRINGS)
 # The receipt writes dates its own way (2026年11月23日 zero-padded / 23 Nov 2026), not
 # Translator.format_date's (2026年11月23日 unpadded): a formatting table, not words.
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def receipt_language(language: str) -> str:
-    """`zh`, `zh-CN`, `zh-Hans`... -> zh-CN; `en`, `en-GB`... -> en; anything else refused
-    (a receipt in a language the citizen did not choose is a bug to catch, not to paper over)."""
-    base = language.replace("_", "-").split("-")[0].lower()
-    if base == "zh":
-        return "zh-CN"
-    if base == "en":
-        return "en"
-    raise ValueError(f"no receipt layout for language {language!r}")
-
-
-def _day(d: date, lang: str) -> str:
-    return f"{d:%Y年%m月%d日}" if lang == "zh-CN" else f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
-
-
 def _moment(t: datetime, lang: str) -> str:
     if t.tzinfo is not None:
         t = t.astimezone(CST)
-    return f"{_day(t.date(), lang)} {t:%H:%M}"
-
-
-def _say(t: Translator, key: str, **values: object) -> str:
-    """STRINGS[key] in t's language. The msgid goes through a variable: pybabel would
-    otherwise extract the key of a `t.gettext(STRINGS["title"])` call as a msgid."""
-    msgid = STRINGS[key]
-    return t.gettext(msgid, **values)
+    return f"{day_text(t.date(), lang)} {t:%H:%M}"
 
 
 def _promised(t: Translator, lang: str, final: bool, on: date | None,
@@ -93,7 +65,7 @@ def _promised(t: Translator, lang: str, final: bool, on: date | None,
     if days is not None and days < 0:
         raise ValueError("promised_days must not be negative")
     if final and on is not None:
-        text = _day(on, lang)
+        text = day_text(on, lang)
         if days is None:
             return text
         return _say(t, "promised_date_days", date=text, days=days)
@@ -138,7 +110,7 @@ def application_receipt(*, language: str, service_name: str, reference: str,
         items += [Text(_say(t, "pending_note"), bold=True), Rule()]
     if qr_text is not None:
         items += [Text(_say(t, "scan"), align="center"), Feed(1),
-                  Qr(qr_text, module=_module_for(qr_text, paper.dots), ec="M"),
+                  Qr(qr_text, module=qr_module(qr_text, paper.dots), ec="M"),
                   Text(reference, align="center"), Feed(1)]
     if next_steps:
         items += [Rule(), Text(_say(t, "next_steps"), bold=True)]
@@ -146,12 +118,3 @@ def application_receipt(*, language: str, service_name: str, reference: str,
     items += [Rule(), Text(_say(t, "hotline", hotline=hotline), align="center"),
               Text(_say(t, "keep"), align="center"), Feed(1), Cut()]
     return Document(tuple(items), title="application receipt")
-
-
-def _module_for(qr_text: str, dots: int) -> int:
-    """QR_MODULE_DOTS unless the symbol would not fit the paper with a quiet zone."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
-    code.add_data(qr_text.encode("utf-8"))
-    code.make(fit=True)
-    modules = code.modules_count + 8  # 4 modules of quiet zone either side
-    return max(1, min(QR_MODULE_DOTS, dots // modules))

@@ -13,14 +13,13 @@ ID number (the holder is on the platform's record; the slip is often left in a p
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
 from drivers.printer.document import Cut, Document, Feed, Item, Qr, Rule, Text, paper_for
-from kiosk.i18n import Translator, translator
+from kiosk.i18n import translator
 from kiosk.i18n.messages import N_
-from kiosk.receipts.application_receipt import CST, _module_for, receipt_language
+from kiosk.receipts.layout import CST, day_text, qr_module, receipt_language, sayer, title_size
 
 QR_PREFIX = "GOVKIOSK:A:1:"
 _BOOKING_CODE = re.compile(r"^[0-9]{6}$")
@@ -37,7 +36,7 @@ STRINGS: dict[str, str] = {
     "cancel": N_("To cancel, use any self-service terminal."),
     "hotline": N_("Hotline: %(hotline)s"),
 }
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_say = sayer(STRINGS)
 _WEEKDAYS_ZH = "一二三四五六日"
 _WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -68,20 +67,8 @@ def when_text(starts_at: datetime, ends_at: datetime, language: str) -> str:
     start, end = starts_at.astimezone(CST), ends_at.astimezone(CST)
     hours = f"{start:%H:%M}-{end:%H:%M}"
     if lang == "zh-CN":
-        return f"{start:%Y年%m月%d日}（周{_WEEKDAYS_ZH[start.weekday()]}）{hours}"
-    return (f"{_WEEKDAYS_EN[start.weekday()]} {start.day} {_MONTHS[start.month - 1]} "
-            f"{start.year} {hours}")
-
-
-def _title_size(text: str, dots: int) -> int:
-    """Double size when the title fits one line of the paper (12-dot columns, CJK two)."""
-    columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    return 2 if columns * 12 * 2 < dots else 1
-
-
-def _say(t: Translator, key: str, **values: object) -> str:
-    msgid = STRINGS[key]  # through a variable: pybabel must not extract the key
-    return t.gettext(msgid, **values)
+        return f"{day_text(start.date(), lang)}（周{_WEEKDAYS_ZH[start.weekday()]}）{hours}"
+    return f"{_WEEKDAYS_EN[start.weekday()]} {day_text(start.date(), lang)} {hours}"
 
 
 def appointment_slip(data: SlipData, *, centre_name: str, hotline: str,
@@ -93,7 +80,7 @@ def appointment_slip(data: SlipData, *, centre_name: str, hotline: str,
     qr = slip_qr(data.appointment_id, data.booking_code)
     items: list[Item] = [
         Text(centre_name, align="center"),
-        Text(_say(t, "title"), size=_title_size(_say(t, "title"), paper.dots), bold=True,
+        Text(_say(t, "title"), size=title_size(_say(t, "title"), paper.dots), bold=True,
              align="center"),
         Rule(),
         Text(_say(t, "code"), align="center"),
@@ -104,7 +91,7 @@ def appointment_slip(data: SlipData, *, centre_name: str, hotline: str,
         Text(_say(t, "where", hall=data.hall)),
         Rule(),
         Text(_say(t, "scan"), align="center"), Feed(1),
-        Qr(qr, module=_module_for(qr, paper.dots), ec="M"),
+        Qr(qr, module=qr_module(qr, paper.dots), ec="M"),
         Text(data.booking_code, align="center"), Feed(1),
         Rule(),
         Text(_say(t, "arrive")),

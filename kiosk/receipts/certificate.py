@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Protocol
 
 from drivers.printer.document import Cut, Document, Feed, Item, Qr, Rule, Text, paper_for, to_picture
-from kiosk.i18n import Translator, translator
+from kiosk.i18n import translator
 from kiosk.i18n.messages import N_
 from kiosk.journeys.receipt import Outcome, PrinterPort, print_document
-from kiosk.receipts.application_receipt import CST, _module_for, receipt_language
+from kiosk.receipts.layout import CST, day_text, qr_module, receipt_language, sayer
 
 STRINGS: dict[str, str] = {
     "kind": N_("Certificate printout"),
@@ -45,7 +45,7 @@ STRINGS: dict[str, str] = {
     "scan": N_("Scan to check this certificate"),
     "check_at": N_("Or check the code at %(address)s"),
 }
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_say = sayer(STRINGS)
 
 
 @dataclass(frozen=True)
@@ -70,13 +70,7 @@ def verify_url(platform_base_url: str, verification_code: str) -> str:
 
 
 def _day(t: datetime, lang: str) -> str:
-    d = (t.astimezone(CST) if t.tzinfo is not None else t).date()
-    return f"{d:%Y年%m月%d日}" if lang == "zh-CN" else f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
-
-
-def _say(t: Translator, key: str, **values: object) -> str:
-    msgid = STRINGS[key]  # through a variable: pybabel must not extract the key
-    return t.gettext(msgid, **values)
+    return day_text((t.astimezone(CST) if t.tzinfo is not None else t).date(), lang)
 
 
 def certificate_document(sheet: CertificateSheet, *, centre_name: str,
@@ -102,7 +96,7 @@ def certificate_document(sheet: CertificateSheet, *, centre_name: str,
               Text(_say(t, "code"), align="center"),
               Text(sheet.verification_code, bold=True, align="center"),
               Feed(1),
-              Qr(sheet.verify_url, module=_module_for(sheet.verify_url, paper.dots), ec="M"),
+              Qr(sheet.verify_url, module=qr_module(sheet.verify_url, paper.dots), ec="M"),
               Text(_say(t, "scan"), align="center"),
               Rule(),
               Text(_say(t, "check_at", address=address)),

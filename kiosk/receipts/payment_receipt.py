@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from drivers.printer.document import Cut, Document, Feed, Item, Rule, Text, paper_for
-from kiosk.i18n import Translator, translator
+from kiosk.i18n import translator
 from kiosk.i18n.messages import N_
-from kiosk.receipts.application_receipt import CST, receipt_language
+from kiosk.receipts.layout import CST, day_text, receipt_language, sayer
 
 STRINGS: dict[str, str] = {
     "title": N_("Payment Receipt"),
@@ -31,7 +31,7 @@ STRINGS: dict[str, str] = {
     "hotline": N_("Hotline: %(hotline)s"),
     "keep": N_("Please keep this receipt"),
 }
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_say = sayer(STRINGS)
 
 
 @dataclass(frozen=True)
@@ -50,14 +50,7 @@ class PaymentReceiptData:
 def _moment(t: datetime, lang: str) -> str:
     if t.tzinfo is not None:
         t = t.astimezone(CST)
-    day = (f"{t:%Y年%m月%d日}" if lang == "zh-CN"
-           else f"{t.day} {_MONTHS[t.month - 1]} {t.year}")
-    return f"{day} {t:%H:%M:%S}"
-
-
-def _say(t: Translator, key: str, **values: object) -> str:
-    msgid = STRINGS[key]  # through a variable: pybabel must not extract the key
-    return t.gettext(msgid, **values)
+    return f"{day_text(t.date(), lang)} {t:%H:%M:%S}"
 
 
 def payment_receipt(data: PaymentReceiptData, *, centre_name: str, hotline: str,

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from drivers.printer.document import Cut, Document, Feed, Item, Qr, Rule, Text, paper_for
 from kiosk.i18n import Translator, translator
 from kiosk.i18n.messages import N_
-from kiosk.receipts.application_receipt import CST, _module_for, receipt_language
-from kiosk.receipts.appointment_slip import _title_size
+from kiosk.receipts.layout import CST, qr_module, receipt_language, sayer, title_size
 
 STRINGS: dict[str, str] = {
     "title": N_("Application Progress"),
@@ -33,6 +32,7 @@ STRINGS: dict[str, str] = {
     "as_of": N_("As of %(time)s"),
     "hotline": N_("Hotline: %(hotline)s"),
 }
+_say = sayer(STRINGS)
 MAX_NOTE_CHARS = 120  # an office's note is for the citizen, but a slip is not a letter
 
 
@@ -60,11 +60,6 @@ class ProgressSlipData:
     language: str
 
 
-def _say(t: Translator, key: str, **values: object) -> str:
-    msgid = STRINGS[key]  # through a variable: pybabel must not extract the key
-    return t.gettext(msgid, **values)
-
-
 def _local(moment: dt.datetime) -> str:
     return f"{moment.astimezone(CST):%Y-%m-%d %H:%M}"
 
@@ -87,7 +82,7 @@ def progress_slip(data: ProgressSlipData, *, centre_name: str, hotline: str,
     paper = paper_for(paper_width_mm)  # refuses widths other than 58/80
     items: list[Item] = [
         Text(centre_name, align="center"),
-        Text(_say(t, "title"), size=_title_size(_say(t, "title"), paper.dots), bold=True,
+        Text(_say(t, "title"), size=title_size(_say(t, "title"), paper.dots), bold=True,
              align="center"),
         Rule(),
         Text(_say(t, "receipt_no" if data.final else "outbox_reference",
@@ -105,7 +100,7 @@ def progress_slip(data: ProgressSlipData, *, centre_name: str, hotline: str,
         items += [Text(f"- {line}") for line in data.to_do]
     if data.qr_text is not None:
         items += [Rule(), Text(_say(t, "scan"), align="center"), Feed(1),
-                  Qr(data.qr_text, module=_module_for(data.qr_text, paper.dots), ec="M"),
+                  Qr(data.qr_text, module=qr_module(data.qr_text, paper.dots), ec="M"),
                   Text(data.reference, align="center")]
     items += [Rule(), Text(_say(t, "as_of", time=_local(data.printed_at)), align="center"),
               Text(_say(t, "hotline", hotline=hotline), align="center"), Feed(1), Cut()]

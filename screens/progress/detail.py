@@ -11,7 +11,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n.messages import N_
 from kiosk.journeys.progress import ApplicationView, SlipPrint
-from kiosk.receipts.application_receipt import CST
+from kiosk.receipts.layout import CST
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
 

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 import zxingcpp
 
-from kiosk.receipts.application_receipt import CST
+from kiosk.receipts.layout import CST
 from kiosk.receipts.appointment_slip import SlipData, appointment_slip, slip_qr
 from tests.golden.compare import assert_matches
 from tests.journeys.test_payment_golden import CASES, printed_picture

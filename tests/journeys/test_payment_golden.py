@@ -13,7 +13,7 @@ from PIL import Image
 from drivers.printer.document import Document
 from drivers.printer.emulator import PrinterEmulator
 from kiosk.journeys.receipt import print_document
-from kiosk.receipts.application_receipt import CST
+from kiosk.receipts.layout import CST
 from kiosk.receipts.payment_receipt import PaymentReceiptData, payment_receipt
 from tests.golden.compare import assert_matches
 from tests.printer.conftest import make_printer

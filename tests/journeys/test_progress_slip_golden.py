@@ -9,7 +9,7 @@ import pytest
 import zxingcpp
 
 from kiosk.receipts import progress_qr
-from kiosk.receipts.application_receipt import CST
+from kiosk.receipts.layout import CST
 from kiosk.receipts.progress_slip import ProgressSlipData, SlipStep, progress_slip
 from tests.golden.compare import assert_matches
 from tests.journeys.test_payment_golden import CASES, printed_picture

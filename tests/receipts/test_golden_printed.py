@@ -15,7 +15,7 @@ from drivers.printer.emulator import PrinterEmulator
 from drivers.printer.printer import ThermalPrinter
 from kiosk.journeys.receipt import PromisedItem, ReceiptData, document_for, print_document
 from kiosk.receipts import make
-from kiosk.receipts.application_receipt import CST
+from kiosk.receipts.layout import CST
 from kiosk.receipts.certificate import (CertificateSheet, ThermalCertificatePrinter,
                                         certificate_document, verify_url)
 from tests.golden.compare import assert_matches
