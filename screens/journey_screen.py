@@ -42,6 +42,11 @@ class JourneyScreen(Screen):
 
     # ---- for subclasses ----------------------------------------------------------------------
 
+    def on_pre_enter(self, *_args: Any) -> None:
+        """A screen shown again starts without the last visit's problem, drawn afresh."""
+        self.problem = None
+        self.refresh()
+
     def draw_body(self, box: BoxLayout) -> None:
         raise NotImplementedError
 

@@ -17,10 +17,6 @@ class GuideScreen(JourneyScreen):
         super().__init__(app, **kwargs)
         self.flow = flow
 
-    def on_pre_enter(self, *_args: Any) -> None:
-        self.problem = None
-        self.refresh()
-
     def refresh(self) -> None:
         """The guide is redrawn in the citizen's current language (no I/O)."""
         journey = self.flow.journey

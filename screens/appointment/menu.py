@@ -17,10 +17,6 @@ class ApptMenuScreen(JourneyScreen):
         super().__init__(app, **kwargs)
         self.flow = flow
 
-    def on_pre_enter(self, *_args: Any) -> None:
-        self.problem = None
-        self.refresh()
-
     def draw_body(self, box: BoxLayout) -> None:
         _ = self._
         height = self.app.theme.button_height_px * 1.6

@@ -25,10 +25,6 @@ class CollectPreviewScreen(JourneyScreen):
         self._texture_of: bytes | None = None
         self._texture: Any = None
 
-    def on_pre_enter(self, *_args: Any) -> None:
-        self.problem = None
-        self.refresh()
-
     def on_leave(self, *_args: Any) -> None:
         self._texture_of = self._texture = None  # the citizen's certificate goes with them
 

@@ -19,10 +19,6 @@ class CollectReasonScreen(JourneyScreen):
         super().__init__(app, **kwargs)
         self.flow = flow
 
-    def on_pre_enter(self, *_args: Any) -> None:
-        self.problem = None
-        self.refresh()
-
     def draw_body(self, box: BoxLayout) -> None:
         certificate = self.flow.reprint_of
         if certificate is None:

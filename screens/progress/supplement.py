@@ -34,10 +34,6 @@ class SupplementScreen(JourneyScreen):
         self.views: list[mat.MaterialView] = []
         self.pager = Pager(self, PER_PAGE, ELDER_PER_PAGE)
 
-    def on_pre_enter(self, *_args: Any) -> None:
-        self.problem = None
-        self.refresh()
-
     def refresh(self) -> None:
         journey = self.flow.journey
         if journey is not None and not self.busy and self.flow.supplemented is None:
