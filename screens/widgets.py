@@ -62,9 +62,11 @@ def repaint_background(widget: Widget, rgba: tuple[float, float, float, float]) 
 
 def text_label(theme: Theme, text: str, *, size: int | None = None, kid: str | None = None,
                height: float | None = None, **kwargs: Any) -> Label:
-    """Left-aligned text that wraps to its width (optionally a fixed height)."""
-    widget = Label(text=text, font_size=size or theme.text_px, color=theme.foreground,
-                   halign="left", valign="middle", **kwargs)
+    """Text that wraps to its width (optionally a fixed height); left-aligned and vertically
+    centred unless the caller says otherwise (`halign`, `valign`)."""
+    kwargs.setdefault("halign", "left")
+    kwargs.setdefault("valign", "middle")
+    widget = Label(text=text, font_size=size or theme.text_px, color=theme.foreground, **kwargs)
     widget.bind(size=lambda w, s: setattr(w, "text_size", (s[0], None)))
     if height is not None:
         widget.size_hint_y = None
