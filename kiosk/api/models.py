@@ -242,6 +242,42 @@ class Problem(Reply):
     code: str
     detail: str | None = None
     errors: list[ProblemError] | None = None
+    tries_left: NonNegative | None = None
+
+
+# -- citizen sessions --------------------------------------------------------------------------
+
+
+class HolderFactor(Reply):
+    factor: Literal["sms_code"]
+    to: str  # masked mobile number
+
+
+class CitizenSession(Reply):
+    """A citizen session at the platform. `token` and `filing_grant` are secrets: they are kept
+    in the terminal's session (and the outbox item) only, never logged."""
+
+    session_id: OpaqueId
+    token: str | None = Field(default=None, min_length=32, max_length=128, repr=False)
+    holder_verified: bool
+    expires_at: AwareDatetime
+    idle_timeout_s: int = Field(ge=1)
+    citizen_masked: str
+    holder_factors: list[HolderFactor]
+    filing_grant: str | None = Field(default=None, min_length=32, max_length=128, repr=False)
+    filing_grant_expires_at: AwareDatetime | None = None
+
+
+class HolderVerified(CitizenSession):
+    filing_grant: str = Field(min_length=32, max_length=128, repr=False)
+    filing_grant_expires_at: AwareDatetime
+
+
+class HolderCodeSent(Reply):
+    factor: Literal["sms_code"]
+    to: str
+    expires_in_s: int = Field(ge=1)
+    sends_left: NonNegative
 
 
 # -- request bodies -------------------------------------------------------------------------
@@ -249,6 +285,16 @@ class Problem(Reply):
 
 class IdNumberQuery(Body):
     id_number: IdNumber
+
+
+class CitizenSessionOpen(Body):
+    id_number: IdNumber
+    evidence: Literal["id_card", "smartcard", "eid_qr"]
+
+
+class HolderProof(Body):
+    factor: Literal["sms_code"]
+    code: str = Field(pattern=r"^[0-9]{6}$", repr=False)
 
 
 class Applicant(Body):

@@ -8,6 +8,7 @@ A POST without a key is sent once; whoever called it decides what a failure mean
 
 from __future__ import annotations
 
+import copy
 import logging
 import random
 import re
@@ -25,6 +26,9 @@ from kiosk.api import models as m
 from kiosk.client.credentials import read_credential
 from kiosk.client.errors import PlatformError, ResponseMalformed
 from kiosk.client.http import HttpTransport, Reply
+
+SESSION_HEADER = "Citizen-Session"  # as in openapi.yaml's securitySchemes
+GRANT_HEADER = "Filing-Grant"
 from kiosk.config.schema import KioskConfig
 
 log = logging.getLogger(__name__)
@@ -55,6 +59,17 @@ OPERATIONS: dict[str, Operation] = {op.operation_id: op for op in (
     Operation("listServices", "list_services", "GET", "/catalogue/services", False, True, READ),
     Operation("getService", "get_service", "GET", "/catalogue/services/{service_id}",
               False, True, READ),
+    Operation("openCitizenSession", "open_citizen_session", "POST", "/citizen-sessions",
+              False, False, "no key: sent once (a repeat would open a second session)"),
+    Operation("getCitizenSession", "get_citizen_session", "GET", "/citizen-sessions/current",
+              False, True, READ),
+    Operation("endCitizenSession", "end_citizen_session", "DELETE", "/citizen-sessions/current",
+              False, True, "ending an ended session changes nothing"),
+    Operation("sendHolderCode", "send_holder_code", "POST",
+              "/citizen-sessions/current/holder-code", False, False,
+              "no key: sent once (a repeat sends another SMS)"),
+    Operation("verifyHolder", "verify_holder", "POST", "/citizen-sessions/current/holder",
+              False, False, "no key: sent once (a repeat spends another try)"),
     Operation("lookupCitizen", "lookup_citizen", "POST", "/citizens/lookup", False, True,
               POST_READ),
     Operation("createApplication", "create_application", "POST", "/applications",
@@ -108,6 +123,18 @@ class PlatformClient:
         self.max_retry_after_s = max_retry_after_s
         self.backoff_initial_s = backoff_initial_s
         self.backoff_max_s = backoff_max_s
+        self._citizen_headers: dict[str, str] = {}
+
+    def for_citizen(self, token: str | None = None, grant: str | None = None) -> PlatformClient:
+        """This client in a citizen session (`token`), or filing for a citizen who has left
+        (`grant`): every call carries it. Shares the transport; the original is unchanged."""
+        bound = copy.copy(self)
+        bound._citizen_headers = {}
+        if token:
+            bound._citizen_headers[SESSION_HEADER] = token
+        if grant:
+            bound._citizen_headers[GRANT_HEADER] = grant
+        return bound
 
     @classmethod
     def from_config(cls, config: KioskConfig, **kwargs: Any) -> PlatformClient:
@@ -145,6 +172,25 @@ class PlatformClient:
 
     def get_service(self, service_id: str) -> m.Service:
         return self._call("getService", _model(m.Service), path={"service_id": service_id})
+
+    # -- citizen sessions ------------------------------------------------------------------------
+
+    def open_citizen_session(self, id_number: str, evidence: str) -> m.CitizenSession:
+        return self._call("openCitizenSession", _model(m.CitizenSession),
+                          body=m.CitizenSessionOpen(id_number=id_number, evidence=evidence))
+
+    def get_citizen_session(self) -> m.CitizenSession:
+        return self._call("getCitizenSession", _model(m.CitizenSession))
+
+    def end_citizen_session(self) -> None:
+        self._call("endCitizenSession", _nothing)
+
+    def send_holder_code(self) -> m.HolderCodeSent:
+        return self._call("sendHolderCode", _model(m.HolderCodeSent))
+
+    def verify_holder(self, code: str) -> m.HolderVerified:
+        return self._call("verifyHolder", _model(m.HolderVerified),
+                          body=m.HolderProof(factor="sms_code", code=code))
 
     # -- citizens and applications -------------------------------------------------------------
 
@@ -240,7 +286,7 @@ class PlatformClient:
               body: BaseModel | Mapping[str, Any] | None = None, key: str | None = None,
               accept: str | None = None) -> Any:
         op = OPERATIONS[operation_id]
-        headers: dict[str, str] = {}
+        headers: dict[str, str] = dict(self._citizen_headers)
         if op.keyed:
             headers["Idempotency-Key"] = _checked_key(key)
         url_path = op.path.format(**{k: quote(str(v), safe="") for k, v in (path or {}).items()})
@@ -333,6 +379,10 @@ def _items(model: type[M]) -> Callable[[str, Reply], list[M]]:
         data = reply.json_object(operation_id)
         return list(_validated(operation_id, envelope, data, reply.status).items)
     return parse
+
+
+def _nothing(operation_id: str, reply: Reply) -> None:
+    return None
 
 
 def _pdf(operation_id: str, reply: Reply) -> bytes:

@@ -23,8 +23,10 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from kiosk.refplatform import (appointments, applications, auth, catalogue,
-                               certificate_records, certificates, evaluations, payments,
-                               terminals)
+                               certificate_records, certificates, citizen_sessions, evaluations,
+                               payments, terminals)
+from kiosk.refplatform.citizen_sessions import GRANT_HEADER, SESSION_HEADER, CitizenSession
+from kiosk.refplatform.rate_limits import RateLimits
 from kiosk.refplatform.fleet_files import serve_fleet_repository
 from kiosk.refplatform.contract import (PROBLEM_TYPE, Contract, ContractViolation,
                                        default_contract)
@@ -50,6 +52,11 @@ class Platform:
     public_url: str | None
     violations: list[str] = field(default_factory=list)
     public_ops: set[str] = field(default_factory=set)
+    # True: every operation on a citizen's data needs a verified citizen session (or, for the
+    # outbox's filings, a filing grant). False: the contract-1.0 terminals that send none are
+    # still served as before, but a request that names a session is held to it all the same.
+    require_citizen_session: bool = False
+    limits: RateLimits = field(default_factory=RateLimits)
 
     def now(self) -> dt.datetime:
         return self.clock().astimezone(CST)
@@ -88,7 +95,8 @@ def json_response(body: Any, status: int = 200) -> Response:
 
 def create_app(db_path: str | Path, *, validate_responses: bool = False,
                clock: Clock | None = None, public_url: str | None = None,
-               max_body: int = MAX_BODY, fleet_dir: str | Path | None = None) -> Flask:
+               max_body: int = MAX_BODY, fleet_dir: str | Path | None = None,
+               require_citizen_session: bool = False) -> Flask:
     """The app over the database at `db_path` (made and migrated if new; seeded if empty).
 
     `validate_responses`: hold every answer to the contract and answer 500 (recording the
@@ -97,6 +105,8 @@ def create_app(db_path: str | Path, *, validate_responses: bool = False,
     verification QR codes (default: the URL the request came in on). `fleet_dir`: a fleet
     repository's public directory, served as static signed files at /fleet/ (outside the
     API's credential checks on purpose: TUF trusts the signatures, not the transport).
+    `require_citizen_session`: refuse every operation on a citizen's data that comes without
+    a verified citizen session (see `Platform.require_citizen_session`).
     """
     store = Store(db_path)
     if not store.has_catalogue():
@@ -104,7 +114,7 @@ def create_app(db_path: str | Path, *, validate_responses: bool = False,
         if services or citizens:
             store.seed(services, citizens)
     platform = Platform(store, clock or system_clock, default_contract(), validate_responses,
-                        public_url)
+                        public_url, require_citizen_session=require_citizen_session)
     app = Flask("kiosk.refplatform")
     app.config["MAX_CONTENT_LENGTH"] = max_body + 1
     app.extensions["refplatform"] = platform
@@ -139,7 +149,8 @@ def _install_guards(app: Flask, platform: Platform, max_body: int) -> None:
 
     @app.errorhandler(Problem)
     def on_problem(problem: Problem) -> Response:
-        return problem_response(problem)
+        headers = {"Retry-After": str(problem.retry_after_s)} if problem.retry_after_s else None
+        return problem_response(problem, headers)
 
     @app.errorhandler(HTTPException)
     def on_http(exc: HTTPException) -> Response:
@@ -195,6 +206,98 @@ def _install_routes(app: Flask, platform: Platform) -> None:
     def body() -> Any:
         return request.get_json(force=True)
 
+    def citizen(operation: str, subject: str | None = None, *,
+                filing: bool = False) -> CitizenSession | None:
+        """The verified citizen session a request on a citizen's data is made in: resolved,
+        touched, counted against the terminal's limit and recorded with what it reaches.
+        `filing`: the outbox may deliver with a filing grant instead. None only for a request
+        naming no session while sessions are not required."""
+        token = request.headers.get(SESSION_HEADER)
+        grant = request.headers.get(GRANT_HEADER) if filing else None
+        if not token and not grant and not platform.require_citizen_session:
+            return None
+        platform.limits.hit("citizen_data_per_kiosk", g.kiosk_id)
+        now = platform.now()
+        with store.write() as conn:
+            if filing:
+                session = citizen_sessions.resolve_filing(conn, g.kiosk_id, token, grant, now)
+            else:
+                session = citizen_sessions.resolve(conn, g.kiosk_id, token, now)
+            citizen_sessions.record_read(conn, session, operation, subject, now)
+        return session
+
+    def must_be(session: CitizenSession | None, id_number: str | None, what: str) -> None:
+        """Someone else's object is answered as not there (no hint that it exists)."""
+        if session is not None and id_number != session.id_number:
+            raise Problem(404, "not_found", f"no such {what}")
+
+    def must_name_self(session: CitizenSession | None, id_number: str) -> None:
+        if session is not None and id_number != session.id_number:
+            raise Problem(403, "not_this_citizen",
+                          "a citizen session reaches its own citizen's data only")
+
+    def owner_of(table: str, column: str, value: str) -> str | None:
+        with store.read() as conn:
+            row = conn.execute(f"SELECT id_number FROM {table} WHERE {column} = ?",
+                               (value,)).fetchone()
+        return row["id_number"] if row else None
+
+    def owner_of_payment(payment_id: str) -> str | None:
+        with store.read() as conn:
+            row = conn.execute("SELECT a.id_number FROM payments p JOIN applications a "
+                               "ON a.receipt_no = p.receipt_no WHERE p.payment_id = ?",
+                               (payment_id,)).fetchone()
+        return row["id_number"] if row else None
+
+    # -- citizen sessions ------------------------------------------------------------------
+
+    @route("/citizen-sessions", "POST", "openCitizenSession")
+    def open_citizen_session() -> Response:
+        payload = body()
+        check_id_number(payload["id_number"], None, platform.now().date())
+        platform.limits.hit("session_per_kiosk", g.kiosk_id)
+        platform.limits.hit("session_per_citizen", payload["id_number"])
+        with store.write() as conn:
+            answer = citizen_sessions.open_session(conn, g.kiosk_id, payload, platform.now())
+        response = json_response(answer, 201)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @route("/citizen-sessions/current", "GET", "getCitizenSession")
+    def get_citizen_session() -> Response:
+        with store.read() as conn:
+            return json_response(citizen_sessions.describe(
+                conn, g.kiosk_id, request.headers.get(SESSION_HEADER), platform.now()))
+
+    @route("/citizen-sessions/current", "DELETE", "endCitizenSession")
+    def end_citizen_session() -> Response:
+        with store.write() as conn:
+            citizen_sessions.end(conn, g.kiosk_id, request.headers.get(SESSION_HEADER),
+                                 platform.now())
+        return Response(status=204)
+
+    @route("/citizen-sessions/current/holder-code", "POST", "sendHolderCode")
+    def send_holder_code() -> Response:
+        token = request.headers.get(SESSION_HEADER)
+        with store.read() as conn:  # whose phone: codes are counted per citizen
+            id_number = citizen_sessions.citizen_of(conn, g.kiosk_id, token, platform.now())
+        platform.limits.hit("code_per_citizen", id_number)
+        with store.write() as conn:
+            answer = citizen_sessions.send_code(conn, g.kiosk_id, token, platform.now())
+        return json_response(answer, 202)
+
+    @route("/citizen-sessions/current/holder", "POST", "verifyHolder")
+    def verify_holder() -> Response:
+        with store.write() as conn:
+            answer = citizen_sessions.verify_holder(
+                conn, g.kiosk_id, request.headers.get(SESSION_HEADER), body(), platform.now())
+        if isinstance(answer, Problem):
+            raise answer  # after the commit: the wrong try stays counted
+        response = json_response(answer)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+
     def idempotent(operation: str, effect: Callable[[Any, Any], Any], *, created: int,
                    location: Callable[[Any], str] | None = None) -> Response:
         payload = body()
@@ -231,11 +334,14 @@ def _install_routes(app: Flask, platform: Platform) -> None:
     def lookup_citizen() -> Response:
         id_number = body()["id_number"]
         check_id_number(id_number, None, platform.now().date())
+        must_name_self(citizen("lookupCitizen"), id_number)
         with store.read() as conn:
             return json_response(catalogue.lookup_citizen(conn, id_number))
 
     @route("/applications", "POST", "createApplication")
     def create_application() -> Response:
+        must_name_self(citizen("createApplication", filing=True),
+                       body()["applicant"]["id_number"])
         return idempotent("createApplication",
                           lambda conn, b: applications.create(conn, g.kiosk_id, b, platform.now()),
                           created=201,
@@ -243,17 +349,22 @@ def _install_routes(app: Flask, platform: Platform) -> None:
 
     @route("/applications/query", "POST", "queryApplications")
     def query_applications() -> Response:
+        must_name_self(citizen("queryApplications"), body()["id_number"])
         with store.read() as conn:
             items = applications.query(conn, body()["id_number"], platform.now().date())
         return json_response({"items": items})
 
     @route("/applications/<receipt_no>", "GET", "getApplication")
     def get_application(receipt_no: str) -> Response:
+        must_be(citizen("getApplication", receipt_no),
+                owner_of("applications", "receipt_no", receipt_no), "application")
         with store.read() as conn:
             return json_response(applications.get(conn, receipt_no))
 
     @route("/applications/<receipt_no>/supplements", "POST", "supplementApplication")
     def supplement(receipt_no: str) -> Response:
+        must_be(citizen("supplementApplication", receipt_no, filing=True),
+                owner_of("applications", "receipt_no", receipt_no), "application")
         return idempotent("supplementApplication",
                           lambda conn, b: applications.supplement(conn, receipt_no, b,
                                                                   platform.now()),
@@ -261,12 +372,15 @@ def _install_routes(app: Flask, platform: Platform) -> None:
 
     @route("/certificates/query", "POST", "queryCertificates")
     def query_certificates() -> Response:
+        must_name_self(citizen("queryCertificates"), body()["id_number"])
         with store.read() as conn:
             items = certificate_records.query(conn, body()["id_number"], platform.now().date())
         return json_response({"items": items})
 
     @route("/certificates/<certificate_id>/document", "GET", "getCertificateDocument")
     def certificate_document(certificate_id: str) -> Response:
+        must_be(citizen("getCertificateDocument", certificate_id),
+                owner_of("certificates", "certificate_id", certificate_id), "certificate")
         with store.read() as conn:
             row = dict(certificate_records.find(conn, certificate_id))
         base = (platform.public_url or request.host_url.rstrip("/") + BASE).rstrip("/")
@@ -278,6 +392,8 @@ def _install_routes(app: Flask, platform: Platform) -> None:
 
     @route("/certificates/<certificate_id>/collect", "POST", "collectCertificate")
     def collect(certificate_id: str) -> Response:
+        must_be(citizen("collectCertificate", certificate_id, filing=True),
+                owner_of("certificates", "certificate_id", certificate_id), "certificate")
         return idempotent("collectCertificate",
                           lambda conn, b: certificate_records.collect(
                               conn, certificate_id, g.kiosk_id, b.get("reprint_reason"),
@@ -291,12 +407,16 @@ def _install_routes(app: Flask, platform: Platform) -> None:
 
     @route("/payments", "POST", "createPayment")
     def create_payment() -> Response:
+        receipt_no = body()["receipt_no"]
+        must_be(citizen("createPayment", receipt_no),
+                owner_of("applications", "receipt_no", receipt_no), "application")
         return idempotent("createPayment",
                           lambda conn, b: payments.create(conn, b["receipt_no"], platform.now()),
                           created=201)
 
     @route("/payments/<payment_id>", "GET", "getPayment")
     def get_payment(payment_id: str) -> Response:
+        must_be(citizen("getPayment", payment_id), owner_of_payment(payment_id), "payment")
         with store.read() as conn:
             return json_response(payments.get(conn, payment_id, platform.now()))
 
@@ -312,23 +432,30 @@ def _install_routes(app: Flask, platform: Platform) -> None:
 
     @route("/appointments", "POST", "bookAppointment")
     def book() -> Response:
+        must_name_self(citizen("bookAppointment"), body()["applicant"]["id_number"])
         return idempotent("bookAppointment",
                           lambda conn, b: appointments.book(conn, b, platform.now()),
                           created=201)
 
     @route("/appointments/query", "POST", "queryAppointments")
     def query_appointments() -> Response:
+        must_name_self(citizen("queryAppointments"), body()["id_number"])
         with store.read() as conn:
             items = appointments.query(conn, body()["id_number"], platform.now().date())
         return json_response({"items": items})
 
     @route("/appointments/<appointment_id>/cancel", "POST", "cancelAppointment")
     def cancel(appointment_id: str) -> Response:
+        must_be(citizen("cancelAppointment", appointment_id),
+                owner_of("appointments", "appointment_id", appointment_id), "appointment")
         with store.write() as conn:
             return json_response(appointments.cancel(conn, appointment_id, platform.now()))
 
     @route("/evaluations", "POST", "createEvaluation")
     def evaluate() -> Response:
+        receipt_no = body()["receipt_no"]
+        must_be(citizen("createEvaluation", receipt_no, filing=True),
+                owner_of("applications", "receipt_no", receipt_no), "application")
         return idempotent("createEvaluation",
                           lambda conn, b: evaluations.create(conn, g.kiosk_id, b, platform.now()),
                           created=201)

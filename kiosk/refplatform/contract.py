@@ -119,6 +119,9 @@ class Contract:
                 raise ContractViolation("problem document: " + "; ".join(
                     f"{e.validator} at /{'/'.join(map(str, e.absolute_path))}" for e in errors))
             return
+        if response.status_code == 204:
+            self._check_empty(request, response)
+            return
         if not (response.mimetype or "").endswith("json"):
             self._check_binary(request, response)
             return
@@ -131,15 +134,25 @@ class Contract:
             raise ContractViolation(f"{type(exc).__name__} for {response.status_code}"
                                     + (": " + "; ".join(details) if details else "")) from None
 
+    def _declared(self, request: Request, status: int) -> dict[str, Any] | None:
+        rule = request.url_rule.rule if request.url_rule else ""
+        path = rule.replace("/api/v1", "", 1).replace("<", "{").replace(">", "}")
+        operation = self.spec["paths"].get(path, {}).get(request.method.lower(), {})
+        return operation.get("responses", {}).get(str(status))
+
+    def _check_empty(self, request: Request, response: Response) -> None:
+        """A 204: declared, and nothing in it."""
+        if self._declared(request, 204) is None:
+            raise ContractViolation("204 is not declared")
+        if response.get_data():
+            raise ContractViolation("204 has a body")
+
     def _check_binary(self, request: Request, response: Response) -> None:
         """A non-JSON answer (the PDF): declared status and media type, and not empty.
 
         openapi-core would read a binary body as a JSON Schema string and refuse it.
         """
-        rule = request.url_rule.rule if request.url_rule else ""
-        path = rule.replace("/api/v1", "", 1).replace("<", "{").replace(">", "}")
-        operation = self.spec["paths"].get(path, {}).get(request.method.lower(), {})
-        declared = operation.get("responses", {}).get(str(response.status_code), {})
+        declared = self._declared(request, response.status_code) or {}
         if response.mimetype not in declared.get("content", {}):
             raise ContractViolation(f"{response.status_code} {response.mimetype} is not declared")
         if not response.get_data():

@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 TITLES = {
-    400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
-    409: "Conflict", 413: "Content Too Large", 415: "Unsupported Media Type",
-    422: "Unprocessable Content", 500: "Internal Server Error",
+    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+    405: "Method Not Allowed", 409: "Conflict", 413: "Content Too Large",
+    415: "Unsupported Media Type", 422: "Unprocessable Content", 429: "Too Many Requests",
+    500: "Internal Server Error",
 }
 
 
@@ -20,12 +21,15 @@ class Problem(Exception):
     """A refusal; `errors` are `{path, message}` pairs naming fields, never their values."""
 
     def __init__(self, status: int, code: str, detail: str = "", *,
-                 errors: list[dict[str, str]] | None = None) -> None:
+                 errors: list[dict[str, str]] | None = None, tries_left: int | None = None,
+                 retry_after_s: int | None = None) -> None:
         super().__init__(f"{status} {code}: {detail}")
         self.status = status
         self.code = code
         self.detail = detail
         self.errors = errors or []
+        self.tries_left = tries_left  # holder verification: wrong codes still allowed
+        self.retry_after_s = retry_after_s  # 429: sent as Retry-After
 
     def document(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -38,6 +42,8 @@ class Problem(Exception):
             doc["detail"] = self.detail
         if self.errors:
             doc["errors"] = self.errors
+        if self.tries_left is not None:
+            doc["tries_left"] = self.tries_left
         return doc
 
 

@@ -13,6 +13,7 @@ Migrations are a list of SQL scripts; `PRAGMA user_version` says how many have r
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -177,6 +178,55 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE applications ADD COLUMN notify_sms INTEGER;
     """,
+    # 3: citizen sessions, holder codes, the SMS gateway emulator, filing grants, and the record
+    # of every read of a citizen's data.
+    """
+    CREATE TABLE citizen_sessions (
+        session_id TEXT PRIMARY KEY,
+        token_hash BLOB NOT NULL UNIQUE,
+        kiosk_id TEXT NOT NULL,
+        id_number TEXT NOT NULL,
+        evidence TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        last_used_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        holder_verified_at TEXT,
+        holder_factor TEXT,
+        ended_at TEXT
+    );
+    CREATE TABLE holder_codes (
+        session_id TEXT PRIMARY KEY REFERENCES citizen_sessions(session_id),
+        salt BLOB NOT NULL,
+        code_hash BLOB NOT NULL,
+        expires_at TEXT NOT NULL,
+        tries_left INTEGER NOT NULL,
+        sends INTEGER NOT NULL
+    );
+    CREATE TABLE sms_messages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        to_mobile TEXT NOT NULL,
+        body TEXT NOT NULL,
+        sent_at TEXT NOT NULL
+    );
+    CREATE TABLE filing_grants (
+        grant_hash BLOB PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES citizen_sessions(session_id),
+        kiosk_id TEXT NOT NULL,
+        id_number TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        uses_left INTEGER NOT NULL
+    );
+    CREATE TABLE citizen_reads (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        kiosk_id TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        id_number TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        subject TEXT
+    );
+    CREATE INDEX citizen_reads_by_citizen ON citizen_reads(id_number, at);
+    """,
 ]
 
 
@@ -186,6 +236,7 @@ class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        _private(Path(self.path))
         with self._open() as conn:
             conn.execute("PRAGMA journal_mode=WAL")
         self._migrate()
@@ -260,6 +311,16 @@ class Store:
                     "INSERT INTO citizens(id_number, doc) VALUES (?, ?) "
                     "ON CONFLICT(id_number) DO UPDATE SET doc = excluded.doc",
                     (id_number, json.dumps(citizen, ensure_ascii=False)))
+
+
+def _private(path: Path) -> None:
+    """Citizens' data: the database file is the owner's alone (0600), made so before SQLite
+    opens it; SQLite gives its -wal and -shm files the database file's mode."""
+    if path.exists():
+        path.chmod(0o600)
+        return
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    path.chmod(0o600)  # against a umask that would widen nothing but must not be trusted
 
 
 def _statements(script: str) -> list[str]:

@@ -164,6 +164,6 @@ class FakePlatform:
                     self.wfile.write(b"0\r\n\r\n")
                     self.wfile.flush()
 
-            do_GET = do_POST = _handle
+            do_GET = do_POST = do_DELETE = _handle
 
         return Handler

@@ -94,6 +94,16 @@ EVENT_BATCH = {"events": [{"event_id": "0b7f1c1e-8d5a-4a53-9b0e-2f7d8f0e1a11",
                            "at": "2026-03-01T10:00:00+08:00", "kind": "printer.paper_low",
                            "severity": "warning", "detail": {"remaining_pct": 10}}]}
 
+CITIZEN_SESSION = {"session_id": "CS0123456789ABCDEFGHJK", "token": "t" * 43,
+                   "holder_verified": False, "expires_at": "2026-03-01T11:00:00+08:00",
+                   "idle_timeout_s": 900, "citizen_masked": "110101********123X",
+                   "holder_factors": [{"factor": "sms_code", "to": "138****0001"}]}
+HOLDER_VERIFIED = {**{k: v for k, v in CITIZEN_SESSION.items() if k != "token"},
+                   "holder_verified": True, "filing_grant": "g" * 43,
+                   "filing_grant_expires_at": "2026-03-08T10:00:00+08:00"}
+HOLDER_CODE_SENT = {"factor": "sms_code", "to": "138****0001", "expires_in_s": 300,
+                    "sends_left": 2}
+
 # schema name in openapi.yaml -> a valid instance
 BY_SCHEMA: dict[str, dict[str, Any]] = {
     "Localized": LOCALIZED, "ServiceSummary": SERVICE_SUMMARY, "Service": SERVICE,
@@ -102,5 +112,8 @@ BY_SCHEMA: dict[str, dict[str, Any]] = {
     "Verification": VERIFICATION, "Payment": PAYMENT, "Slot": SLOT, "Appointment": APPOINTMENT,
     "Evaluation": EVALUATION, "HeartbeatAck": HEARTBEAT_ACK, "Health": HEALTH,
     "Problem": PROBLEM, "ApplicationCreate": APPLICATION_CREATE, "Heartbeat": HEARTBEAT,
-    "EventBatch": EVENT_BATCH,
+    "EventBatch": EVENT_BATCH, "CitizenSession": CITIZEN_SESSION,
+    "HolderVerified": HOLDER_VERIFIED, "HolderCodeSent": HOLDER_CODE_SENT,
+    "CitizenSessionOpen": {"id_number": "110101199003071233", "evidence": "id_card"},
+    "HolderProof": {"factor": "sms_code", "code": "123456"},
 }

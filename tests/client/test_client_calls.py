@@ -27,6 +27,16 @@ CALLS: list[tuple[str, tuple[Any, ...], dict[str, Any], Any, str, Any, type | No
      "GET /api/v1/catalogue/services?audience=individual&terminal_only=true", None, list),
     ("get_service", ("id-card.renew",), {}, samples.SERVICE,
      "GET /api/v1/catalogue/services/id-card.renew", None, m.Service),
+    ("open_citizen_session", (samples.ID_NUMBER, "id_card"), {}, samples.CITIZEN_SESSION,
+     "POST /api/v1/citizen-sessions", {"id_number": samples.ID_NUMBER, "evidence": "id_card"},
+     m.CitizenSession),
+    ("get_citizen_session", (), {}, samples.CITIZEN_SESSION,
+     "GET /api/v1/citizen-sessions/current", None, m.CitizenSession),
+    ("send_holder_code", (), {}, samples.HOLDER_CODE_SENT,
+     "POST /api/v1/citizen-sessions/current/holder-code", None, m.HolderCodeSent),
+    ("verify_holder", ("123456",), {}, samples.HOLDER_VERIFIED,
+     "POST /api/v1/citizen-sessions/current/holder", {"factor": "sms_code", "code": "123456"},
+     m.HolderVerified),
     ("lookup_citizen", (samples.ID_NUMBER,), {}, samples.CITIZEN, "POST /api/v1/citizens/lookup",
      {"id_number": samples.ID_NUMBER}, m.Citizen),
     ("create_application", (samples.APPLICATION_CREATE, KEY), {}, samples.APPLICATION,
@@ -73,7 +83,7 @@ CALLS: list[tuple[str, tuple[Any, ...], dict[str, Any], Any, str, Any, type | No
 
 
 def test_every_client_method_is_exercised_here() -> None:
-    covered = {c[0] for c in CALLS} | {"certificate_document"}
+    covered = {c[0] for c in CALLS} | {"certificate_document", "end_citizen_session"}
     assert covered == {op.method_name for op in OPERATIONS.values()}
 
 
@@ -180,3 +190,24 @@ def test_a_json_reply_may_be_compressed(platform: FakePlatform, client: Platform
                           headers={"Content-Type": "application/json",
                                    "Content-Encoding": "gzip"}))
     assert client.health().status == "ok"
+
+
+def test_a_citizen_bound_client_carries_its_session_and_the_terminal_client_does_not(
+        platform: FakePlatform, client: PlatformClient) -> None:
+    token, grant = "t" * 43, "g" * 43
+    platform.json({"items": []})
+    platform.json({"items": []})
+    platform.reply(Script(status=204, body=b""))
+    citizen = client.for_citizen(token)
+    citizen.query_applications(samples.ID_NUMBER)
+    client.query_applications(samples.ID_NUMBER)
+    citizen.end_citizen_session()
+    first, second, ended = platform.requests
+    assert first.headers.get("Citizen-Session") == token
+    assert "Citizen-Session" not in second.headers and "Filing-Grant" not in second.headers
+    assert f"{ended.method} {ended.path}" == "DELETE /api/v1/citizen-sessions/current"
+    assert ended.headers.get("Citizen-Session") == token
+    platform.json(samples.APPLICATION)
+    client.for_citizen(grant=grant).create_application(samples.APPLICATION_CREATE, KEY)
+    assert platform.requests[-1].headers.get("Filing-Grant") == grant
+    assert "Citizen-Session" not in platform.requests[-1].headers

@@ -29,7 +29,9 @@ MODEL_FOR_SCHEMA: dict[str, type[BaseModel]] = {
     "Slot": m.Slot, "AppointmentCreate": m.AppointmentCreate, "Appointment": m.Appointment,
     "EvaluationCreate": m.EvaluationCreate, "Evaluation": m.Evaluation,
     "Heartbeat": m.Heartbeat, "HeartbeatAck": m.HeartbeatAck, "Event": m.Event,
-    "EventBatch": m.EventBatch,
+    "EventBatch": m.EventBatch, "CitizenSessionOpen": m.CitizenSessionOpen,
+    "CitizenSession": m.CitizenSession, "HolderCodeSent": m.HolderCodeSent,
+    "HolderProof": m.HolderProof, "HolderVerified": m.HolderVerified,
 }
 SKIPPED = {"OpaqueId", "ServiceId", "ReceiptNo", "VerificationCode", "IdNumber", "Audience",
            "ApplicationStatus"}  # plain strings, typed as Annotated/Literal aliases
@@ -180,4 +182,4 @@ def test_only_reads_and_keyed_calls_are_repeated() -> None:
         body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
         post_read = body.get("schema", {}).get("$ref", "").endswith("/IdNumberQuery")
         row = OPERATIONS[op_id]
-        assert row.idempotent == (method == "GET" or row.keyed or post_read), op_id
+        assert row.idempotent == (method in ("GET", "DELETE") or row.keyed or post_read), op_id
