@@ -36,9 +36,14 @@ class ServerFault(PlatformError):
 
 
 class RequestRefused(PlatformError):
-    """HTTP 4xx with the platform's problem document: `code` is its machine-readable reason."""
+    """HTTP 4xx with the platform's problem document: `code` is its machine-readable reason;
+    `tries_left` what a wrong holder code leaves."""
 
     retryable = False
+
+    def __init__(self, message: str, *, tries_left: int | None = None, **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.tries_left = tries_left
 
 
 class ResponseMalformed(PlatformError):

@@ -219,24 +219,28 @@ class HttpTransport:
             body = self._read_body(op, response, deadline, ERROR_BODY_BYTES)
         except PlatformError:
             body = b""
-        code, detail = _problem(body)
+        code, detail, tries_left = _problem(body)
         code = code or f"http_{status}"
         if status == 429 or status >= 500:
             return ServerFault(f"{op}: platform failed with HTTP {status} {code}",
                                status=status, code=code, detail=detail,
                                retry_after_s=parse_retry_after(response.headers.get("Retry-After")))
         return RequestRefused(f"{op}: platform refused with HTTP {status} {code}",
-                              status=status, code=code, detail=detail)
+                              status=status, code=code, detail=detail, tries_left=tries_left)
 
 
-def _problem(body: bytes) -> tuple[str, str]:
-    """(code, masked detail) of a problem document; ("", "") for anything else."""
+def _problem(body: bytes) -> tuple[str, str, int | None]:
+    """(code, masked detail, tries left) of a problem document; ("", "", None) for anything
+    else."""
     try:
         doc = json.loads(body)
     except (ValueError, RecursionError):
-        return "", ""
+        return "", "", None
     if not isinstance(doc, dict):
-        return "", ""
+        return "", "", None
+    tries = doc.get("tries_left")
+    tries_left = tries if isinstance(tries, int) and not isinstance(tries, bool) \
+        and 0 <= tries <= 100 else None
     code = doc.get("code")
     code = code if isinstance(code, str) and code.isidentifier() and len(code) <= 64 else ""
     parts = [str(doc.get("detail") or doc.get("title") or "")]
@@ -244,7 +248,7 @@ def _problem(body: bytes) -> tuple[str, str]:
     if isinstance(errors, list):
         parts += [f"{e.get('path', '')}: {e.get('message', '')}" for e in errors[:20]
                   if isinstance(e, dict)]
-    return code, mask_text("; ".join(p for p in parts if p))[:500]
+    return code, mask_text("; ".join(p for p in parts if p))[:500], tries_left
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:

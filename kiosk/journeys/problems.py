@@ -33,6 +33,16 @@ WORDS: dict[str, str] = {
     "journey.next.promised": N_("Hand in by %(date)s: %(material)s"),
     "journey.qr_unavailable": N_("No progress code could be printed; use the reference number "
                                  "to check progress."),
+    # holder verification (kiosk.services.holder)
+    "holder.wrong_code": N_("The code is not right. Please check the text message and type it "
+                            "again."),
+    "holder.code_dead": N_("This code can no longer be used. Please ask for a new code."),
+    "holder.too_many_codes": N_("No more codes can be sent right now. Please try again later, "
+                                "or call staff."),
+    "holder.no_mobile": N_("No mobile number is on file for you, so the code cannot be sent. "
+                           "Please go to a service counter."),
+    "holder.required": N_("Please first confirm it is you with the code sent to your mobile "
+                          "phone."),
 }
 
 _IDENTITY_MSGID = "Please place your ID card on the reader"  # already in the catalogue

@@ -1,0 +1,140 @@
+"""Proving that the citizen at the screen holds the identity they presented, at the platform.
+
+A card or an e-ID code says who the citizen claims to be; a found card says the same. Before
+anything personal, the terminal opens a citizen session at the platform and the citizen types
+the one-time code the platform sent to the mobile it already holds (contract 1.1). The
+platform's token and filing grant live in the terminal's session (`PlatformCitizen`, in its
+bag), so the session's wipe takes them, and ends the platform session too.
+
+Every call here blocks on the network: call from a worker, never the UI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from kiosk.api import models as m
+from kiosk.client.errors import PlatformError, RequestRefused
+from kiosk.client.platform import PlatformClient
+from kiosk.journeys.base import identified
+from kiosk.journeys.problems import JourneyProblem, platform_problem
+from kiosk.session import Session
+
+log = logging.getLogger(__name__)
+
+BAG_KEY = "platform_citizen"
+EVIDENCE = {"idcard": "id_card", "smartcard": "smartcard", "qr": "eid_qr"}
+# platform refusal code -> the journey problem code the screens act on
+REFUSALS = {"wrong_code": "holder.wrong_code", "no_live_code": "holder.code_dead",
+            "too_many_codes": "holder.too_many_codes", "rate_limited": "holder.too_many_codes",
+            "no_mobile_on_file": "holder.no_mobile"}
+
+
+class HolderProblem(JourneyProblem):
+    """A holder check that did not pass; `tries_left` for a wrong code."""
+
+    def __init__(self, code: str, *, tries_left: int | None = None, detail: str = "") -> None:
+        super().__init__(code, detail=detail)
+        self.tries_left = tries_left
+
+
+class PlatformCitizen:
+    """The citizen's session at the platform. Secrets stay in here; `repr` shows none."""
+
+    def __init__(self, client: PlatformClient, opened: m.CitizenSession) -> None:
+        if not opened.token:
+            raise ValueError("an opened citizen session carries its token")
+        self._client = client
+        self._token: str | None = opened.token
+        self.session_id = opened.session_id
+        self.factors = tuple(opened.holder_factors)
+        self.verified = opened.holder_verified
+        self.filing_grant: str | None = None
+
+    def __repr__(self) -> str:
+        return f"PlatformCitizen({self.session_id}, verified={self.verified})"
+
+    def client(self) -> PlatformClient:
+        """The terminal's client, in this citizen's session."""
+        if self._token is None:
+            raise HolderProblem("holder.required", detail="the platform session has ended")
+        return self._client.for_citizen(self._token)
+
+    def wipe(self) -> None:
+        """The terminal's session ended: forget the secrets and end the platform's session
+        (on a thread of its own: the caller may be the UI; a failure only leaves the platform
+        session to its idle timeout)."""
+        token, self._token, self.filing_grant = self._token, None, None
+        if token is None:
+            return
+        threading.Thread(target=_end, args=(self._client, token, self.session_id),
+                         name="end-citizen-session", daemon=True).start()
+
+
+def _end(client: PlatformClient, token: str, session_id: str) -> None:
+    try:
+        client.for_citizen(token).end_citizen_session()
+    except PlatformError as exc:
+        log.info("citizen session %s not ended at the platform (%s); it times out there",
+                 session_id, type(exc).__name__)
+
+
+class HolderCheck:
+    """Opens the platform session of a terminal session and verifies its holder."""
+
+    def __init__(self, client: PlatformClient) -> None:
+        self._client = client
+
+    def begin(self, session: Session) -> PlatformCitizen:
+        """The session's platform session, opened now if it has none."""
+        current = session.get(BAG_KEY)
+        if isinstance(current, PlatformCitizen):
+            return current
+        identity = identified(session)
+        try:
+            opened = self._client.open_citizen_session(identity.id_number,
+                                                       EVIDENCE[identity.source])
+        except PlatformError as exc:
+            raise platform_problem(exc, "openCitizenSession failed") from None
+        citizen = PlatformCitizen(self._client, opened)
+        session.put(BAG_KEY, citizen)
+        return citizen
+
+    def send_code(self, session: Session) -> m.HolderCodeSent:
+        """Ask the platform to text a code to the citizen's mobile on file."""
+        citizen = self.begin(session)
+        try:
+            return citizen.client().send_holder_code()
+        except PlatformError as exc:
+            raise _problem(exc, "sendHolderCode failed") from None
+
+    def verify(self, session: Session, code: str) -> None:
+        """Check what the citizen typed; HolderProblem (with tries left) if it is not right."""
+        citizen = self.begin(session)
+        if not (len(code) == 6 and code.isdigit()):
+            raise HolderProblem("holder.wrong_code", detail="not six digits")
+        try:
+            verified = citizen.client().verify_holder(code)
+        except PlatformError as exc:
+            raise _problem(exc, "verifyHolder failed") from None
+        citizen.verified = True
+        citizen.filing_grant = verified.filing_grant
+        log.info("session %s: holder verified (sms_code)", session.session_id)
+
+
+def citizen_client(session: Session, client: PlatformClient) -> PlatformClient:
+    """The client a journey reaches the citizen's data with: in the citizen's verified
+    platform session when there is one; else the terminal's own (what a platform that does
+    not require citizen sessions still serves)."""
+    citizen = session.get(BAG_KEY)
+    if isinstance(citizen, PlatformCitizen) and citizen.verified:
+        return citizen.client()
+    return client
+
+
+def _problem(exc: PlatformError, detail: str) -> JourneyProblem:
+    if exc.code in REFUSALS:  # refused (4xx), or rate-limited (429, a ServerFault)
+        tries = exc.tries_left if isinstance(exc, RequestRefused) else None
+        return HolderProblem(REFUSALS[exc.code], tries_left=tries, detail=detail)
+    return platform_problem(exc, detail)
