@@ -11,6 +11,10 @@ Kinds and their bodies (what `Outbox.enqueue(kind, body)` is given):
   rating of an application the platform refuses (409 already_evaluated) counts as done.
 - `kiosk_events`: an `EventBatch` (the platform deduplicates on each event's id).
 
+A body filed in a verified citizen session also carries `filing_grant`
+(kiosk.session.platform_citizen): it is sent as the Filing-Grant header, not in the body, and
+is what lets a platform that requires citizen sessions take the item after the citizen left.
+
 `application_reference` names an application still in (or delivered through) this outbox, so a
 citizen can evaluate or supplement before the platform's receipt number is known: the sender
 keeps order, so by the time this item is sent, the application has been delivered and its
@@ -26,6 +30,7 @@ from kiosk.client.errors import RequestRefused
 from kiosk.client.platform import PlatformClient
 from kiosk.faults import crash_point
 from kiosk.config import KioskConfig
+from kiosk.session.platform_citizen import GRANT_FIELD
 from kiosk.outbox import ItemNotFound, Outbox, OutboxItem, Sender, backoff_from_config
 
 APPLICATION, SUPPLEMENT, EVALUATION, KIOSK_EVENTS, COLLECTION = (
@@ -43,7 +48,8 @@ class Delivery:
     def __init__(self, client: PlatformClient, outbox: Outbox) -> None:
         self.client = client
         self.outbox = outbox
-        self._by_kind: dict[str, Callable[[OutboxItem, dict[str, Any]], dict[str, Any]]] = {
+        self._by_kind: dict[str, Callable[[PlatformClient, OutboxItem, dict[str, Any]],
+                                          dict[str, Any]]] = {
             APPLICATION: self._application,
             SUPPLEMENT: self._supplement,
             EVALUATION: self._evaluation,
@@ -56,29 +62,35 @@ class Delivery:
         if send is None:
             raise UnknownKind(f"outbox kind {item.kind!r} is not one this kiosk sends",
                               code="unknown_kind")
+        body = dict(body)
+        grant = body.pop(GRANT_FIELD, None)
+        client = self.client.for_citizen(grant=grant) if isinstance(grant, str) else self.client
         crash_point("delivery.before_request")
-        result = send(item, body)
+        result = send(client, item, body)
         crash_point("delivery.after_response")
         return result
 
-    def _application(self, item: OutboxItem, body: dict[str, Any]) -> dict[str, Any]:
-        application = self.client.create_application(
+    def _application(self, client: PlatformClient, item: OutboxItem,
+                     body: dict[str, Any]) -> dict[str, Any]:
+        application = client.create_application(
             {**body, "client_reference": item.reference}, idempotency_key=item.idempotency_key)
         return {"receipt_no": application.receipt_no, "status": application.status,
                 "due_date": str(application.due_date) if application.due_date else None}
 
-    def _supplement(self, item: OutboxItem, body: dict[str, Any]) -> dict[str, Any]:
+    def _supplement(self, client: PlatformClient, item: OutboxItem,
+                    body: dict[str, Any]) -> dict[str, Any]:
         receipt_no, rest = self._receipt_no(body)
-        application = self.client.supplement_application(
+        application = client.supplement_application(
             receipt_no, rest, idempotency_key=item.idempotency_key)
         return {"receipt_no": application.receipt_no, "status": application.status}
 
-    def _evaluation(self, item: OutboxItem, body: dict[str, Any]) -> dict[str, Any]:
+    def _evaluation(self, client: PlatformClient, item: OutboxItem,
+                    body: dict[str, Any]) -> dict[str, Any]:
         """A rating. The platform keeps one per application: if it holds one already (rated on
         an earlier visit), this one is done with, not a problem for staff to look at."""
         receipt_no, rest = self._receipt_no(body)
         try:
-            evaluation = self.client.create_evaluation(
+            evaluation = client.create_evaluation(
                 {**rest, "receipt_no": receipt_no}, idempotency_key=item.idempotency_key)
         except RequestRefused as exc:
             if exc.status == 409 and exc.code == "already_evaluated":
@@ -86,16 +98,18 @@ class Delivery:
             raise
         return {"evaluation_id": evaluation.evaluation_id, "receipt_no": receipt_no}
 
-    def _collection(self, item: OutboxItem, body: dict[str, Any]) -> dict[str, Any]:
+    def _collection(self, client: PlatformClient, item: OutboxItem,
+                    body: dict[str, Any]) -> dict[str, Any]:
         """A certificate printed while the platform could not be told: recorded later, under
         the key the journey used for its first try (so the platform counts one collection)."""
-        certificate = self.client.collect_certificate(
+        certificate = client.collect_certificate(
             body["certificate_id"], item.idempotency_key, body.get("reprint_reason"))
         return {"certificate_id": certificate.certificate_id,
                 "print_count": certificate.print_count}
 
-    def _events(self, item: OutboxItem, body: dict[str, Any]) -> dict[str, Any]:
-        outcome = self.client.post_events(body)
+    def _events(self, client: PlatformClient, item: OutboxItem,
+                body: dict[str, Any]) -> dict[str, Any]:
+        outcome = client.post_events(body)
         return {"accepted": outcome.accepted, "duplicates": outcome.duplicates}
 
     def _receipt_no(self, body: dict[str, Any]) -> tuple[str, dict[str, Any]]:

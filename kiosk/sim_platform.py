@@ -24,6 +24,7 @@ import io
 import json
 import logging
 import os
+import re
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -31,7 +32,7 @@ from typing import Any
 
 from drivers.emulation.base import Emulator
 from kiosk.fleet.repository import FleetRepository
-from kiosk.refplatform import applications, catalogue, operator
+from kiosk.refplatform import applications, catalogue, citizen_sessions, operator
 from kiosk.refplatform.auth import enrol
 from kiosk.refplatform.seed import load_examples
 from kiosk.refplatform.server import ServerHandle, start_in_thread
@@ -155,10 +156,28 @@ class PlatformEmulator(Emulator):
     def applications(self, status: str | None = None) -> list[dict[str, Any]]:
         return operator.list_applications(self.store, status)
 
+    def sms(self, to: str = "") -> list[dict[str, Any]]:
+        """The SMS gateway emulator: the texts the platform sent (to `to`, or to anyone),
+        newest last; what the citizen's phone would show."""
+        with self.store.read() as conn:
+            if to:
+                return citizen_sessions.sms_sent_to(conn, to)
+            return [dict(r) for r in conn.execute(
+                "SELECT to_mobile, body, sent_at FROM sms_messages ORDER BY id")]
+
+    def last_code(self) -> str:
+        """The one-time code of the newest text (for a script that cannot read a phone)."""
+        for message in reversed(self.sms()):
+            found = re.search(r"\d{6}", message["body"])
+            if found:
+                return found.group()
+        raise LookupError("no code has been texted")
+
     def controls(self) -> dict[str, Callable[..., Any]]:
         return {"up": self.up, "down": self.down, "advance": self.advance, "issue": self.issue,
                 "pay": self.pay, "pay_pending": self.pay_pending, "file": self.file,
-                "applications": self.applications}
+                "applications": self.applications, "sms": self.sms,
+                "last_code": self.last_code}
 
     # -- what the terminal is told -----------------------------------------------------------
 

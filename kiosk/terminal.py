@@ -22,6 +22,8 @@ from kiosk.health.heartbeat import HeartbeatSender, heartbeat_body
 from kiosk.health.supervisor import DeviceSupervisor
 from kiosk.journeys.apply import ApplyJourney
 from kiosk.platform_link import LinkUnavailable, PlatformLink
+from kiosk.services.holder import HolderCheck
+from kiosk.session.platform_citizen import holder_verified
 from kiosk.services.availability import Availability
 from kiosk.services.documents import DocumentService
 from kiosk.services.identity import IdentityService, load_eid_public_key
@@ -93,6 +95,17 @@ class Terminal:
         return ApplyJourney(session, self.link.client, self.link.outbox, self.printer,
                             self.config.receipts, self.config.platform.kiosk_id
                             or self.config.terminal.id, audit=self.audit)
+
+    def holder_check(self) -> HolderCheck | None:
+        """The holder check of this terminal's platform link; None without a link (nothing
+        personal is reachable then either)."""
+        return HolderCheck(self.link.client) if self.link is not None else None
+
+    def holder_needed(self, session: Session) -> bool:
+        """An identified citizen who has not yet proved, at the platform, to hold the identity
+        (only where there is a platform to prove it to)."""
+        return self.link is not None and session.identity is not None \
+            and not holder_verified(session)
 
     def stop(self) -> None:
         """Between citizens or at shutdown: whoever is at the screen is ended and wiped first."""

@@ -31,6 +31,7 @@ from screens.admin.frame import ADMIN_SCREENS
 from screens.attract import AttractScreen
 from screens.home import HomeScreen
 from screens.identify import IdentifyScreen
+from screens.holder import HolderScreen
 from screens.journeys import INSTALLERS
 from screens.theme import Theme, theme
 
@@ -86,6 +87,7 @@ class KioskApp(App):
         self.manager.add_widget(AttractScreen(self, name="attract"))
         self.manager.add_widget(HomeScreen(self, name="home"))
         self.manager.add_widget(IdentifyScreen(self, name="identify"))
+        self.manager.add_widget(HolderScreen(self, name="holder"))
         for install in INSTALLERS:
             install(self)
         self.manager.current = "attract"
@@ -237,6 +239,19 @@ class KioskApp(App):
             self.terminal.sessions.start()
         self.after_identity = then
         self.show("identify")
+
+    def require_citizen(self, then: Callable[[], None]) -> bool:
+        """True when the citizen at the screen is identified and has proved to hold the
+        identity; otherwise ask for what is missing (the card, then the texted code), carry
+        on with `then` afterwards, and return False."""
+        session = self.terminal.sessions.current
+        if session is None or session.identity is None:
+            self.ask_identity(then=then)
+            return False
+        if self.terminal.holder_needed(session):
+            self.manager.get_screen("holder").ask(then)
+            return False
+        return True
 
     def go_home(self) -> None:
         self.after_identity = None

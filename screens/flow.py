@@ -32,10 +32,9 @@ class Flow(Generic[J]):
 
     def open(self) -> None:
         """The tile: identify first, then the journey's first screen."""
-        session = self.app.terminal.sessions.current
-        if session is None or session.identity is None:
-            self.app.ask_identity(then=self.open)
+        if not self.app.require_citizen(then=self.open):
             return
+        session = self.app.terminal.sessions.current
         if self.session is not session:
             self.forget()
             self.session = session

@@ -290,6 +290,7 @@ class IdNumberQuery(Body):
 class CitizenSessionOpen(Body):
     id_number: IdNumber
     evidence: Literal["id_card", "smartcard", "eid_qr"]
+    evidence_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{16,64}$")
 
 
 class HolderProof(Body):

@@ -175,9 +175,12 @@ class PlatformClient:
 
     # -- citizen sessions ------------------------------------------------------------------------
 
-    def open_citizen_session(self, id_number: str, evidence: str) -> m.CitizenSession:
+    def open_citizen_session(self, id_number: str, evidence: str,
+                             evidence_id: str | None = None) -> m.CitizenSession:
+        """`evidence_id`: an e-ID code's one-use id (the platform refuses its second use)."""
         return self._call("openCitizenSession", _model(m.CitizenSession),
-                          body=m.CitizenSessionOpen(id_number=id_number, evidence=evidence))
+                          body=m.CitizenSessionOpen(id_number=id_number, evidence=evidence,
+                                                    evidence_id=evidence_id))
 
     def get_citizen_session(self) -> m.CitizenSession:
         return self._call("getCitizenSession", _model(m.CitizenSession))

@@ -50,6 +50,7 @@ from kiosk.outbox import DuplicateKey, ItemNotFound, Outbox, QueuedItem, QueueRe
 from kiosk.receipts.layout import CST
 from kiosk.search import CatalogueIndex
 from kiosk.session import Identity, Session
+from kiosk.session.platform_citizen import with_filing_grant
 
 log = logging.getLogger(__name__)
 
@@ -347,7 +348,7 @@ class ApplyJourney(Journey[Step]):
         if citizen is not None:
             return citizen, None
         try:
-            citizen = self._client.lookup_citizen(identity.id_number)
+            citizen = self._platform().lookup_citizen(identity.id_number)
         except PlatformError as exc:
             problem = platform_problem(exc, "lookupCitizen failed")
             log.warning("session %s: citizen lookup failed (%s); card prefill only",
@@ -547,7 +548,8 @@ class ApplyJourney(Journey[Step]):
             self._session.put(_KEY, key)  # made once: every retry reuses it
         body = self._body()
         try:
-            queued = self._outbox.enqueue(APPLICATION, body, idempotency_key=key)
+            queued = self._outbox.enqueue(APPLICATION, with_filing_grant(self._session, body),
+                                          idempotency_key=key)
         except DuplicateKey:
             queued = self._queued_by_key(key)
         except QueueRefused as exc:

@@ -220,7 +220,7 @@ class AppointmentJourney(Journey[Step]):
             body = {"slot_id": slot_id, "service_id": slot.service_id,
                     "applicant": identity.applicant(None)}
             try:
-                appointment = self._client.book_appointment(body, key)
+                appointment = self._platform().book_appointment(body, key)
             except RequestRefused as exc:
                 if exc.code in ("slot_full", "slot_past"):
                     slots.pop(slot_id, None)
@@ -279,7 +279,7 @@ class AppointmentJourney(Journey[Step]):
             identity = self._identity()
             self._names()
             try:
-                found = self._client.query_appointments(identity.id_number)
+                found = self._platform().query_appointments(identity.id_number)
             except PlatformError as exc:
                 raise platform_problem(exc, "queryAppointments failed") from None
             now = self._clock()
@@ -295,7 +295,7 @@ class AppointmentJourney(Journey[Step]):
             if appointment_id not in listed:
                 raise _problem("journey.appointment.unknown", "not in the listed bookings")
             try:
-                cancelled = self._client.cancel_appointment(appointment_id)
+                cancelled = self._platform().cancel_appointment(appointment_id)
             except RequestRefused as exc:
                 if exc.code == "appointment_not_cancellable":
                     raise _problem("journey.appointment.not_cancellable", exc.code) from None

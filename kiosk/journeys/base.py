@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from kiosk.client.errors import PlatformError
 from kiosk.journeys.problems import WrongStep, identity_problem, platform_problem
 from kiosk.session import Identity, Session
+from kiosk.session.platform_citizen import citizen_client
 
 if TYPE_CHECKING:
     from kiosk.api import models as m
@@ -35,7 +36,7 @@ def citizens_applications(session: Session, client: PlatformClient) -> list[m.Ap
     told in the citizen's words. Blocking: call from a worker."""
     identity = identified(session)
     try:
-        return client.query_applications(identity.id_number)
+        return citizen_client(session, client).query_applications(identity.id_number)
     except PlatformError as exc:
         raise platform_problem(exc, "queryApplications failed") from None
 
@@ -69,3 +70,8 @@ class Journey(Generic[S]):
 
     def _identity(self) -> Identity:
         return identified(self._session)
+
+    def _platform(self) -> PlatformClient:
+        """The platform as this citizen reaches it: in their verified platform session, if
+        any (every read or change of their data goes through here)."""
+        return citizen_client(self._session, self._client)  # type: ignore[attr-defined]

@@ -44,6 +44,7 @@ from kiosk.receipts.certificate import (CertificatePrinter, CertificateSheet,
                                         ThermalCertificatePrinter, verify_url)
 from kiosk.outbox import DuplicateKey, Outbox, QueueRefused
 from kiosk.session import Session
+from kiosk.session.platform_citizen import with_filing_grant
 
 if TYPE_CHECKING:
     from kiosk.terminal import Terminal
@@ -148,7 +149,7 @@ class CollectJourney(Journey[Step]):
         with self._lock:
             identity = identified(self._session)
             try:
-                found = self._client.query_certificates(identity.id_number)
+                found = self._platform().query_certificates(identity.id_number)
             except PlatformError as exc:
                 raise platform_problem(exc, "queryCertificates failed") from None
             self._session.put(_LIST, {c.certificate_id: c for c in found})
@@ -242,7 +243,7 @@ class CollectJourney(Journey[Step]):
         pdf = None
         if self._printer.needs_pdf:
             try:
-                data = self._client.certificate_document(certificate.certificate_id)
+                data = self._platform().certificate_document(certificate.certificate_id)
             except PlatformError as exc:
                 raise platform_problem(exc, "getCertificateDocument failed") from None
             pdf = self._session.workdir.write(data, ".pdf", stem="certificate")
@@ -260,7 +261,7 @@ class CollectJourney(Journey[Step]):
         """collectCertificate under the choice's key (a retry is deduplicated); None when the
         platform could not be told."""
         try:
-            recorded = self._client.collect_certificate(certificate_id, key, reason)
+            recorded = self._platform().collect_certificate(certificate_id, key, reason)
         except RequestRefused as exc:
             log.warning("session %s: collection of %s refused (%s)", self._session.session_id,
                         certificate_id, exc.code or exc.status)
@@ -285,7 +286,8 @@ class CollectJourney(Journey[Step]):
             return False
         body = {"certificate_id": certificate_id, "reprint_reason": reason}
         try:
-            self._outbox.enqueue(COLLECTION, body, idempotency_key=key)
+            self._outbox.enqueue(COLLECTION, with_filing_grant(self._session, body),
+                                 idempotency_key=key)
         except DuplicateKey:
             pass  # queued by an earlier try
         except QueueRefused as exc:

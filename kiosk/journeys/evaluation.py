@@ -35,6 +35,7 @@ from kiosk.journeys.problems import JourneyProblem, outbox_problem
 from kiosk.outbox import DuplicateKey, ItemNotFound, Outbox, QueueRefused
 from kiosk.receipts import progress_qr
 from kiosk.session import Session
+from kiosk.session.platform_citizen import with_filing_grant
 
 if TYPE_CHECKING:
     from kiosk.terminal import Terminal
@@ -169,7 +170,8 @@ class EvaluationJourney:
                 body["comment"] = comment
             key = str(uuid.uuid4())
             try:
-                queued = self._outbox.enqueue(EVALUATION, body, idempotency_key=key)
+                queued = self._outbox.enqueue(
+                    EVALUATION, with_filing_grant(self._session, body), idempotency_key=key)
             except DuplicateKey:  # cannot happen with a fresh key; be explicit all the same
                 raise JourneyProblem("outbox.storage_failed", detail="key reused") from None
             except QueueRefused as exc:

@@ -235,7 +235,7 @@ class PaymentJourney(Journey[Step]):
                 raise _problem("journey.pay.unknown", "receipt not in the listed ones")
             key = str(uuid.uuid4())  # one per start: a retry of this call replays it
             try:
-                payment = self._client.create_payment(receipt_no, key)
+                payment = self._platform().create_payment(receipt_no, key)
             except RequestRefused as exc:
                 if exc.code in ("already_paid", "no_fee"):
                     listed.pop(receipt_no, None)
@@ -281,7 +281,7 @@ class PaymentJourney(Journey[Step]):
                 return WaitState("cancelled", 0, None)
             outage: JourneyProblem | None = None
             try:
-                seen = self._client.get_payment(payment.payment_id)
+                seen = self._platform().get_payment(payment.payment_id)
                 down_since = None
             except PlatformError as exc:
                 outage = platform_problem(exc, "getPayment failed")

@@ -41,6 +41,8 @@ WORDS: dict[str, str] = {
                                 "or call staff."),
     "holder.no_mobile": N_("No mobile number is on file for you, so the code cannot be sent. "
                            "Please go to a service counter."),
+    "holder.eid_replayed": N_("This e-ID code has already been used. Please show a new code, "
+                              "or place your ID card."),
     "holder.required": N_("Please first confirm it is you with the code sent to your mobile "
                           "phone."),
 }

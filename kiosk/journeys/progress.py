@@ -52,6 +52,7 @@ from kiosk.outbox import ItemNotFound, Outbox, QueueRefused
 from kiosk.receipts import progress_qr
 from kiosk.receipts.progress_slip import ProgressSlipData, SlipStep, progress_slip
 from kiosk.session import Session
+from kiosk.session.platform_citizen import citizen_client, with_filing_grant
 
 if TYPE_CHECKING:
     from kiosk.config.schema import ReceiptsConfig
@@ -264,7 +265,8 @@ class ProgressJourney:
                 pending: _Pending = self._session.get(_PENDING)
                 return self._pending_view(pending)
             try:
-                application = self._client.get_application(receipt_no)
+                client = citizen_client(self._session, self._client)
+                application = client.get_application(receipt_no)
             except RequestRefused as exc:
                 if exc.status == 404:
                     raise self._unknown(f"{receipt_no} unknown to the platform") from None
@@ -501,7 +503,8 @@ class ProgressJourney:
                 body = {"receipt_no": s.receipt_no,
                         "materials": [mat.submission(x.material_id, c) for x, c in given]}
                 try:
-                    queued = self._outbox.enqueue(SUPPLEMENT, body, idempotency_key=s.key)
+                    queued = self._outbox.enqueue(
+                        SUPPLEMENT, with_filing_grant(self._session, body), idempotency_key=s.key)
                 except QueueRefused as exc:
                     raise outbox_problem(exc.reason, exc.message) from None
                 finally:
@@ -529,7 +532,7 @@ class ProgressJourney:
         if item.state != "delivered":
             return SupplementOutcome(item.reference, False, None)
         try:
-            application = self._client.get_application(s.receipt_no)
+            application = citizen_client(self._session, self._client).get_application(s.receipt_no)
             self._apps()[s.receipt_no] = application
             view = self._view(application)
         except PlatformError:

@@ -89,6 +89,15 @@ def _document(conn: sqlite3.Connection, row: sqlite3.Row, token: str | None = No
 def open_session(conn: sqlite3.Connection, kiosk_id: str, body: dict[str, Any],
                  now: dt.datetime) -> dict[str, Any]:
     """A new session for the identity the terminal read; the token is in this answer only."""
+    if body["evidence"] == "eid_qr":
+        jti = body.get("evidence_id")
+        if not jti:
+            raise Problem(400, "validation_failed", "an e-ID session names its code",
+                          errors=[{"path": "evidence_id", "message": "required for eid_qr"}])
+        if conn.execute("SELECT 1 FROM eid_uses WHERE jti = ?", (jti,)).fetchone():
+            raise Problem(409, "eid_replayed", "this e-ID code has been used already")
+        conn.execute("INSERT INTO eid_uses(jti, kiosk_id, used_at) VALUES (?, ?, ?)",
+                     (jti, kiosk_id, stamp(now)))
     token = secrets.token_urlsafe(32)
     session_id = opaque_id("CS")
     conn.execute(

@@ -226,6 +226,11 @@ MIGRATIONS: list[str] = [
         subject TEXT
     );
     CREATE INDEX citizen_reads_by_citizen ON citizen_reads(id_number, at);
+    CREATE TABLE eid_uses (
+        jti TEXT PRIMARY KEY,
+        kiosk_id TEXT NOT NULL,
+        used_at TEXT NOT NULL
+    );
     """,
 ]
 

@@ -4,7 +4,8 @@ A card or an e-ID code says who the citizen claims to be; a found card says the 
 anything personal, the terminal opens a citizen session at the platform and the citizen types
 the one-time code the platform sent to the mobile it already holds (contract 1.1). The
 platform's token and filing grant live in the terminal's session (`PlatformCitizen`, in its
-bag), so the session's wipe takes them, and ends the platform session too.
+bag, kiosk.session.platform_citizen), so the session's wipe takes them and ends the platform
+session too.
 
 Every call here blocks on the network: call from a worker, never the UI thread.
 """
@@ -12,7 +13,6 @@ Every call here blocks on the network: call from a worker, never the UI thread.
 from __future__ import annotations
 
 import logging
-import threading
 
 from kiosk.api import models as m
 from kiosk.client.errors import PlatformError, RequestRefused
@@ -20,15 +20,15 @@ from kiosk.client.platform import PlatformClient
 from kiosk.journeys.base import identified
 from kiosk.journeys.problems import JourneyProblem, platform_problem
 from kiosk.session import Session
+from kiosk.session.platform_citizen import BAG_KEY, PlatformCitizen
 
 log = logging.getLogger(__name__)
 
-BAG_KEY = "platform_citizen"
 EVIDENCE = {"idcard": "id_card", "smartcard": "smartcard", "qr": "eid_qr"}
 # platform refusal code -> the journey problem code the screens act on
 REFUSALS = {"wrong_code": "holder.wrong_code", "no_live_code": "holder.code_dead",
             "too_many_codes": "holder.too_many_codes", "rate_limited": "holder.too_many_codes",
-            "no_mobile_on_file": "holder.no_mobile"}
+            "no_mobile_on_file": "holder.no_mobile", "eid_replayed": "holder.eid_replayed"}
 
 
 class HolderProblem(JourneyProblem):
@@ -37,47 +37,6 @@ class HolderProblem(JourneyProblem):
     def __init__(self, code: str, *, tries_left: int | None = None, detail: str = "") -> None:
         super().__init__(code, detail=detail)
         self.tries_left = tries_left
-
-
-class PlatformCitizen:
-    """The citizen's session at the platform. Secrets stay in here; `repr` shows none."""
-
-    def __init__(self, client: PlatformClient, opened: m.CitizenSession) -> None:
-        if not opened.token:
-            raise ValueError("an opened citizen session carries its token")
-        self._client = client
-        self._token: str | None = opened.token
-        self.session_id = opened.session_id
-        self.factors = tuple(opened.holder_factors)
-        self.verified = opened.holder_verified
-        self.filing_grant: str | None = None
-
-    def __repr__(self) -> str:
-        return f"PlatformCitizen({self.session_id}, verified={self.verified})"
-
-    def client(self) -> PlatformClient:
-        """The terminal's client, in this citizen's session."""
-        if self._token is None:
-            raise HolderProblem("holder.required", detail="the platform session has ended")
-        return self._client.for_citizen(self._token)
-
-    def wipe(self) -> None:
-        """The terminal's session ended: forget the secrets and end the platform's session
-        (on a thread of its own: the caller may be the UI; a failure only leaves the platform
-        session to its idle timeout)."""
-        token, self._token, self.filing_grant = self._token, None, None
-        if token is None:
-            return
-        threading.Thread(target=_end, args=(self._client, token, self.session_id),
-                         name="end-citizen-session", daemon=True).start()
-
-
-def _end(client: PlatformClient, token: str, session_id: str) -> None:
-    try:
-        client.for_citizen(token).end_citizen_session()
-    except PlatformError as exc:
-        log.info("citizen session %s not ended at the platform (%s); it times out there",
-                 session_id, type(exc).__name__)
 
 
 class HolderCheck:
@@ -94,9 +53,10 @@ class HolderCheck:
         identity = identified(session)
         try:
             opened = self._client.open_citizen_session(identity.id_number,
-                                                       EVIDENCE[identity.source])
+                                                       EVIDENCE[identity.source],
+                                                       identity.evidence_id)
         except PlatformError as exc:
-            raise platform_problem(exc, "openCitizenSession failed") from None
+            raise _problem(exc, "openCitizenSession failed") from None
         citizen = PlatformCitizen(self._client, opened)
         session.put(BAG_KEY, citizen)
         return citizen
@@ -121,16 +81,6 @@ class HolderCheck:
         citizen.verified = True
         citizen.filing_grant = verified.filing_grant
         log.info("session %s: holder verified (sms_code)", session.session_id)
-
-
-def citizen_client(session: Session, client: PlatformClient) -> PlatformClient:
-    """The client a journey reaches the citizen's data with: in the citizen's verified
-    platform session when there is one; else the terminal's own (what a platform that does
-    not require citizen sessions still serves)."""
-    citizen = session.get(BAG_KEY)
-    if isinstance(citizen, PlatformCitizen) and citizen.verified:
-        return citizen.client()
-    return client
 
 
 def _problem(exc: PlatformError, detail: str) -> JourneyProblem:

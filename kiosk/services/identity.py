@@ -18,6 +18,7 @@ from __future__ import annotations
 import enum
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,8 @@ from drivers.idcard.card import ForeignPermanentResidentCard, HmtResidencePermit
 from drivers.smartcard.identity import Identity as SmartcardIdentity
 from kiosk.listeners import Listeners
 from kiosk.receipts.progress_qr import CODE_KIND, MAX_TEXT, PREFIX as QR_PREFIX
+from kiosk.session.qr_identity import CLOCK_SKEW_S as EID_CLOCK_SKEW_S
+from kiosk.session.qr_identity import MAX_AGE_S as EID_MAX_AGE_S
 from kiosk.session import (AppointmentCode, EndReason, Identity, IdentityError, QrRefused,
                            SessionEnded, SessionManager, parse_qr)
 
@@ -39,7 +42,7 @@ QR_KINDS = ("qr_camera", "qr_serial")
 # Stable reason codes (the screens translate them; see the i18n catalogue).
 READ_FAILED_REASONS = ("card_unreadable", "card_expired", "card_not_supported", "bad_card_data")
 QR_REFUSED_REASONS = ("not_ours", "malformed", "bad_signature", "expired", "too_long",
-                      "unreadable")
+                      "unreadable", "replayed")
 
 RECEIPT_PREFIX = f"{QR_PREFIX}:{CODE_KIND}:"  # an application receipt's progress code
 _ID_CARDS = (ResidentCard, HmtResidencePermit, ForeignPermanentResidentCard)
@@ -86,6 +89,9 @@ class IdentityService:
         self._accept_expired = accept_expired
         self._lock = threading.RLock()
         self._bound: dict[str, str] = {}  # card device name -> the session its card identifies
+        # e-ID codes taken here: jti -> (the session it identified, when it was taken). A code
+        # is one use: held in view it keeps its own session, shown again later it is refused.
+        self._eid_used: dict[str, tuple[str, float]] = {}
         self._listeners: Listeners[IdentityEvent] = Listeners("identity")
         self._unsubscribe: list[Callable[[], None]] = []
         for device in devices:
@@ -215,7 +221,28 @@ class IdentityService:
             self._emit(IdentityEvent(IdentityEventKind.APPOINTMENT_SCANNED, "qr", device,
                                      booking_code=parsed.booking_code))
             return
+        if not self._eid_fresh(parsed):
+            self._refuse(device, "replayed")
+            return
         self._identified(parsed, device, bind=False)
+        current = self._sessions.current
+        if current is not None and parsed.evidence_id:
+            with self._lock:
+                self._eid_used[parsed.evidence_id] = (current.session_id, time.monotonic())
+
+    def _eid_fresh(self, identity: Identity) -> bool:
+        """Whether an e-ID code may identify now: never taken, or taken by the session that
+        is still running (the camera sees a code held in view again and again)."""
+        if identity.evidence_id is None:
+            return True
+        now = time.monotonic()
+        with self._lock:
+            horizon = now - (EID_MAX_AGE_S + EID_CLOCK_SKEW_S)  # older codes are refused anyway
+            for jti in [j for j, (_, at) in self._eid_used.items() if at < horizon]:
+                del self._eid_used[jti]
+            used = self._eid_used.get(identity.evidence_id)
+            current = self._sessions.current
+        return used is None or (current is not None and used[0] == current.session_id)
 
     def _refuse(self, device: str, reason: str) -> None:
         log.info("%s: code refused (%s)", device, reason)

@@ -46,6 +46,7 @@ class Identity:
     nation: str | None = None  # 民族, resident cards
     nationality: str | None = None  # ISO 3166-1 alpha-3, foreign permanent residents
     photo: bytearray | None = field(default=None)  # ID card: the 1024-byte WLT image
+    evidence_id: str | None = None  # e-ID: the code's one-use id (jti), for the platform
 
     def __post_init__(self) -> None:
         if self.id_kind not in ID_KINDS:

@@ -9,12 +9,20 @@ Electronic ID (e-ID), issued by the identity authority's app and signed with its
 
     GOVKIOSK:EID:1:<payload>.<signature>
 
-    payload   = base64url (no padding) of UTF-8 JSON {"id_kind", "id_number", "name", "exp"}
+    payload   = base64url (no padding) of UTF-8 JSON
+                {"id_kind", "id_number", "name", "iat", "exp", "jti"}
                 id_kind: the contract's Applicant.id_kind; id_number: ^[0-9A-Z]{9,18}$;
-                name: 1-100 printable characters; exp: expiry, integer Unix seconds.
+                name: 1-100 printable characters; iat / exp: issued at / expiry, integer Unix
+                seconds; jti: the code's own id, ^[A-Za-z0-9_-]{16,64}$.
                 Other keys are ignored (a later issuer may add some).
     signature = base64url (no padding) of Ed25519 over the ASCII bytes
                 "GOVKIOSK:EID:1:" + payload   (the prefix binds the signature to this format)
+
+An e-ID code is a short-lived, one-use proof, not a bearer token: it lives at most
+MAX_LIFETIME_S from its issue (a code that claims longer is refused), it is refused once older
+than MAX_AGE_S here (or issued in the future beyond CLOCK_SKEW_S), and its `jti` is used once:
+this terminal remembers the ones it took (kiosk.services.identity) and the platform records
+each when a citizen session is opened with it (a second use is refused everywhere).
 
 A code is at most 1 KB (UTF-8); leading/trailing whitespace (a scanner's CR/LF) is ignored.
 Anything else is refused with `QrRefused(reason)`, reason one of the stable codes below; the
@@ -27,6 +35,7 @@ import base64
 import binascii
 import json
 import re
+import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -40,17 +49,22 @@ PREFIX = "GOVKIOSK:"
 APPT_PREFIX = "GOVKIOSK:APPT:1:"
 EID_PREFIX = "GOVKIOSK:EID:1:"
 MAX_BYTES = 1024
+MAX_LIFETIME_S = 300  # exp - iat: what the issuing app may grant a code
+MAX_AGE_S = 300  # now - iat: what this terminal accepts
+CLOCK_SKEW_S = 60  # an issuer's clock a little ahead of ours
 
 NOT_OURS = "not_ours"  # not one of our codes (a payment code, a web link...)
 MALFORMED = "malformed"  # ours, but not well formed (unknown kind/version, bad base64/JSON/fields)
 BAD_SIGNATURE = "bad_signature"  # e-ID signature does not verify (tampered, other key, no key)
-EXPIRED = "expired"  # e-ID past its `exp`
+EXPIRED = "expired"  # e-ID past its `exp`, too old, or claiming too long a life
 TOO_LONG = "too_long"  # more than MAX_BYTES
-REASONS = (NOT_OURS, MALFORMED, BAD_SIGNATURE, EXPIRED, TOO_LONG)
+REPLAYED = "replayed"  # an e-ID code already used (kiosk.services.identity)
+REASONS = (NOT_OURS, MALFORMED, BAD_SIGNATURE, EXPIRED, TOO_LONG, REPLAYED)
 
 _BOOKING = re.compile(r"\A[0-9]{6}\Z")
 _B64URL = re.compile(r"\A[A-Za-z0-9_-]+\Z")
 _ID_NUMBER = re.compile(r"\A[0-9A-Z]{9,18}\Z")
+_JTI = re.compile(r"\A[A-Za-z0-9_-]{16,64}\Z")
 
 
 class QrRefused(ValueError):
@@ -125,10 +139,12 @@ def _parse_eid(body: str, key: Ed25519PublicKey | None, now: float) -> Identity:
     except InvalidSignature:
         raise QrRefused(BAD_SIGNATURE) from None
     claims = _claims(payload)
-    if claims["exp"] <= now:
+    issued, expires = claims["iat"], claims["exp"]
+    if (expires <= now or expires - issued > MAX_LIFETIME_S or now - issued > MAX_AGE_S
+            or issued > now + CLOCK_SKEW_S):
         raise QrRefused(EXPIRED)
     return Identity(id_kind=claims["id_kind"], id_number=claims["id_number"],
-                    name=claims["name"], source="qr")
+                    name=claims["name"], source="qr", evidence_id=claims["jti"])
 
 
 def _claims(payload: bytes) -> dict[str, Any]:
@@ -138,11 +154,13 @@ def _claims(payload: bytes) -> dict[str, Any]:
         raise QrRefused(MALFORMED) from None
     if not isinstance(data, dict):
         raise QrRefused(MALFORMED)
-    kind, number, name, exp = (data.get(k) for k in ("id_kind", "id_number", "name", "exp"))
+    kind, number, name, iat, exp, jti = (
+        data.get(k) for k in ("id_kind", "id_number", "name", "iat", "exp", "jti"))
     if (kind not in ID_KINDS or not isinstance(number, str) or not _ID_NUMBER.match(number)
             or not isinstance(name, str) or not 1 <= len(name) <= 100
             or not name.isprintable() or name != name.strip()
-            or type(exp) is not int):
+            or type(exp) is not int or type(iat) is not int
+            or not isinstance(jti, str) or not _JTI.match(jti)):
         raise QrRefused(MALFORMED)
     return data
 
@@ -181,9 +199,13 @@ def make_appointment_qr(booking_code: str) -> str:
 
 
 def make_eid_qr(private_key: Ed25519PrivateKey, *, id_kind: str, id_number: str, name: str,
-                exp: int) -> str:
-    """A signed e-ID code as the issuing authority's app would show it."""
-    claims = {"id_kind": id_kind, "id_number": id_number, "name": name, "exp": int(exp)}
+                exp: int | None = None, iat: int | None = None, jti: str | None = None) -> str:
+    """A signed e-ID code as the issuing authority's app would show it: issued now (or at
+    `iat`), good for two minutes (or until `exp`), with a fresh `jti`."""
+    issued = int(time.time()) if iat is None else int(iat)
+    claims = {"id_kind": id_kind, "id_number": id_number, "name": name, "iat": issued,
+              "exp": issued + 120 if exp is None else int(exp),
+              "jti": jti or secrets.token_urlsafe(18)}
     payload = _b64encode(json.dumps(claims, ensure_ascii=False,
                                     separators=(",", ":")).encode("utf-8"))
     signature = private_key.sign((EID_PREFIX + payload).encode("ascii"))

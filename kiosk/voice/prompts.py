@@ -66,6 +66,7 @@ PROMPTS = _prompts(
     Prompt("session_ended", (N_("Your session has ended. Please take your ID card and "
                                 "documents."),)),
     Prompt("take_id_card", (N_("Please take your ID card"),)),
+    Prompt("holder_code", (N_("A code was sent to your mobile phone. Please type it."),)),
     Prompt("choose_service", (N_("Please choose a service."),)),
     Prompt("fill_form", (N_("Please fill in the form."),)),
     Prompt("place_page", (N_("Please place the document page flat in the marked area."),)),

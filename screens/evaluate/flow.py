@@ -31,10 +31,9 @@ class EvaluateFlow:
 
     def open(self) -> None:
         """The tile: the citizen's recent applications (theirs: the card first)."""
-        session = self.app.terminal.sessions.current
-        if session is None or session.identity is None:
-            self.app.ask_identity(then=self.open)
+        if not self.app.require_citizen(then=self.open):
             return
+        session = self.app.terminal.sessions.current
         self._adopt(session)
         self.targets = None
         self.then = lambda: self.app.show("evaluate_list")

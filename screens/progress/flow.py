@@ -38,6 +38,8 @@ class ProgressFlow:
         if session is None or session.identity is None:
             self.app.show("progress_start")
             return
+        if not self.app.require_citizen(then=self.open):
+            return
         self._adopt(session)
         self.applications = None  # fresh from the platform each time the tile is opened
         self.app.show("progress_list")

@@ -309,3 +309,13 @@ def test_an_unknown_kiosk_id_costs_the_same_hash(store: Store, monkeypatch) -> N
     assert not auth.verify(store, "no-such-kiosk", "guess")
     assert not auth.verify(store, KIOSK, "guess")
     assert len(calls) == 2
+
+
+def test_an_eid_code_opens_one_session_only(kiosk: Api, second: Api) -> None:
+    body = {"id_number": CITIZEN_ID, "evidence": "eid_qr", "evidence_id": "jti-0123456789abcdef"}
+    assert kiosk.post("/citizen-sessions", body).status_code == 201
+    for api in (kiosk, second):  # replayed here or at another terminal
+        again = api.post("/citizen-sessions", body)
+        assert again.status_code == 409 and again.json()["code"] == "eid_replayed"
+    nameless = kiosk.post("/citizen-sessions", {"id_number": CITIZEN_ID, "evidence": "eid_qr"})
+    assert nameless.status_code == 400

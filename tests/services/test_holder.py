@@ -20,7 +20,8 @@ from kiosk.refplatform import citizen_sessions
 from kiosk.refplatform.auth import enrol
 from kiosk.refplatform.server import ServerHandle, start_in_thread
 from kiosk.refplatform.store import Store
-from kiosk.services.holder import BAG_KEY, HolderCheck, HolderProblem, citizen_client
+from kiosk.services.holder import HolderCheck, HolderProblem
+from kiosk.session.platform_citizen import BAG_KEY, citizen_client
 from kiosk.session import EndReason, Identity, SessionManager
 from tests.session.conftest import card_of
 

@@ -28,8 +28,7 @@ def leftovers(sessions: SessionManager) -> list[Path]:
 
 def eid(key: Ed25519PrivateKey = AUTHORITY, number: str = "110101199003071233",
         name: str = "电子样例") -> str:
-    return make_eid_qr(key, id_kind="resident", id_number=number, name=name,
-                       exp=int(time.time()) + 600)
+    return make_eid_qr(key, id_kind="resident", id_number=number, name=name)
 
 
 def test_placing_a_card_starts_a_session_with_its_masked_identity(service, id_emulator, sessions,
@@ -167,6 +166,24 @@ def test_an_eid_qr_starts_a_session_and_a_tampered_one_is_refused(service, qr_em
     assert (started.source, started.device) == ("qr", "qr_serial")
     assert sessions.current.identity.source == "qr"
     assert "电子样例" not in caplog.text and RESIDENT_ID not in caplog.text
+
+
+def test_an_eid_code_is_one_use_held_in_view_it_keeps_its_session(service, qr_emulator,
+                                                                    sessions):
+    _, heard = service
+    code = eid()
+    qr_emulator.scan(code)
+    sid = heard.wait("session_started")[0].session_id
+    time.sleep(1.2)  # past the scanner's repeat suppression (1 s here)
+    qr_emulator.scan(code)  # shown again by the same citizen: the same session, no refusal
+    time.sleep(0.5)  # the scanner's line is read and handled
+    assert sessions.current is not None and sessions.current.session_id == sid
+    assert heard.of("qr_refused") == []
+    sessions.end("exit")
+    time.sleep(1.2)
+    qr_emulator.scan(code)  # shown again after the citizen left: a replay
+    assert heard.wait("qr_refused")[0].reason == "replayed"
+    assert sessions.current is None
 
 
 def test_an_eid_signed_with_another_key_is_refused(service, qr_emulator, sessions):

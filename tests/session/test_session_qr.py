@@ -22,8 +22,9 @@ OTHER = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
 CLAIMS = {"id_kind": "resident", "id_number": "110101199003071233", "name": "测试样例"}
 
 
-def eid(key: Ed25519PrivateKey = AUTHORITY, exp: float = NOW + 300, **claims: str) -> str:
-    return make_eid_qr(key, exp=int(exp), **{**CLAIMS, **claims})
+def eid(key: Ed25519PrivateKey = AUTHORITY, exp: float = NOW + 100, iat: float = NOW - 10,
+        **claims: str) -> str:
+    return make_eid_qr(key, exp=int(exp), iat=int(iat), **{**CLAIMS, **claims})
 
 
 def refused(text: object, key=PUBLIC) -> str:
@@ -58,6 +59,27 @@ def test_expired_eid() -> None:
     assert refused(eid(exp=NOW)) == "expired"
     assert refused(eid(exp=NOW - 1)) == "expired"
     assert isinstance(parse_qr(eid(exp=NOW + 1), eid_key=PUBLIC, now=NOW), Identity)
+
+
+def test_an_eid_code_is_short_lived_not_a_bearer_token() -> None:
+    assert refused(eid(iat=NOW - 10, exp=NOW + 10 * 365 * 86400)) == "expired"  # 10-year claim
+    assert refused(eid(iat=NOW - 301, exp=NOW + 1)) == "expired"  # too old to be taken here
+    assert refused(eid(iat=NOW + 61, exp=NOW + 200)) == "expired"  # issued in the future
+    assert isinstance(parse_qr(eid(iat=NOW + 30, exp=NOW + 200), eid_key=PUBLIC, now=NOW),
+                      Identity)  # a slightly fast issuer clock is fine
+    ident = parse_qr(eid(), eid_key=PUBLIC, now=NOW)
+    assert ident.evidence_id and len(ident.evidence_id) >= 16
+
+
+def test_an_eid_code_without_issue_time_or_id_is_malformed() -> None:
+    for drop in ("iat", "jti"):
+        text = eid()
+        payload, _ = text[len(EID_PREFIX):].split(".")
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        del claims[drop]
+        body = b64(json.dumps(claims).encode())
+        signature = b64(AUTHORITY.sign((EID_PREFIX + body).encode()))
+        assert refused(f"{EID_PREFIX}{body}.{signature}") == "malformed", drop
 
 
 def test_tampered_eid() -> None:

@@ -25,7 +25,7 @@ def _applications(sim: Simulation) -> list[dict]:
 
 def test_a_citizen_applies_in_chinese_and_takes_a_printed_receipt(sim, app: KioskUi) -> None:
     identify(sim, app)
-    open_service(app)
+    open_service(sim, app)
     fill_form(app)
     give_materials(sim, app)
     tap(app, "notify_optin")  # progress texts to the mobile the platform knows: yes
@@ -64,7 +64,7 @@ def test_in_english_and_elder_mode_the_same_journey_reads_in_english(sim, app: K
     app.wait_for(lambda s: s["language"] == "en")
     tap(app, "switch_elder")
     app.wait_for(lambda s: s["elder_mode"])
-    open_service(app)
+    open_service(sim, app)
     state = app.state()
     assert any("Fill in the form" in t for t in state["texts"])
     assert not any("补领原因" in t for t in state["texts"])  # labels follow the language
@@ -80,7 +80,7 @@ def test_in_english_and_elder_mode_the_same_journey_reads_in_english(sim, app: K
 
 def test_card_removed_mid_form_ends_the_session_and_nothing_is_filed(sim, app: KioskUi) -> None:
     identify(sim, app)
-    open_service(app)
+    open_service(sim, app)
     tap(app, "field_reason")
     app.wait_for(on("form", "opt_reason_1"))
     sim.control("idcard", "remove_card", {})
@@ -89,13 +89,13 @@ def test_card_removed_mid_form_ends_the_session_and_nothing_is_filed(sim, app: K
     assert _applications(sim) == []
     # the next citizen starts clean: no form of the last one
     identify(sim, app)
-    open_service(app)
+    open_service(sim, app)
     assert "error_reason" not in app.state()["kids"]
 
 
 def test_printer_out_of_paper_at_the_receipt_is_told_then_prints_once(sim, app: KioskUi) -> None:
     identify(sim, app)
-    open_service(app)
+    open_service(sim, app)
     fill_form(app)
     give_materials(sim, app)
     sim.control("printer", "paper_out", {})
@@ -113,7 +113,7 @@ def test_printer_out_of_paper_at_the_receipt_is_told_then_prints_once(sim, app: 
 def test_platform_down_at_submit_gives_a_will_be_sent_receipt_then_files_once(
         sim, app: KioskUi) -> None:
     identify(sim, app)
-    open_service(app)
+    open_service(sim, app)
     fill_form(app)
     give_materials(sim, app)
     sim.control("platform", "down", {})
@@ -139,7 +139,7 @@ def test_idle_timeout_mid_form_warns_aloud_then_wipes(sim, xvfb: Xvfb, tmp_path:
     app = KioskUi(tmp_path / "ui-idle", xvfb, site_file=short).start()
     try:
         identify(sim, app)
-        open_service(app)
+        open_service(sim, app)
         state = app.wait_for(lambda s: "countdown" in s["kids"], 15)
         assert state["screen"] == "form"  # the countdown shows on the screen in use
         app.wait_for(lambda s: s["screen"] == "attract", 15)
@@ -154,7 +154,7 @@ def test_idle_timeout_mid_form_warns_aloud_then_wipes(sim, xvfb: Xvfb, tmp_path:
 
 def test_a_page_from_the_flatbed_scanner_is_taken(sim, app: KioskUi) -> None:
     identify(sim, app)
-    open_service(app)
+    open_service(sim, app)
     fill_form(app)
     tap(app, "mat_photo_scanner")  # SANE's test backend, through the scanner's worker
     app.wait_for(on("materials", "mat_photo_clear"), 60)

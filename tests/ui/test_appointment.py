@@ -10,7 +10,7 @@ from kiosk.config import load_config
 from kiosk.receipts.appointment_slip import QR_PREFIX
 from kiosk.sim import Simulation
 from tests.ui.harness import KioskUi
-from tests.ui.journey import identify, leftovers, on, tap
+from tests.ui.journey import identify, leftovers, on, open_tile, tap
 
 AREAS = ("idcard", "printer")
 ID_NUMBER = "110101199003071233"
@@ -24,7 +24,7 @@ def _bookings(sim: Simulation) -> list:
 
 def _book(sim: Simulation, app: KioskUi) -> dict:
     identify(sim, app)
-    tap(app, "tile_appointment")
+    open_tile(sim, app, "tile_appointment")
     app.wait_for(on("appt_menu", "appt_new"), 20)
     tap(app, "appt_new")
     app.wait_for(on("appt_services", f"appt_service_{SERVICE}"), 20)
@@ -64,7 +64,7 @@ def test_a_citizen_sees_a_booking_and_cancels_it(sim, app) -> None:
     [booking] = _bookings(sim)
     tap(app, "appt_done")
     app.wait_for(on("home"))
-    tap(app, "tile_appointment")
+    open_tile(sim, app, "tile_appointment")
     app.wait_for(on("appt_menu", "appt_my"), 20)
     tap(app, "appt_my")
     aid = booking.appointment_id

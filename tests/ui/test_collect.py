@@ -13,7 +13,7 @@ from kiosk.session import Identity
 from kiosk.sim import Simulation
 from tests.session.conftest import card_of
 from tests.ui.harness import KioskUi
-from tests.ui.journey import identify, leftovers, on, tap
+from tests.ui.journey import identify, leftovers, on, open_tile, tap
 
 AREAS = ("idcard", "printer")
 ID_NUMBER = "110101199003071233"
@@ -42,7 +42,7 @@ def collections(sim: Simulation) -> list[dict[str, Any]]:
 
 
 def open_list(sim: Simulation, app: KioskUi, certificate_id: str) -> None:
-    tap(app, "tile_collect")
+    open_tile(sim, app, "tile_collect")
     app.wait_for(on("collect_list", f"cert_{certificate_id}"), 20)
 
 

@@ -11,7 +11,7 @@ from kiosk.sim import Simulation
 from tests.support import wait_until
 from tests.ui.harness import KioskUi
 from tests.ui.journey import (SERVICE, fill_form, give_materials, identify, on,
-                              open_service, submit, tap)
+                              open_service, open_tile, submit, tap)
 from tests.ui.test_progress import file_application
 
 
@@ -28,7 +28,7 @@ def test_a_recent_application_is_rated_with_a_comment_from_the_home_tile(
         sim: Simulation, app: KioskUi) -> None:
     receipt_no = file_application(sim)
     identify(sim, app)
-    tap(app, "tile_evaluate")
+    open_tile(sim, app, "tile_evaluate")
     app.wait_for(on("evaluate_list", f"rate_{receipt_no}"), 20)
     tap(app, f"rate_{receipt_no}")
     app.wait_for(on("evaluate_rate", "score_4"), 10)
@@ -56,7 +56,7 @@ def test_a_recent_application_is_rated_with_a_comment_from_the_home_tile(
 
 def test_the_rating_is_offered_at_the_end_of_applying(sim: Simulation, app: KioskUi) -> None:
     identify(sim, app)
-    open_service(app)
+    open_service(sim, app)
     fill_form(app)
     give_materials(sim, app)
     state = submit(app)

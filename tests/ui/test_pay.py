@@ -14,7 +14,7 @@ from kiosk.refplatform import operator
 from kiosk.sim import Simulation
 from tests.journeys.test_payment import file_fee_application
 from tests.ui.harness import KioskUi
-from tests.ui.journey import identify, leftovers, on, tap
+from tests.ui.journey import identify, leftovers, on, open_tile, tap
 
 AREAS = ("idcard", "printer")
 ID_NUMBER = "110101199003071233"
@@ -32,7 +32,7 @@ def _payments(sim: Simulation) -> list[dict]:
 
 def _open_qr(sim: Simulation, app: KioskUi, receipt_no: str) -> dict:
     identify(sim, app)
-    tap(app, "tile_pay")
+    open_tile(sim, app, "tile_pay")
     app.wait_for(on("pay_due", f"pay_{receipt_no}"), 20)
     tap(app, f"pay_{receipt_no}")
     return app.wait_for(on("pay_qr", "pay_qr"), 20)
@@ -57,7 +57,7 @@ def test_a_citizen_scans_pays_and_takes_a_payment_receipt(sim, app, receipt_no,
     assert "缴费凭证" in lines and receipt_no in lines and payment["payment_id"] in lines
     tap(app, "pay_done")
     app.wait_for(on("home"))
-    tap(app, "tile_pay")  # paid: nothing left to pay
+    open_tile(sim, app, "tile_pay")  # paid: nothing left to pay
     app.wait_for(on("pay_due", "pay_nothing"), 20)
     tap(app, "exit")
     app.wait_for(lambda s: s["screen"] == "attract", 15)

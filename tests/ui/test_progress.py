@@ -17,7 +17,7 @@ from kiosk.sim import Simulation
 from tests.journeys.conftest import jpeg
 from tests.session.conftest import card_of
 from tests.ui.harness import KioskUi
-from tests.ui.journey import identify, leftovers, on, tap
+from tests.ui.journey import identify, leftovers, on, open_tile, tap
 
 AREAS = ("idcard", "qr", "document", "printer")
 ID_NUMBER, NAME = "110101199003071233", "测试样例"
@@ -59,7 +59,7 @@ def test_by_card_the_timeline_then_the_correction_is_handed_in_with_the_camera(
     sim.control("platform", "advance", {"receipt_no": receipt_no, "action": "correct",
                                         "reason": "户口簿页面不清晰，请重新拍摄"})
     identify(sim, app)
-    tap(app, "tile_progress")
+    open_tile(sim, app, "tile_progress")
     app.wait_for(on("progress_list", f"app_{receipt_no}"), 20)
     tap(app, f"app_{receipt_no}")
     state = app.wait_for(on("progress_detail", "progress_todo"), 20)
