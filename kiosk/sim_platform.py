@@ -23,7 +23,6 @@ import datetime as dt
 import io
 import json
 import logging
-import os
 import re
 import uuid
 from collections.abc import Callable
@@ -37,6 +36,7 @@ from kiosk.refplatform.auth import enrol
 from kiosk.refplatform.seed import load_examples
 from kiosk.refplatform.server import ServerHandle, start_in_thread
 from kiosk.refplatform.store import Store
+from kiosk.receipts.progress_qr import new_token
 from kiosk.refplatform.tls import make_test_ca
 
 
@@ -69,10 +69,6 @@ class PlatformEmulator(Emulator):
         credential = self.secrets / "platform.credential"
         credential.touch(mode=0o600)
         credential.write_text(enrol(self.store, self.kiosk_id), encoding="utf-8")
-        qr_key = self.secrets / "receipt-qr.key"  # the fleet's key in real life; one terminal here
-        if not qr_key.exists():
-            qr_key.touch(mode=0o600)
-            qr_key.write_bytes(os.urandom(32))
         self._start_fleet()
         self.up()
 
@@ -133,7 +129,8 @@ class PlatformEmulator(Emulator):
 
     def file(self, service_id: str, card: str) -> dict[str, Any]:
         """File an application of `service_id` for the holder of the emulator card file `card`,
-        as the terminal would have on an earlier visit; the application's JSON."""
+        as the terminal would have on an earlier visit; the application's JSON and the
+        progress token its receipt carries."""
         holder = json.loads(Path(card).read_text(encoding="utf-8"))
         with self.store.write() as conn:
             service = catalogue.find_service(conn, service_id)
@@ -150,8 +147,12 @@ class PlatformEmulator(Emulator):
             body = {"service_id": service_id, "form": load_examples()[service_id][0],
                     "applicant": {"id_kind": holder.get("type", "resident"),
                                   "id_number": holder["id_number"], "name": holder["name"]},
-                    "materials": materials, "client_reference": "SIM" + uuid.uuid4().hex[:8]}
-            return applications.create(conn, self.kiosk_id, body, dt.datetime.now(dt.timezone.utc))
+                    "materials": materials, "client_reference": "SIM" + uuid.uuid4().hex[:8],
+                    "progress_token": new_token()}
+            filed = applications.create(conn, self.kiosk_id, body,
+                                        dt.datetime.now(dt.timezone.utc))
+            # the token its receipt would carry (a script prints the receipt's code with it)
+            return {**filed, "progress_token": body["progress_token"]}
 
     def applications(self, status: str | None = None) -> list[dict[str, Any]]:
         return operator.list_applications(self.store, status)
@@ -197,7 +198,6 @@ class PlatformEmulator(Emulator):
             "platform": {"base_url": self.url, "ca_bundle": str(ca), "kiosk_id": self.kiosk_id,
                          "credential_file": str(self.secrets / "platform.credential")},
             "outbox": {"key_file": str(self.secrets / "outbox.key")},
-            "receipts": {"qr_key_file": str(self.secrets / "receipt-qr.key")},
             "fleet": {"enabled": True, "repository_url": self.fleet_url, "ring": FLEET_RING,
                       "trusted_root_file": str(self.secrets / "fleet-root.json"),
                       "ca_bundle": str(ca), "poll_interval_s": 10.0, "jitter_s": 2.0},

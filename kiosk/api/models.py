@@ -248,6 +248,10 @@ class Problem(Reply):
 # -- citizen sessions --------------------------------------------------------------------------
 
 
+class ProgressTokenIssued(Reply):
+    progress_token: str = Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", repr=False)
+
+
 class HolderFactor(Reply):
     factor: Literal["sms_code"]
     to: str  # masked mobile number
@@ -328,6 +332,8 @@ class ApplicationCreate(Body):
     applicant: Applicant
     form: dict[str, Any]
     materials: list[MaterialSubmission] = Field(max_length=50)
+    progress_token: str | None = Field(default=None, pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$",
+                                       repr=False)
     client_reference: str = Field(pattern=r"^[A-Za-z0-9-]{4,40}$")
     notifications: NotificationsCreate | None = None
 

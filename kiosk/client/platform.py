@@ -78,6 +78,11 @@ OPERATIONS: dict[str, Operation] = {op.operation_id: op for op in (
               False, True, POST_READ),
     Operation("getApplication", "get_application", "GET", "/applications/{receipt_no}",
               False, True, READ),
+    Operation("issueProgressToken", "issue_progress_token", "POST",
+              "/applications/{receipt_no}/progress-token", False, False,
+              "no key: sent once (a repeat issues another token, harmless)"),
+    Operation("getProgress", "get_progress", "GET", "/progress/{progress_token}", False, True,
+              READ),
     Operation("supplementApplication", "supplement_application", "POST",
               "/applications/{receipt_no}/supplements", True, True, KEYED),
     Operation("queryCertificates", "query_certificates", "POST", "/certificates/query",
@@ -212,6 +217,16 @@ class PlatformClient:
     def get_application(self, receipt_no: str) -> m.Application:
         return self._call("getApplication", _model(m.Application),
                           path={"receipt_no": receipt_no})
+
+    def issue_progress_token(self, receipt_no: str) -> str:
+        """A new progress token for the citizen's own application (for a progress slip)."""
+        return self._call("issueProgressToken", _model(m.ProgressTokenIssued),
+                          path={"receipt_no": receipt_no}).progress_token
+
+    def get_progress(self, progress_token: str) -> m.Application:
+        """The masked application a receipt's progress token opens (no citizen session)."""
+        return self._call("getProgress", _model(m.Application),
+                          path={"progress_token": progress_token})
 
     def supplement_application(self, receipt_no: str,
                                body: m.SupplementCreate | Mapping[str, Any],

@@ -184,12 +184,15 @@ class SessionConfig(Section):
 
 
 class ReceiptsConfig(Section):
-    """What the printed receipt says about where it comes from, and the fleet key of its QR."""
+    """What the printed receipt says about where it comes from."""
 
     centre_name: str = Field(default="政务服务中心", max_length=60)
     hotline: str = Field(default="12345", max_length=30)
-    qr_key_file: str = "/etc/kiosk/receipt-qr.key"  # shared by the fleet: any terminal checks any receipt
-    old_qr_key_files: tuple[str, ...] = ()  # still accepted while a key change rolls out
+    # Ignored since receipt codes carry the platform's progress tokens (contract 1.1; the
+    # fleet-wide HMAC key let one stolen terminal forge any receipt's code). Still accepted so
+    # that site files of earlier versions load; remove them from site files and fleet layers.
+    qr_key_file: str | None = None
+    old_qr_key_files: tuple[str, ...] = ()
 
 
 class UiConfig(Section):

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.demo.app_process import ROOT, AppProcess
-from kiosk.demo.script import (Control, Pause, Receipts, Screen, Shot, Step, Tap, Type,
-                               WaitFor, keys)
+from kiosk.demo.script import (Control, Pause, Receipts, Screen, Shot, Step, Tap, TextedCode,
+                               Type, WaitFor, keys)
 from kiosk.demo.xvfb import SIZE, Xvfb
 from kiosk.devices.registry import AREAS
 from kiosk.sim import Simulation
@@ -81,6 +81,10 @@ class Player:
                     self.tap("kb_mode_digits" if char.isdigit() else "kb_mode_letters")
                 self.tap(kid)
             self.tap("key_done")
+        elif isinstance(step, TextedCode):
+            for digit in self.sim.control("platform", "last_code", {}):
+                self.tap(f"code_{digit}")
+            self.tap("code_ok")
         elif isinstance(step, Receipts):
             deadline = time.monotonic() + step.timeout_s
             while len(self.printed()) < step.count:

@@ -73,6 +73,12 @@ class Type:
 
 
 @dataclass(frozen=True)
+class TextedCode:
+    """Type the one-time code the platform texted (read off the SMS gateway emulator, as the
+    citizen reads their phone) on the 验证本人 screen, then confirm."""
+
+
+@dataclass(frozen=True)
 class Receipts:
     """Wait until the printer emulator has printed `count` jobs in all; copy each new one out."""
     count: int
@@ -85,7 +91,7 @@ class Pause:
     seconds: float
 
 
-Step = Union[Tap, Screen, WaitFor, Shot, Control, Type, Receipts, Pause]
+Step = Union[Tap, Screen, WaitFor, Shot, Control, Type, TextedCode, Receipts, Pause]
 
 
 def keys(text: str) -> list[str]:
@@ -114,6 +120,8 @@ APPLY_JOURNEY: list[Step] = [
     WaitFor({"screen": "home"}, kid="greeting"),
     Screen("home"),
     Tap("tile_apply"),
+    Screen("holder", kid="holder_resend"),  # the code is on its way to the citizen's phone
+    TextedCode(),
     Screen("catalogue", kid="service_*"),
     Tap("search"),
     *[Tap(k) for k in keys("hszc")],  # 护士执业注册 by its initials
@@ -167,8 +175,10 @@ APPLY_JOURNEY: list[Step] = [
 OTHER_JOURNEYS: list[Step] = [
     Control("idcard", "place_card", {"path": f"<ROOT>/{RESIDENT_CARD}"}),
     WaitFor({"screen": "home"}, kid="greeting"),
-    # 进度查询: the application just filed, by ID card
+    # 进度查询: the application just filed, by ID card (a new visit: the texted code again)
     Tap("tile_progress"),
+    Screen("holder", kid="holder_resend", shot=False),
+    TextedCode(),
     Screen("progress_list", kid="app_SL-*"),
     Tap("app_SL-*"),
     Screen("progress_detail", kid="progress_status"),

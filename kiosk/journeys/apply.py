@@ -45,8 +45,9 @@ from kiosk.journeys.base import Journey
 from kiosk.journeys.problems import (JourneyProblem, WrongStep, outbox_problem, platform_problem, printer_msgid)
 from kiosk.journeys.problems import words as _words
 from kiosk.journeys.receipt import (PrinterPort, PrintOutcome, PromisedItem, ReceiptData,
-                                    document_for, load_qr_key, print_for_citizen, qr_text_for)
+                                    document_for, print_for_citizen, qr_text_for)
 from kiosk.outbox import DuplicateKey, ItemNotFound, Outbox, QueuedItem, QueueRefused
+from kiosk.receipts import progress_qr
 from kiosk.receipts.layout import CST
 from kiosk.search import CatalogueIndex
 from kiosk.session import Identity, Session
@@ -60,6 +61,7 @@ _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 # Keys of the journey's state in the session bag (wiped with the session).
 _CITIZEN, _PLAN = "apply.citizen", "apply.materials"
 _KEY, _QUEUED, _SUBMITTED_AT = "apply.idempotency_key", "apply.queued", "apply.submitted_at"
+_PROGRESS_TOKEN = "apply.progress_token"  # opens the application's progress from its receipt
 _NOTIFY_SMS = "apply.notify_sms"
 
 
@@ -546,7 +548,8 @@ class ApplyJourney(Journey[Step]):
         if key is None:
             key = str(uuid.uuid4())
             self._session.put(_KEY, key)  # made once: every retry reuses it
-        body = self._body()
+            self._session.put(_PROGRESS_TOKEN, progress_qr.new_token())
+        body = {**self._body(), "progress_token": self._session.get(_PROGRESS_TOKEN)}
         try:
             queued = self._outbox.enqueue(APPLICATION, with_filing_grant(self._session, body),
                                           idempotency_key=key)
@@ -620,7 +623,6 @@ class ApplyJourney(Journey[Step]):
             PromisedItem(x.material_id, _pick(x.name, lang), plan[x.material_id].promised_by)
             for x in service.materials
             if x.material_id in plan and plan[x.material_id].source == "promised")
-        key = load_qr_key(self._receipts.qr_key_file)
         return ReceiptData(
             outbox_reference=queued.reference, final=final,
             receipt_no=receipt_no if final else None, reference=reference,
@@ -628,7 +630,8 @@ class ApplyJourney(Journey[Step]):
             submitted_at=self._session.get(_SUBMITTED_AT) or self._clock(),
             promised_date=dt.date.fromisoformat(due) if isinstance(due, str) else None,
             promised_days=service.promised_limit_days, promised_materials=promised,
-            qr_text=qr_text_for(reference, self._kiosk_id, key), language=lang)
+            qr_text=qr_text_for(reference, self._kiosk_id, self._session.get(_PROGRESS_TOKEN)),
+            language=lang)
 
     # ---- receipt ---------------------------------------------------------------------------
 
@@ -665,6 +668,6 @@ class ApplyJourney(Journey[Step]):
         clean; the scanned files go with the session's wipe."""
         with self._lock:
             self._session.values.clear()
-            for key in (_PLAN, _KEY, _QUEUED, _SUBMITTED_AT, _NOTIFY_SMS):
+            for key in (_PLAN, _KEY, _PROGRESS_TOKEN, _QUEUED, _SUBMITTED_AT, _NOTIFY_SMS):
                 self._session.pop(key)
             self._go(Step.END)

@@ -28,6 +28,7 @@ the session id, receipt numbers and reason codes, never a name, an ID number or 
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import logging
 import threading
 import time
@@ -47,7 +48,7 @@ from kiosk.journeys.base import citizens_applications, identified
 from kiosk.journeys.problems import (JourneyProblem, outbox_problem,
                                      platform_problem, printer_msgid)
 from kiosk.journeys.problems import words as _words
-from kiosk.journeys.receipt import Outcome, PrinterPort, load_qr_key, print_for_citizen
+from kiosk.journeys.receipt import Outcome, PrinterPort, print_for_citizen
 from kiosk.outbox import ItemNotFound, Outbox, QueueRefused
 from kiosk.receipts import progress_qr
 from kiosk.receipts.progress_slip import ProgressSlipData, SlipStep, progress_slip
@@ -85,8 +86,8 @@ WORDS: dict[str, str] = {
     "journey.progress.elsewhere": N_("This receipt was printed at another terminal before its "
                                      "application number was known. Please place your ID "
                                      "card to see your applications."),
-    "journey.progress.no_key": N_("Receipt codes cannot be checked at this terminal right "
-                                  "now. Please place your ID card instead."),
+    "journey.progress.code_old": N_("This receipt has a code of an earlier kind that can no "
+                                    "longer be checked. Please place your ID card instead."),
     "journey.progress.nothing_awaited": N_("This application is not waiting for any "
                                            "documents."),
     "journey.progress.no_pages": N_("Please scan at least one page first."),
@@ -104,6 +105,7 @@ TODO_QUEUED = N_("It will be sent to the service centre as soon as the connectio
 # Keys of the journey's state in the session bag (wiped with the session).
 _APPS, _OWN, _SERVICES = "progress.applications", "progress.own", "progress.services"
 _PENDING, _SUPPLEMENT = "progress.pending", "progress.supplement"
+_TOKENS = "progress.tokens"  # reference -> the progress token scanned or issued (slip QR)
 
 
 @dataclass(frozen=True)
@@ -173,19 +175,17 @@ class ProgressJourney:
     """One visitor following their applications (by card) or one receipt (by its code)."""
 
     def __init__(self, session: Session, client: PlatformClient, outbox: Outbox,
-                 qr_keys: list[bytes], kiosk_id: str, *,
+                 kiosk_id: str, *,
                  final_wait_s: float = 3.0,
                  poll_s: float = 0.05, audit: AuditRecorder | None = None,
                  printer: PrinterPort | None = None,
                  receipts_config: ReceiptsConfig | None = None,
                  print_timeout_s: float = 60.0) -> None:
-        """`qr_keys`: the fleet's receipt-QR keys, newest first (empty: codes cannot be
-        checked, and the citizen is asked for their card). `printer`: for the progress slip
-        (None: nothing to print on; the screen shows all the same)."""
+        """`printer`: for the progress slip (None: nothing to print on; the screen shows all
+        the same)."""
         self._session = session
         self._client = client
         self._outbox = outbox
-        self._keys = list(qr_keys)
         self._kiosk_id = kiosk_id
         self._final_wait_s = final_wait_s
         self._poll_s = poll_s
@@ -245,35 +245,49 @@ class ProgressJourney:
 
     def by_receipt_code(self, text: str) -> ApplicationView:
         """The one application a scanned receipt code stands for (applicant masked), or a
-        JourneyProblem saying why not. Blocking."""
+        JourneyProblem saying why not. The code's progress token is what opens it: the
+        platform answers the masked progress it opens (getProgress), and an application still
+        in this terminal's outbox is shown from there if the token is the one it was filed
+        with. Blocking."""
         with self._lock:
-            if not self._keys:
-                raise JourneyProblem("journey.progress.no_key", msgid=WORDS[
-                    "journey.progress.no_key"], detail="no fleet receipt-QR key")
             try:
-                ref = progress_qr.parse(text, self._keys)
+                ref = progress_qr.parse(text)
             except progress_qr.ReceiptQrRefused as exc:
                 log.info("session %s: receipt code refused (%s)", self._session.session_id,
                          exc.reason)
                 self._audit.citizen(self._session.session_id, "progress.code_refused",
                                     reason=exc.reason)
                 code = ("journey.progress.code_not_ours" if exc.reason in ("not_ours", "too_long")
+                        else "journey.progress.code_old" if exc.reason == "old_code"
                         else "journey.progress.code_invalid")
                 raise JourneyProblem(code, msgid=WORDS[code], detail=exc.reason) from None
-            receipt_no = ref.ref if ref.kind == "receipt_no" else self._own_receipt_no(ref)
-            if receipt_no is None:  # still in our outbox
-                pending: _Pending = self._session.get(_PENDING)
-                return self._pending_view(pending)
+            if ref.kind == "outbox_reference" and ref.kiosk_id == self._kiosk_id:
+                pending = self._own_pending(ref)
+                if pending is not None:  # still in our outbox
+                    self._tokens()[pending.reference] = ref.token
+                    return self._pending_view(pending)
             try:
-                client = citizen_client(self._session, self._client)
-                application = client.get_application(receipt_no)
+                application = self._client.get_progress(ref.token)
             except RequestRefused as exc:
-                if exc.status == 404:
-                    raise self._unknown(f"{receipt_no} unknown to the platform") from None
-                raise platform_problem(exc, "getApplication refused") from None
+                if exc.status != 404:
+                    raise platform_problem(exc, "getProgress refused") from None
+                if ref.kind == "outbox_reference" and ref.kiosk_id != self._kiosk_id:
+                    raise JourneyProblem("journey.progress.elsewhere",
+                                         msgid=WORDS["journey.progress.elsewhere"],
+                                         detail="outbox reference of another terminal") from None
+                raise self._unknown("no application for this progress token") from None
             except PlatformError as exc:
-                raise platform_problem(exc, "getApplication failed") from None
+                raise platform_problem(exc, "getProgress failed") from None
+            if ref.ref not in (application.receipt_no, application.client_reference):
+                # a genuine token under another reference: the paper was altered
+                self._audit.citizen(self._session.session_id, "progress.code_refused",
+                                    reason="reference_mismatch")
+                raise JourneyProblem("journey.progress.code_invalid",
+                                     msgid=WORDS["journey.progress.code_invalid"],
+                                     detail="the token opens another application")
+            receipt_no = application.receipt_no
             self._apps()[receipt_no] = application
+            self._tokens()[receipt_no] = ref.token
             log.info("session %s: receipt code of %s (printed at %s) looked up",
                      self._session.session_id, receipt_no,
                      "this terminal" if ref.kiosk_id == self._kiosk_id else "another terminal")
@@ -281,32 +295,36 @@ class ProgressJourney:
                                 printed_here=ref.kiosk_id == self._kiosk_id)
             return self._view(application)
 
+    def _tokens(self) -> dict[str, str]:
+        """Progress tokens known in this session, by reference (for the slip's QR)."""
+        tokens = self._session.get(_TOKENS)
+        if tokens is None:
+            tokens = {}
+            self._session.put(_TOKENS, tokens)
+        return tokens
+
     def _unknown(self, detail: str) -> JourneyProblem:
         return JourneyProblem("journey.progress.unknown",
                               msgid=WORDS["journey.progress.unknown"], detail=detail)
 
-    def _own_receipt_no(self, ref: progress_qr.ProgressRef) -> str | None:
-        """The receipt number of an application this terminal queued; None (and the pending
-        item in the bag) while it waits in the outbox."""
-        if ref.kiosk_id != self._kiosk_id:
-            raise JourneyProblem("journey.progress.elsewhere",
-                                 msgid=WORDS["journey.progress.elsewhere"],
-                                 detail="outbox reference of another terminal")
+    def _own_pending(self, ref: progress_qr.ProgressRef) -> _Pending | None:
+        """An application this terminal queued and has not delivered yet, if the code names
+        one (and carries the token it was filed with); None to ask the platform."""
         try:
             item = self._outbox.find(ref.ref)
         except ItemNotFound:
-            raise self._unknown("outbox reference not in this outbox") from None
-        if item.kind != APPLICATION:
-            raise self._unknown("outbox reference of another kind")
-        receipt_no = (item.result or {}).get("receipt_no")
-        if item.state == "delivered" and isinstance(receipt_no, str):
-            return receipt_no
-        if item.state != "pending":
-            raise self._unknown(f"outbox item {item.state}")
-        self._session.put(_PENDING, _Pending(item.reference, self._service_name_of(item.id),
-                                             dt.datetime.fromtimestamp(item.created_at,
-                                                                       dt.timezone.utc)))
-        return None
+            return None
+        if item.kind != APPLICATION or item.state != "pending":
+            return None
+        filed_with = self._outbox.open_body(item.id).get("progress_token")
+        if not isinstance(filed_with, str) or not hmac.compare_digest(filed_with, ref.token):
+            raise JourneyProblem("journey.progress.code_invalid",
+                                 msgid=WORDS["journey.progress.code_invalid"],
+                                 detail="not the token this application was filed with")
+        pending = _Pending(item.reference, self._service_name_of(item.id),
+                           dt.datetime.fromtimestamp(item.created_at, dt.timezone.utc))
+        self._session.put(_PENDING, pending)
+        return pending
 
     def _service_name_of(self, item_id: int) -> str:
         """The service of a queued application, named from the last catalogue seen."""
@@ -385,6 +403,22 @@ class ProgressJourney:
 
     # ---- the slip to take away ---------------------------------------------------------------
 
+    def _slip_qr(self, reference: str) -> str | None:
+        """The slip's progress QR: the token scanned in this session, else a new one the
+        platform issues for the citizen's own application; None (no code on the slip, the
+        reference is printed all the same) when neither can be had."""
+        token = self._tokens().get(reference)
+        if token is None and progress_qr.kind_of(reference) == "receipt_no":
+            try:
+                token = citizen_client(self._session, self._client).issue_progress_token(
+                    reference)
+            except PlatformError as exc:
+                log.info("session %s: no progress token for the slip (%s)",
+                         self._session.session_id, type(exc).__name__)
+                return None
+            self._tokens()[reference] = token
+        return progress_qr.make(reference, self._kiosk_id, token) if token else None
+
     def print_slip(self, reference: str) -> SlipPrint:
         """Print what the detail screen shows of `reference` (an application looked up in this
         session); "printed" only when the printer confirmed the job. One slip per application
@@ -394,8 +428,7 @@ class ProgressJourney:
             view = self.view(reference)
             if self._printer is None or self._receipts is None:
                 return SlipPrint("failed", "no_printer", printer_msgid("failed"))
-            qr_text = (progress_qr.make(view.reference, self._kiosk_id, self._keys[0])
-                       if self._keys else None)
+            qr_text = self._slip_qr(view.reference)
             data = ProgressSlipData(
                 view.reference, view.receipt_no is not None, view.service_name,
                 view.applicant_masked, view.status_words, view.due_date,
@@ -576,17 +609,11 @@ def _awaited_ids(a: m.Application, service: m.Service | None) -> tuple[str, ...]
     return tuple(dict.fromkeys(wanted))
 
 
-def qr_keys_of(path: str) -> list[bytes]:
-    key = load_qr_key(path)
-    return [key] if key is not None else []
-
-
 def progress_journey(terminal: Terminal, session: Session) -> ProgressJourney:
     """A progress journey for `session` on this terminal."""
     if terminal.link is None:
         raise RuntimeError("progress needs the platform link")
     config = terminal.config
     return ProgressJourney(session, terminal.link.client, terminal.link.outbox,
-                           qr_keys_of(config.receipts.qr_key_file),
                            config.platform.kiosk_id or config.terminal.id, audit=terminal.audit,
                            printer=terminal.printer, receipts_config=config.receipts)

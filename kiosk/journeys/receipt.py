@@ -12,19 +12,16 @@ import datetime as dt
 import logging
 from concurrent.futures import Future, TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from drivers.device import DeviceError
 from drivers.printer.document import Document
 from drivers.printer.printer import JobResult
 from kiosk.audit.recorder import AuditRecorder
-from kiosk.private_files import PrivateFileError, read_private_file
 from kiosk.receipts import application_receipt, progress_qr
 
 log = logging.getLogger(__name__)
 
-MAX_QR_KEY_BYTES = 4096
 Outcome = Literal["printed", "paper_out", "failed"]
 
 
@@ -68,30 +65,13 @@ class PrintOutcome:
     action_id: str
 
 
-def load_qr_key(path: str) -> bytes | None:
-    """The fleet's receipt-QR key (raw bytes, ≥ 16), or None when it is missing or unusable:
-    the receipt then prints without its QR, and the reason is logged (paths only)."""
-    try:
-        key = read_private_file(Path(path), max_bytes=MAX_QR_KEY_BYTES,
-                                if_exposed="replace the fleet receipt-QR key")
-    except PrivateFileError as exc:
-        log.warning("receipt QR omitted: %s", exc)
-        return None
-    if key is None:
-        log.warning("receipt QR omitted: no key file at %s", path)
-        return None
-    if len(key) < progress_qr.MIN_KEY_BYTES:
-        log.warning("receipt QR omitted: the key in %s is shorter than %d bytes", path,
-                    progress_qr.MIN_KEY_BYTES)
-        return None
-    return key
-
-
-def qr_text_for(reference: str, kiosk_id: str, key: bytes | None) -> str | None:
-    if key is None:
+def qr_text_for(reference: str, kiosk_id: str, token: str | None) -> str | None:
+    """The progress QR of a receipt; None (the slip prints without it, the reference is what
+    the citizen quotes) when there is no token or the reference cannot be put in one."""
+    if token is None:
         return None
     try:
-        return progress_qr.make(reference, kiosk_id, key)
+        return progress_qr.make(reference, kiosk_id, token)
     except ValueError as exc:
         log.warning("receipt QR omitted: %s", exc)
         return None
@@ -99,7 +79,8 @@ def qr_text_for(reference: str, kiosk_id: str, key: bytes | None) -> str | None:
 
 def document_for(receipt: ReceiptData, *, next_steps: list[str], centre_name: str,
                  hotline: str, paper_width_mm: int) -> Document:
-    """The slip; without a QR key it has no code, and the reference is what the citizen quotes."""
+    """The slip; without a progress token it has no code, and the reference is what the
+    citizen quotes."""
     return application_receipt(
         language=receipt.language, service_name=receipt.service_name,
         reference=receipt.reference, reference_is_final=receipt.final,

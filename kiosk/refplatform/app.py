@@ -55,8 +55,9 @@ class Platform:
     # True: every operation on a citizen's data needs a verified citizen session (or, for the
     # outbox's filings, a filing grant). False: the contract-1.0 terminals that send none are
     # still served as before, but a request that names a session is held to it all the same.
-    require_citizen_session: bool = False
+    require_citizen_session: bool = True
     limits: RateLimits = field(default_factory=RateLimits)
+    filing_grant_uses: int = citizen_sessions.GRANT_USES
 
     def now(self) -> dt.datetime:
         return self.clock().astimezone(CST)
@@ -96,7 +97,9 @@ def json_response(body: Any, status: int = 200) -> Response:
 def create_app(db_path: str | Path, *, validate_responses: bool = False,
                clock: Clock | None = None, public_url: str | None = None,
                max_body: int = MAX_BODY, fleet_dir: str | Path | None = None,
-               require_citizen_session: bool = False) -> Flask:
+               require_citizen_session: bool = True,
+               rate_limits: RateLimits | None = None,
+               filing_grant_uses: int = citizen_sessions.GRANT_USES) -> Flask:
     """The app over the database at `db_path` (made and migrated if new; seeded if empty).
 
     `validate_responses`: hold every answer to the contract and answer 500 (recording the
@@ -106,7 +109,9 @@ def create_app(db_path: str | Path, *, validate_responses: bool = False,
     repository's public directory, served as static signed files at /fleet/ (outside the
     API's credential checks on purpose: TUF trusts the signatures, not the transport).
     `require_citizen_session`: refuse every operation on a citizen's data that comes without
-    a verified citizen session (see `Platform.require_citizen_session`).
+    a verified citizen session (see `Platform.require_citizen_session`). `rate_limits`:
+    other windows than kiosk.refplatform.rate_limits.RULES. `filing_grant_uses`: how many
+    things one filing grant files (a drill filing a hundred for one citizen needs more).
     """
     store = Store(db_path)
     if not store.has_catalogue():
@@ -114,7 +119,9 @@ def create_app(db_path: str | Path, *, validate_responses: bool = False,
         if services or citizens:
             store.seed(services, citizens)
     platform = Platform(store, clock or system_clock, default_contract(), validate_responses,
-                        public_url, require_citizen_session=require_citizen_session)
+                        public_url, require_citizen_session=require_citizen_session,
+                        limits=rate_limits or RateLimits(),
+                        filing_grant_uses=filing_grant_uses)
     app = Flask("kiosk.refplatform")
     app.config["MAX_CONTENT_LENGTH"] = max_body + 1
     app.extensions["refplatform"] = platform
@@ -220,7 +227,9 @@ def _install_routes(app: Flask, platform: Platform) -> None:
         now = platform.now()
         with store.write() as conn:
             if filing:
-                session = citizen_sessions.resolve_filing(conn, g.kiosk_id, token, grant, now)
+                session = citizen_sessions.resolve_filing(
+                    conn, g.kiosk_id, token, grant, request.headers.get("Idempotency-Key", ""),
+                    now, platform.filing_grant_uses)
             else:
                 session = citizen_sessions.resolve(conn, g.kiosk_id, token, now)
             citizen_sessions.record_read(conn, session, operation, subject, now)
@@ -360,6 +369,25 @@ def _install_routes(app: Flask, platform: Platform) -> None:
                 owner_of("applications", "receipt_no", receipt_no), "application")
         with store.read() as conn:
             return json_response(applications.get(conn, receipt_no))
+
+    @route("/applications/<receipt_no>/progress-token", "POST", "issueProgressToken")
+    def issue_progress_token(receipt_no: str) -> Response:
+        must_be(citizen("issueProgressToken", receipt_no),
+                owner_of("applications", "receipt_no", receipt_no), "application")
+        with store.write() as conn:
+            if applications.find(conn, receipt_no) is None:
+                raise Problem(404, "not_found", "no such application")
+            token = applications.issue_progress_token(conn, receipt_no, platform.now())
+        response = json_response({"progress_token": token}, 201)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @route("/progress/<progress_token>", "GET", "getProgress")
+    def get_progress(progress_token: str) -> Response:
+        # A token is 130 random bits; the limit stops a terminal from trying them in bulk.
+        platform.limits.hit("citizen_data_per_kiosk", g.kiosk_id)
+        with store.read() as conn:
+            return json_response(applications.progress(conn, progress_token, platform.now()))
 
     @route("/applications/<receipt_no>/supplements", "POST", "supplementApplication")
     def supplement(receipt_no: str) -> Response:

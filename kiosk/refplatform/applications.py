@@ -14,14 +14,16 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import hashlib
 import json
+import secrets
 import sqlite3
 from typing import Any
 
 from jsonschema import Draft202012Validator
 
 from kiosk.refplatform import catalogue
-from kiosk.refplatform.ids import (add_working_days, check_id_number, holder_masked,
+from kiosk.refplatform.ids import (CROCKFORD, add_working_days, check_id_number, holder_masked,
                                    receipt_no, stamp)
 from kiosk.refplatform.problems import Problem, conflict, not_found, schema_error_entry
 from kiosk.refplatform.store import next_counter
@@ -171,7 +173,51 @@ def create(conn: sqlite3.Connection, kiosk_id: str, body: dict[str, Any],
          service["fee_fen"], seq, _sms(body)))
     _store_materials(conn, receipt, body["materials"], at)
     add_timeline(conn, receipt, "submitted", at, "申请已提交，等待受理")
+    if body.get("progress_token"):
+        add_progress_token(conn, receipt, body["progress_token"], now)
     return to_json(conn, receipt)
+
+
+# -- progress by the token printed on a receipt ------------------------------------------------
+
+CLOSED = ("rejected", "collected")
+PROGRESS_AFTER_CLOSE = dt.timedelta(days=30)
+
+
+def _token_hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode("ascii")).digest()
+
+
+def add_progress_token(conn: sqlite3.Connection, receipt: str, token: str,
+                       now: dt.datetime) -> None:
+    """Register a token that opens the application's masked progress (only its hash kept)."""
+    conn.execute("INSERT OR IGNORE INTO progress_tokens(token_hash, receipt_no, created_at) "
+                 "VALUES (?, ?, ?)", (_token_hash(token), receipt, stamp(now)))
+
+
+def issue_progress_token(conn: sqlite3.Connection, receipt: str, now: dt.datetime) -> str:
+    token = "".join(secrets.choice(CROCKFORD) for _ in range(26))
+    add_progress_token(conn, receipt, token, now)
+    return token
+
+
+def progress(conn: sqlite3.Connection, token: str, now: dt.datetime) -> dict[str, Any]:
+    """The masked application a token opens: no timeline notes (a correction's reasons are
+    the citizen's business), no certificate ids. 404 when unknown, or 30 days after the case
+    closed."""
+    row = conn.execute("SELECT receipt_no FROM progress_tokens WHERE token_hash = ?",
+                       (_token_hash(token),)).fetchone()
+    if row is None:
+        raise not_found("application")
+    application = to_json(conn, row["receipt_no"])
+    if application["status"] in CLOSED:
+        closed_at = dt.datetime.fromisoformat(application["timeline"][-1]["at"])
+        if now - closed_at > PROGRESS_AFTER_CLOSE:
+            raise not_found("application")
+    application["timeline"] = [{"status": e["status"], "at": e["at"]}
+                               for e in application["timeline"]]
+    application["certificate_ids"] = []
+    return application
 
 
 def supplement(conn: sqlite3.Connection, receipt: str, body: dict[str, Any],

@@ -221,9 +221,9 @@ def verify_holder(conn: sqlite3.Connection, kiosk_id: str, token: str | None,
                  (stamp(now), stamp(now), row["session_id"]))
     grant = secrets.token_urlsafe(32)
     conn.execute("INSERT INTO filing_grants(grant_hash, session_id, kiosk_id, id_number, "
-                 "expires_at, uses_left) VALUES (?, ?, ?, ?, ?, ?)",
+                 "expires_at) VALUES (?, ?, ?, ?, ?)",
                  (_digest(grant), row["session_id"], kiosk_id, row["id_number"],
-                  stamp(now + GRANT_TTL), GRANT_USES))
+                  stamp(now + GRANT_TTL)))
     fresh = conn.execute("SELECT * FROM citizen_sessions WHERE session_id = ?",
                          (row["session_id"],)).fetchone()
     return {**_document(conn, fresh), "filing_grant": grant,
@@ -231,17 +231,25 @@ def verify_holder(conn: sqlite3.Connection, kiosk_id: str, token: str | None,
 
 
 def resolve_filing(conn: sqlite3.Connection, kiosk_id: str, token: str | None,
-                   grant: str | None, now: dt.datetime) -> CitizenSession:
-    """Who a filing is for: a verified session, or else a filing grant (one use spent)."""
+                   grant: str | None, idempotency_key: str, now: dt.datetime,
+                   uses: int = GRANT_USES) -> CitizenSession:
+    """Who a filing is for: a verified session, or else a filing grant. A grant files at most
+    `uses` things, counted by idempotency key: the outbox's retries of one item spend one."""
     if token or not grant:
         return resolve(conn, kiosk_id, token, now)
     row = conn.execute("SELECT * FROM filing_grants WHERE grant_hash = ?",
                        (_digest(grant),)).fetchone()
-    if row is None or row["kiosk_id"] != kiosk_id or row["uses_left"] <= 0 \
-            or now >= parse_stamp(row["expires_at"]):
+    if row is None or row["kiosk_id"] != kiosk_id or now >= parse_stamp(row["expires_at"]):
         raise Problem(401, "filing_grant_invalid", "the filing grant is not valid here")
-    conn.execute("UPDATE filing_grants SET uses_left = uses_left - 1 WHERE grant_hash = ?",
-                 (row["grant_hash"],))
+    spent = conn.execute("SELECT 1 FROM grant_uses WHERE grant_hash = ? AND idempotency_key = ?",
+                         (row["grant_hash"], idempotency_key)).fetchone()
+    if spent is None:
+        used = conn.execute("SELECT COUNT(*) FROM grant_uses WHERE grant_hash = ?",
+                            (row["grant_hash"],)).fetchone()[0]
+        if used >= uses:
+            raise Problem(401, "filing_grant_invalid", "the filing grant is used up")
+        conn.execute("INSERT INTO grant_uses(grant_hash, idempotency_key, at) VALUES (?, ?, ?)",
+                     (row["grant_hash"], idempotency_key, stamp(now)))
     return CitizenSession(row["session_id"], kiosk_id, row["id_number"], True, via_grant=True)
 
 

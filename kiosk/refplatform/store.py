@@ -213,8 +213,13 @@ MIGRATIONS: list[str] = [
         session_id TEXT NOT NULL REFERENCES citizen_sessions(session_id),
         kiosk_id TEXT NOT NULL,
         id_number TEXT NOT NULL,
-        expires_at TEXT NOT NULL,
-        uses_left INTEGER NOT NULL
+        expires_at TEXT NOT NULL
+    );
+    CREATE TABLE grant_uses (
+        grant_hash BLOB NOT NULL REFERENCES filing_grants(grant_hash),
+        idempotency_key TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (grant_hash, idempotency_key)
     );
     CREATE TABLE citizen_reads (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -226,6 +231,11 @@ MIGRATIONS: list[str] = [
         subject TEXT
     );
     CREATE INDEX citizen_reads_by_citizen ON citizen_reads(id_number, at);
+    CREATE TABLE progress_tokens (
+        token_hash BLOB PRIMARY KEY,
+        receipt_no TEXT NOT NULL REFERENCES applications(receipt_no),
+        created_at TEXT NOT NULL
+    );
     CREATE TABLE eid_uses (
         jti TEXT PRIMARY KEY,
         kiosk_id TEXT NOT NULL,

@@ -116,4 +116,5 @@ BY_SCHEMA: dict[str, dict[str, Any]] = {
     "HolderVerified": HOLDER_VERIFIED, "HolderCodeSent": HOLDER_CODE_SENT,
     "CitizenSessionOpen": {"id_number": "110101199003071233", "evidence": "id_card"},
     "HolderProof": {"factor": "sms_code", "code": "123456"},
+    "ProgressTokenIssued": {"progress_token": "0123456789ABCDEFGHJKMNPQRS"},
 }

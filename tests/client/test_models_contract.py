@@ -32,9 +32,10 @@ MODEL_FOR_SCHEMA: dict[str, type[BaseModel]] = {
     "EventBatch": m.EventBatch, "CitizenSessionOpen": m.CitizenSessionOpen,
     "CitizenSession": m.CitizenSession, "HolderCodeSent": m.HolderCodeSent,
     "HolderProof": m.HolderProof, "HolderVerified": m.HolderVerified,
+    "ProgressTokenIssued": m.ProgressTokenIssued,
 }
 SKIPPED = {"OpaqueId", "ServiceId", "ReceiptNo", "VerificationCode", "IdNumber", "Audience",
-           "ApplicationStatus"}  # plain strings, typed as Annotated/Literal aliases
+           "ApplicationStatus", "ProgressToken"}  # plain strings, typed as Annotated/Literal aliases
 
 
 def resolve(node: dict[str, Any]) -> dict[str, Any]:

@@ -52,8 +52,10 @@ def test_default_toml_documents_every_setting_of_the_schema() -> None:
     with DEFAULT_FILE.open("rb") as fh:
         shipped = tomllib.load(fh)
     missing = _schema_keys(KioskConfig) - _file_keys(shipped)
-    # USB ids only mean something with transport = "usb"; a site sets them with it.
-    assert missing <= {"devices.printer.usb_vendor", "devices.printer.usb_product"}, missing
+    # USB ids only mean something with transport = "usb"; a site sets them with it. The
+    # retired receipt-QR keys are accepted (and ignored) only so that older site files load.
+    assert missing <= {"devices.printer.usb_vendor", "devices.printer.usb_product",
+                       "receipts.qr_key_file", "receipts.old_qr_key_files"}, missing
 
 
 def test_site_overrides_default_and_fleet_overrides_site(tmp_path: Path) -> None:

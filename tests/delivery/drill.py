@@ -3,8 +3,10 @@ port, and a kiosk (tests/delivery/worker.py) run as a separate process that can 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import re
 import random
 import signal
 import socket
@@ -15,16 +17,39 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
+from limits import parse
 
 from kiosk.config import load_config
 from kiosk.outbox import open_outbox
-from kiosk.refplatform import operator
+from kiosk.session.platform_citizen import GRANT_FIELD
+from kiosk.refplatform import citizen_sessions, operator
+from kiosk.refplatform.app import default_seed
 from kiosk.refplatform.auth import enrol
+from kiosk.refplatform.ids import CST
+from kiosk.refplatform.rate_limits import RULES, RateLimits
 from kiosk.refplatform.server import start_in_thread
 from kiosk.refplatform.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 KIOSK_ID = "DRILL-0001"
+
+
+def filing_grant(store: Store, id_number: str) -> tuple[str, str]:
+    """The citizen session and filing grant of a visit in which `id_number`'s holder typed
+    the texted code at this terminal, made by the platform's own session logic."""
+    now = dt.datetime.now(CST)
+    with store.write() as conn:
+        token = citizen_sessions.open_session(
+            conn, KIOSK_ID, {"id_number": id_number, "evidence": "id_card"}, now)["token"]
+        sent = citizen_sessions.send_code(conn, KIOSK_ID, token, now)
+        mobile = conn.execute("SELECT to_mobile FROM sms_messages ORDER BY id DESC").fetchone()[0]
+        assert sent["to"].endswith(mobile[-4:])
+        code = re.search(r"\d{6}", citizen_sessions.sms_sent_to(conn, mobile)[-1]["body"])
+        assert code is not None
+        verified = citizen_sessions.verify_holder(
+            conn, KIOSK_ID, token, {"factor": "sms_code", "code": code.group()}, now)
+    assert isinstance(verified, dict), verified
+    return token, verified["filing_grant"]
 
 
 def free_port() -> int:
@@ -54,7 +79,13 @@ class Drill:
 
     def __post_init__(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        self.credential = enrol(Store(self.platform_db), KIOSK_ID)
+        store = Store(self.platform_db)
+        store.seed(*default_seed())  # as the platform would at its first start
+        self.credential = enrol(store, KIOSK_ID)
+        # The applicant proved themselves at this terminal (contract 1.1): what the outbox
+        # files for them carries the filing grant that visit gave, as a real terminal's does.
+        self.citizen_token, self.grant = filing_grant(store, self.body["applicant"]["id_number"])
+        self.body = {**self.body, GRANT_FIELD: self.grant}
         self.body_path = self.root / "body.json"
         self.body_path.write_text(json.dumps(self.body, ensure_ascii=False), encoding="utf-8")
 
@@ -66,7 +97,11 @@ class Drill:
 
     def platform_up(self) -> None:
         if self.platform is None:
-            self.platform = start_in_thread(self.platform_db, port=self.port)
+            # a hundred filings of one citizen from one terminal in a minute: a drill, not a
+            # visit (the limits and the grant's 20 filings are tested in tests/refplatform)
+            roomy = RateLimits({rule: (parse("100000/minute"),) for rule in RULES})
+            self.platform = start_in_thread(self.platform_db, port=self.port,
+                                            rate_limits=roomy, filing_grant_uses=100_000)
 
     def platform_down(self) -> None:
         if self.platform is not None:

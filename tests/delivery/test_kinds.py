@@ -11,6 +11,7 @@ import pytest
 from kiosk.client import PlatformClient
 from kiosk.config import load_config
 from kiosk.delivery import APPLICATION, EVALUATION, KIOSK_EVENTS, SUPPLEMENT, Delivery
+from kiosk.session.platform_citizen import GRANT_FIELD
 from kiosk.outbox import Backoff, Outbox, Sender, open_outbox
 from tests.delivery.bodies import scanned_page
 from tests.delivery.drill import Drill
@@ -23,7 +24,7 @@ def kiosk(drill: Drill):
     outbox = open_outbox(config)
     client = PlatformClient.from_config(config, retries=0)
     sender = Sender(outbox, Delivery(client, outbox), backoff=Backoff(0.05, 0.3))
-    yield outbox, sender, client
+    yield outbox, sender, client.for_citizen(drill.citizen_token)  # reads, as the citizen
     client.close()
     outbox.close()
 
@@ -37,8 +38,8 @@ def test_application_then_its_evaluation_and_promised_material(kiosk, drill: Dri
     outbox, sender, client = kiosk
     application = outbox.enqueue(APPLICATION, drill.body)
     # Queued before the receipt number is known: they name the application by its reference.
-    evaluation = outbox.enqueue(EVALUATION, {"application_reference": application.reference,
-                                             "score": 5, "comment": "很方便"})
+    evaluation = outbox.enqueue(EVALUATION, {GRANT_FIELD: drill.grant, "application_reference": application.reference,
+                                        "score": 5, "comment": "很方便"})
     report = sender.drain_once()
     assert report.delivered == [application.id, evaluation.id]
     receipt_no = outbox.get(application.id).result["receipt_no"]
@@ -49,7 +50,7 @@ def test_application_then_its_evaluation_and_promised_material(kiosk, drill: Dri
 
     promised = filed.promised_materials[0].material_id
     supplement = outbox.enqueue(SUPPLEMENT, {
-        "receipt_no": receipt_no, "note": "补交体检证明",
+        GRANT_FIELD: drill.grant, "receipt_no": receipt_no, "note": "补交体检证明",
         "materials": [{"material_id": promised, "source": "scan", "pages": [scanned_page(7)]}]})
     assert sender.drain_once().delivered == [supplement.id]
     assert all(m.received for m in client.get_application(receipt_no).promised_materials)
@@ -59,10 +60,10 @@ def test_a_second_rating_of_an_application_is_done_with_not_set_aside(kiosk,
                                                                       drill: Drill) -> None:
     outbox, sender, _ = kiosk
     application = outbox.enqueue(APPLICATION, drill.body)
-    first = outbox.enqueue(EVALUATION, {"application_reference": application.reference,
+    first = outbox.enqueue(EVALUATION, {GRANT_FIELD: drill.grant, "application_reference": application.reference,
                                         "score": 5})
-    second = outbox.enqueue(EVALUATION, {"application_reference": application.reference,
-                                         "score": 2})  # rated again, on another visit
+    second = outbox.enqueue(EVALUATION, {GRANT_FIELD: drill.grant, "application_reference": application.reference,
+                                        "score": 2})  # rated again, on another visit
     report = sender.drain_once()
     assert report.delivered == [application.id, first.id, second.id] and report.refused == []
     assert "evaluation_id" in outbox.get(first.id).result
@@ -83,7 +84,8 @@ def test_refused_items_are_set_aside_with_their_reason_and_the_queue_moves_on(
         kiosk, drill: Drill) -> None:
     outbox, sender, _ = kiosk
     broken = outbox.enqueue(APPLICATION, {**drill.body, "form": {"mobile": "not a number"}})
-    orphan = outbox.enqueue(EVALUATION, {"application_reference": broken.reference, "score": 4})
+    orphan = outbox.enqueue(EVALUATION, {GRANT_FIELD: drill.grant,
+                                         "application_reference": broken.reference, "score": 4})
     unknown = outbox.enqueue("telegram", {"text": "kind this kiosk does not send"})
     fine = outbox.enqueue(APPLICATION, drill.body)
     report = sender.drain_once()
@@ -108,7 +110,7 @@ def test_nothing_personal_in_what_the_outbox_records(kiosk, drill: Drill, caplog
     recorded = " ".join(str(item) for item in outbox.items(limit=100))
     recorded += " ".join(str(outbox.history(item.id)) for item in outbox.items(limit=100))
     assert "outbox item" in caplog.text
-    for secret in (id_number, name):
+    for secret in (id_number, name, drill.grant):
         assert secret not in caplog.text and secret not in recorded
 
 

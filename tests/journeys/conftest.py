@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import os
-import secrets
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from limits import parse
 from PIL import Image
 
 from drivers.printer.emulator import PrinterEmulator
@@ -25,10 +26,12 @@ from kiosk.config.schema import (OutboxConfig, PlatformConfig, ReceiptsConfig, S
 from kiosk.delivery import start_sender
 from kiosk.journeys import ApplyJourney, CatalogueCache
 from kiosk.outbox import Outbox, Sender, open_outbox
-from kiosk.refplatform import operator
+from kiosk.refplatform import citizen_sessions, operator
 from kiosk.refplatform.auth import enrol
+from kiosk.refplatform.rate_limits import RULES, RateLimits
 from kiosk.refplatform.server import start_in_thread
 from kiosk.refplatform.store import Store
+from kiosk.services.holder import HolderCheck
 from kiosk.session import Identity, Session, SessionManager
 from tests.delivery.drill import free_port
 from tests.printer.conftest import make_printer
@@ -64,10 +67,6 @@ class Terminal:
         credential = secrets_dir / "platform.credential"
         credential.write_text(enrol(Store(self.platform_db), KIOSK_ID))
         credential.chmod(0o600)
-        self.qr_key = secrets.token_bytes(32)
-        qr_key_file = secrets_dir / "receipt-qr.key"
-        qr_key_file.write_bytes(self.qr_key)
-        qr_key_file.chmod(0o600)
         self.config = KioskConfig(
             terminal=TerminalConfig(id=KIOSK_ID, data_dir=str(self.root / "data"),
                                     run_dir=str(self.root / "run")),
@@ -77,8 +76,7 @@ class Terminal:
             outbox=OutboxConfig(key_file=str(secrets_dir / "outbox.key"), min_free_mb=1,
                                 backoff_initial_s=0.05, backoff_max_s=0.3),
             session=SessionConfig(directory=str(self.root / "sessions")),
-            receipts=ReceiptsConfig(centre_name="测试政务服务中心", hotline="12345",
-                                    qr_key_file=str(qr_key_file)))
+            receipts=ReceiptsConfig(centre_name="测试政务服务中心", hotline="12345"))
         self.client = PlatformClient.from_config(self.config, retries=0)
         self.outbox = open_outbox(self.config)
         self.sessions = SessionManager(self.config)
@@ -88,7 +86,10 @@ class Terminal:
 
     def platform_up(self) -> None:
         if self.platform is None:
-            self.platform = start_in_thread(self.platform_db, port=self.port)
+            # one citizen visits many times a minute here: the limits are tested elsewhere
+            roomy = RateLimits({rule: (parse("10000/minute"),) for rule in RULES})
+            self.platform = start_in_thread(self.platform_db, port=self.port,
+                                            rate_limits=roomy)
 
     def platform_down(self) -> None:
         if self.platform is not None:
@@ -104,8 +105,24 @@ class Terminal:
 
     # -- a citizen ----------------------------------------------------------------------------
 
-    def session(self) -> Session:
-        return self.sessions.start(Identity.from_id_card(card_of("resident")))
+    def session(self, *, verified: bool = True) -> Session:
+        """The resident's session; with the platform up and `verified`, the holder proved at
+        the platform (the code the platform texted, read off its SMS gateway emulator)."""
+        session = self.sessions.start(Identity.from_id_card(card_of("resident")))
+        if verified and self.platform is not None:
+            check = HolderCheck(self.client)
+            check.send_code(session)
+            check.verify(session, texted_code(Store(self.platform_db), MOBILE))
+        return session
+
+    def citizen_view(self) -> PlatformClient:
+        """The platform as the resident sees it in a verified session of their own, apart from
+        the terminal session under test (to check what was filed, booked or collected)."""
+        opened = self.client.open_citizen_session(APPLICANT, "id_card")
+        client = self.client.for_citizen(opened.token)
+        client.send_holder_code()
+        client.verify_holder(texted_code(Store(self.platform_db), MOBILE))
+        return client
 
     def journey(self, session: Session, *, outbox: Outbox | None = None,
                 receipts: ReceiptsConfig | None = None, **options: Any) -> ApplyJourney:
@@ -124,6 +141,15 @@ class Terminal:
         self.platform_down()
         self.client.close()
         self.outbox.close()
+
+
+def texted_code(store: Store, mobile: str) -> str:
+    """The newest code the platform texted to `mobile` (what the citizen reads on the phone)."""
+    with store.read() as conn:
+        body = citizen_sessions.sms_sent_to(conn, mobile)[-1]["body"]
+    found = re.search(r"\d{6}", body)
+    assert found, "the text carries a 6-digit code"
+    return found.group()
 
 
 @pytest.fixture

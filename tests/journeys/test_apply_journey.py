@@ -56,8 +56,12 @@ def test_a_nurse_applies_and_takes_home_a_final_receipt(running):
     assert receipt.outbox_reference.startswith("K") and receipt.promised_date is not None
     assert receipt.service_name == "护士执业注册" and receipt.promised_days == 5
     assert [p.material_id for p in receipt.promised_materials] == ["health_exam"]
-    ref = parse(receipt.qr_text, running.qr_key)
+    ref = parse(receipt.qr_text)
     assert (ref.ref, ref.kind, ref.kiosk_id) == (receipt.receipt_no, "receipt_no", "JOURNEY-0001")
+    # the token on the paper opens this application's masked progress, and nothing more
+    progress = running.client.get_progress(ref.token)
+    assert progress.receipt_no == receipt.receipt_no and progress.certificate_ids == []
+    assert all(step.note is None for step in progress.timeline)
 
     filed = [a for a in running.applications() if a["client_reference"] == receipt.outbox_reference]
     assert len(filed) == 1 and filed[0]["receipt_no"] == receipt.receipt_no

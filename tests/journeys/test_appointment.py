@@ -3,13 +3,16 @@ book a counter, print the slip with the counter's QR, see and cancel one's booki
 
 from __future__ import annotations
 
-import uuid
+import datetime as dt
 
 import pytest
 
 from kiosk.journeys.appointment import AppointmentJourney, Step
 from kiosk.journeys.problems import JourneyProblem
 from kiosk.receipts.appointment_slip import QR_PREFIX
+from kiosk.refplatform import appointments
+from kiosk.refplatform.ids import CST
+from kiosk.refplatform.store import Store
 from kiosk.session import EndReason
 from tests.journeys.conftest import APPLICANT, NAME, SERVICE_ID
 
@@ -39,7 +42,7 @@ def test_a_citizen_books_a_counter_and_takes_one_slip(running):
     assert appt.step == Step.BOOKED and len(booking.booking_code) == 6
     assert booking.service_name == "护士执业注册" and booking.when == slot.when
     assert appt.book(slot.slot_id) == booking  # a double tap: one booking
-    assert len(running.client.query_appointments(APPLICANT)) == 1
+    assert len(running.citizen_view().query_appointments(APPLICANT)) == 1
 
     printed = appt.print_slip()
     assert (printed.outcome, printed.reason) == ("printed", None)
@@ -70,7 +73,7 @@ def test_a_citizen_sees_and_cancels_a_booking(running):
     cancelled = appt.cancel(booked.appointment_id)
     assert cancelled.cancelled
     assert appt.mine() == []
-    [record] = running.client.query_appointments(APPLICANT)
+    [record] = running.citizen_view().query_appointments(APPLICANT)
     assert record.status == "cancelled"
     with pytest.raises(JourneyProblem) as caught:
         appt.cancel(booked.appointment_id)  # no longer listed
@@ -83,16 +86,16 @@ def test_a_slot_taken_meanwhile_is_told_and_left_out(running):
     appt.services()
     slot = appt.slots(SERVICE_ID)[2]
     for id_number in OTHERS[:slot.remaining]:  # three others fill it before the citizen taps
-        running.client.book_appointment(
-            {"slot_id": slot.slot_id, "service_id": SERVICE_ID,
-             "applicant": {"id_kind": "resident", "id_number": id_number, "name": "他人"}},
-            str(uuid.uuid4()))
+        with Store(running.platform_db).write() as conn:  # booked at other terminals
+            appointments.book(conn, {"slot_id": slot.slot_id, "service_id": SERVICE_ID,
+                                     "applicant": {"id_kind": "resident", "id_number": id_number,
+                                                   "name": "他人"}}, dt.datetime.now(CST))
     with pytest.raises(JourneyProblem) as caught:
         appt.book(slot.slot_id)
     assert caught.value.code == "journey.appointment.slot_taken"
     assert "taken" in caught.value.text("en")
     assert slot.slot_id not in [s.slot_id for s in appt.slots(SERVICE_ID)]
-    assert running.client.query_appointments(APPLICANT) == []
+    assert running.citizen_view().query_appointments(APPLICANT) == []
 
 
 def test_platform_down_is_told_and_nothing_is_booked(running):
@@ -106,5 +109,5 @@ def test_platform_down_is_told_and_nothing_is_booked(running):
     with pytest.raises(JourneyProblem):
         appt.mine()
     running.platform_up()
-    assert running.client.query_appointments(APPLICANT) == []
+    assert running.citizen_view().query_appointments(APPLICANT) == []
     assert appt.book(slot.slot_id).booking_code  # the same tap again, now it books

@@ -56,7 +56,7 @@ def collect(terminal: Terminal, session=None, **options: Any) -> CollectJourney:
 
 @pytest.fixture
 def issued(running: Terminal) -> str:
-    return issue_certificate(running.client, Store(running.platform_db))
+    return issue_certificate(running.citizen_view(), Store(running.platform_db))
 
 
 def test_a_certificate_prints_once_and_anyone_can_verify_it(running: Terminal,
@@ -124,7 +124,7 @@ def test_paper_out_mid_certificate_then_reload_prints_it_once_whole(running: Ter
     assert len(jobs) == 1 and jobs[0]["truncated"] and not jobs[0]["cut"]  # the torn piece
     # the platform was told nothing: the certificate is still waiting to be collected
     assert collections(running) == []
-    assert not running.client.query_certificates(APPLICANT)[0].collected_at
+    assert not running.citizen_view().query_certificates(APPLICANT)[0].collected_at
     running.emulator.reload_paper()
     assert running.printer.wait_for(lambda s: s.usable, 5.0)
     done = journey.print_certificate()

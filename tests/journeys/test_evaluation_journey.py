@@ -76,7 +76,7 @@ def test_an_application_rated_on_an_earlier_visit_is_not_offered_again(running: 
     session.end("finished")
 
     later = running.session()  # another visit: this session has rated nothing
-    assert running.client.get_application(receipt.receipt_no).evaluated is True
+    assert running.citizen_view().get_application(receipt.receipt_no).evaluated is True
     assert evaluate(running, later).recent() == []
 
 

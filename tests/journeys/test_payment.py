@@ -61,7 +61,7 @@ def pay_when_opened(terminal, journey: PaymentJourney) -> threading.Thread:
 
 
 def test_a_citizen_pays_a_fee_and_takes_one_payment_receipt(running):
-    receipt_no = file_fee_application(running.client)
+    receipt_no = file_fee_application(running.citizen_view())
     session = running.session()
     pay = journey(running, session)
 
@@ -100,7 +100,7 @@ def test_a_citizen_pays_a_fee_and_takes_one_payment_receipt(running):
 
 
 def test_timeout_ends_not_paid_and_prints_nothing(running):
-    receipt_no = file_fee_application(running.client)
+    receipt_no = file_fee_application(running.citizen_view())
     pay = journey(running, running.session(), timeout_s=0.4)
     pay.payables()
     first = pay.start(receipt_no)
@@ -120,7 +120,7 @@ def test_timeout_ends_not_paid_and_prints_nothing(running):
 
 
 def test_cancel_ends_the_wait_at_once_unless_the_platform_says_paid(running):
-    receipt_no = file_fee_application(running.client)
+    receipt_no = file_fee_application(running.citizen_view())
     pay = journey(running, running.session(), poll_interval_s=5.0)
     pay.payables()
     pay.start(receipt_no)
@@ -138,7 +138,7 @@ def test_cancel_ends_the_wait_at_once_unless_the_platform_says_paid(running):
 
 
 def test_platform_down_while_polling_is_told_and_polling_goes_on(running):
-    receipt_no = file_fee_application(running.client)
+    receipt_no = file_fee_application(running.citizen_view())
     pay = journey(running, running.session(), outage_limit_s=30.0)
     pay.payables()
     view = pay.start(receipt_no)
@@ -161,7 +161,7 @@ def test_platform_down_while_polling_is_told_and_polling_goes_on(running):
 
 
 def test_platform_down_to_the_end_is_unconfirmed_and_never_printed(running):
-    receipt_no = file_fee_application(running.client)
+    receipt_no = file_fee_application(running.citizen_view())
     pay = journey(running, running.session(), outage_limit_s=0.5)
     pay.payables()
     view = pay.start(receipt_no)
@@ -176,7 +176,7 @@ def test_platform_down_to_the_end_is_unconfirmed_and_never_printed(running):
 
 
 def test_platform_down_before_the_qr_says_so_and_opens_nothing(running):
-    receipt_no = file_fee_application(running.client)
+    receipt_no = file_fee_application(running.citizen_view())
     pay = journey(running, running.session())
     pay.payables()
     running.platform_down()

@@ -5,7 +5,6 @@ of the fleet), the codes it must refuse, and handing in materials after a correc
 from __future__ import annotations
 
 import logging
-import secrets
 
 import pytest
 
@@ -18,10 +17,9 @@ from tests.journeys.conftest import APPLICANT, KIOSK_ID, NAME, Terminal, fill_in
 from tests.support import wait_until
 
 
-def progress(terminal: Terminal, session=None, *, keys=None, **options) -> ProgressJourney:
+def progress(terminal: Terminal, session=None, **options) -> ProgressJourney:
     session = session if session is not None else terminal.session()
-    return ProgressJourney(session, terminal.client, terminal.outbox,
-                           [terminal.qr_key] if keys is None else keys, KIOSK_ID, **options)
+    return ProgressJourney(session, terminal.client, terminal.outbox, KIOSK_ID, **options)
 
 
 def apply_for_nurse(terminal: Terminal, *, offline: bool = False):
@@ -97,7 +95,7 @@ def test_a_correction_that_names_its_materials_offers_only_those(running: Termin
     everything = {m.material_id for m in service.materials if m.pages_max >= 1}
     operator.advance(store, receipt.receipt_no, "correct", reason="单位证明缺少公章",
                      materials=["employer_letter"])
-    asked = running.client.get_application(receipt.receipt_no)
+    asked = running.citizen_view().get_application(receipt.receipt_no)
     assert asked.correction_materials == ["employer_letter"]
     journey = progress(running)
     (view,) = journey.applications()
@@ -108,7 +106,7 @@ def test_a_correction_that_names_its_materials_offers_only_those(running: Termin
     journey.add_page("employer_letter", jpeg(9))
     done = journey.submit_supplement()
     assert done.delivered and done.view is not None and done.view.status == "in_review"
-    assert running.client.get_application(receipt.receipt_no).correction_materials is None
+    assert running.citizen_view().get_application(receipt.receipt_no).correction_materials is None
 
 
 def test_the_visit_ends_with_a_progress_slip_printed_once_and_truthfully(
@@ -152,42 +150,48 @@ def test_a_receipt_code_shows_that_one_application_masked_without_a_card(
         journey.start_supplement(receipt.receipt_no)
     assert session.identity is None  # no named session was started
 
-    # a receipt printed by another terminal of the fleet (same fleet key) is accepted
-    elsewhere = progress_qr.make(receipt.receipt_no, "HALL-B-0007", running.qr_key)
+    # the same receipt read at another terminal: the token opens it there too
+    token = progress_qr.parse(receipt.qr_text).token
+    elsewhere = progress_qr.make(receipt.receipt_no, "HALL-B-0007", token)
     assert journey.by_receipt_code(elsewhere).reference == receipt.receipt_no
 
 
+
 @pytest.mark.parametrize("make_code, code", [
-    (lambda t, rn: progress_qr.make(rn, KIOSK_ID, t.qr_key).replace(rn, rn[:-1] + "9"),
-     "journey.progress.code_invalid"),  # tampered: the number changed, the signature kept
-    (lambda t, rn: progress_qr.make(rn, KIOSK_ID, secrets.token_bytes(32)),
-     "journey.progress.code_invalid"),  # signed with another fleet's key
-    (lambda t, rn: progress_qr.make("SL-20990101-999999", KIOSK_ID, t.qr_key),
-     "journey.progress.unknown"),  # genuine shape and signature, no such application
-    (lambda t, rn: "https://pay.example.com/q/123", "journey.progress.code_not_ours"),
-    (lambda t, rn: "GOVKIOSK:R:1:" + rn, "journey.progress.code_invalid"),
-    (lambda t, rn: progress_qr.make("KABCD2345", "HALL-B-0007", t.qr_key),
+    (lambda rn, t: progress_qr.make(rn, KIOSK_ID, t).replace(rn, rn[:-1] + "9"),
+     "journey.progress.code_invalid"),  # the number changed, the token kept: not that one
+    (lambda rn, t: progress_qr.make(rn, KIOSK_ID, progress_qr.new_token()),
+     "journey.progress.unknown"),  # a guessed token opens nothing
+    (lambda rn, t: progress_qr.make("SL-20990101-999999", KIOSK_ID, progress_qr.new_token()),
+     "journey.progress.unknown"),
+    (lambda rn, t: "https://pay.example.com/q/123", "journey.progress.code_not_ours"),
+    (lambda rn, t: "GOVKIOSK:R:2:" + rn, "journey.progress.code_invalid"),
+    (lambda rn, t: f"GOVKIOSK:R:1:{rn}:{KIOSK_ID}:AAAAAAAAAAAAAAAA",
+     "journey.progress.code_old"),  # signed with the retired fleet-wide key
+    (lambda rn, t: progress_qr.make("KABCD2345", "HALL-B-0007", progress_qr.new_token()),
      "journey.progress.elsewhere"),  # an outbox reference of another terminal
-    (lambda t, rn: progress_qr.make("KABCD2345", KIOSK_ID, t.qr_key),
+    (lambda rn, t: progress_qr.make("KABCD2345", KIOSK_ID, progress_qr.new_token()),
      "journey.progress.unknown"),  # ours by its shape, not in our outbox
 ])
 def test_refused_and_unknown_codes_are_told_clearly(running: Terminal, make_code,
                                                     code: str) -> None:
     receipt = apply_for_nurse(running)
     journey = progress(running, anonymous(running))
+    token = progress_qr.parse(receipt.qr_text).token
     with pytest.raises(JourneyProblem) as refused:
-        journey.by_receipt_code(make_code(running, receipt.receipt_no))
+        journey.by_receipt_code(make_code(receipt.receipt_no, token))
     assert refused.value.code == code
     words = refused.value.text("zh-CN")
     assert words and "GOVKIOSK" not in words and receipt.receipt_no not in str(refused.value)
     assert refused.value.text("en").isascii()
 
 
-def test_without_the_fleet_key_the_citizen_is_asked_for_the_card(running: Terminal) -> None:
-    receipt = apply_for_nurse(running)
+def test_a_pending_receipt_needs_the_token_it_was_filed_with(running: Terminal) -> None:
+    receipt = apply_for_nurse(running, offline=True)
+    forged = progress_qr.make(receipt.reference, KIOSK_ID, progress_qr.new_token())
     with pytest.raises(JourneyProblem) as refused:
-        progress(running, anonymous(running), keys=[]).by_receipt_code(receipt.qr_text)
-    assert refused.value.code == "journey.progress.no_key"
+        progress(running, anonymous(running)).by_receipt_code(forged)
+    assert refused.value.code == "journey.progress.code_invalid"
 
 
 def test_a_receipt_printed_while_offline_is_found_in_this_terminals_outbox(

@@ -33,7 +33,7 @@ from kiosk.receipts.application_receipt import STRINGS
 
 GOLDEN = Path(__file__).parent / "golden"
 GOLDEN_TOLERANCE = 16  # pixels
-KEY = bytes(range(32))
+KEY = "0123456789ABCDEFGHJKMNPQRS"  # a progress token (130 bits), fixed for the references
 CST = timezone(timedelta(hours=8))
 RECEIPT_NO = "SL-20261123-000042"
 OUTBOX_REF = "K7Q2M9XH4"
@@ -81,7 +81,7 @@ def test_the_receipt_fits_the_paper_and_its_qr_scans_back(language, width, final
     assert job.image.width == paper_for(width).dots == {80: 576, 58: 384}[width]
     qr_text = next(i.data for i in doc.items if isinstance(i, Qr))
     assert decoded(job.image) == [qr_text]
-    assert parse(decoded(job.image)[0], KEY).ref == (RECEIPT_NO if final else OUTBOX_REF)
+    assert parse(decoded(job.image)[0]).ref == (RECEIPT_NO if final else OUTBOX_REF)
     # nothing ran off the paper: every line fits the printer's columns
     assert all(len(line.encode("gb18030")) <= paper_for(width).columns for line in job.lines)
 

@@ -17,7 +17,9 @@ seed = pytest.importorskip("kiosk.refplatform.seed")
 def seeded(tmp_path):
     store = Store(tmp_path / "demo.sqlite3")  # empty: create_app seeds it from the package
     credential = auth.enrol(store, "demo-kiosk")
-    handle = start_in_thread(store.path, validate_responses=True, clock=MovableClock())
+    # the seed's data, not the citizen-session door (tests/refplatform/test_citizen_sessions.py)
+    handle = start_in_thread(store.path, validate_responses=True, clock=MovableClock(),
+                             require_citizen_session=False)
     session = requests.Session()
     session.auth = ("demo-kiosk", credential)
     yield handle, session

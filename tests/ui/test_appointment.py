@@ -4,10 +4,12 @@ slip with the counter's QR, then see the booking and cancel it."""
 
 from __future__ import annotations
 
+import datetime as dt
 
-from kiosk.client.platform import PlatformClient
-from kiosk.config import load_config
+
 from kiosk.receipts.appointment_slip import QR_PREFIX
+from kiosk.api import models as m
+from kiosk.refplatform import appointments
 from kiosk.sim import Simulation
 from tests.ui.harness import KioskUi
 from tests.ui.journey import identify, leftovers, on, open_tile, tap
@@ -18,8 +20,10 @@ SERVICE = "nurse-practice-registration"
 
 
 def _bookings(sim: Simulation) -> list:
-    with PlatformClient.from_config(load_config(sim.site_config_path)) as client:
-        return client.query_appointments(ID_NUMBER)
+    """The resident's bookings as the back office sees them (the platform's own records)."""
+    with sim.emulators["platform"].store.read() as conn:
+        return [m.Appointment.model_validate(a)
+                for a in appointments.query(conn, ID_NUMBER, dt.date.today())]
 
 
 def _book(sim: Simulation, app: KioskUi) -> dict:

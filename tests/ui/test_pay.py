@@ -8,12 +8,10 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from kiosk.client.platform import PlatformClient
-from kiosk.config import load_config
 from kiosk.refplatform import operator
 from kiosk.sim import Simulation
-from tests.journeys.test_payment import file_fee_application
-from tests.ui.harness import KioskUi
+from tests.journeys.test_payment import FEE_SERVICE
+from tests.ui.harness import ROOT, KioskUi
 from tests.ui.journey import identify, leftovers, on, open_tile, tap
 
 AREAS = ("idcard", "printer")
@@ -22,8 +20,9 @@ ID_NUMBER = "110101199003071233"
 
 @pytest.fixture
 def receipt_no(sim: Simulation) -> str:
-    with PlatformClient.from_config(load_config(sim.site_config_path)) as client:
-        return file_fee_application(client)
+    """A fee application of the resident's, filed on an earlier visit."""
+    return sim.control("platform", "file", {
+        "service_id": FEE_SERVICE, "card": str(ROOT / "assets/cards/resident.json")})["receipt_no"]
 
 
 def _payments(sim: Simulation) -> list[dict]:

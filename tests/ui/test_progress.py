@@ -5,18 +5,10 @@ card, masked, and its progress slip printed; a tampered code refused in words.""
 
 from __future__ import annotations
 
-import base64
-import uuid
 
-from kiosk.client.platform import PlatformClient
-from kiosk.config import load_config
-from kiosk.journeys.receipt import load_qr_key
 from kiosk.receipts import progress_qr
-from kiosk.session import Identity
 from kiosk.sim import Simulation
-from tests.journeys.conftest import jpeg
-from tests.session.conftest import card_of
-from tests.ui.harness import KioskUi
+from tests.ui.harness import ROOT, KioskUi
 from tests.ui.journey import identify, leftovers, on, open_tile, tap
 
 AREAS = ("idcard", "qr", "document", "printer")
@@ -26,25 +18,18 @@ SERVICE = "household-registration-certificate"  # one material, scanned
 
 def file_application(sim: Simulation) -> str:
     """The resident's application, filed as on an earlier visit; its receipt number."""
-    config = load_config(sim.site_config_path)
-    with PlatformClient.from_config(config, retries=0) as client:
-        page = base64.b64encode(jpeg(5)).decode("ascii")
-        filed = client.create_application(
-            {"service_id": SERVICE,
-             "applicant": Identity.from_id_card(card_of("resident")).applicant(),
-             "form": {"certificate_kind": "户籍信息证明", "purpose": "落户"},
-             "materials": [{"material_id": "household", "source": "scan",
-                            "pages": [{"media_type": "image/jpeg", "content": page}]}],
-             "client_reference": "K" + uuid.uuid4().hex[:8].upper()},
-            idempotency_key=str(uuid.uuid4()))
-    return filed.receipt_no
+    return filed(sim)["receipt_no"]
 
 
-def receipt_code(sim: Simulation, receipt_no: str, kiosk_id: str = "HALL-B-0007") -> str:
-    """The QR code of a receipt printed by a terminal of the same fleet."""
-    key = load_qr_key(load_config(sim.site_config_path).receipts.qr_key_file)
-    assert key is not None
-    return progress_qr.make(receipt_no, kiosk_id, key)
+def filed(sim: Simulation) -> dict:
+    """The resident's application filed on an earlier visit, with its receipt's token."""
+    return sim.control("platform", "file", {"service_id": SERVICE,
+                                            "card": str(ROOT / "assets/cards/resident.json")})
+
+
+def receipt_code(filing: dict, kiosk_id: str = "HALL-B-0007") -> str:
+    """The QR code of that application's receipt, printed at terminal `kiosk_id`."""
+    return progress_qr.make(filing["receipt_no"], kiosk_id, filing["progress_token"])
 
 
 def texts(state) -> str:  # type: ignore[no-untyped-def]
@@ -96,10 +81,11 @@ def test_by_card_the_timeline_then_the_correction_is_handed_in_with_the_camera(
 
 def test_a_receipt_code_without_a_card_shows_that_application_masked(
         sim: Simulation, app: KioskUi) -> None:
-    receipt_no = file_application(sim)
+    filing = filed(sim)
+    receipt_no = filing["receipt_no"]
     sim.control("platform", "advance", {"receipt_no": receipt_no, "action": "accept"})
     app.wait_for(lambda s: s["screen"] == "attract", 20)
-    sim.control("qr_serial", "scan", {"text": receipt_code(sim, receipt_no)})
+    sim.control("qr_serial", "scan", {"text": receipt_code(filing)})
     state = app.wait_for(on("progress_detail", "progress_status"), 20)
     shown = texts(state)
     assert receipt_no in shown and "已受理" in shown
@@ -120,8 +106,9 @@ def test_a_receipt_code_without_a_card_shows_that_application_masked(
 
 
 def test_a_tampered_receipt_code_is_refused_in_words(sim: Simulation, app: KioskUi) -> None:
-    receipt_no = file_application(sim)
-    code = receipt_code(sim, receipt_no)
+    filing = filed(sim)
+    receipt_no = filing["receipt_no"]
+    code = receipt_code(filing)
     tampered = code.replace(receipt_no, receipt_no[:-1] + ("1" if receipt_no[-1] != "1"
                                                            else "2"))
     app.wait_for(lambda s: s["screen"] == "attract", 20)
