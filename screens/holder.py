@@ -65,6 +65,9 @@ class HolderScreen(JourneyScreen):
                 "%(n)d try left.", "%(n)d tries left.", exc.tries_left, n=exc.tries_left)
 
     def draw_body(self, box: BoxLayout) -> None:
+        """What to do and the digits typed on the left, the keys on the right: side by side,
+        so that at elder mode's sizes the keys share the height there is instead of pushing
+        past the header."""
         theme = self.app.theme
         _ = self._
         if self.sent is not None:
@@ -74,25 +77,24 @@ class HolderScreen(JourneyScreen):
             prompt = _("Your identity cannot be confirmed at this terminal.")
         else:
             prompt = _("Sending a code to your mobile phone…")
-        box.add_widget(self.label(prompt, kid="holder_prompt", size=theme.title_px,
-                                  height=theme.title_px * 3.2))
+        row = BoxLayout(orientation="horizontal", spacing=40)
+        left = BoxLayout(orientation="vertical", spacing=20)
+        left.add_widget(self.label(prompt, kid="holder_prompt", size=theme.title_px,
+                                   valign="bottom"))
         shown = " ".join(self.digits.ljust(CODE_LENGTH, "_"))
-        box.add_widget(self.label(shown, kid="holder_code", size=theme.title_px,
-                                  height=theme.title_px * 1.8, halign="center"))
-        if self.blocked:
-            return
-        pad = GridLayout(cols=3, spacing=12, size_hint=(None, None),
-                         width=theme.button_height_px * 6,
-                         height=theme.button_height_px * 4 + 36)
-        words = {"delete": _("Delete"), "ok": _("Confirm")}
-        for key in KEYS:
-            pad.add_widget(self.button(f"code_{key}", words.get(key, key),
-                                       lambda key=key: self.press(key), primary=key == "ok",
-                                       disabled=self.sent is None))
-        row = BoxLayout(size_hint_y=None, height=pad.height)
-        row.add_widget(BoxLayout())
-        row.add_widget(pad)
-        row.add_widget(BoxLayout())
+        left.add_widget(self.label(shown, kid="holder_code", size=round(theme.title_px * 1.3),
+                                   valign="top"))
+        row.add_widget(left)
+        if not self.blocked:
+            pad = GridLayout(cols=3, spacing=12, size_hint_x=None,
+                             width=round(theme.button_height_px * 5.4))
+            words = {"delete": _("Delete"), "ok": _("Confirm")}
+            for key in KEYS:
+                pad.add_widget(self.button(f"code_{key}", words.get(key, key),
+                                           lambda key=key: self.press(key),
+                                           primary=key == "ok", disabled=self.sent is None,
+                                           size_hint_y=1, height=theme.button_height_px))
+            row.add_widget(pad)
         box.add_widget(row)
 
     def actions(self) -> list[Action]:
