@@ -26,7 +26,8 @@ from kiosk.services.holder import HolderCheck
 from kiosk.session.platform_citizen import holder_verified
 from kiosk.services.availability import Availability
 from kiosk.services.documents import DocumentService
-from kiosk.services.identity import IdentityService, load_eid_public_key
+from kiosk.services.identity import (IdentityService, load_card_issuer_root,
+                                     load_eid_public_key)
 from kiosk.session import Session, SessionManager
 from kiosk.voice import Voice
 
@@ -43,8 +44,9 @@ class Terminal:
         self.sessions.subscribe(self.audit.on_session)
         key_file = config.session.eid_public_key_file
         # Built before the devices start, so a card already on the reader is seen.
-        self.identity = IdentityService(self.devices, self.sessions,
-                                        load_eid_public_key(key_file) if key_file else None)
+        self.identity = IdentityService(
+            self.devices, self.sessions, load_eid_public_key(key_file) if key_file else None,
+            card_issuer_root=_card_issuer_root(config))
         self.availability = Availability(self.devices, config)
         self.documents = DocumentService(self.devices,
                                          jpeg_quality=config.devices.doc_camera.jpeg_quality)
@@ -126,6 +128,17 @@ class Terminal:
             self.link = None
         if self.audit.trail is not None:
             self.audit.trail.close()
+
+
+def _card_issuer_root(config: KioskConfig):  # type: ignore[no-untyped-def]
+    """The smart-card issuer's root; a missing or broken file refuses every smart card (the
+    log says why) instead of stopping the terminal: ID cards and e-ID codes still serve."""
+    try:
+        return load_card_issuer_root(config.devices.smartcard.issuer_root_file)
+    except (OSError, ValueError) as exc:
+        log.error("no smart card will be accepted: the card issuer root cannot be read (%s)",
+                  exc)
+        return None
 
 
 def _voice(config: KioskConfig) -> Voice:

@@ -140,6 +140,10 @@ def read_binary(offset: int, le: int = 256) -> bytes:
     return CommandApdu(0x00, 0xB0, offset >> 8, offset & 0xFF, b"", le).to_bytes()
 
 
+def internal_authenticate(challenge: bytes) -> bytes:
+    return CommandApdu(0x00, 0x88, 0x00, 0x00, challenge, 256).to_bytes()
+
+
 def verify_pin(pin: bytes, ref: int = 0x01) -> bytes:
     return CommandApdu(0x00, 0x20, 0x00, ref, pin).to_bytes()
 

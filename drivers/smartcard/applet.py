@@ -7,9 +7,12 @@ and always ends its answer with a valid status word. Behaviour, per ISO 7816-4 (
   SELECT     00 A4 02|00 0C  FID(2)   select an EF inside the applet
   READ BINARY 00 B0 off_hi off_lo Le  read the current EF (6282 when it ends before Le)
   VERIFY     00 20 00 01 PIN          unlock protected files (63Cx tries left, 6983 blocked)
+  INTERNAL AUTHENTICATE 00 88 00 00 challenge   the card key's signature over it
+                                     (card_auth.py; 6A88 on a card without a key)
   GET RESPONSE 00 C0 00 00 Le         T=0 cards hand long answers out this way (61xx)
 
-Files: EF 0101 identity (TLV, see identity.py), EF 0102 social-security details (PIN protected).
+Files: EF 0101 identity (TLV, see identity.py), EF 0102 social-security details (PIN protected),
+EF 0103 the card key's certificate from the card issuer (X.509 DER), when the card has a key.
 """
 
 from __future__ import annotations
@@ -20,10 +23,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
 from drivers.smartcard.apdu import (
     SW_AUTH_BLOCKED, SW_CLA_NOT_SUPPORTED, SW_END_OF_FILE, SW_FILE_NOT_FOUND,
     SW_FUNC_NOT_SUPPORTED, SW_INCORRECT_P1P2, SW_INS_NOT_SUPPORTED, SW_NO_CURRENT_EF, SW_OK,
     SW_SECURITY_NOT_SATISFIED, SW_WRONG_LENGTH, SW_WRONG_P1P2, ApduError, CommandApdu)
+from drivers.smartcard.card_auth import sign_challenge
 from drivers.smartcard.identity import Identity
 
 log = logging.getLogger(__name__)
@@ -31,6 +38,8 @@ log = logging.getLogger(__name__)
 APPLET_AID = bytes.fromhex("F04B494F534B45494401")  # F0 = proprietary RID, "KIOSKEID" v1
 EF_IDENTITY = 0x0101
 EF_SOCIAL = 0x0102
+EF_CERTIFICATE = 0x0103
+SW_REFERENCED_DATA_NOT_FOUND = 0x6A88
 SW_CONDITIONS_NOT_SATISFIED = 0x6985
 SW_NO_PRECISE_DIAGNOSIS = 0x6F00
 PIN_TRIES = 3
@@ -53,8 +62,10 @@ def default_atr(protocol: Literal["T0", "T1"]) -> bytes:
 class CardProfile:
     """One card's content. Build it from a dict (or a JSON file) such as:
     {"identity": {"id_number": "...", "name": "...", "card_number": "...", "expiry": "2030-01-01"},
-     "protocol": "T1", "pin": "123456", "social": "any text", "atr": "3B..." (optional)}
-    A card without "identity" is a foreign card: it answers SELECT of our AID with 6A82.
+     "protocol": "T1", "pin": "123456", "social": "any text", "atr": "3B..." (optional),
+     "auth_key_pem": "-----BEGIN PRIVATE KEY-----...", "certificate_der": "30 82..." (hex)}
+    A card without "identity" is a foreign card: it answers SELECT of our AID with 6A82. A
+    card without a key and certificate cannot authenticate: it is what a forger can make.
     """
 
     identity: Identity | None
@@ -62,6 +73,8 @@ class CardProfile:
     pin: str = "123456"
     social: bytes = b""
     atr: bytes = b""
+    auth_key: ec.EllipticCurvePrivateKey | None = field(default=None, repr=False)
+    certificate: bytes = b""
 
     def __post_init__(self) -> None:
         if not self.atr:
@@ -76,9 +89,16 @@ class CardProfile:
             raise ValueError("protocol must be 'T0' or 'T1'")
         identity = Identity.from_dict(d["identity"]) if d.get("identity") else None
         social = d.get("social", "")
+        key = None
+        if d.get("auth_key_pem"):
+            loaded = serialization.load_pem_private_key(d["auth_key_pem"].encode("ascii"), None)
+            if not isinstance(loaded, ec.EllipticCurvePrivateKey):
+                raise ValueError("the card key must be an EC key")
+            key = loaded
         return cls(identity, protocol, str(d.get("pin", "123456")),
                    social.encode("utf-8") if isinstance(social, str) else bytes(social),
-                   bytes.fromhex(d["atr"]) if d.get("atr") else b"")
+                   bytes.fromhex(d["atr"]) if d.get("atr") else b"", key,
+                   bytes.fromhex(d.get("certificate_der", "")))
 
     @classmethod
     def from_file(cls, path: str | Path) -> CardProfile:
@@ -122,7 +142,8 @@ class CardApplet:
         if cmd.ins == 0xC0:
             return self._get_response(cmd)
         self._pending = b""
-        handler = {0xA4: self._select, 0xB0: self._read_binary, 0x20: self._verify}.get(cmd.ins)
+        handler = {0xA4: self._select, 0xB0: self._read_binary, 0x20: self._verify,
+                   0x88: self._internal_authenticate}.get(cmd.ins)
         if handler is None:
             return _sw(SW_INS_NOT_SUPPORTED)
         return handler(cmd)
@@ -132,7 +153,10 @@ class CardApplet:
         ident = self.profile.identity
         if ident is None:
             return {}
-        return {EF_IDENTITY: (ident.encode(), False), EF_SOCIAL: (self.profile.social, True)}
+        files = {EF_IDENTITY: (ident.encode(), False), EF_SOCIAL: (self.profile.social, True)}
+        if self.profile.certificate:
+            files[EF_CERTIFICATE] = (self.profile.certificate, False)
+        return files
 
     def _select(self, cmd: CommandApdu) -> bytes:
         if cmd.p1 == 0x04:
@@ -192,6 +216,17 @@ class CardApplet:
         self.pin_verified = False
         self.pin_tries -= 1
         return _sw(SW_AUTH_BLOCKED if self.pin_tries == 0 else 0x63C0 | self.pin_tries)
+
+    def _internal_authenticate(self, cmd: CommandApdu) -> bytes:
+        if cmd.p1 or cmd.p2:
+            return _sw(SW_INCORRECT_P1P2)
+        if not self.selected:
+            return _sw(SW_CONDITIONS_NOT_SATISFIED)
+        if not 16 <= len(cmd.data) <= 64:
+            return _sw(SW_WRONG_LENGTH)
+        if self.profile.auth_key is None:
+            return _sw(SW_REFERENCED_DATA_NOT_FOUND)
+        return self._answer(cmd, sign_challenge(self.profile.auth_key, cmd.data))
 
     def _get_response(self, cmd: CommandApdu) -> bytes:
         if not self._pending:

@@ -1,8 +1,15 @@
 """SmartCardEmulator: a pcscd with vpcd's virtual reader, and the project's card to put in it.
 
-Steering (controls()): insert_card(card={...} | path="card.json"), remove_card(), mute(enabled),
+Steering (controls()): insert_card(card={...} | path="card.json", forged=""|"no_key"|"other_issuer"),
+remove_card(), mute(enabled),
 restart_pcscd(crash=False), stop_pcscd(), start_pcscd(). The card is the applet of applet.py
 behind vpcd's TCP protocol (vpcd_card.py); the reader is "Virtual PCD 00 00".
+
+The emulator is also the card issuer of the simulation (card_auth.CardIssuer): a card inserted
+without a key of its own is issued one, certified by the demo issuer whose root certificate is
+written to `issuer_root_file` for the terminal to trust. `forged="no_key"` inserts the same
+card data without a key (what anyone who read a card can make); `forged="other_issuer"` one
+certified by an issuer the terminal does not trust.
 """
 
 from __future__ import annotations
@@ -12,11 +19,13 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from drivers.emulation.base import Emulator
 from drivers.smartcard.applet import CardProfile
+from drivers.smartcard.card_auth import CardIssuer
 from drivers.smartcard.pcscd import PcscDaemon
 from drivers.smartcard.vpcd_card import VirtualCard
 from drivers.smartcard.watcher import reader_state
@@ -48,8 +57,12 @@ class SmartCardEmulator(Emulator):
         self._card: VirtualCard | None = None
         self._lock = threading.Lock()
         self._env_before: str | None = None
+        self.issuer = CardIssuer()
+        self.issuer_root_file = self.run_dir / "issuer-root.pem"
 
     def start(self) -> None:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.issuer_root_file.write_bytes(self.issuer.root_pem)
         self.daemon.start()
         if self.daemon.private:
             self._env_before = os.environ.get(CLIENT_ENV)
@@ -68,7 +81,8 @@ class SmartCardEmulator(Emulator):
     def endpoints(self) -> dict[str, Any]:
         return {"reader": READER_NAME, "vpcd_port": self.daemon.vpcd_port,
                 "pcscd_socket": str(self.daemon.socket_path),
-                "pcscd_reused": self.daemon.reused, **(
+                "pcscd_reused": self.daemon.reused,
+                "issuer_root_file": str(self.issuer_root_file), **(
                     {"env": self.daemon.client_env()} if self.daemon.private else {})}
 
     def controls(self) -> dict[str, Callable[..., Any]]:
@@ -79,7 +93,7 @@ class SmartCardEmulator(Emulator):
     # ---- controls ----------------------------------------------------------------------
 
     def insert_card(self, card: dict[str, Any] | None = None, path: str | None = None,
-                    wait: float = 2.0, mute: bool = False) -> dict[str, Any]:
+                    wait: float = 2.0, mute: bool = False, forged: str = "") -> dict[str, Any]:
         """Put a card in the reader (the sample card when neither card nor path is given) and
         wait until pcscd reports it. `mute=True`: a dead card (answers reset, never an APDU).
 
@@ -90,6 +104,7 @@ class SmartCardEmulator(Emulator):
         """
         profile = (CardProfile.from_file(path) if path else
                    CardProfile.from_dict(card if card is not None else SAMPLE_CARD))
+        profile = self._issued(profile, forged)
         self.remove_card()
         with self._lock:
             seen = False
@@ -107,6 +122,19 @@ class SmartCardEmulator(Emulator):
                 log.info("pcscd did not announce the virtual card; re-inserting it")
                 self._card.remove()
         return {"inserted": True, "seen_by_pcscd": seen, "atr": profile.atr.hex().upper()}
+
+    def _issued(self, profile: CardProfile, forged: str) -> CardProfile:
+        """The card as its issuer would have made it: with a certified key, unless it brings
+        its own or is a forgery."""
+        if forged not in ("", "no_key", "other_issuer"):
+            raise ValueError("forged is '', 'no_key' or 'other_issuer'")
+        ident = profile.identity
+        if ident is None or profile.auth_key is not None or forged == "no_key":
+            return profile
+        issuer = CardIssuer("伪造发卡机构 Forger") if forged == "other_issuer" else self.issuer
+        key, certificate = issuer.issue(card_number=ident.card_number,
+                                        id_number=ident.id_number)
+        return replace(profile, auth_key=key, certificate=certificate)
 
     def remove_card(self, wait: float = 2.0) -> dict[str, Any]:
         """Pull the card and wait (bounded) until pcscd has noticed, as a person would."""

@@ -18,9 +18,11 @@ from typing import Any
 from smartcard import scard
 
 from drivers.device import (Device, DeviceError, DeviceState, DeviceStatus, EventKind)
-from drivers.smartcard.apdu import (SW_END_OF_FILE, ApduError, ResponseApdu, read_binary,
-                                    select_aid, select_ef, sw_text, transmit_with_fixups)
-from drivers.smartcard.applet import APPLET_AID, EF_IDENTITY
+from drivers.smartcard.apdu import (SW_END_OF_FILE, ApduError, ResponseApdu,
+                                    internal_authenticate, read_binary, select_aid, select_ef,
+                                    sw_text, transmit_with_fixups)
+from drivers.smartcard.applet import APPLET_AID, EF_CERTIFICATE, EF_IDENTITY
+from drivers.smartcard.card_auth import MAX_CERTIFICATE, new_challenge
 from drivers.smartcard.card_channel import CardChannel
 from drivers.smartcard.identity import Identity, IdentityFormatError
 from drivers.smartcard.watcher import (Change, PcscError, PcscWatcher, check,
@@ -33,12 +35,22 @@ _PROTOCOL_NAMES = {scard.SCARD_PROTOCOL_T0: "T=0", scard.SCARD_PROTOCOL_T1: "T=1
 
 
 @dataclass(frozen=True, slots=True)
+class CardProof:
+    """What the card showed of its authenticity: its certificate (None: it has none) and its
+    signature over the challenge the reader chose. Judged by the terminal (card_auth.py)."""
+    certificate: bytes | None
+    challenge: bytes
+    signature: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
 class CardInfo:
     reader: str
     atr: bytes
     protocol: str
     identity: Identity | None
     identity_error: str | None
+    proof: CardProof | None = None
 
 
 class _Link:
@@ -258,7 +270,8 @@ class SmartCardReader(Device):
         self._emit(EventKind.CARD_INSERTED, {
             "reader": reader, "atr": card.atr.hex().upper(), "protocol": card.protocol,
             "identity": card.identity, "identity_error": card.identity_error,
-            "expired": card.identity.expired() if card.identity else None})
+            "expired": card.identity.expired() if card.identity else None,
+            "proof": card.proof})
 
     def _read_card(self, reader: str) -> CardInfo:
         """On the card thread: connect, then read the applet's identity file if it has one."""
@@ -268,9 +281,10 @@ class SmartCardReader(Device):
             return CardInfo(reader, atr, proto, None, None)
         try:
             identity = read_identity(self._link.send)
+            proof = read_proof(self._link.send)
         except (DeviceError, ApduError, IdentityFormatError) as exc:
             return CardInfo(reader, atr, proto, None, str(exc)[:200])
-        return CardInfo(reader, atr, proto, identity, None)
+        return CardInfo(reader, atr, proto, identity, None, proof)
 
 
 class NotOurCard(DeviceError):
@@ -294,6 +308,34 @@ def read_identity(send: Any, deadline: float | None = None) -> Identity:
         if r.sw == SW_END_OF_FILE or not r.data:
             break
     return Identity.decode(bytes(data))
+
+
+def _read_file(send: Any, fid: int, limit: int) -> bytes | None:
+    """A transparent EF of the selected applet to its end; None when the card has no such file."""
+    r = ResponseApdu.parse(transmit_with_fixups(send, select_ef(fid)))
+    if r.sw == 0x6A82:
+        return None
+    if not r.ok:
+        raise DeviceError("read_failed", f"SELECT EF {fid:04X}: SW {r.sw:04X} {sw_text(r.sw)}")
+    data = bytearray()
+    while len(data) < limit:
+        r = ResponseApdu.parse(transmit_with_fixups(send, read_binary(len(data), 256)))
+        if r.sw not in (0x9000, SW_END_OF_FILE):
+            raise DeviceError("read_failed", f"READ BINARY: SW {r.sw:04X} {sw_text(r.sw)}")
+        data += r.data
+        if r.sw == SW_END_OF_FILE or not r.data:
+            break
+    return bytes(data)
+
+
+def read_proof(send: Any) -> CardProof:
+    """The card's certificate and its signature over a fresh challenge (after read_identity:
+    the applet is selected). A card without a key answers no signature; that is for the
+    terminal to judge, not a read failure."""
+    certificate = _read_file(send, EF_CERTIFICATE, MAX_CERTIFICATE)
+    challenge = new_challenge()
+    r = ResponseApdu.parse(transmit_with_fixups(send, internal_authenticate(challenge)))
+    return CardProof(certificate, challenge, r.data if r.ok and r.data else None)
 
 
 def _chain(inner: Future[Any], outer: Future[Any]) -> None:

@@ -55,6 +55,9 @@ class SmartCardConfig(DeviceConfig):
     reader: str = ""  # substring of the reader name; empty = the first reader
     apdu_timeout_s: Seconds = 3.0
     pcscd_socket: str = ""  # pcscd's unix socket; empty = the system's /run/pcscd/pcscd.comm
+    # The card issuer's root certificate (PEM): a card is accepted only when it proves, by
+    # signing a fresh challenge, a key this issuer certified for its holder. Empty: none is.
+    issuer_root_file: str = ""
 
 
 class CameraSource(DeviceConfig):

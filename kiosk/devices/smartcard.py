@@ -27,7 +27,8 @@ def start_emulators(run_dir: Path) -> tuple[list[Emulator], dict[str, Any]]:
     sample card ready to insert."""
     emulator = SmartCardEmulator(run_dir)
     emulator.start()
-    section: dict[str, Any] = {"enabled": True, "reader": READER_NAME}
+    section: dict[str, Any] = {"enabled": True, "reader": READER_NAME,
+                               "issuer_root_file": str(emulator.issuer_root_file)}
     if emulator.daemon.private:
         section["pcscd_socket"] = str(emulator.daemon.socket_path)
     return [emulator], {"devices": {"smartcard": section}}

@@ -142,6 +142,8 @@ IDENTITY_REFUSED: dict[str, str] = {
     "card_expired": N_("This ID card has expired."),
     "qr": N_("This code cannot be used here. Please place your ID card instead."),
     "card": N_("The card could not be read. Please place it again."),
+    "card_not_authentic": N_("This card could not be verified as genuine. Please use your ID "
+                             "card, or ask staff."),
     "replayed": N_("This code has already been used. Please show a new code from your app, or "
                    "place your ID card."),
 }

@@ -24,9 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
+
 from drivers.device import Device, DeviceEvent, DeviceState, EventKind
 from drivers.idcard.card import ForeignPermanentResidentCard, HmtResidencePermit, ResidentCard
+from drivers.smartcard.card_auth import CardNotAuthentic, load_issuer_root, verify_card
 from drivers.smartcard.identity import Identity as SmartcardIdentity
+from drivers.smartcard.reader import CardProof
 from kiosk.listeners import Listeners
 from kiosk.receipts.progress_qr import CODE_KIND, MAX_TEXT, PREFIX as QR_PREFIX
 from kiosk.session.qr_identity import CLOCK_SKEW_S as EID_CLOCK_SKEW_S
@@ -40,7 +44,8 @@ CARD_KINDS = ("idcard", "smartcard")
 QR_KINDS = ("qr_camera", "qr_serial")
 
 # Stable reason codes (the screens translate them; see the i18n catalogue).
-READ_FAILED_REASONS = ("card_unreadable", "card_expired", "card_not_supported", "bad_card_data")
+READ_FAILED_REASONS = ("card_unreadable", "card_expired", "card_not_supported", "bad_card_data",
+                       "card_not_authentic")
 QR_REFUSED_REASONS = ("not_ours", "malformed", "bad_signature", "expired", "too_long",
                       "unreadable", "replayed")
 
@@ -83,7 +88,11 @@ class IdentityService:
     """
 
     def __init__(self, devices: Iterable[Device], sessions: SessionManager,
-                 eid_public_key: bytes | None, *, accept_expired: bool = False):
+                 eid_public_key: bytes | None, *, accept_expired: bool = False,
+                 card_issuer_root: x509.Certificate | None = None):
+        """`card_issuer_root`: the smart-card issuer's root; without it no smart card is
+        accepted (a card is data anyone can copy until it proves its key)."""
+        self._card_root = card_issuer_root
         self._sessions = sessions
         self._eid_key = eid_public_key
         self._accept_expired = accept_expired
@@ -170,10 +179,27 @@ class IdentityService:
             return None, "bad_card_data"
         if data.get("expired") is True and not self._accept_expired:
             return None, "card_expired"
+        refused = self._not_authentic(ident, data.get("proof"))
+        if refused:
+            log.warning("smart card refused: not authentic (%s)", refused)
+            return None, "card_not_authentic"
         try:
             return Identity.from_smartcard(ident), ""
         except IdentityError:
             return None, "card_not_supported"
+
+    def _not_authentic(self, ident: SmartcardIdentity, proof: object) -> str:
+        """Why the card did not prove it is genuine ('' when it did)."""
+        if self._card_root is None:
+            return "no_issuer_root_configured"
+        if not isinstance(proof, CardProof):
+            return "no_certificate"
+        try:
+            verify_card(self._card_root, proof.certificate, proof.challenge, proof.signature,
+                        id_number=ident.id_number, card_number=ident.card_number)
+        except CardNotAuthentic as exc:
+            return exc.reason
+        return ""
 
     def _on_removed(self, device: str, source: str) -> None:
         with self._lock:
@@ -307,6 +333,18 @@ def _attach(session: Any, identity: Identity) -> bool:
 
 def _same_person(a: Identity, b: Identity) -> bool:
     return a.id_kind == b.id_kind and a.id_number == b.id_number
+
+
+def load_card_issuer_root(path: str | Path) -> x509.Certificate | None:
+    """The smart-card issuer's root certificate from `devices.smartcard.issuer_root_file`.
+    Empty path -> None (no smart card is then accepted). A file that holds no certificate is
+    a configuration error and raises ValueError naming the file."""
+    if not str(path):
+        return None
+    try:
+        return load_issuer_root(Path(path).read_bytes())
+    except ValueError:
+        raise ValueError(f"{path}: not a PEM certificate") from None
 
 
 def load_eid_public_key(path: str | Path) -> bytes | None:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from drivers.smartcard.card_auth import load_issuer_root
 from drivers.smartcard.emulator import READER_NAME, SAMPLE_CARD, SmartCardEmulator
 from drivers.smartcard.reader import SmartCardReader
 from kiosk.services import IdentityService
@@ -30,7 +31,9 @@ def smartcard(emu: SmartCardEmulator, sessions: SessionManager
               ) -> Iterator[tuple[SmartCardEmulator, Heard]]:
     reader = SmartCardReader("smartcard", reader=READER_NAME, poll_interval=0.05,
                              missed_polls_to_offline=3, apdu_timeout=0.5)
-    svc = IdentityService([reader], sessions, None)
+    # the terminal trusts the simulation's card issuer, as its configuration would say
+    svc = IdentityService([reader], sessions, None,
+                          card_issuer_root=load_issuer_root(emu.issuer.root_pem))
     heard = Heard()
     svc.subscribe(heard)
     reader.start()
@@ -56,3 +59,14 @@ def test_a_dead_smart_card_is_a_read_failure(smartcard, sessions):
     emu.insert_card(mute=True)
     assert heard.wait("read_failed", timeout=5)[0].reason == "card_unreadable"
     assert sessions.current is None
+
+
+@pytest.mark.parametrize("forged", ["no_key", "other_issuer"])
+def test_a_forged_card_with_the_right_id_number_is_refused(smartcard, sessions, forged, caplog):
+    """The card data is no secret: a card carrying the holder's ID number, name and card number,
+    but no key the issuer certified (or one a forger's own issuer certified), proves nothing."""
+    emu, heard = smartcard
+    emu.insert_card(forged=forged)
+    assert heard.wait("read_failed", timeout=5)[0].reason == "card_not_authentic"
+    assert sessions.current is None
+    assert ID not in caplog.text
