@@ -55,7 +55,8 @@ def main() -> None:
         config = load_config(site)
         with open_outbox(config) as outbox:
             for i in range(n):
-                outbox.enqueue(APPLICATION, body, idempotency_key=f"bench-drain-{i:06d}")
+                # filed in a verified visit: the body carries its filing grant (contract 1.1)
+                outbox.enqueue(APPLICATION, drill.body, idempotency_key=f"bench-drain-{i:06d}")
             drill.platform_up()
             t = time.perf_counter()
             sender = start_sender(config, outbox)
@@ -71,7 +72,8 @@ def main() -> None:
         for i in range(n):
             reply = session.post(f"{drill.platform_url}/applications",
                                  json={**body, "client_reference": f"PLAIN{i:06d}"},
-                                 headers={"Idempotency-Key": f"bench-plain-{i:06d}"}, timeout=10)
+                                 headers={"Idempotency-Key": f"bench-plain-{i:06d}",
+                                          "Filing-Grant": drill.grant}, timeout=10)
             assert reply.status_code == 201, reply.text[:200]
         plain_s = time.perf_counter() - t
         drill.platform_down()

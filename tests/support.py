@@ -1,4 +1,5 @@
-"""What device tests share: recording a driver's events and waiting with a deadline, not a sleep."""
+"""What tests share: recording a driver's events, waiting with a deadline (not a sleep), and the
+simulated terminal's platform in a citizen's verified session."""
 
 from __future__ import annotations
 
@@ -70,3 +71,19 @@ class EventRecorder:
         """Consume everything recorded so far (next() then only sees newer events)."""
         with self._lock:
             self._cursor = len(self.items)
+
+
+def sim_citizen_client(sim, id_number: str):  # type: ignore[no-untyped-def]
+    """The simulated terminal's platform client in a verified citizen session of `id_number`
+    (the code texted to their mobile read off the SMS gateway emulator), for tests that check
+    what the platform holds for the citizen. Close it when done."""
+    from kiosk.client import PlatformClient
+    from kiosk.config import load_config
+
+    client = PlatformClient.from_config(load_config(sim.site_config_path), retries=0)
+    opened = client.open_citizen_session(id_number, "id_card")
+    citizen = client.for_citizen(opened.token)
+    citizen.send_holder_code()
+    verified = citizen.verify_holder(sim.control("platform", "last_code", {}))
+    citizen.filing_grant = verified.filing_grant  # type: ignore[attr-defined]
+    return citizen

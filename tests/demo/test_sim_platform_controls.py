@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.client.platform import PlatformClient
-from kiosk.config import load_config
 from kiosk.demo.app_process import ROOT
 from kiosk.demo.script import RESIDENT_CARD
 from kiosk.sim import Simulation
+from tests.support import sim_citizen_client
 
 CARD = str(ROOT / RESIDENT_CARD)
 ID_NUMBER = "110101199003071233"
@@ -32,7 +31,7 @@ def test_a_filed_materials_free_application_is_issued_as_the_newest(sim: Simulat
                                              "card": CARD})
     assert filed["status"] == "submitted" and filed["receipt_no"] != first["receipt_no"]
     sim.control("platform", "issue", {})
-    with PlatformClient.from_config(load_config(sim.site_config_path), retries=0) as client:
+    with sim_citizen_client(sim, ID_NUMBER) as client:
         certificates = client.query_certificates(ID_NUMBER)
         mine = {a.receipt_no: a.status for a in client.query_applications(ID_NUMBER)}
     assert [c.receipt_no for c in certificates] == [filed["receipt_no"]]
@@ -46,7 +45,7 @@ def test_a_fee_application_is_filed_with_its_materials_and_its_payment_paid(
     assert filed["fee_fen"] == 2000 and not filed["paid"]
     with pytest.raises(LookupError):
         sim.control("platform", "pay_pending", {})  # nothing asked for yet
-    with PlatformClient.from_config(load_config(sim.site_config_path), retries=0) as client:
+    with sim_citizen_client(sim, ID_NUMBER) as client:
         payment = client.create_payment(filed["receipt_no"], str(uuid.uuid4()))
         assert payment.status == "pending"
         sim.control("platform", "pay_pending", {})

@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 
 from kiosk import doctor
-from kiosk.client import PlatformClient
 from kiosk.config import load_config
 from kiosk.delivery import APPLICATION, start_sender
 from kiosk.outbox import open_outbox
 from kiosk.session.platform_citizen import GRANT_FIELD
 from kiosk.sim import Simulation
 from tests.delivery.bodies import sample_application
-from tests.support import wait_until
+from tests.support import sim_citizen_client, wait_until
 
 
 @pytest.fixture
@@ -37,19 +36,10 @@ def test_the_terminal_is_enrolled_over_https_with_secrets_outside_its_data(sim) 
     assert stat.S_IMODE(Path(config.platform.credential_file).stat().st_mode) == 0o600
 
 
-def filing_grant(sim: Simulation, config) -> str:  # type: ignore[no-untyped-def]
-    """The grant of a visit in which the applicant typed the texted code at this terminal."""
-    body = sample_application()
-    with PlatformClient.from_config(config, retries=0) as client:
-        opened = client.open_citizen_session(body["applicant"]["id_number"], "id_card")
-        citizen = client.for_citizen(opened.token)
-        citizen.send_holder_code()
-        return citizen.verify_holder(sim.control("platform", "last_code", {})).filing_grant
-
-
 def test_platform_down_then_up_the_application_arrives(sim) -> None:
     config = load_config(sim.site_config_path)
-    grant = filing_grant(sim, config)  # the holder was verified; then the platform went away
+    with sim_citizen_client(sim, sample_application()["applicant"]["id_number"]) as citizen:
+        grant = citizen.filing_grant  # the holder was verified; then the platform went away
     sim.control("platform", "down", {})
     assert not doctor.check_platform(config).reachable
     with open_outbox(config) as outbox:
