@@ -59,7 +59,9 @@ class Simulation:
             self.emulators[name] = emulator
         try:
             if self.platform:
-                platform = PlatformEmulator(self.run_dir, TERMINAL_ID)
+                card = self.emulators.get("smartcard")
+                platform = PlatformEmulator(self.run_dir, TERMINAL_ID,
+                                            getattr(card, "issuer_root_file", None))
                 platform.start()
                 self.emulators[platform.name] = platform
                 fragment = merge_fragments([fragment, platform.config_fragment()])

@@ -46,8 +46,12 @@ FLEET_RING = "demo"
 class PlatformEmulator(Emulator):
     name = "platform"
 
-    def __init__(self, run_dir: Path, kiosk_id: str) -> None:
+    def __init__(self, run_dir: Path, kiosk_id: str,
+                 card_issuer_root_file: Path | None = None) -> None:
+        """`card_issuer_root_file`: the simulated card issuer's root (the smart-card
+        emulator's), so that card holders may prove themselves by the card's PIN."""
         self.kiosk_id = kiosk_id
+        self.card_issuer_root_file = card_issuer_root_file
         self.database = run_dir / "platform" / "platform.sqlite3"
         self.secrets = run_dir / "secrets"
         self.tls_dir = run_dir / "platform" / "tls"
@@ -91,8 +95,10 @@ class PlatformEmulator(Emulator):
         if self._server is None:
             assert self._tls is not None, "start() first"
             _, cert, key = self._tls
+            root = self.card_issuer_root_file
             self._server = start_in_thread(self.database, port=self.port, tls_cert=cert,
-                                           tls_key=key, fleet_dir=self.fleet.public)
+                                           tls_key=key, fleet_dir=self.fleet.public,
+                                           card_issuer_root=root.read_bytes() if root else None)
             self.port = self._server.port
         return self.url
 

@@ -101,7 +101,10 @@ class Terminal:
     def holder_check(self) -> HolderCheck | None:
         """The holder check of this terminal's platform link; None without a link (nothing
         personal is reachable then either)."""
-        return HolderCheck(self.link.client) if self.link is not None else None
+        if self.link is None:
+            return None
+        card = next((d for d in self.devices if getattr(d, "kind", "") == "smartcard"), None)
+        return HolderCheck(self.link.client, card)  # type: ignore[arg-type]
 
     def holder_needed(self, session: Session) -> bool:
         """An identified citizen who has not yet proved, at the platform, to hold the identity

@@ -1,12 +1,14 @@
-"""Confirm it is you (验证本人): the platform texts a 6-digit code to the mobile it holds for the
-citizen; typing it here proves the card's holder is at the screen before anything personal is
-shown. The digits typed are shown (a one-time code is no PIN: seeing it helps), the tries left
-are told, and a citizen who cannot receive the code is told where to go instead."""
+"""Confirm it is you (验证本人): before anything personal, the citizen proves they hold the
+identity they presented. With a smart card that can do it, by the card's own PIN (the card
+checks it and counts the tries; the platform checks the card's signed proof); otherwise, or on
+request, by the 6-digit code the platform texts to the mobile it holds. The digits of a code
+are shown (a one-time code is no PIN: seeing it helps), a PIN only as dots; the tries left are
+told, and a citizen who cannot receive a code is told where to go instead."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
@@ -17,7 +19,11 @@ from kiosk.services.holder import HolderProblem
 from screens.journey_screen import Action, JourneyScreen
 
 CODE_LENGTH = 6
+PIN_LENGTH = (4, 12)
 KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "delete", "0", "ok")
+# Problems after which the texted code is the way left (or nothing is: `blocked`).
+TO_SMS = ("holder.pin_blocked", "holder.card_failed", "holder.factor_unavailable")
+BLOCKED = ("holder.no_mobile", "holder.too_many_codes", "holder.eid_replayed")
 
 
 class HolderScreen(JourneyScreen):
@@ -27,28 +33,50 @@ class HolderScreen(JourneyScreen):
         super().__init__(app, **kwargs)
         self.then: Callable[[], None] | None = None
         self.digits = ""
+        self.mode: Literal["", "pin", "sms"] = ""  # "": not known yet
         self.sent: m.HolderCodeSent | None = None
-        self.blocked = False  # no code can be sent: only "back" is left
+        self.blocked = False  # no factor is left: only "back"
 
     def ask(self, then: Callable[[], None]) -> None:
         """Show the screen; `then` once the citizen is verified."""
         self.then = then
-        self.digits, self.sent, self.blocked = "", None, False
+        self.digits, self.mode, self.sent, self.blocked = "", "", None, False
         self.app.show(self.name)
 
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem = None
         self.refresh()
-        if self.sent is None and not self.blocked:
-            self.send()
+        if not self.mode and not self.blocked:
+            self.start()
 
-    def send(self) -> None:
+    def _check_and_session(self):  # type: ignore[no-untyped-def]
         check = self.app.terminal.holder_check()
         session = self.app.terminal.sessions.current
         if check is None or session is None:
             self.app.go_home()
+            return None
+        return check, session
+
+    def start(self) -> None:
+        """The card's PIN where the card and the platform can do it, else a texted code."""
+        found = self._check_and_session()
+        if found is None:
             return
-        self.digits = ""
+        check, session = found
+        self.work(lambda: check.card_pin_offered(session), self._started, self._failed)
+
+    def _started(self, card_pin: bool) -> None:
+        if card_pin:
+            self.mode = "pin"
+        else:
+            self.send()
+
+    def send(self) -> None:
+        found = self._check_and_session()
+        if found is None:
+            return
+        check, session = found
+        self.digits, self.mode = "", "sms"
         self.work(lambda: check.send_code(session), self._sent, self._failed)
 
     def _sent(self, sent: m.HolderCodeSent) -> None:
@@ -56,35 +84,48 @@ class HolderScreen(JourneyScreen):
         self.app.say("holder_code")
 
     def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, HolderProblem) and exc.code in (
-                "holder.no_mobile", "holder.too_many_codes", "holder.eid_replayed"):
+        code = exc.code if isinstance(exc, HolderProblem) else ""
+        if code in BLOCKED:
             self.blocked = True
         self.fail(exc)
         if isinstance(exc, HolderProblem) and exc.tries_left is not None:
             self.problem += "\n" + self.app.translator.ngettext(
                 "%(n)d try left.", "%(n)d tries left.", exc.tries_left, n=exc.tries_left)
+        if code in TO_SMS and self.mode == "pin":
+            self.mode = "sms"  # the card cannot do it: the text message is offered at once
+            self.sent = None
+
+    def _prompt(self) -> str:
+        _ = self._
+        if self.blocked:
+            return _("Your identity cannot be confirmed at this terminal.")
+        if self.mode == "pin":
+            return _("Please type the PIN of your card.")
+        if self.sent is not None:
+            return _("A 6-digit code was sent to your mobile phone %(to)s. Please type it.",
+                     to=self.sent.to or "")
+        if self.mode == "sms":
+            return _("Sending a code to your mobile phone…")
+        return _("Checking your card…")
 
     def draw_body(self, box: BoxLayout) -> None:
-        """What to do and the digits typed on the left, the keys on the right: side by side,
-        so that at elder mode's sizes the keys share the height there is instead of pushing
-        past the header."""
+        """What to do and what was typed on the left, the keys on the right: side by side, so
+        that at elder mode's sizes the keys share the height there is instead of pushing past
+        the header."""
         theme = self.app.theme
         _ = self._
-        if self.sent is not None:
-            prompt = _("A 6-digit code was sent to your mobile phone %(to)s. Please type it.",
-                       to=self.sent.to)
-        elif self.blocked:
-            prompt = _("Your identity cannot be confirmed at this terminal.")
-        else:
-            prompt = _("Sending a code to your mobile phone…")
         row = BoxLayout(orientation="horizontal", spacing=40)
         left = BoxLayout(orientation="vertical", spacing=20)
-        left.add_widget(self.label(prompt, kid="holder_prompt", size=theme.title_px,
+        left.add_widget(self.label(self._prompt(), kid="holder_prompt", size=theme.title_px,
                                    valign="bottom"))
-        shown = " ".join(self.digits.ljust(CODE_LENGTH, "_"))
+        if self.mode == "pin":
+            shown = " ".join("●" * len(self.digits)) or " "
+        else:
+            shown = " ".join(self.digits.ljust(CODE_LENGTH, "_"))
         left.add_widget(self.label(shown, kid="holder_code", size=round(theme.title_px * 1.3),
                                    valign="top"))
         row.add_widget(left)
+        ready = self.mode == "pin" or self.sent is not None
         if not self.blocked:
             pad = GridLayout(cols=3, spacing=12, size_hint_x=None,
                              width=round(theme.button_height_px * 5.4))
@@ -92,37 +133,48 @@ class HolderScreen(JourneyScreen):
             for key in KEYS:
                 pad.add_widget(self.button(f"code_{key}", words.get(key, key),
                                            lambda key=key: self.press(key),
-                                           primary=key == "ok", disabled=self.sent is None,
+                                           primary=key == "ok", disabled=not ready,
                                            size_hint_y=1, height=theme.button_height_px))
             row.add_widget(pad)
         box.add_widget(row)
 
     def actions(self) -> list[Action]:
         actions: list[Action] = [("back", self._("Back"), self.app.go_home, False)]
-        if self.sent is not None and self.sent.sends_left > 0:
+        if self.mode == "pin" and not self.blocked:
+            actions.append(("holder_use_sms", self._("Use a text message instead"), self.send,
+                            False))
+        if self.mode == "sms" and self.sent is not None and self.sent.sends_left > 0:
             actions.append(("holder_resend", self._("Send a new code"), self.send, False))
         return actions
 
     def press(self, key: str) -> None:
+        longest = PIN_LENGTH[1] if self.mode == "pin" else CODE_LENGTH
         if key == "delete":
             self.digits = self.digits[:-1]
         elif key == "ok":
-            if len(self.digits) == CODE_LENGTH:
+            if self.mode == "pin" and len(self.digits) >= PIN_LENGTH[0]:
                 self.check(self.digits)
                 return
-            self.problem = self._("The code has 6 digits.")
-        elif len(self.digits) < CODE_LENGTH:
+            if self.mode == "sms" and len(self.digits) == CODE_LENGTH:
+                self.check(self.digits)
+                return
+            self.problem = (self._("The PIN is not right. Please try again.")
+                            if self.mode == "pin" else self._("The code has 6 digits."))
+        elif len(self.digits) < longest:
             self.digits += key
         self.refresh()
 
-    def check(self, code: str) -> None:
-        check = self.app.terminal.holder_check()
-        session = self.app.terminal.sessions.current
-        if check is None or session is None:
-            self.app.go_home()
+    def check(self, typed: str) -> None:
+        found = self._check_and_session()
+        if found is None:
             return
+        check, session = found
         self.digits = ""
-        self.work(lambda: check.verify(session, code), self._verified, self._failed)
+        if self.mode == "pin":
+            self.work(lambda: check.verify_card_pin(session, typed), self._verified,
+                      self._failed)
+        else:
+            self.work(lambda: check.verify(session, typed), self._verified, self._failed)
 
     def _verified(self, _result: None) -> None:
         then, self.then = self.then, None

@@ -140,8 +140,9 @@ def read_binary(offset: int, le: int = 256) -> bytes:
     return CommandApdu(0x00, 0xB0, offset >> 8, offset & 0xFF, b"", le).to_bytes()
 
 
-def internal_authenticate(challenge: bytes) -> bytes:
-    return CommandApdu(0x00, 0x88, 0x00, 0x00, challenge, 256).to_bytes()
+def internal_authenticate(challenge: bytes, *, holder: bool = False) -> bytes:
+    """P2=00 card authentication; P2=01 the holder proof (the card signs only after VERIFY)."""
+    return CommandApdu(0x00, 0x88, 0x00, 0x01 if holder else 0x00, challenge, 256).to_bytes()
 
 
 def verify_pin(pin: bytes, ref: int = 0x01) -> bytes:

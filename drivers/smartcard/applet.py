@@ -7,8 +7,9 @@ and always ends its answer with a valid status word. Behaviour, per ISO 7816-4 (
   SELECT     00 A4 02|00 0C  FID(2)   select an EF inside the applet
   READ BINARY 00 B0 off_hi off_lo Le  read the current EF (6282 when it ends before Le)
   VERIFY     00 20 00 01 PIN          unlock protected files (63Cx tries left, 6983 blocked)
-  INTERNAL AUTHENTICATE 00 88 00 00 challenge   the card key's signature over it
-                                     (card_auth.py; 6A88 on a card without a key)
+  INTERNAL AUTHENTICATE 00 88 00 00|01 data   the card key's signature over it
+                                     (card_auth.py; 6A88 on a card without a key). P2=01 is
+                                     the holder proof: only after VERIFY (else 6982)
   GET RESPONSE 00 C0 00 00 Le         T=0 cards hand long answers out this way (61xx)
 
 Files: EF 0101 identity (TLV, see identity.py), EF 0102 social-security details (PIN protected),
@@ -30,7 +31,7 @@ from drivers.smartcard.apdu import (
     SW_AUTH_BLOCKED, SW_CLA_NOT_SUPPORTED, SW_END_OF_FILE, SW_FILE_NOT_FOUND,
     SW_FUNC_NOT_SUPPORTED, SW_INCORRECT_P1P2, SW_INS_NOT_SUPPORTED, SW_NO_CURRENT_EF, SW_OK,
     SW_SECURITY_NOT_SATISFIED, SW_WRONG_LENGTH, SW_WRONG_P1P2, ApduError, CommandApdu)
-from drivers.smartcard.card_auth import sign_challenge
+from drivers.smartcard.card_auth import HOLDER_CONTEXT, sign_challenge
 from drivers.smartcard.identity import Identity
 
 log = logging.getLogger(__name__)
@@ -218,7 +219,7 @@ class CardApplet:
         return _sw(SW_AUTH_BLOCKED if self.pin_tries == 0 else 0x63C0 | self.pin_tries)
 
     def _internal_authenticate(self, cmd: CommandApdu) -> bytes:
-        if cmd.p1 or cmd.p2:
+        if cmd.p1 or cmd.p2 not in (0x00, 0x01):
             return _sw(SW_INCORRECT_P1P2)
         if not self.selected:
             return _sw(SW_CONDITIONS_NOT_SATISFIED)
@@ -226,6 +227,11 @@ class CardApplet:
             return _sw(SW_WRONG_LENGTH)
         if self.profile.auth_key is None:
             return _sw(SW_REFERENCED_DATA_NOT_FOUND)
+        if cmd.p2 == 0x01:
+            if not self.pin_verified:
+                return _sw(SW_SECURITY_NOT_SATISFIED)
+            return self._answer(cmd, sign_challenge(self.profile.auth_key, cmd.data,
+                                                    HOLDER_CONTEXT))
         return self._answer(cmd, sign_challenge(self.profile.auth_key, cmd.data))
 
     def _get_response(self, cmd: CommandApdu) -> bytes:

@@ -24,6 +24,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 CONTEXT = b"GOVKIOSK card authentication v1\x00"
+# INTERNAL AUTHENTICATE P2=01 signs HOLDER_CONTEXT + the platform's nonce, and only after the
+# card's own VERIFY of its PIN: the platform can check that the holder unlocked the card.
+HOLDER_CONTEXT = b"GOVKIOSK holder proof v1\x00"
 CHALLENGE_BYTES = 32
 MAX_CERTIFICATE = 2048
 REASONS = ("no_certificate", "bad_certificate", "not_from_issuer", "certificate_expired",
@@ -48,9 +51,10 @@ def new_challenge() -> bytes:
     return secrets.token_bytes(CHALLENGE_BYTES)
 
 
-def sign_challenge(key: ec.EllipticCurvePrivateKey, challenge: bytes) -> bytes:
+def sign_challenge(key: ec.EllipticCurvePrivateKey, challenge: bytes,
+                   context: bytes = CONTEXT) -> bytes:
     """What the card does on INTERNAL AUTHENTICATE."""
-    return key.sign(CONTEXT + challenge, ec.ECDSA(hashes.SHA256()))
+    return key.sign(context + challenge, ec.ECDSA(hashes.SHA256()))
 
 
 def load_issuer_root(pem: bytes) -> x509.Certificate:
@@ -66,10 +70,11 @@ def _attribute(name: x509.Name, oid: x509.ObjectIdentifier) -> str:
 
 
 def verify_card(root: x509.Certificate, certificate: bytes | None, challenge: bytes,
-                signature: bytes | None, *, id_number: str, card_number: str,
-                now: dt.datetime | None = None) -> CardCertificate:
+                signature: bytes | None, *, id_number: str, card_number: str | None,
+                now: dt.datetime | None = None, context: bytes = CONTEXT) -> CardCertificate:
     """Check that the issuer under `root` certified this card for this holder and that the card
-    signed `challenge`; CardNotAuthentic otherwise."""
+    signed `challenge` (under `context`: HOLDER_CONTEXT for the PIN-gated holder proof, where
+    the card number is not known to the checker); CardNotAuthentic otherwise."""
     if not certificate or signature is None:
         raise CardNotAuthentic("no_certificate")
     if len(certificate) > MAX_CERTIFICATE:
@@ -91,10 +96,10 @@ def verify_card(root: x509.Certificate, certificate: bytes | None, challenge: by
         raise CardNotAuthentic("certificate_expired")
     held = CardCertificate(_attribute(cert.subject, NameOID.SERIAL_NUMBER),
                            _attribute(cert.subject, NameOID.USER_ID))
-    if (held.card_number, held.id_number) != (card_number, id_number):
+    if held.id_number != id_number or card_number not in (None, held.card_number):
         raise CardNotAuthentic("wrong_holder")  # a genuine certificate copied onto another card
     try:
-        public_key.verify(signature, CONTEXT + challenge, ec.ECDSA(hashes.SHA256()))
+        public_key.verify(signature, context + challenge, ec.ECDSA(hashes.SHA256()))
     except InvalidSignature:
         raise CardNotAuthentic("bad_signature") from None
     return held

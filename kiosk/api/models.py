@@ -253,8 +253,8 @@ class ProgressTokenIssued(Reply):
 
 
 class HolderFactor(Reply):
-    factor: Literal["sms_code"]
-    to: str  # masked mobile number
+    factor: Literal["sms_code", "card_pin"]
+    to: str | None = None  # sms_code: the masked mobile number
 
 
 class CitizenSession(Reply):
@@ -268,6 +268,7 @@ class CitizenSession(Reply):
     idle_timeout_s: int = Field(ge=1)
     citizen_masked: str
     holder_factors: list[HolderFactor]
+    card_challenge: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{43}$")
     filing_grant: str | None = Field(default=None, min_length=32, max_length=128, repr=False)
     filing_grant_expires_at: AwareDatetime | None = None
 
@@ -298,8 +299,10 @@ class CitizenSessionOpen(Body):
 
 
 class HolderProof(Body):
-    factor: Literal["sms_code"]
-    code: str = Field(pattern=r"^[0-9]{6}$", repr=False)
+    factor: Literal["sms_code", "card_pin"]
+    code: str | None = Field(default=None, pattern=r"^[0-9]{6}$", repr=False)
+    certificate: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{16,2800}$")
+    signature: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{16,200}$")
 
 
 class Applicant(Body):

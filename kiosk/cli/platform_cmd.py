@@ -55,13 +55,16 @@ def platform_group() -> None:
               help="Hold every answer to the contract (a violation answers 500).")
 @click.option("--fleet-repo", type=click.Path(exists=True, file_okay=False), default=None,
               help="A fleet repository (kiosk fleet init): its public files at /fleet/.")
+@click.option("--card-issuer-root", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="The smart-card issuer's root certificate (PEM): card holders may then "
+                   "prove themselves by the card's PIN.")
 @click.option("--allow-sessionless", is_flag=True,
               help="Also serve terminals of contract 1.0 that send no citizen session (a "
                    "migration aid: any terminal credential then reaches every citizen's data).")
 @pass_ctx
 def serve_cmd(ctx: CliContext, db: str, host: str, port: int, tls_cert: str | None,
               tls_key: str | None, validate_responses: bool, fleet_repo: str | None,
-              allow_sessionless: bool) -> None:
+              card_issuer_root: str | None, allow_sessionless: bool) -> None:
     """Serve the platform API at /api/v1 until interrupted."""
     from kiosk.refplatform.server import serve
 
@@ -73,7 +76,8 @@ def serve_cmd(ctx: CliContext, db: str, host: str, port: int, tls_cert: str | No
     try:
         serve(db, host, port, tls_cert, tls_key, validate_responses=validate_responses,
               fleet_dir=Path(fleet_repo) / "public" if fleet_repo else None,
-              require_citizen_session=not allow_sessionless)
+              require_citizen_session=not allow_sessionless,
+              card_issuer_root=Path(card_issuer_root).read_bytes() if card_issuer_root else None)
     except OSError as exc:
         fail(f"cannot serve on {host}:{port}: {exc}")
     except KeyboardInterrupt:

@@ -8,6 +8,7 @@ A POST without a key is sent once; whoever called it decides what a failure mean
 
 from __future__ import annotations
 
+import base64
 import copy
 import logging
 import random
@@ -196,9 +197,16 @@ class PlatformClient:
     def send_holder_code(self) -> m.HolderCodeSent:
         return self._call("sendHolderCode", _model(m.HolderCodeSent))
 
-    def verify_holder(self, code: str) -> m.HolderVerified:
-        return self._call("verifyHolder", _model(m.HolderVerified),
-                          body=m.HolderProof(factor="sms_code", code=code))
+    def verify_holder(self, code: str | None = None, *, certificate: bytes | None = None,
+                      signature: bytes | None = None) -> m.HolderVerified:
+        """The texted `code`, or a smart card's holder proof (its certificate and its
+        signature over the session's card_challenge, made after the card checked its PIN)."""
+        if code is not None:
+            proof = m.HolderProof(factor="sms_code", code=code)
+        else:
+            proof = m.HolderProof(factor="card_pin", certificate=_b64(certificate or b""),
+                                  signature=_b64(signature or b""))
+        return self._call("verifyHolder", _model(m.HolderVerified), body=proof)
 
     # -- citizens and applications -------------------------------------------------------------
 
@@ -397,6 +405,10 @@ def _items(model: type[M]) -> Callable[[str, Reply], list[M]]:
         data = reply.json_object(operation_id)
         return list(_validated(operation_id, envelope, data, reply.status).items)
     return parse
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
 def _nothing(operation_id: str, reply: Reply) -> None:

@@ -43,6 +43,13 @@ WORDS: dict[str, str] = {
                            "Please go to a service counter."),
     "holder.eid_replayed": N_("This e-ID code has already been used. Please show a new code, "
                               "or place your ID card."),
+    "holder.pin_wrong": N_("The PIN is not right. Please try again."),
+    "holder.pin_blocked": N_("The card has blocked its PIN after too many wrong tries. Please "
+                             "use a text message instead, or ask staff."),
+    "holder.card_failed": N_("The card could not confirm it is you. Please use a text message "
+                             "instead, or ask staff."),
+    "holder.factor_unavailable": N_("This cannot be confirmed with the card here. Please use a "
+                                    "text message instead."),
     "holder.required": N_("Please first confirm it is you with the code sent to your mobile "
                           "phone."),
 }

@@ -19,9 +19,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from drivers.smartcard.card_auth import load_issuer_root
 from kiosk.refplatform import (appointments, applications, auth, catalogue,
                                certificate_records, certificates, citizen_sessions, evaluations,
                                payments, terminals)
@@ -58,6 +60,7 @@ class Platform:
     require_citizen_session: bool = True
     limits: RateLimits = field(default_factory=RateLimits)
     filing_grant_uses: int = citizen_sessions.GRANT_USES
+    card_root: x509.Certificate | None = None  # the card issuer's root: the card_pin factor
 
     def now(self) -> dt.datetime:
         return self.clock().astimezone(CST)
@@ -99,7 +102,8 @@ def create_app(db_path: str | Path, *, validate_responses: bool = False,
                max_body: int = MAX_BODY, fleet_dir: str | Path | None = None,
                require_citizen_session: bool = True,
                rate_limits: RateLimits | None = None,
-               filing_grant_uses: int = citizen_sessions.GRANT_USES) -> Flask:
+               filing_grant_uses: int = citizen_sessions.GRANT_USES,
+               card_issuer_root: bytes | None = None) -> Flask:
     """The app over the database at `db_path` (made and migrated if new; seeded if empty).
 
     `validate_responses`: hold every answer to the contract and answer 500 (recording the
@@ -112,6 +116,8 @@ def create_app(db_path: str | Path, *, validate_responses: bool = False,
     a verified citizen session (see `Platform.require_citizen_session`). `rate_limits`:
     other windows than kiosk.refplatform.rate_limits.RULES. `filing_grant_uses`: how many
     things one filing grant files (a drill filing a hundred for one citizen needs more).
+    `card_issuer_root`: the smart-card issuer's root certificate (PEM); with it, a smart card's
+    holder may prove themselves by the card's PIN (the card_pin factor).
     """
     store = Store(db_path)
     if not store.has_catalogue():
@@ -121,7 +127,9 @@ def create_app(db_path: str | Path, *, validate_responses: bool = False,
     platform = Platform(store, clock or system_clock, default_contract(), validate_responses,
                         public_url, require_citizen_session=require_citizen_session,
                         limits=rate_limits or RateLimits(),
-                        filing_grant_uses=filing_grant_uses)
+                        filing_grant_uses=filing_grant_uses,
+                        card_root=load_issuer_root(card_issuer_root) if card_issuer_root
+                        else None)
     app = Flask("kiosk.refplatform")
     app.config["MAX_CONTENT_LENGTH"] = max_body + 1
     app.extensions["refplatform"] = platform
@@ -267,7 +275,8 @@ def _install_routes(app: Flask, platform: Platform) -> None:
         platform.limits.hit("session_per_kiosk", g.kiosk_id)
         platform.limits.hit("session_per_citizen", payload["id_number"])
         with store.write() as conn:
-            answer = citizen_sessions.open_session(conn, g.kiosk_id, payload, platform.now())
+            answer = citizen_sessions.open_session(conn, g.kiosk_id, payload, platform.now(),
+                                                   platform.card_root)
         response = json_response(answer, 201)
         response.headers["Cache-Control"] = "no-store"
         return response
@@ -299,7 +308,8 @@ def _install_routes(app: Flask, platform: Platform) -> None:
     def verify_holder() -> Response:
         with store.write() as conn:
             answer = citizen_sessions.verify_holder(
-                conn, g.kiosk_id, request.headers.get(SESSION_HEADER), body(), platform.now())
+                conn, g.kiosk_id, request.headers.get(SESSION_HEADER), body(), platform.now(),
+                platform.card_root)
         if isinstance(answer, Problem):
             raise answer  # after the commit: the wrong try stays counted
         response = json_response(answer)

@@ -17,6 +17,8 @@ citizen who never verified at that terminal, and for one who did only within tho
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import hashlib
 import hmac
@@ -26,7 +28,10 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography import x509
+
 from drivers.idcard.idnumber import mask_id_number
+from drivers.smartcard.card_auth import HOLDER_CONTEXT, CardNotAuthentic, verify_card
 from kiosk.refplatform.ids import opaque_id, parse_stamp, stamp
 from kiosk.refplatform.problems import Problem
 
@@ -70,25 +75,47 @@ def masked_mobile(mobile: str) -> str:
     return mobile[:3] + "*" * max(len(mobile) - 7, 0) + mobile[-4:]
 
 
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: object) -> bytes | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        return None
+
+
 def _document(conn: sqlite3.Connection, row: sqlite3.Row, token: str | None = None
               ) -> dict[str, Any]:
     mobile = _mobile(conn, row["id_number"])
+    factors: list[dict[str, Any]] = []
+    if row["card_challenge"] is not None:  # a smart card, and an issuer root to check it
+        factors.append({"factor": "card_pin"})
+    if mobile:
+        factors.append({"factor": "sms_code", "to": masked_mobile(mobile)})
     doc: dict[str, Any] = {
         "session_id": row["session_id"],
         "holder_verified": row["holder_verified_at"] is not None,
         "expires_at": row["expires_at"],
         "idle_timeout_s": int(IDLE.total_seconds()),
-        "holder_factors": [{"factor": "sms_code", "to": masked_mobile(mobile)}] if mobile else [],
+        "holder_factors": factors,
         "citizen_masked": mask_id_number(row["id_number"]),
     }
     if token is not None:
         doc["token"] = token
+        if row["card_challenge"] is not None:
+            doc["card_challenge"] = _b64(row["card_challenge"])
     return doc
 
 
 def open_session(conn: sqlite3.Connection, kiosk_id: str, body: dict[str, Any],
-                 now: dt.datetime) -> dict[str, Any]:
-    """A new session for the identity the terminal read; the token is in this answer only."""
+                 now: dt.datetime, card_root: x509.Certificate | None = None) -> dict[str, Any]:
+    """A new session for the identity the terminal read; the token is in this answer only.
+    A smart card's session also gets the nonce its holder proof signs (with `card_root`, the
+    card issuer's root the platform checks that proof against)."""
     if body["evidence"] == "eid_qr":
         jti = body.get("evidence_id")
         if not jti:
@@ -102,9 +129,10 @@ def open_session(conn: sqlite3.Connection, kiosk_id: str, body: dict[str, Any],
     session_id = opaque_id("CS")
     conn.execute(
         "INSERT INTO citizen_sessions(session_id, token_hash, kiosk_id, id_number, evidence, "
-        "created_at, last_used_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "created_at, last_used_at, expires_at, card_challenge) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (session_id, _digest(token), kiosk_id, body["id_number"], body["evidence"],
-         stamp(now), stamp(now), stamp(now + ABSOLUTE)))
+         stamp(now), stamp(now), stamp(now + ABSOLUTE),
+         secrets.token_bytes(32) if body["evidence"] == "smartcard" and card_root else None))
     row = conn.execute("SELECT * FROM citizen_sessions WHERE session_id = ?",
                        (session_id,)).fetchone()
     return _document(conn, row, token)
@@ -196,12 +224,21 @@ def send_code(conn: sqlite3.Connection, kiosk_id: str, token: str | None,
 
 
 def verify_holder(conn: sqlite3.Connection, kiosk_id: str, token: str | None,
-                  body: dict[str, Any], now: dt.datetime) -> dict[str, Any] | Problem:
+                  body: dict[str, Any], now: dt.datetime,
+                  card_root: x509.Certificate | None = None) -> dict[str, Any] | Problem:
     """Check a code; on success the session is verified and a filing grant comes back.
 
     A wrong code is returned as a Problem, not raised: raising would roll back the try it
     spent, and codes could be guessed without end."""
     row = _live_row(conn, kiosk_id, token, now)
+    if body["factor"] == "card_pin":
+        problem = _card_proof_problem(row, body, card_root, now)
+        if problem is not None:
+            return problem
+        return _verified(conn, row, kiosk_id, "card_pin", now)
+    if "code" not in body:
+        raise Problem(400, "validation_failed", "an sms_code proof carries the code",
+                      errors=[{"path": "code", "message": "required"}])
     code_row = conn.execute("SELECT * FROM holder_codes WHERE session_id = ?",
                             (row["session_id"],)).fetchone()
     if code_row is None or code_row["tries_left"] <= 0 \
@@ -216,9 +253,32 @@ def verify_holder(conn: sqlite3.Connection, kiosk_id: str, token: str | None,
         return Problem(422, "wrong_code", "the code is not right",
                        errors=[{"path": "code", "message": "wrong code"}], tries_left=left)
     conn.execute("DELETE FROM holder_codes WHERE session_id = ?", (row["session_id"],))
-    conn.execute("UPDATE citizen_sessions SET holder_verified_at = ?, holder_factor = 'sms_code', "
+    return _verified(conn, row, kiosk_id, "sms_code", now)
+
+
+def _card_proof_problem(row: sqlite3.Row, body: dict[str, Any],
+                        card_root: x509.Certificate | None, now: dt.datetime) -> Problem | None:
+    """Why a card's holder proof is not accepted (None when it is): the card's issuer-certified
+    key signed this session's nonce, which the card does only after its own PIN check."""
+    if row["card_challenge"] is None or card_root is None:
+        return Problem(409, "factor_not_offered", "this session has no card factor")
+    certificate, signature = _unb64(body.get("certificate")), _unb64(body.get("signature"))
+    try:
+        verify_card(card_root, certificate, row["card_challenge"], signature,
+                    id_number=row["id_number"], card_number=None, now=now,
+                    context=HOLDER_CONTEXT)
+    except CardNotAuthentic as exc:
+        return Problem(422, "card_proof_invalid", "the card's proof is not valid",
+                       errors=[{"path": "signature", "message": exc.reason}])
+    return None
+
+
+def _verified(conn: sqlite3.Connection, row: sqlite3.Row, kiosk_id: str, factor: str,
+              now: dt.datetime) -> dict[str, Any]:
+    """The session's holder is verified (by `factor`): its document with a filing grant."""
+    conn.execute("UPDATE citizen_sessions SET holder_verified_at = ?, holder_factor = ?, "
                  "last_used_at = ? WHERE session_id = ?",
-                 (stamp(now), stamp(now), row["session_id"]))
+                 (stamp(now), factor, stamp(now), row["session_id"]))
     grant = secrets.token_urlsafe(32)
     conn.execute("INSERT INTO filing_grants(grant_hash, session_id, kiosk_id, id_number, "
                  "expires_at) VALUES (?, ?, ?, ?, ?)",

@@ -192,6 +192,7 @@ MIGRATIONS: list[str] = [
         expires_at TEXT NOT NULL,
         holder_verified_at TEXT,
         holder_factor TEXT,
+        card_challenge BLOB,
         ended_at TEXT
     );
     CREATE TABLE holder_codes (

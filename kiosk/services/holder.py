@@ -13,7 +13,12 @@ Every call here blocks on the network: call from a worker, never the UI thread.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import TimeoutError as FutureTimeout
 
+from drivers.device import DeviceError
+from drivers.smartcard.apdu import (SW_AUTH_BLOCKED, ApduError, ResponseApdu,
+                                    internal_authenticate, verify_pin)
+from drivers.smartcard.reader import SmartCardReader
 from kiosk.api import models as m
 from kiosk.client.errors import PlatformError, RequestRefused
 from kiosk.client.platform import PlatformClient
@@ -28,7 +33,9 @@ EVIDENCE = {"idcard": "id_card", "smartcard": "smartcard", "qr": "eid_qr"}
 # platform refusal code -> the journey problem code the screens act on
 REFUSALS = {"wrong_code": "holder.wrong_code", "no_live_code": "holder.code_dead",
             "too_many_codes": "holder.too_many_codes", "rate_limited": "holder.too_many_codes",
-            "no_mobile_on_file": "holder.no_mobile", "eid_replayed": "holder.eid_replayed"}
+            "no_mobile_on_file": "holder.no_mobile", "eid_replayed": "holder.eid_replayed",
+            "card_proof_invalid": "holder.card_failed",
+            "factor_not_offered": "holder.factor_unavailable"}
 
 
 class HolderProblem(JourneyProblem):
@@ -40,10 +47,14 @@ class HolderProblem(JourneyProblem):
 
 
 class HolderCheck:
-    """Opens the platform session of a terminal session and verifies its holder."""
+    """Opens the platform session of a terminal session and verifies its holder: by the code
+    the platform texts, or by a smart card's own PIN check (`card`: the reader)."""
 
-    def __init__(self, client: PlatformClient) -> None:
+    def __init__(self, client: PlatformClient, card: SmartCardReader | None = None,
+                 card_timeout_s: float = 5.0) -> None:
         self._client = client
+        self._card = card
+        self._card_timeout_s = card_timeout_s
 
     def begin(self, session: Session) -> PlatformCitizen:
         """The session's platform session, opened now if it has none."""
@@ -81,6 +92,54 @@ class HolderCheck:
         citizen.verified = True
         citizen.filing_grant = verified.filing_grant
         log.info("session %s: holder verified (sms_code)", session.session_id)
+
+
+    def card_pin_offered(self, session: Session) -> bool:
+        """The citizen came with a smart card this terminal can talk to, and the platform
+        takes the card's PIN as proof. Blocking (opens the platform session)."""
+        identity = identified(session)
+        if self._card is None or identity.source != "smartcard" \
+                or not identity.card_certificate:
+            return False
+        return any(f.factor == "card_pin" for f in self.begin(session).factors)
+
+    def verify_card_pin(self, session: Session, pin: str) -> None:
+        """The card checks its PIN (VERIFY); then it signs the platform session's nonce, which
+        it does only after that check, and the platform checks the proof. HolderProblem with
+        the tries the card has left, or that it blocked itself."""
+        citizen = self.begin(session)
+        identity = identified(session)
+        if not (4 <= len(pin) <= 12 and pin.isdigit()):
+            raise HolderProblem("holder.pin_wrong", detail="not 4-12 digits")
+        if self._card is None or citizen.card_challenge is None \
+                or not identity.card_certificate:
+            raise HolderProblem("holder.factor_unavailable", detail="no card factor here")
+        checked = self._apdu(verify_pin(pin.encode("ascii")))
+        if checked.sw == SW_AUTH_BLOCKED:
+            raise HolderProblem("holder.pin_blocked", detail="the card blocked its PIN")
+        if checked.sw & 0xFFF0 == 0x63C0:
+            raise HolderProblem("holder.pin_wrong", tries_left=checked.sw & 0x0F,
+                                detail="wrong PIN")
+        if not checked.ok:
+            raise HolderProblem("holder.card_failed", detail=f"VERIFY SW {checked.sw:04X}")
+        signed = self._apdu(internal_authenticate(citizen.card_challenge, holder=True))
+        if not signed.ok or not signed.data:
+            raise HolderProblem("holder.card_failed", detail=f"holder proof SW {signed.sw:04X}")
+        try:
+            verified = citizen.client().verify_holder(certificate=identity.card_certificate,
+                                                      signature=signed.data)
+        except PlatformError as exc:
+            raise _problem(exc, "verifyHolder (card_pin) failed") from None
+        citizen.verified = True
+        citizen.filing_grant = verified.filing_grant
+        log.info("session %s: holder verified (card_pin)", session.session_id)
+
+    def _apdu(self, apdu: bytes) -> ResponseApdu:
+        assert self._card is not None
+        try:
+            return ResponseApdu.parse(self._card.transmit(apdu).result(self._card_timeout_s))
+        except (DeviceError, FutureTimeout, ApduError) as exc:
+            raise HolderProblem("holder.card_failed", detail=type(exc).__name__) from None
 
 
 def _problem(exc: PlatformError, detail: str) -> JourneyProblem:

@@ -184,7 +184,9 @@ class IdentityService:
             log.warning("smart card refused: not authentic (%s)", refused)
             return None, "card_not_authentic"
         try:
-            return Identity.from_smartcard(ident), ""
+            proof = data.get("proof")
+            return Identity.from_smartcard(
+                ident, proof.certificate if isinstance(proof, CardProof) else None), ""
         except IdentityError:
             return None, "card_not_supported"
 

@@ -47,6 +47,7 @@ class Identity:
     nationality: str | None = None  # ISO 3166-1 alpha-3, foreign permanent residents
     photo: bytearray | None = field(default=None)  # ID card: the 1024-byte WLT image
     evidence_id: str | None = None  # e-ID: the code's one-use id (jti), for the platform
+    card_certificate: bytes | None = None  # smart card: its issuer certificate (holder proof)
 
     def __post_init__(self) -> None:
         if self.id_kind not in ID_KINDS:
@@ -122,7 +123,8 @@ class Identity:
         raise IdentityError(f"not an ID card: {type(card).__name__}")
 
     @classmethod
-    def from_smartcard(cls, ident: SmartcardIdentity) -> Identity:
+    def from_smartcard(cls, ident: SmartcardIdentity,
+                       certificate: bytes | None = None) -> Identity:
         """From the eID / social-security card applet (drivers/smartcard): residents only.
 
         The card holds no gender or birth date; an 18-character number with a valid check digit
@@ -139,4 +141,5 @@ class Identity:
             except ValueError:
                 birth = None
         return cls(id_kind="resident", id_number=ident.id_number, name=ident.name,
-                   source="smartcard", gender=gender, birth_date=birth)
+                   source="smartcard", gender=gender, birth_date=birth,
+                   card_certificate=certificate)

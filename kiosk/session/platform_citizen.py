@@ -8,6 +8,7 @@ journey reaches the citizen's data: in their verified platform session when ther
 
 from __future__ import annotations
 
+import base64
 import logging
 import threading
 from typing import Any
@@ -35,6 +36,8 @@ class PlatformCitizen:
         self.factors = tuple(opened.holder_factors)
         self.verified = opened.holder_verified
         self.filing_grant: str | None = None
+        # what a smart card's holder proof signs (the platform's nonce for this session)
+        self.card_challenge = _unb64(opened.card_challenge) if opened.card_challenge else None
 
     def __repr__(self) -> str:
         return f"PlatformCitizen({self.session_id}, verified={self.verified})"
@@ -54,6 +57,10 @@ class PlatformCitizen:
             return
         threading.Thread(target=_end, args=(self._client, token, self.session_id),
                          name="end-citizen-session", daemon=True).start()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def _end(client: PlatformClient, token: str, session_id: str) -> None:

@@ -97,8 +97,11 @@ EVENT_BATCH = {"events": [{"event_id": "0b7f1c1e-8d5a-4a53-9b0e-2f7d8f0e1a11",
 CITIZEN_SESSION = {"session_id": "CS0123456789ABCDEFGHJK", "token": "t" * 43,
                    "holder_verified": False, "expires_at": "2026-03-01T11:00:00+08:00",
                    "idle_timeout_s": 900, "citizen_masked": "110101********123X",
-                   "holder_factors": [{"factor": "sms_code", "to": "138****0001"}]}
-HOLDER_VERIFIED = {**{k: v for k, v in CITIZEN_SESSION.items() if k != "token"},
+                   "holder_factors": [{"factor": "card_pin"},
+                                      {"factor": "sms_code", "to": "138****0001"}],
+                   "card_challenge": "c" * 43}
+HOLDER_VERIFIED = {**{k: v for k, v in CITIZEN_SESSION.items()
+                      if k not in ("token", "card_challenge")},
                    "holder_verified": True, "filing_grant": "g" * 43,
                    "filing_grant_expires_at": "2026-03-08T10:00:00+08:00"}
 HOLDER_CODE_SENT = {"factor": "sms_code", "to": "138****0001", "expires_in_s": 300,
