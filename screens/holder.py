@@ -145,6 +145,9 @@ class HolderScreen(JourneyScreen):
                             False))
         if self.mode == "sms" and self.sent is not None and self.sent.sends_left > 0:
             actions.append(("holder_resend", self._("Send a new code"), self.send, False))
+        if self.problem and not self.app.prefs.elder_mode:  # larger keys after a failed try
+            actions.append(("holder_elder", self._("Elder mode"), self.app.toggle_elder_mode,
+                            False))
         return actions
 
     def press(self, key: str) -> None:

@@ -38,6 +38,7 @@ def test_the_card_pin_opens_the_journey_after_a_wrong_try(sim: Simulation, app: 
     type_pin(app, "0000")
     state = app.wait_for(lambda s: "problem" in s["kids"] and "busy" not in s["kids"], 20)
     assert any("还可以再试2次" in t for t in state["texts"]), state["texts"]
+    assert "holder_elder" in state["kids"]  # larger keys offered after a failed try
     type_pin(app, SAMPLE_CARD["pin"])
     app.wait_for(on("catalogue"), 20)
     assert SAMPLE_CARD["pin"] not in app.app_log()
