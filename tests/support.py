@@ -3,6 +3,7 @@ simulated terminal's platform in a citizen's verified session."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -87,3 +88,34 @@ def sim_citizen_client(sim, id_number: str):  # type: ignore[no-untyped-def]
     verified = citizen.verify_holder(sim.control("platform", "last_code", {}))
     citizen.filing_grant = verified.filing_grant  # type: ignore[attr-defined]
     return citizen
+
+
+def texted_code(store, mobile: str) -> str:  # type: ignore[no-untyped-def]
+    """The newest code the reference platform texted to `mobile`, read off its SMS gateway
+    emulator (what the citizen reads on their phone)."""
+    from kiosk.refplatform import citizen_sessions
+
+    with store.read() as conn:
+        body = citizen_sessions.sms_sent_to(conn, mobile)[-1]["body"]
+    found = re.search(r"\d{6}", body)
+    assert found, "the text carries a 6-digit code"
+    return found.group()
+
+
+def enrolled_terminal_config(tmp_path, platform_url: str, store,  # type: ignore[no-untyped-def]
+                             kiosk_id: str):
+    """A terminal's configuration, enrolled at the platform of `store` (served at
+    `platform_url`), its data and sessions under `tmp_path`."""
+    from kiosk.config import KioskConfig
+    from kiosk.config.schema import PlatformConfig, SessionConfig, TerminalConfig
+    from kiosk.refplatform.auth import enrol
+
+    credential = tmp_path / "platform.credential"
+    credential.write_text(enrol(store, kiosk_id))
+    credential.chmod(0o600)
+    return KioskConfig(
+        terminal=TerminalConfig(id=kiosk_id, data_dir=str(tmp_path / "data"),
+                                run_dir=str(tmp_path / "run")),
+        platform=PlatformConfig(base_url=platform_url, kiosk_id=kiosk_id,
+                                credential_file=str(credential), timeout_s=5.0, retries=0),
+        session=SessionConfig(directory=str(tmp_path / "sessions")))

@@ -296,18 +296,10 @@ def read_identity(send: Any, deadline: float | None = None) -> Identity:
     r = ResponseApdu.parse(transmit_with_fixups(send, select_aid(APPLET_AID)))
     if not r.ok:
         raise NotOurCard("not_our_card", f"SELECT applet: SW {r.sw:04X} {sw_text(r.sw)}")
-    r = ResponseApdu.parse(transmit_with_fixups(send, select_ef(EF_IDENTITY)))
-    if not r.ok:
-        raise DeviceError("read_failed", f"SELECT EF 0101: SW {r.sw:04X} {sw_text(r.sw)}")
-    data = bytearray()
-    while len(data) < MAX_IDENTITY_FILE:
-        r = ResponseApdu.parse(transmit_with_fixups(send, read_binary(len(data), 256)))
-        if r.sw not in (0x9000, SW_END_OF_FILE):
-            raise DeviceError("read_failed", f"READ BINARY: SW {r.sw:04X} {sw_text(r.sw)}")
-        data += r.data
-        if r.sw == SW_END_OF_FILE or not r.data:
-            break
-    return Identity.decode(bytes(data))
+    data = _read_file(send, EF_IDENTITY, MAX_IDENTITY_FILE)
+    if data is None:
+        raise DeviceError("read_failed", "the applet has no identity file")
+    return Identity.decode(data)
 
 
 def _read_file(send: Any, fid: int, limit: int) -> bytes | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any
 
 from drivers.device import DeviceError
 from drivers.smartcard.apdu import (SW_AUTH_BLOCKED, ApduError, ResponseApdu,
@@ -85,13 +86,7 @@ class HolderCheck:
         citizen = self.begin(session)
         if not (len(code) == 6 and code.isdigit()):
             raise HolderProblem("holder.wrong_code", detail="not six digits")
-        try:
-            verified = citizen.client().verify_holder(code)
-        except PlatformError as exc:
-            raise _problem(exc, "verifyHolder failed") from None
-        citizen.verified = True
-        citizen.filing_grant = verified.filing_grant
-        log.info("session %s: holder verified (sms_code)", session.session_id)
+        self._prove(session, citizen, "sms_code", code=code)
 
 
     def card_pin_offered(self, session: Session) -> bool:
@@ -125,14 +120,18 @@ class HolderCheck:
         signed = self._apdu(internal_authenticate(citizen.card_challenge, holder=True))
         if not signed.ok or not signed.data:
             raise HolderProblem("holder.card_failed", detail=f"holder proof SW {signed.sw:04X}")
+        self._prove(session, citizen, "card_pin", certificate=identity.card_certificate,
+                    signature=signed.data)
+
+    def _prove(self, session: Session, citizen: PlatformCitizen, factor: str,
+               **proof: Any) -> None:
+        """Hand the proof to the platform; verified, the session keeps its filing grant."""
         try:
-            verified = citizen.client().verify_holder(certificate=identity.card_certificate,
-                                                      signature=signed.data)
+            verified = citizen.client().verify_holder(**proof)
         except PlatformError as exc:
-            raise _problem(exc, "verifyHolder (card_pin) failed") from None
-        citizen.verified = True
-        citizen.filing_grant = verified.filing_grant
-        log.info("session %s: holder verified (card_pin)", session.session_id)
+            raise _problem(exc, f"verifyHolder ({factor}) failed") from None
+        citizen.verified, citizen.filing_grant = True, verified.filing_grant
+        log.info("session %s: holder verified (%s)", session.session_id, factor)
 
     def _apdu(self, apdu: bytes) -> ResponseApdu:
         assert self._card is not None

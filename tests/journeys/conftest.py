@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +25,7 @@ from kiosk.config.schema import (OutboxConfig, PlatformConfig, ReceiptsConfig, S
 from kiosk.delivery import start_sender
 from kiosk.journeys import ApplyJourney, CatalogueCache
 from kiosk.outbox import Outbox, Sender, open_outbox
-from kiosk.refplatform import citizen_sessions, operator
+from kiosk.refplatform import operator
 from kiosk.refplatform.auth import enrol
 from kiosk.refplatform.rate_limits import RULES, RateLimits
 from kiosk.refplatform.server import start_in_thread
@@ -34,6 +33,7 @@ from kiosk.refplatform.store import Store
 from kiosk.services.holder import HolderCheck
 from kiosk.session import Identity, Session, SessionManager
 from tests.delivery.drill import free_port
+from tests.support import texted_code
 from tests.printer.conftest import make_printer
 from tests.session.conftest import card_of
 
@@ -141,15 +141,6 @@ class Terminal:
         self.platform_down()
         self.client.close()
         self.outbox.close()
-
-
-def texted_code(store: Store, mobile: str) -> str:
-    """The newest code the platform texted to `mobile` (what the citizen reads on the phone)."""
-    with store.read() as conn:
-        body = citizen_sessions.sms_sent_to(conn, mobile)[-1]["body"]
-    found = re.search(r"\d{6}", body)
-    assert found, "the text carries a 6-digit code"
-    return found.group()
 
 
 @pytest.fixture

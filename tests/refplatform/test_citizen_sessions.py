@@ -5,7 +5,6 @@ another's data, code guessing, sweeps. Real server on loopback, real HTTP."""
 
 from __future__ import annotations
 
-import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,9 +13,10 @@ from typing import Any
 import pytest
 import requests
 
-from kiosk.refplatform import auth, citizen_sessions, operator
+from kiosk.refplatform import auth, operator
 from kiosk.refplatform.server import ServerHandle, start_in_thread
 from kiosk.refplatform.store import Store
+from tests.support import texted_code
 from tests.refplatform.conftest import (CITIZEN_ID, KIOSK, OTHER_ID, Api, MovableClock,
                                         marriage_application, new_key, no_record_application)
 
@@ -50,14 +50,6 @@ def second(strict: ServerHandle, store: Store, clock: MovableClock) -> Api:
     return api
 
 
-def last_code(store: Store, mobile: str) -> str:
-    with store.read() as conn:
-        body = citizen_sessions.sms_sent_to(conn, mobile)[-1]["body"]
-    found = re.search(r"\d{6}", body)
-    assert found, "the SMS carries a 6-digit code"
-    return found.group()
-
-
 def open_session(api: Api, id_number: str = CITIZEN_ID) -> dict[str, Any]:
     response = api.post("/citizen-sessions", {"id_number": id_number, "evidence": "id_card"})
     assert response.status_code == 201, response.text
@@ -73,7 +65,7 @@ def verified(api: Api, id_number: str = CITIZEN_ID, mobile: str = "13800138000"
     assert sent.status_code == 202, sent.text
     assert sent.json()["to"] == mobile[:3] + "****" + mobile[-4:]
     proof = api.post("/citizen-sessions/current/holder",
-                     {"factor": "sms_code", "code": last_code(api.store, mobile)},
+                     {"factor": "sms_code", "code": texted_code(api.store, mobile)},
                      headers=headers)
     assert proof.status_code == 200, proof.text
     assert proof.json()["holder_verified"] is True
@@ -218,7 +210,7 @@ def test_the_citizen_reaches_their_own_data_and_every_read_is_recorded(
 def test_wrong_codes_count_down_then_the_code_is_dead(kiosk: Api, store: Store) -> None:
     headers = {"Citizen-Session": open_session(kiosk)["token"]}
     kiosk.post("/citizen-sessions/current/holder-code", headers=headers)
-    right = last_code(store, "13800138000")
+    right = texted_code(store, "13800138000")
     wrong = f"{(int(right) + 1) % 1_000_000:06d}"
     lefts = []
     for _ in range(5):
@@ -239,7 +231,7 @@ def test_a_code_lives_five_minutes_and_three_sends_per_session(kiosk: Api, store
              for _ in range(4)]
     assert [r.status_code for r in sends] == [202, 202, 202, 429]
     assert [r.json().get("sends_left") for r in sends[:3]] == [2, 1, 0]
-    code = last_code(store, "13800138000")
+    code = texted_code(store, "13800138000")
     clock.advance(minutes=5, seconds=1)
     response = kiosk.post("/citizen-sessions/current/holder", {"factor": "sms_code", "code": code},
                           headers=headers)

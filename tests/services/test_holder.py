@@ -5,7 +5,6 @@ reference platform on loopback, real client, real terminal session from the resi
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,16 +13,13 @@ import pytest
 
 from kiosk.client.errors import RequestRefused
 from kiosk.client.platform import PlatformClient
-from kiosk.config import KioskConfig
-from kiosk.config.schema import PlatformConfig, SessionConfig, TerminalConfig
-from kiosk.refplatform import citizen_sessions
-from kiosk.refplatform.auth import enrol
 from kiosk.refplatform.server import ServerHandle, start_in_thread
 from kiosk.refplatform.store import Store
 from kiosk.services.holder import HolderCheck, HolderProblem
 from kiosk.session.platform_citizen import BAG_KEY, citizen_client
 from kiosk.session import EndReason, Identity, SessionManager
 from tests.session.conftest import card_of
+from tests.support import enrolled_terminal_config, texted_code
 
 KIOSK_ID = "HOLDER-0001"
 ID_NUMBER = "110101199003071233"  # assets/cards/resident.json, known to the seed platform
@@ -43,26 +39,12 @@ def platform(tmp_path: Path) -> Iterator[tuple[ServerHandle, Store]]:
 def terminal(platform: tuple[ServerHandle, Store], tmp_path: Path
              ) -> Iterator[tuple[PlatformClient, SessionManager]]:
     handle, store = platform
-    credential = tmp_path / "platform.credential"
-    credential.write_text(enrol(store, KIOSK_ID))
-    credential.chmod(0o600)
-    config = KioskConfig(
-        terminal=TerminalConfig(id=KIOSK_ID, data_dir=str(tmp_path / "data"),
-                                run_dir=str(tmp_path / "run")),
-        platform=PlatformConfig(base_url=handle.url, kiosk_id=KIOSK_ID,
-                                credential_file=str(credential), timeout_s=5.0, retries=0),
-        session=SessionConfig(directory=str(tmp_path / "sessions")))
+    config = enrolled_terminal_config(tmp_path, handle.url, store, KIOSK_ID)
     client = PlatformClient.from_config(config, retries=0)
     sessions = SessionManager(config)
     yield client, sessions
     sessions.close()
     client.close()
-
-
-def texted_code(store: Store) -> str:
-    with store.read() as conn:
-        body = citizen_sessions.sms_sent_to(conn, MOBILE)[-1]["body"]
-    return re.search(r"\d{6}", body).group()  # type: ignore[union-attr]
 
 
 def test_nothing_personal_until_the_texted_code_is_typed(platform, terminal, caplog) -> None:
@@ -80,7 +62,7 @@ def test_nothing_personal_until_the_texted_code_is_typed(platform, terminal, cap
         session.get(BAG_KEY).client().query_applications(ID_NUMBER)
     assert unverified.value.code == "holder_not_verified"
 
-    right = texted_code(store)
+    right = texted_code(store, MOBILE)
     with pytest.raises(HolderProblem) as wrong:
         check.verify(session, f"{(int(right) + 1) % 1_000_000:06d}")
     assert wrong.value.code == "holder.wrong_code" and wrong.value.tries_left == 4
@@ -100,7 +82,7 @@ def test_the_end_of_the_terminal_session_ends_the_platform_session(platform, ter
     session = sessions.start(Identity.from_id_card(card_of("resident")))
     check = HolderCheck(client)
     check.send_code(session)
-    check.verify(session, texted_code(store))
+    check.verify(session, texted_code(store, MOBILE))
     bound = session.get(BAG_KEY).client()
     sessions.end(EndReason.CARD_REMOVED)
     deadline = time.monotonic() + 10

@@ -15,9 +15,6 @@ from drivers.smartcard.emulator import READER_NAME, SAMPLE_CARD, SmartCardEmulat
 from drivers.smartcard.reader import SmartCardReader
 from kiosk.client.errors import RequestRefused
 from kiosk.client.platform import PlatformClient
-from kiosk.config import KioskConfig
-from kiosk.config.schema import PlatformConfig, SessionConfig, TerminalConfig
-from kiosk.refplatform.auth import enrol
 from kiosk.refplatform.server import start_in_thread
 from kiosk.refplatform.store import Store
 from kiosk.services import IdentityService
@@ -25,6 +22,7 @@ from kiosk.services.holder import HolderCheck, HolderProblem
 from kiosk.session import SessionManager
 from kiosk.session.platform_citizen import citizen_client
 from tests.services.conftest import Heard
+from tests.support import enrolled_terminal_config
 
 ID = SAMPLE_CARD["identity"]["id_number"]
 PIN = SAMPLE_CARD["pin"]
@@ -36,15 +34,7 @@ def bench(emu: SmartCardEmulator, tmp_path: Path) -> Iterator[tuple]:
     db = tmp_path / "platform.sqlite3"
     handle = start_in_thread(db, validate_responses=True,
                              card_issuer_root=emu.issuer.root_pem)
-    credential = tmp_path / "platform.credential"
-    credential.write_text(enrol(Store(db), KIOSK_ID))
-    credential.chmod(0o600)
-    config = KioskConfig(
-        terminal=TerminalConfig(id=KIOSK_ID, data_dir=str(tmp_path / "data"),
-                                run_dir=str(tmp_path / "run")),
-        platform=PlatformConfig(base_url=handle.url, kiosk_id=KIOSK_ID,
-                                credential_file=str(credential), timeout_s=5.0, retries=0),
-        session=SessionConfig(directory=str(tmp_path / "sessions")))
+    config = enrolled_terminal_config(tmp_path, handle.url, Store(db), KIOSK_ID)
     client = PlatformClient.from_config(config, retries=0)
     sessions = SessionManager(config)
     reader = SmartCardReader("smartcard", reader=READER_NAME, poll_interval=0.05,
