@@ -187,18 +187,23 @@ def store(tmp_path) -> Store:
     return store
 
 
-@pytest.fixture
-def platform(store: Store, clock: MovableClock) -> Iterator[ServerHandle]:
-    # The business rules of each operation, behind a door left open to contract-1.0 terminals
-    # (no citizen session needed): the door itself is tests/refplatform/test_citizen_sessions.py.
-    handle = start_in_thread(store.path, validate_responses=True, clock=clock,
-                             require_citizen_session=False)
+def served(store: Store, clock: MovableClock, **options: Any) -> Iterator[ServerHandle]:
+    """The platform over `store` on loopback, checking its own answers against the contract;
+    the test fails if any broke it."""
+    handle = start_in_thread(store.path, validate_responses=True, clock=clock, **options)
     try:
         yield handle
     finally:
         handle.stop()
     violations = handle.app.extensions["refplatform"].violations
     assert not violations, f"the platform broke its contract: {violations}"
+
+
+@pytest.fixture
+def platform(store: Store, clock: MovableClock) -> Iterator[ServerHandle]:
+    # The business rules of each operation, behind a door left open to contract-1.0 terminals
+    # (no citizen session needed): the door itself is tests/refplatform/test_citizen_sessions.py.
+    yield from served(store, clock, require_citizen_session=False)
 
 
 @pytest.fixture

@@ -14,10 +14,10 @@ import pytest
 import requests
 
 from kiosk.refplatform import auth, operator
-from kiosk.refplatform.server import ServerHandle, start_in_thread
+from kiosk.refplatform.server import ServerHandle
 from kiosk.refplatform.store import Store
 from tests.support import texted_code
-from tests.refplatform.conftest import (CITIZEN_ID, KIOSK, OTHER_ID, Api, MovableClock,
+from tests.refplatform.conftest import (CITIZEN_ID, KIOSK, OTHER_ID, Api, MovableClock, served,
                                         marriage_application, new_key, no_record_application)
 
 SECOND_KIOSK = "kiosk-test-02"
@@ -28,14 +28,7 @@ OTHER_MOBILE = "13900139000"
 def strict(store: Store, clock: MovableClock) -> Iterator[ServerHandle]:
     store.seed([], {OTHER_ID: {"known": True, "prefill": {"name": "李四", "mobile": OTHER_MOBILE},
                                "elicences": []}})
-    handle = start_in_thread(store.path, validate_responses=True, clock=clock,
-                             require_citizen_session=True)
-    try:
-        yield handle
-    finally:
-        handle.stop()
-    violations = handle.app.extensions["refplatform"].violations
-    assert not violations, f"the platform broke its contract: {violations}"
+    yield from served(store, clock, require_citizen_session=True)
 
 
 @pytest.fixture
