@@ -237,6 +237,22 @@ OTHER_JOURNEYS: list[Step] = [
     Screen("attract", label="the-end"),
 ]
 
-FULL_TOUR: list[Step] = [*APPLY_JOURNEY, *OTHER_JOURNEYS]
+# A social-security smart card's holder proves it is them by the card's own PIN (the emulated
+# card checks it; the platform checks the card's signed proof), then sees their applications.
+SMARTCARD_PIN = "123456"  # the emulator's sample card
+SMARTCARD_VISIT: list[Step] = [
+    Control("smartcard", "insert_card"),
+    WaitFor({"screen": "home"}, kid="greeting"),
+    Tap("tile_progress"),
+    Screen("holder", label="card-pin", kid="holder_use_sms"),
+    *[Tap(f"code_{digit}") for digit in SMARTCARD_PIN],
+    Shot("card-pin-typed"),
+    Tap("code_ok"),
+    Screen("progress_list", label="smartcard"),
+    Control("smartcard", "remove_card"),
+    Screen("attract", label="card-taken"),
+]
+
+FULL_TOUR: list[Step] = [*APPLY_JOURNEY, *SMARTCARD_VISIT, *OTHER_JOURNEYS]
 
 SCRIPTS: dict[str, list[Step]] = {"full": FULL_TOUR, "apply": APPLY_JOURNEY, "shell": SHELL_TOUR}
