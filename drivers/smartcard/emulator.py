@@ -69,7 +69,7 @@ class SmartCardEmulator(Emulator):
             self.daemon.activate_in_this_process()
 
     def stop(self) -> None:
-        self.remove_card()
+        self.remove_card(wait=0)  # the daemon goes too: nothing to watch
         self.daemon.stop()
         if self.daemon.private and os.environ.get(CLIENT_ENV) == str(self.daemon.socket_path):
             # child processes started later must not inherit a dead daemon's socket
@@ -101,11 +101,22 @@ class SmartCardEmulator(Emulator):
         the slot empty while vpcd's presence check keeps answering "present" for the next card,
         so that card is never announced. A real slot would see absent -> present; we make it so
         by re-inserting once when pcscd has not announced the card in time.
+
+        `wait=0`: insert once and watch nothing from this process. pcsc-lite's client keeps the
+        first daemon it reached for the life of a process, so a process that must stay bound to
+        another pcscd (a test run's own) must not ask this one (the terminal's reader sees the
+        card all the same).
         """
         profile = (CardProfile.from_file(path) if path else
                    CardProfile.from_dict(card if card is not None else SAMPLE_CARD))
         profile = self._issued(profile, forged)
-        self.remove_card()
+        self.remove_card(wait=wait)
+        if wait <= 0:
+            with self._lock:
+                self._card = VirtualCard(profile, port=self.daemon.vpcd_port)
+                self._card.mute(mute)
+                self._card.insert()
+            return {"inserted": True, "seen_by_pcscd": None, "atr": profile.atr.hex().upper()}
         with self._lock:
             seen = False
             for attempt in range(2):
@@ -143,6 +154,9 @@ class SmartCardEmulator(Emulator):
             card, self._card = self._card, None
         if card is None:
             return {"removed": False}
+        if wait <= 0:  # watch nothing from this process (see insert_card)
+            card.remove()
+            return {"removed": True, "noticed_by_pcscd": None}
         before = reader_state(READER_NAME)
         card.remove()
         noticed = self._wait_state(lambda st: st is None or (

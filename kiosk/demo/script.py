@@ -241,7 +241,9 @@ OTHER_JOURNEYS: list[Step] = [
 # card checks it; the platform checks the card's signed proof), then sees their applications.
 SMARTCARD_PIN = "123456"  # the emulator's sample card
 SMARTCARD_VISIT: list[Step] = [
-    Control("smartcard", "insert_card"),
+    # wait=0: the player's process watches no pcscd (its PC/SC client would stay bound to this
+    # one for good, which breaks a test process that later talks to its own)
+    Control("smartcard", "insert_card", {"wait": 0}),
     WaitFor({"screen": "home"}, kid="greeting"),
     Tap("tile_progress"),
     Screen("holder", label="card-pin", kid="holder_use_sms"),
@@ -249,7 +251,7 @@ SMARTCARD_VISIT: list[Step] = [
     Shot("card-pin-typed"),
     Tap("code_ok"),
     Screen("progress_list", label="smartcard"),
-    Control("smartcard", "remove_card"),
+    Control("smartcard", "remove_card", {"wait": 0}),
     Screen("attract", label="card-taken"),
 ]
 

@@ -5,8 +5,6 @@ left; a text message is offered instead."""
 
 from __future__ import annotations
 
-import time
-
 from drivers.smartcard.emulator import SAMPLE_CARD
 from kiosk.sim import Simulation
 from tests.ui.harness import KioskUi
@@ -16,10 +14,9 @@ AREAS = ("smartcard", "printer")
 
 
 def insert_card_and_open_apply(sim: Simulation, app: KioskUi) -> dict:
-    sim.control("smartcard", "insert_card", {})
-    # When this test process's PC/SC client is bound to another pcscd (an earlier test's), the
-    # emulator cannot see its card announced and inserts it twice: let that settle.
-    time.sleep(1.0)
+    # wait=0: this test process's PC/SC client belongs to the smart-card tests' pcscd; the app's
+    # reader sees the simulation's
+    sim.control("smartcard", "insert_card", {"wait": 0})
     app.wait_for(lambda s: s["screen"] == "home" and "greeting" in s["kids"], 20)
     tap(app, "tile_apply")
     return app.wait_for(lambda s: s["screen"] == "holder" and "holder_use_sms" in s["kids"]
@@ -45,7 +42,7 @@ def test_the_card_pin_opens_the_journey_after_a_wrong_try(sim: Simulation, app: 
 
 
 def test_a_forged_card_never_reaches_the_pin(sim: Simulation, app: KioskUi) -> None:
-    sim.control("smartcard", "insert_card", {"forged": "no_key"})
+    sim.control("smartcard", "insert_card", {"forged": "no_key", "wait": 0})
     tap(app, "attract_text")
     state = app.wait_for(on("home"), 20)
     assert "greeting" not in state["kids"]  # no session for the forged card's holder
