@@ -106,11 +106,15 @@ class Terminal:
         card = next((d for d in self.devices if getattr(d, "kind", "") == "smartcard"), None)
         return HolderCheck(self.link.client, card)  # type: ignore[arg-type]
 
-    def holder_needed(self, session: Session) -> bool:
+    def holder_factors(self, journey: str) -> tuple[str, ...]:
+        """The proofs journey `journey` accepts (`[holder]` of the configuration)."""
+        return tuple(getattr(self.config.holder, journey))
+
+    def holder_needed(self, session: Session, journey: str) -> bool:
         """An identified citizen who has not yet proved, at the platform, to hold the identity
-        (only where there is a platform to prove it to)."""
+        by a factor `journey` accepts (only where there is a platform to prove it to)."""
         return self.link is not None and session.identity is not None \
-            and not holder_verified(session)
+            and not holder_verified(session, self.holder_factors(journey))
 
     def stop(self) -> None:
         """Between citizens or at shutdown: whoever is at the screen is ended and wiped first."""

@@ -240,16 +240,16 @@ class KioskApp(App):
         self.after_identity = then
         self.show("identify")
 
-    def require_citizen(self, then: Callable[[], None]) -> bool:
+    def require_citizen(self, journey: str, then: Callable[[], None]) -> bool:
         """True when the citizen at the screen is identified and has proved to hold the
-        identity; otherwise ask for what is missing (the card, then the texted code), carry
-        on with `then` afterwards, and return False."""
+        identity as `journey` asks (`[holder]`); otherwise ask for what is missing (the card,
+        then the proof), carry on with `then` afterwards, and return False."""
         session = self.terminal.sessions.current
         if session is None or session.identity is None:
             self.ask_identity(then=then)
             return False
-        if self.terminal.holder_needed(session):
-            self.manager.get_screen("holder").ask(then)
+        if self.terminal.holder_needed(session, journey):
+            self.manager.get_screen("holder").ask(then, self.terminal.holder_factors(journey))
             return False
         return True
 

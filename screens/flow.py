@@ -13,6 +13,7 @@ J = TypeVar("J")
 
 class Flow(Generic[J]):
     first_screen = ""  # where the tile leads once the citizen is known
+    holder_journey = ""  # its name in the configuration's [holder]
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -32,7 +33,7 @@ class Flow(Generic[J]):
 
     def open(self) -> None:
         """The tile: identify first, then the journey's first screen."""
-        if not self.app.require_citizen(then=self.open):
+        if not self.app.require_citizen(self.holder_journey, then=self.open):
             return
         session = self.app.terminal.sessions.current
         if self.session is not session:

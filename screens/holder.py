@@ -24,6 +24,8 @@ KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "delete", "0", "ok")
 # Problems after which the texted code is the way left (or nothing is: `blocked`).
 TO_SMS = ("holder.pin_blocked", "holder.card_failed", "holder.factor_unavailable")
 BLOCKED = ("holder.no_mobile", "holder.too_many_codes", "holder.eid_replayed")
+CARD_NEEDED = N_("This service needs your social security card and its PIN. Please use the "
+                 "card, or go to a service counter.")
 
 
 class HolderScreen(JourneyScreen):
@@ -36,10 +38,12 @@ class HolderScreen(JourneyScreen):
         self.mode: Literal["", "pin", "sms"] = ""  # "": not known yet
         self.sent: m.HolderCodeSent | None = None
         self.blocked = False  # no factor is left: only "back"
+        self.accepted: tuple[str, ...] = ("card_pin", "sms_code")  # what the journey takes
 
-    def ask(self, then: Callable[[], None]) -> None:
-        """Show the screen; `then` once the citizen is verified."""
-        self.then = then
+    def ask(self, then: Callable[[], None], accepted: tuple[str, ...]) -> None:
+        """Show the screen; `then` once the citizen proved it by one of the `accepted`
+        factors (the journey's, from the configuration)."""
+        self.then, self.accepted = then, accepted
         self.digits, self.mode, self.sent, self.blocked = "", "", None, False
         self.app.show(self.name)
 
@@ -58,18 +62,29 @@ class HolderScreen(JourneyScreen):
         return check, session
 
     def start(self) -> None:
-        """The card's PIN where the card and the platform can do it, else a texted code."""
+        """The card's PIN where the journey takes it and the card and the platform can do it,
+        else a texted code where the journey takes that."""
         found = self._check_and_session()
         if found is None:
             return
         check, session = found
+        if "card_pin" not in self.accepted:
+            self.send()
+            return
         self.work(lambda: check.card_pin_offered(session), self._started, self._failed)
 
     def _started(self, card_pin: bool) -> None:
         if card_pin:
             self.mode = "pin"
-        else:
+        elif "sms_code" in self.accepted:
             self.send()
+        else:
+            self._no_factor()
+
+    def _no_factor(self) -> None:
+        """This journey takes only the card's PIN, and this citizen's card cannot give it."""
+        self.blocked = True
+        self.problem = self.app.translator.gettext(CARD_NEEDED)
 
     def send(self) -> None:
         found = self._check_and_session()
@@ -92,8 +107,11 @@ class HolderScreen(JourneyScreen):
             self.problem += "\n" + self.app.translator.ngettext(
                 "%(n)d try left.", "%(n)d tries left.", exc.tries_left, n=exc.tries_left)
         if code in TO_SMS and self.mode == "pin":
-            self.mode = "sms"  # the card cannot do it: the text message is offered at once
-            self.sent = None
+            if "sms_code" in self.accepted:
+                self.mode = "sms"  # the card cannot do it: the text message is offered at once
+                self.sent = None
+            else:
+                self.blocked = True
 
     def _prompt(self) -> str:
         _ = self._
@@ -140,7 +158,7 @@ class HolderScreen(JourneyScreen):
 
     def actions(self) -> list[Action]:
         actions: list[Action] = [("back", self._("Back"), self.app.go_home, False)]
-        if self.mode == "pin" and not self.blocked:
+        if self.mode == "pin" and not self.blocked and "sms_code" in self.accepted:
             actions.append(("holder_use_sms", self._("Use a text message instead"), self.send,
                             False))
         if self.mode == "sms" and self.sent is not None and self.sent.sends_left > 0:

@@ -198,6 +198,24 @@ class ReceiptsConfig(Section):
     old_qr_key_files: tuple[str, ...] = ()
 
 
+HolderFactor = Literal["card_pin", "sms_code"]
+HolderFactors = Annotated[tuple[HolderFactor, ...], Field(min_length=1)]
+BOTH_FACTORS: tuple[HolderFactor, ...] = ("card_pin", "sms_code")
+
+
+class HolderConfig(Section):
+    """What proof of holding the identity each journey accepts (any one of those listed) before
+    it shows or files anything of the citizen's. The platform asks for one factor at least;
+    a journey may ask for a particular one (collecting a certificate by the card's PIN, say)."""
+
+    apply: HolderFactors = BOTH_FACTORS
+    progress: HolderFactors = BOTH_FACTORS
+    collect: HolderFactors = BOTH_FACTORS
+    pay: HolderFactors = BOTH_FACTORS
+    appointment: HolderFactors = BOTH_FACTORS
+    evaluate: HolderFactors = BOTH_FACTORS
+
+
 class UiConfig(Section):
     language: Literal["zh-CN", "en"] = "zh-CN"  # at the start of every session
     elder_mode: bool = False  # 长辈模式 at the start of every session
@@ -293,6 +311,7 @@ class KioskConfig(Section):
     platform: PlatformConfig = PlatformConfig()
     outbox: OutboxConfig = OutboxConfig()
     session: SessionConfig = SessionConfig()
+    holder: HolderConfig = HolderConfig()
     receipts: ReceiptsConfig = ReceiptsConfig()
     ui: UiConfig = UiConfig()
     voice: VoiceConfig = VoiceConfig()

@@ -130,7 +130,8 @@ class HolderCheck:
             verified = citizen.client().verify_holder(**proof)
         except PlatformError as exc:
             raise _problem(exc, f"verifyHolder ({factor}) failed") from None
-        citizen.verified, citizen.filing_grant = True, verified.filing_grant
+        citizen.proved.add(factor)
+        citizen.filing_grant = verified.filing_grant
         log.info("session %s: holder verified (%s)", session.session_id, factor)
 
     def _apdu(self, apdu: bytes) -> ResponseApdu:

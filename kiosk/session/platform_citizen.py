@@ -33,14 +33,18 @@ class PlatformCitizen:
         self._client = client
         self._token: str | None = opened.token
         self.session_id = opened.session_id
-        self.factors = tuple(opened.holder_factors)
-        self.verified = opened.holder_verified
+        self.factors = tuple(opened.holder_factors)  # what the platform offers this citizen
+        self.proved: set[str] = set()  # the factors the holder has proved in this session
         self.filing_grant: str | None = None
         # what a smart card's holder proof signs (the platform's nonce for this session)
         self.card_challenge = _unb64(opened.card_challenge) if opened.card_challenge else None
 
     def __repr__(self) -> str:
-        return f"PlatformCitizen({self.session_id}, verified={self.verified})"
+        return f"PlatformCitizen({self.session_id}, proved={sorted(self.proved)})"
+
+    @property
+    def verified(self) -> bool:
+        return bool(self.proved)
 
     def client(self) -> PlatformClient:
         """The terminal's client, in this citizen's session."""
@@ -93,7 +97,10 @@ def with_filing_grant(session: Session, body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def holder_verified(session: Session) -> bool:
-    """The session's citizen has proved to the platform that they hold the identity."""
+def holder_verified(session: Session, accepted: tuple[str, ...] | None = None) -> bool:
+    """The session's citizen has proved to the platform that they hold the identity (by one of
+    the `accepted` factors, when a journey names them)."""
     citizen = session.get(BAG_KEY)
-    return isinstance(citizen, PlatformCitizen) and citizen.verified
+    if not isinstance(citizen, PlatformCitizen):
+        return False
+    return bool(citizen.proved & set(accepted)) if accepted is not None else citizen.verified

@@ -14,6 +14,7 @@ from screens.flow import Flow
 
 class ApplyFlow(Flow[ApplyJourney]):
     first_screen = "catalogue"
+    holder_journey = "apply"
 
     def reset(self) -> None:
         self.guide: Guide | None = None

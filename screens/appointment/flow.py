@@ -10,6 +10,7 @@ from screens.flow import Flow
 
 class AppointmentFlow(Flow[AppointmentJourney]):
     first_screen = "appt_menu"
+    holder_journey = "appointment"
 
     def reset(self) -> None:
         self.service: ServiceChoice | None = None

@@ -12,6 +12,7 @@ from screens.flow import Flow
 
 class CollectFlow(Flow[CollectJourney]):
     first_screen = "collect_list"
+    holder_journey = "collect"
 
     def reset(self) -> None:
         self.certificates: list[CertificateView] | None = None

@@ -31,7 +31,7 @@ class EvaluateFlow:
 
     def open(self) -> None:
         """The tile: the citizen's recent applications (theirs: the card first)."""
-        if not self.app.require_citizen(then=self.open):
+        if not self.app.require_citizen("evaluate", then=self.open):
             return
         session = self.app.terminal.sessions.current
         self._adopt(session)

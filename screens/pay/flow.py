@@ -13,6 +13,7 @@ from screens.flow import Flow
 
 class PayFlow(Flow[PaymentJourney]):
     first_screen = "pay_due"
+    holder_journey = "pay"
 
     def reset(self) -> None:
         self.view: PaymentView | None = None  # the QR being shown

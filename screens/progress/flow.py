@@ -38,7 +38,7 @@ class ProgressFlow:
         if session is None or session.identity is None:
             self.app.show("progress_start")
             return
-        if not self.app.require_citizen(then=self.open):
+        if not self.app.require_citizen("progress", then=self.open):
             return
         self._adopt(session)
         self.applications = None  # fresh from the platform each time the tile is opened

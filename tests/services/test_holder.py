@@ -16,7 +16,7 @@ from kiosk.client.platform import PlatformClient
 from kiosk.refplatform.server import ServerHandle, start_in_thread
 from kiosk.refplatform.store import Store
 from kiosk.services.holder import HolderCheck, HolderProblem
-from kiosk.session.platform_citizen import BAG_KEY, citizen_client
+from kiosk.session.platform_citizen import BAG_KEY, citizen_client, holder_verified
 from kiosk.session import EndReason, Identity, SessionManager
 from tests.session.conftest import card_of
 from tests.support import enrolled_terminal_config, texted_code
@@ -70,6 +70,8 @@ def test_nothing_personal_until_the_texted_code_is_typed(platform, terminal, cap
     check.verify(session, right)
 
     assert citizen_client(session, client).query_applications(ID_NUMBER) == []
+    # a journey that takes only the card's PIN still wants it
+    assert holder_verified(session, ("sms_code",)) and not holder_verified(session, ("card_pin",))
     citizen = session.get(BAG_KEY)
     assert citizen.filing_grant and citizen.filing_grant not in repr(citizen)
     secrets_seen = [right, citizen.filing_grant]

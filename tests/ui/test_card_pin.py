@@ -5,12 +5,17 @@ left; a text message is offered instead."""
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
+import tomli_w
+
 from drivers.smartcard.emulator import SAMPLE_CARD
 from kiosk.sim import Simulation
-from tests.ui.harness import KioskUi
+from tests.ui.harness import ROOT, KioskUi, Xvfb
 from tests.ui.journey import on, tap
 
-AREAS = ("smartcard", "printer")
+AREAS = ("smartcard", "idcard", "printer")
 
 
 def insert_card_and_open_apply(sim: Simulation, app: KioskUi) -> dict:
@@ -49,3 +54,35 @@ def test_a_forged_card_never_reaches_the_pin(sim: Simulation, app: KioskUi) -> N
     tap(app, "tile_apply")
     state = app.wait_for(on("identify"), 20)
     assert "greeting" not in state["kids"]
+
+
+def test_a_journey_that_takes_only_the_card_pin(sim: Simulation, xvfb: Xvfb,
+                                                 tmp_path: Path) -> None:
+    """[holder] collect = ["card_pin"]: the smart card's holder is asked for the PIN with no
+    text message offered; an ID card's holder is told the service needs the card."""
+    site = tomllib.loads(sim.site_config_path.read_text(encoding="utf-8"))
+    site["holder"] = {"collect": ["card_pin"]}
+    card_only = tmp_path / "card-only.toml"
+    card_only.write_text(tomli_w.dumps(site), encoding="utf-8")
+    app = KioskUi(tmp_path / "ui-card-only", xvfb, site_file=card_only).start()
+    try:
+        sim.control("smartcard", "insert_card", {"wait": 0})
+        app.wait_for(lambda s: s["screen"] == "home" and "greeting" in s["kids"], 20)
+        tap(app, "tile_collect")
+        state = app.wait_for(lambda s: s["screen"] == "holder" and "code_ok" in s["kids"]
+                             and "busy" not in s["kids"], 20)
+        assert "holder_use_sms" not in state["kids"]
+        sim.control("smartcard", "remove_card", {"wait": 0})
+        app.wait_for(lambda s: s["screen"] == "attract", 20)
+
+        sim.control("idcard", "place_card", {"path": str(ROOT / "assets/cards/resident.json")})
+        app.wait_for(lambda s: s["screen"] == "home" and "greeting" in s["kids"], 20)
+        tap(app, "tile_collect")
+        state = app.wait_for(lambda s: s["screen"] == "holder" and "problem" in s["kids"]
+                             and "busy" not in s["kids"], 20)
+        assert any("社保卡" in t for t in state["texts"]) and "code_ok" not in state["kids"]
+        tap(app, "back")
+        tap(app, "tile_progress")  # another journey takes the texted code as before
+        app.wait_for(lambda s: s["screen"] == "holder" and "holder_resend" in s["kids"], 20)
+    finally:
+        app.stop()
