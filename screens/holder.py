@@ -38,6 +38,7 @@ class HolderScreen(JourneyScreen):
         self.mode: Literal["", "pin", "sms"] = ""  # "": not known yet
         self.sent: m.HolderCodeSent | None = None
         self.blocked = False  # no factor is left: only "back"
+        self.card_failed = False  # the card cannot do it (blocked PIN, no proof): text instead
         self.accepted: tuple[str, ...] = ("card_pin", "sms_code")  # what the journey takes
 
     def ask(self, then: Callable[[], None], accepted: tuple[str, ...]) -> None:
@@ -45,6 +46,7 @@ class HolderScreen(JourneyScreen):
         factors (the journey's, from the configuration)."""
         self.then, self.accepted = then, accepted
         self.digits, self.mode, self.sent, self.blocked = "", "", None, False
+        self.card_failed = False
         self.app.show(self.name)
 
     def on_pre_enter(self, *_args: Any) -> None:
@@ -108,8 +110,7 @@ class HolderScreen(JourneyScreen):
                 "%(n)d try left.", "%(n)d tries left.", exc.tries_left, n=exc.tries_left)
         if code in TO_SMS and self.mode == "pin":
             if "sms_code" in self.accepted:
-                self.mode = "sms"  # the card cannot do it: the text message is offered at once
-                self.sent = None
+                self.card_failed = True  # "Use a text message instead" stays on offer
             else:
                 self.blocked = True
 
@@ -117,6 +118,9 @@ class HolderScreen(JourneyScreen):
         _ = self._
         if self.blocked:
             return _("Your identity cannot be confirmed at this terminal.")
+        if self.mode == "pin" and self.card_failed:
+            return _("The card cannot confirm it is you here. You can use a text message "
+                     "instead.")
         if self.mode == "pin":
             return _("Please type the PIN of your card.")
         if self.sent is not None:
@@ -143,7 +147,7 @@ class HolderScreen(JourneyScreen):
         left.add_widget(self.label(shown, kid="holder_code", size=round(theme.title_px * 1.3),
                                    valign="top"))
         row.add_widget(left)
-        ready = self.mode == "pin" or self.sent is not None
+        ready = (self.mode == "pin" and not self.card_failed) or self.sent is not None
         if not self.blocked:
             pad = GridLayout(cols=3, spacing=12, size_hint_x=None,
                              width=round(theme.button_height_px * 5.4))

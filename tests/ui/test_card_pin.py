@@ -46,6 +46,19 @@ def test_the_card_pin_opens_the_journey_after_a_wrong_try(sim: Simulation, app: 
     assert SAMPLE_CARD["pin"] not in app.app_log()
 
 
+def test_a_card_that_blocked_its_pin_leaves_the_text_message(sim: Simulation,
+                                                              app: KioskUi) -> None:
+    insert_card_and_open_apply(sim, app)
+    for _ in range(3):
+        type_pin(app, "0000")
+        state = app.wait_for(lambda s: "problem" in s["kids"] and "busy" not in s["kids"], 20)
+    assert any("卡片无法在此确认" in t for t in state["texts"]), state["texts"]
+    assert any("锁定" in t for t in state["texts"]) and "holder_use_sms" in state["kids"]
+    tap(app, "holder_use_sms")  # this card's holder has no mobile on file: told so
+    state = app.wait_for(lambda s: "problem" in s["kids"] and "busy" not in s["kids"], 20)
+    assert any("没有您的手机号码" in t for t in state["texts"]), state["texts"]
+
+
 def test_a_forged_card_never_reaches_the_pin(sim: Simulation, app: KioskUi) -> None:
     sim.control("smartcard", "insert_card", {"forged": "no_key", "wait": 0})
     tap(app, "attract_text")
