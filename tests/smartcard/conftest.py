@@ -4,13 +4,18 @@ session, the project's virtual card in its reader, and a started SmartCardReader
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 
 from tests.support import EventRecorder as Events
 
 from drivers.smartcard.emulator import READER_NAME, SmartCardEmulator
+from drivers.smartcard.card_auth import load_issuer_root
 from drivers.smartcard.reader import SmartCardReader
+from kiosk.services import IdentityService
+from kiosk.session import SessionManager
+from tests.services.conftest import Heard
 
 
 
@@ -53,3 +58,23 @@ def make_reader(emu: SmartCardEmulator) -> Iterator[Callable[..., tuple[SmartCar
     yield make
     for device in started:
         device.stop()
+
+
+@contextmanager
+def identity_service(emu: SmartCardEmulator, sessions: SessionManager, *,
+                     apdu_timeout: float = 0.5) -> Iterator[tuple[SmartCardReader, Heard]]:
+    """A started reader and the identity service over it, trusting the simulation's card issuer
+    (as the terminal's configuration would say), and the IdentityEvents it hears."""
+    reader = SmartCardReader("smartcard", reader=READER_NAME, poll_interval=0.05,
+                             missed_polls_to_offline=3, apdu_timeout=apdu_timeout)
+    service = IdentityService([reader], sessions, None,
+                              card_issuer_root=load_issuer_root(emu.issuer.root_pem))
+    heard = Heard()
+    service.subscribe(heard)
+    reader.start()
+    assert reader.wait_for(lambda s: s.usable, 5), reader.status
+    try:
+        yield reader, heard
+    finally:
+        service.close()
+        reader.stop()

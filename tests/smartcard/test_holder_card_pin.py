@@ -10,18 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from drivers.smartcard.card_auth import load_issuer_root
-from drivers.smartcard.emulator import READER_NAME, SAMPLE_CARD, SmartCardEmulator
-from drivers.smartcard.reader import SmartCardReader
+from drivers.smartcard.emulator import SAMPLE_CARD, SmartCardEmulator
 from kiosk.client.errors import RequestRefused
 from kiosk.client.platform import PlatformClient
 from kiosk.refplatform.server import start_in_thread
 from kiosk.refplatform.store import Store
-from kiosk.services import IdentityService
 from kiosk.services.holder import HolderCheck, HolderProblem
 from kiosk.session import SessionManager
 from kiosk.session.platform_citizen import citizen_client
-from tests.services.conftest import Heard
+from tests.smartcard.conftest import identity_service
 from tests.support import enrolled_terminal_config
 
 ID = SAMPLE_CARD["identity"]["id_number"]
@@ -37,17 +34,8 @@ def bench(emu: SmartCardEmulator, tmp_path: Path) -> Iterator[tuple]:
     config = enrolled_terminal_config(tmp_path, handle.url, Store(db), KIOSK_ID)
     client = PlatformClient.from_config(config, retries=0)
     sessions = SessionManager(config)
-    reader = SmartCardReader("smartcard", reader=READER_NAME, poll_interval=0.05,
-                             missed_polls_to_offline=3, apdu_timeout=1.0)
-    service = IdentityService([reader], sessions, None,
-                              card_issuer_root=load_issuer_root(emu.issuer.root_pem))
-    heard = Heard()
-    service.subscribe(heard)
-    reader.start()
-    assert reader.wait_for(lambda s: s.usable, 5), reader.status
-    yield emu, heard, sessions, client, HolderCheck(client, reader)
-    service.close()
-    reader.stop()
+    with identity_service(emu, sessions, apdu_timeout=1.0) as (reader, heard):
+        yield emu, heard, sessions, client, HolderCheck(client, reader)
     sessions.close()
     client.close()
     handle.stop()

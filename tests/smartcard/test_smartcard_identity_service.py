@@ -9,12 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from drivers.smartcard.card_auth import load_issuer_root
-from drivers.smartcard.emulator import READER_NAME, SAMPLE_CARD, SmartCardEmulator
-from drivers.smartcard.reader import SmartCardReader
-from kiosk.services import IdentityService
+from drivers.smartcard.emulator import SAMPLE_CARD, SmartCardEmulator
 from kiosk.session import SessionManager
 from tests.services.conftest import Heard, make_config
+from tests.smartcard.conftest import identity_service
 
 ID = SAMPLE_CARD["identity"]["id_number"]
 
@@ -29,18 +27,8 @@ def sessions(tmp_path) -> Iterator[SessionManager]:
 @pytest.fixture
 def smartcard(emu: SmartCardEmulator, sessions: SessionManager
               ) -> Iterator[tuple[SmartCardEmulator, Heard]]:
-    reader = SmartCardReader("smartcard", reader=READER_NAME, poll_interval=0.05,
-                             missed_polls_to_offline=3, apdu_timeout=0.5)
-    # the terminal trusts the simulation's card issuer, as its configuration would say
-    svc = IdentityService([reader], sessions, None,
-                          card_issuer_root=load_issuer_root(emu.issuer.root_pem))
-    heard = Heard()
-    svc.subscribe(heard)
-    reader.start()
-    assert reader.wait_for(lambda s: s.usable, 5), reader.status
-    yield emu, heard
-    svc.close()
-    reader.stop()
+    with identity_service(emu, sessions) as (_reader, heard):
+        yield emu, heard
 
 
 def test_a_smart_card_starts_a_session_and_taking_it_out_ends_it(smartcard, sessions):
