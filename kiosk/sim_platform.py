@@ -167,10 +167,7 @@ class PlatformEmulator(Emulator):
         """The SMS gateway emulator: the texts the platform sent (to `to`, or to anyone),
         newest last; what the citizen's phone would show."""
         with self.store.read() as conn:
-            if to:
-                return citizen_sessions.sms_sent_to(conn, to)
-            return [dict(r) for r in conn.execute(
-                "SELECT to_mobile, body, sent_at FROM sms_messages ORDER BY id")]
+            return citizen_sessions.sms_sent_to(conn, to or None)
 
     def last_code(self) -> str:
         """The one-time code of the newest text (for a script that cannot read a phone)."""

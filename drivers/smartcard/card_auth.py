@@ -126,11 +126,10 @@ class CardIssuer:
     def root_pem(self) -> bytes:
         return self.root.public_bytes(serialization.Encoding.PEM)
 
-    def issue(self, *, card_number: str, id_number: str, days: int = 3650,
-              key: ec.EllipticCurvePrivateKey | None = None
+    def issue(self, *, card_number: str, id_number: str
               ) -> tuple[ec.EllipticCurvePrivateKey, bytes]:
-        """A card key and its certificate (DER)."""
-        card_key = key or ec.generate_private_key(ec.SECP256R1())
+        """A card key and its certificate (DER), valid ten years."""
+        card_key = ec.generate_private_key(ec.SECP256R1())
         now = dt.datetime.now(dt.timezone.utc)
         cert = (x509.CertificateBuilder()
                 .subject_name(x509.Name([
@@ -140,7 +139,7 @@ class CardIssuer:
                 .public_key(card_key.public_key())
                 .serial_number(x509.random_serial_number())
                 .not_valid_before(now - dt.timedelta(days=1))
-                .not_valid_after(now + dt.timedelta(days=days))
+                .not_valid_after(now + dt.timedelta(days=3650))
                 .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
                 .sign(self._key, hashes.SHA256()))
         return card_key, cert.public_bytes(serialization.Encoding.DER)

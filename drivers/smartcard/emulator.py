@@ -1,7 +1,7 @@
 """SmartCardEmulator: a pcscd with vpcd's virtual reader, and the project's card to put in it.
 
-Steering (controls()): insert_card(card={...} | path="card.json", forged=""|"no_key"|"other_issuer"),
-remove_card(), mute(enabled),
+Steering (controls()): insert_card(card={...} | path="card.json",
+forged=""|"no_key"|"other_issuer", wait=2.0), remove_card(wait=2.0), mute(enabled),
 restart_pcscd(crash=False), stop_pcscd(), start_pcscd(). The card is the applet of applet.py
 behind vpcd's TCP protocol (vpcd_card.py); the reader is "Virtual PCD 00 00".
 

@@ -18,7 +18,7 @@ from typing import Any
 from smartcard import scard
 
 from drivers.device import (Device, DeviceError, DeviceState, DeviceStatus, EventKind)
-from drivers.smartcard.apdu import (SW_END_OF_FILE, ApduError, ResponseApdu,
+from drivers.smartcard.apdu import (SW_END_OF_FILE, SW_FILE_NOT_FOUND, ApduError, ResponseApdu,
                                     internal_authenticate, read_binary, select_aid, select_ef,
                                     sw_text, transmit_with_fixups)
 from drivers.smartcard.applet import APPLET_AID, EF_CERTIFICATE, EF_IDENTITY
@@ -305,7 +305,7 @@ def read_identity(send: Any, deadline: float | None = None) -> Identity:
 def _read_file(send: Any, fid: int, limit: int) -> bytes | None:
     """A transparent EF of the selected applet to its end; None when the card has no such file."""
     r = ResponseApdu.parse(transmit_with_fixups(send, select_ef(fid)))
-    if r.sw == 0x6A82:
+    if r.sw == SW_FILE_NOT_FOUND:
         return None
     if not r.ok:
         raise DeviceError("read_failed", f"SELECT EF {fid:04X}: SW {r.sw:04X} {sw_text(r.sw)}")

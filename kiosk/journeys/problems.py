@@ -50,8 +50,6 @@ WORDS: dict[str, str] = {
                              "instead, or ask staff."),
     "holder.factor_unavailable": N_("This cannot be confirmed with the card here. Please use a "
                                     "text message instead."),
-    "holder.required": N_("Please first confirm it is you with the code sent to your mobile "
-                          "phone."),
 }
 
 _IDENTITY_MSGID = "Please place your ID card on the reader"  # already in the catalogue

@@ -297,10 +297,9 @@ def _install_routes(app: Flask, platform: Platform) -> None:
     @route("/citizen-sessions/current/holder-code", "POST", "sendHolderCode")
     def send_holder_code() -> Response:
         token = request.headers.get(SESSION_HEADER)
-        with store.read() as conn:  # whose phone: codes are counted per citizen
-            id_number = citizen_sessions.citizen_of(conn, g.kiosk_id, token, platform.now())
-        platform.limits.hit("code_per_citizen", id_number)
-        with store.write() as conn:
+        with store.write() as conn:  # codes are counted per citizen: whose phone, first
+            platform.limits.hit("code_per_citizen", citizen_sessions.citizen_of(
+                conn, g.kiosk_id, token, platform.now()))
             answer = citizen_sessions.send_code(conn, g.kiosk_id, token, platform.now())
         return json_response(answer, 202)
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import hashlib
 import json
 import secrets
 import sqlite3
@@ -24,7 +23,7 @@ from jsonschema import Draft202012Validator
 
 from kiosk.refplatform import catalogue
 from kiosk.refplatform.ids import (CROCKFORD, add_working_days, check_id_number, holder_masked,
-                                   receipt_no, stamp)
+                                   receipt_no, secret_digest, stamp)
 from kiosk.refplatform.problems import Problem, conflict, not_found, schema_error_entry
 from kiosk.refplatform.store import next_counter
 
@@ -184,15 +183,11 @@ CLOSED = ("rejected", "collected")
 PROGRESS_AFTER_CLOSE = dt.timedelta(days=30)
 
 
-def _token_hash(token: str) -> bytes:
-    return hashlib.sha256(token.encode("ascii")).digest()
-
-
 def add_progress_token(conn: sqlite3.Connection, receipt: str, token: str,
                        now: dt.datetime) -> None:
     """Register a token that opens the application's masked progress (only its hash kept)."""
     conn.execute("INSERT OR IGNORE INTO progress_tokens(token_hash, receipt_no, created_at) "
-                 "VALUES (?, ?, ?)", (_token_hash(token), receipt, stamp(now)))
+                 "VALUES (?, ?, ?)", (secret_digest(token), receipt, stamp(now)))
 
 
 def issue_progress_token(conn: sqlite3.Connection, receipt: str, now: dt.datetime) -> str:
@@ -206,7 +201,7 @@ def progress(conn: sqlite3.Connection, token: str, now: dt.datetime) -> dict[str
     the citizen's business), no certificate ids. 404 when unknown, or 30 days after the case
     closed."""
     row = conn.execute("SELECT receipt_no FROM progress_tokens WHERE token_hash = ?",
-                       (_token_hash(token),)).fetchone()
+                       (secret_digest(token),)).fetchone()
     if row is None:
         raise not_found("application")
     application = to_json(conn, row["receipt_no"])

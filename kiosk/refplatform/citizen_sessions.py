@@ -32,7 +32,7 @@ from cryptography import x509
 
 from drivers.idcard.idnumber import mask_id_number
 from drivers.smartcard.card_auth import HOLDER_CONTEXT, CardNotAuthentic, verify_card
-from kiosk.refplatform.ids import opaque_id, parse_stamp, stamp
+from kiosk.refplatform.ids import opaque_id, parse_stamp, secret_digest, stamp
 from kiosk.refplatform.problems import Problem
 
 IDLE = dt.timedelta(minutes=15)
@@ -42,7 +42,6 @@ CODE_TRIES = 5
 CODE_SENDS_PER_SESSION = 3
 GRANT_TTL = dt.timedelta(days=7)
 GRANT_USES = 20
-EVIDENCE = ("id_card", "smartcard", "eid_qr")
 SESSION_HEADER = "Citizen-Session"
 GRANT_HEADER = "Filing-Grant"
 
@@ -54,12 +53,6 @@ class CitizenSession:
     session_id: str
     kiosk_id: str
     id_number: str
-    holder_verified: bool
-    via_grant: bool = False
-
-
-def _digest(secret: str) -> bytes:
-    return hashlib.sha256(secret.encode("utf-8")).digest()
 
 
 def _mobile(conn: sqlite3.Connection, id_number: str) -> str | None:
@@ -130,7 +123,7 @@ def open_session(conn: sqlite3.Connection, kiosk_id: str, body: dict[str, Any],
     conn.execute(
         "INSERT INTO citizen_sessions(session_id, token_hash, kiosk_id, id_number, evidence, "
         "created_at, last_used_at, expires_at, card_challenge) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (session_id, _digest(token), kiosk_id, body["id_number"], body["evidence"],
+        (session_id, secret_digest(token), kiosk_id, body["id_number"], body["evidence"],
          stamp(now), stamp(now), stamp(now + ABSOLUTE),
          secrets.token_bytes(32) if body["evidence"] == "smartcard" and card_root else None))
     row = conn.execute("SELECT * FROM citizen_sessions WHERE session_id = ?",
@@ -145,7 +138,7 @@ def _live_row(conn: sqlite3.Connection, kiosk_id: str, token: str | None,
         raise Problem(401, "citizen_session_required",
                       "this operation needs a citizen session (header Citizen-Session)")
     row = conn.execute("SELECT * FROM citizen_sessions WHERE token_hash = ?",
-                       (_digest(token),)).fetchone()
+                       (secret_digest(token),)).fetchone()
     if row is None or row["kiosk_id"] != kiosk_id or row["ended_at"] is not None:
         raise Problem(401, "citizen_session_invalid", "no such citizen session at this terminal")
     if now >= parse_stamp(row["expires_at"]) or now - parse_stamp(row["last_used_at"]) >= IDLE:
@@ -153,17 +146,16 @@ def _live_row(conn: sqlite3.Connection, kiosk_id: str, token: str | None,
     return row
 
 
-def resolve(conn: sqlite3.Connection, kiosk_id: str, token: str | None, now: dt.datetime,
-            *, verified: bool = True) -> CitizenSession:
-    """The session behind a request, touched; refused unless live (and verified if asked)."""
+def resolve(conn: sqlite3.Connection, kiosk_id: str, token: str | None,
+            now: dt.datetime) -> CitizenSession:
+    """The session behind a request, touched; refused unless live and its holder verified."""
     row = _live_row(conn, kiosk_id, token, now)
-    if verified and row["holder_verified_at"] is None:
+    if row["holder_verified_at"] is None:
         raise Problem(403, "holder_not_verified",
                       "the holder of the identity has not been verified in this session")
     conn.execute("UPDATE citizen_sessions SET last_used_at = ? WHERE session_id = ?",
                  (stamp(now), row["session_id"]))
-    return CitizenSession(row["session_id"], kiosk_id, row["id_number"],
-                          row["holder_verified_at"] is not None)
+    return CitizenSession(row["session_id"], kiosk_id, row["id_number"])
 
 
 def citizen_of(conn: sqlite3.Connection, kiosk_id: str, token: str | None,
@@ -183,7 +175,7 @@ def end(conn: sqlite3.Connection, kiosk_id: str, token: str | None, now: dt.date
     if not token:
         raise Problem(401, "citizen_session_required", "no citizen session named")
     row = conn.execute("SELECT * FROM citizen_sessions WHERE token_hash = ?",
-                       (_digest(token),)).fetchone()
+                       (secret_digest(token),)).fetchone()
     if row is None or row["kiosk_id"] != kiosk_id:
         raise Problem(401, "citizen_session_invalid", "no such citizen session at this terminal")
     if row["ended_at"] is None:
@@ -282,7 +274,7 @@ def _verified(conn: sqlite3.Connection, row: sqlite3.Row, kiosk_id: str, factor:
     grant = secrets.token_urlsafe(32)
     conn.execute("INSERT INTO filing_grants(grant_hash, session_id, kiosk_id, id_number, "
                  "expires_at) VALUES (?, ?, ?, ?, ?)",
-                 (_digest(grant), row["session_id"], kiosk_id, row["id_number"],
+                 (secret_digest(grant), row["session_id"], kiosk_id, row["id_number"],
                   stamp(now + GRANT_TTL)))
     fresh = conn.execute("SELECT * FROM citizen_sessions WHERE session_id = ?",
                          (row["session_id"],)).fetchone()
@@ -298,7 +290,7 @@ def resolve_filing(conn: sqlite3.Connection, kiosk_id: str, token: str | None,
     if token or not grant:
         return resolve(conn, kiosk_id, token, now)
     row = conn.execute("SELECT * FROM filing_grants WHERE grant_hash = ?",
-                       (_digest(grant),)).fetchone()
+                       (secret_digest(grant),)).fetchone()
     if row is None or row["kiosk_id"] != kiosk_id or now >= parse_stamp(row["expires_at"]):
         raise Problem(401, "filing_grant_invalid", "the filing grant is not valid here")
     spent = conn.execute("SELECT 1 FROM grant_uses WHERE grant_hash = ? AND idempotency_key = ?",
@@ -310,7 +302,7 @@ def resolve_filing(conn: sqlite3.Connection, kiosk_id: str, token: str | None,
             raise Problem(401, "filing_grant_invalid", "the filing grant is used up")
         conn.execute("INSERT INTO grant_uses(grant_hash, idempotency_key, at) VALUES (?, ?, ?)",
                      (row["grant_hash"], idempotency_key, stamp(now)))
-    return CitizenSession(row["session_id"], kiosk_id, row["id_number"], True, via_grant=True)
+    return CitizenSession(row["session_id"], kiosk_id, row["id_number"])
 
 
 # -- who read what ------------------------------------------------------------------------------
@@ -324,8 +316,9 @@ def record_read(conn: sqlite3.Connection, session: CitizenSession, operation: st
                   operation, subject))
 
 
-def sms_sent_to(conn: sqlite3.Connection, mobile: str) -> list[dict[str, Any]]:
-    """The SMS gateway emulator's outbox for one number, newest last (tests, the sim)."""
+def sms_sent_to(conn: sqlite3.Connection, mobile: str | None = None) -> list[dict[str, Any]]:
+    """The SMS gateway emulator's outbox for one number (None: for anyone), newest last (tests,
+    the sim)."""
     return [dict(r) for r in conn.execute(
-        "SELECT to_mobile, body, sent_at FROM sms_messages WHERE to_mobile = ? ORDER BY id",
-        (mobile,))]
+        "SELECT to_mobile, body, sent_at FROM sms_messages WHERE ? IS NULL OR to_mobile = ? "
+        "ORDER BY id", (mobile, mobile))]

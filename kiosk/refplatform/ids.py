@@ -7,6 +7,7 @@ or an appointment day are the dates a citizen in the hall would name.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 from collections.abc import Callable
 
@@ -30,6 +31,12 @@ def stamp(moment: dt.datetime) -> str:
 
 def parse_stamp(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
+
+
+def secret_digest(secret: str) -> bytes:
+    """What the platform keeps of a bearer secret (a session token, a filing grant, a receipt's
+    progress token): its SHA-256, so a copy of the database opens nothing."""
+    return hashlib.sha256(secret.encode("utf-8")).digest()
 
 
 def opaque_id(prefix: str) -> str:

@@ -335,8 +335,7 @@ def _private(path: Path) -> None:
     if path.exists():
         path.chmod(0o600)
         return
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-    path.chmod(0o600)  # against a umask that would widen nothing but must not be trusted
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # a umask can only narrow it
 
 
 def _statements(script: str) -> list[str]:

@@ -88,7 +88,6 @@ class HolderCheck:
             raise HolderProblem("holder.wrong_code", detail="not six digits")
         self._prove(session, citizen, "sms_code", code=code)
 
-
     def card_pin_offered(self, session: Session) -> bool:
         """The citizen came with a smart card this terminal can talk to, and the platform
         takes the card's PIN as proof. Blocking (opens the platform session)."""

@@ -179,14 +179,14 @@ class IdentityService:
             return None, "bad_card_data"
         if data.get("expired") is True and not self._accept_expired:
             return None, "card_expired"
-        refused = self._not_authentic(ident, data.get("proof"))
+        proof = data.get("proof")
+        refused = self._not_authentic(ident, proof)
         if refused:
             log.warning("smart card refused: not authentic (%s)", refused)
             return None, "card_not_authentic"
+        assert isinstance(proof, CardProof)  # an authentic card showed its proof
         try:
-            proof = data.get("proof")
-            return Identity.from_smartcard(
-                ident, proof.certificate if isinstance(proof, CardProof) else None), ""
+            return Identity.from_smartcard(ident, proof.certificate), ""
         except IdentityError:
             return None, "card_not_supported"
 

@@ -75,13 +75,18 @@ def _end(client: PlatformClient, token: str, session_id: str) -> None:
                  session_id, type(exc).__name__)
 
 
+def _citizen(session: Session) -> PlatformCitizen | None:
+    citizen = session.get(BAG_KEY)
+    return citizen if isinstance(citizen, PlatformCitizen) else None
+
+
 def citizen_client(session: Session, client: PlatformClient) -> PlatformClient:
     """The client a journey reaches the citizen's data with: in the citizen's verified
     platform session when there is one; else the terminal's own (what a platform that does
     not require citizen sessions still serves)."""
     try:
-        citizen = session.get(BAG_KEY)
-        if isinstance(citizen, PlatformCitizen) and citizen.verified:
+        citizen = _citizen(session)
+        if citizen is not None and citizen.verified:
             return citizen.client()
     except SessionEnded:  # the citizen has left: nothing of theirs is reachable any more
         pass
@@ -90,9 +95,10 @@ def citizen_client(session: Session, client: PlatformClient) -> PlatformClient:
 
 def with_filing_grant(session: Session, body: dict[str, Any]) -> dict[str, Any]:
     """An outbox body that carries the citizen's filing grant (sealed with it), so the outbox
-    can deliver after the citizen has left; unchanged when the holder was not verified."""
-    citizen = session.get(BAG_KEY)
-    if isinstance(citizen, PlatformCitizen) and citizen.verified and citizen.filing_grant:
+    can deliver after the citizen has left; unchanged when the holder was not verified (only
+    a verification gives a grant)."""
+    citizen = _citizen(session)
+    if citizen is not None and citizen.filing_grant:
         return {**body, GRANT_FIELD: citizen.filing_grant}
     return body
 
@@ -100,7 +106,7 @@ def with_filing_grant(session: Session, body: dict[str, Any]) -> dict[str, Any]:
 def holder_verified(session: Session, accepted: tuple[str, ...] | None = None) -> bool:
     """The session's citizen has proved to the platform that they hold the identity (by one of
     the `accepted` factors, when a journey names them)."""
-    citizen = session.get(BAG_KEY)
-    if not isinstance(citizen, PlatformCitizen):
+    citizen = _citizen(session)
+    if citizen is None:
         return False
     return bool(citizen.proved & set(accepted)) if accepted is not None else citizen.verified
