@@ -1,12 +1,19 @@
 """The one typed schema every configuration layer is validated against.
 
 `extra="forbid"` everywhere: a misspelt key is an error, not a silently ignored setting.
+
+Each section's `REMOTE` names, field by field, what a signed fleet layer may set: texts, hours,
+timeouts, intervals, which journeys and devices are on, paper and printer options. Everything
+else (device paths, command lines, URLs, CA bundles, key, audit and state paths, PIN or trust
+anchors, `fleet.*`, the holder policy) belongs to the root-owned site file of each terminal:
+a fleet key, even the real one in the wrong hands, must not be able to run code, redirect a
+terminal's citizens, or weaken what it trusts (kiosk/config/remote.py enforces it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -16,9 +23,15 @@ Seconds = Annotated[float, Field(gt=0, le=3600)]
 
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+    # the fields a fleet layer may set; sub-sections are entered and judged by their own
+    REMOTE: ClassVar[frozenset[str]] = frozenset()
+
+# A program's own name or an option value: never an option itself, never a path.
+PlainName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.+-]*$", max_length=64)]
 
 
 class TerminalConfig(Section):
+    REMOTE = frozenset({"name", "daily_restart_at", "daily_restart_spread_s"})
     id: str = Field(default="UNSET", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     name: str = Field(default="自助终端", max_length=100)
     data_dir: str = "/var/lib/kiosk"
@@ -31,18 +44,21 @@ class TerminalConfig(Section):
 
 
 class DeviceConfig(Section):
+    REMOTE = frozenset({"enabled", "poll_interval_s", "missed_polls_to_offline"})
     enabled: bool = True
     poll_interval_s: Seconds = 0.5
     missed_polls_to_offline: int = Field(default=3, ge=1, le=100)
 
 
 class SerialDevice(DeviceConfig):
+    REMOTE = DeviceConfig.REMOTE | {"baudrate"}  # never `port`: a device path
     port: str = ""
     baudrate: Literal[9600, 19200, 38400, 57600, 115200, 230400] = 115200
 
 
 class IdCardConfig(SerialDevice):
     """GA/T 467 ID card module on a serial line."""
+    REMOTE = SerialDevice.REMOTE | {"read_timeout_s"}  # `wlt_library` is code: site only
 
     port: str = "/dev/kiosk/idcard"
     read_timeout_s: Seconds = 1.5
@@ -51,6 +67,7 @@ class IdCardConfig(SerialDevice):
 
 class SmartCardConfig(DeviceConfig):
     """A PC/SC reader (ID, eID, social-security cards)."""
+    REMOTE = DeviceConfig.REMOTE | {"apdu_timeout_s"}  # not which reader, socket or root
 
     reader: str = ""  # substring of the reader name; empty = the first reader
     apdu_timeout_s: Seconds = 3.0
@@ -61,12 +78,14 @@ class SmartCardConfig(DeviceConfig):
 
 
 class CameraSource(DeviceConfig):
+    REMOTE = DeviceConfig.REMOTE | {"width", "height"}  # `source` is a device or file
     source: str = "0"  # a V4L2 index or device path, or an image/video file (emulation)
     width: int = Field(default=1920, ge=160, le=8192)
     height: int = Field(default=1080, ge=120, le=8192)
 
 
 class QrCameraConfig(CameraSource):
+    REMOTE = CameraSource.REMOTE | {"decoder", "formats", "repeat_suppress_s"}
     decoder: Literal["zxing", "pyzbar"] = "zxing"
     # Fewer formats = faster: QR only ~14 ms per 1080p frame, every format ~160 ms.
     formats: tuple[Literal["QRCode", "MicroQRCode", "Code128", "Code39", "EAN13", "DataMatrix",
@@ -76,6 +95,7 @@ class QrCameraConfig(CameraSource):
 
 
 class QrSerialConfig(SerialDevice):
+    REMOTE = SerialDevice.REMOTE | {"repeat_suppress_s", "aim_ids", "no_terminator"}
     port: str = "/dev/kiosk/qr"
     baudrate: Literal[9600, 19200, 38400, 57600, 115200, 230400] = 9600
     repeat_suppress_s: Seconds = 3.0
@@ -84,6 +104,8 @@ class QrSerialConfig(SerialDevice):
 
 
 class DocCameraConfig(CameraSource):
+    REMOTE = CameraSource.REMOTE | {"jpeg_quality", "auto_capture", "stable_frames",
+                                    "max_pdf_bytes"}
     jpeg_quality: int = Field(default=85, ge=30, le=100)
     auto_capture: bool = True  # take the page by itself once it lies still
     stable_frames: int = Field(default=3, ge=1, le=50)  # polls the outline must stay still
@@ -91,6 +113,7 @@ class DocCameraConfig(CameraSource):
 
 
 class ScannerConfig(DeviceConfig):
+    REMOTE = DeviceConfig.REMOTE | {"dpi", "mode"}  # not the device nor a SANE directory
     device: str = ""  # SANE device name; empty = the first one found
     sane_config_dir: str = ""  # a project-local SANE config dir (emulation), never /etc
     dpi: int = Field(default=200, ge=75, le=1200)
@@ -100,6 +123,9 @@ class ScannerConfig(DeviceConfig):
 
 class PrinterConfig(DeviceConfig):
     """A thermal ESC/POS printer over serial, USB or the network (TCP 9100)."""
+    # paper and print options; never where the printer is (a host could receive the prints)
+    REMOTE = DeviceConfig.REMOTE | {"baudrate", "paper_width_mm", "dots_per_line",
+                                    "status_timeout_s", "rtscts", "job_confirmation"}
 
     transport: Literal["serial", "network", "usb"] = "serial"
     port: str = "/dev/kiosk/printer"
@@ -136,6 +162,9 @@ class DevicesConfig(Section):
 
 
 class PlatformConfig(Section):
+    # how patiently to talk to the platform, never which platform, trust store or credential
+    REMOTE = frozenset({"timeout_s", "connect_timeout_s", "retries", "max_response_bytes",
+                        "heartbeat_interval_s"})
     base_url: str = Field(default="https://platform.invalid/api/v1", pattern=r"^https?://")
     ca_bundle: str = ""  # empty = the system's trust store
     timeout_s: Seconds = 10.0
@@ -161,6 +190,7 @@ class PlatformConfig(Section):
 
 
 class OutboxConfig(Section):
+    REMOTE = frozenset({"max_items", "min_free_mb", "backoff_initial_s", "backoff_max_s"})
     database: str = ""  # empty = <terminal.data_dir>/outbox.sqlite3
     key_file: str = "/etc/kiosk/outbox.key"
     max_items: int = Field(default=500, ge=1, le=100_000)
@@ -171,6 +201,7 @@ class OutboxConfig(Section):
 
 class SessionConfig(Section):
     """One citizen at the screen: how long silence may last before everything of theirs is wiped."""
+    REMOTE = frozenset({"idle_timeout_s", "warning_s", "max_extensions", "elder_timeout_factor"})
 
     idle_timeout_s: Seconds = 90.0
     warning_s: Seconds = 20.0  # the visible, spoken countdown before the end; a touch extends
@@ -188,6 +219,7 @@ class SessionConfig(Section):
 
 class ReceiptsConfig(Section):
     """What the printed receipt says about where it comes from."""
+    REMOTE = frozenset({"centre_name", "hotline"})
 
     centre_name: str = Field(default="政务服务中心", max_length=60)
     hotline: str = Field(default="12345", max_length=30)
@@ -217,6 +249,7 @@ class HolderConfig(Section):
 
 
 class UiConfig(Section):
+    REMOTE = frozenset({"language", "elder_mode", "high_contrast"})
     language: Literal["zh-CN", "en"] = "zh-CN"  # at the start of every session
     elder_mode: bool = False  # 长辈模式 at the start of every session
     high_contrast: bool = False
@@ -240,6 +273,8 @@ class OpeningHoursConfig(Section):
     """When each journey is offered (local time). A journey with no windows is open around the
     clock — the point of a 24-hour terminal; time-limited ones (a counter booking, a payment
     channel) list theirs. On `closed_dates` (holidays) the time-limited journeys are closed."""
+    REMOTE = frozenset({"apply", "progress", "collect", "pay", "appointment", "evaluate",
+                        "closed_dates"})
 
     apply: tuple[OpeningWindow, ...] = ()
     progress: tuple[OpeningWindow, ...] = ()
@@ -252,14 +287,18 @@ class OpeningHoursConfig(Section):
 
 class VoiceConfig(Section):
     """Spoken guidance (espeak-ng); it never speaks personal data."""
+    # what is said and how; the programs that say it are the site file's
+    REMOTE = frozenset({"enabled", "rate_wpm", "volume", "zh_voice", "en_voice",
+                        "player_retry_s"})
 
     enabled: bool = True
+    # site file only, like every command line (see REMOTE above)
     engine_command: str = "espeak-ng"
     player_command: tuple[str, ...] = ("aplay", "-q")  # the WAV path is appended
     rate_wpm: int = Field(default=150, ge=80, le=450)
     volume: int = Field(default=100, ge=0, le=200)  # espeak-ng -a amplitude
-    zh_voice: str = "cmn-latn-pinyin"  # Debian 12's "cmn" reads Chinese as spelled pinyin
-    en_voice: str = "en"
+    zh_voice: PlainName = "cmn-latn-pinyin"  # Debian 12's "cmn" reads Chinese as spelled pinyin
+    en_voice: PlainName = "en"
     player_retry_s: Seconds = 300.0  # a failing player (no sound card) is retried this late
     cache_dir: str = ""  # rendered prompts; empty = <terminal.run_dir>/voice
 
@@ -269,6 +308,9 @@ class FleetConfig(Section):
     Plain http is acceptable: TUF trusts signatures, not the transport."""
 
     enabled: bool = False
+    # Where the updater (its own service user, `kiosk fleet run`) keeps the applied layer and
+    # its records; the UI may read it, never write it. Empty = <terminal.data_dir>/fleet.
+    state_dir: str = ""
     repository_url: str = Field(default="https://platform.invalid/fleet", pattern=r"^https?://")
     trusted_root_file: str = "/etc/kiosk/fleet-root.json"  # the fleet's 1.root.json, installed once
     ring: str = Field(default="", max_length=64, pattern=r"^[A-Za-z0-9_.-]*$")  # lab, canary, ...
@@ -284,6 +326,8 @@ class FleetConfig(Section):
 
 class AdminConfig(Section):
     """The hidden staff screen: the PIN (argon2id hash, never the PIN) and its lockout."""
+    REMOTE = frozenset({"idle_timeout_s", "nearest_counter", "paper_roll_jobs", "paper_low_at",
+                        "recent_errors"})
 
     pin_hash: str = Field(default="", pattern=r"^(\$argon2id\$.*)?$")  # empty = no admin screen
     idle_timeout_s: Seconds = 60.0  # the admin screen closes itself after this
@@ -306,6 +350,10 @@ class AuditConfig(Section):
 
 
 class KioskConfig(Section):
+    @property
+    def fleet_dir(self) -> str:
+        return self.fleet.state_dir or f"{self.terminal.data_dir.rstrip('/')}/fleet"
+
     terminal: TerminalConfig = TerminalConfig()
     devices: DevicesConfig = DevicesConfig()
     platform: PlatformConfig = PlatformConfig()

@@ -43,7 +43,8 @@ from tuf.repository import Repository
 from kiosk.config.loader import DEFAULT_FILE, ConfigError, Layer, read_layer, validate_layers
 from kiosk.fleet import keys
 from kiosk.fleet.atomic import write_atomic
-from kiosk.fleet.scopes import Scope, forbidden_keys_in, scope_of_path
+from kiosk.config.remote import refusal
+from kiosk.fleet.scopes import Scope, scope_of_path
 from kiosk.fleet.versions import parse_version
 from kiosk.private_files import fsync_dir, make_private_dirs
 
@@ -237,16 +238,14 @@ class FleetRepository(Repository):
 
     def validate_layer(self, scope: Scope, data: bytes, site: Path | None = None) -> None:
         """The same schema check a terminal makes, before anything is signed: default < (site)
-        < the published `all` layer < this layer; and no key that would make a box forget who
-        it is."""
+        < the published `all` layer < this layer; and only keys a fleet layer may set."""
         try:
             layer = tomllib.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise FleetError(f"{scope}: not valid TOML: {exc}") from None
-        bad = forbidden_keys_in(layer)
-        if bad:
-            raise FleetError(f"{scope}: a fleet layer may not set {', '.join(bad)} "
-                             "(they belong to the site file of each terminal)")
+        refused = refusal(layer)
+        if refused:
+            raise FleetError(f"{scope}: {refused}")
         layers = [read_layer("default", DEFAULT_FILE)]
         if site:
             layers.append(read_layer("site", site))

@@ -13,11 +13,6 @@ from dataclasses import dataclass
 NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 ALL_PATH = "config/all.toml"
 
-# Keys a fleet layer may not set: they say which box this is and where its fleet state lives,
-# so a fleet change could only make the terminal lose track of itself.
-FORBIDDEN_KEYS = (("terminal", "id"), ("terminal", "data_dir"), ("fleet", "trusted_root_file"))
-
-
 @dataclass(frozen=True)
 class Scope:
     kind: str  # "all", "ring", "terminal"
@@ -58,12 +53,3 @@ def scopes_for(ring: str, terminal_id: str) -> list[Scope]:
         scopes.append(Scope("ring", ring))
     scopes.append(Scope("terminal", terminal_id))
     return scopes
-
-
-def forbidden_keys_in(layer: dict) -> list[str]:
-    found = []
-    for section, key in FORBIDDEN_KEYS:
-        table = layer.get(section)
-        if isinstance(table, dict) and key in table:
-            found.append(f"{section}.{key}")
-    return found

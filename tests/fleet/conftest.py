@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.fleet.repository import FleetRepository
-from kiosk.fleet.updater import FleetSettings, FleetUpdater, base_layers
+from kiosk.fleet.scopes import parse_scope
+from kiosk.fleet.updater import FleetSettings, FleetUpdater, Outcome, base_layers
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -136,3 +137,16 @@ def make_terminal(tmp_path: Path, repo: FleetRepository, url: str, *, terminal_i
 @pytest.fixture
 def terminal(tmp_path: Path, repo: FleetRepository, server: StaticServer) -> Terminal:
     return make_terminal(tmp_path, repo, server.url)
+
+
+CANARY = parse_scope("ring:canary")
+V1 = b"[session]\nidle_timeout_s = 60.0\n"
+
+
+@pytest.fixture
+def applied_v1(repo: FleetRepository, terminal: Terminal) -> tuple[FleetUpdater, bytes]:
+    """Version 1 applied honestly: what an attack must leave byte for byte."""
+    repo.publish(CANARY, V1)
+    updater = terminal.updater()
+    assert updater.poll_once().outcome is Outcome.APPLIED
+    return updater, terminal.applied.read_bytes()

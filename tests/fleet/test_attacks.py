@@ -23,20 +23,10 @@ from kiosk.fleet import keys
 from kiosk.fleet.repository import FleetRepository, utcnow
 from kiosk.fleet.scopes import parse_scope
 from kiosk.fleet.updater import FleetUpdater, Outcome
-from tests.fleet.conftest import StaticServer, Terminal, make_terminal
+from tests.fleet.conftest import CANARY, V1, StaticServer, Terminal, make_terminal
 
 ROOT = Path(__file__).resolve().parents[2]
-CANARY = parse_scope("ring:canary")
-V1 = b"[session]\nidle_timeout_s = 60.0\n"
 V2 = b"[session]\nidle_timeout_s = 30.0\n"
-
-
-@pytest.fixture
-def applied_v1(repo: FleetRepository, terminal: Terminal) -> tuple[FleetUpdater, bytes]:
-    repo.publish(CANARY, V1)
-    updater = terminal.updater()
-    assert updater.poll_once().outcome is Outcome.APPLIED
-    return updater, terminal.applied.read_bytes()
 
 
 def refused(updater: FleetUpdater, terminal: Terminal, before: bytes, *words: str) -> None:
