@@ -13,7 +13,7 @@ from kiosk.audit.from_config import open_trail
 from kiosk.audit.entry import AuditError
 from kiosk.audit.recorder import AuditRecorder
 from kiosk.audit.store import AuditTrail
-from kiosk.config import KioskConfig
+from kiosk.config import KioskConfig, LoadedConfig
 from kiosk.devices.registry import build_devices
 from kiosk.events import emit
 from kiosk.fleet.service import FleetService
@@ -35,8 +35,9 @@ log = logging.getLogger(__name__)
 
 
 class Terminal:
-    def __init__(self, config: KioskConfig, site: str | Path | None = None) -> None:
-        """`site`: the site layer's path, which fleet updates need to re-read on restart."""
+    def __init__(self, config: KioskConfig, loaded: LoadedConfig | None = None) -> None:
+        """`loaded`: how `config` was loaded (which applied fleet layer, if any), for the fleet
+        watcher that restarts the terminal when the updater changes it."""
         self.config = config
         self.devices: list[Device] = build_devices(config)
         self.sessions = SessionManager(config)
@@ -60,7 +61,9 @@ class Terminal:
         self.started_at = time.monotonic()
         self.out_of_service: Callable[[], bool] = lambda: False  # the admin screen's switch
         self.last_error: Callable[[], str | None] = lambda: None  # masked, for the heartbeat
-        self.fleet = FleetService.for_terminal(config, self.sessions, self.devices, site)
+        self.fleet = FleetService.for_terminal(
+            config, self.sessions, self.devices, loaded.fleet_sha256 if loaded else "",
+            bool(loaded and loaded.fleet_problem))
 
     def start(self) -> None:
         for device in self.devices:
@@ -86,7 +89,7 @@ class Terminal:
         """What the platform hears about this terminal now (see kiosk.health.heartbeat)."""
         depth = self.link.outbox.stats().pending if self.link is not None else 0
         return heartbeat_body(self.devices, outbox_depth=depth,
-                              versions=heartbeat_versions(self.config.terminal.data_dir),
+                              versions=heartbeat_versions(self.config.fleet_dir),
                               uptime_s=time.monotonic() - self.started_at,
                               last_error=self.last_error(), out_of_service=self.out_of_service())
 

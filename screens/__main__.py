@@ -24,15 +24,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="1920x1080")
     parser.add_argument("--ui-driver", type=int, default=None, metavar="PORT")
     args = parser.parse_args(argv)
-    from kiosk.fleet.service import RESTART_EXIT_CODE, prepare_boot
+    from kiosk.fleet.service import RESTART_EXIT_CODE
+    from kiosk.fleet.ui_report import note_boot
 
-    prepare_boot(args.config)  # an unconfirmed fleet layer that failed its chances goes back
     try:
         loaded = load_layers(args.config)
         config = loaded.config
     except ConfigError as exc:
         print("error: configuration refused:\n  " + "\n  ".join(exc.problems), file=sys.stderr)
         return 2
+    if config.fleet.enabled:  # a layer that kills the app at start is counted, and taken back
+        note_boot(config.terminal.run_dir, loaded.fleet_sha256)
     configure_logging(logging.INFO)
     width, height = (int(v) for v in args.size.lower().split("x"))
     kivy_home = Path(config.terminal.run_dir) / "kivy"
@@ -46,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk.terminal import Terminal
     from screens.app import KioskApp
 
-    app = KioskApp(config, Terminal(config, site=args.config))
+    app = KioskApp(config, Terminal(config, loaded))
     app.loaded_config = loaded  # the layers in force, for the admin screen
     _stop_on_sigterm(app)
     if args.ui_driver is not None:

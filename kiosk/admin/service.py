@@ -287,10 +287,10 @@ class AdminService:
         if self.loaded is not None:
             layers = tuple((layer.name, str(layer.path)) for layer in self.loaded.layers)
             sources = {key: self.loaded.source_of(key) for key in SHOWN_KEYS}
-        data_dir = self.config.terminal.data_dir
-        return Versions(__version__, heartbeat_versions(data_dir).get("config"),
+        fleet_dir = self.config.fleet_dir
+        return Versions(__version__, heartbeat_versions(fleet_dir).get("config"),
                         _platform.python_version(), self.config.terminal.id, layers, sources,
-                        last_failure(data_dir))
+                        last_failure(fleet_dir))
 
     # ---- out of service ----------------------------------------------------------------------
 

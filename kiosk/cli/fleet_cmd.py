@@ -1,8 +1,9 @@
 """`kiosk fleet init|publish|promote|rollback|withdraw|refresh|rotate-key|renew-root|show|
-status|poll`: signed configuration for every terminal (The Update Framework).
+status|poll|run`: signed configuration for every terminal (The Update Framework).
 
 The manager's commands work on a repository directory (`--repo`, or $KIOSK_FLEET_REPO) whose
-`public/` any static HTTP server serves; `poll` is the terminal's side, run once by hand.
+`public/` any static HTTP server serves; `run` is the terminal's updater (kiosk-fleet.service,
+its own user), `poll` one poll by hand.
 """
 
 from __future__ import annotations
@@ -272,3 +273,42 @@ def poll_cmd(ctx: CliContext, repository_url: str | None, trusted_root: str | No
              + (f" — {result.reason}" if result.reason else ""))
     if result.outcome in ("refused", "rolled_back"):
         raise SystemExit(2)
+
+
+@fleet_group.command("run")
+@click.option("--once", is_flag=True, help="One step (judge the open trial, or poll) and exit.")
+@pass_ctx
+def run_cmd(ctx: CliContext, once: bool) -> None:
+    """On a terminal: the fleet updater (kiosk-fleet.service, its own user): poll, verify,
+    apply, and keep or take back each layer by what the UI reports after its restart."""
+    import signal
+    import threading
+
+    from kiosk.config.loader import validate_layers
+    from kiosk.fleet.daemon import FleetDaemon
+    from kiosk.fleet.updater import base_layers
+    from kiosk.logs import configure as configure_logging
+
+    site = next((layer.path for layer in ctx.loaded.layers if layer.name == "site"), None)
+    config = validate_layers(base_layers(site))  # its own settings never from a fleet layer
+    if not config.fleet.enabled:
+        fail("[fleet] enabled is false in the site file: nothing to run")
+    try:
+        daemon = FleetDaemon.for_config(config, site)
+    except OSError as exc:
+        fail(f"cannot read the trusted root or make {config.fleet_dir}: {exc}")
+    if once:
+        result = daemon.step()
+        ctx.emit({"outcome": str(result.outcome) if result else "waiting",
+                  "version": result.version if result else daemon.updater.applied_version(),
+                  "reason": result.reason if result else ""},
+                 f"{result.outcome}: {result.reason}" if result else
+                 "a layer is on trial: waiting for the UI's report")
+        return
+    import logging
+
+    configure_logging(logging.INFO)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    daemon.run(stop)

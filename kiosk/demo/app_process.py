@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -48,6 +49,8 @@ class AppProcess:
     log: Any = None  # the app's stdout/stderr file, open while it runs
     started_s: float | None = None  # seconds from spawn to the UI driver answering "ready"
     supervise: bool = False  # restart the app when it asks (fleet update) or crashes
+    # With `supervise` and [fleet] on: the fleet updater beside the app, as kiosk-fleet.service
+    updater: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout_s: float = 60.0) -> AppProcess:
         self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -71,6 +74,10 @@ class AppProcess:
             [*supervisor, sys.executable, "-m", "screens", "--config", str(site_path),
              "--size", f"{self.size[0]}x{self.size[1]}", "--ui-driver", str(self.port)],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        if self.supervise and _fleet_enabled(site_path):
+            self.updater = subprocess.Popen(
+                [sys.executable, "-m", "kiosk.cli.entry", "--config", str(site_path), "fleet",
+                 "run"], cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = t0 + timeout_s
         while True:
             if self.proc.poll() is not None:
@@ -129,13 +136,14 @@ class AppProcess:
             time.sleep(0.05)
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        for proc in (self.proc, self.updater):
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(5)
         if self.log is not None:
             self.log.close()
             self.log = None
@@ -147,3 +155,11 @@ def _brief(state: dict[str, Any]) -> dict[str, Any]:
 
 
 KioskUi = AppProcess  # the name the UI tests know it by
+
+
+def _fleet_enabled(site_path: Path) -> bool:
+    try:
+        return bool(tomllib.loads(site_path.read_text(encoding="utf-8"))
+                    .get("fleet", {}).get("enabled"))
+    except (OSError, ValueError):
+        return False

@@ -1,32 +1,21 @@
-"""Fleet updates inside the running terminal: poll on a thread, apply between citizens, restart
-to take the new layer, and keep it only if the restarted terminal comes back healthy.
+"""Fleet updates as the running terminal sees them: it reads, never writes, the fleet directory.
 
-Why a restart rather than an in-process reload: every part reads its configuration once, when
-it is built (device drivers, the platform client, the outbox, Kivy's window and fonts at first
-import), and some cannot be rebuilt inside one process at all (pcsc-lite keeps its socket path
-for the life of a process, libsane reads SANE_CONFIG_DIR once). The start-up path is the one
-path every configuration already goes through and is tested; systemd (`Restart=always`) or
-`kiosk.fleet.supervise` in the demo starts the app again in a few seconds, and the restart
-happens only while nobody is at the screen.
-
-The sequence:
-1. the poll thread runs `FleetUpdater.poll_once` (verify, validate, min app version; deferred
-   while a citizen session runs, polled again as soon as it ends);
-2. the updater writes `applied.toml` and calls `_pre_restart_check`: the files as the next start
-   will read them must load, and a trial is opened (kiosk.fleet.trial);
-3. `restart()` is called between sessions (the app exits with RESTART_EXIT_CODE);
-4. the new process calls `prepare_boot()` before reading its configuration (a layer that keeps
-   killing the app at start-up is taken back there) and, once started, `_judge_trial` waits up
-   to `[fleet] health_timeout_s` for: every device that worked before works again, none in
-   hardware_error, and - with a UI - `confirm_healthy()` after the first frame;
-5. healthy: the trial closes and the layer is kept. Not: the last good layer is put back, the
-   failure recorded (`state.json` last_failure, the digest never retried), `on_result` told,
-   and the terminal restarts again between sessions with the old layer.
-The applied version is in `state.json`, read by `heartbeat_versions` for the heartbeat.
+The updater is another process under another user (kiosk/fleet/daemon.py, `kiosk fleet run`),
+so that an escaped UI cannot rewrite the configuration it will run next. This side:
+1. reports to the updater what it sees (kiosk/fleet/ui_report.py): its layer, the devices
+   that work, and - when it started into a layer on trial - whether devices and screens came
+   back within `[fleet] health_timeout_s` (every device that worked before works again, none in
+   hardware_error, and with a UI, `confirm_healthy()` after the first frame);
+2. watches the updater's records: when the layer in force changes (a new one applied, or one
+   taken back), it asks for a restart between sessions - every part reads its configuration
+   once, at start (device drivers, the platform client, Kivy's window and fonts), and some
+   cannot be rebuilt inside one process at all (pcsc-lite's socket, libsane's config dir).
+systemd (`Restart=always`) or `kiosk.fleet.supervise` in the demo starts the app again.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -34,80 +23,70 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from drivers.device import Device, DeviceState
-from kiosk.config.loader import ConfigError, load_layers, validate_layers
 from kiosk.config.schema import KioskConfig
-from kiosk.events import emit
 from kiosk.fleet import trial as trials
+from kiosk.fleet import ui_report
 from kiosk.fleet.supervise import RESTART_EXIT_CODE
-from kiosk.fleet.updater import FleetSettings, FleetUpdater, Outcome, PollResult, base_layers
+from kiosk.fleet.updater import heartbeat_versions
 from kiosk.session import SessionEvent, SessionManager
 
 log = logging.getLogger(__name__)
 
-__all__ = ["RESTART_EXIT_CODE", "FleetService", "prepare_boot"]
+__all__ = ["RESTART_EXIT_CODE", "FleetService", "applied_sha256"]
 WORKING = (DeviceState.ONLINE, DeviceState.BUSY, DeviceState.USER_ERROR)  # paper out = alive
 
 
-def prepare_boot(site: str | Path | None) -> str:
-    """First thing a kiosk process does, before it reads its configuration: count this start
-    into an open trial, and take the layer back if it has had its chances. Returns the reason
-    when it did (the process then starts with the last good layer). Never raises: a broken site
-    file is for the configuration loader to report."""
+def applied_sha256(fleet_dir: Path) -> str | None:
+    """The layer the updater has in force, by its file's hash ("" = none), or None while it is
+    applying one (or its records cannot be read): nothing to act on yet."""
     try:
-        data_dir = validate_layers(base_layers(site)).terminal.data_dir
-    except (ConfigError, OSError) as exc:
-        log.warning("fleet: trial not checked, site configuration unreadable (%s)",
-                    type(exc).__name__)
+        state = json.loads((fleet_dir / "state.json").read_bytes())
+    except FileNotFoundError:
         return ""
-    _trial, reason = trials.count_boot(Path(data_dir) / "fleet")
-    return reason
+    except (OSError, ValueError):
+        return None
+    if not isinstance(state, dict) or state.get("pending"):
+        return None
+    applied = state.get("applied")
+    return str(applied.get("file_sha256", "")) if isinstance(applied, dict) else ""
 
 
 class FleetService:
-    """Owns the fleet updater of one running terminal. `restart()` must end the process so that
-    it starts again (called only between sessions; the caller may check once more on its own
-    thread). Without a `restart` the new layer takes effect at the next start."""
+    """`layer_sha256`: the applied layer this process loaded (`LoadedConfig.fleet_sha256`);
+    `layer_refused`: the loader found one and would not use it (then only a change of the
+    updater's records is a reason to restart, not the refused file itself). `restart()` must end
+    the process so that it starts again (called only between sessions)."""
 
     def __init__(self, config: KioskConfig, sessions: SessionManager,
-                 devices: Sequence[Device] = (), *, site: str | Path | None = None,
-                 on_result: Callable[[PollResult], None] = lambda result: None,
-                 restart: Callable[[], None] | None = None,
-                 health_timeout_s: float | None = None,
-                 settings: FleetSettings | None = None) -> None:
-        self.config = config
+                 devices: Sequence[Device] = (), *, layer_sha256: str = "",
+                 layer_refused: bool = False, restart: Callable[[], None] | None = None,
+                 health_timeout_s: float | None = None, watch_interval_s: float = 1.0) -> None:
+        self.fleet_dir = Path(config.fleet_dir)
+        self.run_dir = Path(config.terminal.run_dir)
         self.sessions = sessions
         self.devices = list(devices)
-        self.site = site
-        self.on_result = on_result
+        self.layer_sha256 = layer_sha256
         self.restart = restart
         self.health_timeout_s = (config.fleet.health_timeout_s if health_timeout_s is None
                                  else health_timeout_s)
-        self.settings = settings or FleetSettings.from_config(config)
-        self.updater = FleetUpdater(self.settings, layers=lambda: base_layers(site),
-                                    session_active=self._session_active,
-                                    health_check=self._pre_restart_check)
+        self.watch_interval_s = watch_interval_s
         self.expect_ui = False
-        self.last_result: PollResult | None = None
+        # what the updater had in force when this process loaded its configuration
+        self.loaded_record = (applied_sha256(self.fleet_dir) or "") if layer_refused \
+            else layer_sha256
+        self._report = ui_report.read(self.run_dir) or ui_report.UiReport(layer_sha256)
         self._ui_up = threading.Event()
         self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._settled = threading.Event()  # no trial open: polls may go on
         self._restart_wanted = False
-        self._threads: list[threading.Thread] = []
+        self._thread: threading.Thread | None = None
         self._unsubscribe: Callable[[], None] | None = None
 
     @classmethod
     def for_terminal(cls, config: KioskConfig, sessions: SessionManager,
-                     devices: Sequence[Device], site: str | Path | None) -> "FleetService | None":
-        """The terminal's service, or None when `[fleet]` is off or cannot work (no trusted
-        root installed): updates stop, the terminal serves on with what it has."""
-        if not config.fleet.enabled:
-            return None
-        try:
-            return cls(config, sessions, devices, site=site)
-        except OSError as exc:
-            log.error("fleet updates off: %s: %s", type(exc).__name__, exc)
-            return None
+                     devices: Sequence[Device], layer_sha256: str = "",
+                     layer_refused: bool = False) -> "FleetService | None":
+        return cls(config, sessions, devices, layer_sha256=layer_sha256,
+                   layer_refused=layer_refused) if config.fleet.enabled else None
 
     # -- what the app and the heartbeat use
     def attach_ui(self, restart: Callable[[], None]) -> None:
@@ -121,130 +100,88 @@ class FleetService:
 
     def version(self) -> int:
         """The fleet configuration version in force (0 = none), as the heartbeat reports it."""
-        return self.updater.applied_version()
+        return int(heartbeat_versions(self.fleet_dir).get("config", 0))
 
     # -- life cycle
     def start(self) -> None:
         self._unsubscribe = self.sessions.subscribe(self._on_session)
-        trial = trials.load(self.settings.fleet_dir)
-        if trial is None:
-            self._settled.set()
-        else:
-            self._spawn(self._judge_trial, "fleet-health", trial)
-        self._spawn(self._run, "fleet-poll")
+        self._thread = threading.Thread(target=self._run, name="fleet-watch", daemon=True)
+        self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
-        self._wake.set()
-        self._settled.set()
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
-        for thread in self._threads:
-            if thread is not threading.current_thread():
-                thread.join(timeout=15)
-        self._threads.clear()
-
-    def _spawn(self, target: Callable[..., None], name: str, *args: object) -> None:
-        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
-        self._threads.append(thread)
-        thread.start()
-
-    # -- polling
-    def _session_active(self) -> bool:
-        return self.sessions.current is not None
-
-    def _on_session(self, event: SessionEvent) -> None:
-        if event.kind != "ended" or self.sessions.current is not None:
-            return
-        if self._restart_wanted:
-            self._restart_now()
-        elif self.last_result is not None and self.last_result.outcome == Outcome.DEFERRED:
-            self._wake.set()  # the update waited for this citizen: apply it now
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=15)
+        self._thread = None
 
     def _run(self) -> None:
-        delay = self.updater.next_delay()
-        while not self._stop.is_set():
-            self._settled.wait()
-            self._wake.wait(delay)
-            self._wake.clear()
-            if self._stop.is_set():
-                return
-            if not self._settled.is_set():
-                continue
-            try:
-                result = self.updater.poll_once()
-            except Exception:  # the loop outlives any one poll
-                log.exception("fleet poll failed")
-                result = None
-            if result is not None:
-                self._report(result)
-                if result.outcome == Outcome.APPLIED:
-                    self._settled.clear()  # nothing more until the restart judged this one
-                    self._restart_between_sessions()
-            delay = self.updater.next_delay()
+        self._judge_health()
+        while not self._stop.wait(self.watch_interval_s):
+            self._publish(working=self._working())
+            if not self._restart_wanted and self._layer_changed():
+                log.info("fleet: the configuration in force changed; restarting between "
+                         "sessions to take it")
+                self._restart_wanted = True
+                if self.sessions.current is None:
+                    self._restart_now()
 
-    def _pre_restart_check(self, config: KioskConfig) -> bool:
-        """Runs in the old process right after the new layer was written: the files must load
-        as the next start will read them; the real check is after the restart."""
-        load_layers(self.site)
-        pending = self.updater.state().get("pending")
-        if not pending:
-            return False
-        working = [d.name for d in self.devices if d.status.state in WORKING]
-        trials.begin(self.settings.fleet_dir, pending, working)
-        return True
+    def _layer_changed(self) -> bool:
+        now = applied_sha256(self.fleet_dir)
+        return now is not None and now != self.loaded_record
 
-    def _restart_between_sessions(self) -> None:
-        self._restart_wanted = True
-        if self.restart is None:
-            log.warning("fleet: configuration written; it takes effect at the next start")
-            return
-        if self.sessions.current is None:
-            self._restart_now()
-        # else: _on_session restarts when the citizen's session ends
-
-    def _restart_now(self) -> None:
-        if self.restart is not None and self._restart_wanted:
-            log.info("fleet: restarting between sessions to take the new configuration")
-            self.restart()
-
-    # -- after the restart
-    def _judge_trial(self, trial: trials.Trial) -> None:
+    # -- health after a start into a layer on trial
+    def _judge_health(self) -> None:
+        trial = trials.load_readonly(self.fleet_dir)
+        before = trial.working_before if trial is not None \
+            and trial.file_sha256 == self.layer_sha256 else []
         deadline = time.monotonic() + self.health_timeout_s
-        problem = self._problem(trial)
+        problem = self._problem(before)
         while problem is not None and time.monotonic() < deadline:
             if self._stop.wait(0.2):
-                return  # stopped before judging: the next start judges again (boots counted)
-            problem = self._problem(trial)
-        fleet_dir = self.settings.fleet_dir
+                return  # stopped before judging: the next start judges again
+            problem = self._problem(before)
         if problem is None:
-            trials.confirm(fleet_dir)
-            emit("config_applied", layer="fleet", version=trial.version)
-            self._report(PollResult(Outcome.APPLIED, "healthy after the restart", trial.version))
-            self._settled.set()
-            return
-        reason = f"version {trial.version}: health check failed after the restart: {problem}"
-        trials.roll_back(fleet_dir, trial, reason)
-        self._report(PollResult(Outcome.ROLLED_BACK, reason, self.version()))
-        self._restart_between_sessions()  # the old layer is on disk; run it again
-        self._settled.set()
+            self._publish(healthy=True, boots=0, problem="", working=self._working())
+        else:
+            log.warning("fleet: not healthy with this configuration: %s", problem)
+            self._publish(healthy=False, problem=problem, working=self._working())
 
-    def _problem(self, trial: trials.Trial) -> str | None:
-        """Why the terminal is not (yet) healthy with the new layer, or None."""
+    def _working(self) -> list[str]:
+        return sorted(d.name for d in self.devices if d.status.state in WORKING)
+
+    def _problem(self, working_before: Sequence[str]) -> str | None:
+        """Why the terminal is not (yet) healthy, or None."""
         for device in self.devices:
             state = device.status.state
             if state == DeviceState.HARDWARE_ERROR:
                 return f"{device.name} is {state}"
-            if device.name in trial.working_before and state not in WORKING:
+            if device.name in working_before and state not in WORKING:
                 return f"{device.name} worked before and is {state} now"
         if self.expect_ui and not self._ui_up.is_set():
             return "the screens did not come up"
         return None
 
-    def _report(self, result: PollResult) -> None:
-        self.last_result = result
+    def _publish(self, **changes: object) -> None:
+        report = self._report
+        updated = ui_report.UiReport(**{**report.__dict__, **changes,
+                                        "layer_sha256": self.layer_sha256})
+        if updated == report and self.run_dir.joinpath(ui_report.REPORT_FILE).exists():
+            return
+        self._report = updated
         try:
-            self.on_result(result)
-        except Exception:
-            log.exception("fleet: on_result failed")
+            ui_report.write(self.run_dir, updated)
+        except OSError as exc:
+            log.warning("fleet: cannot write the UI report: %s", exc.strerror or exc)
+
+    # -- restarting between sessions
+    def _on_session(self, event: SessionEvent) -> None:
+        if event.kind == "ended" and self.sessions.current is None:
+            self._restart_now()
+
+    def _restart_now(self) -> None:
+        if self.restart is not None and self._restart_wanted:
+            log.info("fleet: restarting between sessions to take the new configuration")
+            self.restart()

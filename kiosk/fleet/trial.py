@@ -1,13 +1,13 @@
-"""A fleet layer on trial across a restart: kept once the restarted terminal is healthy, else
-the last good layer is put back.
+"""A fleet layer on trial across the UI's restart: kept once the restarted terminal is
+healthy, else the last good layer is put back.
 
-The updater writes `applied.toml` and calls its health check while the old process still runs;
-that check can only say the files load. Whether devices and screens come back is known only in
-the next process, so the check opens a trial (`<data_dir>/fleet/trial.json`: the version, the
-layer it replaced, which devices worked before) and the process restarts. Every start counts
-itself into the trial before reading the configuration (`count_boot`), so a layer that kills
-the app at start-up is taken back after `MAX_TRIAL_BOOTS` starts without ever confirming, even
-though no code of that process ran long enough to check anything.
+The updater (its own process and user, kiosk/fleet/daemon.py) writes `applied.toml` and opens
+the trial (`<fleet dir>/trial.json`: the version, the layer it replaced, its file's hash, which
+devices worked before). Whether devices and screens come back is known only in the UI's next
+process, which reports through kiosk/fleet/ui_report.py: healthy, or why not, or - for a layer
+that kills the app at start-up - only how many times it started with it. The updater judges
+from that report: `MAX_TRIAL_BOOTS` starts without coming up healthy take the layer back even
+though no code of those processes ran long enough to check anything.
 
 The rollback mirrors the updater's own (same files, same `state.json` records): the previous
 layer back in `applied.toml`, its record as `applied`, the new digest in `bad` (never tried
@@ -39,7 +39,7 @@ class Trial:
     digest: str
     prev: dict[str, Any] | None  # the updater's record of the layer this one replaced
     working_before: list[str] = field(default_factory=list)  # devices that worked before
-    boots: int = 0  # process starts since the layer was written
+    file_sha256: str = ""  # the applied file the UI must report running
     since: str = ""
 
 
@@ -58,6 +58,14 @@ def load(fleet_dir: Path) -> Trial | None:
         return None
 
 
+def load_readonly(fleet_dir: Path) -> Trial | None:
+    """For the UI, which may not write the fleet directory: a damaged file is no trial."""
+    try:
+        return Trial(**json.loads((fleet_dir / TRIAL_FILE).read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
 def save(fleet_dir: Path, trial: Trial) -> None:
     write_atomic(fleet_dir / TRIAL_FILE, json.dumps(asdict(trial), indent=1).encode())
 
@@ -66,7 +74,7 @@ def begin(fleet_dir: Path, pending: dict[str, Any], working_before: list[str]) -
     """From the updater's `pending` record ({"new": ..., "prev": ...}) while it applies."""
     new = pending["new"]
     trial = Trial(int(new["version"]), str(new["digest"]), pending.get("prev"),
-                  sorted(working_before), 0, _now())
+                  sorted(working_before), str(new.get("file_sha256", "")), _now())
     save(fleet_dir, trial)
     return trial
 
@@ -80,26 +88,6 @@ def _state(fleet_dir: Path) -> dict[str, Any]:
         return json.loads((fleet_dir / "state.json").read_text())
     except FileNotFoundError:
         return {"applied": None, "pending": None, "bad": {}, "last_failure": None}
-
-
-def count_boot(fleet_dir: Path) -> tuple[Trial | None, str]:
-    """Called once per process start, before the configuration is read. Returns the trial
-    still open (or None) and, when this start took the layer back, why."""
-    trial = load(fleet_dir)
-    if trial is None:
-        return None, ""
-    if _state(fleet_dir).get("pending"):
-        # Cut while the updater was still applying: its own recovery puts the old layer back.
-        confirm(fleet_dir)
-        return None, ""
-    trial.boots += 1
-    if trial.boots > MAX_TRIAL_BOOTS:
-        reason = (f"version {trial.version}: the terminal started {trial.boots - 1} times "
-                  "without coming up healthy")
-        roll_back(fleet_dir, trial, reason)
-        return None, reason
-    save(fleet_dir, trial)
-    return trial, ""
 
 
 def roll_back(fleet_dir: Path, trial: Trial, reason: str) -> None:

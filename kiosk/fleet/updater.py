@@ -40,7 +40,8 @@ from kiosk.config.schema import KioskConfig
 from kiosk.events import emit
 from kiosk.fleet.atomic import remove_durably, remove_leftovers, write_atomic
 from kiosk.fleet.fetcher import ConditionalFetcher
-from kiosk.fleet.scopes import forbidden_keys_in, scopes_for
+from kiosk.config.remote import refusal
+from kiosk.fleet.scopes import scopes_for
 from kiosk.fleet.versions import app_version, satisfies
 from kiosk.private_files import make_private_dirs
 
@@ -75,16 +76,18 @@ class FleetSettings:
     ca_bundle: str = ""
     poll_interval_s: float = 300.0
     jitter_s: float = 60.0
+    state_dir: Path | None = None  # [fleet] state_dir; None = <data_dir>/fleet
 
     @property
     def fleet_dir(self) -> Path:
-        return self.data_dir / "fleet"
+        return self.state_dir or self.data_dir / "fleet"
 
     @classmethod
     def from_config(cls, config: KioskConfig, **overrides: Any) -> "FleetSettings":
         """From the `[fleet]` section (when the schema has one) and `[terminal]`."""
         fleet = getattr(config, "fleet", None)
         values: dict[str, Any] = {"data_dir": Path(config.terminal.data_dir),
+                                  "state_dir": Path(config.fleet_dir),
                                   "terminal_id": config.terminal.id}
         if fleet is not None:
             values.update(repository_url=fleet.repository_url,
@@ -159,6 +162,7 @@ class FleetUpdater:
         self.dir = settings.fleet_dir
         self._lock = threading.Lock()
         self._root = settings.trusted_root_file.read_bytes()
+        make_readable_dir(self.dir)
         make_private_dirs(self.dir / "tuf")
         make_private_dirs(self.dir / "targets")
 
@@ -259,10 +263,10 @@ class FleetUpdater:
             except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
                 self._mark_bad(state, digest, f"{path}: not valid TOML")
                 raise _Refused(f"{path}: not valid TOML: {exc}") from None
-            bad = forbidden_keys_in(layer)
-            if bad:
-                self._mark_bad(state, digest, f"{path} sets {', '.join(bad)}")
-                raise _Refused(f"{path}: a fleet layer may not set {', '.join(bad)}")
+            refused = refusal(layer)
+            if refused:
+                self._mark_bad(state, digest, f"{path}: {refused}"[:200])
+                raise _Refused(f"{path}: {refused}")
             merged = merge(merged, layer)
         try:
             config = validate_layers([*self.layers(),
@@ -364,22 +368,29 @@ class FleetUpdater:
                 log.exception("fleet poll failed")
 
 
-def _saved_state(data_dir: str | Path) -> dict[str, Any]:
+def make_readable_dir(directory: Path) -> None:
+    """The fleet directory: written by the updater's user only, read by the UI's group (0750)."""
+    if not directory.is_dir():
+        make_private_dirs(directory)
+        directory.chmod(0o750)
+
+
+def _saved_state(fleet_dir: str | Path) -> dict[str, Any]:
     try:
-        state = json.loads((Path(data_dir) / "fleet" / "state.json").read_text())
+        state = json.loads((Path(fleet_dir) / "state.json").read_text())
     except (OSError, ValueError):
         return {}
     return state if isinstance(state, dict) else {}
 
 
-def heartbeat_versions(data_dir: str | Path) -> dict[str, str]:
+def heartbeat_versions(fleet_dir: str | Path) -> dict[str, str]:
     """What goes into the heartbeat's `versions`: {"config": "<version>"} once one is applied."""
-    applied = _saved_state(data_dir).get("applied")
+    applied = _saved_state(fleet_dir).get("applied")
     return {"config": str(applied["version"])} if applied else {}
 
 
-def last_failure(data_dir: str | Path) -> dict[str, str] | None:
+def last_failure(fleet_dir: str | Path) -> dict[str, str] | None:
     """The last update refused or taken back ({"at", "outcome", "reason"}), for staff."""
-    failure = _saved_state(data_dir).get("last_failure")
+    failure = _saved_state(fleet_dir).get("last_failure")
     return {k: str(failure.get(k, "")) for k in ("at", "outcome", "reason")} \
         if isinstance(failure, dict) else None

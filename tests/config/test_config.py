@@ -1,5 +1,7 @@
 """Configuration layers: what a technician or fleet manager sees when a file is wrong."""
 
+import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -78,14 +80,61 @@ def test_site_file_comes_from_the_environment(tmp_path: Path, monkeypatch) -> No
     assert load_layers().config.terminal.id == "ENV-1"
 
 
+def _applied(fleet_dir: Path, text: str, *, recorded: str | None = None) -> Path:
+    """An applied layer as the updater leaves it: the file and the hash it recorded."""
+    fleet_dir.mkdir(exist_ok=True)
+    path = write(fleet_dir, "applied.toml", text)
+    sha = hashlib.sha256((recorded if recorded is not None else text).encode()).hexdigest()
+    (fleet_dir / "state.json").write_text(json.dumps({"applied": {"file_sha256": sha}}))
+    return path
+
+
 def test_applied_fleet_layer_in_data_dir_is_picked_up(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.delenv("KIOSK_FLEET_LAYER", raising=False)
-    (tmp_path / "fleet").mkdir()
-    write(tmp_path / "fleet", "applied.toml", '[devices.idcard]\npoll_interval_s = 0.7\n')
+    text = '[devices.idcard]\npoll_interval_s = 0.7\n'
+    _applied(tmp_path / "fleet", text)
     site = write(tmp_path, "site.toml", f'[terminal]\ndata_dir = "{tmp_path}"\n')
     loaded = load_layers(site)
     assert loaded.config.devices.idcard.poll_interval_s == 0.7
     assert loaded.layers[-1].name == "fleet"
+    assert loaded.fleet_sha256 == hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_the_fleet_state_dir_is_a_site_setting(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("KIOSK_FLEET_LAYER", raising=False)
+    _applied(tmp_path / "updater", '[ui]\nelder_mode = true\n')
+    site = write(tmp_path, "site.toml", f'[terminal]\ndata_dir = "{tmp_path}/ui"\n'
+                 f'[fleet]\nstate_dir = "{tmp_path}/updater"\n')
+    assert load_layers(site).config.ui.elder_mode
+
+
+def test_an_applied_layer_changed_on_disk_is_not_used(tmp_path: Path, monkeypatch) -> None:
+    """An escaped UI (or anyone but the updater) rewriting the layer it will run next: the file
+    no longer matches the updater's record, so the terminal serves on without it and says why."""
+    monkeypatch.delenv("KIOSK_FLEET_LAYER", raising=False)
+    _applied(tmp_path / "fleet", '[platform]\nbase_url = "https://evil.example/api"\n',
+             recorded='[ui]\nelder_mode = true\n')
+    site = write(tmp_path, "site.toml", f'[terminal]\ndata_dir = "{tmp_path}"\n')
+    loaded = load_layers(site)
+    assert loaded.config.platform.base_url != "https://evil.example/api"
+    assert not loaded.config.ui.elder_mode
+    assert [layer.name for layer in loaded.layers] == ["default", "site"]
+    assert "not the layer the fleet updater recorded" in loaded.fleet_problem
+    assert loaded.fleet_sha256 == ""
+
+
+def test_an_applied_layer_that_sets_what_no_fleet_layer_may_is_not_used(
+        tmp_path: Path, monkeypatch) -> None:
+    """Even recorded (an updater of an older version let it through): a command line in a fleet
+    layer is never used."""
+    monkeypatch.delenv("KIOSK_FLEET_LAYER", raising=False)
+    _applied(tmp_path / "fleet", '[voice]\nplayer_command = ["sh", "-c", "id > /tmp/x"]\n')
+    site = write(tmp_path, "site.toml", f'[terminal]\ndata_dir = "{tmp_path}"\n')
+    loaded = load_layers(site)
+    assert loaded.config.voice.player_command == ("aplay", "-q")
+    assert "may not set voice.player_command" in loaded.fleet_problem
+    with pytest.raises(ConfigError, match="may not set voice.player_command"):
+        load_layers(site, fleet=tmp_path / "fleet" / "applied.toml")
 
 
 @pytest.mark.parametrize("text, key, expected", [

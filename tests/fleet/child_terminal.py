@@ -1,8 +1,8 @@
 """A kiosk process without Kivy, doing around the fleet what `python -m screens` does:
-`python -m tests.fleet.child_terminal SITE LIVES_FILE` counts its start into an open trial,
-loads the configuration, runs a Terminal and its FleetService, appends one JSON line per life
-to LIVES_FILE, and exits with RESTART_EXIT_CODE when the service asks for a restart (0 on
-SIGTERM)."""
+`python -m tests.fleet.child_terminal SITE LIVES_FILE` loads the configuration, counts its start
+for the updater, runs a Terminal (whose FleetService watches the updater's records), appends one
+JSON line per life to LIVES_FILE, and exits with RESTART_EXIT_CODE when the service asks for a
+restart (0 on SIGTERM)."""
 
 from __future__ import annotations
 
@@ -13,17 +13,18 @@ import sys
 import threading
 from pathlib import Path
 
-from kiosk.config import load_config
-from kiosk.fleet.service import RESTART_EXIT_CODE, FleetService, prepare_boot
-from kiosk.fleet.updater import FleetSettings
+from kiosk.config import load_layers
+from kiosk.fleet.service import RESTART_EXIT_CODE
+from kiosk.fleet.ui_report import note_boot
 from kiosk.terminal import Terminal
 
 
 def main() -> int:
     site, lives = sys.argv[1], Path(sys.argv[2])
-    rolled_back = prepare_boot(site)
-    config = load_config(site)
-    terminal = Terminal(config)
+    loaded = load_layers(site)
+    config = loaded.config
+    note_boot(config.terminal.run_dir, loaded.fleet_sha256)
+    terminal = Terminal(config, loaded)
     stop = threading.Event()
     code = [0]
 
@@ -32,17 +33,14 @@ def main() -> int:
         stop.set()
 
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    service = FleetService(config, terminal.sessions, terminal.devices, site=site,
-                           restart=restart, health_timeout_s=5.0,
-                           settings=FleetSettings.from_config(config, poll_interval_s=0.3,
-                                                              jitter_s=0.0))
+    assert terminal.fleet is not None
+    terminal.fleet.restart = restart
+    terminal.fleet.health_timeout_s = 5.0
     terminal.start()
-    service.start()
     with lives.open("a") as out:
-        out.write(json.dumps({"pid": os.getpid(), "rolled_back_at_boot": rolled_back,
+        out.write(json.dumps({"pid": os.getpid(),
                               "idle_timeout_s": config.session.idle_timeout_s}) + "\n")
     stop.wait()
-    service.stop()
     terminal.stop()
     return code[0]
 

@@ -74,7 +74,7 @@ def test_publish_to_a_ring_and_see_it_applied(tmp_path: Path, cli: CliRunner,
     store = Store(tmp_path / "platform.sqlite3")
     credential = auth.enrol(store, "SIM-0001")
     beat = {"health": "ok", "paper": "ok", "outbox_depth": 0, "devices": {},
-            "versions": {"app": "0.1.0", **heartbeat_versions(terminal.settings.data_dir)}}
+            "versions": {"app": "0.1.0", **heartbeat_versions(terminal.settings.fleet_dir)}}
     answer = requests.post(platform + "/api/v1/kiosk/heartbeat", json=beat,
                            auth=("SIM-0001", credential), timeout=5)
     assert answer.status_code == 200, answer.text

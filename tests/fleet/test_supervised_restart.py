@@ -8,10 +8,12 @@ import json
 import signal
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import tomli_w
 
 from kiosk.fleet.scopes import parse_scope
 from kiosk.fleet.supervise import RESTART_EXIT_CODE
@@ -57,14 +59,22 @@ def sim(tmp_path: Path) -> Iterator[Simulation]:
 
 def test_a_published_layer_is_running_after_a_supervised_restart(sim: Simulation,
                                                                  tmp_path: Path) -> None:
+    """Two processes as on a terminal: the updater (`kiosk fleet run`) and the supervised
+    terminal; they meet only through the fleet directory and the UI's report."""
     lives = tmp_path / "lives.jsonl"
+    site = tmp_path / "site.toml"
+    config = tomllib.loads(sim.site_config_path.read_text())
+    config["fleet"].update(poll_interval_s=10.0, jitter_s=0.0)  # the shortest allowed
+    site.write_text(tomli_w.dumps(config))
     proc = subprocess.Popen([*SUPERVISE, "--", sys.executable, "-m", "tests.fleet.child_terminal",
-                             str(sim.site_config_path), str(lives)], cwd=ROOT)
+                             str(site), str(lives)], cwd=ROOT)
+    updater = subprocess.Popen([sys.executable, "-m", "kiosk.cli.entry", "--config", str(site),
+                                "fleet", "run"], cwd=ROOT)
     try:
         assert wait_until(lambda: len(_lives(lives)) == 1, timeout=30)
         sim.emulators["platform"].fleet.publish(parse_scope("ring:demo"),
                                                 b"[session]\nidle_timeout_s = 75.0\n")
-        assert wait_until(lambda: len(_lives(lives)) == 2, timeout=30)
+        assert wait_until(lambda: len(_lives(lives)) == 2, timeout=45)
         first, second = _lives(lives)
         assert first["pid"] != second["pid"]
         assert second["idle_timeout_s"] == 75.0 != first["idle_timeout_s"]
@@ -75,5 +85,8 @@ def test_a_published_layer_is_running_after_a_supervised_restart(sim: Simulation
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(20) == 0
         assert len(_lives(lives)) == 2  # kept: no rollback restart
+        updater.send_signal(signal.SIGTERM)
+        assert updater.wait(20) == 0
     finally:
         proc.kill()
+        updater.kill()

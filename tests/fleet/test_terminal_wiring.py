@@ -1,15 +1,19 @@
-"""Fleet updates reach a running terminal: `kiosk sim`'s platform serves the fleet repository,
-the terminal's FleetService applies a ring's layer between citizen sessions, restarts to take it
-and keeps it only when the restarted terminal is healthy; the heartbeat says which version.
+"""Fleet updates reach a running terminal across the privilege split: `kiosk sim`'s platform
+serves the fleet repository; the updater (kiosk/fleet/daemon.py, its own process and user on a
+terminal; a thread here) applies a ring's layer at once; the terminal's FleetService, which only
+reads the fleet directory, restarts between citizen sessions to take it and reports whether it
+came back healthy; the updater keeps the layer or takes it back; the heartbeat says which version.
 
-A "process start" here is what `python -m screens` does: `prepare_boot(site)`, then the
-configuration is loaded and a Terminal built and started. The restart the service asks for is
-played by the test thread (stop everything, start again), as the supervisor would.
+A "process start" here is what `python -m screens` does: load the configuration, count the
+start (`note_boot`), build and start a Terminal. The restart the service asks for is played by
+the test thread (stop everything, start again), as the supervisor would.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,10 +21,12 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import load_config
+from kiosk.config import load_config, load_layers
+from kiosk.fleet import ui_report
+from kiosk.fleet.daemon import FleetDaemon
 from kiosk.fleet.scopes import parse_scope
-from kiosk.fleet.service import FleetService, prepare_boot
-from kiosk.fleet.updater import FleetSettings, Outcome, PollResult
+from kiosk.fleet.service import FleetService
+from kiosk.fleet.updater import Outcome, PollResult
 from kiosk.refplatform.terminals import latest_heartbeats
 from kiosk.session import EndReason, SessionManager
 from kiosk.sim import Simulation
@@ -41,41 +47,72 @@ def publish(sim: Simulation, layer: bytes, ring: str = "demo") -> int:
 
 
 @dataclass
-class Boot:
-    """One life of the kiosk process: its terminal, its fleet service, what it was told."""
+class Updater:
+    """The updater process, played by a thread: what it decided, in order."""
 
-    terminal: Terminal
-    service: FleetService
+    daemon: FleetDaemon
     results: list[PollResult] = field(default_factory=list)
-    restart: threading.Event = field(default_factory=threading.Event)
+    stop_event: threading.Event = field(default_factory=threading.Event)
+    thread: threading.Thread | None = None
 
     def outcomes(self) -> list[str]:
-        return [str(r.outcome) for r in self.results]
+        return [str(r.outcome) for r in self.results if r.outcome != Outcome.UNCHANGED]
+
+    def kept(self) -> bool:
+        """The layer on trial was confirmed (not merely written)."""
+        return any(r.reason == "healthy after the restart" for r in self.results)
 
     def stop(self) -> None:
-        self.terminal.stop()  # stops its fleet service (this test's) first
+        self.stop_event.set()
+        if self.thread is not None:
+            self.thread.join(10)
 
 
-def settings(config, **overrides) -> FleetSettings:  # type: ignore[no-untyped-def]
-    return FleetSettings.from_config(config, poll_interval_s=0.2, jitter_s=0.0, **overrides)
+@pytest.fixture
+def updater(sim: Simulation) -> Iterator[Updater]:
+    site = sim.site_config_path
+    running = Updater(FleetDaemon.for_config(load_config(site), site, poll_interval_s=0.2,
+                                             jitter_s=0.0))
+    running.daemon.on_result = running.results.append
+    running.thread = threading.Thread(target=running.daemon.run, args=(running.stop_event,),
+                                      kwargs={"tick_s": 0.1}, daemon=True)
+    running.thread.start()
+    yield running
+    running.stop()
 
 
-def boot(site: Path, health_timeout_s: float = 4.0) -> Boot:
-    prepare_boot(site)
-    config = load_config(site)
-    terminal = Terminal(config)
-    results: list[PollResult] = []
-    restart = threading.Event()
-    service = FleetService(config, terminal.sessions, terminal.devices, site=site,
-                           on_result=results.append, restart=restart.set,
-                           health_timeout_s=health_timeout_s, settings=settings(config))
-    terminal.fleet = service  # this test's own, observable service instead of the default one
+@dataclass
+class Boot:
+    """One life of the kiosk process: its terminal and whether it asked for a restart."""
+
+    terminal: Terminal
+    restart: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def service(self) -> FleetService:
+        assert self.terminal.fleet is not None
+        return self.terminal.fleet
+
+    def stop(self) -> None:
+        self.terminal.stop()
+
+
+def boot(site: Path, health_timeout_s: float = 4.0, ui: bool = False) -> Boot:
+    loaded = load_layers(site)
+    ui_report.note_boot(loaded.config.terminal.run_dir, loaded.fleet_sha256)
+    terminal = Terminal(loaded.config, loaded)
+    started = Boot(terminal)
+    assert terminal.fleet is not None
+    terminal.fleet.restart = started.restart.set
+    terminal.fleet.health_timeout_s = health_timeout_s
+    terminal.fleet.watch_interval_s = 0.1
+    terminal.fleet.expect_ui = ui
     terminal.start()
-    return Boot(terminal, service, results, restart)
+    return started
 
 
 def fleet_dir(sim: Simulation) -> Path:
-    return sim.run_dir / "data" / "fleet"
+    return Path(load_config(sim.site_config_path).fleet_dir)
 
 
 def heard_version(sim: Simulation, terminal: Terminal) -> str | None:
@@ -85,7 +122,8 @@ def heard_version(sim: Simulation, terminal: Terminal) -> str | None:
     return beat["versions"].get("config")
 
 
-def test_published_to_the_ring_applied_between_sessions_and_kept(sim: Simulation) -> None:
+def test_published_to_the_ring_taken_between_sessions_and_kept(sim: Simulation,
+                                                                updater: Updater) -> None:
     site = sim.site_config_path
     first = boot(site)
     try:
@@ -93,23 +131,21 @@ def test_published_to_the_ring_applied_between_sessions_and_kept(sim: Simulation
         assert first.terminal.printer.wait_for(lambda s: s.usable, 10)
         first.terminal.sessions.start()  # a citizen at the screen
         assert publish(sim, GOOD) == 1
-        assert wait_until(lambda: "deferred_session_active" in first.outcomes(), timeout=15)
-        assert not (fleet_dir(sim) / "applied.toml").exists()
-        assert not first.restart.is_set()
-
-        first.terminal.sessions.end(EndReason.EXIT)  # the citizen leaves: applied at once
-        assert first.restart.wait(10), first.outcomes()
-        assert first.outcomes()[-1] == "applied"
+        # The updater writes the layer at once: the running process does not read it again.
+        assert wait_until(lambda: (fleet_dir(sim) / "trial.json").exists(), timeout=15)
         assert b"idle_timeout_s = 75.0" in (fleet_dir(sim) / "applied.toml").read_bytes()
-        assert (fleet_dir(sim) / "trial.json").exists()  # kept only if the restart is healthy
+        assert not first.restart.wait(1.0)  # never while the citizen is there
+        first.terminal.sessions.end(EndReason.EXIT)  # the citizen leaves: restart at once
+        assert first.restart.wait(10)
+        assert first.terminal.config.session.idle_timeout_s != 75.0
     finally:
         first.stop()
 
     second = boot(site)
     try:
         assert second.terminal.config.session.idle_timeout_s == 75.0
-        assert wait_until(lambda: second.outcomes() == ["applied"], timeout=15)
-        assert second.results[0].reason == "healthy after the restart"
+        assert wait_until(updater.kept, timeout=15)
+        assert updater.outcomes() == ["applied", "applied"]  # written, then kept
         assert not (fleet_dir(sim) / "trial.json").exists()
         assert not second.restart.is_set()
         assert second.service.version() == 1
@@ -119,33 +155,35 @@ def test_published_to_the_ring_applied_between_sessions_and_kept(sim: Simulation
 
 
 def test_a_layer_that_breaks_a_device_is_rolled_back_after_the_restart(
-        sim: Simulation, caplog: pytest.LogCaptureFixture) -> None:
+        sim: Simulation, updater: Updater, caplog: pytest.LogCaptureFixture) -> None:
     site = sim.site_config_path
-    config = load_config(site)
-    # Version 1 was applied earlier and is the last good configuration.
-    publish(sim, GOOD)
-    earlier = FleetService(config, SessionManager(config), site=site, settings=settings(config))
-    assert earlier.updater.poll_once().outcome == Outcome.APPLIED
-    (fleet_dir(sim) / "trial.json").unlink()  # ... and was confirmed after its restart
-    good_layer = (fleet_dir(sim) / "applied.toml").read_bytes()
-
-    bad = f'[devices.printer]\nport = "{sim.run_dir}/no-such-printer"\n'.encode()
+    publish(sim, GOOD)  # version 1, taken and confirmed: the last good configuration
+    confirmed = boot(site)
+    try:
+        assert wait_until(lambda: confirmed.restart.is_set(), timeout=15)
+    finally:
+        confirmed.stop()
     first = boot(site)
     try:
         assert first.terminal.printer is not None
         assert first.terminal.printer.wait_for(lambda s: s.usable, 10)
-        assert publish(sim, bad) == 2
-        assert first.restart.wait(15), first.outcomes()
+        assert wait_until(updater.kept, timeout=15)
+        good_layer = (fleet_dir(sim) / "applied.toml").read_bytes()
+        # A layer after which the printer no longer answers (played by unplugging it: what a
+        # layer may set can no longer name another port, but a wrong speed or timing can).
+        assert publish(sim, b"[devices.printer]\nstatus_timeout_s = 0.2\n") == 2
+        assert first.restart.wait(15), updater.outcomes()
     finally:
         first.stop()
 
-    second = boot(site, health_timeout_s=3.0)
+    sim.emulators["printer"].unplug()
+    second = boot(site, health_timeout_s=2.0)
     try:
-        assert second.terminal.config.devices.printer.port.endswith("no-such-printer")
+        assert second.terminal.config.devices.printer.status_timeout_s == 0.2
         assert second.restart.wait(15), "the old layer must be put back by a restart"
-        [result] = second.results
-        assert result.outcome == Outcome.ROLLED_BACK and result.version == 1
-        assert "printer worked before" in result.reason
+        rolled_back = [r for r in updater.results if r.outcome == Outcome.ROLLED_BACK]
+        assert rolled_back and rolled_back[0].version == 1
+        assert "printer worked before" in rolled_back[0].reason
         assert "event=config_rolled_back version=1 reason=" in caplog.text
         assert (fleet_dir(sim) / "applied.toml").read_bytes() == good_layer
         state = json.loads((fleet_dir(sim) / "state.json").read_text())
@@ -153,64 +191,53 @@ def test_a_layer_that_breaks_a_device_is_rolled_back_after_the_restart(
     finally:
         second.stop()
 
+    sim.emulators["printer"].replug()
     third = boot(site)
     try:
-        assert not third.terminal.config.devices.printer.port.endswith("no-such-printer")
+        assert third.terminal.config.devices.printer.status_timeout_s != 0.2
         assert third.terminal.config.session.idle_timeout_s == 75.0  # version 1 in force
         assert third.terminal.printer is not None
         assert third.terminal.printer.wait_for(lambda s: s.usable, 10)
         assert heard_version(sim, third.terminal) == "1"
-        assert wait_until(lambda: third.results, timeout=10)
-        assert third.results[0].outcome == Outcome.REFUSED  # not tried again
-        assert "failed before" in third.results[0].reason
-        assert not third.restart.is_set()
+        assert wait_until(lambda: updater.results[-1].outcome == Outcome.REFUSED, timeout=10)
+        assert "failed before" in updater.results[-1].reason  # not tried again
+        assert not third.restart.wait(1.0)
     finally:
         third.stop()
 
 
-def test_a_layer_that_kills_the_app_at_start_is_taken_back_before_the_config_is_read(
-        sim: Simulation) -> None:
+def test_a_layer_that_kills_the_app_at_start_is_taken_back(sim: Simulation,
+                                                          updater: Updater) -> None:
     site = sim.site_config_path
-    config = load_config(site)
+    run_dir = load_config(site).terminal.run_dir
     publish(sim, GOOD)
-    service = FleetService(config, SessionManager(config), site=site, settings=settings(config))
-    assert service.updater.poll_once().outcome == Outcome.APPLIED
-    assert prepare_boot(site) == "" and prepare_boot(site) == ""  # two starts, both died
-    assert (fleet_dir(sim) / "applied.toml").exists()
-    reason = prepare_boot(site)
-    assert "started 2 times without coming up healthy" in reason
-    assert not (fleet_dir(sim) / "applied.toml").exists()  # there was no layer before
-    assert load_config(site).session.idle_timeout_s != 75.0
-    assert service.updater.applied_version() == 0
-    assert service.updater.poll_once().outcome == Outcome.REFUSED  # marked bad
+    assert wait_until(lambda: (fleet_dir(sim) / "trial.json").exists(), timeout=15)
+    for _ in range(3):  # three starts into the layer, each dead before it could report
+        loaded = load_layers(site)
+        assert loaded.config.session.idle_timeout_s == 75.0
+        ui_report.note_boot(run_dir, loaded.fleet_sha256)
+    assert wait_until(lambda: not (fleet_dir(sim) / "applied.toml").exists(), timeout=10)
+    assert "started 3 times without coming up healthy" in updater.results[-1].reason
+    assert load_config(site).session.idle_timeout_s != 75.0  # there was no layer before
+    assert updater.daemon.updater.applied_version() == 0
 
 
 @pytest.mark.parametrize("ui_up", [True, False])
-def test_the_screens_must_come_up(sim: Simulation, ui_up: bool) -> None:
+def test_the_screens_must_come_up(sim: Simulation, updater: Updater, ui_up: bool) -> None:
     site = sim.site_config_path
-    config = load_config(site)
     publish(sim, GOOD)
-    before = FleetService(config, SessionManager(config), site=site, settings=settings(config))
-    assert before.updater.poll_once().outcome == Outcome.APPLIED
-
-    prepare_boot(site)
-    config = load_config(site)
-    results: list[PollResult] = []
-    restarted = threading.Event()
-    after = FleetService(config, SessionManager(config), site=site, on_result=results.append,
-                         health_timeout_s=1.0, settings=settings(config))
-    after.attach_ui(restart=restarted.set)
-    if ui_up:
-        after.confirm_healthy()  # the app's first frame
-    after.start()
+    assert wait_until(lambda: (fleet_dir(sim) / "trial.json").exists(), timeout=15)
+    after = boot(site, health_timeout_s=1.0, ui=True)
     try:
-        assert wait_until(lambda: results, timeout=5)
         if ui_up:
-            assert results[0].outcome == Outcome.APPLIED and not restarted.is_set()
+            after.service.confirm_healthy()  # the app's first frame
+            assert wait_until(updater.kept, timeout=10)
+            assert not after.restart.wait(1.0)
         else:
-            assert results[0].outcome == Outcome.ROLLED_BACK
-            assert "screens did not come up" in results[0].reason
-            assert restarted.wait(2)
+            assert wait_until(lambda: updater.outcomes() == ["applied", "rolled_back"],
+                              timeout=10)
+            assert "screens did not come up" in updater.results[-1].reason
+            assert after.restart.wait(5)
     finally:
         after.stop()
 
@@ -218,18 +245,45 @@ def test_the_screens_must_come_up(sim: Simulation, ui_up: bool) -> None:
 def test_no_trusted_root_means_no_updates_not_no_terminal(sim: Simulation) -> None:
     config = load_config(sim.site_config_path)
     sessions = SessionManager(config)
-    assert FleetService.for_terminal(config, sessions, [], sim.site_config_path) is not None
     Path(config.fleet.trusted_root_file).unlink()
-    assert FleetService.for_terminal(config, sessions, [], sim.site_config_path) is None
+    with pytest.raises(OSError):
+        FleetDaemon.for_config(config, sim.site_config_path)
+    assert FleetService.for_terminal(config, sessions, []) is not None  # the UI serves on
     off = config.model_copy(update={"fleet": config.fleet.model_copy(update={"enabled": False})})
-    assert FleetService.for_terminal(off, sessions, [], sim.site_config_path) is None
+    assert FleetService.for_terminal(off, sessions, []) is None
 
 
 def test_the_health_timeout_after_the_restart_is_a_setting(sim: Simulation) -> None:
     config = load_config(sim.site_config_path)
-    assert FleetService(config, SessionManager(config), site=sim.site_config_path,
-                        settings=settings(config)).health_timeout_s == 60.0
+    assert FleetService(config, SessionManager(config)).health_timeout_s == 60.0
     slow = config.model_copy(update={"fleet": config.fleet.model_copy(
         update={"health_timeout_s": 180.0})})
-    assert FleetService(slow, SessionManager(slow), site=sim.site_config_path,
-                        settings=settings(slow)).health_timeout_s == 180.0
+    assert FleetService(slow, SessionManager(slow)).health_timeout_s == 180.0
+
+
+def test_the_ui_user_can_read_the_applied_layer_but_not_write_it(sim: Simulation,
+                                                                  updater: Updater) -> None:
+    """The escalation the review found, tried as the UI user: rewrite the layer the UI runs
+    next. The updater's files are 0640 in a 0750 directory; a process of another user in the
+    group reads them and cannot write, replace or add a file there."""
+    publish(sim, GOOD)
+    directory = fleet_dir(sim)
+    assert wait_until(lambda: (directory / "trial.json").exists(), timeout=15)
+    assert directory.stat().st_mode & 0o777 == 0o750
+    for name in ("applied.toml", "state.json", "trial.json"):
+        assert (directory / name).stat().st_mode & 0o777 == 0o640, name
+    gid = directory.stat().st_gid
+    as_ui = ["setpriv", "--reuid=65534", f"--regid={gid}", "--clear-groups", "--", "sh", "-c"]
+    # the path to the fleet directory must be searchable for this, as /var/lib is
+    for parent in reversed(directory.parents):
+        os.chmod(parent, parent.stat().st_mode | 0o011)
+    read = subprocess.run([*as_ui, f"cat {directory / 'applied.toml'}"], capture_output=True)
+    assert read.returncode == 0 and b"idle_timeout_s = 75.0" in read.stdout
+    for attack in (f"echo '[platform]' >> {directory / 'applied.toml'}",
+                   f"echo x > {directory / 'applied.toml.new'} && "
+                   f"mv {directory / 'applied.toml.new'} {directory / 'applied.toml'}",
+                   f"echo '{{}}' > {directory / 'state.json'}"):
+        tried = subprocess.run([*as_ui, attack], capture_output=True)
+        assert tried.returncode != 0, attack
+        assert b"Permission denied" in tried.stderr
+    assert b"[platform]" not in (directory / "applied.toml").read_bytes()

@@ -28,7 +28,7 @@ def test_a_ring_publish_is_applied_and_the_loader_reads_it(repo: FleetRepository
     loaded = load_layers(terminal.site)
     assert loaded.config.session.idle_timeout_s == 60.0
     assert loaded.source_of("session.idle_timeout_s") == str(terminal.applied)
-    assert heartbeat_versions(terminal.settings.data_dir) == {"config": "1"}
+    assert heartbeat_versions(terminal.settings.fleet_dir) == {"config": "1"}
 
 
 def test_an_unchanged_poll_is_answered_304(repo: FleetRepository, terminal: Terminal,
@@ -81,7 +81,7 @@ def test_a_failed_health_check_puts_the_last_good_layer_back(
     assert result.outcome is Outcome.ROLLED_BACK and result.version == 1
     assert "event=config_rolled_back version=1 reason=" in caplog.text
     assert terminal.applied_bytes() == good
-    assert heartbeat_versions(terminal.settings.data_dir) == {"config": "1"}
+    assert heartbeat_versions(terminal.settings.fleet_dir) == {"config": "1"}
     terminal.healthy[0] = True
     again = updater.poll_once()  # the same bad bundle is not tried again...
     assert again.outcome is Outcome.REFUSED and "failed before" in again.reason

@@ -1,6 +1,7 @@
 """Issue 7's promise on the demo terminal: a fleet manager publishes a layer to the ring, the
 running app takes it between sessions (it restarts under its supervisor) and the new setting is
-in force on the screen; the applied version reaches the heartbeat."""
+in force on the screen; the applied version reaches the heartbeat. The updater runs beside the
+app as its own process (`kiosk fleet run`), as kiosk-fleet.service does on a terminal."""
 
 from __future__ import annotations
 
@@ -45,12 +46,17 @@ def test_a_layer_published_to_the_ring_is_in_force_on_the_terminal(sim, xvfb: Xv
         published = CliRunner().invoke(main, ["fleet", "publish", "--repo", repo, "--ring",
                                               "demo", str(layer)])
         assert published.exit_code == 0, published.output
-        time.sleep(12)  # more than a poll: the citizen's session holds the update back
+        fleet_dir = Path(load_config(sim.site_config_path).fleet_dir)
+        deadline = time.monotonic() + 30  # a poll: the updater writes the layer at once...
+        while not (fleet_dir / "applied.toml").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert (fleet_dir / "applied.toml").exists()
+        time.sleep(2)  # ...and the app, seeing it, waits for the citizen to leave
         assert _state_when(app, lambda s: True, 5)["screen"] == "home"
         app.tap("exit", wait_drawn=True)  # between sessions now: the update goes in
         state = _state_when(app, lambda s: s["elder_mode"], 60)
         assert state["screen"] == "attract"
-        data_dir = load_config(sim.site_config_path).terminal.data_dir
-        assert heartbeat_versions(data_dir) == {"config": "1"}
+        fleet_dir = load_config(sim.site_config_path).fleet_dir
+        assert heartbeat_versions(fleet_dir) == {"config": "1"}
     finally:
         app.stop()
