@@ -6,6 +6,7 @@ Touch targets: at least 15 mm. A 21.5" 1920×1080 panel is 476 mm wide, so 1 mm 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 PANEL_MM_WIDTH = 476.0
@@ -41,3 +42,24 @@ def theme(elder: bool, high_contrast: bool) -> Theme:
     return Theme(text_px=round(32 * scale), title_px=round(48 * scale),
                  tile_text_px=round(44 * scale),
                  button_height_px=max(MIN_TARGET_PX, round(96 * scale)), **colours)
+
+
+def luminance(rgba: Sequence[float]) -> float:
+    """WCAG 2 relative luminance of an sRGB colour."""
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (linear(c) for c in rgba[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: Sequence[float], b: Sequence[float]) -> float:
+    """WCAG 2 contrast ratio, 1 to 21."""
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def readable_on(background: Sequence[float]) -> tuple[float, float, float, float]:
+    """White or black text, whichever contrasts more with `background` (high contrast's white
+    accent buttons had white text: 1.00:1)."""
+    white, black = (1.0, 1.0, 1.0, 1.0), (0.0, 0.0, 0.0, 1.0)
+    return white if contrast(white, background) >= contrast(black, background) else black

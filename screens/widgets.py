@@ -11,7 +11,7 @@ from kivy.uix.button import Button
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
-from screens.theme import MIN_TARGET_PX, Theme
+from screens.theme import MIN_TARGET_PX, Theme, readable_on
 
 
 def find(root: Widget, kid: str) -> Widget | None:
@@ -41,8 +41,12 @@ class KioskButton(Button):
         kwargs.setdefault("height", theme.button_height_px)
         kwargs.setdefault("background_normal", "")
         kwargs.setdefault("background_color", theme.tile)
-        kwargs.setdefault("color", (1, 1, 1, 1))
+        automatic = "color" not in kwargs
+        if automatic:
+            kwargs["color"] = readable_on(kwargs["background_color"])
         super().__init__(**kwargs)
+        if automatic:  # the text follows its background (a selected key, high contrast)
+            self.bind(background_color=lambda w, bg: setattr(w, "color", readable_on(bg)))
         self.kid = kid
         self.min_state_time = 0.05
         assert self.height >= MIN_TARGET_PX
