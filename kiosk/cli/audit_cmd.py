@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import asdict
+from pathlib import Path
 
 import click
 
@@ -27,8 +28,11 @@ def audit_group() -> None:
 
 
 def _key(ctx: CliContext, key_file: str | None) -> bytes | None:
-    path = key_file if key_file is not None else audit_key_file(ctx.loaded.config)
-    if not path:
+    """The key named (--key-file, [audit] key_file) must load; the default one beside the
+    trail may be absent (a signer's trail checked elsewhere): hashes only then."""
+    config = ctx.loaded.config
+    path = key_file if key_file is not None else audit_key_file(config)
+    if key_file is None and not config.audit.key_file and not Path(path).exists():
         return None
     try:
         return load_key(path)
