@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from kiosk.audit.entry import AuditEntry
 
@@ -52,3 +53,16 @@ def check_heads(entries: Iterable[AuditEntry], heads: Iterable[tuple[int, str]])
         return HeadCheck(False, len(wanted), len(found), last_reported, last_seq, gone,
                          f"entry {gone} was reported to the platform but is not in the trail")
     return HeadCheck(True, len(wanted), len(found), last_reported, last_seq)
+
+
+def reported_heads(client: Any) -> list[tuple[int, str]]:
+    """Every head the platform kept for this terminal (`client`: its PlatformClient), page by
+    page. PlatformError when the platform cannot say."""
+    heads: list[tuple[int, str]] = []
+    since = 1
+    while True:
+        page = client.audit_heads(since)
+        heads += [(item.seq, item.hash) for item in page.items]
+        if not page.more or not page.items:
+            return heads
+        since = page.items[-1].seq + 1

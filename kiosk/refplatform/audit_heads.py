@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Iterable
 from typing import Any
 
+from kiosk.audit.entry import AuditEntry
+from kiosk.audit.heads import HeadCheck, check_heads
 from kiosk.refplatform.ids import stamp
 
 SERIES_DAYS = 30
@@ -79,3 +82,12 @@ def alerts(conn: sqlite3.Connection, kiosk_id: str | None = None) -> list[dict[s
                           f"known_hash FROM audit_alerts {where} ORDER BY id", args)
     names = [c[0] for c in cursor.description]
     return [dict(zip(names, row)) for row in cursor]
+
+
+def check_export(conn: sqlite3.Connection, kiosk_id: str,
+                 entries: Iterable[AuditEntry]) -> HeadCheck:
+    """The platform's side of the check: a terminal's trail (e.g. an export staff brought, read
+    with kiosk.audit.read_jsonl) against every head that terminal reported here."""
+    heads = [(r[0], r[1]) for r in conn.execute(
+        "SELECT seq, hash FROM audit_heads WHERE kiosk_id = ? ORDER BY seq", (kiosk_id,))]
+    return check_heads(entries, heads)
