@@ -5,7 +5,8 @@ No trail means out of service, not silence: a trail that cannot be opened (`/dev
 missing directory, a signer that does not answer) or that refuses an entry sets `problem` (a
 reason for staff, event audit_write_failed), and the terminal stops taking citizens until an
 entry is written again (`recover`, tried at each heartbeat, records `audit.resumed`). The entry
-that failed is lost; the trail says when it was unavailable.
+that failed, and every one while out of service, is lost; the trail says when it was
+unavailable. A call costs at most the signer's timeout (2 s) once, then nothing until `recover`.
 """
 
 from __future__ import annotations
@@ -55,10 +56,15 @@ class AuditRecorder:
 
     def record(self, actor_kind: str, actor_id: str, action: str,
                details: dict[str, Any] | None = None) -> None:
-        if self.trail is None:
+        if self.trail is None and self._opener is None:
+            return  # the null recorder
+        if self.problem is not None:
+            # Out of service already: the entry is lost either way, and a hung signer must
+            # not cost the UI thread its timeout again at every touch. `recover` tries.
+            emit("audit_write_failed", action=action, reason="out_of_service")
             return
         try:
-            self.trail.append(actor_kind, actor_id, action, details)
+            self.trail.append(actor_kind, actor_id, action, details)  # type: ignore[union-attr]
         except AuditError as exc:
             self._fail(action, exc)
         except ValueError as exc:  # a caller's bug (personal data, malformed name): not fatal

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -180,12 +181,29 @@ def test_a_terminal_writes_through_the_signer_and_stops_serving_without_it(
 
         signer.start()  # systemd restarts it; the next heartbeat finds the trail again
         assert out_of_service(terminal) == (None, "degraded")  # devices not started here
+
+        signer.proc.send_signal(signal.SIGSTOP)  # hung, not gone: the socket takes, nobody answers
+        try:
+            started = time.monotonic()
+            terminal.audit.record("staff", "staff-007", "admin.login")
+            first = time.monotonic() - started
+            started = time.monotonic()
+            terminal.audit.record("staff", "staff-007", "admin.logout")
+            second = time.monotonic() - started
+            assert terminal.audit.problem and "TimeoutError" in terminal.audit.problem
+            assert first < 3 and second < 0.05  # the timeout is paid once, not at every touch
+        finally:
+            signer.proc.send_signal(signal.SIGCONT)
+        assert out_of_service(terminal) == (None, "degraded")  # devices not started here
         with AuditTrail(signer.trail, key=load_key(signer.key)) as trail:
             actions = [(e.actor_id, e.action) for e in trail.entries()]
             assert trail.verify().ok
         assert actions[:2] == [(session.session_id, "session.started"),
                                (session.session_id, "session.ended")]
-        assert actions[2:] == [("kiosk", "audit.resumed")]  # the lost start is not invented
+        # What was lost is not invented; the trail says when it was unavailable. The login the
+        # hung signer had already received is written when it resumes (the UI took it as lost).
+        assert actions[2:] == [("kiosk", "audit.resumed"), ("staff-007", "admin.login"),
+                               ("kiosk", "audit.resumed")]
     finally:
         terminal.stop()
 
