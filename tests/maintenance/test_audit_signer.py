@@ -49,8 +49,13 @@ class Signer:
             os.chmod(path, mode)
 
     def start(self) -> None:
+        # Some of kiosk-audit.service's sandbox as plain tools can give it (no systemd here):
+        # no network or IPC namespace shared (PrivateNetwork, PrivateIPC), no new privileges,
+        # no capabilities, its own uid; the seccomp filter and W^X memory only statically.
         self.proc = subprocess.Popen(
-            ["setpriv", f"--reuid={SIGNER}", f"--regid={SIGNER}", "--clear-groups",
+            ["unshare", "--net", "--ipc", "--uts", "--",
+             "setpriv", f"--reuid={SIGNER}", f"--regid={SIGNER}", "--clear-groups",
+             "--no-new-privs", "--bounding-set=-all", "--inh-caps=-all",
              sys.executable, "-c", _MAIN, "audit", "serve", "--socket", str(self.socket),
              "--trail", str(self.trail), "--key-file", str(self.key)],
             cwd=ROOT, stderr=subprocess.PIPE, text=True)
