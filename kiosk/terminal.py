@@ -10,12 +10,9 @@ from pathlib import Path
 
 from drivers.device import Device
 from kiosk.audit.from_config import open_trail
-from kiosk.audit.entry import AuditError
 from kiosk.audit.recorder import AuditRecorder
-from kiosk.audit.store import AuditTrail
 from kiosk.config import KioskConfig, LoadedConfig
 from kiosk.devices.registry import build_devices
-from kiosk.events import emit
 from kiosk.fleet.service import FleetService
 from kiosk.fleet.updater import heartbeat_versions
 from kiosk.health.heartbeat import HeartbeatSender, heartbeat_body
@@ -41,7 +38,8 @@ class Terminal:
         self.config = config
         self.devices: list[Device] = build_devices(config)
         self.sessions = SessionManager(config)
-        self.audit = AuditRecorder(_trail(config))
+        # No trail, no citizens: a trail that cannot be written puts the terminal out of service.
+        self.audit = AuditRecorder.open(lambda: open_trail(config))
         self.sessions.subscribe(self.audit.on_session)
         key_file = config.session.eid_public_key_file
         # Built before the devices start, so a card already on the reader is seen.
@@ -88,10 +86,14 @@ class Terminal:
     def heartbeat_body(self) -> dict:
         """What the platform hears about this terminal now (see kiosk.health.heartbeat)."""
         depth = self.link.outbox.stats().pending if self.link is not None else 0
+        self.audit.recover()
+        audit_down = self.audit.problem
         return heartbeat_body(self.devices, outbox_depth=depth,
                               versions=heartbeat_versions(self.config.fleet_dir),
                               uptime_s=time.monotonic() - self.started_at,
-                              last_error=self.last_error(), out_of_service=self.out_of_service())
+                              last_error=audit_down or self.last_error(),
+                              out_of_service=self.out_of_service() or audit_down is not None,
+                              audit_head=self.audit.head())
 
     def apply_journey(self, session: Session) -> ApplyJourney:
         """A new apply journey for `session` (JourneyProblem when the outbox is full)."""
@@ -136,8 +138,7 @@ class Terminal:
         if self.link is not None:
             self.link.close()
             self.link = None
-        if self.audit.trail is not None:
-            self.audit.trail.close()
+        self.audit.close()
 
 
 def _card_issuer_root(config: KioskConfig):  # type: ignore[no-untyped-def]
@@ -158,13 +159,3 @@ def _voice(config: KioskConfig) -> Voice:
                  player_command=c.player_command, rate_wpm=c.rate_wpm, volume=c.volume,
                  voices={"zh-CN": c.zh_voice, "en": c.en_voice},
                  player_retry_s=c.player_retry_s)
-
-
-def _trail(config: KioskConfig) -> AuditTrail | None:
-    """The audit trail; a terminal whose trail cannot be opened still serves (and says so)."""
-    try:
-        return open_trail(config)
-    except (AuditError, OSError, ValueError) as exc:
-        emit("audit_write_failed", action="open", reason=type(exc).__name__)
-        log.error("terminal: audit trail unavailable: %s", exc)
-        return None

@@ -11,6 +11,8 @@ from pathlib import Path
 
 STATE_NAME = "out-of-service.json"
 MAX_TEXT = 200
+# What citizens read while the terminal cannot keep its audit trail (a catalogue msgid).
+NO_TRAIL_MESSAGE = "This terminal is temporarily out of service."
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +21,7 @@ class OutOfService:
     nearest_counter: str  # where to go instead ("" = not said)
     since: float
     staff: str
+    reason: str = ""  # for staff, when the terminal took itself out (e.g. no audit trail)
 
 
 class OutOfServiceStore:

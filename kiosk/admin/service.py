@@ -25,7 +25,7 @@ from kiosk import __version__
 from kiosk.admin.device_tests import TESTABLE, TestResult, run_device_test
 from kiosk.admin.from_config import pin_gate
 from kiosk.admin.out_of_service import STATE_NAME as OOS_NAME
-from kiosk.admin.out_of_service import OutOfService, OutOfServiceStore
+from kiosk.admin.out_of_service import NO_TRAIL_MESSAGE, OutOfService, OutOfServiceStore
 from kiosk.admin.paper import STATE_NAME as PAPER_NAME
 from kiosk.admin.paper import PaperCounter, PaperUse
 from kiosk.admin.pin import PinGate, PinResult
@@ -295,12 +295,20 @@ class AdminService:
     # ---- out of service ----------------------------------------------------------------------
 
     def out_of_service(self) -> OutOfService | None:
-        """None while citizens are served; else what home shows instead of the tiles."""
-        return self._oos.get()
+        """None while citizens are served; else what home shows instead of the tiles: staff's
+        choice, or the terminal's own when it cannot keep its audit trail (no trail, no
+        citizens; it comes back by itself once the trail takes entries again)."""
+        state = self._oos.get()
+        audit = getattr(self.terminal, "audit", None)
+        problem = getattr(audit, "problem", None)
+        if state is None and problem:
+            return OutOfService(NO_TRAIL_MESSAGE, self.nearest_counter_default, self._clock(),
+                                "system", problem)
+        return state
 
     def is_out_of_service(self) -> bool:
         """For the heartbeat (`terminal.out_of_service`)."""
-        return self._oos.get() is not None
+        return self.out_of_service() is not None
 
     def set_out_of_service(self, message: str, nearest_counter: str | None = None) -> OutOfService:
         self._require_staff()

@@ -21,6 +21,7 @@ ReceiptNo = Annotated[str, Field(pattern=r"^[A-Z0-9-]{6,40}$")]
 VerificationCode = Annotated[str, Field(pattern=r"^[A-Z0-9]{4}(-[A-Z0-9]{4}){3}$")]
 IdNumber = Annotated[str, Field(pattern=r"^[0-9A-Z]{9,18}$")]
 NonNegative = Annotated[int, Field(ge=0)]
+ChainHash = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 Audience = Literal["individual", "enterprise"]
 ApplicationStatus = Literal["submitted", "accepted", "in_review", "correction_requested",
                             "approved", "rejected", "certificate_issued", "collected"]
@@ -218,6 +219,20 @@ class HeartbeatAck(Reply):
     server_time: AwareDatetime
 
 
+class ReportedHead(Reply):
+    seq: int = Field(ge=1)
+    hash: ChainHash
+    first_seen: AwareDatetime
+
+
+class AuditHeadSeries(Reply):
+    """What the platform kept of this terminal's audit-trail heads (contract 1.2)."""
+
+    items: list[ReportedHead]
+    more: bool
+    alerts: NonNegative
+
+
 class EventBatchResult(Reply):
     accepted: NonNegative
     duplicates: NonNegative
@@ -366,6 +381,11 @@ class EvaluationCreate(Body):
     comment: str | None = Field(default=None, max_length=500)
 
 
+class AuditHead(Body):
+    seq: int = Field(ge=1)
+    hash: ChainHash
+
+
 class Heartbeat(Body):
     health: Literal["ok", "degraded", "out_of_service"]
     versions: dict[str, Annotated[str, Field(max_length=100)]]
@@ -374,6 +394,7 @@ class Heartbeat(Body):
     devices: dict[str, Annotated[str, Field(max_length=40)]]
     uptime_s: NonNegative | None = None
     last_error: Annotated[str, Field(max_length=200)] | None = None
+    audit_head: AuditHead | None = None
 
     @field_validator("versions")
     @classmethod

@@ -1,4 +1,4 @@
-"""The audit trail (全程留痕) in SQLite: append-only, hash-chained, optionally HMAC-keyed.
+"""The audit trail (全程留痕) in SQLite: append-only, hash-chained, HMAC-keyed.
 
 Why SQLite rather than a JSONL file: an append is one transaction (WAL, synchronous=FULL), so a
 power cut never leaves half a line; BEGIN IMMEDIATE serialises the UI and a staff command
@@ -7,6 +7,10 @@ and the columns can be queried by actor or action. Triggers refuse UPDATE and DE
 stops the kiosk's own code, not an attacker with the file: the hash chain is what makes such a
 change visible, and `export()` writes the same entries as JSONL that `verify_jsonl` checks
 without this module's database.
+
+The key is mandatory for writing: a trail opened without one can be read and its hashes
+checked, never appended to. The path must be a regular file (or none yet) in a real directory:
+`/dev/null`, a symlink or a directory is refused, since a trail there would keep nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -67,12 +72,29 @@ def _row_entry(row: tuple) -> AuditEntry:
     return AuditEntry(seq, when, kind, actor, action, parsed, prev, digest, mac)
 
 
+def check_place(path: Path) -> None:
+    """AuditError unless `path` is a regular file, or nothing yet, in a real directory."""
+    parent = path.parent
+    if parent.is_symlink() or (parent.exists() and not parent.is_dir()):
+        raise AuditError(f"the audit trail's directory {parent} is not a real directory")
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise AuditError(f"cannot look at the audit trail {path}: {exc.strerror}") from exc
+    if not stat.S_ISREG(mode):
+        raise AuditError(f"the audit trail {path} is not a regular file: it would keep nothing")
+
+
 class AuditTrail:
-    """Open (creating it) the trail at `path`. With `key`, every entry carries a MAC."""
+    """Open (creating it) the trail at `path`. `key` (32+ bytes) is needed to append: every
+    entry carries its MAC. Without it the trail is read-only (verify checks hashes only)."""
 
     def __init__(self, path: str | Path, *, key: bytes | None = None,
                  clock: Callable[[], float] = time.time, create: bool = True) -> None:
         self.path = Path(path)
+        check_place(self.path)
         if not create and not self.path.exists():
             raise AuditError(f"no audit trail at {self.path}")
         if key is not None and len(key) < 32:
@@ -107,7 +129,9 @@ class AuditTrail:
     def append(self, actor_kind: str, actor_id: str, action: str,
                details: dict[str, Any] | None = None) -> AuditEntry:
         """Record who did what. ValueError for personal data or a malformed actor/action;
-        AuditError when the disk refuses (the caller decides whether to go on)."""
+        AuditError when the disk refuses or there is no key (the caller decides what then)."""
+        if self._key is None:
+            raise AuditError("the audit trail is keyed: opened without its key, it is read-only")
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")

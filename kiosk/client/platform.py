@@ -106,6 +106,7 @@ OPERATIONS: dict[str, Operation] = {op.operation_id: op for op in (
     Operation("createEvaluation", "create_evaluation", "POST", "/evaluations", True, True, KEYED),
     Operation("postHeartbeat", "post_heartbeat", "POST", "/kiosk/heartbeat", False, False,
               "no key: sent once; the next heartbeat follows anyway"),
+    Operation("getAuditHeads", "audit_heads", "GET", "/kiosk/audit-heads", False, True, READ),
     Operation("postEvents", "post_events", "POST", "/kiosk/events", False, False,
               "no key: sent once; the outbox repeats it (the platform drops known event_ids)"),
 )}
@@ -301,6 +302,11 @@ class PlatformClient:
 
     def post_heartbeat(self, body: m.Heartbeat | Mapping[str, Any]) -> m.HeartbeatAck:
         return self._call("postHeartbeat", _model(m.HeartbeatAck), body=body)
+
+    def audit_heads(self, since_seq: int = 1) -> m.AuditHeadSeries:
+        """One page of the audit-trail heads this terminal reported (its own only)."""
+        return self._call("getAuditHeads", _model(m.AuditHeadSeries),
+                          params={"since_seq": str(since_seq)})
 
     def post_events(self, body: m.EventBatch | Mapping[str, Any]) -> m.EventBatchResult:
         return self._call("postEvents", _model(m.EventBatchResult), body=body)

@@ -346,7 +346,8 @@ class AuditConfig(Section):
     """The hash-chained audit trail (全程留痕)."""
 
     path: str = ""  # empty = <terminal.data_dir>/audit.sqlite3
-    key_file: str = ""  # HMAC key (kiosk audit keygen); empty = hash chain only
+    key_file: str = ""  # HMAC key, mandatory; empty = audit.key beside the trail (made once)
+    signer_socket: str = ""  # the signer (kiosk audit serve) that alone holds the key
 
 
 class KioskConfig(Section):

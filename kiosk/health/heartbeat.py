@@ -1,6 +1,6 @@
 """The heartbeat (心跳): every N seconds the platform hears how this terminal is — its health,
 each device's state in XFS4IoT words, paper, outbox depth, versions (app, applied fleet
-configuration), uptime and the last error (masked). Sent on its own thread, never queued: a
+configuration), uptime, the last error (masked) and the audit trail's head (seq, hash). Sent on its own thread, never queued: a
 missed heartbeat is replaced by the next one, and a platform that is down costs one log line
 per outage, not one per beat."""
 
@@ -38,8 +38,8 @@ def paper_state(devices: Iterable[Device]) -> str:
 
 
 def heartbeat_body(devices: Iterable[Device], *, outbox_depth: int, versions: Mapping[str, str],
-                   uptime_s: float, last_error: str | None, out_of_service: bool
-                   ) -> dict[str, Any]:
+                   uptime_s: float, last_error: str | None, out_of_service: bool,
+                   audit_head: tuple[int, str] | None = None) -> dict[str, Any]:
     """The contract's Heartbeat, from what the terminal knows right now (no I/O)."""
     devices = list(devices)
     states = {d.name: XFS_STATE.get(d.status.state, "unknown") for d in devices}
@@ -54,6 +54,8 @@ def heartbeat_body(devices: Iterable[Device], *, outbox_depth: int, versions: Ma
                             "devices": states, "uptime_s": int(uptime_s)}
     if last_error:
         body["last_error"] = last_error[:200]
+    if audit_head is not None:  # the trail's head leaves the box: the platform keeps the series
+        body["audit_head"] = {"seq": audit_head[0], "hash": audit_head[1]}
     return body
 
 

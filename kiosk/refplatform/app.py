@@ -24,7 +24,7 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from drivers.smartcard.card_auth import load_issuer_root
-from kiosk.refplatform import (appointments, applications, auth, catalogue,
+from kiosk.refplatform import (appointments, applications, audit_heads, auth, catalogue,
                                certificate_records, certificates, citizen_sessions, evaluations,
                                payments, terminals)
 from kiosk.refplatform.citizen_sessions import GRANT_HEADER, SESSION_HEADER, CitizenSession
@@ -501,6 +501,13 @@ def _install_routes(app: Flask, platform: Platform) -> None:
     def heartbeat() -> Response:
         with store.write() as conn:
             return json_response(terminals.heartbeat(conn, g.kiosk_id, body(), platform.now()))
+
+    @route("/kiosk/audit-heads", "GET", "getAuditHeads")
+    def get_audit_heads() -> Response:
+        # The credential names the terminal: no parameter can name another one's series.
+        since = int(request.args.get("since_seq", "1"))
+        with store.read() as conn:
+            return json_response(audit_heads.series(conn, g.kiosk_id, since))
 
     @route("/kiosk/events", "POST", "postEvents")
     def events() -> Response:

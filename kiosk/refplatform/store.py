@@ -243,6 +243,29 @@ MIGRATIONS: list[str] = [
         used_at TEXT NOT NULL
     );
     """,
+    # 4: the audit-trail heads each terminal reported in its heartbeats (contract 1.2), and
+    # the inconsistent ones flagged for the operations console. No personal data in either.
+    """
+    CREATE TABLE audit_heads (
+        kiosk_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        PRIMARY KEY (kiosk_id, seq)
+    );
+    CREATE TABLE audit_alerts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kiosk_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        reported_seq INTEGER NOT NULL,
+        reported_hash TEXT NOT NULL,
+        known_seq INTEGER NOT NULL,
+        known_hash TEXT NOT NULL
+    );
+    CREATE INDEX audit_alerts_by_kiosk ON audit_alerts(kiosk_id, id);
+    """,
 ]
 
 

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sqlite3
 from typing import Any
 
+from kiosk.refplatform import audit_heads
 from kiosk.refplatform.ids import stamp
+
+log = logging.getLogger(__name__)
 
 
 def heartbeat(conn: sqlite3.Connection, kiosk_id: str, body: dict[str, Any],
               now: dt.datetime) -> dict[str, Any]:
-    """Keep only the latest heartbeat of each terminal; answer the platform's time."""
+    """Keep only the latest heartbeat of each terminal, and the series of its audit-trail
+    heads; answer the platform's time."""
+    if "audit_head" in body:
+        alert = audit_heads.report(conn, kiosk_id, body["audit_head"], now)
+        if alert:
+            log.warning("terminal %s: %s (seq %s)", kiosk_id, alert, body["audit_head"]["seq"])
     conn.execute("INSERT INTO heartbeats(kiosk_id, received_at, doc) VALUES (?, ?, ?) "
                  "ON CONFLICT(kiosk_id) DO UPDATE SET received_at = excluded.received_at, "
                  "doc = excluded.doc", (kiosk_id, stamp(now), json.dumps(body)))

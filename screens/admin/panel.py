@@ -193,6 +193,8 @@ class AdminPanelScreen(AdminFrame):
                       "oos_state")
             if state.nearest_counter:
                 self.line(box, self._("Nearest counter: %(where)s", where=state.nearest_counter))
+            if state.reason:  # the terminal took itself out: why, in staff's words (English)
+                self.line(box, state.reason, "oos_reason")
             box.add_widget(self.button("back_in_service", self._("Back in service"),
                                        self.back_in_service, primary=True))
             return

@@ -168,3 +168,27 @@ def test_the_admin_screen_closes_itself_when_left_alone(sim, xvfb, tmp_path: Pat
     finally:
         ui.stop()
     assert audit_actions(sim)[-1][1] == "admin.logout"
+
+
+def test_with_no_audit_trail_citizens_see_out_of_service_and_staff_see_why(
+        sim, xvfb, tmp_path: Path) -> None:
+    import tomllib
+
+    import tomli_w
+
+    site = admin_site(sim, tmp_path / "site.toml")
+    layer = tomllib.loads(site.read_text(encoding="utf-8"))
+    layer["audit"] = {"path": "/dev/null"}  # the review's trail that keeps nothing
+    site.write_text(tomli_w.dumps(layer), encoding="utf-8")
+    ui = KioskUi(tmp_path / "ui", xvfb, site_file=site).start()
+    try:
+        ui.tap("attract_text", wait_drawn=True)
+        state = ui.wait_for(lambda s: s["screen"] == "home" and "out_of_service" in s["kids"])
+        assert "tile_apply" not in state["kids"]
+        ui.tap("exit", wait_drawn=True)
+        ui.wait_for(lambda s: s["screen"] == "attract")
+        sign_in(ui)
+        ui.tap("tab_service", wait_drawn=True)
+        shows(ui, "not a regular file")
+    finally:
+        ui.stop()

@@ -88,7 +88,10 @@ APPLICATION_CREATE = {
 }
 
 HEARTBEAT = {"health": "ok", "versions": {"app": "0.1.0"}, "outbox_depth": 0, "paper": "ok",
-             "devices": {"printer": "online"}}
+             "devices": {"printer": "online"}, "audit_head": {"seq": 42, "hash": "ab" * 32}}
+AUDIT_HEADS = {"items": [{"seq": 42, "hash": "ab" * 32,
+                          "first_seen": "2026-03-01T10:00:00+08:00"}],
+               "more": False, "alerts": 0}
 
 EVENT_BATCH = {"events": [{"event_id": "0b7f1c1e-8d5a-4a53-9b0e-2f7d8f0e1a11",
                            "at": "2026-03-01T10:00:00+08:00", "kind": "printer.paper_low",
@@ -120,4 +123,5 @@ BY_SCHEMA: dict[str, dict[str, Any]] = {
     "CitizenSessionOpen": {"id_number": "110101199003071233", "evidence": "id_card"},
     "HolderProof": {"factor": "sms_code", "code": "123456"},
     "ProgressTokenIssued": {"progress_token": "0123456789ABCDEFGHJKMNPQRS"},
+    "AuditHead": {"seq": 42, "hash": "ab" * 32}, "AuditHeadSeries": AUDIT_HEADS,
 }

@@ -82,6 +82,8 @@ CALLS: list[tuple[str, tuple[Any, ...], dict[str, Any], Any, str, Any, type | No
      m.Evaluation),
     ("post_heartbeat", (m.Heartbeat.model_validate(samples.HEARTBEAT),), {},
      samples.HEARTBEAT_ACK, "POST /api/v1/kiosk/heartbeat", samples.HEARTBEAT, m.HeartbeatAck),
+    ("audit_heads", (43,), {}, samples.AUDIT_HEADS, "GET /api/v1/kiosk/audit-heads?since_seq=43",
+     None, m.AuditHeadSeries),
     ("post_events", (samples.EVENT_BATCH,), {}, samples.EVENT_RESULT, "POST /api/v1/kiosk/events",
      samples.EVENT_BATCH, m.EventBatchResult),
 ]

@@ -32,7 +32,8 @@ MODEL_FOR_SCHEMA: dict[str, type[BaseModel]] = {
     "EventBatch": m.EventBatch, "CitizenSessionOpen": m.CitizenSessionOpen,
     "CitizenSession": m.CitizenSession, "HolderCodeSent": m.HolderCodeSent,
     "HolderProof": m.HolderProof, "HolderVerified": m.HolderVerified,
-    "ProgressTokenIssued": m.ProgressTokenIssued,
+    "ProgressTokenIssued": m.ProgressTokenIssued, "AuditHead": m.AuditHead,
+    "AuditHeadSeries": m.AuditHeadSeries,
 }
 SKIPPED = {"OpaqueId", "ServiceId", "ReceiptNo", "VerificationCode", "IdNumber", "Audience",
            "ApplicationStatus", "ProgressToken"}  # plain strings, typed as Annotated/Literal aliases
@@ -59,6 +60,8 @@ def inline(path: str, method: str, status: str) -> dict[str, Any]:
 
 INLINE: list[tuple[str, dict[str, Any], type[BaseModel]]] = [
     ("postEvents 202", inline("/kiosk/events", "post", "202"), m.EventBatchResult),
+    ("AuditHeadSeries.items", COMPONENTS["AuditHeadSeries"]["properties"]["items"]["items"],
+     m.ReportedHead),
     ("Application.promised_materials",
      COMPONENTS["Application"]["properties"]["promised_materials"]["items"], m.PromisedMaterial),
     ("Problem.errors", COMPONENTS["Problem"]["properties"]["errors"]["items"], m.ProblemError),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.audit import AuditTrail, verify_entries, verify_jsonl
+from kiosk.audit import AuditError, AuditTrail, verify_entries, verify_jsonl
 
 from tests.maintenance.audit_support import KEY, Clock, populate, raw, rehash, rows, write
 
@@ -21,7 +21,7 @@ ID_NUMBER = "110105194912310021"
 
 @pytest.fixture
 def trail(tmp_path: Path):
-    with AuditTrail(tmp_path / "audit.sqlite3", clock=Clock()) as t:
+    with AuditTrail(tmp_path / "audit.sqlite3", key=KEY, clock=Clock()) as t:
         populate(t)
         yield t
 
@@ -76,17 +76,18 @@ def test_reordered_entries_are_named(trail: AuditTrail) -> None:
 
 
 def test_an_inserted_entry_breaks_the_chain_after_it_and_the_mac_names_it(tmp_path: Path) -> None:
+    path = tmp_path / "audit.sqlite3"
+    with AuditTrail(path, key=KEY, clock=Clock()) as trail:
+        populate(trail)
+        db = raw(path)
+        old = rows(db)
+        db.execute("DELETE FROM audit WHERE seq >= 3")
+        forged = rehash(old[2], old[1].hash, None, action="outbox.retry", actor_id="nobody")
+        write(db, forged)  # hashes well, chains onto 2; but no MAC could be made
+        for entry in old[2:]:  # the genuine entries move one seq up, untouched
+            write(db, replace(entry, seq=entry.seq + 1))
     for key, first_bad in ((None, 4), (KEY, 3)):
-        path = tmp_path / f"audit-{bool(key)}.sqlite3"
-        with AuditTrail(path, key=key, clock=Clock()) as trail:
-            populate(trail)
-            db = raw(path)
-            old = rows(db)
-            db.execute("DELETE FROM audit WHERE seq >= 3")
-            forged = rehash(old[2], old[1].hash, None, action="outbox.retry", actor_id="nobody")
-            write(db, forged)  # hashes well, chains onto 2; but no MAC could be made
-            for entry in old[2:]:  # the genuine entries move one seq up, untouched
-                write(db, replace(entry, seq=entry.seq + 1))
+        with AuditTrail(path, key=key) as trail:
             result = trail.verify()
             assert (result.ok, result.first_bad_seq) == (False, first_bad), (key, result)
 
@@ -175,3 +176,23 @@ def test_two_processes_appending_at_once_keep_one_chain(tmp_path: Path) -> None:
 def test_verify_entries_on_nothing_is_an_empty_intact_trail() -> None:
     result = verify_entries([])
     assert result.ok and result.entries == 0 and result.last_seq is None
+
+
+def test_without_its_key_a_trail_is_read_only(trail: AuditTrail) -> None:
+    with AuditTrail(trail.path) as unkeyed:
+        assert unkeyed.verify().ok and not unkeyed.verify().mac_checked
+        with pytest.raises(AuditError, match="read-only"):
+            unkeyed.append("system", "kiosk", "x.y")
+    assert trail.head()[0] == 6
+
+
+@pytest.mark.parametrize("where", ["/dev/null", "dir", "link", "file_as_dir"])
+def test_a_trail_where_nothing_would_be_kept_is_refused(tmp_path: Path, where: str) -> None:
+    (tmp_path / "real.sqlite3").write_bytes(b"")
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "link.sqlite3").symlink_to(tmp_path / "real.sqlite3")
+    (tmp_path / "dir.sqlite3").mkdir()
+    path = {"/dev/null": Path("/dev/null"), "dir": tmp_path / "dir.sqlite3",
+            "link": tmp_path / "link.sqlite3", "file_as_dir": tmp_path / "file" / "a.sqlite3"}
+    with pytest.raises(AuditError, match="not a re"):
+        AuditTrail(path[where], key=KEY)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.audit import AuditTrail
+from kiosk.audit.keyfile import load_or_create_key
 
 from tests.maintenance.audit_support import Clock, populate, raw
 from kiosk.cli.audit_cmd import audit_group
@@ -19,7 +20,8 @@ from tests.maintenance.cli_support import invoke, kiosk, write_site
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     site = write_site(tmp_path)
-    with AuditTrail(tmp_path / "data" / "audit.sqlite3", clock=Clock()) as trail:
+    with AuditTrail(tmp_path / "data" / "audit.sqlite3", clock=Clock(),
+                    key=load_or_create_key(tmp_path / "data" / "audit.key")) as trail:
         populate(trail)
     return site
 
@@ -75,7 +77,8 @@ def test_keygen_and_a_keyed_verify(site: Path, tmp_path: Path) -> None:
     assert len(key.read_bytes()) == 32 and key.stat().st_mode & 0o777 == 0o640
     again = run(site, "keygen", str(key))
     assert again.exit_code == 2 and "invalidate" in again.output
-    # The trail was written without a key: checked with one, its first entry has no MAC.
+    assert "with MACs" in run(site, "verify").output  # its own key, found beside it
+    # The trail was written with another key: checked with this one, no MAC matches.
     keyed = run(site, "verify", "--key-file", str(key))
     assert keyed.exit_code == 1 and "BROKEN at seq 1" in keyed.output and "MAC" in keyed.output
 
