@@ -361,3 +361,67 @@ def test_polkit_lets_the_kiosk_user_reboot_and_restart_the_ui_only(installed: Pa
     assert json.loads(result.stdout) == [c[3] for c in cases]
     text = rule.read_text(encoding="utf-8")
     assert "=>" not in text and not re.search(r"\b(let|const)\b", text)  # ES5 for duktape
+
+
+KIVY_FRAME = """
+from kivy.config import Config
+Config.set("graphics", "width", "400")
+Config.set("graphics", "height", "300")
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.uix.label import Label
+
+
+class Smoke(App):
+    def build(self):
+        Clock.schedule_once(self.done, 1.0)
+        return Label(text="直 骨 角")
+
+    def done(self, dt):
+        from kivy.graphics.opengl import GL_RENDERER, glGetString
+        print("RENDERER", glGetString(GL_RENDERER).decode(), "FRAME_OK", flush=True)
+        self.stop()
+
+
+Smoke().run()
+"""
+
+
+def kivy_under_ui_sandbox(installed: Path, tmp_path: Path, *, mdwe: bool
+                          ) -> subprocess.CompletedProcess[str]:
+    unit_file = installed / "etc/systemd/system/kiosk-ui.service"
+    if mdwe:
+        unit_file = tmp_path / "kiosk-ui.service"
+        unit_file.write_text((installed / "etc/systemd/system/kiosk-ui.service").read_text()
+                             + "\n[Service]\nMemoryDenyWriteExecute=yes\n")
+    home = tmp_path / "kivy"
+    home.mkdir(exist_ok=True)
+    script = tmp_path / "frame.py"
+    script.write_text(KIVY_FRAME, encoding="utf-8")
+    inner = unit_sandbox.command(unit_file, [sys.executable, str(script)], rw_paths=[home],
+                                 spec_dir=tmp_path)
+    env = os.environ | {"KIVY_HOME": str(home), "KIVY_NO_ARGS": "1", "KIVY_NO_FILELOG": "1"}
+    return subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 800x600x24", *inner],
+                          capture_output=True, text=True, timeout=120, env=env)
+
+
+needs_xvfb = pytest.mark.skipif(not shutil.which("xvfb-run"), reason="xvfb-run missing")
+
+
+@needs_sandbox
+@needs_xvfb
+def test_kivy_draws_under_the_ui_units_restrictions(installed: Path, tmp_path: Path) -> None:
+    """The UI unit's system-call filter, no capability, everything read-only but its state:
+    Kivy opens its window and draws (Mesa's software renderer here, as on a GPU-less box)."""
+    result = kivy_under_ui_sandbox(installed, tmp_path, mdwe=False)
+    assert "FRAME_OK" in result.stdout, result.stdout[-2000:] + result.stderr[-2000:]
+
+
+@needs_sandbox
+@needs_xvfb
+def test_why_the_ui_unit_has_no_memory_deny_write_execute(installed: Path,
+                                                          tmp_path: Path) -> None:
+    """llvmpipe compiles shaders to machine code at run time: with W^X the UI dies as its
+    window opens. (If this ever draws, MemoryDenyWriteExecute=yes can join kiosk-ui.service.)"""
+    result = kivy_under_ui_sandbox(installed, tmp_path, mdwe=True)
+    assert "FRAME_OK" not in result.stdout and result.returncode != 0
