@@ -233,6 +233,7 @@ def test_the_fleet_units_user_and_sandbox_can_read_its_config_and_fetch(
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         command = unit(installed, "kiosk-fleet.service")["Service"]["ExecStart"].split()
+        command[0] = sys.executable  # the one checked for reachability above
         command[command.index("--config") + 1] = str(site)
         command[-2:] = ["config", "check", str(site)]
         checked = sandboxed(installed, "kiosk-fleet.service", command, tmp_path, [state], {},
@@ -248,7 +249,9 @@ def test_the_fleet_units_user_and_sandbox_can_read_its_config_and_fetch(
     finally:
         server.shutdown()
     assert fetched.stdout.split() == ["layer"] and "Read-only file system" in fetched.stderr
-    assert (state / "applied.toml").stat().st_uid == user.get("uid", 0)
+    applied = (state / "applied.toml").stat()
+    assert applied.st_uid == user.get("uid", 0)
+    assert applied.st_mode & 0o777 == 0o640  # UMask=0027: group kiosk (the UI) reads only
 
 
 @pytest.fixture

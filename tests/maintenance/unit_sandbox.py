@@ -4,6 +4,7 @@ What is applied for real, from the unit file's own settings:
 - ProtectSystem=strict + ReadWritePaths=: a private mount namespace (`unshare --mount`) in which
   every mount is remounted read-only except the writable paths (bound onto themselves first);
 - PrivateNetwork=yes: `unshare --net`;
+- UMask=: `umask`;
 - PrivateTmp=yes: a fresh writable directory as $TMPDIR (a tmpfs on /tmp would hide the
   test's own temporary directories);
 - CapabilityBoundingSet= / AmbientCapabilities= / NoNewPrivileges=yes / User=, Group=:
@@ -119,6 +120,7 @@ def command(unit_file: Path, argv: list[str], *, rw_paths: list[Path], uid: int 
         f"  for p in {keep}; do [ \"$t\" = \"$p\" ] && continue 2; done\n"
         "  mount -o remount,bind,ro \"$t\" 2>/dev/null || true\n"
         "done\n"
+        f"umask {s.get('UMask', ['0022'])[-1]}\n"
         f"exec {' '.join(shlex.quote(a) for a in inner)}\n")
     net = ["--net"] if s.get("PrivateNetwork") == ["yes"] else []
     return ["unshare", "--mount", *net, "--", "sh", "-c", script]
