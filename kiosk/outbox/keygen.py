@@ -38,8 +38,9 @@ def keys_root() -> Path:
 
 
 def _open_keys_dir(path: Path) -> int:
-    """A descriptor of `path`'s directory, which must be the keys directory or below it, with
-    no symlink on the way (compared before and after opening, so no swap in between)."""
+    """A descriptor of `path`'s directory, which must be the keys directory or below it, opened
+    one component at a time with O_NOFOLLOW: no symlink anywhere on the way, even one swapped
+    in after the check."""
     root = keys_root()
     parent = Path(os.path.abspath(path)).parent
     real = Path(os.path.realpath(parent))
@@ -49,17 +50,23 @@ def _open_keys_dir(path: Path) -> int:
     if real != parent:
         raise OutboxKeyError(f"{path}: its directory {parent} goes through a symlink "
                              f"(to {real}): refused, not followed")
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open("/", flags)
     try:
-        fd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        for part in parent.parts[1:]:
+            next_fd = os.open(part, flags, dir_fd=fd)
+            os.close(fd)
+            fd = next_fd
     except FileNotFoundError:
+        os.close(fd)
         raise OutboxKeyError(f"{path}: no directory {parent} (systemd-tmpfiles makes "
                              f"{KEYS_ROOT}, root:kiosk 0750)") from None
     except OSError as exc:
-        raise OutboxKeyError(f"{path}: cannot open {parent}: {exc.strerror}") from None
-    info, now = os.fstat(fd), os.stat(real, follow_symlinks=False)
-    if (info.st_dev, info.st_ino) != (now.st_dev, now.st_ino):
         os.close(fd)
-        raise OutboxKeyError(f"{path}: {parent} changed while it was opened")
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+            raise OutboxKeyError(f"{path}: its directory {parent} changed into a symlink: "
+                                 f"refused, not followed") from None
+        raise OutboxKeyError(f"{path}: cannot open {parent}: {exc.strerror}") from None
     return fd
 
 
