@@ -9,7 +9,7 @@ from kiosk.config.schema import KioskConfig
 from kiosk.outbox.backoff import Backoff
 from kiosk.outbox.errors import OutboxError
 from kiosk.outbox.keyfile import KEY_BYTES, OutboxKeyError, load_or_create_key
-from kiosk.outbox.sealed import (CREDENTIAL_NAME, MAX_SEALED_BYTES, SealingError, sealed_path,
+from kiosk.outbox.systemd_creds import (CREDENTIAL_NAME, MAX_SEALED_BYTES, SealingError, sealed_path,
                                  unseal)
 from kiosk.private_files import PrivateFileError, read_private_file
 from kiosk.outbox.store import Outbox

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.outbox.keyfile import KEY_BYTES, OutboxKeyError
-from kiosk.outbox.sealed import MAX_SEALED_BYTES, SealingError, seal, sealed_path, unseal
+from kiosk.outbox.systemd_creds import MAX_SEALED_BYTES, SealingError, seal, sealed_path, unseal
 
 KEYS_ROOT = Path("/etc/kiosk")
 # Tests only: a temporary keys directory instead of /etc/kiosk. The units never set it.
