@@ -21,6 +21,7 @@ DEBIAN_PACKAGES=(
   espeak-ng alsa-utils                                 # offline voice guidance and its player
   nginx-light                                          # bench/fleet_bench.py serves the fleet repository
   systemd nodejs                                       # systemd-analyze verify; the polkit rule's test
+  python3-seccomp util-linux                           # the units' sandboxes approximated in tests (seccomp, unshare, setpriv)
 )
 
 install_debian_packages() {

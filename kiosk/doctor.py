@@ -7,10 +7,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from drivers.device import DeviceState
+from drivers.smartcard.watcher import PcscWatcher, use_pcscd_socket
 from kiosk.client import CredentialError, PlatformClient, PlatformError
 from kiosk.config import KioskConfig
 from kiosk.devices.registry import build_devices
 from kiosk.outbox import OutboxError, OutboxKeyError, open_outbox
+from kiosk.production import InstallReport, check_install
 
 
 @dataclass(frozen=True)
@@ -110,16 +112,41 @@ def check_outbox(config: KioskConfig) -> OutboxReport:
                         stats.last_error_kind or "")
 
 
+def pcsc_reader_names(config: KioskConfig) -> list[str]:
+    """The readers pcscd lists now; none when pcscd is not there (the device check says so)."""
+    try:
+        use_pcscd_socket(config.devices.smartcard.pcscd_socket)
+        watcher = PcscWatcher()
+    except Exception:  # pcscd's troubles are the smart-card device's report, not this one's
+        return []
+    try:
+        watcher.step(0)
+        return list(watcher.readers) if watcher.service_ok else []
+    except Exception:
+        return []
+    finally:
+        watcher.close()
+
+
+def check_production(config: KioskConfig) -> InstallReport:
+    """A virtual card reader (vpcd's files, or a reader pcscd names "Virtual PCD") on a
+    production install is a failure; on a development machine only a note."""
+    return check_install(pcsc_reader_names(config))
+
+
 def as_dict(devices: list[DeviceReport], platform: PlatformReport,
-            outbox: OutboxReport) -> dict[str, Any]:
-    return {"devices": [asdict(r) | {"ok": r.ok} for r in devices],
+            outbox: OutboxReport, install: InstallReport | None = None) -> dict[str, Any]:
+    data = {"devices": [asdict(r) | {"ok": r.ok} for r in devices],
             "platform": asdict(platform) | {"ok": platform.ok},
             "outbox": asdict(outbox),
             "all_devices_ok": all(r.ok for r in devices)}
+    if install is not None:
+        data["install"] = asdict(install) | {"ok": install.ok}
+    return data
 
 
 def as_table(devices: list[DeviceReport], platform: PlatformReport,
-             outbox: OutboxReport) -> str:
+             outbox: OutboxReport, install: InstallReport | None = None) -> str:
     rows = [("DEVICE", "KIND", "STATE", "REASON", "DETAIL")]
     rows += [(r.name, r.kind, r.state, r.reason or "", (r.detail or "")[:60]) for r in devices]
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
@@ -133,4 +160,6 @@ def as_table(devices: list[DeviceReport], platform: PlatformReport,
                      + (f" (last error {outbox.detail})" if outbox.detail else ""))
     else:
         lines.append(f"outbox    none yet ({outbox.detail})")
+    if install is not None:
+        lines.append(install.line)
     return "\n".join(lines)

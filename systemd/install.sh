@@ -81,6 +81,8 @@ put() {  # put SOURCE DEST MODE: copy with placeholders filled in
 
 put kiosk-ui.service              /etc/systemd/system/kiosk-ui.service 0644
 put kiosk-keys.service            /etc/systemd/system/kiosk-keys.service 0644
+put kiosk-fleet.service           /etc/systemd/system/kiosk-fleet.service 0644
+put kiosk-audit.service           /etc/systemd/system/kiosk-audit.service 0644
 put 70-kiosk-devices.rules        /etc/udev/rules.d/70-kiosk-devices.rules 0644
 put journald-kiosk.conf           /etc/systemd/journald.conf.d/kiosk.conf 0644
 put 50-kiosk.rules                /etc/polkit-1/rules.d/50-kiosk.rules 0644
@@ -100,7 +102,7 @@ done
 if [ "$ROOT" != / ]; then
     # Offline: the user and the enablement symlinks, as a first boot of the image would have them.
     systemd-sysusers --root="$ROOT"
-    systemctl --root="$ROOT" enable kiosk-ui.service
+    systemctl --root="$ROOT" enable kiosk-ui.service kiosk-fleet.service kiosk-audit.service
     echo "installed into $ROOT (nothing started)"
     exit 0
 fi
@@ -112,7 +114,7 @@ udevadm trigger --action=change --subsystem-match=tty --subsystem-match=usbmisc 
     --subsystem-match=usb --subsystem-match=video4linux
 systemctl daemon-reload
 systemctl try-restart systemd-journald.service
-systemctl enable kiosk-ui.service
+systemctl enable kiosk-ui.service kiosk-fleet.service kiosk-audit.service
 systemctl set-default graphical.target
 [ -x "$CAGE" ] || echo "warning: $CAGE is missing (apt-get install cage)" >&2
 [ -r "$SITE_CONFIG" ] || echo "warning: $SITE_CONFIG is missing" >&2

@@ -13,8 +13,9 @@ from kiosk.config import KioskConfig
 @click.option("--settle", default=6.0, show_default=True, help="Seconds to let devices come up.")
 @pass_ctx
 def doctor_command(ctx: CliContext, settle: float) -> None:
-    """Status of every enabled device, the platform and the outbox. Exit 1 unless all devices
-    are online and the platform (when reachable) accepts this terminal."""
+    """Status of every enabled device, the platform, the outbox and the install. Exit 1 unless
+    all devices are online, the platform (when reachable) accepts this terminal, and a
+    production install has no virtual card reader."""
     if not report(ctx, ctx.loaded.config, settle):
         raise SystemExit(1)
 
@@ -24,6 +25,7 @@ def report(ctx: CliContext, config: KioskConfig, settle: float = 6.0) -> bool:
     devices = doctor.check_devices(config, settle_s=settle)
     platform = doctor.check_platform(config)
     outbox = doctor.check_outbox(config)
-    ctx.emit(doctor.as_dict(devices, platform, outbox),
-             doctor.as_table(devices, platform, outbox))
-    return all(r.ok for r in devices) and platform.ok
+    install = doctor.check_production(config)
+    ctx.emit(doctor.as_dict(devices, platform, outbox, install),
+             doctor.as_table(devices, platform, outbox, install))
+    return all(r.ok for r in devices) and platform.ok and install.ok

@@ -4,7 +4,6 @@ shows a payload."""
 
 from __future__ import annotations
 
-import os
 import pwd
 import sqlite3
 import time
@@ -17,8 +16,10 @@ from pathlib import Path
 import click
 
 from kiosk.cli import CliContext, fail, pass_ctx
-from kiosk.outbox import (STATES, Outbox, OutboxError, OutboxItem, OutboxKeyError,
-                          load_or_create_key, open_outbox)
+from kiosk.config import ConfigError
+from kiosk.config.loader import validate_layers
+from kiosk.outbox import STATES, Outbox, OutboxError, OutboxItem, OutboxKeyError, open_outbox
+from kiosk.outbox.keygen import make_clear_key, make_sealed_key
 
 
 @click.group("outbox")
@@ -139,27 +140,37 @@ def discard(ctx: CliContext, item: str, reason: str) -> None:
 
 
 @outbox_group.command("keygen")
-@click.option("--owner", default=None, help="Give the key file to this user (the one the UI "
-              "runs as), keeping mode 0600.")
+@click.option("--seal", is_flag=True, help="Production: seal the key with systemd-creds "
+              "(TPM2 where present, else the host key) to <key_file>.cred; no clear key on disk.")
+@click.option("--owner", default=None, help="Development: give a newly made clear key file to "
+              "this user (an existing file is only checked, never chown-ed).")
 @pass_ctx
-def keygen(ctx: CliContext, owner: str | None) -> None:
+def keygen(ctx: CliContext, seal: bool, owner: str | None) -> None:
     """Make the outbox key ([outbox] key_file) unless it is there; run as root before the UI's
     first start (kiosk-keys.service), since the UI cannot write /etc/kiosk. Each terminal makes
-    its own: a key baked into a disk image would be every terminal's."""
-    config = ctx.loaded.config
-    path = Path(config.outbox.key_file)
-    existed = path.exists()
+    its own: a key baked into a disk image would be every terminal's. Reads only the default
+    and site files: a fleet layer, which the UI user could write, never names the path."""
+    from kiosk.fleet.updater import base_layers  # (tuf: loaded only for this command)
+
+    if seal and owner:
+        fail("--seal makes a root-owned credential that systemd unseals for the UI: no --owner")
+    try:
+        config = validate_layers(base_layers(ctx.config_path))
+    except ConfigError as exc:
+        fail("configuration refused:\n  " + "\n  ".join(exc.problems))
     try:
         uid = pwd.getpwnam(owner).pw_uid if owner else None
     except KeyError:
         fail(f"no user {owner!r}")
+    path = Path(config.outbox.key_file)
     try:
-        load_or_create_key(path, Path(config.terminal.data_dir))  # also checks an existing one
-        if uid is not None and os.stat(path).st_uid != uid:
-            os.chown(path, uid, -1)
+        result = make_sealed_key(path) if seal else make_clear_key(path, uid)
     except OutboxKeyError as exc:
         fail(str(exc))
     except OSError as exc:
-        fail(f"cannot make {path}: {exc.strerror or exc}")
-    ctx.emit({"key_file": str(path), "created": not existed},
-             f"{path}: {'already there, checked' if existed else 'created (0600)'}")
+        fail(f"cannot make the key for {path}: {exc.strerror or exc}")
+    done = ("sealed the existing clear key, removed it" if result.migrated else
+            ("created (sealed, 0600)" if result.sealed else "created (0600)") if result.created
+            else "already there, checked")
+    ctx.emit({"key_file": str(result.path), "created": result.created, "sealed": result.sealed,
+              "migrated": result.migrated}, f"{result.path}: {done}")
