@@ -198,6 +198,16 @@ def test_out_of_service_survives_a_restart(sim, xvfb, tmp_path: Path) -> None:
     assert actions.index("admin.out_of_service") < actions.index("admin.in_service")
 
 
+def test_taking_the_staff_card_out_signs_its_holder_out(app: KioskUi, sim) -> None:
+    sign_in(app, sim, "S0002")
+    sim.control("smartcard", "remove_card", {"wait": 0})
+    app.wait_for(lambda s: s["screen"] == "attract", 10)
+    assert audit_actions(sim)[-1] == ("S0002", "admin.logout")
+    config = load_config(sim.site_config_path)
+    with open_trail(config, create=False) as trail:
+        assert list(trail.entries())[-1].details == {"reason": "card_removed"}
+
+
 def test_the_admin_screen_closes_itself_when_left_alone(sim, xvfb, tmp_path: Path) -> None:
     ui = start(sim, xvfb, tmp_path, idle_timeout_s=2.0)
     try:
