@@ -34,6 +34,12 @@ def texts(root: Widget) -> list[str]:
     return lines
 
 
+def text_colour_on(rgba: tuple[float, ...]) -> tuple[float, float, float, float]:
+    """Black on a light button (high contrast's white primary), white on a dark one."""
+    r, g, b = rgba[:3]
+    return (0, 0, 0, 1) if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.6 else (1, 1, 1, 1)
+
+
 class KioskButton(Button):
     def __init__(self, kid: str, theme: Theme, **kwargs) -> None:
         kwargs.setdefault("font_size", theme.text_px)
@@ -41,7 +47,7 @@ class KioskButton(Button):
         kwargs.setdefault("height", theme.button_height_px)
         kwargs.setdefault("background_normal", "")
         kwargs.setdefault("background_color", theme.tile)
-        kwargs.setdefault("color", (1, 1, 1, 1))
+        kwargs.setdefault("color", text_colour_on(kwargs["background_color"]))
         super().__init__(**kwargs)
         self.kid = kid
         self.min_state_time = 0.05
