@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography import x509
@@ -50,9 +50,9 @@ class StaffRefused(PermissionError):
 class StaffMember:
     """A genuine staff card in the reader (not yet unlocked by its PIN)."""
     staff_id: str
-    name: str  # shown to the staff member, never written to a log or the trail
+    name: str = field(repr=False)  # shown to the staff member, never to a log or the trail
     card_number: str
-    certificate: bytes
+    certificate: bytes = field(repr=False)
 
     def certified(self) -> StaffCertificate:
         return StaffCertificate(self.staff_id, self.name, self.card_number)
