@@ -19,7 +19,6 @@ from typing import Any
 import tomli_w
 
 from drivers.emulation.base import Emulator
-from kiosk.admin.pin import hash_pin
 from kiosk.config import check_file
 from kiosk.sim_platform import PlatformEmulator
 from kiosk.devices.registry import AREA_DEVICES, AREAS, merge_fragments, start_emulators, stop_emulators
@@ -28,7 +27,6 @@ log = logging.getLogger(__name__)
 
 STATE_FILE = "sim.json"
 TERMINAL_ID = "SIM-0001"
-DEMO_ADMIN_PIN = "258014"  # the simulated terminal only: a real one has its own hash
 MAX_BODY = 1_000_000
 
 
@@ -70,9 +68,7 @@ class Simulation:
                                  "run_dir": str(self.run_dir),
                                  # its app often runs without a supervisor (tests): no
                                  # daily restart (tests/ui/test_daily_restart.py shows one)
-                                 "daily_restart_at": ""},
-                    # staff reach the admin screen of the demo with DEMO_ADMIN_PIN
-                    "admin": {"pin_hash": hash_pin(DEMO_ADMIN_PIN)}}
+                                 "daily_restart_at": ""}}
             # Devices of areas not simulated are switched off: their default paths point at
             # hardware this machine does not have.
             others = {"devices": {section: {"enabled": False}

@@ -52,6 +52,7 @@ class Prefs:
 
 class KioskApp(App):
     title = "政务自助终端"
+    use_kivy_settings = False
 
     def __init__(self, config: KioskConfig, terminal: Terminal, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -132,6 +133,16 @@ class KioskApp(App):
             self.stop()
         else:
             self._restart_pending = reason
+
+    def open_settings(self, *_args) -> bool:
+        """Kivy opens its settings panel on F1 (App binds the key itself): never here. The
+        terminal's settings are its configuration files, not a panel over the citizen's
+        screen (tests/ui/test_lockdown.py presses F1 for real)."""
+        log.warning("a key asked for Kivy's settings panel; refused")
+        return False
+
+    def close_settings(self, *_args) -> bool:
+        return False
 
     def _refuse_close(self, *_args, **_kwargs) -> bool:
         log.info("window close request refused")

@@ -7,6 +7,10 @@ Why each matters on an unattended terminal (see shared/design/PITFALLS.md):
 - Fullscreen under a bare X server draws only a corner: borderless + explicit size instead.
 - No escape key exit, no cursor, no screensaver; input providers chosen explicitly (the
   default adds probesysfs on top of SDL's mouse and doubles every touch).
+- No Kivy module, whatever a config.ini in KIVY_HOME lists: the inspector (Ctrl+E), the
+  screenshot and keybinding modules (F11/F12) and the console answer keys a keyboard plugged
+  into the terminal could press (tests/ui/test_lockdown.py). F1's settings panel is the App's
+  (screens/app.py refuses it).
 """
 
 from __future__ import annotations
@@ -41,3 +45,5 @@ def prepare(kivy_home: Path, width: int, height: int) -> None:
     for option in list(Config.options("input")) if Config.has_section("input") else []:
         Config.remove_option("input", option)
     Config.set("input", "mouse", "mouse,disable_multitouch")
+    for option in list(Config.options("modules")) if Config.has_section("modules") else []:
+        Config.remove_option("modules", option)

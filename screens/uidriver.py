@@ -5,7 +5,10 @@ to the event loop), so a test that taps a tile exercises the same code a finger 
 command runs on the Kivy main thread; the HTTP thread waits for its result.
 
   GET  /state                   {"screen", "texts", "kids", "language", "elder_mode", ...,
-                                 "frames": {"drawn", "last_s"}, "stall": {"max_ms", "since_s"}}
+                                 "frames": {"drawn", "last_s"}, "stall": {"max_ms", "since_s"},
+                                 "keys_seen": key-downs the window got, "overlays": class names
+                                 of what lies on the window beside the app (a settings panel,
+                                 an inspector)}
   POST /tap {"kid": ...}        touch the centre of that widget (404 if not on screen);
         {"wait_drawn": true,    reply once the first frame after the release is drawn (with
          "until": {"screen"..}}  `until`: the first frame drawn showing that state), with
@@ -51,9 +54,11 @@ class UiDriver:
         self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.server.daemon_threads = True
         self.frames = FrameWatch()
+        self.keys_seen = 0  # real key-downs from the X server (the lock-down test's witness)
 
     def start(self) -> None:
         self.frames.start()
+        Window.bind(on_key_down=self._count_key)
         threading.Thread(target=self.server.serve_forever, name="ui-driver", daemon=True).start()
 
     # -- commands, run on the main thread ------------------------------------------------------
@@ -86,7 +91,12 @@ class UiDriver:
                 "kids": sorted({w.kid for w in screen.walk() if getattr(w, "kid", None)}),
                 "language": self.app.prefs.language, "elder_mode": self.app.prefs.elder_mode,
                 "high_contrast": self.app.prefs.high_contrast,
-                "window": [Window.width, Window.height], **self.frames.describe()}
+                "window": [Window.width, Window.height], **self.frames.describe(),
+                "keys_seen": self.keys_seen,
+                "overlays": [type(w).__name__ for w in Window.children if w is not self.app.root]}
+
+    def _count_key(self, *_args: Any) -> None:
+        self.keys_seen += 1  # returns None: the key goes on to the app's own handlers
 
     def _shows(self, until: dict[str, Any]) -> bool:
         """Whether the UI is in the state `until` names (screen, language, modes, and "kid":

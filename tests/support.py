@@ -119,3 +119,27 @@ def enrolled_terminal_config(tmp_path, platform_url: str, store,  # type: ignore
         platform=PlatformConfig(base_url=platform_url, kiosk_id=kiosk_id,
                                 credential_file=str(credential), timeout_s=5.0, retries=0),
         session=SessionConfig(directory=str(tmp_path / "sessions")))
+
+
+def png_bomb(width: int = 32_768, height: int = 30_000) -> bytes:
+    """A real, valid PNG of `width` x `height` black pixels at 1 bit per pixel: its zeros
+    deflate about 1000:1, so ~120 KB declare ~1 G pixels (1 GB as 8-bit grey, 3 GB as BGR)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    row = bytes(1 + (width + 7) // 8)  # filter byte 0, then the row's bits
+    packer = zlib.compressobj(9)
+    rows_per_block = max(1, (8 << 20) // len(row))
+    parts, left = [], height
+    while left:
+        n = min(left, rows_per_block)
+        parts.append(packer.compress(row * n))
+        left -= n
+    parts.append(packer.flush())
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", b"".join(parts))
+            + chunk(b"IEND", b""))

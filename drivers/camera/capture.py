@@ -24,6 +24,8 @@ from typing import Self
 import cv2
 import numpy as np
 
+from drivers.image_limits import ImageRefused, imdecode_capped
+
 # A camera that is away is retried every second for as long as it is away: FFmpeg's and
 # OpenCV's own stderr lines for each attempt would flood the journal. Our status events say
 # the same once. Either can be turned back on with the environment variables.
@@ -178,7 +180,12 @@ class FrameSource:
         except OSError as exc:
             raise CameraError(f"camera image {self._label()} cannot be read: "
                               f"{exc.strerror or type(exc).__name__}") from None
-        image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+        try:  # refused by its header's size before decoding (an image bomb)
+            image = imdecode_capped(data, cv2.IMREAD_COLOR) if data.size else None
+        except ImageRefused as exc:
+            raise CameraError(f"camera image {self._label()} is not a readable image"
+                              if exc.reason == "unreadable"
+                              else f"camera image {self._label()}: {exc}") from None
         if image is None:
             raise CameraError(f"camera image {self._label()} is not a readable image")
         return image

@@ -26,6 +26,7 @@ import cv2
 import numpy as np
 
 from drivers.emulation.base import Emulator
+from drivers.image_limits import ImageRefused, imdecode_capped
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,11 @@ class CameraEmulator(Emulator):
         except OSError as exc:
             raise ValueError(f"{path!r} cannot be read: {exc.strerror or type(exc).__name__}"
                              ) from None
-        image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+        try:
+            image = imdecode_capped(data, cv2.IMREAD_COLOR) if data.size else None
+        except ImageRefused as exc:
+            raise ValueError(f"{path!r} is not a readable image" if exc.reason == "unreadable"
+                             else f"{path!r}: {exc}") from None
         if image is None:
             raise ValueError(f"{path!r} is not a readable image")
         self._set_frame(fit_into(image, self.size))

@@ -13,10 +13,12 @@ import cv2
 import numpy as np
 
 from drivers.document.page import ImageError
+from drivers.image_limits import DEFAULT_MAX_PIXELS, ImageRefused, imdecode_capped
 
 WORK_SIZE = 640  # longest side of the working copy
 MIN_SIDE = 32  # smaller images are refused as garbage
 MAX_ASPECT = 8.0  # a frame more elongated than this is not a photo of a page
+MAX_PIXELS = DEFAULT_MAX_PIXELS  # an A4 page at 600 dpi is 35 MP
 MIN_AREA_FRACTION = 0.05  # a page must fill at least this much of the frame
 MAX_AREA_FRACTION = 0.995
 MIN_CORNER_ANGLE = 40.0  # degrees; a page seen in perspective stays within 40..140
@@ -45,14 +47,14 @@ def check_image(image: object) -> np.ndarray:
 
 
 def decode_image(data: bytes) -> np.ndarray:
-    """Decode JPEG/PNG/... bytes to BGR; raise ImageError('unreadable') for anything else."""
+    """Decode JPEG/PNG/... bytes to BGR; raise ImageError('unreadable') for anything else and
+    ImageError('too_large') for a header declaring more than MAX_PIXELS (before decoding)."""
     if not data:
         raise ImageError("unreadable", "empty image data")
-    buf = np.frombuffer(data, dtype=np.uint8)
     try:
-        image = cv2.imdecode(buf, cv2.IMREAD_COLOR)
-    except cv2.error as exc:
-        raise ImageError("unreadable", f"image could not be decoded ({exc.code})") from None
+        image = imdecode_capped(data, cv2.IMREAD_COLOR, max_pixels=MAX_PIXELS)
+    except ImageRefused as exc:
+        raise ImageError(exc.reason, str(exc)) from None
     if image is None:
         raise ImageError("unreadable", "data is not an image OpenCV can decode")
     return check_image(image)

@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 import zxingcpp
 
+from drivers.image_limits import ImageRefused, imdecode_capped
 from drivers.qr.payload import PayloadError, bytes_to_text
 
 DECODERS = ("zxing", "pyzbar")
@@ -208,7 +209,12 @@ def load_image(path: str | os.PathLike[str]) -> np.ndarray:
         raise DecodeError(f"{p}: is a directory") from None
     except OSError as exc:
         raise DecodeError(f"{p}: {exc.strerror or type(exc).__name__}") from None
-    image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
+    try:  # refused by the size its header declares, before a pixel is decoded
+        image = imdecode_capped(data, cv2.IMREAD_UNCHANGED, max_pixels=MAX_PIXELS) \
+            if data.size else None
+    except ImageRefused as exc:
+        raise DecodeError(f"{p}: not a readable image" if exc.reason == "unreadable"
+                          else f"{p}: {exc}") from None
     if image is None:
         raise DecodeError(f"{p}: not a readable image")
     return image

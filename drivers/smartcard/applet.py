@@ -63,7 +63,8 @@ def default_atr(protocol: Literal["T0", "T1"]) -> bytes:
 class CardProfile:
     """One card's content. Build it from a dict (or a JSON file) such as:
     {"identity": {"id_number": "...", "name": "...", "card_number": "...", "expiry": "2030-01-01"},
-     "protocol": "T1", "pin": "123456", "social": "any text", "atr": "3B..." (optional),
+     "protocol": "T1", "pin": "123456", "pin_tries": 3, "social": "any text",
+     "atr": "3B..." (optional),
      "auth_key_pem": "-----BEGIN PRIVATE KEY-----...", "certificate_der": "30 82..." (hex)}
     A card without "identity" is a foreign card: it answers SELECT of our AID with 6A82. A
     card without a key and certificate cannot authenticate: it is what a forger can make.
@@ -76,8 +77,11 @@ class CardProfile:
     atr: bytes = b""
     auth_key: ec.EllipticCurvePrivateKey | None = field(default=None, repr=False)
     certificate: bytes = b""
+    pin_tries: int = PIN_TRIES  # wrong PINs in a row before the card blocks its PIN
 
     def __post_init__(self) -> None:
+        if not 1 <= self.pin_tries <= 15:
+            raise ValueError("pin_tries is 1 to 15 (the low nibble of 63Cx)")
         if not self.atr:
             self.atr = default_atr(self.protocol)
         if not 2 <= len(self.atr) <= 33:
@@ -99,7 +103,8 @@ class CardProfile:
         return cls(identity, protocol, str(d.get("pin", "123456")),
                    social.encode("utf-8") if isinstance(social, str) else bytes(social),
                    bytes.fromhex(d["atr"]) if d.get("atr") else b"", key,
-                   bytes.fromhex(d.get("certificate_der", "")))
+                   bytes.fromhex(d.get("certificate_der", "")),
+                   int(d.get("pin_tries", PIN_TRIES)))
 
     @classmethod
     def from_file(cls, path: str | Path) -> CardProfile:
@@ -114,8 +119,12 @@ class CardApplet:
     selected: bool = False
     current_ef: int | None = None
     pin_verified: bool = False
-    pin_tries: int = PIN_TRIES  # survives resets, as on a real card's EEPROM
+    pin_tries: int = -1  # survives resets, as on a real card's EEPROM (-1: the profile's)
     _pending: bytes = field(default=b"", repr=False)  # T=0 data waiting for GET RESPONSE
+
+    def __post_init__(self) -> None:
+        if self.pin_tries < 0:
+            self.pin_tries = self.profile.pin_tries
 
     def reset(self) -> None:
         self.selected = False
@@ -212,7 +221,7 @@ class CardApplet:
         if not cmd.data:
             return _sw(0x63C0 | self.pin_tries)
         if cmd.data == self.profile.pin.encode("ascii", "replace"):
-            self.pin_verified, self.pin_tries = True, PIN_TRIES
+            self.pin_verified, self.pin_tries = True, self.profile.pin_tries
             return _sw(SW_OK)
         self.pin_verified = False
         self.pin_tries -= 1

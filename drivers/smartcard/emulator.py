@@ -1,7 +1,8 @@
 """SmartCardEmulator: a pcscd with vpcd's virtual reader, and the project's card to put in it.
 
 Steering (controls()): insert_card(card={...} | path="card.json",
-forged=""|"no_key"|"other_issuer", wait=2.0), remove_card(wait=2.0), mute(enabled),
+forged=""|"no_key"|"other_issuer", wait=2.0), insert_staff_card(staff_id, name, pin, forged,
+wait), remove_card(wait=2.0), mute(enabled),
 restart_pcscd(crash=False), stop_pcscd(), start_pcscd(). The card is the applet of applet.py
 behind vpcd's TCP protocol (vpcd_card.py); the reader is "Virtual PCD 00 00".
 
@@ -10,6 +11,12 @@ without a key of its own is issued one, certified by the demo issuer whose root 
 written to `issuer_root_file` for the terminal to trust. `forged="no_key"` inserts the same
 card data without a key (what anyone who read a card can make); `forged="other_issuer"` one
 certified by an issuer the terminal does not trust.
+
+It is the simulation's staff issuer too (staff_auth.StaffIssuer, root in
+`staff_issuer_root_file`): `insert_staff_card` puts a staff member's card in the reader, with
+its own PIN and five tries. A staff card's retry counter lives with the emulator for as long as
+it runs (keyed by card number), as it lives on the card: taking a blocked card out and putting
+it back does not unblock it.
 """
 
 from __future__ import annotations
@@ -24,9 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from drivers.emulation.base import Emulator
-from drivers.smartcard.applet import CardProfile
+from drivers.smartcard.applet import CardApplet, CardProfile
 from drivers.smartcard.card_auth import CardIssuer
 from drivers.smartcard.pcscd import PcscDaemon
+from drivers.smartcard.staff_auth import StaffIssuer
 from drivers.smartcard.vpcd_card import VirtualCard
 from drivers.smartcard.watcher import reader_state
 
@@ -44,6 +52,11 @@ SAMPLE_CARD: dict[str, Any] = {
     "pin": "123456",
     "social": "account=SIM-0001;status=active",
 }
+# The demo staff: id -> (name, card number, PIN). A staff card's EF 0101 carries the holder's
+# own (demo) resident identity; the staff certificate is what makes it a staff card.
+DEMO_STAFF = {"S0001": ("王工", "STAFF0001", "314159"), "S0002": ("李工", "STAFF0002", "271828")}
+STAFF_PIN_TRIES = 5
+_STAFF_HOLDER_ID = "110105198001010016"
 
 
 class SmartCardEmulator(Emulator):
@@ -59,10 +72,15 @@ class SmartCardEmulator(Emulator):
         self._env_before: str | None = None
         self.issuer = CardIssuer()
         self.issuer_root_file = self.run_dir / "issuer-root.pem"
+        self.staff_issuer = StaffIssuer()
+        self.staff_issuer_root_file = self.run_dir / "staff-issuer-root.pem"
+        # (card number, PIN) -> the genuine staff card's applet, kept between insertions
+        self._staff_cards: dict[tuple[str, str], CardApplet] = {}
 
     def start(self) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.issuer_root_file.write_bytes(self.issuer.root_pem)
+        self.staff_issuer_root_file.write_bytes(self.staff_issuer.root_pem)
         self.daemon.start()
         if self.daemon.private:
             self._env_before = os.environ.get(CLIENT_ENV)
@@ -82,11 +100,13 @@ class SmartCardEmulator(Emulator):
         return {"reader": READER_NAME, "vpcd_port": self.daemon.vpcd_port,
                 "pcscd_socket": str(self.daemon.socket_path),
                 "pcscd_reused": self.daemon.reused,
-                "issuer_root_file": str(self.issuer_root_file), **(
+                "issuer_root_file": str(self.issuer_root_file),
+                "staff_issuer_root_file": str(self.staff_issuer_root_file), **(
                     {"env": self.daemon.client_env()} if self.daemon.private else {})}
 
     def controls(self) -> dict[str, Callable[..., Any]]:
-        return {"insert_card": self.insert_card, "remove_card": self.remove_card,
+        return {"insert_card": self.insert_card, "insert_staff_card": self.insert_staff_card,
+                "remove_card": self.remove_card,
                 "mute": self.mute, "restart_pcscd": self.restart_pcscd,
                 "stop_pcscd": self.stop_pcscd, "start_pcscd": self.start_pcscd}
 
@@ -109,20 +129,29 @@ class SmartCardEmulator(Emulator):
         """
         profile = (CardProfile.from_file(path) if path else
                    CardProfile.from_dict(card if card is not None else SAMPLE_CARD))
-        profile = self._issued(profile, forged)
+        return self._insert(self._issued(profile, forged), wait, mute)
+
+    def _insert(self, profile: CardProfile, wait: float, mute: bool,
+                applet: CardApplet | None = None) -> dict[str, Any]:
+        """`applet`: the card's state from an earlier insertion (its PIN counter)."""
         self.remove_card(wait=wait)
+
+        def new_card() -> VirtualCard:
+            card = VirtualCard(profile, port=self.daemon.vpcd_port)
+            if applet is not None:
+                card.applet = applet
+            card.mute(mute)
+            return card
         if wait <= 0:
             with self._lock:
-                self._card = VirtualCard(profile, port=self.daemon.vpcd_port)
-                self._card.mute(mute)
+                self._card = new_card()
                 self._card.insert()
             return {"inserted": True, "seen_by_pcscd": None, "atr": profile.atr.hex().upper()}
         with self._lock:
             seen = False
             for attempt in range(2):
                 before = reader_state(READER_NAME)
-                self._card = VirtualCard(profile, port=self.daemon.vpcd_port)
-                self._card.mute(mute)
+                self._card = new_card()
                 self._card.insert()
                 count_before = (before or (0, -1))[1]
                 seen = self._wait_state(
@@ -134,6 +163,35 @@ class SmartCardEmulator(Emulator):
                 log.info("pcscd did not announce the virtual card; re-inserting it")
                 self._card.remove()
         return {"inserted": True, "seen_by_pcscd": seen, "atr": profile.atr.hex().upper()}
+
+    def insert_staff_card(self, staff_id: str = "S0001", name: str = "", pin: str = "",
+                          forged: str = "", wait: float = 2.0) -> dict[str, Any]:
+        """Put a staff member's card in the reader: certified by the staff issuer, with the
+        member's PIN (a DEMO_STAFF member's, unless given). `forged`: "no_key" (the data
+        without a key), "other_issuer" (certified by an issuer the terminal does not trust)."""
+        if forged not in ("", "no_key", "other_issuer"):
+            raise ValueError("forged is '', 'no_key' or 'other_issuer'")
+        demo_name, card_number, demo_pin = DEMO_STAFF.get(
+            staff_id, (staff_id, f"STAFF{staff_id.upper().replace('-', '')[:20]}", "314159"))
+        card = {"identity": {"id_number": _STAFF_HOLDER_ID, "name": name or demo_name,
+                             "card_number": card_number, "expiry": "2036-12-31",
+                             "issuer": "模拟人事处"},
+                "protocol": "T1", "pin": pin or demo_pin, "pin_tries": STAFF_PIN_TRIES}
+        profile = CardProfile.from_dict(card)
+        if forged != "no_key":
+            issuer = StaffIssuer("伪造人事处 Forger") if forged == "other_issuer" \
+                else self.staff_issuer
+            key, certificate = issuer.issue_staff(card_number=card_number, staff_id=staff_id,
+                                                  name=name or demo_name)
+            profile = replace(profile, auth_key=key, certificate=certificate)
+        applet = None
+        if forged == "":  # the genuine card is the same card each time: key, PIN counter
+            applet = self._staff_cards.setdefault((card_number, pin or demo_pin),
+                                                  CardApplet(profile))
+            applet.reset()
+            profile = applet.profile
+        result = self._insert(profile, wait, False, applet)
+        return result | {"staff_id": staff_id, "card_number": card_number}
 
     def _issued(self, profile: CardProfile, forged: str) -> CardProfile:
         """The card as its issuer would have made it: with a certified key, unless it brings

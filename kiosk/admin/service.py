@@ -1,6 +1,8 @@
 """Everything staff can do on the hidden admin screen, without Kivy: the screens call this,
-tests and the CLI can too. Every action is written to the audit trail (actor kind `staff`,
-the staff id that logged in) and logged as the catalogued event `admin_action`.
+tests and the CLI can too. Staff sign in with their own staff card and its PIN
+(kiosk.admin.staff_card); every action is written to the audit trail (actor kind `staff`, the
+staff id the card's certificate names) and logged as the catalogued event `admin_action`.
+Taking the staff card out of the reader signs its holder out.
 
 Configuration read here (with defaults while the keys are not in the schema): `[admin]`
 `paper_roll_jobs`, `paper_low_at`, `nearest_counter`, `restart_command`, `reboot_command`,
@@ -23,13 +25,13 @@ from typing import Any
 from drivers.device import Device, DeviceEvent, EventKind
 from kiosk import __version__
 from kiosk.admin.device_tests import TESTABLE, TestResult, run_device_test
-from kiosk.admin.from_config import pin_gate
 from kiosk.admin.out_of_service import STATE_NAME as OOS_NAME
 from kiosk.admin.out_of_service import NO_TRAIL_MESSAGE, OutOfService, OutOfServiceStore
 from kiosk.admin.paper import STATE_NAME as PAPER_NAME
 from kiosk.admin.paper import PaperCounter, PaperUse
-from kiosk.admin.pin import PinGate, PinResult
 from kiosk.admin.recent_errors import ErrorRecord, RecentErrors
+from kiosk.admin.staff_card import (PinOutcome, StaffCardGate, StaffMember, StaffRefused,
+                                    load_staff_root)
 from kiosk.events import emit
 from kiosk.fleet.updater import heartbeat_versions, last_failure
 from kiosk.logs import mask_text
@@ -37,14 +39,27 @@ from kiosk.logs import mask_text
 log = logging.getLogger(__name__)
 
 HISTORY = 20  # status changes kept per device
-ANONYMOUS = "unknown"  # the actor of a failed login: nobody has proved who they are
+ANONYMOUS = "unknown"  # the actor of a refused staff card: nobody has proved who they are
 # Keys whose configuration layer the versions panel names.
-SHOWN_KEYS = ("terminal.id", "platform.base_url", "admin.pin_hash", "admin.idle_timeout_s",
+SHOWN_KEYS = ("terminal.id", "platform.base_url", "admin.staff_issuer_root_file",
+              "admin.idle_timeout_s",
               "session.idle_timeout_s", "devices.printer.transport", "fleet.enabled")
 
 
 class NotLoggedIn(PermissionError):
     """An action was asked for without a staff member logged in."""
+
+
+def staff_gate(config: Any, devices: Sequence[Device]) -> StaffCardGate:
+    """The staff card gate over the terminal's smart-card reader and `[admin]
+    staff_issuer_root_file`; a root that cannot be read opens no admin screen (logged)."""
+    reader = next((d for d in devices if getattr(d, "kind", "") == "smartcard"), None)
+    try:
+        root = load_staff_root(_setting(config, "staff_issuer_root_file", ""))
+    except (OSError, ValueError) as exc:
+        log.error("no staff can sign in: the staff issuer root cannot be read (%s)", exc)
+        root = None
+    return StaffCardGate(reader, root)
 
 
 @dataclass(frozen=True)
@@ -106,13 +121,13 @@ class AdminService:
                  restart_command: Sequence[str] | None = None,
                  reboot_command: Sequence[str] | None = None,
                  clock: Callable[[], float] = time.time,
-                 gate: PinGate | None = None) -> None:
+                 gate: StaffCardGate | None = None) -> None:
         self.terminal = terminal
         self.config = terminal.config
         self.loaded = loaded
         self._clock = clock
         data_dir = Path(self.config.terminal.data_dir)
-        self.gate = gate or pin_gate(self.config)
+        self.gate = gate or staff_gate(self.config, list(terminal.devices))
         self.restart_command = tuple(restart_command if restart_command is not None
                                      else _setting(self.config, "restart_command", ()))
         self.reboot_command = tuple(reboot_command if reboot_command is not None
@@ -125,7 +140,8 @@ class AdminService:
                                   low_at=float(_setting(self.config, "paper_low_at", 0.9)),
                                   clock=clock)
         self._oos = OutOfServiceStore(data_dir / OOS_NAME)
-        self.staff: str | None = None
+        self.staff: str | None = None  # the staff id signed in
+        self.card: StaffMember | None = None  # the genuine staff card shown, PIN not yet right
         self._lock = threading.Lock()
         self._history: dict[str, deque[StatusChange]] = {
             d.name: deque(maxlen=HISTORY) for d in self.devices}
@@ -148,27 +164,54 @@ class AdminService:
 
     @property
     def configured(self) -> bool:
-        """No PIN hash in the configuration: the admin screen cannot be opened."""
+        """No staff issuer root or no smart-card reader: the admin screen cannot be opened."""
         return self.gate.configured
 
-    def pin_status(self) -> PinResult:
-        return self.gate.status()
+    def read_staff_card(self) -> StaffMember:
+        """Step 1: the card in the reader proves it is a staff card (blocking: APDUs; from a
+        worker). StaffRefused otherwise, and no PIN is asked for."""
+        self.card = None
+        try:
+            member = self.gate.authenticate()
+        except StaffRefused as exc:
+            emit("admin_staff_card_refused", reason=exc.reason, detail=exc.detail)
+            self._record("staff", exc.staff_id or ANONYMOUS, "admin.staff_card_refused",
+                         {"reason": exc.reason, "detail": exc.detail})
+            raise
+        self.card = member
+        self._record("staff", member.staff_id, "admin.staff_card", {})
+        return member
 
-    def login(self, pin: str, staff: str = "staff") -> PinResult:
-        """Check the PIN (blocking: argon2 takes a fraction of a second; call from a worker)."""
-        result = self.gate.attempt(pin)
-        if result.ok:
-            self.staff = staff
-            emit("admin_login", staff=staff)
-            self._audit("admin.login", {})
+    def login(self, pin: str) -> PinOutcome:
+        """Step 2: the staff card checks its own PIN and proves it did (blocking; from a
+        worker). NotLoggedIn without a staff card read first; StaffRefused if the card fails
+        its proof (another card, a forgery)."""
+        member = self.card
+        if member is None:
+            raise NotLoggedIn("show a staff card first")
+        try:
+            outcome = self.gate.verify_pin(member, pin)
+        except StaffRefused as exc:
+            self.card = None
+            self._record("staff", member.staff_id, "admin.login_failed",
+                         {"reason": exc.reason, "detail": exc.detail})
+            raise
+        if outcome.ok:
+            self.staff = member.staff_id
+            emit("admin_login", staff=self.staff)
+            self._audit("admin.login", {"card": member.card_number})
         else:
-            self._record("staff", ANONYMOUS, "admin.login_failed",
-                         {"failures": result.failures, "locked": result.locked,
-                          "retry_after_s": round(result.retry_after_s)})
-        return result
+            emit("admin_login_failed", staff=member.staff_id, tries_left=outcome.tries_left,
+                 blocked=outcome.blocked)
+            self._record("staff", member.staff_id, "admin.login_failed",
+                         {"tries_left": outcome.tries_left, "blocked": outcome.blocked})
+            if outcome.blocked:
+                self.card = None
+        return outcome
 
     def logout(self, reason: str = "staff") -> None:
-        """`reason`: staff (pressed close) or idle (the screen closed itself)."""
+        """`reason`: staff (pressed close), idle (the screen closed itself), card_removed."""
+        self.card = None
         if self.staff is None:
             return
         emit("admin_logout", staff=self.staff, reason=reason)
@@ -211,7 +254,9 @@ class AdminService:
 
     def _watcher(self, device: Device) -> Callable[[DeviceEvent], None]:
         def on_event(event: DeviceEvent) -> None:
-            if event.kind == EventKind.STATUS_CHANGED:
+            if event.kind == EventKind.CARD_REMOVED and getattr(device, "kind", "") == "smartcard":
+                self.logout("card_removed")  # the staff card left: so did its holder
+            elif event.kind == EventKind.STATUS_CHANGED:
                 status = event.data.get("status", {})
                 with self._lock:
                     self._history[device.name].append(StatusChange(
@@ -311,12 +356,13 @@ class AdminService:
         return self.out_of_service() is not None
 
     def set_out_of_service(self, message: str, nearest_counter: str | None = None) -> OutOfService:
+        """The message citizens read is the staff member's reason, in the trail too."""
         self._require_staff()
         counter = self.nearest_counter_default if nearest_counter is None else nearest_counter
         state = OutOfService(" ".join(message.split()), " ".join(counter.split()),
                              self._clock(), self.staff or "")
         self._oos.set(state)
-        self._audit("admin.out_of_service", {"message": state.message,
+        self._audit("admin.out_of_service", {"reason": state.message,
                                              "nearest_counter": state.nearest_counter})
         emit("admin_action", staff=self.staff, action="out_of_service", target="terminal")
         return state
@@ -359,7 +405,7 @@ class AdminService:
 
     def _require_staff(self) -> None:
         if self.staff is None:
-            raise NotLoggedIn("log in with the admin PIN first")
+            raise NotLoggedIn("sign in with a staff card and its PIN first")
 
     def _audit(self, action: str, details: dict[str, Any]) -> None:
         self._record("staff", self.staff or ANONYMOUS, action, details)

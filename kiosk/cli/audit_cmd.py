@@ -25,6 +25,7 @@ from kiosk.audit import (AuditEntry, AuditError, AuditTrail, VerifyResult, audit
 from kiosk.audit.from_config import audit_key_file
 from kiosk.audit.heads import HeadCheck, check_heads, reported_heads
 from kiosk.cli import CliContext, fail, pass_ctx
+from kiosk.cli.staff import audited, staff_options
 from kiosk.events import emit
 
 _ANCHOR = re.compile(r"^(\d+):([0-9a-f]{64})$")
@@ -134,9 +135,13 @@ def verify(ctx: CliContext, export_file: str | None, partial: bool, anchor: str 
 @audit_group.command("export")
 @click.option("--out", type=click.Path(dir_okay=False), help="File to write (default stdout).")
 @click.option("--since", default=1, type=click.IntRange(1), help="First seq to export.")
+@staff_options()
 @pass_ctx
-def export(ctx: CliContext, out: str | None, since: int) -> None:
-    """Write the trail as JSONL (one entry a line, with its hash) for inspection."""
+def export(ctx: CliContext, out: str | None, since: int, staff: str, reason: str) -> None:
+    """Write the trail as JSONL (one entry a line, with its hash) for inspection. Who took
+    the copy and why goes into the trail first (--staff, --reason), so it is in the copy."""
+    audited(ctx, staff, reason, "audit.export", create=False, since=since,
+            to="stdout" if out is None else "file")
     try:
         with open_trail(ctx.loaded.config, create=False) as trail:
             if out is None:

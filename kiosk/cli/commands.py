@@ -1,6 +1,5 @@
 """Every subcommand of `kiosk`, in the order `kiosk --help` lists them."""
 
-from kiosk.cli.admin_cmd import admin_group
 from kiosk.cli.audit_cmd import audit_group
 from kiosk.cli.config_cmd import config_group
 from kiosk.cli.demo_cmd import demo_command
@@ -17,4 +16,4 @@ from kiosk.cli.smartcard import smartcard_group
 
 ALL = [demo_command, sim_group, doctor_command, idcard_group, smartcard_group, qr_group, scan_group, print_group,
        outbox_group, platform_group, config_group, fleet_group,
-       audit_group, admin_group]
+       audit_group]

@@ -15,6 +15,7 @@ from drivers.idcard import frame
 from drivers.idcard.card import parse_base_info
 from drivers.idcard.errors import IdCardError
 from kiosk.cli import CliContext, fail, pass_ctx
+from kiosk.cli.staff import audited, staff_options
 from kiosk.devices.idcard import build_reader
 
 
@@ -30,13 +31,18 @@ def _card_text(data: dict[str, Any]) -> str:
 @idcard_group.command("read")
 @click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(0.1, 3600),
               help="Seconds to wait for a card.")
-@click.option("--unmasked", is_flag=True, help="Show personal data in full (on screen only).")
+@click.option("--unmasked", is_flag=True, help="Show personal data in full (on screen only; "
+              "needs --staff and --reason, audited).")
+@staff_options(required=False)
 @pass_ctx
-def read(ctx: CliContext, timeout: float, unmasked: bool) -> None:
+def read(ctx: CliContext, timeout: float, unmasked: bool, staff: str | None,
+         reason: str | None) -> None:
     """Open the configured module, wait for a card, print it (masked unless --unmasked)."""
     cfg = ctx.loaded.config.devices.idcard
     if not cfg.enabled:
         fail("devices.idcard is disabled in the configuration")
+    if unmasked:  # in the trail before any card is read
+        audited(ctx, staff, reason, "idcard.read_unmasked", device="idcard")
     reader = build_reader(cfg)
     events: queue.SimpleQueue[DeviceEvent] = queue.SimpleQueue()
     reader.subscribe(lambda e: events.put(e) if e.kind is EventKind.CARD_INSERTED else None)

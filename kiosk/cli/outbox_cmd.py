@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from kiosk.cli import CliContext, fail, pass_ctx
+from kiosk.cli.staff import audited, staff_options
 from kiosk.config import ConfigError
 from kiosk.config.loader import validate_layers
 from kiosk.outbox import STATES, Outbox, OutboxError, OutboxItem, OutboxKeyError, open_outbox
@@ -125,12 +126,19 @@ def retry(ctx: CliContext, item: str) -> None:
 
 @outbox_group.command("discard")
 @click.argument("item")
-@click.option("--reason", required=True, help="Why (kept for audit; no personal data).")
+@staff_options()
 @pass_ctx
-def discard(ctx: CliContext, item: str, reason: str) -> None:
-    """Give up on ITEM (id or receipt reference) and wipe its payload. Cannot be undone."""
+def discard(ctx: CliContext, item: str, staff: str, reason: str) -> None:
+    """Give up on ITEM (id or receipt reference), which the platform refused, and wipe its
+    payload. Cannot be undone; audited with --staff and --reason. A pending application is
+    a citizen's filing on its way: it is never discarded."""
     with _opened(ctx) as outbox:
         found = _resolve(outbox, item)
+        if found.state != "refused":
+            fail(f"item {found.id} ({found.reference}) is {found.state}: only an item the "
+                 f"platform refused may be discarded (kiosk outbox list --state refused)")
+        audited(ctx, staff, reason, "outbox.discard", item=found.id,
+                reference=found.reference, kind=found.kind)
         try:
             updated = outbox.discard(found.id, reason)
         except (OutboxError, ValueError) as exc:

@@ -15,7 +15,8 @@ from kiosk.cli import CliContext, fail
 from kiosk.cli.doctor import report as doctor_report
 from kiosk.config import ConfigError, load_layers
 from kiosk.devices.registry import AREAS
-from kiosk.sim import DEMO_ADMIN_PIN, STATE_FILE, Simulation
+from drivers.smartcard.emulator import DEMO_STAFF
+from kiosk.sim import STATE_FILE, Simulation
 
 DEFAULT_RUN_DIR = Path("run/sim")
 
@@ -61,8 +62,10 @@ def sim_group(click_ctx: click.Context, run_dir: Path, areas: tuple[str, ...],
         if not once:
             click.echo("\nemulators running; steer them with `kiosk sim ctl EMULATOR CONTROL "
                        "[key=value ...]`; Ctrl-C stops.\nstaff: touch the four corners "
-                       "(top-left, top-right, bottom-right, bottom-left) within 5 s, PIN "
-                       f"{DEMO_ADMIN_PIN} (this simulated terminal only).", err=True)
+                       "(top-left, top-right, bottom-right, bottom-left) within 5 s, then a "
+                       "staff card: `kiosk sim ctl smartcard insert_staff_card staff_id=S0001`"
+                       f" (PIN {DEMO_STAFF['S0001'][2]}, this simulated staff issuer only).",
+                       err=True)
             try:
                 while not stop.wait(0.5):
                     pass

@@ -12,6 +12,7 @@ from drivers.smartcard.identity import Identity
 from drivers.smartcard.reader import SmartCardReader
 from drivers.smartcard.watcher import PcscWatcher, use_pcscd_socket
 from kiosk.cli import CliContext, fail, pass_ctx
+from kiosk.cli.staff import audited, staff_options
 
 
 @click.group("smartcard")
@@ -44,11 +45,16 @@ def readers(ctx: CliContext) -> None:
 @smartcard_group.command("read")
 @click.option("--timeout", "timeout_s", type=click.FloatRange(0.1, 3600), default=30.0,
               show_default=True, help="Seconds to wait for a card.")
-@click.option("--unmasked", is_flag=True, help="Show personal data in full (technicians only).")
+@click.option("--unmasked", is_flag=True, help="Show personal data in full (technicians only; "
+              "needs --staff and --reason, audited).")
+@staff_options(required=False)
 @pass_ctx
-def read(ctx: CliContext, timeout_s: float, unmasked: bool) -> None:
+def read(ctx: CliContext, timeout_s: float, unmasked: bool, staff: str | None,
+         reason: str | None) -> None:
     """Wait for a card in the configured reader; print its ATR and identity (masked)."""
     c = ctx.loaded.config.devices.smartcard
+    if unmasked:  # in the trail before any card is read
+        audited(ctx, staff, reason, "smartcard.read_unmasked", device="smartcard")
     device = SmartCardReader("smartcard", reader=c.reader, apdu_timeout=c.apdu_timeout_s,
                              poll_interval=min(c.poll_interval_s, 0.2),
                              missed_polls_to_offline=c.missed_polls_to_offline,

@@ -325,15 +325,13 @@ class FleetConfig(Section):
 
 
 class AdminConfig(Section):
-    """The hidden staff screen: the PIN (argon2id hash, never the PIN) and its lockout."""
+    """The hidden staff screen: staff sign in with their own staff card and its PIN."""
     REMOTE = frozenset({"idle_timeout_s", "nearest_counter", "paper_roll_jobs", "paper_low_at",
                         "recent_errors"})
 
-    pin_hash: str = Field(default="", pattern=r"^(\$argon2id\$.*)?$")  # empty = no admin screen
+    # the staff issuer's root certificate (PEM), site file only; empty = no admin screen
+    staff_issuer_root_file: str = ""
     idle_timeout_s: Seconds = 60.0  # the admin screen closes itself after this
-    lockout_free_tries: int = Field(default=5, ge=1, le=20)
-    lockout_base_s: Seconds = 30.0  # the first lockout; each next one doubles
-    lockout_max_s: float = Field(default=3600.0, gt=0, le=86400)
     nearest_counter: str = Field(default="", max_length=100)  # shown with out-of-service
     paper_roll_jobs: int = Field(default=400, ge=1, le=100_000)  # receipts a roll holds
     paper_low_at: float = Field(default=0.9, gt=0, le=1)  # share of the roll that warns

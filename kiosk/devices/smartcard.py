@@ -24,11 +24,12 @@ def build_devices(config: KioskConfig) -> list[Device]:
 
 def start_emulators(run_dir: Path) -> tuple[list[Emulator], dict[str, Any]]:
     """A pcscd of the simulation's own (the system's when that is impossible) with vpcd, and the
-    sample card ready to insert."""
+    sample card ready to insert; the emulator is also the simulation's staff issuer."""
     emulator = SmartCardEmulator(run_dir)
     emulator.start()
     section: dict[str, Any] = {"enabled": True, "reader": READER_NAME,
                                "issuer_root_file": str(emulator.issuer_root_file)}
     if emulator.daemon.private:
         section["pcscd_socket"] = str(emulator.daemon.socket_path)
-    return [emulator], {"devices": {"smartcard": section}}
+    return [emulator], {"devices": {"smartcard": section},
+                        "admin": {"staff_issuer_root_file": str(emulator.staff_issuer_root_file)}}

@@ -1,4 +1,5 @@
-"""The hidden staff side (issue 6): the four-corner gesture, the PIN pad and the admin screen.
+"""The hidden staff side (issue 6): the four-corner gesture, the staff card and its PIN, and
+the admin screen.
 
 `install(app)` builds the AdminService over the app's terminal, adds the two screens (no home
 tile: citizens never see a way in) and sets `app.admin_entry`, which the app feeds every
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 class AdminEntry:
-    """Watches every touch for the gesture; opens the PIN pad when it is made."""
+    """Watches every touch for the gesture; opens the staff sign-in when it is made."""
 
     def __init__(self, app, service) -> None:
         self.app, self.service = app, service
@@ -36,11 +37,12 @@ class AdminEntry:
             return
         self.service.entry_requested()
         if not self.service.configured:
-            log.info("admin gesture made, but no [admin] pin_hash is set: nothing opens")
+            log.info("admin gesture made, but no staff issuer root or no card reader is "
+                     "configured: nothing opens")
             return
         # A citizen's session is ended (and wiped) first: staff never see a citizen's data.
-        # The app hears of it on its next frame and goes to the attract loop; the PIN pad is
-        # shown after that, in the same frame.
+        # The app hears of it on its next frame and goes to the attract loop; the staff
+        # sign-in is shown after that, in the same frame.
         self.app.terminal.sessions.end(EndReason.ADMIN)
         Clock.schedule_once(lambda _dt: self.app.show("admin_pin"), 0)
 

@@ -62,6 +62,8 @@ class AdminFrame(Screen):
     def _check_idle(self, _dt: float) -> None:
         if time.monotonic() - self.last_touch >= self.idle_timeout_s:
             self.close("idle")
+        elif self.name == "admin" and self.service.staff is None:
+            self.close("card_removed")  # the staff card left the reader: signed out
 
     def close(self, reason: str) -> None:
         """Back to the citizens' side (the attract loop); the staff member is logged out."""

@@ -1,5 +1,7 @@
 """A whole terminal on the bench for the admin service: the emulators and the reference
-platform of `kiosk sim`, a real kiosk.terminal.Terminal over them, and a staff PIN."""
+platform of `kiosk sim`, a real kiosk.terminal.Terminal over them. Staff sign in with a staff
+card of the simulation's staff issuer (areas with "smartcard"; see tests/admin/test_admin_ui.py
+and tests/smartcard/test_staff_card.py)."""
 
 from __future__ import annotations
 
@@ -10,22 +12,18 @@ from typing import Any
 
 import pytest
 import tomli_w
-from argon2 import PasswordHasher
 
 from kiosk.config.loader import LoadedConfig, load_layers
 from kiosk.sim import Simulation
 from kiosk.terminal import Terminal
 
-PIN = "482916"
-# Verifying reads the cost from the hash: a cheap hash keeps the tests fast through real argon2.
-CHEAP_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PIN)
 AREAS = ("idcard", "qr", "document", "printer")
 
 
 def admin_site(sim: Simulation, path: Path, **admin: Any) -> Path:
     """The simulation's site file with an [admin] section (and quick device polling)."""
     site = tomllib.loads(sim.site_config_path.read_text(encoding="utf-8"))
-    site["admin"] = {"pin_hash": CHEAP_HASH, "lockout_base_s": 1.0, **admin}
+    site["admin"] = {**site.get("admin", {}), **admin}
     site.setdefault("devices", {}).setdefault("printer", {})["poll_interval_s"] = 0.5
     path.write_text(tomli_w.dumps(site), encoding="utf-8")
     return path

@@ -1,5 +1,7 @@
-"""The admin side through real touches on the app under Xvfb: the hidden gesture, the PIN pad,
-the lockout, device tests against the emulators, paper replaced, out-of-service, idle close."""
+"""The admin side through real touches on the app under Xvfb: the hidden gesture, the staff
+card (pcscd + vpcd + the simulation's staff issuer) and its own PIN, citizens and forgers who
+get no PIN pad, a card that blocks itself, device tests against the emulators, paper replaced,
+out-of-service, idle close."""
 
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from kiosk.audit.from_config import open_trail
 from kiosk.config import load_config
 from kiosk.demo.app_process import KioskUi
 from kiosk.sim import Simulation
-from tests.admin.conftest import PIN, admin_site
+from drivers.smartcard.emulator import DEMO_STAFF
+from tests.admin.conftest import admin_site
 
 W, H = 1920, 1080
 CORNERS = ((5, H - 5), (W - 5, H - 5), (W - 5, 5), (5, 5))  # TL, TR, BR, BL (y up)
@@ -22,7 +25,7 @@ CORNERS = ((5, H - 5), (W - 5, H - 5), (W - 5, 5), (5, 5))  # TL, TR, BR, BL (y 
 
 @pytest.fixture
 def sim(tmp_path: Path):
-    with Simulation(tmp_path / "sim", areas=("idcard", "qr", "printer")) as s:
+    with Simulation(tmp_path / "sim", areas=("idcard", "qr", "printer", "smartcard")) as s:
         yield s
 
 
@@ -44,6 +47,32 @@ def gesture(app: KioskUi, corners=CORNERS) -> None:
         time.sleep(0.15)
 
 
+def insert(sim: Simulation, control: str = "insert_staff_card", **kwargs) -> None:
+    """Swap cards as a person does: out, a moment, in, a moment for the reader to read it.
+    wait=0: this process's PC/SC client may belong to another pcscd (the smart-card tests');
+    the app's reader sees the simulation's."""
+    sim.control("smartcard", "remove_card", {"wait": 0})
+    time.sleep(1.0)
+    sim.control("smartcard", control, {"wait": 0, **kwargs})
+    time.sleep(1.5)
+
+
+def show_card(app: KioskUi, expect: str, timeout_s: float = 15) -> dict:
+    """Press Continue until the reader has read the card (a person presses again too)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        app.tap("staff_card_read", wait_drawn=True)
+        state = app.wait_for(lambda s: "busy" not in s["kids"] and (
+            "pin_ok" in s["kids"] or "problem" in s["kids"]), 10)
+        # a card just swapped: the reader may not have seen it yet, or still the last one
+        if not any("没有卡片" in t or "无法读取" in t for t in state["texts"]) \
+                or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert expect in state["kids"] or any(expect in t for t in state["texts"]), state["texts"]
+    return state
+
+
 def enter(app: KioskUi, pin: str) -> None:
     for digit in pin:
         app.tap(f"pin_{digit}", wait_drawn=True)
@@ -55,10 +84,12 @@ def shows(app: KioskUi, words: str, timeout_s: float = 10) -> dict:
                         timeout_s)
 
 
-def sign_in(app: KioskUi) -> None:
+def sign_in(app: KioskUi, sim: Simulation, staff: str = "S0001") -> None:
+    insert(sim, staff_id=staff)
     gesture(app)
-    app.wait_for(lambda s: s["screen"] == "admin_pin" and "pin_ok" in s["kids"])
-    enter(app, PIN)
+    app.wait_for(lambda s: s["screen"] == "admin_pin" and "staff_card_read" in s["kids"])
+    show_card(app, "pin_ok")
+    enter(app, DEMO_STAFF[staff][2])
     app.wait_for(lambda s: s["screen"] == "admin" and "tab_devices" in s["kids"], 10)
 
 
@@ -76,7 +107,7 @@ def test_corners_in_the_wrong_order_open_nothing(app: KioskUi) -> None:
 
 
 def test_gesture_pin_printer_test_paper_replaced_and_close(app: KioskUi, sim) -> None:
-    sign_in(app)
+    sign_in(app, sim)
     state = app.state()
     assert {"device_printer", "test_printer", "device_idcard", "paper_replaced"} <= set(
         state["kids"])
@@ -102,39 +133,48 @@ def test_gesture_pin_printer_test_paper_replaced_and_close(app: KioskUi, sim) ->
     app.tap("admin_close", wait_drawn=True)
     app.wait_for(lambda s: s["screen"] == "attract")
     actions = audit_actions(sim)
-    staff = [a for who, a in actions if a.startswith("admin.")]
-    assert staff == ["admin.login", "admin.device_test", "admin.paper_replaced",
-                     "admin.device_test", "admin.device_test", "admin.logout"]
-    assert PIN not in app.app_log(100_000)
+    staff = [(who, a) for who, a in actions if a.startswith("admin.")]
+    assert staff == [("S0001", a) for a in (
+        "admin.staff_card", "admin.login", "admin.device_test", "admin.paper_replaced",
+        "admin.device_test", "admin.device_test", "admin.logout")]
+    assert DEMO_STAFF["S0001"][2] not in app.app_log(100_000)
 
 
-def test_five_wrong_pins_lock_the_pad_until_the_delay_has_passed(sim, xvfb, tmp_path) -> None:
-    app = start(sim, xvfb, tmp_path, lockout_base_s=4.0)
-    try:
-        gesture(app)
-        app.wait_for(lambda s: s["screen"] == "admin_pin")
-        for n in range(4):
-            enter(app, "000000")
-            shows(app, "错误")
+def test_citizens_and_forgers_get_no_pin_pad_and_a_blocked_card_blocks_only_itself(
+        app: KioskUi, sim) -> None:
+    insert(sim, "insert_card")  # a citizen's genuine card
+    gesture(app)
+    app.wait_for(lambda s: s["screen"] == "admin_pin" and "staff_card_read" in s["kids"])
+    for _ in range(3):  # a citizen trying again and again reaches no PIN to guess
+        assert "pin_ok" not in show_card(app, "这不是工作人员卡")["kids"]
+    insert(sim, staff_id="S0001", forged="other_issuer")
+    assert "pin_ok" not in show_card(app, "这不是工作人员卡")["kids"]
+    insert(sim, staff_id="S0002")
+    show_card(app, "pin_ok")
+    for left in (4, 3, 2, 1):
         enter(app, "000000")
-        locked_at = time.monotonic()
-        shows(app, "秒后再试")
-        enter(app, PIN)  # refused unheard while locked
-        shows(app, "秒后再试")
-        assert app.state()["screen"] == "admin_pin"
-        time.sleep(max(0.0, locked_at + 4.2 - time.monotonic()))
-        enter(app, PIN)
-        app.wait_for(lambda s: s["screen"] == "admin", 10)
-    finally:
-        app.stop()
-    actions = [a for _, a in audit_actions(sim)]
-    assert actions.count("admin.login_failed") == 6 and actions[-1] == "admin.login"
+        shows(app, f"还可再试 {left} 次")
+    enter(app, "000000")
+    state = shows(app, "已锁定")
+    assert "pin_ok" not in state["kids"] and state["screen"] == "admin_pin"
+    show_card(app, "已锁定")  # the same card again: still blocked, by the card itself
+    insert(sim, staff_id="S0001")  # another staff member is not locked out
+    show_card(app, "pin_ok")
+    enter(app, DEMO_STAFF["S0001"][2])
+    app.wait_for(lambda s: s["screen"] == "admin", 10)
+    actions = audit_actions(sim)
+    # 3 citizen tries, 1 forgery (and a card read while being swapped, retried)
+    assert actions.count(("unknown", "admin.staff_card_refused")) >= 4
+    assert not [a for a in actions if a[1] == "admin.login_failed" and a[0] != "S0002"]
+    assert actions.count(("S0002", "admin.login_failed")) == 5
+    assert ("S0002", "admin.staff_card_refused") in actions  # shown again: blocked
+    assert actions[-1] == ("S0001", "admin.login")
 
 
 def test_out_of_service_survives_a_restart(sim, xvfb, tmp_path: Path) -> None:
     ui = start(sim, xvfb, tmp_path)
     try:
-        sign_in(ui)
+        sign_in(ui, sim)
         ui.tap("tab_service", wait_drawn=True)
         ui.tap("oos_0", wait_drawn=True)
         shows(ui, "维护")
@@ -147,7 +187,7 @@ def test_out_of_service_survives_a_restart(sim, xvfb, tmp_path: Path) -> None:
         assert "tile_apply" not in state["kids"]
         ui.tap("exit", wait_drawn=True)
         ui.wait_for(lambda s: s["screen"] == "attract")
-        sign_in(ui)
+        sign_in(ui, sim)
         ui.tap("tab_service", wait_drawn=True)
         ui.wait_for(lambda s: "back_in_service" in s["kids"])
         ui.tap("back_in_service", wait_drawn=True)
@@ -158,10 +198,20 @@ def test_out_of_service_survives_a_restart(sim, xvfb, tmp_path: Path) -> None:
     assert actions.index("admin.out_of_service") < actions.index("admin.in_service")
 
 
+def test_taking_the_staff_card_out_signs_its_holder_out(app: KioskUi, sim) -> None:
+    sign_in(app, sim, "S0002")
+    sim.control("smartcard", "remove_card", {"wait": 0})
+    app.wait_for(lambda s: s["screen"] == "attract", 10)
+    assert audit_actions(sim)[-1] == ("S0002", "admin.logout")
+    config = load_config(sim.site_config_path)
+    with open_trail(config, create=False) as trail:
+        assert list(trail.entries())[-1].details == {"reason": "card_removed"}
+
+
 def test_the_admin_screen_closes_itself_when_left_alone(sim, xvfb, tmp_path: Path) -> None:
     ui = start(sim, xvfb, tmp_path, idle_timeout_s=2.0)
     try:
-        sign_in(ui)
+        sign_in(ui, sim)
         t0 = time.monotonic()
         ui.wait_for(lambda s: s["screen"] == "attract", 10)
         assert time.monotonic() - t0 < 6

@@ -1,5 +1,9 @@
-"""The admin service on a whole simulated terminal: PIN, device tests through the emulators,
-paper counter, outbox, last errors, out-of-service, restart/reboot — each audited."""
+"""The admin service on a whole simulated terminal: device tests through the emulators, paper
+counter, outbox, last errors, out-of-service, restart/reboot — each audited with the staff id.
+
+This terminal has no smart-card reader (this process's PC/SC client belongs to the smart-card
+tests' pcscd), so nobody can sign in here; `signed_in` stands for a staff card's sign-in,
+which tests/smartcard/test_staff_card.py and tests/admin/test_admin_ui.py do for real."""
 
 from __future__ import annotations
 
@@ -14,9 +18,9 @@ import pytest
 from kiosk.admin.out_of_service import OutOfServiceStore
 from kiosk.admin.paper import PaperCounter
 from kiosk.admin.service import AdminService, NotLoggedIn
+from kiosk.admin.staff_card import StaffRefused
 from kiosk.terminal import Terminal
 from tests.support import wait_until
-from tests.admin.conftest import PIN
 from tests.ui.harness import ROOT
 
 CARD = ROOT / "assets/cards/resident.json"
@@ -29,7 +33,6 @@ def admin(terminal: Terminal, loaded, tmp_path: Path):
     service = AdminService(terminal, loaded,
                            restart_command=("sh", "-c", f"echo restart >> {marker}"),
                            reboot_command=("sh", "-c", f"echo reboot >> {marker}"))
-    service.gate._path.unlink(missing_ok=True)  # each test starts with no wrong PINs counted
     yield service
     service.logout()
     service.close()
@@ -39,19 +42,25 @@ def entries(terminal: Terminal) -> list:
     return list(terminal.audit.trail.entries())
 
 
-def test_nothing_happens_before_the_pin_and_every_try_is_audited(admin, terminal) -> None:
+def signed_in(admin: AdminService, staff: str = "S0001") -> None:
+    """What a staff card and its right PIN leave behind (see the module's doc)."""
+    admin.staff = staff
+
+
+def test_without_a_card_reader_nobody_signs_in(admin, terminal) -> None:
+    assert not admin.configured  # no card reader and no staff issuer on this terminal
     with pytest.raises(NotLoggedIn):
         admin.paper_replaced()
-    assert not admin.login("000000").ok
-    result = admin.login(PIN, staff="S001")
-    assert result.ok and admin.staff == "S001"
+    with pytest.raises(StaffRefused):
+        admin.read_staff_card()
+    with pytest.raises(NotLoggedIn):  # no PIN without a staff card first
+        admin.login("000000")
+    signed_in(admin, "S001")
     admin.logout("idle")
-    log = entries(terminal)[-3:]
+    log = entries(terminal)[-2:]
     assert [(e.actor_kind, e.actor_id, e.action) for e in log] == [
-        ("staff", "unknown", "admin.login_failed"), ("staff", "S001", "admin.login"),
-        ("staff", "S001", "admin.logout")]
-    assert log[0].details["failures"] == 1 and log[2].details == {"reason": "idle"}
-    assert PIN not in str([e.details for e in entries(terminal)])
+        ("staff", "unknown", "admin.staff_card_refused"), ("staff", "S001", "admin.logout")]
+    assert log[0].details["reason"] == "no_reader" and log[1].details == {"reason": "idle"}
     assert terminal.audit.trail.verify().ok
 
 
@@ -59,7 +68,7 @@ def test_device_rows_list_every_device_and_the_printer_test_prints(admin, termin
     rows = {r.name: r for r in admin.device_rows()}
     assert {"idcard", "printer", "qr_camera", "doc_camera"} <= set(rows)
     assert rows["printer"].state == "online" and rows["printer"].testable
-    admin.login(PIN, staff="S001")
+    signed_in(admin, "S001")
     jobs_before = len(sim.emulators["printer"].job_log())
     paper_before = admin.paper_use().jobs
     result = admin.run_test("printer")
@@ -72,7 +81,7 @@ def test_device_rows_list_every_device_and_the_printer_test_prints(admin, termin
 
 
 def test_the_printer_test_says_paper_out_and_the_history_shows_it(admin, sim) -> None:
-    admin.login(PIN)
+    signed_in(admin)
     sim.control("printer", "paper_out", {})
     try:
         result = admin.run_test("printer")
@@ -84,7 +93,7 @@ def test_the_printer_test_says_paper_out_and_the_history_shows_it(admin, sim) ->
 
 
 def test_the_card_reader_test_reads_a_card_masked(admin, sim, terminal) -> None:
-    admin.login(PIN)
+    signed_in(admin)
     result = admin.run_test("idcard")
     assert not result.ok and result.reason == "no_card" and len(result.facts["sam"]) == 32
     sim.control("idcard", "place_card", {"path": str(CARD)})
@@ -100,7 +109,7 @@ def test_the_card_reader_test_reads_a_card_masked(admin, sim, terminal) -> None:
 
 
 def test_the_qr_test_reads_the_next_code_shown(admin, sim) -> None:
-    admin.login(PIN)
+    signed_in(admin)
     assert admin.run_test("qr_camera", qr_wait_s=0.5).reason == "no_code"
     # staff press "test", then hold a code up
     threading.Timer(0.5, lambda: sim.control("qr_camera", "show_code",
@@ -111,7 +120,7 @@ def test_the_qr_test_reads_the_next_code_shown(admin, sim) -> None:
 
 
 def test_the_camera_test_takes_a_page(admin, sim) -> None:
-    admin.login(PIN)
+    signed_in(admin)
     sim.control("doc_camera", "place_page", {"seed": 3})
     try:
         result = admin.run_test("doc_camera")
@@ -134,7 +143,7 @@ def test_paper_replaced_resets_the_counter_and_a_restart_remembers(tmp_path: Pat
 
 
 def test_paper_replaced_is_audited(admin, terminal) -> None:
-    admin.login(PIN, staff="S002")
+    signed_in(admin, "S002")
     assert admin.paper_replaced().jobs == 0
     last = entries(terminal)[-1]
     assert (last.actor_id, last.action) == ("S002", "admin.paper_replaced")
@@ -156,7 +165,7 @@ def test_outbox_summary_shows_refused_with_reason_and_send_now_makes_waiting_due
         assert [r.reference for r in summary.refused] == [refused.reference]
         assert "unknown_kind" in (summary.refused[0].reason or "")
         assert outbox.get(waiting.id).next_attempt_at > time.time()  # backing off
-        admin.login(PIN)
+        signed_in(admin)
         attempts = outbox.get(waiting.id).attempts
         assert admin.send_now() >= 1
         # due at once: the sender tries again now instead of after its backoff
@@ -181,7 +190,7 @@ def test_versions_and_the_layer_in_force(admin) -> None:
     v = admin.versions()
     assert v.app and v.python and v.terminal == "SIM-0001"
     assert [name for name, _ in v.layers] == ["default", "site"]
-    assert v.sources["admin.pin_hash"].endswith("site.toml")
+    assert v.sources["admin.staff_issuer_root_file"].endswith("default.toml")
     assert v.sources["session.idle_timeout_s"].endswith("default.toml")
     assert v.fleet_failure is None
 
@@ -207,7 +216,7 @@ def test_versions_name_the_last_fleet_update_taken_back(admin, terminal) -> None
 
 def test_out_of_service_is_persisted_until_staff_end_it(admin, terminal, loaded) -> None:
     assert admin.out_of_service() is None
-    admin.login(PIN, staff="S003")
+    signed_in(admin, "S003")
     admin.set_out_of_service("维护中", "一楼3号窗口")
     again = AdminService(terminal, loaded)  # as after a restart
     try:
@@ -230,14 +239,14 @@ def test_a_damaged_out_of_service_file_keeps_the_terminal_closed(tmp_path: Path)
 
 
 def test_restart_and_reboot_run_their_commands_audited(admin, terminal, tmp_path) -> None:
-    admin.login(PIN)
+    signed_in(admin)
     assert admin.restart_app() is False  # a command was configured: it ran
     admin.reboot()
     assert (tmp_path / "commands.log").read_text().split() == ["restart", "reboot"]
     assert [e.action for e in entries(terminal)[-2:]] == ["admin.restart_app", "admin.reboot"]
     plain = AdminService(terminal, restart_command=())
     try:
-        plain.login(PIN)
+        signed_in(plain)
         assert plain.restart_app() is True  # no command: the app stops, systemd restarts it
     finally:
         plain.logout()

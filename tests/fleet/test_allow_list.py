@@ -26,8 +26,8 @@ FORBIDDEN = {
                 "devices.idcard.wlt_library"),
     "url": ('[platform]\nbase_url = "https://evil.example/api/v1"\n', "platform.base_url"),
     "ca": ('[platform]\nca_bundle = "/tmp/evil-ca.pem"\n', "platform.ca_bundle"),
-    "pin hash": ('[admin]\npin_hash = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"\n',
-                 "admin.pin_hash"),
+    "staff trust": ('[admin]\nstaff_issuer_root_file = "/tmp/attackers-staff-root.pem"\n',
+                    "admin.staff_issuer_root_file"),  # who counts as staff (the PIN's successor)
     "key path": ('[outbox]\nkey_file = "/etc/systemd/system/evil.service"\n',
                  "outbox.key_file"),
     "audit path": ('[audit]\npath = "/dev/null"\n', "audit.path"),

@@ -12,7 +12,9 @@ from click.testing import CliRunner
 from drivers.idcard import frame
 from drivers.idcard.card import build_base_info, encode_description
 from drivers.idcard.emulator import load_description
+from kiosk.audit import open_trail
 from kiosk.cli import main
+from kiosk.config import load_config
 from kiosk.cli.idcard import idcard_group
 
 main.add_command(idcard_group)
@@ -57,7 +59,8 @@ def test_decode_garbage_is_a_clear_error_and_exit_1(text, message):
 
 def test_read_waits_for_a_card_on_the_configured_module(emulator, tmp_path):
     site = tmp_path / "site.toml"
-    site.write_text(f'[devices.idcard]\nport = "{emulator.link.link_path}"\n'
+    site.write_text(f'[terminal]\ndata_dir = "{tmp_path / "data"}"\n'
+                    f'[devices.idcard]\nport = "{emulator.link.link_path}"\n'
                     "poll_interval_s = 0.05\nread_timeout_s = 0.3\n")
     threading.Timer(0.3, emulator.place_card, kwargs={"path": "resident"}).start()
     result = CliRunner().invoke(main, ["--config", str(site), "--json", "idcard", "read",
@@ -66,9 +69,18 @@ def test_read_waits_for_a_card_on_the_configured_module(emulator, tmp_path):
     data = json.loads(result.output)
     assert data["kind"] == "resident" and data["id_number"] == "110101********1233"
     assert "测试样例" not in result.output
+    unnamed = CliRunner().invoke(main, ["--config", str(site), "--json", "idcard", "read",
+                                        "--timeout", "5", "--unmasked"])
+    assert unnamed.exit_code == 1 and "needs --staff ID and --reason" in unnamed.output
+    assert "测试样例" not in unnamed.output
     result = CliRunner().invoke(main, ["--config", str(site), "--json", "idcard", "read",
-                                       "--timeout", "5", "--unmasked"])
+                                       "--timeout", "5", "--unmasked", "--staff", "S0002",
+                                       "--reason", "citizen asked to see what the card holds"])
     assert json.loads(result.output)["name"] == "测试样例"
+    with open_trail(load_config(site), create=False) as trail:
+        [entry] = [e for e in trail.entries() if e.actor_kind == "staff"]
+    assert (entry.actor_id, entry.action) == ("S0002", "idcard.read_unmasked")
+    assert entry.details["reason"] == "citizen asked to see what the card holds"
 
 
 def test_read_reports_a_module_that_is_not_there(tmp_path):

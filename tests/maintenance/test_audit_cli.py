@@ -50,11 +50,33 @@ def test_verify_exit_codes(site: Path, tmp_path: Path) -> None:
     assert not (tmp_path / "data" / "audit.sqlite3").exists()  # looking created nothing
 
 
+STAFF = ("--staff", "S0001", "--reason", "quarterly review by the district office")
+
+
+def test_an_export_names_who_took_it_and_why(site: Path, tmp_path: Path) -> None:
+    assert run(site, "export", "--reason", "review").exit_code == 2  # --staff is required
+    assert run(site, "export", "--staff", "S0001").exit_code == 2  # --reason is required
+    bad = run(site, "export", "--staff", "110105194912310021", "--reason", "x")
+    assert bad.exit_code == 1 and "audit trail refused" in bad.output and not bad.stdout.count(
+        '"seq"')
+    out = tmp_path / "export.jsonl"
+    assert run(site, "export", "--out", str(out), *STAFF).exit_code == 0
+    last = json.loads(out.read_text(encoding="utf-8").splitlines()[-1])
+    assert (last["actor_kind"], last["actor_id"], last["action"]) == ("staff", "S0001",
+                                                                      "audit.export")
+    assert last["details"]["reason"] == "quarterly review by the district office"
+    assert (tmp_path / "data" / "audit.sqlite3").exists()
+    (tmp_path / "data" / "audit.sqlite3").unlink()
+    missing = run(site, "export", *STAFF)
+    assert missing.exit_code == 1 and "no audit trail" in missing.output
+    assert not (tmp_path / "data" / "audit.sqlite3").exists()  # not made for the entry
+
+
 def test_export_then_verify_the_file_and_an_anchor(site: Path, tmp_path: Path) -> None:
     out = tmp_path / "export.jsonl"
-    exported = run(site, "export", "--out", str(out))
+    exported = run(site, "export", "--out", str(out), *STAFF)
     assert exported.exit_code == 0, exported.output
-    assert len(out.read_text(encoding="utf-8").splitlines()) == 6
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 7  # with the export's own
     assert run(site, "verify", "--file", str(out)).exit_code == 0
 
     head = json.loads(run(site, "verify", as_json=True).stdout)
@@ -65,10 +87,10 @@ def test_export_then_verify_the_file_and_an_anchor(site: Path, tmp_path: Path) -
     assert run(site, "verify", "--file", str(out)).exit_code == 0
     cut = run(site, "verify", "--file", str(out), "--anchor", anchor)
     assert cut.exit_code == 1 and "cut short" in cut.output
-    assert run(site, "verify", "--anchor", "6:zz").exit_code == 2
+    assert run(site, "verify", "--anchor", "7:zz").exit_code == 2
 
-    stdout = run(site, "export", "--since", "5")
-    assert [json.loads(x)["seq"] for x in stdout.stdout.splitlines()] == [5, 6]
+    stdout = run(site, "export", "--since", "5", *STAFF)
+    assert [json.loads(x)["seq"] for x in stdout.stdout.splitlines()] == [5, 6, 7, 8]
 
 
 def test_keygen_and_a_keyed_verify(site: Path, tmp_path: Path) -> None:

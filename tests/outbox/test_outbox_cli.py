@@ -14,6 +14,7 @@ import pytest
 import tomli_w
 from click.testing import CliRunner, Result
 
+from kiosk.audit import open_trail
 from kiosk.cli import CliContext
 from kiosk.cli.outbox_cmd import outbox_group
 from kiosk.client.errors import RequestRefused, ServerFault
@@ -169,19 +170,54 @@ def test_retry_refuses_what_cannot_be_sent(site: Path, kiosk: Outbox) -> None:
     assert run(site, "retry", "999").exit_code == 1
 
 
-def test_discard(site: Path, kiosk: Outbox) -> None:
+def staff_entries(site: Path) -> list[tuple[str, str, dict]]:
+    config = load_layers(site).config
+    if not (Path(config.terminal.data_dir) / "audit.sqlite3").exists():
+        return []
+    with open_trail(config, create=False) as trail:
+        assert trail.verify().ok
+        return [(e.actor_id, e.action, e.details) for e in trail.entries()
+                if e.actor_kind == "staff"]
+
+
+def test_discard_a_refused_item_is_named_and_audited(site: Path, kiosk: Outbox) -> None:
     ids = populate(kiosk)
-    assert run(site, "discard", str(ids["refused"])).exit_code == 2  # --reason is required
-    result = run(site, "discard", str(ids["refused"]), "--reason",
+    staff = ("--staff", "S0001")
+    assert run(site, "discard", str(ids["refused"]), *staff).exit_code == 2  # --reason needed
+    assert run(site, "discard", str(ids["refused"]), "--reason", "dup").exit_code == 2  # --staff
+    result = run(site, "discard", str(ids["refused"]), *staff, "--reason",
                  f"duplicate of the paper application of {ID_NUMBER}")
     assert result.exit_code == 0, result.output
     assert "payload is wiped" in result.output
     item = kiosk.get(ids["refused"])
     assert item.state == "discarded" and not item.has_payload
     assert ID_NUMBER not in item.note and "duplicate of the paper" in item.note
+    [(actor, action, details)] = staff_entries(site)
+    assert (actor, action, details["item"]) == ("S0001", "outbox.discard", ids["refused"])
+    assert "duplicate of the paper" in details["reason"] and ID_NUMBER not in str(details)
 
-    again = run(site, "discard", str(ids["refused"]), "--reason", "again")
-    assert again.exit_code == 1 and "already discarded" in again.output
-    blank = run(site, "discard", str(ids["fresh"]), "--reason", "   ")
-    assert blank.exit_code == 1 and "needs a reason" in blank.output
-    assert kiosk.get(ids["fresh"]).state == "pending"
+    again = run(site, "discard", str(ids["refused"]), *staff, "--reason", "again")
+    assert again.exit_code == 1 and "is discarded" in again.output
+    blank = run(site, "discard", str(ids["refused"]), *staff, "--reason", "   ")
+    assert blank.exit_code == 1
+    assert len(staff_entries(site)) == 1  # nothing refused was recorded as done
+
+
+def test_a_pending_application_is_never_discarded(site: Path, kiosk: Outbox) -> None:
+    """A citizen's filing on its way (or waiting out a platform that is down) is not staff's
+    to wipe: only what the platform refused may go."""
+    ids = populate(kiosk)
+    for name in ("fresh", "waiting"):
+        result = run(site, "discard", str(ids[name]), "--staff", "S0001", "--reason", "cleanup")
+        assert result.exit_code == 1, result.output
+        assert "is pending" in result.output and "only an item the platform refused" in result.output
+        assert kiosk.get(ids[name]).state == "pending" and kiosk.get(ids[name]).has_payload
+    assert staff_entries(site) == []
+
+
+def test_a_malformed_staff_id_discards_nothing(site: Path, kiosk: Outbox) -> None:
+    ids = populate(kiosk)
+    result = run(site, "discard", str(ids["refused"]), "--staff", ID_NUMBER + " x",
+                 "--reason", "dup")
+    assert result.exit_code == 1 and "audit trail refused" in result.output
+    assert kiosk.get(ids["refused"]).state == "refused"

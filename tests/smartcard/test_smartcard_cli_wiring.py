@@ -17,6 +17,7 @@ from drivers.smartcard.applet import CardProfile
 from drivers.smartcard.emulator import SAMPLE_CARD, SmartCardEmulator
 from drivers.smartcard.reader import SmartCardReader
 from drivers.smartcard.vpcd_card import VirtualCard
+from kiosk.audit import open_trail
 from kiosk.cli import main
 from kiosk.cli.smartcard import smartcard_group
 from kiosk.config import check_file, load_config
@@ -44,15 +45,24 @@ def test_readers_lists_the_virtual_reader_and_its_card(emu):
 
 
 @pytest.mark.pcscd
-def test_read_prints_the_identity_masked_unless_asked(emu):
+def test_read_prints_the_identity_masked_unless_asked(emu, tmp_path):
+    site = tmp_path / "site.toml"
+    site.write_text(tomli_w.dumps({"terminal": {"data_dir": str(tmp_path / "data")}}))
     emu.insert_card()
     code, out = run("smartcard", "read", "--timeout", "5")
     assert code == 0, out
     assert "110105********002X" in out and ID not in out and "测试用户" not in out
-    code, out = run("--json", "smartcard", "read", "--timeout", "5", "--unmasked")
+    code, out = run("--config", str(site), "smartcard", "read", "--timeout", "5", "--unmasked")
+    assert code == 1 and "needs --staff ID and --reason" in out and ID not in out
+    code, out = run("--config", str(site), "--json", "smartcard", "read", "--timeout", "5",
+                    "--unmasked", "--staff", "S0001", "--reason", "card reader replaced")
     assert code == 0, out
     data = json.loads(out[out.index("{"):])
     assert data["identity"]["id_number"] == ID and data["protocol"] == "T=1"
+    with open_trail(load_config(site), create=False) as trail:
+        [entry] = list(trail.entries())
+    assert (entry.actor_id, entry.action, entry.details["reason"]) == (
+        "S0001", "smartcard.read_unmasked", "card reader replaced")
 
 
 @pytest.mark.pcscd
