@@ -123,7 +123,7 @@ def admin(emu: SmartCardEmulator, reader: SmartCardReader,
         "terminal": {"data_dir": str(tmp_path / "data")},
         "admin": {"staff_issuer_root_file": str(emu.staff_issuer_root_file)}}),
         encoding="utf-8")
-    trail = AuditTrail(tmp_path / "audit.sqlite3")
+    trail = AuditTrail(tmp_path / "audit.sqlite3", key=bytes(range(32)))
     # the terminal's parts the admin service uses, real ones: the reader and the trail
     terminal = SimpleNamespace(config=load_config(site), devices=[reader],
                                audit=AuditRecorder(trail), link=None)
