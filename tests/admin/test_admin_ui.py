@@ -237,7 +237,7 @@ def test_with_no_audit_trail_citizens_see_out_of_service_and_staff_see_why(
         assert "tile_apply" not in state["kids"]
         ui.tap("exit", wait_drawn=True)
         ui.wait_for(lambda s: s["screen"] == "attract")
-        sign_in(ui)
+        sign_in(ui, sim)
         ui.tap("tab_service", wait_drawn=True)
         shows(ui, "not a regular file")
     finally:
