@@ -1,15 +1,17 @@
-"""The terminal's side: poll the fleet repository, verify, validate, apply between sessions.
+"""The terminal's side: poll the fleet repository, verify, validate, apply.
 
 One poll: TUF verifies the repository (signatures, thresholds, expiry, versions, hashes) →
 the terminal's layers (all < ring < terminal) are downloaded within `max_bundle_bytes` →
-merged and validated with the terminal's own default and site layers → `min_app_version`
-checked → if no citizen is at the screen, `fleet/applied.toml` is replaced atomically, the
-health check runs, and the new layer is kept or the last good one put back.
+checked against the allow-list (kiosk/config/remote.py), merged and validated with the
+terminal's own default and site layers → `min_app_version` checked → `applied.toml` is replaced
+atomically and its hash recorded, the health check runs (kiosk/fleet/daemon.py: a trial that the
+UI's report decides), and the new layer is kept or the last good one put back.
 
 Anything refused leaves `applied.toml` exactly as it was: the terminal keeps serving with the
 configuration it has. Expired metadata (a box offline for weeks) stops updates, not service.
 
-Files in `<terminal.data_dir>/fleet/`: `applied.toml` (read by the config loader),
+Files in the fleet directory (`[fleet] state_dir`, else `<terminal.data_dir>/fleet/`; 0750,
+files 0640: the UI's group reads): `applied.toml` (read by the config loader),
 `last_good.toml`, `state.json` (what is applied, what is pending, which bundles failed),
 `tuf/` (TUF's trusted metadata) and `targets/` (downloaded bundles).
 """
@@ -54,7 +56,6 @@ class Outcome(enum.StrEnum):
     APPLIED = "applied"
     REFUSED = "refused"
     ROLLED_BACK = "rolled_back"
-    DEFERRED = "deferred_session_active"
 
 
 @dataclass(frozen=True)
@@ -143,18 +144,17 @@ def _now() -> str:
 
 
 class FleetUpdater:
-    """Owns `<data_dir>/fleet/`. `session_active()` says a citizen is at the screen;
+    """Owns the fleet directory. It applies whenever a layer is ready: the UI takes a layer only
+    by restarting, between citizen sessions (kiosk/fleet/service.py).
     `health_check(config)` returns True once devices and screens are back with the new
     configuration (False or an exception: roll back). Thread-safe; one poll at a time."""
 
     def __init__(self, settings: FleetSettings, *, layers: Callable[[], Sequence[Layer]],
-                 session_active: Callable[[], bool] = lambda: False,
                  health_check: Callable[[KioskConfig], bool] = lambda config: True,
                  app_version: str = app_version(),
                  fetcher: ConditionalFetcher | None = None):
         self.settings = settings
         self.layers = layers
-        self.session_active = session_active
         self.health_check = health_check
         self.app_version = app_version
         self.fetcher = fetcher or ConditionalFetcher(timeout_s=settings.timeout_s,
@@ -222,9 +222,6 @@ class FleetUpdater:
                                f"{item['min_app_version']}, this terminal runs "
                                f"{self.app_version}")
         layer, config = self._validated(updater, wanted, digest, state)
-        if self.session_active():
-            return PollResult(Outcome.DEFERRED, "a citizen session is active",
-                              self.applied_version())
         return self._apply(state, {"digest": digest, "version": wanted.version(),
                                    "targets": record}, layer, config)
 

@@ -103,12 +103,10 @@ def server(repo: FleetRepository) -> Iterator[StaticServer]:
 class Terminal:
     site: Path
     settings: FleetSettings
-    session: list[bool] = field(default_factory=lambda: [False])
     healthy: list[bool] = field(default_factory=lambda: [True])
 
     def updater(self, **kw: object) -> FleetUpdater:
         return FleetUpdater(self.settings, layers=lambda: base_layers(self.site),
-                            session_active=lambda: self.session[0],
                             health_check=lambda config: self.healthy[0], **kw)
 
     @property

@@ -59,16 +59,6 @@ def test_layers_merge_all_then_ring_then_terminal(tmp_path: Path, repo: FleetRep
     assert (c2.session.idle_timeout_s, c2.receipts.hotline) == (120.0, "12345-2")
 
 
-def test_an_active_session_defers_the_change(repo: FleetRepository, terminal: Terminal) -> None:
-    repo.publish(CANARY, SHORT)
-    terminal.session[0] = True
-    updater = terminal.updater()
-    assert updater.poll_once().outcome is Outcome.DEFERRED
-    assert terminal.applied_bytes() is None
-    terminal.session[0] = False
-    assert updater.poll_once().outcome is Outcome.APPLIED
-
-
 def test_a_failed_health_check_puts_the_last_good_layer_back(
         repo: FleetRepository, terminal: Terminal, caplog: pytest.LogCaptureFixture) -> None:
     repo.publish(CANARY, SHORT)
