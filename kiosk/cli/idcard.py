@@ -87,10 +87,15 @@ def _hex_bytes(text: str) -> bytes:
 
 @idcard_group.command("decode")
 @click.argument("file", required=False, type=click.File("r", encoding="utf-8"))
-@click.option("--unmasked", is_flag=True, help="Show personal data in full.")
+@click.option("--unmasked", is_flag=True, help="Show personal data in full (needs --staff and "
+              "--reason, audited).")
+@staff_options(required=False)
 @pass_ctx
-def decode(ctx: CliContext, file: Any, unmasked: bool) -> None:
+def decode(ctx: CliContext, file: Any, unmasked: bool, staff: str | None,
+           reason: str | None) -> None:
     """Decode a hex READ BASE INFO reply frame (stdin or FILE) into the card, as JSON."""
+    if unmasked:  # a captured frame is a citizen's card all the same
+        audited(ctx, staff, reason, "idcard.decode_unmasked")
     raw = _hex_bytes((file or sys.stdin).read(10_000_000))
     try:
         reply = frame.parse_reply_body(frame.decode_one(raw)).raise_for_status()

@@ -110,12 +110,15 @@ def list_items(ctx: CliContext, states: tuple[str, ...], limit: int) -> None:
 
 @outbox_group.command("retry")
 @click.argument("item")
+@staff_options()
 @pass_ctx
-def retry(ctx: CliContext, item: str) -> None:
+def retry(ctx: CliContext, item: str, staff: str, reason: str) -> None:
     """Send ITEM (id or receipt reference) again: a refused item, or a waiting one now.
-    The idempotency key stays the same, so the platform cannot file it twice."""
+    The idempotency key stays the same, so the platform cannot file it twice. Audited with
+    --staff and --reason."""
     with _opened(ctx) as outbox:
         found = _resolve(outbox, item)
+        audited(ctx, staff, reason, "outbox.retry", item=found.id, state=found.state)
         try:
             updated = outbox.requeue(found.id)
         except OutboxError as exc:

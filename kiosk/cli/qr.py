@@ -15,6 +15,7 @@ from drivers.device import Device, DeviceEvent, EventKind
 from drivers.qr.decode import DECODERS, DEFAULT_FORMATS, DecodeError, decode_file
 from drivers.qr.payload import PayloadError, scanned_code
 from kiosk.cli import CliContext, fail, pass_ctx
+from kiosk.cli.staff import audited, staff_options
 from kiosk.logs import mask_text
 
 
@@ -33,11 +34,15 @@ def _shown(text: str, unmasked: bool) -> str:
 @click.option("--format", "formats", multiple=True, metavar="NAME",
               help=f"Barcode formats to look for (repeatable; default {', '.join(DEFAULT_FORMATS)};"
                    " e.g. QRCode, Code128, EAN13, PDF417, DataMatrix).")
-@click.option("--unmasked", is_flag=True, help="Show ID/mobile numbers in full.")
+@click.option("--unmasked", is_flag=True, help="Show ID/mobile numbers in full (needs --staff "
+              "and --reason, audited).")
+@staff_options(required=False)
 @pass_ctx
 def decode(ctx: CliContext, images: tuple[str, ...], decoder: str, formats: tuple[str, ...],
-           unmasked: bool) -> None:
+           unmasked: bool, staff: str | None, reason: str | None) -> None:
     """Decode every code in each IMAGE, with its position (corners, pixels)."""
+    if unmasked:
+        audited(ctx, staff, reason, "qr.decode_unmasked")
     results: list[dict[str, Any]] = []
     lines: list[str] = []
     bad = 0
@@ -77,10 +82,15 @@ def decode(ctx: CliContext, images: tuple[str, ...], decoder: str, formats: tupl
               show_default=True, help="Seconds to watch.")
 @click.option("--count", type=click.IntRange(1, 1000), default=1, show_default=True,
               help="Stop after this many codes.")
-@click.option("--unmasked", is_flag=True, help="Show ID/mobile numbers in full.")
+@click.option("--unmasked", is_flag=True, help="Show ID/mobile numbers in full (needs --staff "
+              "and --reason, audited).")
+@staff_options(required=False)
 @pass_ctx
-def watch(ctx: CliContext, which: str, timeout_s: float, count: int, unmasked: bool) -> None:
+def watch(ctx: CliContext, which: str, timeout_s: float, count: int, unmasked: bool,
+          staff: str | None, reason: str | None) -> None:
     """Start the configured scanner and print the codes it reads."""
+    if unmasked:  # in the trail before any code is read
+        audited(ctx, staff, reason, "qr.watch_unmasked", device=which)
     from kiosk.devices.qr import build_camera_scanner, build_serial_scanner
 
     cfg = ctx.loaded.config.devices

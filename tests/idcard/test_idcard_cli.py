@@ -34,11 +34,20 @@ def test_decode_prints_the_card_as_masked_json():
     assert "港澳演示" not in result.output
 
 
-def test_decode_unmasked_from_a_file(tmp_path):
+def test_decode_unmasked_from_a_file_is_attributed(tmp_path):
     path = tmp_path / "frame.hex"
     path.write_text(reply_hex("foreign_2023"))
-    result = CliRunner().invoke(main, ["idcard", "decode", "--unmasked", str(path)])
+    site = tmp_path / "site.toml"
+    site.write_text(f'[terminal]\ndata_dir = "{tmp_path / "data"}"\n')
+    base = ["--config", str(site), "idcard", "decode", "--unmasked", str(path)]
+    refused = CliRunner().invoke(main, base)
+    assert refused.exit_code != 0 and "--staff" in refused.output
+    assert "SPECIMEN" not in refused.output
+    result = CliRunner().invoke(main, [*base, "--staff", "S0001", "--reason", "support case"])
     assert result.exit_code == 0, result.output
+    with open_trail(load_config(site), create=False) as trail:
+        [entry] = [e for e in trail.entries() if e.actor_kind == "staff"]
+    assert (entry.actor_id, entry.action) == ("S0001", "idcard.decode_unmasked")
     assert json.loads(result.output)["english_name"] == \
         "SPECIMEN-EXAMPLE, ALEXANDRA MARGARET TESTER"
 

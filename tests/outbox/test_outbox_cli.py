@@ -146,28 +146,35 @@ def test_list_shows_metadata_only(site: Path, kiosk: Outbox) -> None:
     assert run(site, "list", "--state", "lost").exit_code == 2
 
 
+RETRY_BY = ("--staff", "S0001", "--reason", "the platform fixed its form check")
+
+
 def test_retry_by_receipt_reference(site: Path, kiosk: Outbox) -> None:
     ids = populate(kiosk)
     reference = kiosk.get(ids["refused"]).reference
-    result = run(site, "retry", reference.lower())
+    assert run(site, "retry", reference.lower()).exit_code == 2  # --staff and --reason needed
+    assert kiosk.get(ids["refused"]).state == "refused"
+    result = run(site, "retry", reference.lower(), *RETRY_BY)
     assert result.exit_code == 0, result.output
     assert "pending again" in result.output
     item = kiosk.get(ids["refused"])  # seen by the kiosk's own connection
     assert item.state == "pending" and item.has_payload
     assert kiosk.open_body(item) == citizen_body()
 
-    waiting = run(site, "retry", str(ids["waiting"]), as_json=True)
+    waiting = run(site, "retry", str(ids["waiting"]), *RETRY_BY, as_json=True)
     assert waiting.exit_code == 0 and json.loads(waiting.output)["state"] == "pending"
     assert kiosk.get(ids["waiting"]).next_attempt_at < 4_000_000_000
+    assert [(actor, action, details["item"]) for actor, action, details in staff_entries(site)] \
+        == [("S0001", "outbox.retry", ids["refused"]), ("S0001", "outbox.retry", ids["waiting"])]
 
 
 def test_retry_refuses_what_cannot_be_sent(site: Path, kiosk: Outbox) -> None:
     ids = populate(kiosk)
-    result = run(site, "retry", str(ids["delivered"]))
+    result = run(site, "retry", str(ids["delivered"]), *RETRY_BY)
     assert result.exit_code == 1 and "payload is gone" in result.output
-    missing = run(site, "retry", "K00000000")
+    missing = run(site, "retry", "K00000000", *RETRY_BY)
     assert missing.exit_code == 1 and "no outbox item" in missing.output
-    assert run(site, "retry", "999").exit_code == 1
+    assert run(site, "retry", "999", *RETRY_BY).exit_code == 1
 
 
 def staff_entries(site: Path) -> list[tuple[str, str, dict]]:

@@ -81,7 +81,12 @@ def test_decode_prints_each_code_with_its_position_and_masks_id_numbers(tmp_path
     assert result.exit_code == 0, result.output
     assert "QRCode at (" in result.output and "110101********1234" in result.output
     assert "199003071234" not in result.output
-    result = CliRunner().invoke(main, ["--json", "qr", "decode", "--unmasked", str(image)])
+    site = tmp_path / "site.toml"
+    site.write_text(f'[terminal]\ndata_dir = "{tmp_path / "data"}"\n')
+    unmasked = ["--json", "--config", str(site), "qr", "decode", "--unmasked", str(image)]
+    refused = CliRunner().invoke(main, unmasked)
+    assert refused.exit_code != 0 and "199003071234" not in refused.output
+    result = CliRunner().invoke(main, [*unmasked, "--staff", "S0001", "--reason", "support"])
     data = json.loads(result.output)
     (code,) = data["results"][0]["codes"]
     assert code["text"] == "身份证:110101199003071234" and len(code["corners"]) == 4
