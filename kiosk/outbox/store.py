@@ -318,15 +318,27 @@ class Outbox:
     def enqueue(self, kind: str, body: Mapping[str, Any], *,
                 idempotency_key: str | None = None) -> QueuedItem:
         """Store `body` (sealed) and return once the commit is durable."""
+        key = str(uuid.uuid4()) if idempotency_key is None else idempotency_key
+        return self.enqueue_sealed(kind, self.seal(kind, body, key), idempotency_key=key)
+
+    def seal(self, kind: str, body: Mapping[str, Any], idempotency_key: str) -> bytes:
+        """`body` sealed as the item (kind, idempotency_key) would hold it: for a record kept
+        elsewhere until it is due (the print journal keeps a collection's, with the citizen's
+        filing grant, until the certificate printed or a restart settles it)."""
         if not isinstance(kind, str) or not _KIND.match(kind):
             raise ValueError(f"outbox kind {kind!r} is not a short lowercase name")
         if not isinstance(body, Mapping):
             raise TypeError(f"outbox body must be a dict, got {type(body).__name__}")
-        key = str(uuid.uuid4()) if idempotency_key is None else idempotency_key
+        if not isinstance(idempotency_key, str) or not _IDEMPOTENCY_KEY.match(idempotency_key):
+            raise ValueError("idempotency key must be 16-64 characters of [A-Za-z0-9-]")
+        return self._sealer.seal(encode_body(body), associated_data(kind, idempotency_key))
+
+    def enqueue_sealed(self, kind: str, sealed: bytes, *, idempotency_key: str) -> QueuedItem:
+        """Store a body `seal` made (it must open under this key, kind and idempotency key)."""
+        key = idempotency_key
         if not isinstance(key, str) or not _IDEMPOTENCY_KEY.match(key):
             raise ValueError("idempotency key must be 16-64 characters of [A-Za-z0-9-]")
-        plaintext = encode_body(body)
-        sealed = self._sealer.seal(plaintext, associated_data(kind, key))
+        plaintext = self._sealer.open(sealed, associated_data(kind, key))
         with self._lock:
             # Written to the WAL, then checkpointed into the database: about twice its size.
             self.check_capacity(expected_bytes=2 * len(sealed))
