@@ -23,6 +23,7 @@ WAL lets them read while the kiosk writes, and busy_timeout makes writers wait t
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -41,8 +42,8 @@ from typing import Any
 from kiosk.faults import crash_point
 from kiosk.logs import mask_text
 from kiosk.outbox.errors import (DiskFull, DuplicateKey, InvalidTransition, ItemNotFound,
-                                 OutboxError, PayloadGone, QueueFull, StorageFailed,
-                                 describe_error)
+                                 OutboxError, PayloadGone, QueueFull, QueueRefused,
+                                 StorageFailed, describe_error)
 from kiosk.outbox.keyfile import OutboxKeyError
 from kiosk.private_files import ensure_private_file, fsync_dir, make_private_dirs
 from kiosk.outbox.sealing import Sealer, SealError, associated_data
@@ -150,6 +151,29 @@ class OutboxStats:
     last_error_at: float | None
     last_error_item: int | None
     free_bytes: int
+
+
+def _storage_errors(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Every SQLite error of a public method becomes the outbox's stable reason (DiskFull or
+    StorageFailed): callers handle a fault of the disk or the file as a fault, with backoff,
+    never as a raw sqlite3 exception that escapes them (issue 20 items 3 and 4)."""
+    @functools.wraps(method)
+    def wrapper(self: Outbox, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise _storage_error(exc, method.__name__) from None
+    return wrapper
+
+
+def _storage_error(exc: sqlite3.Error, operation: str) -> QueueRefused:
+    outcome = "nothing was stored" if operation.startswith("enqueue") else \
+        f"{operation}: nothing was changed"
+    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+        return DiskFull(f"the outbox database is full ({exc}); {outcome}")
+    return StorageFailed(f"the outbox database failed ({type(exc).__name__}: {exc}); "
+                         f"{outcome}")
+
 
 
 class Outbox:
@@ -303,6 +327,7 @@ class Outbox:
         st = os.statvfs(self.db_path.parent)
         return st.f_bavail * st.f_frsize
 
+    @_storage_errors
     def check_capacity(self, expected_bytes: int = 0) -> None:
         """Raise QueueFull/DiskFull if a new item of about `expected_bytes` cannot be taken.
         Screens call this before the citizen starts, so nobody scans pages in vain."""
@@ -333,6 +358,7 @@ class Outbox:
             raise ValueError("idempotency key must be 16-64 characters of [A-Za-z0-9-]")
         return self._sealer.seal(encode_body(body), associated_data(kind, idempotency_key))
 
+    @_storage_errors
     def enqueue_sealed(self, kind: str, sealed: bytes, *, idempotency_key: str) -> QueuedItem:
         """Store a body `seal` made (it must open under this key, kind and idempotency key)."""
         key = idempotency_key
@@ -356,7 +382,7 @@ class Outbox:
                     assert item_id is not None
                     self._history(db, item_id, now, "enqueued")
             except sqlite3.Error as exc:
-                raise self._storage_error(exc) from None
+                raise _storage_error(exc, "enqueue") from None
         log.info("outbox item %s (%s, %s) queued, %d bytes", item_id, reference, kind,
                  len(plaintext))
         for callback in list(self._listeners):
@@ -365,12 +391,6 @@ class Outbox:
             except Exception:
                 log.exception("outbox enqueue listener failed")
         return QueuedItem(item_id, kind, key, reference, now)
-
-    def _storage_error(self, exc: sqlite3.Error) -> OutboxError:
-        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
-            return DiskFull(f"the outbox database is full ({exc}); nothing was stored")
-        return StorageFailed(f"the outbox database failed ({type(exc).__name__}: {exc}); "
-                             f"nothing was stored")
 
     @staticmethod
     def _new_reference(db: sqlite3.Connection) -> str:
@@ -391,6 +411,7 @@ class Outbox:
 
     # -- queries -------------------------------------------------------------------------------
 
+    @_storage_errors
     def get(self, item_id: int) -> OutboxItem:
         with self._lock:
             row = self._conn.execute(f"SELECT {_META_COLUMNS} FROM items WHERE id = ?",
@@ -399,6 +420,7 @@ class Outbox:
             raise ItemNotFound(f"no outbox item {item_id}")
         return _item(row)
 
+    @_storage_errors
     def find(self, reference: str) -> OutboxItem:
         """The item printed on a receipt as `reference` (staff look-up)."""
         with self._lock:
@@ -408,6 +430,7 @@ class Outbox:
             raise ItemNotFound(f"no outbox item with reference {reference}")
         return _item(row)
 
+    @_storage_errors
     def find_by_key(self, idempotency_key: str) -> OutboxItem:
         """The item queued under `idempotency_key` (a submit interrupted after its commit)."""
         with self._lock:
@@ -417,6 +440,7 @@ class Outbox:
             raise ItemNotFound("no outbox item with this idempotency key")
         return _item(row)
 
+    @_storage_errors
     def head(self) -> OutboxItem | None:
         """The oldest pending item, due or not: the queue's next item to send."""
         with self._lock:
@@ -440,6 +464,7 @@ class Outbox:
             return item
         return None
 
+    @_storage_errors
     def items(self, states: Iterable[str] | None = None, limit: int = 100, *,
               newest_first: bool = False) -> list[OutboxItem]:
         """Metadata only, in queue order (or newest first)."""
@@ -459,12 +484,14 @@ class Outbox:
                                           (*wanted, limit)).fetchall()
         return [_item(r) for r in rows]
 
+    @_storage_errors
     def depth(self) -> int:
         """Pending items: what max_items limits."""
         with self._lock:
             return self._conn.execute("SELECT count(*) FROM items WHERE state = ?",
                                       (PENDING,)).fetchone()[0]
 
+    @_storage_errors
     def stats(self) -> OutboxStats:
         with self._lock:
             counts = dict.fromkeys(STATES, 0)
@@ -487,6 +514,7 @@ class Outbox:
             last_error_item=last["item_id"] if last else None,
             free_bytes=self.free_bytes())
 
+    @_storage_errors
     def body_bytes(self, item: OutboxItem | int) -> bytes:
         """The exact JSON bytes enqueued (the same bytes at every attempt)."""
         item_id = item.id if isinstance(item, OutboxItem) else item
@@ -514,6 +542,7 @@ class Outbox:
             raise ItemNotFound(f"no outbox item {item_id}")
         return row["state"]
 
+    @_storage_errors
     def mark_delivered(self, item_id: int, result: Mapping[str, Any]) -> None:
         """The platform took it: keep its small result, wipe the payload, same transaction.
 
@@ -532,6 +561,7 @@ class Outbox:
                           detail=None if state == PENDING else f"was {state}")
         self._wipe_old_frames()
 
+    @_storage_errors
     def mark_failed(self, item_id: int, error: BaseException, next_attempt_at: float) -> None:
         """A retryable failure: count the attempt, keep the payload, wait until next_attempt_at."""
         kind, detail = describe_error(error)
@@ -545,6 +575,7 @@ class Outbox:
                        (now, next_attempt_at, kind, detail, item_id))
             self._history(db, item_id, now, "failed", kind, detail)
 
+    @_storage_errors
     def mark_refused(self, item_id: int, error: BaseException) -> None:
         """The platform said no (or the payload cannot be opened): a person must look at it.
         The payload is kept so that a requeue after the fix sends the same request."""
@@ -560,6 +591,7 @@ class Outbox:
                        (REFUSED, now, kind, detail, now, item_id))
             self._history(db, item_id, now, "refused", kind, detail)
 
+    @_storage_errors
     def requeue(self, item_id: int) -> OutboxItem:
         """Staff: send a refused item again (same idempotency key, attempts kept), or a
         pending item now rather than after its backoff."""
@@ -579,6 +611,7 @@ class Outbox:
                 log.exception("outbox enqueue listener failed")
         return self.get(item_id)
 
+    @_storage_errors
     def discard(self, item_id: int, reason: str) -> OutboxItem:
         """Staff: give up on an item and wipe its payload. `reason` is kept (masked) for audit."""
         reason = mask_text(" ".join(str(reason).split()))[:200]
@@ -595,6 +628,7 @@ class Outbox:
         self._wipe_old_frames()
         return self.get(item_id)
 
+    @_storage_errors
     def prune(self, before: float) -> int:
         """Forget delivered and discarded items finished before `before` (with their history)."""
         with self._write() as db:
@@ -602,6 +636,7 @@ class Outbox:
                                (DELIVERED, DISCARDED, before)).rowcount
         return count
 
+    @_storage_errors
     def history(self, item_id: int) -> list[dict[str, Any]]:
         with self._lock:
             rows = self._conn.execute("SELECT at, event, error_kind, detail FROM history "
