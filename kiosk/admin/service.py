@@ -304,7 +304,9 @@ class AdminService:
                                     mask_text(i.last_error) if i.last_error else None)
                         for i in link.outbox.items(["refused"], limit=20))
         return OutboxSummary(True, stats.pending, stats.oldest_pending_at, refused,
-                             mask_text(stats.last_error) if stats.last_error else None)
+                             mask_text(stats.last_error) if stats.last_error else None,
+                             problem=getattr(link.outbox, "problem", None)
+                             or getattr(link.sender, "storage_problem", None))
 
     def unknown_prints(self) -> tuple[UnknownPrint, ...]:
         """The newest prints whose outcome is unknown (the print journal, kiosk.prints)."""

@@ -44,6 +44,7 @@ from kiosk.logs import mask_text
 from kiosk.outbox.errors import (DiskFull, DuplicateKey, InvalidTransition, ItemNotFound,
                                  OutboxError, PayloadGone, QueueFull, QueueRefused,
                                  StorageFailed, describe_error)
+from kiosk.outbox import integrity
 from kiosk.outbox.keyfile import OutboxKeyError
 from kiosk.private_files import ensure_private_file, fsync_dir, make_private_dirs
 from kiosk.outbox.sealing import Sealer, SealError, associated_data
@@ -178,9 +179,12 @@ def _storage_error(exc: sqlite3.Error, operation: str) -> QueueRefused:
 
 class Outbox:
     def __init__(self, db_path: Path, key: bytes, *, max_items: int, min_free_mb: int,
-                 clock: Callable[[], float] = time.time, max_db_bytes: int | None = None) -> None:
+                 clock: Callable[[], float] = time.time, max_db_bytes: int | None = None,
+                 set_aside_damaged: bool = True) -> None:
         """`max_db_bytes`, if given, is a hard ceiling on the database file; reaching it is
-        handled exactly like a full disk."""
+        handled exactly like a full disk. A damaged file raises OutboxDamaged (kiosk/outbox/
+        integrity.py), set aside unless `set_aside_damaged` is False (staff tools only look).
+        `problem`: what opening found that staff must know (a WAL lost after a crash)."""
         self.db_path = Path(db_path)
         self.max_items = max_items
         self.min_free_bytes = min_free_mb * 1024 * 1024
@@ -188,13 +192,30 @@ class Outbox:
         self._sealer = Sealer(key)
         self._lock = threading.RLock()
         self._listeners: list[Callable[[], None]] = []
-        self._conn = self._connect(max_db_bytes)
+        integrity.check_file(self.db_path, set_aside=set_aside_damaged)
+        self._marker, self.problem = integrity.open_marker(self.db_path) \
+            if self.db_path.parent.is_dir() else (None, None)
         try:
+            self._conn = self._connect(max_db_bytes)
+        except sqlite3.DatabaseError as exc:
+            self._close_marker()
+            integrity.refuse(self.db_path, f"does not open ({exc})",
+                             set_aside=set_aside_damaged)
+        try:
+            integrity.check_integrity(self._conn, self.db_path, set_aside=set_aside_damaged)
             self._migrate()
             self._check_key()
         except BaseException:
             self._conn.close()
+            self._close_marker()
             raise
+        if self._marker is None:  # the directory was made by _connect
+            self._marker, _ = integrity.open_marker(self.db_path)
+
+    def _close_marker(self) -> None:
+        if self._marker is not None:
+            integrity.close_marker(self._marker)
+            self._marker = None
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -271,6 +292,7 @@ class Outbox:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+            self._close_marker()
 
     def __enter__(self) -> Outbox:
         return self
