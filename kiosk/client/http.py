@@ -41,11 +41,11 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
 from urllib3.exceptions import SSLError as TlsError
 
 import kiosk
+from kiosk.client.deadline import DeadlineAdapter, Exchange
 from kiosk.client.errors import (PlatformError, PlatformUnreachable, RequestRefused,
                                  ResponseMalformed, ServerFault)
 from kiosk.config.schema import PlatformConfig
@@ -104,7 +104,7 @@ class HttpTransport:
         self.deadline_s = deadline_s if deadline_s is not None else connect_timeout_s + timeout_s
         self.max_response_bytes = max_response_bytes
         self.session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
+        adapter = DeadlineAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
         # Passed on every call too: a session-level path loses to $REQUESTS_CA_BUNDLE.
@@ -136,6 +136,19 @@ class HttpTransport:
         if json_body is not None:
             data = json.dumps(json_body, ensure_ascii=False, allow_nan=False).encode("utf-8")
             all_headers["Content-Type"] = "application/json"
+        with Exchange(self.deadline_s) as exchange:
+            try:
+                return self._exchange(op, method, path, params, data, all_headers, deadline)
+            except PlatformError as exc:
+                if not exchange.expired or exc.code == "deadline":
+                    raise
+                failure = exc
+        raise PlatformUnreachable(f"{op}: no complete reply within {self.deadline_s:g} s "
+                                  f"(connect, headers and body)", status=failure.status,
+                                  code="deadline")
+
+    def _exchange(self, op: str, method: str, path: str, params: Mapping[str, str] | None,
+                  data: bytes | None, all_headers: dict[str, str], deadline: float) -> Reply:
         failure: PlatformError | None = None
         try:
             response = self.session.request(
