@@ -12,7 +12,7 @@ from kiosk.client.platform import PlatformClient
 from kiosk.config import KioskConfig
 from kiosk.delivery import start_sender
 from kiosk.outbox import Outbox
-from kiosk.outbox.errors import OutboxError
+from kiosk.outbox.errors import OutboxDamaged, OutboxError
 from kiosk.outbox.keyfile import OutboxKeyError
 from kiosk.outbox.from_config import open_outbox
 from kiosk.outbox.sender import Sender
@@ -42,6 +42,9 @@ class PlatformLink:
             raise LinkUnavailable("platform_credential", str(exc)) from None
         try:
             outbox = open_outbox(config)
+        except OutboxDamaged as exc:  # set aside for staff: the terminal runs without the link
+            client.close()
+            raise LinkUnavailable(exc.reason, str(exc)) from None
         except (OutboxError, OutboxKeyError, OSError) as exc:
             client.close()
             raise LinkUnavailable("outbox_unavailable", str(exc)) from None

@@ -18,7 +18,9 @@ from kiosk.fleet.updater import heartbeat_versions
 from kiosk.health.heartbeat import HeartbeatSender, heartbeat_body
 from kiosk.health.supervisor import DeviceSupervisor
 from kiosk.journeys.apply import ApplyJourney
+from kiosk.journeys.collect import resolve_interrupted_prints
 from kiosk.platform_link import LinkUnavailable, PlatformLink
+from kiosk.prints import PrintJournal, PrintJournalError
 from kiosk.services.holder import HolderCheck
 from kiosk.session.platform_citizen import holder_verified
 from kiosk.services.availability import Availability
@@ -29,6 +31,8 @@ from kiosk.session import Session, SessionManager
 from kiosk.voice import Voice
 
 log = logging.getLogger(__name__)
+
+PRINT_JOURNAL_NAME = "prints.sqlite3"
 
 
 class Terminal:
@@ -54,6 +58,7 @@ class Terminal:
         self.voice = _voice(config)
         self.link: PlatformLink | None = None
         self.link_problem: str | None = "not_started"  # why there is no link (a reason code)
+        self.prints: PrintJournal | None = None  # certificates printed once (kiosk.prints)
         self.supervisor = DeviceSupervisor(self.devices)
         self.heartbeat: HeartbeatSender | None = None
         self.started_at = time.monotonic()
@@ -73,6 +78,7 @@ class Terminal:
             self.link_problem = exc.reason
             log.warning("terminal %s: no platform link (%s): %s", self.config.terminal.id,
                         exc.reason, exc)
+        self._open_print_journal()
         self.supervisor.start()
         if self.fleet is not None:
             self.fleet.start()
@@ -82,6 +88,18 @@ class Terminal:
                                              self.config.platform.heartbeat_interval_s)
             self.heartbeat.start()
         log.info("terminal %s: %d devices started", self.config.terminal.id, len(self.devices))
+
+    def _open_print_journal(self) -> None:
+        """Open the print journal and settle what a killed process left, before any citizen.
+        Without it, certificates are not printed (collect_journey refuses)."""
+        path = Path(self.config.terminal.data_dir) / PRINT_JOURNAL_NAME
+        try:
+            self.prints = PrintJournal(path)
+        except (PrintJournalError, OSError) as exc:
+            log.error("terminal %s: print journal unavailable: %s", self.config.terminal.id, exc)
+            return
+        resolve_interrupted_prints(self.prints, self.link.outbox if self.link else None,
+                                   self.audit)
 
     def heartbeat_body(self) -> dict:
         """What the platform hears about this terminal now (see kiosk.health.heartbeat)."""
@@ -138,6 +156,9 @@ class Terminal:
         if self.link is not None:
             self.link.close()
             self.link = None
+        if self.prints is not None:
+            self.prints.close()
+            self.prints = None
         self.audit.close()
 
 

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 RESPONSE_HEADER = 0x37
 PROCESS_ID = 0x22
+OS_BUFFER_BYTES = 4096  # what a tty may still hold after write() returned
 CLEAR_BUFFERS = b"\x10\x14\x08\x01\x03\x14\x01\x06\x02\x08"  # DLE DC4 fn=8
 
 
@@ -237,6 +238,11 @@ class ThermalPrinter(Device):
             raise self._fail(action_id, reason, f"sending the job failed: {exc}",
                              unknown=reason == "write_failed") from exc
         expected = bytes([RESPONSE_HEADER, PROCESS_ID]) + digits + b"\x00"
+        # On a slow line the job's bytes are still on their way: a status query would wait
+        # behind them, so none is asked (and no silence counted) until they can have arrived.
+        line_clear = max(started + self.transport.wire_seconds(len(payload)),
+                         time.monotonic() + self.transport.wire_seconds(
+                             min(len(payload), OS_BUFFER_BYTES))) + self.check_interval
         silent_checks = 0
         while True:
             if self.confirm == "process_id" and expected in self._responses:
@@ -252,6 +258,8 @@ class ThermalPrinter(Device):
                 continue
             if kind == "status":
                 continue  # a late answer to an earlier query
+            if time.monotonic() < line_clear:
+                continue
             # quiet for a moment: is the paper still there?
             try:
                 now = self._observe(self._read_status((st.OFFLINE_CAUSE, st.PAPER_SENSOR)))

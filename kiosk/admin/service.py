@@ -99,6 +99,17 @@ class OutboxSummary:
 
 
 @dataclass(frozen=True)
+class UnknownPrint:
+    """A print nobody could confirm (kiosk killed mid-job, printer silent): treated as
+    printed, so the citizen gets a reprint with a reason; staff check the printer."""
+    certificate_id: str
+    action_id: str
+    at: float
+    state: str  # outcome_unknown (record not yet queued) | queued | recorded
+    detail: str | None
+
+
+@dataclass(frozen=True)
 class Versions:
     app: str
     config: str | None  # the fleet configuration version applied, if any
@@ -293,7 +304,22 @@ class AdminService:
                                     mask_text(i.last_error) if i.last_error else None)
                         for i in link.outbox.items(["refused"], limit=20))
         return OutboxSummary(True, stats.pending, stats.oldest_pending_at, refused,
-                             mask_text(stats.last_error) if stats.last_error else None)
+                             mask_text(stats.last_error) if stats.last_error else None,
+                             problem=getattr(link.outbox, "problem", None)
+                             or getattr(link.sender, "storage_problem", None))
+
+    def unknown_prints(self) -> tuple[UnknownPrint, ...]:
+        """The newest prints whose outcome is unknown (the print journal, kiosk.prints)."""
+        journal = getattr(self.terminal, "prints", None)
+        if journal is None:
+            return ()
+        try:
+            entries = journal.outcome_unknown()
+        except Exception as exc:  # an unreadable journal must not close the admin screen
+            log.warning("admin: print journal unreadable: %s", type(exc).__name__)
+            return ()
+        return tuple(UnknownPrint(e.subject, e.action_id, e.started_at, e.state, e.detail)
+                     for e in entries)
 
     def send_now(self) -> int:
         """Every waiting item is due now (backoff skipped) and the sender wakes. Refused ones

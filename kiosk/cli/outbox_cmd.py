@@ -19,7 +19,8 @@ from kiosk.cli import CliContext, fail, pass_ctx
 from kiosk.cli.staff import audited, staff_options
 from kiosk.config import ConfigError
 from kiosk.config.loader import validate_layers
-from kiosk.outbox import STATES, Outbox, OutboxError, OutboxItem, OutboxKeyError, open_outbox
+from kiosk.outbox import (STATES, Outbox, OutboxDamaged, OutboxError, OutboxItem, OutboxKeyError,
+                          open_outbox)
 from kiosk.outbox.keygen import make_clear_key, make_sealed_key
 
 
@@ -32,10 +33,10 @@ def outbox_group() -> None:
 def _opened(ctx: CliContext) -> Iterator[Outbox]:
     try:
         outbox = open_outbox(ctx.loaded.config, create=False)
+    except (OutboxDamaged, OSError, sqlite3.Error) as exc:  # e.g. "file is not a database"
+        fail(f"cannot open the outbox: {exc}")
     except (OutboxError, OutboxKeyError) as exc:
         fail(str(exc))
-    except (OSError, sqlite3.Error) as exc:  # e.g. "file is not a database"
-        fail(f"cannot open the outbox: {exc}")
     try:
         yield outbox
     finally:

@@ -17,8 +17,9 @@ How failures are classified (errors.py has the four kinds):
 - bigger than the cap -> ResponseMalformed "oversized"; 2xx that is not a JSON object ->
   ResponseMalformed "not_json"/"not_object"; 1xx/3xx -> ResponseMalformed "unexpected_status"
   (redirects are not followed: an ID number is never re-sent to another address);
-- 4xx -> RequestRefused with the problem's `code` (a non-JSON body gets "http_<status>");
-  5xx and 429 -> ServerFault with `Retry-After` in seconds.
+- 4xx with the platform's own problem+json (type, title, the same status, a `code`) ->
+  RequestRefused with that code; any other 4xx (a gateway's 401/404/408, an HTML page) ->
+  ServerFault "gateway_<status>", retried like 5xx and 429 -> ServerFault with `Retry-After`.
 
 Messages name the operation, never a URL with its values, a request body or a reply body; the
 problem's detail is kept masked in `detail`. Exceptions are raised without chaining to the
@@ -40,11 +41,11 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
 from urllib3.exceptions import SSLError as TlsError
 
 import kiosk
+from kiosk.client.deadline import DeadlineAdapter, Exchange
 from kiosk.client.errors import (PlatformError, PlatformUnreachable, RequestRefused,
                                  ResponseMalformed, ServerFault)
 from kiosk.config.schema import PlatformConfig
@@ -103,7 +104,7 @@ class HttpTransport:
         self.deadline_s = deadline_s if deadline_s is not None else connect_timeout_s + timeout_s
         self.max_response_bytes = max_response_bytes
         self.session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
+        adapter = DeadlineAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
         # Passed on every call too: a session-level path loses to $REQUESTS_CA_BUNDLE.
@@ -135,6 +136,19 @@ class HttpTransport:
         if json_body is not None:
             data = json.dumps(json_body, ensure_ascii=False, allow_nan=False).encode("utf-8")
             all_headers["Content-Type"] = "application/json"
+        with Exchange(self.deadline_s) as exchange:
+            try:
+                return self._exchange(op, method, path, params, data, all_headers, deadline)
+            except PlatformError as exc:
+                if not exchange.expired or exc.code == "deadline":
+                    raise
+                failure = exc
+        raise PlatformUnreachable(f"{op}: no complete reply within {self.deadline_s:g} s "
+                                  f"(connect, headers and body)", status=failure.status,
+                                  code="deadline")
+
+    def _exchange(self, op: str, method: str, path: str, params: Mapping[str, str] | None,
+                  data: bytes | None, all_headers: dict[str, str], deadline: float) -> Reply:
         failure: PlatformError | None = None
         try:
             response = self.session.request(
@@ -220,13 +234,36 @@ class HttpTransport:
         except PlatformError:
             body = b""
         code, detail, tries_left = _problem(body)
-        code = code or f"http_{status}"
+        platform_said = bool(code) and _platform_problem(response, body, status)
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
         if status == 429 or status >= 500:
+            code = code or f"http_{status}"
             return ServerFault(f"{op}: platform failed with HTTP {status} {code}",
                                status=status, code=code, detail=detail,
-                               retry_after_s=parse_retry_after(response.headers.get("Retry-After")))
+                               retry_after_s=retry_after)
+        if not platform_said:
+            # A 401/404/408... from a gateway, proxy or captive portal is not the platform
+            # refusing this request: try again later, like a 5xx.
+            return ServerFault(f"{op}: HTTP {status} from something other than the platform",
+                               status=status, code=f"gateway_{status}", detail=detail,
+                               retry_after_s=retry_after)
         return RequestRefused(f"{op}: platform refused with HTTP {status} {code}",
                               status=status, code=code, detail=detail, tries_left=tries_left)
+
+
+def _platform_problem(response: requests.Response, body: bytes, status: int) -> bool:
+    """Whether the platform itself said this: its problem document (contract: type, title, the
+    same status, a stable code; served as problem+json, or plain JSON by older platforms).
+    Gateways answer in HTML, plain text or a JSON of their own without those members."""
+    media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if media not in ("application/problem+json", "application/json"):
+        return False
+    try:
+        doc = json.loads(body)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(doc, dict) and doc.get("status") == status \
+        and isinstance(doc.get("title"), str) and isinstance(doc.get("type"), str)
 
 
 def _problem(body: bytes) -> tuple[str, str, int | None]:

@@ -17,6 +17,13 @@ clears what the printer held of the cut-short job, so after staff reload the pap
 prints the whole certificate under the same action id; a job whose outcome the printer could
 not tell keeps its id spent, so it never comes out twice.
 
+Killed mid-print: the print is in the print journal (kiosk.prints) before its first byte, under
+its printer action id. A first print there that did not fail counts as "printed before" even
+while the platform does not know yet: choosing it again needs a reprint reason, so a crash never
+gives a second first copy. `resolve_interrupted_prints` settles, at the next start, what a killed
+process left: confirmed or "outcome unknown" (for staff), and recorded at the platform through
+the outbox under the print's own key, so the platform hears "collected" once.
+
 Threading: `certificates` and `print_certificate` block (platform, printer): call them from a
 worker. Privacy: the list, the choice and the keys live in the Session's bag (wiped with it);
 logs and the audit trail carry certificate ids and outcomes, never a name or an ID number.
@@ -43,6 +50,9 @@ from kiosk.journeys.receipt import Outcome
 from kiosk.receipts.certificate import (CertificatePrinter, CertificateSheet,
                                         ThermalCertificatePrinter, verify_url)
 from kiosk.outbox import DuplicateKey, Outbox, QueueRefused
+from kiosk.outbox.sealing import SealError
+from kiosk.prints import (CONFIRMED, FAILED, QUEUED, RECORDED, UNKNOWN, PrintEntry,
+                          PrintJournal, PrintJournalError)
 from kiosk.session import Session
 from kiosk.session.platform_citizen import with_filing_grant
 
@@ -66,6 +76,8 @@ WORDS: dict[str, str] = {
     "journey.collect.not_recorded": N_("Your certificate was printed, but the terminal could not "
                                        "record it yet. Touch Try again, or tell staff."),
 }
+
+JOURNAL_KIND = "certificate"  # the print journal's kind for certificates
 
 _LIST, _CHOSEN, _KEYS, _DONE = "collect.list", "collect.chosen", "collect.keys", "collect.done"
 
@@ -132,7 +144,8 @@ class CollectJourney(Journey[Step]):
 
     def __init__(self, session: Session, client: PlatformClient, printer: CertificatePrinter,
                  platform_base_url: str, *, print_timeout_s: float = 60.0,
-                 audit: AuditRecorder | None = None, outbox: Outbox | None = None) -> None:
+                 audit: AuditRecorder | None = None, outbox: Outbox | None = None,
+                 journal: PrintJournal | None = None) -> None:
         super().__init__(session, Step.LIST)
         self._client = client
         self._printer = printer
@@ -140,6 +153,7 @@ class CollectJourney(Journey[Step]):
         self._print_timeout_s = print_timeout_s
         self._audit = audit or AuditRecorder(None)
         self._outbox = outbox
+        self._journal = journal
         log.info("session %s: collect journey started", session.session_id)
 
     # ---- the list ------------------------------------------------------------------------
@@ -174,7 +188,7 @@ class CollectJourney(Journey[Step]):
                                      detail="certificate not in the listed ones")
             if reprint_reason is not None and reprint_reason not in REPRINT_REASONS:
                 raise ValueError(f"unknown reprint reason {reprint_reason!r}")
-            if certificate.collected_at is None:
+            if not self._printed_before(certificate):
                 reprint_reason = None  # a first print needs none and records none
             elif reprint_reason is None:
                 raise JourneyProblem("journey.collect.reason_needed",
@@ -185,13 +199,25 @@ class CollectJourney(Journey[Step]):
             png = self._printer.preview(self._sheet(certificate, reprint_reason))
             return Preview(_view(certificate), reprint_reason, png)
 
+    def _printed_before(self, c: m.Certificate) -> bool:
+        """Collected at the platform, or a first copy in the journal that may have come out
+        (the platform not told yet: killed mid-print, or its record still queued)."""
+        if c.collected_at is not None:
+            return True
+        if self._journal is None:
+            return False
+        try:
+            return self._journal.first_print(JOURNAL_KIND, c.certificate_id) is not None
+        except PrintJournalError:
+            return True  # cannot tell: never risk a second first copy
+
     def _sheet(self, c: m.Certificate, reprint_reason: str | None) -> CertificateSheet:
         return CertificateSheet(
             certificate_id=c.certificate_id, title=c.title, holder_masked=c.holder_masked,
             receipt_no=c.receipt_no, issuer=c.issuer, issued_at=c.issued_at,
             verification_code=c.verification_code,
             verify_url=verify_url(self._base_url, c.verification_code),
-            reprint=c.collected_at is not None, language=self.language)
+            reprint=reprint_reason is not None, language=self.language)
 
     # ---- printing ------------------------------------------------------------------------
 
@@ -216,6 +242,9 @@ class CollectJourney(Journey[Step]):
             if last is not None and last.outcome == "printed" and last.recorded:
                 return last  # printed and recorded: never again under this choice
             view = _view(certificate)
+            entry = self._journal_entry(action_id)
+            if entry is not None and entry.unknown and last is not None:
+                return last  # it may have printed: a person decides, never a second try
             if last is None or last.outcome != "printed":
                 outcome, why = self._print(certificate, reason, action_id)
                 if outcome != "printed":
@@ -223,7 +252,9 @@ class CollectJourney(Journey[Step]):
                     done[key] = result
                     self._step = Step.PRINTED
                     return result
-            recorded = self._record(certificate_id, key, reason)
+            recorded = None
+            if not self._behind_queued_first(certificate_id, reason):
+                recorded = self._record(certificate_id, key, reason)
             queued = False
             if recorded is not None:
                 view = _view(recorded)
@@ -232,6 +263,8 @@ class CollectJourney(Journey[Step]):
                 queued = self._queue_record(certificate_id, key, reason)
             else:
                 queued = True
+            self._journal_mark(action_id, RECORDED if recorded is not None
+                               else QUEUED if queued else CONFIRMED)
             result = CollectOutcome("printed", None, recorded is not None, view, action_id,
                                     queued)
             done[key] = result
@@ -247,14 +280,68 @@ class CollectJourney(Journey[Step]):
             except PlatformError as exc:
                 raise platform_problem(exc, "getCertificateDocument failed") from None
             pdf = self._session.workdir.write(data, ".pdf", stem="certificate")
-        outcome, why = self._printer.print(self._sheet(certificate, reason), pdf, action_id,
-                                           self._print_timeout_s)
+        if self._journal is not None:
+            try:  # on disk before the first byte: a crash from here on is never forgotten
+                key = action_id.removeprefix("certificate-")
+                self._journal.begin(JOURNAL_KIND, certificate.certificate_id, key, action_id,
+                                    reason, self._sealed_record(certificate.certificate_id,
+                                                                key, reason))
+            except (PrintJournalError, ValueError, TypeError) as exc:
+                log.error("session %s: certificate %s not printed: %s",
+                          self._session.session_id, certificate.certificate_id, exc)
+                return "failed", "storage_failed"
+        outcome, why, unknown = self._printer.print_detail(
+            self._sheet(certificate, reason), pdf, action_id, self._print_timeout_s)
+        if outcome == "printed":
+            self._journal_mark(action_id, CONFIRMED)
+        elif not unknown:
+            self._journal_mark(action_id, FAILED, why)
+        elif self._journal is not None:
+            entry = self._journal_entry(action_id)
+            if entry is not None:  # may have printed: never again as a first copy
+                settle_print(self._journal, self._outbox, entry, self._audit,
+                             f"in session {self._session.session_id}")
         self._audit.citizen(self._session.session_id, "certificate.print", outcome=outcome,
                             reason=why, certificate=certificate.certificate_id,
                             reprint_reason=reason)
         log.info("session %s: certificate %s %s%s", self._session.session_id,
                  certificate.certificate_id, outcome, f" ({why})" if why else "")
         return outcome, why
+
+    def _sealed_record(self, certificate_id: str, key: str, reason: str | None) -> bytes | None:
+        """The collection record as the outbox would queue it, with this visit's filing
+        grant: a restart after a crash sends it without the citizen."""
+        if self._outbox is None:
+            return None
+        body = {"certificate_id": certificate_id, "reprint_reason": reason}
+        return self._outbox.seal(COLLECTION, with_filing_grant(self._session, body), key)
+
+    def _journal_entry(self, action_id: str) -> PrintEntry | None:
+        if self._journal is None:
+            return None
+        try:
+            return self._journal.get(action_id)
+        except PrintJournalError:
+            return None
+
+    def _journal_mark(self, action_id: str, state: str, detail: str | None = None) -> None:
+        if self._journal is None:
+            return
+        try:
+            self._journal.mark(action_id, state, detail)
+        except PrintJournalError as exc:  # the row stays "started": settled at the next start
+            log.error("session %s: print journal: %s", self._session.session_id, exc)
+
+    def _behind_queued_first(self, certificate_id: str, reason: str | None) -> bool:
+        """A reprint whose first copy's record still waits in the outbox is recorded through
+        the outbox too, behind it: sent first, it would make the first record a conflict."""
+        if reason is None or self._journal is None or self._outbox is None:
+            return False
+        try:
+            first = self._journal.first_print(JOURNAL_KIND, certificate_id)
+        except PrintJournalError:
+            return True
+        return first is not None and first.state != RECORDED
 
     def _record(self, certificate_id: str, key: str,
                 reason: str | None) -> m.Certificate | None:
@@ -308,10 +395,71 @@ class CollectJourney(Journey[Step]):
 
 def collect_journey(terminal: Terminal, session: Session) -> CollectJourney:
     """A collect journey for `session` on this terminal's receipt printer."""
-    if terminal.link is None or terminal.printer is None:
-        raise RuntimeError("collect needs the platform link and a printer")
+    if terminal.link is None or terminal.printer is None or terminal.prints is None:
+        raise RuntimeError("collect needs the platform link, a printer and the print journal")
     config = terminal.config
     printer = ThermalCertificatePrinter(terminal.printer,
                                         centre_name=config.receipts.centre_name)
     return CollectJourney(session, terminal.link.client, printer, config.platform.base_url,
-                          audit=terminal.audit, outbox=terminal.link.outbox)
+                          audit=terminal.audit, outbox=terminal.link.outbox,
+                          journal=terminal.prints)
+
+
+def resolve_interrupted_prints(journal: PrintJournal, outbox: Outbox | None,
+                               audit: AuditRecorder | None = None) -> list[str]:
+    """At start, before any citizen: settle the certificate prints a killed process left.
+
+    Confirmed ones stay confirmed; started ones become "outcome unknown" (the printer cannot be
+    asked about a job of a dead process): both are treated as printed. Each is recorded at the
+    platform through the outbox under the key the journey used, so a record the dead process
+    did make is replayed, not doubled. Returns the action ids settled. Never raises."""
+    try:
+        pending = [e for e in journal.unresolved() if e.kind == JOURNAL_KIND]
+    except PrintJournalError as exc:
+        log.error("print journal unreadable: %s", exc)
+        return []
+    settled = []
+    for entry in reversed(pending):  # oldest first: a first copy's record before its reprints
+        if settle_print(journal, outbox, entry, audit, "after a restart"):
+            settled.append(entry.action_id)
+    return settled
+
+
+def settle_print(journal: PrintJournal, outbox: Outbox | None, entry: PrintEntry,
+                 audit: AuditRecorder | None, when: str) -> bool:
+    """Treat `entry` as printed: flag an unconfirmed one "outcome unknown" and queue its
+    record for the platform. False when it could not be queued (tried again at next start)."""
+    unknown = entry.state != CONFIRMED
+    if unknown and entry.state != UNKNOWN:
+        try:
+            journal.mark(entry.action_id, UNKNOWN, f"outcome unknown {when}")
+        except PrintJournalError as exc:
+            log.error("print journal: %s", exc)
+            return False
+    if outbox is None:
+        return False
+    body = {"certificate_id": entry.subject, "reprint_reason": entry.reprint_reason}
+    try:
+        if entry.record is not None:
+            outbox.enqueue_sealed(COLLECTION, entry.record, idempotency_key=entry.idempotency_key)
+        else:
+            outbox.enqueue(COLLECTION, body, idempotency_key=entry.idempotency_key)
+    except DuplicateKey:
+        pass  # queued before
+    except (QueueRefused, ValueError, SealError) as exc:
+        log.warning("print %s: record not queued: %s", entry.action_id, exc)
+        return False
+    detail = (f"outcome unknown {when}, treated as printed" if unknown
+              else f"confirmed, recorded {when}")
+    try:
+        journal.mark(entry.action_id, QUEUED, detail)
+    except PrintJournalError as exc:
+        log.error("print journal: %s", exc)
+        return False
+    (audit or AuditRecorder(None)).record(
+        "system", "kiosk", "certificate.print_settled",
+        {"certificate": entry.subject, "outcome": "unknown" if unknown else "confirmed",
+         "action": entry.action_id, "when": when})
+    log.warning("certificate %s: print %s settled %s: %s", entry.subject, entry.action_id,
+                when, "outcome unknown, treated as printed" if unknown else "confirmed")
+    return True

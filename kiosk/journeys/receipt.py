@@ -14,7 +14,7 @@ from concurrent.futures import Future, TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from drivers.device import DeviceError
+from drivers.device import DeviceError, OutcomeUnknown
 from drivers.printer.document import Document
 from drivers.printer.printer import JobResult
 from kiosk.audit.recorder import AuditRecorder
@@ -93,19 +93,29 @@ def document_for(receipt: ReceiptData, *, next_steps: list[str], centre_name: st
 def print_document(printer: PrinterPort, document: Document, action_id: str,
                    timeout_s: float) -> tuple[Outcome, str | None]:
     """(outcome, reason). Blocking: call from a worker."""
+    outcome, reason, _ = print_document_detail(printer, document, action_id, timeout_s)
+    return outcome, reason
+
+
+def print_document_detail(printer: PrinterPort, document: Document, action_id: str,
+                          timeout_s: float) -> tuple[Outcome, str | None, bool]:
+    """(outcome, reason, unknown): `unknown` when bytes may have reached paper and nobody can
+    tell whether the job printed (a print journal must then treat it as possibly printed)."""
     try:
         future = printer.print(document, action_id)
         result: Any = future.result(timeout=timeout_s)
     except FutureTimeout:
-        return "failed", "timeout"
+        return "failed", "timeout", True
+    except OutcomeUnknown as exc:
+        return "failed", exc.reason, True
     except DeviceError as exc:
-        return ("paper_out" if exc.reason == "paper_out" else "failed"), exc.reason
+        return ("paper_out" if exc.reason == "paper_out" else "failed"), exc.reason, False
     except Exception as exc:  # a port that is not a ThermalPrinter failing its own way
         log.warning("receipt print failed: %s", type(exc).__name__)
-        return "failed", "error"
+        return "failed", "error", True
     if isinstance(result, JobResult) and result.confirmed_by in ("process_id", "status"):
-        return "printed", None
-    return "failed", "unconfirmed"
+        return "printed", None, False
+    return "failed", "unconfirmed", True
 
 
 def print_for_citizen(printer: PrinterPort | None, document: Document, action_id: str,

@@ -6,8 +6,10 @@ draw a near-zero wait again and again, so one terminal could hammer a platform t
 failing; equal jitter keeps a floor of half the step while still spreading hundreds of
 terminals that lost the platform at the same moment.
 
-A `Retry-After` from the platform (ServerFault.retry_after_s) is honoured as a minimum, bounded
-by max, plus up to `initial` of jitter so the fleet does not return in the same second.
+A `Retry-After` from the platform (ServerFault.retry_after_s) is a floor under the exponential
+wait, not a replacement for it (an item answered 500 with "Retry-After: 1" forever still backs
+off), plus up to `initial` of jitter so the fleet does not return in the same second; bounded
+by max.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ class Backoff:
     def delay(self, attempt: int, error: BaseException | None = None) -> float:
         retry_after = getattr(error, "retry_after_s", None) if isinstance(error, ServerFault) \
             else None
-        if isinstance(retry_after, (int, float)) and retry_after > 0:
-            return min(self.max_s, retry_after + self.rng.uniform(0, self.initial_s))
         step = self.step(attempt)
-        return step / 2 + self.rng.uniform(0, step / 2)
+        wait = step / 2 + self.rng.uniform(0, step / 2)
+        if isinstance(retry_after, (int, float)) and retry_after > 0:
+            wait = max(wait, retry_after + self.rng.uniform(0, self.initial_s))
+        return min(self.max_s, wait)

@@ -42,6 +42,18 @@ class StorageFailed(QueueRefused):
     reason = "storage_failed"
 
 
+class OutboxDamaged(OutboxError):
+    """The outbox file is empty, truncated, not a database or fails `PRAGMA integrity_check`:
+    it was refused (and set aside for staff, `set_aside`) rather than opened as an empty queue.
+    While a set-aside file waits for staff, no new outbox is started beside it."""
+
+    reason = "outbox_damaged"
+
+    def __init__(self, message: str, set_aside: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.set_aside = set_aside or []
+
+
 class DuplicateKey(OutboxError, ValueError):
     """An item with this idempotency key is already queued (or was already sent)."""
 

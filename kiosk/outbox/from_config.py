@@ -34,7 +34,7 @@ def open_outbox(config: KioskConfig, *, create: bool = True) -> Outbox:
         raise OutboxError(f"no outbox database at {db}")
     key = outbox_key(config, create=create)
     return Outbox(db, key, max_items=config.outbox.max_items,
-                  min_free_mb=config.outbox.min_free_mb)
+                  min_free_mb=config.outbox.min_free_mb, set_aside_damaged=create)
 
 
 def outbox_key(config: KioskConfig, *, create: bool = True) -> bytes:

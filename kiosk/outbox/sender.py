@@ -4,6 +4,12 @@ Order is kept: when the head of the queue cannot be delivered for a reason that 
 (network, 5xx, malformed reply), everything behind it waits too, because a supplement must not
 reach the platform before the application it supplements. A refusal (4xx) will not pass by
 waiting: that item is set aside for staff and the queue moves on.
+
+A storage fault (full disk, I/O error, a damaged file: `QueueRefused` from the outbox) is a
+fault like a platform outage: the whole sender backs off exponentially. A delivery the
+platform took but the outbox could not record is remembered in memory and only recorded at
+the next try, never sent again while this process lives (after a restart the idempotency key
+makes the re-send a replay).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from typing import Any
 
 from kiosk.client.errors import PlatformError, RequestRefused
 from kiosk.outbox.backoff import Backoff
-from kiosk.outbox.errors import OutboxError, describe_error
+from kiosk.outbox.errors import OutboxError, QueueRefused, describe_error
 from kiosk.outbox.sealing import SealError
 from kiosk.outbox.store import Outbox, OutboxItem
 
@@ -49,24 +55,42 @@ class Sender:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self.rounds = 0  # drain rounds completed by the thread (for health checks and tests)
+        self._unrecorded: dict[int, dict[str, Any]] = {}  # delivered, not yet marked so
+        self.storage_failures = 0  # in a row; 0 when the outbox's storage works
+        self.storage_problem: str | None = None  # the last storage fault (staff, heartbeat)
 
     # -- one round -----------------------------------------------------------------------------
 
     def drain_once(self) -> DrainReport:
         """Send due items in order until the queue is empty or its head has to wait."""
         report = DrainReport()
-        while not self._stopping.is_set():
-            item = self.outbox.next_due(self.clock())
-            if item is None:
-                break
-            if not self._send(item, report):
-                break
-        head = self.outbox.head()
+        try:
+            while not self._stopping.is_set():
+                item = self.outbox.next_due(self.clock())
+                if item is None:
+                    break
+                if not self._send(item, report):
+                    break
+            head = self.outbox.head()
+        except QueueRefused as exc:  # the disk or the file failed: back off, all of us
+            self.storage_failures += 1
+            self.storage_problem = exc.reason
+            wait = self.backoff.delay(self.storage_failures)
+            log.warning("outbox storage failed (%s, %d in a row): %s; retry in %.1f s",
+                        exc.reason, self.storage_failures, type(exc).__name__, wait)
+            report.next_attempt_at = self.clock() + wait
+            return report
+        if self.storage_failures:
+            log.info("outbox storage works again after %d failure(s)", self.storage_failures)
+        self.storage_failures, self.storage_problem = 0, None
         report.next_attempt_at = None if head is None else head.next_attempt_at
         return report
 
     def _send(self, item: OutboxItem, report: DrainReport) -> bool:
-        """Deliver one item; False when the queue has to wait (head of line backs off)."""
+        """Deliver one item; False when the queue has to wait (head of line backs off).
+        Raises QueueRefused when the outbox's storage fails."""
+        if item.id in self._unrecorded:  # the platform has it: only the record is missing
+            return self._delivered(item, self._unrecorded[item.id], report)
         try:
             body = self.outbox.open_body(item)
         except SealError as exc:
@@ -88,12 +112,23 @@ class Sender:
         except Exception as exc:  # a bug in deliver must not stop the queue for good
             self._fail(item, exc, report, logging.ERROR, _where(exc))
             return False
+        return self._delivered(item, result if isinstance(result, dict) else {}, report)
+
+    def _delivered(self, item: OutboxItem, result: dict[str, Any],
+                   report: DrainReport) -> bool:
+        self._unrecorded[item.id] = result
         try:
-            self.outbox.mark_delivered(item.id, result if isinstance(result, dict) else {})
+            self.outbox.mark_delivered(item.id, result)
+        except QueueRefused:
+            log.warning("outbox item %s (%s): delivered, not recorded yet (storage)", item.id,
+                        item.reference)
+            raise
         except OutboxError as exc:
+            self._unrecorded.pop(item.id, None)
             log.warning("outbox item %s (%s): delivered but not recorded: %s", item.id,
                         item.reference, type(exc).__name__)
             return True
+        self._unrecorded.pop(item.id, None)
         log.info("outbox item %s (%s, %s) delivered after %d attempt(s)", item.id,
                  item.reference, item.kind, item.attempts + 1)
         report.delivered.append(item.id)
@@ -104,6 +139,8 @@ class Sender:
         wait = self.backoff.delay(item.attempts + 1, exc)
         try:
             self.outbox.mark_failed(item.id, exc, self.clock() + wait)
+        except QueueRefused:
+            raise  # storage: the whole sender backs off
         except OutboxError as err:  # e.g. discarded by staff while it was on the wire
             log.warning("outbox item %s (%s): failure not recorded: %s", item.id,
                         item.reference, type(err).__name__)

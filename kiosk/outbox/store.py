@@ -23,6 +23,7 @@ WAL lets them read while the kiosk writes, and busy_timeout makes writers wait t
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -41,8 +42,9 @@ from typing import Any
 from kiosk.faults import crash_point
 from kiosk.logs import mask_text
 from kiosk.outbox.errors import (DiskFull, DuplicateKey, InvalidTransition, ItemNotFound,
-                                 OutboxError, PayloadGone, QueueFull, StorageFailed,
-                                 describe_error)
+                                 OutboxError, PayloadGone, QueueFull, QueueRefused,
+                                 StorageFailed, describe_error)
+from kiosk.outbox import integrity
 from kiosk.outbox.keyfile import OutboxKeyError
 from kiosk.private_files import ensure_private_file, fsync_dir, make_private_dirs
 from kiosk.outbox.sealing import Sealer, SealError, associated_data
@@ -152,11 +154,37 @@ class OutboxStats:
     free_bytes: int
 
 
+def _storage_errors(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Every SQLite error of a public method becomes the outbox's stable reason (DiskFull or
+    StorageFailed): callers handle a fault of the disk or the file as a fault, with backoff,
+    never as a raw sqlite3 exception that escapes them (issue 20 items 3 and 4)."""
+    @functools.wraps(method)
+    def wrapper(self: Outbox, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise _storage_error(exc, method.__name__) from None
+    return wrapper
+
+
+def _storage_error(exc: sqlite3.Error, operation: str) -> QueueRefused:
+    outcome = "nothing was stored" if operation.startswith("enqueue") else \
+        f"{operation}: nothing was changed"
+    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+        return DiskFull(f"the outbox database is full ({exc}); {outcome}")
+    return StorageFailed(f"the outbox database failed ({type(exc).__name__}: {exc}); "
+                         f"{outcome}")
+
+
+
 class Outbox:
     def __init__(self, db_path: Path, key: bytes, *, max_items: int, min_free_mb: int,
-                 clock: Callable[[], float] = time.time, max_db_bytes: int | None = None) -> None:
+                 clock: Callable[[], float] = time.time, max_db_bytes: int | None = None,
+                 set_aside_damaged: bool = True) -> None:
         """`max_db_bytes`, if given, is a hard ceiling on the database file; reaching it is
-        handled exactly like a full disk."""
+        handled exactly like a full disk. A damaged file raises OutboxDamaged (kiosk/outbox/
+        integrity.py), set aside unless `set_aside_damaged` is False (staff tools only look).
+        `problem`: what opening found that staff must know (a WAL lost after a crash)."""
         self.db_path = Path(db_path)
         self.max_items = max_items
         self.min_free_bytes = min_free_mb * 1024 * 1024
@@ -164,13 +192,30 @@ class Outbox:
         self._sealer = Sealer(key)
         self._lock = threading.RLock()
         self._listeners: list[Callable[[], None]] = []
-        self._conn = self._connect(max_db_bytes)
+        integrity.check_file(self.db_path, set_aside=set_aside_damaged)
+        self._marker, self.problem = integrity.open_marker(self.db_path) \
+            if self.db_path.parent.is_dir() else (None, None)
         try:
+            self._conn = self._connect(max_db_bytes)
+        except sqlite3.DatabaseError as exc:
+            self._close_marker()
+            integrity.refuse(self.db_path, f"does not open ({exc})",
+                             set_aside=set_aside_damaged)
+        try:
+            integrity.check_integrity(self._conn, self.db_path, set_aside=set_aside_damaged)
             self._migrate()
             self._check_key()
         except BaseException:
             self._conn.close()
+            self._close_marker()
             raise
+        if self._marker is None:  # the directory was made by _connect
+            self._marker, _ = integrity.open_marker(self.db_path)
+
+    def _close_marker(self) -> None:
+        if self._marker is not None:
+            integrity.close_marker(self._marker)
+            self._marker = None
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -247,6 +292,7 @@ class Outbox:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+            self._close_marker()
 
     def __enter__(self) -> Outbox:
         return self
@@ -303,6 +349,7 @@ class Outbox:
         st = os.statvfs(self.db_path.parent)
         return st.f_bavail * st.f_frsize
 
+    @_storage_errors
     def check_capacity(self, expected_bytes: int = 0) -> None:
         """Raise QueueFull/DiskFull if a new item of about `expected_bytes` cannot be taken.
         Screens call this before the citizen starts, so nobody scans pages in vain."""
@@ -318,15 +365,28 @@ class Outbox:
     def enqueue(self, kind: str, body: Mapping[str, Any], *,
                 idempotency_key: str | None = None) -> QueuedItem:
         """Store `body` (sealed) and return once the commit is durable."""
+        key = str(uuid.uuid4()) if idempotency_key is None else idempotency_key
+        return self.enqueue_sealed(kind, self.seal(kind, body, key), idempotency_key=key)
+
+    def seal(self, kind: str, body: Mapping[str, Any], idempotency_key: str) -> bytes:
+        """`body` sealed as the item (kind, idempotency_key) would hold it: for a record kept
+        elsewhere until it is due (the print journal keeps a collection's, with the citizen's
+        filing grant, until the certificate printed or a restart settles it)."""
         if not isinstance(kind, str) or not _KIND.match(kind):
             raise ValueError(f"outbox kind {kind!r} is not a short lowercase name")
         if not isinstance(body, Mapping):
             raise TypeError(f"outbox body must be a dict, got {type(body).__name__}")
-        key = str(uuid.uuid4()) if idempotency_key is None else idempotency_key
+        if not isinstance(idempotency_key, str) or not _IDEMPOTENCY_KEY.match(idempotency_key):
+            raise ValueError("idempotency key must be 16-64 characters of [A-Za-z0-9-]")
+        return self._sealer.seal(encode_body(body), associated_data(kind, idempotency_key))
+
+    @_storage_errors
+    def enqueue_sealed(self, kind: str, sealed: bytes, *, idempotency_key: str) -> QueuedItem:
+        """Store a body `seal` made (it must open under this key, kind and idempotency key)."""
+        key = idempotency_key
         if not isinstance(key, str) or not _IDEMPOTENCY_KEY.match(key):
             raise ValueError("idempotency key must be 16-64 characters of [A-Za-z0-9-]")
-        plaintext = encode_body(body)
-        sealed = self._sealer.seal(plaintext, associated_data(kind, key))
+        plaintext = self._sealer.open(sealed, associated_data(kind, key))
         with self._lock:
             # Written to the WAL, then checkpointed into the database: about twice its size.
             self.check_capacity(expected_bytes=2 * len(sealed))
@@ -344,7 +404,7 @@ class Outbox:
                     assert item_id is not None
                     self._history(db, item_id, now, "enqueued")
             except sqlite3.Error as exc:
-                raise self._storage_error(exc) from None
+                raise _storage_error(exc, "enqueue") from None
         log.info("outbox item %s (%s, %s) queued, %d bytes", item_id, reference, kind,
                  len(plaintext))
         for callback in list(self._listeners):
@@ -353,12 +413,6 @@ class Outbox:
             except Exception:
                 log.exception("outbox enqueue listener failed")
         return QueuedItem(item_id, kind, key, reference, now)
-
-    def _storage_error(self, exc: sqlite3.Error) -> OutboxError:
-        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
-            return DiskFull(f"the outbox database is full ({exc}); nothing was stored")
-        return StorageFailed(f"the outbox database failed ({type(exc).__name__}: {exc}); "
-                             f"nothing was stored")
 
     @staticmethod
     def _new_reference(db: sqlite3.Connection) -> str:
@@ -379,6 +433,7 @@ class Outbox:
 
     # -- queries -------------------------------------------------------------------------------
 
+    @_storage_errors
     def get(self, item_id: int) -> OutboxItem:
         with self._lock:
             row = self._conn.execute(f"SELECT {_META_COLUMNS} FROM items WHERE id = ?",
@@ -387,6 +442,7 @@ class Outbox:
             raise ItemNotFound(f"no outbox item {item_id}")
         return _item(row)
 
+    @_storage_errors
     def find(self, reference: str) -> OutboxItem:
         """The item printed on a receipt as `reference` (staff look-up)."""
         with self._lock:
@@ -396,6 +452,7 @@ class Outbox:
             raise ItemNotFound(f"no outbox item with reference {reference}")
         return _item(row)
 
+    @_storage_errors
     def find_by_key(self, idempotency_key: str) -> OutboxItem:
         """The item queued under `idempotency_key` (a submit interrupted after its commit)."""
         with self._lock:
@@ -405,6 +462,7 @@ class Outbox:
             raise ItemNotFound("no outbox item with this idempotency key")
         return _item(row)
 
+    @_storage_errors
     def head(self) -> OutboxItem | None:
         """The oldest pending item, due or not: the queue's next item to send."""
         with self._lock:
@@ -428,6 +486,7 @@ class Outbox:
             return item
         return None
 
+    @_storage_errors
     def items(self, states: Iterable[str] | None = None, limit: int = 100, *,
               newest_first: bool = False) -> list[OutboxItem]:
         """Metadata only, in queue order (or newest first)."""
@@ -447,12 +506,14 @@ class Outbox:
                                           (*wanted, limit)).fetchall()
         return [_item(r) for r in rows]
 
+    @_storage_errors
     def depth(self) -> int:
         """Pending items: what max_items limits."""
         with self._lock:
             return self._conn.execute("SELECT count(*) FROM items WHERE state = ?",
                                       (PENDING,)).fetchone()[0]
 
+    @_storage_errors
     def stats(self) -> OutboxStats:
         with self._lock:
             counts = dict.fromkeys(STATES, 0)
@@ -475,6 +536,7 @@ class Outbox:
             last_error_item=last["item_id"] if last else None,
             free_bytes=self.free_bytes())
 
+    @_storage_errors
     def body_bytes(self, item: OutboxItem | int) -> bytes:
         """The exact JSON bytes enqueued (the same bytes at every attempt)."""
         item_id = item.id if isinstance(item, OutboxItem) else item
@@ -502,6 +564,7 @@ class Outbox:
             raise ItemNotFound(f"no outbox item {item_id}")
         return row["state"]
 
+    @_storage_errors
     def mark_delivered(self, item_id: int, result: Mapping[str, Any]) -> None:
         """The platform took it: keep its small result, wipe the payload, same transaction.
 
@@ -520,6 +583,7 @@ class Outbox:
                           detail=None if state == PENDING else f"was {state}")
         self._wipe_old_frames()
 
+    @_storage_errors
     def mark_failed(self, item_id: int, error: BaseException, next_attempt_at: float) -> None:
         """A retryable failure: count the attempt, keep the payload, wait until next_attempt_at."""
         kind, detail = describe_error(error)
@@ -533,6 +597,7 @@ class Outbox:
                        (now, next_attempt_at, kind, detail, item_id))
             self._history(db, item_id, now, "failed", kind, detail)
 
+    @_storage_errors
     def mark_refused(self, item_id: int, error: BaseException) -> None:
         """The platform said no (or the payload cannot be opened): a person must look at it.
         The payload is kept so that a requeue after the fix sends the same request."""
@@ -548,6 +613,7 @@ class Outbox:
                        (REFUSED, now, kind, detail, now, item_id))
             self._history(db, item_id, now, "refused", kind, detail)
 
+    @_storage_errors
     def requeue(self, item_id: int) -> OutboxItem:
         """Staff: send a refused item again (same idempotency key, attempts kept), or a
         pending item now rather than after its backoff."""
@@ -567,6 +633,7 @@ class Outbox:
                 log.exception("outbox enqueue listener failed")
         return self.get(item_id)
 
+    @_storage_errors
     def discard(self, item_id: int, reason: str) -> OutboxItem:
         """Staff: give up on an item and wipe its payload. `reason` is kept (masked) for audit."""
         reason = mask_text(" ".join(str(reason).split()))[:200]
@@ -583,6 +650,7 @@ class Outbox:
         self._wipe_old_frames()
         return self.get(item_id)
 
+    @_storage_errors
     def prune(self, before: float) -> int:
         """Forget delivered and discarded items finished before `before` (with their history)."""
         with self._write() as db:
@@ -590,6 +658,7 @@ class Outbox:
                                (DELIVERED, DISCARDED, before)).rowcount
         return count
 
+    @_storage_errors
     def history(self, item_id: int) -> list[dict[str, Any]]:
         with self._lock:
             rows = self._conn.execute("SELECT at, event, error_kind, detail FROM history "

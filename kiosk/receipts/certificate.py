@@ -31,7 +31,7 @@ from typing import Protocol
 from drivers.printer.document import Cut, Document, Feed, Item, Qr, Rule, Text, paper_for, to_picture
 from kiosk.i18n import translator
 from kiosk.i18n.messages import N_
-from kiosk.journeys.receipt import Outcome, PrinterPort, print_document
+from kiosk.journeys.receipt import Outcome, PrinterPort, print_document_detail
 from kiosk.receipts.layout import CST, day_text, qr_module, receipt_language, sayer
 
 STRINGS: dict[str, str] = {
@@ -127,6 +127,11 @@ class CertificatePrinter(Protocol):
         """(outcome, reason): printed | paper_out | failed."""
         ...
 
+    def print_detail(self, sheet: CertificateSheet, pdf: Path | None, action_id: str,
+                     timeout_s: float) -> tuple[Outcome, str | None, bool]:
+        """`print` plus whether a failure leaves the outcome unknown (it may have printed)."""
+        ...
+
 
 class ThermalCertificatePrinter:
     """Certificates on the receipt printer (58 or 80 mm), in this module's layout."""
@@ -149,4 +154,10 @@ class ThermalCertificatePrinter:
 
     def print(self, sheet: CertificateSheet, pdf: Path | None, action_id: str,
               timeout_s: float) -> tuple[Outcome, str | None]:
-        return print_document(self._printer, self.document(sheet), action_id, timeout_s)
+        outcome, reason, _ = self.print_detail(sheet, pdf, action_id, timeout_s)
+        return outcome, reason
+
+    def print_detail(self, sheet: CertificateSheet, pdf: Path | None, action_id: str,
+                     timeout_s: float) -> tuple[Outcome, str | None, bool]:
+        return print_document_detail(self._printer, self.document(sheet), action_id,
+                                     timeout_s)

@@ -89,17 +89,21 @@ def test_refusals_are_never_retried(platform: FakePlatform, client: PlatformClie
     assert len(platform.requests) == 2
 
 
-def test_a_refusal_without_a_problem_document_still_refuses(platform: FakePlatform,
-                                                            client: PlatformClient) -> None:
+def test_a_4xx_that_is_not_the_platforms_problem_is_retried_not_refused(
+        platform: FakePlatform, make_client: Callable[..., PlatformClient]) -> None:
+    """Issue 20 item 5: a proxy's HTML 403, a gateway's own JSON 401: not the platform saying
+    no, so not RequestRefused (which sets an outbox item aside for staff) but a fault to retry."""
+    client = make_client(platform.url, retries=0)
     platform.reply(Script(status=403, body=b"<html>Forbidden by proxy</html>",
                           headers={"Content-Type": "text/html"}))
-    with pytest.raises(RequestRefused) as caught:
+    with pytest.raises(ServerFault) as caught:
         client.health()
-    assert caught.value.code == "http_403"
-    platform.reply(Script(status=401, body=b'{"code": 42}'))
-    with pytest.raises(RequestRefused) as caught:
+    assert caught.value.code == "gateway_403"
+    platform.reply(Script(status=401, body=b'{"code": "unauthorized"}',
+                          headers={"Content-Type": "application/json"}))
+    with pytest.raises(ServerFault) as caught:
         client.health()
-    assert caught.value.code == "http_401"
+    assert caught.value.code == "gateway_401"
 
 
 def test_problem_field_errors_reach_the_caller(platform: FakePlatform,

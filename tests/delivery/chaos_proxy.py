@@ -15,7 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 MODES = ("pass", "drop_before", "drop_after", "malformed", "wrong_shape", "truncated",
-         "oversized", "slow", "error_502")
+         "oversized", "slow", "error_502", "gateway_401", "gateway_404", "gateway_408",
+         "gateway_json_404")
 
 
 class ChaosProxy:
@@ -89,6 +90,15 @@ class ChaosProxy:
                 proxy.seen[mode] += 1
                 if mode == "drop_before":
                     self.close_connection = True
+                    return
+                if mode.startswith("gateway_"):  # the gateway answers; the platform never sees it
+                    code = int(mode.rsplit("_", 1)[1])
+                    if mode.startswith("gateway_json"):  # a gateway's own JSON, not the contract's
+                        self._write(code, [("Content-Type", "application/json")],
+                                    b'{"code": "not_found", "message": "no route"}')
+                    else:
+                        self._write(code, [("Content-Type", "text/html")],
+                                    f"<html><body>{code} from the gateway</body></html>".encode())
                     return
                 status, headers, data = self._forward(body)
                 json_type = [("Content-Type", "application/json")]

@@ -63,3 +63,13 @@ def test_backoff_from_config() -> None:
 
     b = backoff_from_config(KioskConfig())
     assert (b.initial_s, b.max_s) == (2.0, 600.0)
+
+
+def test_retry_after_is_a_floor_under_the_exponential_wait_not_instead_of_it() -> None:
+    """Issue 20 item 6: an item answered 500 with "Retry-After: 1" forever used to be tried
+    every 1-2 s for good; the exponential step still grows under the floor."""
+    b = Backoff(1, 600, rng=random.Random(6))
+    waits = [b.delay(n, ServerFault("busy", status=500, retry_after_s=1)) for n in range(1, 11)]
+    assert 1 <= waits[0] <= 2
+    assert waits[6] >= 32 and waits[9] >= 256  # steps 64 and 512, equal jitter: half at least
+    assert all(w >= 1 for w in waits)
