@@ -29,6 +29,7 @@ from kiosk.session import EndReason, IdleState, SessionEvent
 from kiosk.terminal import Terminal
 from screens.admin.frame import ADMIN_SCREENS
 from screens.attract import AttractScreen
+from screens.dialog import Dialog
 from screens.home import HomeScreen
 from screens.identify import IdentifyScreen
 from screens.holder import HolderScreen
@@ -74,6 +75,7 @@ class KioskApp(App):
         self._restart_pending = ""  # why, while the citizen (or staff) at the screen stays
         self._restart_reason = ""
         self.daily_restart = DailyRestart.from_config(config.terminal)
+        self.idle_dialog: Dialog | None = None  # "Need more time?", above the screen
 
     def _default_prefs(self) -> Prefs:
         ui = self.kiosk_config.ui
@@ -92,6 +94,7 @@ class KioskApp(App):
         for install in INSTALLERS:
             install(self)
         self.manager.current = "attract"
+        self.idle_dialog = Dialog(self, "idle_warning")
         # Device and session events arrive on driver threads: hop onto the main loop.
         self._unsubscribe = [
             self.terminal.sessions.subscribe(lambda e: Clock.schedule_once(
@@ -184,11 +187,40 @@ class KioskApp(App):
             if countdown is not None and (self.countdown is None or countdown in SPOKEN_AT):
                 self.say("session_ending", n=countdown)
             self.countdown = countdown
-            # Each second only the countdown's text changes; the screen is rebuilt only when
-            # the line appears or goes away.
-            screen = self.manager.current_screen
-            if not getattr(screen, "show_countdown", lambda: True)():
-                self._restyle()
+            assert status is not None or countdown is None
+            self._show_idle_warning(status.extensions_left if status is not None else 0)
+
+    def _show_idle_warning(self, extensions_left: int) -> None:
+        """The warning is a dialog above the screen (screens.dialog): nothing under the
+        citizen's finger moves. Any touch extends (`_on_any_touch`); the button says so."""
+        dialog = self.idle_dialog
+        assert dialog is not None
+        if self.countdown is None or self.staff_present:
+            dialog.close()
+            return
+        _ = self.translator
+        seconds = _.ngettext("Your session ends in %(n)d second.",
+                             "Your session ends in %(n)d seconds.", self.countdown, n=self.countdown)
+        if dialog.is_open:
+            dialog.set_detail(seconds)
+            return
+        choices = [("countdown_continue", _.gettext("Continue my session"), self._more_time, False)] \
+            if extensions_left > 0 else []
+        dialog.show(_.gettext("Need more time?"), seconds, "countdown", choices)
+
+    def _more_time(self) -> None:
+        """继续办理: the touch itself extended the session; close the question now rather
+        than on the next tick."""
+        self.terminal.sessions.touch()
+        status = self.terminal.sessions.tick()
+        if status is None or status.state != IdleState.WARNING:
+            self.countdown = None
+            if self.idle_dialog is not None:
+                self.idle_dialog.close()
+
+    def open_dialogs(self) -> list[Dialog]:
+        """The questions on the glass above the screen (the UI driver looks at them too)."""
+        return [d for d in (self.idle_dialog,) if d is not None and d.is_open]
 
     @property
     def staff_present(self) -> bool:
@@ -206,6 +238,8 @@ class KioskApp(App):
         if event.kind == "ended" and self.terminal.sessions.current is None:
             self.greeting = None
             self.countdown = None
+            if self.idle_dialog is not None:
+                self.idle_dialog.close()
             self.prefs = self._default_prefs()
             self.translator = Translator(self.prefs.language)
             if not self.staff_present:  # staff stay where they are
@@ -345,4 +379,13 @@ class KioskApp(App):
         # Only the screen on the glass is redrawn now; the others redraw as they are entered
         # (a hidden journey screen must not ask its journey anything out of turn).
         self.manager.current_screen.refresh()
+        if self.idle_dialog is not None and self.idle_dialog.is_open:
+            self.idle_dialog.close()  # drawn again at once in the new language and theme
+            self._show_idle_warning(self._extensions_left())
+
+    def _extensions_left(self) -> int:
+        session = self.terminal.sessions.current
+        if session is None:
+            return 0
+        return session.idle.state().extensions_left
 
