@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.layout import Layout
 from kivy.uix.modalview import ModalView
 from kivy.uix.widget import Widget
 
@@ -52,6 +53,14 @@ class Dialog(ModalView):
         self._draw(detail)
         if not self._is_open:
             self.open(animation=False)
+        self._lay_out_now()
+
+    def _lay_out_now(self) -> None:
+        """Place every button before the next touch can arrive (Kivy lays out on the next
+        frame; a finger quicker than that would land where a button is not yet)."""
+        for widget in self.walk():
+            if isinstance(widget, Layout):
+                widget.do_layout()
 
     def set_detail(self, text: str) -> None:
         """Only the detail line changes (each second of a countdown): no relayout."""
@@ -62,6 +71,7 @@ class Dialog(ModalView):
         """The theme changed (elder mode, high contrast) while open."""
         if self._is_open and self.detail is not None:
             self._draw(self.detail.text)
+            self._lay_out_now()
 
     def close(self) -> None:
         self.dismiss(animation=False)

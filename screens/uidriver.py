@@ -30,6 +30,7 @@ Bound to 127.0.0.1 only and started only with `--ui-driver PORT`.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -205,7 +206,13 @@ class UiDriver:
         return {"hung_s": seconds}
 
     def screenshot(self, path: str) -> dict[str, Any]:
-        self.app.root.export_to_png(path)
+        """The screen; with a dialog open, the window as drawn (the dialog lies on the window,
+        outside the app's root). Window.screenshot appends a counter: moved to `path`."""
+        if not self._dialogs():
+            self.app.root.export_to_png(path)
+            return {"path": path}
+        written = Window.screenshot(name=path)
+        os.replace(written, path)
         return {"path": path}
 
     # -- HTTP ----------------------------------------------------------------------------------
