@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from kivy.graphics import Color, Line
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.layout import Layout
 from kivy.uix.modalview import ModalView
@@ -20,6 +21,7 @@ from kivy.uix.widget import Widget
 from screens.widgets import action_button, paint_background, repaint_background, text_label
 
 Choice = tuple[str, str, Callable[[], None], bool]  # kid, words, callback, primary?
+EDGE_PX = 3
 
 
 class Dialog(ModalView):
@@ -37,6 +39,10 @@ class Dialog(ModalView):
         self._anim_duration = 0  # appears at once: a fade is time the citizen does not have
         self.box = BoxLayout(orientation="vertical", padding=40, spacing=28)
         paint_background(self.box, app.theme.background)
+        with self.box.canvas.after:  # an edge that shows in every mode (black on black too)
+            self._edge_colour = Color(*app.theme.foreground)
+            self._edge = Line(width=EDGE_PX)
+        self.box.bind(pos=self._place_edge, size=self._place_edge)
         self.add_widget(self.box)
         self.detail: Widget | None = None
         self._detail_kid = ""
@@ -73,6 +79,9 @@ class Dialog(ModalView):
             self._draw(self.detail.text)
             self._lay_out_now()
 
+    def _place_edge(self, box: Widget, _value: object) -> None:
+        self._edge.rectangle = (box.x, box.y, box.width, box.height)
+
     def close(self) -> None:
         self.dismiss(animation=False)
 
@@ -81,6 +90,7 @@ class Dialog(ModalView):
         box = self.box
         box.clear_widgets()
         repaint_background(box, theme.background)
+        self._edge_colour.rgba = theme.foreground
         box.add_widget(text_label(theme, self._title, size=theme.title_px, kid=f"{self.kid}_title",
                                   height=theme.title_px * 1.8, halign="center"))
         self.detail = text_label(theme, detail, kid=self._detail_kid, halign="center",
