@@ -25,10 +25,12 @@ from kiosk.health.daily_restart import DailyRestart
 from kiosk.i18n import Translator
 from kiosk.i18n.messages import IDENTITY_REFUSED, quality_words, unavailable_words
 from kiosk.services.identity import IdentityEvent, IdentityEventKind
-from kiosk.session import EndReason, IdleState, SessionEvent
+from kiosk.session import EndReason, IdleState, SessionEnded, SessionEvent
 from kiosk.terminal import Terminal
 from screens.admin.frame import ADMIN_SCREENS
 from screens.attract import AttractScreen
+from screens.dialog import Dialog
+from screens.goodbye import GoodbyeScreen
 from screens.home import HomeScreen
 from screens.identify import IdentifyScreen
 from screens.holder import HolderScreen
@@ -39,6 +41,8 @@ log = logging.getLogger(__name__)
 
 ESCAPE_KEYS = {27, 1073742106}  # Escape, Android back
 SPOKEN_AT = (10, 5)  # seconds left at which the countdown is spoken again
+# Ends after which the citizen may still be at the screen, with their card or receipt to take.
+GOODBYE_AFTER = (EndReason.EXIT, EndReason.FINISHED, EndReason.TIMEOUT)
 
 
 @dataclass
@@ -74,6 +78,9 @@ class KioskApp(App):
         self._restart_pending = ""  # why, while the citizen (or staff) at the screen stays
         self._restart_reason = ""
         self.daily_restart = DailyRestart.from_config(config.terminal)
+        self.idle_dialog: Dialog | None = None  # "Need more time?", above the screen
+        self.exit_dialog: Dialog | None = None  # "Exit? What you entered will be cleared"
+        self.card_dialog: Dialog | None = None  # "Put your ID card back to continue"
 
     def _default_prefs(self) -> Prefs:
         ui = self.kiosk_config.ui
@@ -89,9 +96,13 @@ class KioskApp(App):
         self.manager.add_widget(HomeScreen(self, name="home"))
         self.manager.add_widget(IdentifyScreen(self, name="identify"))
         self.manager.add_widget(HolderScreen(self, name="holder"))
+        self.manager.add_widget(GoodbyeScreen(self, name="goodbye"))
         for install in INSTALLERS:
             install(self)
         self.manager.current = "attract"
+        self.idle_dialog = Dialog(self, "idle_warning")
+        self.exit_dialog = Dialog(self, "confirm_exit")
+        self.card_dialog = Dialog(self, "card_grace")
         # Device and session events arrive on driver threads: hop onto the main loop.
         self._unsubscribe = [
             self.terminal.sessions.subscribe(lambda e: Clock.schedule_once(
@@ -184,11 +195,68 @@ class KioskApp(App):
             if countdown is not None and (self.countdown is None or countdown in SPOKEN_AT):
                 self.say("session_ending", n=countdown)
             self.countdown = countdown
-            # Each second only the countdown's text changes; the screen is rebuilt only when
-            # the line appears or goes away.
-            screen = self.manager.current_screen
-            if not getattr(screen, "show_countdown", lambda: True)():
-                self._restyle()
+            assert status is not None or countdown is None
+            self._show_idle_warning(status.extensions_left if status is not None else 0)
+        self._show_card_grace()
+
+    def _show_card_grace(self) -> None:
+        """The card was lifted with work in the session: the seconds it waits for that card
+        (kiosk.services.identity decides; this only shows). The dialog takes every touch, so
+        nobody uses the session without the card."""
+        dialog = self.card_dialog
+        if dialog is None:
+            return
+        left = self.terminal.identity.grace_left()
+        if left is None or self.staff_present:
+            dialog.close()
+            return
+        n = max(1, round(left))
+        _ = self.translator
+        seconds = _.ngettext("Your session ends in %(n)d second.",
+                             "Your session ends in %(n)d seconds.", n, n=n)
+        if dialog.is_open:
+            dialog.set_detail(seconds)
+        else:
+            dialog.show(_.gettext("Put your ID card back to continue"), seconds,
+                        "card_grace_seconds", [])
+
+    def _show_idle_warning(self, extensions_left: int) -> None:
+        """The warning is a dialog above the screen (screens.dialog): nothing under the
+        citizen's finger moves. Any touch extends (`_on_any_touch`); the button says so."""
+        dialog = self.idle_dialog
+        assert dialog is not None
+        if self.countdown is None or self.staff_present:
+            dialog.close()
+            return
+        _ = self.translator
+        seconds = _.ngettext("Your session ends in %(n)d second.",
+                             "Your session ends in %(n)d seconds.", self.countdown, n=self.countdown)
+        if dialog.is_open:
+            dialog.set_detail(seconds)
+            return
+        choices = [("countdown_continue", _.gettext("Continue my session"), self._more_time, False)] \
+            if extensions_left > 0 else []
+        dialog.show(_.gettext("Need more time?"), seconds, "countdown", choices)
+
+    def _more_time(self) -> None:
+        """继续办理: the touch itself extended the session; close the question now rather
+        than on the next tick."""
+        self.terminal.sessions.touch()
+        status = self.terminal.sessions.tick()
+        if status is None or status.state != IdleState.WARNING:
+            self.countdown = None
+            self._close_dialogs()
+
+    def open_dialogs(self) -> list[Dialog]:
+        """The questions on the glass above the screen (the UI driver looks at them too)."""
+        # the later one lies on top: listed first
+        return [d for d in (self.card_dialog, self.idle_dialog, self.exit_dialog)
+                if d is not None and d.is_open]
+
+    def _close_dialogs(self) -> None:
+        for dialog in (self.idle_dialog, self.exit_dialog, self.card_dialog):
+            if dialog is not None:
+                dialog.close()
 
     @property
     def staff_present(self) -> bool:
@@ -206,9 +274,16 @@ class KioskApp(App):
         if event.kind == "ended" and self.terminal.sessions.current is None:
             self.greeting = None
             self.countdown = None
+            self._close_dialogs()
+            goodbye = event.reason in GOODBYE_AFTER and not self.staff_present
+            if goodbye:  # drawn and spoken in the citizen's own language and modes
+                self.show("goodbye")
+                self.say("session_ended")
             self.prefs = self._default_prefs()
             self.translator = Translator(self.prefs.language)
-            if not self.staff_present:  # staff stay where they are
+            if goodbye:  # the next citizen's defaults, drawn as the attract loop is entered
+                self.theme = theme(self.prefs.elder_mode, self.prefs.high_contrast)
+            elif not self.staff_present:  # staff stay where they are
                 self._restyle()
                 self.show("attract")
                 self.say("session_ended")
@@ -224,6 +299,8 @@ class KioskApp(App):
             else:
                 self.show("home")
             self._restyle()
+        elif event.kind in (IdentityEventKind.CARD_REMOVED, IdentityEventKind.CARD_RETURNED):
+            self._show_card_grace()  # at once, not on the next tick
         elif event.kind in (IdentityEventKind.QR_REFUSED, IdentityEventKind.READ_FAILED) \
                 and self.manager.current == "identify":
             reason = getattr(event, "reason", None)
@@ -274,7 +351,25 @@ class KioskApp(App):
         self.terminal.voice.say(prompt_id, self.prefs.language, **numbers)
 
     def end_session(self) -> None:
-        """The citizen pressed exit."""
+        """The citizen pressed exit: at once, unless that would throw away what they entered
+        or captured; then they are asked first (a slip of the finger costs nothing)."""
+        session = self.terminal.sessions.current
+        try:
+            unsaved = session is not None and session.has_unsaved_work
+        except SessionEnded:
+            unsaved = False
+        if not unsaved or self.exit_dialog is None:
+            self.terminal.sessions.end(EndReason.EXIT)
+            return
+        _ = self.translator.gettext
+        self.exit_dialog.show(
+            _("Exit now?"), _("What you have entered will be cleared."), "exit_confirm_text",
+            [("exit_cancel", _("Continue my session"), self.exit_dialog.close, False),
+             ("exit_confirm", _("Exit"), self._exit_confirmed, True)])
+
+    def _exit_confirmed(self) -> None:
+        if self.exit_dialog is not None:
+            self.exit_dialog.close()
         self.terminal.sessions.end(EndReason.EXIT)
 
     # -- navigation and modes ------------------------------------------------------------------
@@ -345,4 +440,16 @@ class KioskApp(App):
         # Only the screen on the glass is redrawn now; the others redraw as they are entered
         # (a hidden journey screen must not ask its journey anything out of turn).
         self.manager.current_screen.refresh()
+        if self.exit_dialog is not None and self.exit_dialog.is_open:
+            self.exit_dialog.close()
+            self.end_session()  # asked again at once in the new language and theme
+        if self.idle_dialog is not None and self.idle_dialog.is_open:
+            self.idle_dialog.close()  # drawn again at once in the new language and theme
+            self._show_idle_warning(self._extensions_left())
+
+    def _extensions_left(self) -> int:
+        session = self.terminal.sessions.current
+        if session is None:
+            return 0
+        return session.idle.state().extensions_left
 

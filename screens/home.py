@@ -52,13 +52,6 @@ class HomeScreen(Screen):
         leave.bind(on_release=lambda *_: self.app.end_session())
         header.add_widget(leave)
         box.add_widget(header)
-        self.countdown_label = None
-        if self.app.countdown is not None:
-            self.countdown_label = Label(font_size=theme.title_px, color=theme.accent,
-                                         size_hint_y=None, height=theme.title_px * 2)
-            self.countdown_label.kid = "countdown"
-            self.show_countdown()
-            box.add_widget(self.countdown_label)
         closed = self.app.admin.out_of_service() if self.app.admin is not None else None
         if closed is not None:  # staff closed the terminal: say so, and where to go instead
             notice = _(closed.message)
@@ -104,17 +97,6 @@ class HomeScreen(Screen):
             button.bind(on_release=action)
             bar.add_widget(button)
         box.add_widget(bar)
-
-    def show_countdown(self) -> bool:
-        """Put the seconds left into the countdown line; False when there is no line to update
-        (it appears or goes away with a full refresh)."""
-        n = self.app.countdown
-        if self.countdown_label is None or n is None:
-            return False
-        self.countdown_label.text = self.app.translator.ngettext(
-            "Your session ends in %(n)d second — touch to continue",
-            "Your session ends in %(n)d seconds — touch to continue", n, n=n)
-        return True
 
     def next_page(self) -> None:
         self.page += 1

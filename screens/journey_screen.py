@@ -1,5 +1,6 @@
-"""The frame every journey screen shares: a header (title, language, home, exit), the idle
-countdown, the body, a line for what went wrong, and the actions along the bottom.
+"""The frame every journey screen shares: a header (title, language, home, exit), the body,
+a line for what went wrong, and the actions along the bottom. The idle warning is not part of
+it: it is a dialog above the screen (screens.dialog), so nothing here moves when it appears.
 
 A subclass draws from state it already holds (`draw_body`, `actions`), so `refresh()` can
 rebuild it at any moment for a language or mode change without touching a device or the
@@ -32,7 +33,6 @@ class JourneyScreen(Screen):
         self.app = app
         self.problem: str | None = None  # what went wrong, already in the citizen's words
         self.busy = False
-        self.countdown_label: Label | None = None
         self.root_box = BoxLayout(orientation="vertical", padding=40, spacing=20)
         paint_background(self.root_box, app.theme.background)
         self.add_widget(self.root_box)
@@ -98,13 +98,6 @@ class JourneyScreen(Screen):
                                           width=max(220, theme.button_height_px * 2.4),
                                           primary=kid == "exit"))
         box.add_widget(header)
-        self.countdown_label = None
-        if self.app.countdown is not None:
-            self.countdown_label = self.label("", size=theme.title_px, kid="countdown",
-                                              height=theme.title_px * 1.6)
-            self.countdown_label.color = theme.accent
-            self.show_countdown()
-            box.add_widget(self.countdown_label)
         body = BoxLayout(orientation="vertical", spacing=16)
         self.draw_body(body)
         box.add_widget(body)
@@ -120,15 +113,6 @@ class JourneyScreen(Screen):
             bar.add_widget(self.button(kid, text, callback, primary=primary))
         if bar.children:
             box.add_widget(bar)
-
-    def show_countdown(self) -> bool:
-        n = self.app.countdown
-        if self.countdown_label is None or n is None:
-            return False
-        self.countdown_label.text = self.app.translator.ngettext(
-            "Your session ends in %(n)d second — touch to continue",
-            "Your session ends in %(n)d seconds — touch to continue", n, n=n)
-        return True
 
     # ---- blocking work -----------------------------------------------------------------------
 

@@ -4,11 +4,14 @@ Touches go through Kivy's input dispatch exactly as the touchscreen's do (a Moti
 to the event loop), so a test that taps a tile exercises the same code a finger does. Every
 command runs on the Kivy main thread; the HTTP thread waits for its result.
 
-  GET  /state                   {"screen", "texts", "kids", "language", "elder_mode", ...,
+  GET  /state                   {"screen", "texts", "kids" (of the screen and of any dialog
+                                 open above it), "dialog": its kid or null, "language", ...,
                                  "frames": {"drawn", "last_s"}, "stall": {"max_ms", "since_s"},
                                  "keys_seen": key-downs the window got, "overlays": class names
                                  of what lies on the window beside the app (a settings panel,
                                  an inspector)}
+  GET  /layout                  every widget of the current screen in walk order:
+                                 [class, kid, x, y, width, height] (what moves when)
   POST /tap {"kid": ...}        touch the centre of that widget (404 if not on screen);
         {"wait_drawn": true,    reply once the first frame after the release is drawn (with
          "until": {"screen"..}}  `until`: the first frame drawn showing that state), with
@@ -27,6 +30,7 @@ Bound to 127.0.0.1 only and started only with `--ui-driver PORT`.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -87,13 +91,36 @@ class UiDriver:
         if manager is None:
             return {"ready": False}
         screen = manager.current_screen
-        return {"ready": True, "screen": manager.current, "texts": texts(screen),
-                "kids": sorted({w.kid for w in screen.walk() if getattr(w, "kid", None)}),
+        dialogs = self._dialogs()
+        roots = [*dialogs, screen]
+        return {"ready": True, "screen": manager.current,
+                "texts": [t for root in roots for t in texts(root)],
+                "kids": sorted({w.kid for root in roots for w in root.walk()
+                                if getattr(w, "kid", None)}),
+                "dialog": dialogs[0].kid if dialogs else None,
                 "language": self.app.prefs.language, "elder_mode": self.app.prefs.elder_mode,
                 "high_contrast": self.app.prefs.high_contrast,
                 "window": [Window.width, Window.height], **self.frames.describe(),
                 "keys_seen": self.keys_seen,
-                "overlays": [type(w).__name__ for w in Window.children if w is not self.app.root]}
+                "overlays": [type(w).__name__ for w in Window.children
+                             if w is not self.app.root and w not in dialogs]}
+
+    def _dialogs(self) -> list[Any]:
+        return list(getattr(self.app, "open_dialogs", list)())
+
+    def layout(self) -> list[list[Any]]:
+        """Where every widget of the screen is (a dialog above it is not part of it)."""
+        return [[type(w).__name__, getattr(w, "kid", None), round(w.x, 1), round(w.y, 1),
+                 round(w.width, 1), round(w.height, 1)]
+                for w in self.app.manager.current_screen.walk()]
+
+    def _find(self, kid: str) -> Any:
+        """The widget `kid`: in an open dialog first (it covers the screen), else the screen."""
+        for root in [*self._dialogs(), self.app.manager.current_screen]:
+            widget = find(root, kid)
+            if widget is not None:
+                return widget
+        return None
 
     def _count_key(self, *_args: Any) -> None:
         self.keys_seen += 1  # returns None: the key goes on to the app's own handlers
@@ -104,7 +131,7 @@ class UiDriver:
         now = {"screen": self.app.manager.current, "language": self.app.prefs.language,
                "elder_mode": self.app.prefs.elder_mode,
                "high_contrast": self.app.prefs.high_contrast}
-        if "kid" in until and find(self.app.manager.current_screen, until["kid"]) is None:
+        if "kid" in until and self._find(until["kid"]) is None:
             return False
         return all(now.get(k) == v for k, v in until.items() if k != "kid")
 
@@ -115,7 +142,7 @@ class UiDriver:
         frame after the release has been drawn, or with `until` the first frame drawn once the
         UI shows that state (a screen that changes on a later frame): the effect is on the
         glass."""
-        widget = find(self.app.manager.current_screen, kid)
+        widget = self._find(kid)
         if widget is None:
             raise CommandFailed(404, f"no widget {kid!r} on screen {self.app.manager.current}")
         x, y = widget.to_window(*widget.center)
@@ -179,7 +206,13 @@ class UiDriver:
         return {"hung_s": seconds}
 
     def screenshot(self, path: str) -> dict[str, Any]:
-        self.app.root.export_to_png(path)
+        """The screen; with a dialog open, the window as drawn (the dialog lies on the window,
+        outside the app's root). Window.screenshot appends a counter: moved to `path`."""
+        if not self._dialogs():
+            self.app.root.export_to_png(path)
+            return {"path": path}
+        written = Window.screenshot(name=path)
+        os.replace(written, path)
         return {"path": path}
 
     # -- HTTP ----------------------------------------------------------------------------------
@@ -210,6 +243,8 @@ class UiDriver:
             def do_GET(self) -> None:
                 if self.path == "/state":
                     self._run(driver.state)
+                elif self.path == "/layout":
+                    self._run(driver.layout)
                 else:
                     self._reply(404, {"error": "unknown command"})
 

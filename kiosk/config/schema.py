@@ -205,7 +205,7 @@ class SessionConfig(Section):
 
     idle_timeout_s: Seconds = 90.0
     warning_s: Seconds = 20.0  # the visible, spoken countdown before the end; a touch extends
-    max_extensions: int = Field(default=5, ge=0, le=50)
+    max_extensions: int = Field(default=10, ge=0, le=50)  # WCAG 2.2.1 asks at least 10
     elder_timeout_factor: float = Field(default=2.0, ge=1.0, le=5.0)
     directory: str = ""  # per-session temporary files; empty = <terminal.run_dir>/sessions
     eid_public_key_file: str = ""  # the e-ID issuer's Ed25519 public key; empty = e-ID QR refused

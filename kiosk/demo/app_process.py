@@ -104,6 +104,10 @@ class AppProcess:
     def state(self) -> dict[str, Any]:
         return requests.get(f"{self.url}/state", timeout=10).json()
 
+    def layout(self) -> list[list[Any]]:
+        """Every widget of the current screen: [class, kid, x, y, width, height]."""
+        return requests.get(f"{self.url}/layout", timeout=10).json()
+
     def command(self, name: str, **args: Any) -> dict[str, Any]:
         reply = requests.post(f"{self.url}/{name}", json=args, timeout=15)
         body = reply.json()

@@ -388,6 +388,7 @@ class ApplyJourney(Journey[Step]):
             values = self._session.values
             if message is None and value is not None:
                 values[name] = value
+                self._session.note_entered()
             else:
                 values.pop(name, None)
             return message
@@ -563,6 +564,7 @@ class ApplyJourney(Journey[Step]):
             body.clear()  # the pages' base64 goes with it
         self._session.put(_QUEUED, queued)
         self._session.put(_SUBMITTED_AT, self._clock())
+        self._session.work_saved()  # it is in the outbox: leaving now loses nothing
         self._go(Step.SUBMITTED)
         log.info("session %s: application for %s queued as %s", self._session.session_id,
                  self._need_service().service_id, queued.reference)

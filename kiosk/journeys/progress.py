@@ -543,6 +543,7 @@ class ProgressJourney:
                 finally:
                     body.clear()
                 s.queued_reference = queued.reference
+                self._session.work_saved()  # in the outbox: leaving now loses nothing
                 log.info("session %s: supplement for %s queued as %s",
                          self._session.session_id, s.receipt_no, queued.reference)
                 self._audit.citizen(self._session.session_id, "supplement.queued",
@@ -578,8 +579,10 @@ class ProgressJourney:
         return current.queued_reference if current is not None else None
 
     def end_supplement(self) -> None:
-        """Leave the supplement (handed in or abandoned): its pages go with the session."""
+        """Leave the supplement (handed in or abandoned): its pages go with the session, and
+        there is nothing left for Exit to warn about."""
         self._session.pop(_SUPPLEMENT)
+        self._session.work_saved()
 
     def finish(self) -> None:
         """The visitor is done: what was looked up leaves the session now."""

@@ -4,7 +4,10 @@ The identity devices (kind idcard, smartcard, qr_camera, qr_serial) call us on t
 threads. A card read starts a session (or names the citizen of a running anonymous one); the
 removal of that card ends that session and no other; an e-ID QR code starts a session; an
 appointment code and every refusal become an `IdentityEvent` for the screens, which hop it
-onto their main loop. A receipt's progress code (`GOVKIOSK:R:`) is neither: it becomes a
+onto their main loop. A card lifted while its citizen has unsaved work (`Session.has_unsaved_work`)
+ends nothing for `card_grace_s` (10 s): the same person's card (or code) within it carries on
+the same session; another person's card, or the time running out, ends and wipes it as a
+removal does (the screens show the seconds left, from `grace_left()`). A receipt's progress code (`GOVKIOSK:R:`) is neither: it becomes a
 RECEIPT_SCANNED event carrying the code, unchecked (the progress journey checks it against the
 fleet key), and starts no session. Events and logs carry masked data and stable reason codes
 only.
@@ -49,6 +52,7 @@ READ_FAILED_REASONS = ("card_unreadable", "card_expired", "card_not_supported", 
 QR_REFUSED_REASONS = ("not_ours", "malformed", "bad_signature", "expired", "too_long",
                       "unreadable", "replayed")
 
+CARD_GRACE_S = 10.0  # a lifted card may come back this long without losing the citizen's work
 RECEIPT_PREFIX = f"{QR_PREFIX}:{CODE_KIND}:"  # an application receipt's progress code
 _ID_CARDS = (ResidentCard, HmtResidencePermit, ForeignPermanentResidentCard)
 
@@ -56,6 +60,7 @@ _ID_CARDS = (ResidentCard, HmtResidencePermit, ForeignPermanentResidentCard)
 class IdentityEventKind(enum.StrEnum):
     SESSION_STARTED = "session_started"
     CARD_REMOVED = "card_removed"
+    CARD_RETURNED = "card_returned"  # the same citizen's card back within the grace period
     QR_REFUSED = "qr_refused"
     APPOINTMENT_SCANNED = "appointment_scanned"
     RECEIPT_SCANNED = "receipt_scanned"
@@ -76,6 +81,16 @@ class IdentityEvent:
     attached: bool = False  # session_started: the identity joined a running anonymous session
     booking_code: str | None = None  # appointment_scanned (not a secret: it finds the booking)
     receipt_code: str | None = None  # receipt_scanned: the code as scanned (no personal data)
+    grace_s: float | None = None  # card_removed: the session waits this long for the card
+
+
+@dataclass(slots=True)
+class _Grace:
+    """A lifted card's session, waiting for the card to come back."""
+
+    session_id: str
+    until: float  # time.monotonic()
+    timer: threading.Timer
 
 
 Listener = Callable[[IdentityEvent], None]
@@ -89,10 +104,14 @@ class IdentityService:
 
     def __init__(self, devices: Iterable[Device], sessions: SessionManager,
                  eid_public_key: bytes | None, *, accept_expired: bool = False,
-                 card_issuer_root: x509.Certificate | None = None):
+                 card_issuer_root: x509.Certificate | None = None,
+                 card_grace_s: float = CARD_GRACE_S):
         """`card_issuer_root`: the smart-card issuer's root; without it no smart card is
-        accepted (a card is data anyone can copy until it proves its key)."""
+        accepted (a card is data anyone can copy until it proves its key). `card_grace_s`:
+        how long a lifted card's session with unsaved work waits for it (0: none)."""
         self._card_root = card_issuer_root
+        self._grace_s = card_grace_s
+        self._grace: _Grace | None = None
         self._sessions = sessions
         self._eid_key = eid_public_key
         self._accept_expired = accept_expired
@@ -118,6 +137,19 @@ class IdentityService:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
+        with self._lock:
+            grace, self._grace = self._grace, None
+        if grace is not None:
+            grace.timer.cancel()
+
+    def grace_left(self) -> float | None:
+        """Seconds the current session still waits for its lifted card, or None."""
+        with self._lock:
+            grace = self._grace
+        current = self._sessions.current
+        if grace is None or current is None or current.session_id != grace.session_id:
+            return None
+        return max(0.0, grace.until - time.monotonic())
 
     # ---- dispatch ----------------------------------------------------------------------------
 
@@ -206,11 +238,66 @@ class IdentityService:
     def _on_removed(self, device: str, source: str) -> None:
         with self._lock:
             session_id = self._bound.pop(device, None)
-            ended = session_id is not None and self._sessions.end(
-                EndReason.CARD_REMOVED, session_id=session_id)
-        log.info("%s: card removed%s", device, f", session {session_id} ended" if ended else "")
+            if session_id is not None and self._grace_s > 0 and self._unsaved(session_id):
+                self._start_grace(session_id)
+                log.info("%s: card removed, session %s waits %.0f s for it", device,
+                         session_id, self._grace_s)
+                grace_s: float | None = self._grace_s
+                ended = True  # the event names the session, which the screens then cover
+            else:
+                grace_s = None
+                ended = session_id is not None and self._sessions.end(
+                    EndReason.CARD_REMOVED, session_id=session_id)
+                log.info("%s: card removed%s", device,
+                         f", session {session_id} ended" if ended else "")
         self._emit(IdentityEvent(IdentityEventKind.CARD_REMOVED, source, device,
-                                 session_id=session_id if ended else None))
+                                 session_id=session_id if ended else None, grace_s=grace_s))
+
+    def _unsaved(self, session_id: str) -> bool:
+        current = self._sessions.current
+        if current is None or current.session_id != session_id:
+            return False
+        try:
+            return current.has_unsaved_work
+        except SessionEnded:
+            return False
+
+    def _start_grace(self, session_id: str) -> None:
+        """Under the lock: wait for the card; when the time runs out, end the session."""
+        if self._grace is not None:
+            self._grace.timer.cancel()
+        timer = threading.Timer(self._grace_s, lambda: self._grace_over(grace))
+        timer.daemon = True
+        grace = _Grace(session_id, time.monotonic() + self._grace_s, timer)
+        self._grace = grace
+        timer.start()
+
+    def _grace_over(self, grace: _Grace) -> None:
+        with self._lock:
+            if self._grace is not grace:
+                return  # the card came back, or another took its place
+            self._grace = None
+            ended = self._sessions.end(EndReason.CARD_REMOVED, session_id=grace.session_id)
+        log.info("session %s: the card did not come back%s", grace.session_id,
+                 ", ended" if ended else "")
+
+    def _resolve_grace(self, identity: Identity) -> bool:
+        """Under the lock, before an identification: True when it is the waiting session's
+        own citizen back (the session carries on); another person ends that session first,
+        wiped as a removal would, so nobody continues someone else's work."""
+        grace, self._grace = self._grace, None
+        if grace is None:
+            return False
+        grace.timer.cancel()
+        current = self._sessions.current
+        if current is not None and current.session_id == grace.session_id:
+            mine = _identity_of(current)
+            if mine is not None and _same_person(mine, identity):
+                return True
+            self._sessions.end(EndReason.CARD_REMOVED, session_id=grace.session_id)
+            log.info("session %s: another person identified while it waited for its card;"
+                     " ended", grace.session_id)
+        return False
 
     def _on_status(self, device: str, source: str, data: Mapping[str, Any]) -> None:
         """A card the reader gave up on (user_error card_unreadable) is a read failure."""
@@ -281,11 +368,13 @@ class IdentityService:
     def _identified(self, identity: Identity, device: str, *, bind: bool) -> None:
         """Start a session for `identity`, or attach it to a running anonymous one.
 
-        The same citizen identifying again (a code held in view, a second card of theirs)
-        keeps their session: restarting it would throw away what they have filled in.
+        The same citizen identifying again (a code held in view, a second card of theirs, their
+        lifted card put back) keeps their session: restarting it would throw away what they
+        have filled in.
         """
         attached = False
         with self._lock:
+            returned = self._resolve_grace(identity)
             current = self._sessions.current
             current_identity = _identity_of(current)
             if current is not None and current_identity is not None and \
@@ -296,15 +385,25 @@ class IdentityService:
                         _attach(current, identity)
                 log.info("%s: %r identified again in session %s", device, identity,
                          current.session_id)
-                return
-            if current is not None and current_identity is None and _attach(current, identity):
-                session = current
-                attached = True
+                again: IdentityEvent | None = IdentityEvent(
+                    IdentityEventKind.CARD_RETURNED, identity.source, device,
+                    session_id=current.session_id) if returned else None
             else:
-                session = self._sessions.start(identity, previous=EndReason.FINISHED)
-            self._bound = {d: s for d, s in self._bound.items() if s == session.session_id}
-            if bind:
-                self._bound[device] = session.session_id
+                again = None
+                if current is not None and current_identity is None and \
+                        _attach(current, identity):
+                    session = current
+                    attached = True
+                else:
+                    session = self._sessions.start(identity, previous=EndReason.FINISHED)
+                self._bound = {d: s for d, s in self._bound.items() if s == session.session_id}
+                if bind:
+                    self._bound[device] = session.session_id
+        if current is not None and current_identity is not None and \
+                _same_person(current_identity, identity):
+            if again is not None:
+                self._emit(again)
+            return
         log.info("%s: %r, session %s %s", device, identity, session.session_id,
                  "identified" if attached else "started")
         self._emit(IdentityEvent(IdentityEventKind.SESSION_STARTED, identity.source, device,

@@ -83,6 +83,7 @@ class Session:
         self._elder_mode = elder_mode
         self._high_contrast = high_contrast
         self._end_reason: EndReason | None = None
+        self._entered = False  # the citizen typed, chose or captured something not yet filed
 
     # ---- state that survives the end (nothing personal) --------------------------------------
 
@@ -137,7 +138,28 @@ class Session:
         with self._lock:
             path = self.workdir.write(data, suffix, stem="scan")
             self._scans.append(path)
+            self._entered = True
             return path
+
+    @property
+    def has_unsaved_work(self) -> bool:
+        """Whether leaving now would throw away something the citizen entered or captured
+        (Exit asks first; a lifted card gets a grace period). Values a card prefilled are not
+        the citizen's work."""
+        self._alive()
+        return self._entered
+
+    def note_entered(self) -> None:
+        """A journey took something the citizen entered (a field, a choice)."""
+        with self._lock:
+            self._alive()
+            self._entered = True
+
+    def work_saved(self) -> None:
+        """What was entered is safe (filed, in the outbox): leaving loses nothing now."""
+        with self._lock:
+            self._alive()
+            self._entered = False
 
     @property
     def workdir(self) -> SessionWorkdir:

@@ -14,7 +14,7 @@ from drivers.device import EventKind
 from kiosk.services import IdentityService, load_eid_public_key
 from kiosk.session import EndReason, SessionManager, make_eid_qr
 from kiosk.session.qr_identity import make_appointment_qr
-from tests.services.conftest import AUTHORITY, PUBLIC_RAW, Heard
+from tests.services.conftest import AUTHORITY, GRACE_S, PUBLIC_RAW, Heard
 from tests.support import EventRecorder, wait_until
 
 RESIDENT_ID, RESIDENT_NAME = "110101199003071233", "测试样例"
@@ -49,6 +49,7 @@ def test_placing_a_card_starts_a_session_with_its_masked_identity(service, id_em
 
 
 def test_removing_the_card_ends_its_session_and_leaves_nothing(service, id_emulator, sessions):
+    """With work in it, the session waits GRACE_S for the card, then is wiped all the same."""
     _, heard = service
     ended: list = []
     sessions.subscribe(lambda e: ended.append(e) if e.kind == "ended" else None)
@@ -60,10 +61,67 @@ def test_removing_the_card_ends_its_session_and_leaves_nothing(service, id_emula
     assert leftovers(sessions)
     id_emulator.remove_card()
     removed = heard.wait("card_removed")[0]
-    assert (removed.session_id, removed.source) == (sid, "idcard")
-    assert sessions.current is None
+    assert (removed.session_id, removed.source, removed.grace_s) == (sid, "idcard", GRACE_S)
+    assert wait_until(lambda: sessions.current is None, GRACE_S + 3)
     assert [(e.session_id, e.reason) for e in ended] == [(sid, EndReason.CARD_REMOVED)]
-    assert leftovers(sessions) == []
+    assert leftovers(sessions) == [] and session.ended
+    assert service[0].grace_left() is None
+
+
+def test_a_card_lifted_with_nothing_entered_ends_its_session_at_once(service, id_emulator,
+                                                                     sessions):
+    svc, heard = service
+    id_emulator.place_card(path="resident")
+    sid = heard.wait("session_started")[0].session_id
+    id_emulator.remove_card()
+    removed = heard.wait("card_removed")[0]
+    assert (removed.session_id, removed.grace_s) == (sid, None)
+    assert sessions.current is None and svc.grace_left() is None
+
+
+def test_the_same_card_put_back_within_the_grace_carries_on_the_same_session(
+        service, id_emulator, sessions):
+    svc, heard = service
+    id_emulator.place_card(path="resident")
+    sid = heard.wait("session_started")[0].session_id
+    session = sessions.current
+    session.values["reason"] = "lost"
+    session.note_entered()
+    id_emulator.remove_card()
+    assert heard.wait("card_removed")[0].grace_s == GRACE_S
+    left = svc.grace_left()
+    assert left is not None and 0 < left <= GRACE_S
+    assert sessions.current is session  # waiting, not ended
+    id_emulator.place_card(path="resident")
+    assert heard.wait("card_returned")[0].session_id == sid
+    assert svc.grace_left() is None
+    time.sleep(GRACE_S + 0.5)  # the grace's timer must not end it afterwards
+    assert sessions.current is session and session.values == {"reason": "lost"}
+    assert len(heard.of("session_started")) == 1  # nothing restarted
+    id_emulator.remove_card()  # bound again: lifted again, it waits again
+    assert heard.wait("card_removed", 2)[1].grace_s == GRACE_S
+
+
+def test_another_persons_card_during_the_grace_ends_and_wipes_the_session(
+        service, id_emulator, sessions):
+    svc, heard = service
+    ended: list = []
+    sessions.subscribe(lambda e: ended.append(e) if e.kind == "ended" else None)
+    id_emulator.place_card(path="resident")
+    first = heard.wait("session_started")[0].session_id
+    session = sessions.current
+    session.add_scan(b"\xff\xd8 a scanned page", ".jpg")
+    id_emulator.remove_card()
+    heard.wait("card_removed")
+    id_emulator.place_card(path="resident_longterm")  # somebody else, within the grace
+    second = heard.wait("session_started", 2)[1]
+    assert second.session_id != first and not heard.of("card_returned")
+    assert session.ended and session.end_reason == EndReason.CARD_REMOVED
+    assert [(e.session_id, e.reason) for e in ended] == [(first, EndReason.CARD_REMOVED)]
+    current = sessions.current
+    assert current.session_id == second.session_id and current.identity.id_number == OTHER_ID
+    assert current.values == {} and current.scans == () and not current.has_unsaved_work
+    assert svc.grace_left() is None
 
 
 def test_a_second_card_ends_the_first_session_and_starts_its_own(service, id_emulator, sessions):

@@ -252,3 +252,19 @@ def test_session_directory_is_private(config, clock) -> None:
     assert os.stat(path).st_mode & 0o777 == 0o600
     manager.close()
     assert session.end_reason is EndReason.SHUTDOWN
+
+
+def test_unsaved_work_is_what_the_citizen_entered_or_captured(config, clock) -> None:
+    manager = SessionManager(config, clock=clock)
+    session = manager.start(Identity.from_id_card(card_of("resident")))
+    session.values["name"] = "prefilled from the card"  # not the citizen's work
+    assert not session.has_unsaved_work
+    session.note_entered()
+    assert session.has_unsaved_work
+    session.work_saved()  # filed: leaving loses nothing
+    assert not session.has_unsaved_work
+    session.add_scan(b"\xff\xd8 a page", ".jpg")
+    assert session.has_unsaved_work
+    manager.end(EndReason.EXIT)
+    with pytest.raises(SessionEnded):
+        _ = session.has_unsaved_work

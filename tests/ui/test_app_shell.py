@@ -88,7 +88,7 @@ def test_idle_countdown_then_the_session_ends(xvfb, tmp_path: Path) -> None:
         ui.wait_for(lambda s: s["screen"] == "home")
         ui.tap("switch_language")  # a choice of this citizen, to be forgotten at the end
         state = ui.wait_for(lambda s: "countdown" in s["kids"], 10)
-        assert any("touch to continue" in t for t in state["texts"])
+        assert state["dialog"] == "idle_warning" and "Need more time?" in state["texts"]
         state = ui.wait_for(lambda s: s["screen"] == "attract", 10)
         assert state["language"] == "zh-CN"
     finally:

@@ -1,0 +1,56 @@
+"""The end of a visit (结束): "请取走身份证和回执" for a few seconds, then the attract loop.
+
+Drawn once, as the session ends, in the citizen's own language and modes (the app resets them
+for the next citizen right after). A touch, or a card, starts the next visit at once.
+"""
+
+from __future__ import annotations
+
+from kivy.clock import Clock
+from kivy.uix.label import Label
+from kivy.uix.screenmanager import Screen
+
+from screens.widgets import paint_background, repaint_background
+
+GOODBYE_S = 4.0  # long enough to read two lines, short enough not to hold up the next citizen
+
+
+class GoodbyeScreen(Screen):
+    def __init__(self, app, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.app = app
+        self.label = Label(halign="center", valign="middle")
+        self.label.kid = "goodbye_text"
+        self.label.bind(size=lambda w, s: setattr(w, "text_size", (s[0] - 160, None)))
+        paint_background(self.label, app.theme.background)
+        self.add_widget(self.label)
+        self._event = None
+
+    def on_pre_enter(self, *_args) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        theme = self.app.theme
+        _ = self.app.translator.gettext
+        self.label.text = (_("Please take your ID card and receipt") + "\n\n"
+                           + _("Thank you. Your session has ended."))
+        self.label.font_size = theme.title_px * 1.2
+        self.label.color = theme.foreground
+        repaint_background(self.label, theme.background)
+
+    def on_enter(self, *_args) -> None:
+        self._event = Clock.schedule_once(self._done, GOODBYE_S)
+
+    def on_leave(self, *_args) -> None:
+        if self._event is not None:
+            self._event.cancel()
+            self._event = None
+
+    def _done(self, _dt: float) -> None:
+        self._event = None
+        if self.app.manager.current == self.name:
+            self.app.show("attract")
+
+    def on_touch_down(self, touch) -> bool:
+        self.app.wake()
+        return True
