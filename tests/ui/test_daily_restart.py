@@ -10,7 +10,7 @@ from pathlib import Path
 from kiosk.fleet.service import RESTART_EXIT_CODE
 from tests.ui.harness import KioskUi, Xvfb
 
-LEAD_S = 30  # the app must be up and a session open before the restart is due
+LEAD_S = 15  # the app must be up and a session open before the restart is due (~5 s)
 
 
 def test_the_daily_restart_waits_for_the_citizen(xvfb: Xvfb, tmp_path: Path) -> None:
