@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from drivers.device import Device
+from drivers.smartcard.card_auth import load_issuer_root_file
 from kiosk.audit.from_config import open_trail
 from kiosk.audit.recorder import AuditRecorder
 from kiosk.config import KioskConfig, LoadedConfig
@@ -25,8 +26,7 @@ from kiosk.services.holder import HolderCheck
 from kiosk.session.platform_citizen import holder_verified
 from kiosk.services.availability import Availability
 from kiosk.services.documents import DocumentService
-from kiosk.services.identity import (IdentityService, load_card_issuer_root,
-                                     load_eid_public_key)
+from kiosk.services.identity import IdentityService, load_eid_public_key
 from kiosk.session import Session, SessionManager
 from kiosk.voice import Voice
 
@@ -166,7 +166,7 @@ def _card_issuer_root(config: KioskConfig):  # type: ignore[no-untyped-def]
     """The smart-card issuer's root; a missing or broken file refuses every smart card (the
     log says why) instead of stopping the terminal: ID cards and e-ID codes still serve."""
     try:
-        return load_card_issuer_root(config.devices.smartcard.issuer_root_file)
+        return load_issuer_root_file(config.devices.smartcard.issuer_root_file)
     except (OSError, ValueError) as exc:
         log.error("no smart card will be accepted: the card issuer root cannot be read (%s)",
                   exc)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -62,6 +63,17 @@ def load_issuer_root(pem: bytes) -> x509.Certificate:
     return x509.load_pem_x509_certificate(pem)
 
 
+def load_issuer_root_file(path: str | Path) -> x509.Certificate | None:
+    """An issuer's root from a configured file; '' -> None (nothing is then accepted). A file
+    that holds no PEM certificate is a configuration error: ValueError naming the file."""
+    if not str(path):
+        return None
+    try:
+        return load_issuer_root(Path(path).read_bytes())
+    except ValueError:
+        raise ValueError(f"{path}: not a PEM certificate") from None
+
+
 def _attribute(name: x509.Name, oid: x509.ObjectIdentifier) -> str:
     values = name.get_attributes_for_oid(oid)
     if len(values) != 1 or not isinstance(values[0].value, str):
@@ -69,12 +81,10 @@ def _attribute(name: x509.Name, oid: x509.ObjectIdentifier) -> str:
     return values[0].value
 
 
-def verify_card(root: x509.Certificate, certificate: bytes | None, challenge: bytes,
-                signature: bytes | None, *, id_number: str, card_number: str | None,
-                now: dt.datetime | None = None, context: bytes = CONTEXT) -> CardCertificate:
-    """Check that the issuer under `root` certified this card for this holder and that the card
-    signed `challenge` (under `context`: HOLDER_CONTEXT for the PIN-gated holder proof, where
-    the card number is not known to the checker); CardNotAuthentic otherwise."""
+def certified_by(root: x509.Certificate, certificate: bytes | None, signature: bytes | None, *,
+                 now: dt.datetime | None = None) -> x509.Certificate:
+    """The card's certificate, once it is a P-256 key certified directly by `root` and valid
+    now; CardNotAuthentic otherwise. What it certifies is the caller's to check."""
     if not certificate or signature is None:
         raise CardNotAuthentic("no_certificate")
     if len(certificate) > MAX_CERTIFICATE:
@@ -94,14 +104,34 @@ def verify_card(root: x509.Certificate, certificate: bytes | None, challenge: by
     moment = now or dt.datetime.now(dt.timezone.utc)
     if not cert.not_valid_before_utc <= moment <= cert.not_valid_after_utc:
         raise CardNotAuthentic("certificate_expired")
-    held = CardCertificate(_attribute(cert.subject, NameOID.SERIAL_NUMBER),
-                           _attribute(cert.subject, NameOID.USER_ID))
-    if held.id_number != id_number or card_number not in (None, held.card_number):
-        raise CardNotAuthentic("wrong_holder")  # a genuine certificate copied onto another card
+    return cert
+
+
+def check_signed(cert: x509.Certificate, signature: bytes | None, challenge: bytes,
+                 context: bytes) -> None:
+    """The certified key (see `certified_by`) signed `context + challenge`; CardNotAuthentic
+    otherwise."""
+    public_key = cert.public_key()
+    if signature is None or not isinstance(public_key, ec.EllipticCurvePublicKey):
+        raise CardNotAuthentic("bad_signature")
     try:
         public_key.verify(signature, context + challenge, ec.ECDSA(hashes.SHA256()))
     except InvalidSignature:
         raise CardNotAuthentic("bad_signature") from None
+
+
+def verify_card(root: x509.Certificate, certificate: bytes | None, challenge: bytes,
+                signature: bytes | None, *, id_number: str, card_number: str | None,
+                now: dt.datetime | None = None, context: bytes = CONTEXT) -> CardCertificate:
+    """Check that the issuer under `root` certified this card for this holder and that the card
+    signed `challenge` (under `context`: HOLDER_CONTEXT for the PIN-gated holder proof, where
+    the card number is not known to the checker); CardNotAuthentic otherwise."""
+    cert = certified_by(root, certificate, signature, now=now)
+    held = CardCertificate(_attribute(cert.subject, NameOID.SERIAL_NUMBER),
+                           _attribute(cert.subject, NameOID.USER_ID))
+    if held.id_number != id_number or card_number not in (None, held.card_number):
+        raise CardNotAuthentic("wrong_holder")  # a genuine certificate copied onto another card
+    check_signed(cert, signature, challenge, context)
     return held
 
 

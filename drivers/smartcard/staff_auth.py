@@ -16,13 +16,12 @@ import re
 from dataclasses import dataclass
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from drivers.smartcard.card_auth import (CONTEXT, MAX_CERTIFICATE, CardIssuer, CardNotAuthentic,
-                                         _attribute)
+from drivers.smartcard.card_auth import (CONTEXT, CardIssuer, CardNotAuthentic, _attribute,
+                                         certified_by, check_signed)
 
 STAFF_UNIT = "staff"
 STAFF_ID = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")  # fits the audit trail's actor id
@@ -71,25 +70,7 @@ def verify_staff_card(root: x509.Certificate, certificate: bytes | None, challen
     """Check that the staff issuer under `root` certified this card for a staff member and that
     the card signed `challenge` under `context`; `expect`: the same card as before (the PIN
     step). CardNotAuthentic otherwise (reasons of card_auth.REASONS, or `not_staff`)."""
-    if not certificate or signature is None:
-        raise CardNotAuthentic("no_certificate")
-    if len(certificate) > MAX_CERTIFICATE:
-        raise CardNotAuthentic("bad_certificate")
-    try:
-        cert = x509.load_der_x509_certificate(certificate)
-        public_key = cert.public_key()
-    except ValueError:
-        raise CardNotAuthentic("bad_certificate") from None
-    if not isinstance(public_key, ec.EllipticCurvePublicKey) \
-            or not isinstance(public_key.curve, ec.SECP256R1):
-        raise CardNotAuthentic("bad_certificate")
-    try:
-        cert.verify_directly_issued_by(root)
-    except (ValueError, TypeError, InvalidSignature):
-        raise CardNotAuthentic("not_from_issuer") from None
-    moment = now or dt.datetime.now(dt.timezone.utc)
-    if not cert.not_valid_before_utc <= moment <= cert.not_valid_after_utc:
-        raise CardNotAuthentic("certificate_expired")
+    cert = certified_by(root, certificate, signature, now=now)
     units = [a.value for a in cert.subject.get_attributes_for_oid(
         NameOID.ORGANIZATIONAL_UNIT_NAME)]
     if units != [STAFF_UNIT]:
@@ -101,8 +82,5 @@ def verify_staff_card(root: x509.Certificate, certificate: bytes | None, challen
         raise CardNotAuthentic("bad_certificate")
     if expect is not None and held != expect:
         raise CardNotAuthentic("wrong_holder")  # another card than the one that began
-    try:
-        public_key.verify(signature, context + challenge, ec.ECDSA(hashes.SHA256()))
-    except InvalidSignature:
-        raise CardNotAuthentic("bad_signature") from None
+    check_signed(cert, signature, challenge, context)
     return held

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from drivers.device import Device, DeviceEvent, EventKind
+from drivers.smartcard.card_auth import load_issuer_root_file
 from kiosk import __version__
 from kiosk.admin.device_tests import TESTABLE, TestResult, run_device_test
 from kiosk.admin.out_of_service import STATE_NAME as OOS_NAME
@@ -30,8 +31,7 @@ from kiosk.admin.out_of_service import NO_TRAIL_MESSAGE, OutOfService, OutOfServ
 from kiosk.admin.paper import STATE_NAME as PAPER_NAME
 from kiosk.admin.paper import PaperCounter, PaperUse
 from kiosk.admin.recent_errors import ErrorRecord, RecentErrors
-from kiosk.admin.staff_card import (PinOutcome, StaffCardGate, StaffMember, StaffRefused,
-                                    load_staff_root)
+from kiosk.admin.staff_card import PinOutcome, StaffCardGate, StaffMember, StaffRefused
 from kiosk.events import emit
 from kiosk.fleet.updater import heartbeat_versions, last_failure
 from kiosk.logs import mask_text
@@ -55,7 +55,7 @@ def staff_gate(config: Any, devices: Sequence[Device]) -> StaffCardGate:
     staff_issuer_root_file`; a root that cannot be read opens no admin screen (logged)."""
     reader = next((d for d in devices if getattr(d, "kind", "") == "smartcard"), None)
     try:
-        root = load_staff_root(_setting(config, "staff_issuer_root_file", ""))
+        root = load_issuer_root_file(_setting(config, "staff_issuer_root_file", ""))
     except (OSError, ValueError) as exc:
         log.error("no staff can sign in: the staff issuer root cannot be read (%s)", exc)
         root = None

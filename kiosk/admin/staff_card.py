@@ -19,15 +19,13 @@ from __future__ import annotations
 import logging
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from cryptography import x509
 
 from drivers.device import Device, DeviceError
 from drivers.smartcard.apdu import (SW_AUTH_BLOCKED, ApduError, ResponseApdu,
                                     internal_authenticate, verify_pin)
-from drivers.smartcard.card_auth import (HOLDER_CONTEXT, CardNotAuthentic, load_issuer_root,
-                                         new_challenge)
+from drivers.smartcard.card_auth import (HOLDER_CONTEXT, CardNotAuthentic, new_challenge)
 from drivers.smartcard.reader import read_identity, read_proof
 from drivers.smartcard.staff_auth import StaffCertificate, verify_staff_card
 
@@ -63,17 +61,6 @@ class PinOutcome:
     ok: bool
     tries_left: int | None = None  # wrong PIN: what the card says is left
     blocked: bool = False  # the card blocked its PIN (now or before)
-
-
-def load_staff_root(path: str | Path) -> x509.Certificate | None:
-    """The staff issuer's root from `[admin] staff_issuer_root_file`; '' -> None (no admin
-    screen). A file that is not a PEM certificate raises ValueError naming it."""
-    if not str(path):
-        return None
-    try:
-        return load_issuer_root(Path(path).read_bytes())
-    except ValueError:
-        raise ValueError(f"{path}: not a PEM certificate") from None
 
 
 class StaffCardGate:

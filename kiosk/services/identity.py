@@ -31,7 +31,7 @@ from cryptography import x509
 
 from drivers.device import Device, DeviceEvent, DeviceState, EventKind
 from drivers.idcard.card import ForeignPermanentResidentCard, HmtResidencePermit, ResidentCard
-from drivers.smartcard.card_auth import CardNotAuthentic, load_issuer_root, verify_card
+from drivers.smartcard.card_auth import CardNotAuthentic, verify_card
 from drivers.smartcard.identity import Identity as SmartcardIdentity
 from drivers.smartcard.reader import CardProof
 from kiosk.listeners import Listeners
@@ -434,18 +434,6 @@ def _attach(session: Any, identity: Identity) -> bool:
 
 def _same_person(a: Identity, b: Identity) -> bool:
     return a.id_kind == b.id_kind and a.id_number == b.id_number
-
-
-def load_card_issuer_root(path: str | Path) -> x509.Certificate | None:
-    """The smart-card issuer's root certificate from `devices.smartcard.issuer_root_file`.
-    Empty path -> None (no smart card is then accepted). A file that holds no certificate is
-    a configuration error and raises ValueError naming the file."""
-    if not str(path):
-        return None
-    try:
-        return load_issuer_root(Path(path).read_bytes())
-    except ValueError:
-        raise ValueError(f"{path}: not a PEM certificate") from None
 
 
 def load_eid_public_key(path: str | Path) -> bytes | None:
