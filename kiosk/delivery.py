@@ -17,8 +17,8 @@ is what lets a platform that requires citizen sessions take the item after the c
 
 `application_reference` names an application still in (or delivered through) this outbox, so a
 citizen can evaluate or supplement before the platform's receipt number is known: the sender
-keeps order, so by the time this item is sent, the application has been delivered and its
-receipt number recorded.
+keeps order within an application's group (`Delivery.order_group`), so by the time this item
+is sent, the application has been delivered and its receipt number recorded.
 """
 
 from __future__ import annotations
@@ -69,6 +69,31 @@ class Delivery:
         result = send(client, item, body)
         crash_point("delivery.after_response")
         return result
+
+    def order_group(self, item: OutboxItem) -> str:
+        """Which items must reach the platform in order (the Sender's lanes keep order within
+        a group, and send different groups independently): an application and every item
+        about it (by its reference, or by the receipt number it was given) are one group; a
+        certificate's collection records one; event batches one; anything else stands alone.
+        Fixed for an item's life: a receipt number, once given, names the same application."""
+        if item.kind == APPLICATION:
+            return f"application:{item.reference}"
+        if item.kind == KIOSK_EVENTS:
+            return "events"
+        if item.kind in (SUPPLEMENT, EVALUATION):
+            body = self.outbox.open_body(item)
+            reference = body.get("application_reference")
+            if isinstance(reference, str):
+                return f"application:{reference}"
+            receipt_no = body.get("receipt_no")
+            if isinstance(receipt_no, str):
+                ours = self.outbox.application_with_receipt(receipt_no)
+                return f"application:{ours}" if ours else f"receipt:{receipt_no}"
+        if item.kind == COLLECTION:
+            certificate = self.outbox.open_body(item).get("certificate_id")
+            if isinstance(certificate, str):
+                return f"certificate:{certificate}"
+        return f"item:{item.id}"
 
     def _application(self, client: PlatformClient, item: OutboxItem,
                      body: dict[str, Any]) -> dict[str, Any]:
@@ -139,6 +164,7 @@ def start_sender(config: KioskConfig, outbox: Outbox) -> Sender:
     configuration describes. The client makes one try per delivery: the outbox retries for
     itself, with its own backoff, and shows each failed attempt in the item's history."""
     client = PlatformClient.from_config(config, retries=0)
-    sender = Sender(outbox, Delivery(client, outbox), backoff=backoff_from_config(config))
+    sender = Sender(outbox, Delivery(client, outbox), backoff=backoff_from_config(config),
+                    lanes=config.outbox.lanes, stuck_after_s=config.outbox.stuck_after_s)
     sender.start()
     return sender

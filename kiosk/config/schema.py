@@ -190,13 +190,16 @@ class PlatformConfig(Section):
 
 
 class OutboxConfig(Section):
-    REMOTE = frozenset({"max_items", "min_free_mb", "backoff_initial_s", "backoff_max_s"})
+    REMOTE = frozenset({"max_items", "min_free_mb", "backoff_initial_s", "backoff_max_s",
+                        "lanes", "stuck_after_s"})
     database: str = ""  # empty = <terminal.data_dir>/outbox.sqlite3
     key_file: str = "/etc/kiosk/outbox.key"
     max_items: int = Field(default=500, ge=1, le=100_000)
     min_free_mb: int = Field(default=512, ge=1)
     backoff_initial_s: Seconds = 2.0
     backoff_max_s: Seconds = 600.0
+    lanes: int = Field(default=4, ge=1, le=16)  # deliveries on the wire at once (one per application)
+    stuck_after_s: float = Field(default=900.0, ge=1, le=7 * 86400)  # then staff are told
 
 
 class SessionConfig(Section):

@@ -479,12 +479,37 @@ class Outbox:
         """
         now = self._clock() if now is None else now
         item = self.head()
-        if item is None:
-            return None
-        if item.next_attempt_at <= now or (item.last_attempt_at is not None
-                                           and now < item.last_attempt_at):
-            return item
-        return None
+        return item if item is not None and is_due(item, now) else None
+
+    @_storage_errors
+    def pending(self) -> list[OutboxItem]:
+        """Every pending item, oldest first (metadata only): what the sender's lanes choose
+        from. Bounded by max_items, which check_capacity enforces before each enqueue."""
+        with self._lock:
+            rows = self._conn.execute(f"SELECT {_META_COLUMNS} FROM items WHERE state = ? "
+                                      f"ORDER BY id", (PENDING,)).fetchall()
+        return [_item(r) for r in rows]
+
+    @_storage_errors
+    def stuck(self, queued_before: float) -> list[OutboxItem]:
+        """Pending items queued before `queued_before` that were tried and failed: what staff
+        must hear about (a head of line that keeps failing), oldest first."""
+        with self._lock:
+            rows = self._conn.execute(f"SELECT {_META_COLUMNS} FROM items WHERE state = ? "
+                                      f"AND attempts > 0 AND created_at < ? ORDER BY id",
+                                      (PENDING, queued_before)).fetchall()
+        return [_item(r) for r in rows]
+
+    @_storage_errors
+    def application_with_receipt(self, receipt_no: str) -> str | None:
+        """The reference of the delivered application the platform numbered `receipt_no`,
+        if this outbox sent it (so later items about it keep its delivery order)."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT reference FROM items WHERE kind = 'application' AND state = ? AND "
+                "json_extract(result_json, '$.receipt_no') = ? ORDER BY id LIMIT 1",
+                (DELIVERED, receipt_no)).fetchone()
+        return None if row is None else row["reference"]
 
     @_storage_errors
     def items(self, states: Iterable[str] | None = None, limit: int = 100, *,
@@ -664,6 +689,13 @@ class Outbox:
             rows = self._conn.execute("SELECT at, event, error_kind, detail FROM history "
                                       "WHERE item_id = ? ORDER BY id", (item_id,)).fetchall()
         return [dict(r) for r in rows]
+
+
+def is_due(item: OutboxItem, now: float) -> bool:
+    """Due when its backoff is over, or at once when the clock was set back after its last
+    attempt (a wrong clock corrected backwards must not park an item for hours)."""
+    return item.next_attempt_at <= now or (item.last_attempt_at is not None
+                                           and now < item.last_attempt_at)
 
 
 def encode_body(body: Mapping[str, Any]) -> bytes:

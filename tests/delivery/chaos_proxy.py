@@ -26,6 +26,10 @@ class ChaosProxy:
         self.prefix = parts.path.rstrip("/")
         self.slow_s = slow_s
         self.plan: deque[str] = deque()
+        # A request whose body holds one of these bytes is answered by the proxy, every time:
+        # `poisoned` with a 500, `trickled` with headers one byte every half second, forever.
+        self.poisoned: set[bytes] = set()
+        self.trickled: set[bytes] = set()
         self.seen: Counter[str] = Counter()
         self.lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -86,6 +90,21 @@ class ChaosProxy:
 
             def _handle(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if any(marker in body for marker in proxy.poisoned):
+                    proxy.seen["poisoned"] += 1
+                    self._write(500, [("Content-Type", "text/html")], b"<h1>500</h1>")
+                    return
+                if any(marker in body for marker in proxy.trickled):
+                    proxy.seen["trickled"] += 1
+                    self.close_connection = True
+                    try:
+                        for byte in b"HTTP/1.1 201 Created\r\nContent-Type: application/json" * 50:
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                            time.sleep(0.5)
+                    except OSError:
+                        pass
+                    return
                 mode = proxy._next_mode() if self.command == "POST" else "pass"
                 proxy.seen[mode] += 1
                 if mode == "drop_before":

@@ -113,8 +113,10 @@ class Drill:
 
     # -- a kiosk -----------------------------------------------------------------------------
 
-    def kiosk(self, name: str, *, base_url: str | None = None, timeout_s: float = 2.0) -> Path:
-        """Write the site file of one kiosk (its own data dir and outbox) and return it."""
+    def kiosk(self, name: str, *, base_url: str | None = None, timeout_s: float = 2.0,
+              outbox: dict[str, Any] | None = None) -> Path:
+        """Write the site file of one kiosk (its own data dir and outbox) and return it;
+        `outbox`: more `[outbox]` settings."""
         home = self.root / name
         secrets = home / "secrets"
         secrets.mkdir(parents=True, exist_ok=True)
@@ -128,7 +130,7 @@ class Drill:
                          "credential_file": str(credential), "timeout_s": timeout_s,
                          "connect_timeout_s": 0.5, "retries": 1},
             "outbox": {"key_file": str(secrets / "outbox.key"), "min_free_mb": 1,
-                       "backoff_initial_s": 0.05, "backoff_max_s": 0.3},
+                       "backoff_initial_s": 0.05, "backoff_max_s": 0.3, **(outbox or {})},
         }
         path = home / "site.toml"
         path.write_text(tomli_w.dumps(site), encoding="utf-8")
