@@ -103,7 +103,14 @@ class Terminal:
 
     def heartbeat_body(self) -> dict:
         """What the platform hears about this terminal now (see kiosk.health.heartbeat)."""
-        depth = self.link.outbox.stats().pending if self.link is not None else 0
+        depth, stuck = 0, None
+        if self.link is not None:
+            depth = self.link.outbox.stats().pending
+            items = self.link.sender.stuck_items()
+            if items:
+                stuck = (len(items), time.time() - min(i.created_at for i in items))
+        unknown = len(self.prints.outcome_unknown(limit=10_000)) \
+            if self.prints is not None else None
         self.audit.recover()
         audit_down = self.audit.problem
         return heartbeat_body(self.devices, outbox_depth=depth,
@@ -111,7 +118,8 @@ class Terminal:
                               uptime_s=time.monotonic() - self.started_at,
                               last_error=audit_down or self.last_error(),
                               out_of_service=self.out_of_service() or audit_down is not None,
-                              audit_head=self.audit.head())
+                              audit_head=self.audit.head(), outbox_stuck=stuck,
+                              prints_unknown=unknown)
 
     def apply_journey(self, session: Session) -> ApplyJourney:
         """A new apply journey for `session` (JourneyProblem when the outbox is full)."""

@@ -89,6 +89,18 @@ class RefusedItem:
 
 
 @dataclass(frozen=True)
+class StuckItem:
+    """A pending item tried and still failing `stuck_after_s` after it was queued (the rest
+    of the queue goes on around it on other lanes)."""
+    id: int
+    reference: str
+    kind: str
+    queued_at: float
+    attempts: int
+    error: str | None  # the last failure, masked
+
+
+@dataclass(frozen=True)
 class OutboxSummary:
     present: bool  # False: no platform link (see `problem`)
     pending: int = 0
@@ -96,6 +108,8 @@ class OutboxSummary:
     refused: tuple[RefusedItem, ...] = ()
     last_error: str | None = None
     problem: str | None = None
+    stuck: tuple[StuckItem, ...] = ()
+    stuck_after_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -303,10 +317,14 @@ class AdminService:
         refused = tuple(RefusedItem(i.id, i.reference, i.kind,
                                     mask_text(i.last_error) if i.last_error else None)
                         for i in link.outbox.items(["refused"], limit=20))
+        stuck = tuple(StuckItem(i.id, i.reference, i.kind, i.created_at, i.attempts,
+                                mask_text(i.last_error) if i.last_error else None)
+                      for i in link.sender.stuck_items())
         return OutboxSummary(True, stats.pending, stats.oldest_pending_at, refused,
                              mask_text(stats.last_error) if stats.last_error else None,
                              problem=getattr(link.outbox, "problem", None)
-                             or getattr(link.sender, "storage_problem", None))
+                             or getattr(link.sender, "storage_problem", None),
+                             stuck=stuck, stuck_after_s=link.sender.stuck_after_s)
 
     def unknown_prints(self) -> tuple[UnknownPrint, ...]:
         """The newest prints whose outcome is unknown (the print journal, kiosk.prints)."""

@@ -386,6 +386,11 @@ class AuditHead(Body):
     hash: ChainHash
 
 
+class OutboxStuck(Body):
+    count: int = Field(ge=1)
+    oldest_age_s: NonNegative
+
+
 class Heartbeat(Body):
     health: Literal["ok", "degraded", "out_of_service"]
     versions: dict[str, Annotated[str, Field(max_length=100)]]
@@ -395,6 +400,8 @@ class Heartbeat(Body):
     uptime_s: NonNegative | None = None
     last_error: Annotated[str, Field(max_length=200)] | None = None
     audit_head: AuditHead | None = None
+    outbox_stuck: OutboxStuck | None = None
+    prints_unknown: NonNegative | None = None
 
     @field_validator("versions")
     @classmethod

@@ -1,6 +1,7 @@
 """The heartbeat (心跳): every N seconds the platform hears how this terminal is — its health,
 each device's state in XFS4IoT words, paper, outbox depth, versions (app, applied fleet
-configuration), uptime, the last error (masked) and the audit trail's head (seq, hash). Sent on its own thread, never queued: a
+configuration), uptime, the last error (masked), the audit trail's head (seq, hash), outbox
+items that keep failing and prints of unknown outcome. Sent on its own thread, never queued: a
 missed heartbeat is replaced by the next one, and a platform that is down costs one log line
 per outage, not one per beat."""
 
@@ -39,8 +40,13 @@ def paper_state(devices: Iterable[Device]) -> str:
 
 def heartbeat_body(devices: Iterable[Device], *, outbox_depth: int, versions: Mapping[str, str],
                    uptime_s: float, last_error: str | None, out_of_service: bool,
-                   audit_head: tuple[int, str] | None = None) -> dict[str, Any]:
-    """The contract's Heartbeat, from what the terminal knows right now (no I/O)."""
+                   audit_head: tuple[int, str] | None = None,
+                   outbox_stuck: tuple[int, float] | None = None,
+                   prints_unknown: int | None = None) -> dict[str, Any]:
+    """The contract's Heartbeat, from what the terminal knows right now (no I/O).
+    `outbox_stuck`: (how many items keep failing past [outbox] stuck_after_s, the oldest's age
+    in seconds), None when none does; `prints_unknown`: prints whose outcome nobody could
+    confirm (kiosk.prints), None without a print journal (contract 1.3)."""
     devices = list(devices)
     states = {d.name: XFS_STATE.get(d.status.state, "unknown") for d in devices}
     if out_of_service:
@@ -56,6 +62,11 @@ def heartbeat_body(devices: Iterable[Device], *, outbox_depth: int, versions: Ma
         body["last_error"] = last_error[:200]
     if audit_head is not None:  # the trail's head leaves the box: the platform keeps the series
         body["audit_head"] = {"seq": audit_head[0], "hash": audit_head[1]}
+    if outbox_stuck is not None and outbox_stuck[0] > 0:
+        body["outbox_stuck"] = {"count": outbox_stuck[0],
+                                "oldest_age_s": max(0, int(outbox_stuck[1]))}
+    if prints_unknown is not None:
+        body["prints_unknown"] = prints_unknown
     return body
 
 

@@ -23,6 +23,11 @@ OUT_OF_SERVICE_MESSAGES = (N_("This terminal is under maintenance."),
                            N_("This terminal is temporarily out of service."),
                            N_("This terminal is out of paper."))
 MAX_ERRORS_SHOWN = 8
+MAX_PRINTS_SHOWN = 4
+# What became of a print of unknown outcome (kiosk.prints.journal states), in staff's words.
+PRINT_STATES = {"outcome_unknown": N_("the platform not told yet"),
+                "queued": N_("counted as printed, waiting in the outbox"),
+                "recorded": N_("counted as printed at the platform")}
 
 
 def _when(ts: float | None) -> str:
@@ -101,6 +106,23 @@ class AdminPanelScreen(AdminFrame):
                                    self.paper_replaced, size_hint_x=None,
                                    width=theme.button_height_px * 4))
         box.add_widget(bar)
+        self._draw_unknown_prints(box)
+
+    def _draw_unknown_prints(self, box: BoxLayout) -> None:
+        """Prints nobody could confirm (kiosk killed mid-job, printer silent): counted as
+        printed, never printed again as a first copy; staff look at the printer and the
+        citizen's copy."""
+        prints = self.service.unknown_prints()
+        if not prints:
+            return
+        self.line(box, self._("Prints of unknown outcome: %(n)d (check the printer)",
+                              n=len(prints)), "prints_unknown")
+        for n, entry in enumerate(prints[:MAX_PRINTS_SHOWN]):
+            state = PRINT_STATES.get(entry.state)
+            self.line(box, self._("%(when)s certificate %(certificate)s: %(state)s",
+                                  when=_when(entry.at), certificate=entry.certificate_id,
+                                  state=self._(state) if state else entry.state),
+                      f"print_unknown_{n}")
 
     def _result_words(self, result: TestResult) -> str:
         facts = ", ".join(f"{k}={v}" for k, v in result.facts.items())
@@ -133,6 +155,15 @@ class AdminPanelScreen(AdminFrame):
         for item in s.refused[:6]:
             self.line(box, f"{item.reference} {item.kind}: {item.reason or ''}",
                       f"refused_{item.id}")
+        if s.stuck:
+            self.line(box, self._("Failing for more than %(min)d min: %(n)d (the rest is sent "
+                                  "around them)", min=int((s.stuck_after_s or 0) // 60),
+                                  n=len(s.stuck)), "outbox_stuck")
+        for item in s.stuck[:4]:
+            self.line(box, self._("%(reference)s %(kind)s: queued %(when)s, %(n)d tries, "
+                                  "%(error)s", reference=item.reference, kind=item.kind,
+                                  when=_when(item.queued_at), n=item.attempts,
+                                  error=(item.error or "?")[:80]), f"stuck_{item.id}")
         if s.last_error:
             self.line(box, self._("Last error: %(error)s", error=s.last_error[:120]))
         box.add_widget(self.button("send_now", self._("Send now"), self.send_now,

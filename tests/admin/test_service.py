@@ -19,6 +19,7 @@ from kiosk.admin.out_of_service import OutOfServiceStore
 from kiosk.admin.paper import PaperCounter
 from kiosk.admin.service import AdminService, NotLoggedIn
 from kiosk.admin.staff_card import StaffRefused
+from kiosk.refplatform.terminals import latest_heartbeats
 from kiosk.terminal import Terminal
 from tests.support import wait_until
 from tests.ui.harness import ROOT
@@ -251,3 +252,50 @@ def test_restart_and_reboot_run_their_commands_audited(admin, terminal, tmp_path
     finally:
         plain.logout()
         plain.close()
+
+
+def test_an_item_failing_past_stuck_after_s_is_raised_on_the_screen_and_in_the_heartbeat(
+        admin, terminal, sim) -> None:
+    """Issue 20: the head of an application's lane that keeps failing is told to staff: the
+    admin screen's outbox data and the heartbeat (contract 1.3), which the platform takes."""
+    link = terminal.link
+    outbox, sender = link.outbox, link.sender
+    assert sender.stuck_after_s == terminal.config.outbox.stuck_after_s == 900
+    assert admin.outbox_summary().stuck == ()
+    sim.control("platform", "down", {})
+    sender.stuck_after_s = 0.5
+    try:
+        # a lane of its own (a certificate's collection record), so nothing queued by another
+        # test holds it
+        item = outbox.enqueue("collection", {"certificate_id": "CERT-STUCK-0001",
+                                             "reprint_reason": None})
+        assert wait_until(lambda: outbox.get(item.id).attempts >= 1
+                          and time.time() - item.created_at > 0.6, timeout=10)
+        summary = admin.outbox_summary()
+        [stuck] = [s for s in summary.stuck if s.id == item.id]
+        assert (stuck.reference, stuck.kind) == (item.reference, "collection")
+        assert stuck.attempts >= 1 and "PlatformUnreachable" in (stuck.error or "")
+        assert summary.stuck_after_s == 0.5
+        body = terminal.heartbeat_body()
+        assert body["outbox_stuck"]["count"] == len(summary.stuck) >= 1
+        assert body["outbox_stuck"]["oldest_age_s"] >= 0
+        assert isinstance(body["prints_unknown"], int)
+    finally:
+        sender.stuck_after_s = 900
+        sim.control("platform", "up", {})
+    assert wait_until(lambda: _posted(link, body), timeout=15, interval=0.5)
+    with sim.emulators["platform"].store.read() as conn:
+        [beat] = [b for b in latest_heartbeats(conn) if b["kiosk_id"] == "SIM-0001"]
+    assert beat["outbox_stuck"] == body["outbox_stuck"]
+    assert beat["prints_unknown"] == body["prints_unknown"]
+    assert "outbox_stuck" not in terminal.heartbeat_body()  # 900 s: nothing is stuck
+    if outbox.get(item.id).state in ("pending", "refused"):
+        outbox.discard(item.id, "test")
+
+
+def _posted(link, body: dict) -> bool:
+    try:
+        link.client.post_heartbeat(body)
+    except Exception:
+        return False
+    return True
