@@ -242,3 +242,50 @@ def test_with_no_audit_trail_citizens_see_out_of_service_and_staff_see_why(
         shows(ui, "not a regular file")
     finally:
         ui.stop()
+
+
+def test_staff_see_prints_of_unknown_outcome_and_outbox_items_that_keep_failing(
+        sim, xvfb, tmp_path: Path) -> None:
+    """Issue 20: a certificate print the kiosk was killed in the middle of, and an outbox item
+    still failing past [outbox] stuck_after_s, are lines on the admin screen."""
+    import tomllib
+    import uuid
+
+    import tomli_w
+
+    from kiosk.outbox import open_outbox
+    from kiosk.prints import PrintJournal
+    from kiosk.terminal import PRINT_JOURNAL_NAME
+
+    site = admin_site(sim, tmp_path / "site.toml")
+    settings = tomllib.loads(site.read_text(encoding="utf-8"))
+    settings.setdefault("outbox", {})["stuck_after_s"] = 1.0
+    site.write_text(tomli_w.dumps(settings), encoding="utf-8")
+    config = load_config(site)
+    # What a kiosk killed mid-print leaves: a print started, its outcome never known.
+    journal = PrintJournal(Path(config.terminal.data_dir) / PRINT_JOURNAL_NAME)
+    journal.begin("certificate", "CERT-UNKNOWN-7", str(uuid.uuid4()), "print-action-7", None)
+    journal.close()
+    sim.control("platform", "down", {})
+    ui = KioskUi(tmp_path / "ui", xvfb, site_file=site).start()
+    try:
+        with open_outbox(config, create=False) as outbox:  # as another process would queue
+            item = outbox.enqueue("collection", {"certificate_id": "CERT-WAIT-1",
+                                                 "reprint_reason": None})
+        sign_in(ui, sim)
+        shows(ui, "打印结果不明：1（请检查打印机）")
+        shows(ui, "证照 CERT-UNKNOWN-7：")
+        deadline = time.monotonic() + 30
+        while True:  # the sender tries it (platform down), then 1 s later it is stuck
+            ui.tap("tab_outbox", wait_drawn=True)
+            state = ui.state()
+            if f"stuck_{item.id}" in state["kids"] or time.monotonic() > deadline:
+                break
+            time.sleep(1.0)
+        assert "outbox_stuck" in state["kids"], state["texts"]
+        assert any("失败超过 0 分钟：" in t for t in state["texts"]), state["texts"]
+        assert any(t.startswith(f"{item.reference} collection：") and "PlatformUnreachable" in t
+                   for t in state["texts"]), state["texts"]
+    finally:
+        ui.stop()
+        sim.control("platform", "up", {})
