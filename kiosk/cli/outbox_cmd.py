@@ -1,6 +1,6 @@
-"""`kiosk outbox status|list|retry|discard|keygen`: what is waiting to reach the platform, the
-staff's two ways out for an item the platform refused, and the key's first making. Nothing here
-shows a payload."""
+"""`kiosk outbox status|list|retry|discard|salvage|keygen`: what is waiting to reach the
+platform, the staff's two ways out for an item the platform refused, putting back the items of
+a file set aside as damaged, and the key's first making. Nothing here shows a payload."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from kiosk.cli.staff import audited, staff_options
 from kiosk.config import ConfigError
 from kiosk.config.loader import validate_layers
 from kiosk.outbox import (STATES, Outbox, OutboxDamaged, OutboxError, OutboxItem, OutboxKeyError,
-                          open_outbox)
+                          database_path, open_outbox)
 from kiosk.outbox.keygen import make_clear_key, make_sealed_key
 
 
@@ -149,6 +149,62 @@ def discard(ctx: CliContext, item: str, staff: str, reason: str) -> None:
             fail(str(exc))
     ctx.emit(asdict(updated), f"item {updated.id} ({updated.reference}) discarded; "
                               f"its payload is wiped")
+
+
+@outbox_group.command("salvage")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--keep", is_flag=True, help="Leave the damaged file where it is (by default it "
+              "is renamed <name>.salvaged-<time> once its items are back, so the kiosk opens "
+              "its outbox again at its next start).")
+@staff_options()
+@pass_ctx
+def salvage(ctx: CliContext, path: Path, keep: bool, staff: str, reason: str) -> None:
+    """Put back in the queue what can be read of PATH, an outbox file set aside as damaged
+    (outbox.sqlite3.damaged-<time>): each item under its own idempotency key and receipt
+    reference, so nothing is filed twice and nothing already queued is queued again. Audited
+    with --staff and --reason. Restart the kiosk afterwards to send them."""
+    from kiosk.outbox.from_config import outbox_key
+    from kiosk.outbox.salvage import put_back, read_damaged, set_aside_as_salvaged
+
+    config = ctx.loaded.config
+    live = database_path(config)
+    if path.resolve() == live.resolve() or path.name.endswith(("-wal", "-shm")):
+        fail(f"{path} is not a set-aside outbox file: name the {live.name}.damaged-<time> file")
+    audited(ctx, staff, reason, "outbox.salvage", file=path.name)
+    try:
+        key = outbox_key(config, create=False)
+        reading = read_damaged(path)
+        with Outbox(live, key, max_items=config.outbox.max_items,
+                    min_free_mb=config.outbox.min_free_mb, set_aside_damaged=False,
+                    salvaging=True) as outbox:
+            report = put_back(outbox, reading)
+    except (OutboxError, OutboxKeyError, OSError, sqlite3.Error) as exc:
+        fail(f"not salvaged: {exc}")
+    moved = None
+    if report.queued or report.present or (reading.readable and not report.unopened
+                                           and not report.bad_rows):
+        moved = None if keep else set_aside_as_salvaged(path)
+    audited(ctx, staff, reason, "outbox.salvaged", file=path.name, queued=len(report.queued),
+            present=len(report.present), unopened=len(report.unopened),
+            bad_rows=report.bad_rows, finished=report.finished)
+    data = asdict(report) | {"file": str(path), "moved_to": str(moved) if moved else None}
+    lines = [f"{path}:",
+             f"  put back in the queue: {len(report.queued)}"
+             + (f" ({', '.join(report.queued[:10])}{' …' if len(report.queued) > 10 else ''})"
+                if report.queued else ""),
+             f"  already queued:        {len(report.present)}",
+             f"  delivered or discarded before (nothing to send): {report.finished}",
+             f"  rows that did not read: {report.bad_rows}; payloads that did not open: "
+             f"{len(report.unopened)}"]
+    if not reading.readable:
+        lines.append("  the file does not read as an outbox at all (empty, or its first page is "
+                     "gone): nothing to put back; remove it to let the kiosk start a new one")
+    lines.append(f"  renamed {moved}: the kiosk opens its outbox at its next start" if moved
+                 else f"  {path.name} stays: the kiosk opens no outbox while it is there")
+    ctx.emit(data, "\n".join(lines))
+    if not reading.readable or (not report.queued and not report.present
+                                and (report.bad_rows or report.unopened)):
+        raise SystemExit(1)
 
 
 @outbox_group.command("keygen")

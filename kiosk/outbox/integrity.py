@@ -34,10 +34,11 @@ def set_aside_files(db_path: Path) -> list[Path]:
     return sorted(db_path.parent.glob(db_path.name + ".damaged-*"))
 
 
-def check_file(db_path: Path, *, set_aside: bool) -> None:
-    """Raise OutboxDamaged if a set-aside file waits, or the file is empty or not SQLite."""
+def check_file(db_path: Path, *, set_aside: bool, waiting_ok: bool = False) -> None:
+    """Raise OutboxDamaged if a set-aside file waits (unless `waiting_ok`: staff salvaging
+    it), or the file is empty or not SQLite."""
     waiting = [p for p in set_aside_files(db_path) if not p.name.endswith(SIDE)]
-    if waiting:
+    if waiting and not waiting_ok:
         raise OutboxDamaged(f"a damaged outbox waits for staff at {waiting[0]}: recover its "
                             f"items, then remove it", [str(p) for p in waiting])
     if not db_path.exists():

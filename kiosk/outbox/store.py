@@ -180,10 +180,12 @@ def _storage_error(exc: sqlite3.Error, operation: str) -> QueueRefused:
 class Outbox:
     def __init__(self, db_path: Path, key: bytes, *, max_items: int, min_free_mb: int,
                  clock: Callable[[], float] = time.time, max_db_bytes: int | None = None,
-                 set_aside_damaged: bool = True) -> None:
+                 set_aside_damaged: bool = True, salvaging: bool = False) -> None:
         """`max_db_bytes`, if given, is a hard ceiling on the database file; reaching it is
         handled exactly like a full disk. A damaged file raises OutboxDamaged (kiosk/outbox/
         integrity.py), set aside unless `set_aside_damaged` is False (staff tools only look).
+        `salvaging`: opened by staff to put back the items of a file set aside, which would
+        otherwise keep this one closed (kiosk/outbox/salvage.py).
         `problem`: what opening found that staff must know (a WAL lost after a crash)."""
         self.db_path = Path(db_path)
         self.max_items = max_items
@@ -192,7 +194,8 @@ class Outbox:
         self._sealer = Sealer(key)
         self._lock = threading.RLock()
         self._listeners: list[Callable[[], None]] = []
-        integrity.check_file(self.db_path, set_aside=set_aside_damaged)
+        integrity.check_file(self.db_path, set_aside=set_aside_damaged,
+                             waiting_ok=salvaging)
         self._marker, self.problem = integrity.open_marker(self.db_path) \
             if self.db_path.parent.is_dir() else (None, None)
         try:
@@ -381,9 +384,14 @@ class Outbox:
         return self._sealer.seal(encode_body(body), associated_data(kind, idempotency_key))
 
     @_storage_errors
-    def enqueue_sealed(self, kind: str, sealed: bytes, *, idempotency_key: str) -> QueuedItem:
-        """Store a body `seal` made (it must open under this key, kind and idempotency key)."""
+    def enqueue_sealed(self, kind: str, sealed: bytes, *, idempotency_key: str,
+                       reference: str | None = None) -> QueuedItem:
+        """Store a body `seal` made (it must open under this key, kind and idempotency key).
+        `reference`: the one it was queued under before (an item salvaged from a damaged
+        file keeps the reference on the citizen's receipt and sent to the platform)."""
         key = idempotency_key
+        if reference is not None and not REFERENCE.fullmatch(reference):
+            raise ValueError("not an outbox reference")
         if not isinstance(key, str) or not _IDEMPOTENCY_KEY.match(key):
             raise ValueError("idempotency key must be 16-64 characters of [A-Za-z0-9-]")
         plaintext = self._sealer.open(sealed, associated_data(kind, key))
@@ -396,7 +404,9 @@ class Outbox:
                     if db.execute("SELECT 1 FROM items WHERE idempotency_key = ?",
                                   (key,)).fetchone():
                         raise DuplicateKey("an outbox item with this idempotency key exists")
-                    reference = self._new_reference(db)
+                    if reference is None or db.execute(
+                            "SELECT 1 FROM items WHERE reference = ?", (reference,)).fetchone():
+                        reference = self._new_reference(db)
                     item_id = db.execute(
                         "INSERT INTO items (kind, idempotency_key, reference, created_at, "
                         "next_attempt_at, payload, payload_bytes) VALUES (?, ?, ?, ?, ?, ?, ?)",
