@@ -120,3 +120,39 @@ def test_a_trickled_reply_holds_one_lane_while_the_others_deliver(drill: Drill) 
     assert sorted(a["client_reference"] for a in drill.applications()) == \
         sorted(a.reference for a in healthy)
     outbox.close()
+
+
+def test_items_about_one_application_share_its_order_group(tmp_path) -> None:
+    """An application, and the ratings, supplements and collections about it (named by its
+    reference, or by the receipt number the platform gave it) are one group; other things are
+    groups of their own (no platform needed: grouping reads only the outbox)."""
+    import secrets
+
+    from kiosk.delivery import COLLECTION, KIOSK_EVENTS, SUPPLEMENT, Delivery
+
+    with Outbox(tmp_path / "outbox.sqlite3", secrets.token_bytes(32), max_items=100,
+                min_free_mb=1) as outbox:
+        delivery = Delivery(None, outbox)  # type: ignore[arg-type]
+        first = outbox.enqueue(APPLICATION, {"service": "x"})
+        outbox.mark_delivered(first.id, {"receipt_no": "SQ2026000777"})
+        other = outbox.enqueue(APPLICATION, {"service": "y"})
+        items = {
+            "by_receipt": outbox.enqueue(SUPPLEMENT, {"receipt_no": "SQ2026000777",
+                                                     "materials": []}),
+            "by_reference": outbox.enqueue(EVALUATION, {"application_reference":
+                                                        first.reference, "score": 4}),
+            "other_rating": outbox.enqueue(EVALUATION, {"application_reference":
+                                                        other.reference, "score": 5}),
+            "filed_elsewhere": outbox.enqueue(SUPPLEMENT, {"receipt_no": "SQ2026000999",
+                                                          "materials": []}),
+            "collection": outbox.enqueue(COLLECTION, {"certificate_id": "C-1"}),
+            "events": outbox.enqueue(KIOSK_EVENTS, {"events": []}),
+            "unknown": outbox.enqueue("telegram", {"text": "x"}),
+        }
+        group = {name: delivery.order_group(outbox.get(q.id)) for name, q in items.items()}
+        assert group["by_receipt"] == group["by_reference"] == f"application:{first.reference}"
+        assert group["other_rating"] == delivery.order_group(outbox.get(other.id))
+        assert group["filed_elsewhere"] == "receipt:SQ2026000999"
+        assert group["collection"] == "certificate:C-1" and group["events"] == "events"
+        assert group["unknown"] == f"item:{items['unknown'].id}"
+        assert len(set(group.values())) == 6
