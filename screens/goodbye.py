@@ -10,6 +10,7 @@ from kivy.clock import Clock
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
+from screens.help import help_button
 from screens.widgets import paint_background, repaint_background
 
 GOODBYE_S = 4.0  # long enough to read two lines, short enough not to hold up the next citizen
@@ -24,6 +25,7 @@ class GoodbyeScreen(Screen):
         self.label.bind(size=lambda w, s: setattr(w, "text_size", (s[0] - 160, None)))
         paint_background(self.label, app.theme.background)
         self.add_widget(self.label)
+        self.help = None  # 呼叫工作人员, top right (a card or receipt left behind, a question)
         self._event = None
 
     def on_pre_enter(self, *_args) -> None:
@@ -37,6 +39,11 @@ class GoodbyeScreen(Screen):
         self.label.font_size = theme.title_px * 1.2
         self.label.color = theme.foreground
         repaint_background(self.label, theme.background)
+        if self.help is not None:
+            self.remove_widget(self.help)
+        self.help = help_button(self.app, size_hint_y=None,
+                                pos_hint={"right": 0.98, "top": 0.97})
+        self.add_widget(self.help)
 
     def on_enter(self, *_args) -> None:
         self._event = Clock.schedule_once(self._done, GOODBYE_S)
@@ -52,5 +59,7 @@ class GoodbyeScreen(Screen):
             self.app.show("attract")
 
     def on_touch_down(self, touch) -> bool:
+        if self.help is not None and self.help.collide_point(*touch.pos):
+            return self.help.on_touch_down(touch)
         self.app.wake()
         return True
