@@ -40,12 +40,9 @@ STATE_WORDS = {
     "sent": N_("Please stay at this terminal: a member of staff will come to you."),
     "acknowledged": N_("A member of staff is on the way. Please stay at this terminal."),
     "closed": N_("Your call was answered. If you still need help, touch Call staff again."),
-    "unreachable": N_("Staff could not be told from this terminal right now. Please call the "
-                      "number below or go to the counter."),
-    "no_link": N_("Staff could not be told from this terminal right now. Please call the "
-                  "number below or go to the counter."),
-    "refused": N_("Staff could not be told from this terminal right now. Please call the "
-                  "number below or go to the counter."),
+    # the platform unreachable, no platform link, or refused: the same truth for the citizen
+    "failed": N_("Staff could not be told from this terminal right now. Please call the "
+                 "number below or go to the counter."),
 }
 
 
@@ -70,9 +67,17 @@ def place_of(app: Any) -> HelpPlace:
     if journey in JOURNEY_SCREENS and name in JOURNEY_SCREENS[journey] \
             and not isinstance(step, int):
         step, steps = JOURNEY_SCREENS[journey].index(name) + 1, len(JOURNEY_SCREENS[journey])
-    safe = "".join(c if c.isalnum() or c in "_.-" else "_" for c in name.lower())[:64] or "unknown"
-    return HelpPlace(safe, journey, step if isinstance(step, int) else None,
-                     steps if isinstance(steps, int) else None)
+    def plain(step_: Any) -> int | None:
+        return step_ if isinstance(step_, int) and 1 <= step_ <= 50 else None
+
+    return HelpPlace(_contract_name(name) or "unknown",
+                     _contract_name(journey) if journey else None, plain(step), plain(steps))
+
+
+def _contract_name(text: str) -> str:
+    """A name as the contract takes it (`^[a-z0-9_.-]{1,64}$`)."""
+    return "".join(c if (c.isascii() and c.isalnum()) or c in "_.-" else "_"
+                   for c in str(text).lower())[:64]
 
 
 class HelpDialog:
@@ -115,18 +120,21 @@ class HelpDialog:
             return
         background.run(self.app.terminal.help.refresh,
                        lambda call: self._draw(call) if call is not None else None,
-                       self._failed, name="call-staff-poll")
+                       lambda exc: self.app.log_unexpected("call_staff_poll", exc),
+                       name="call-staff-poll")
 
     def _failed(self, exc: BaseException) -> None:
+        """Nothing the desk expected: logged for staff, and the citizen told the truth (never
+        left looking at "telling the staff…")."""
         self.app.log_unexpected("call_staff", exc)
+        self._draw(HelpCall("failed", place_of(self.app), failure="unexpected"))
 
     def _draw(self, call: HelpCall) -> None:
         if not self.is_open and self._poll is None:
             return  # closed meanwhile: a late answer does not open it again
         _ = self.app.translator.gettext
         terminal = self.app.kiosk_config.terminal
-        state = call.failure if call.state == "failed" else call.state
-        lines = [_(STATE_WORDS.get(state or "unreachable", STATE_WORDS["unreachable"]))]
+        lines = [_(STATE_WORDS[call.state])]
         if terminal.help_phone:
             lines.append(_("Phone: %(phone)s", phone=terminal.help_phone))
         if terminal.help_counter:
