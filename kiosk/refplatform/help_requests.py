@@ -55,7 +55,7 @@ def list_requests(conn: sqlite3.Connection, status: str | None = None,
     """For staff: every terminal's requests, oldest open first, with the terminal's id."""
     rows = conn.execute(
         f"SELECT {_COLUMNS} FROM help_requests WHERE (? IS NULL OR status = ?) "
-        "AND (? IS NULL OR kiosk_id = ?) ORDER BY received_at, help_request_id",
+        "AND (? IS NULL OR kiosk_id = ?) ORDER BY received_at, rowid",
         (status, status, kiosk_id, kiosk_id)).fetchall()
     return [{"kiosk_id": r["kiosk_id"], **to_json(r),
              **({"closed_by": r["closed_by"]} if r["closed_by"] else {})} for r in rows]

@@ -104,3 +104,17 @@ def test_what_the_platform_keeps_names_no_citizen(platform, client) -> None:
     assert set(row) == {"help_request_id", "kiosk_id", "screen", "journey", "step", "steps",
                         "raised_at", "received_at", "status", "acknowledged_at",
                         "acknowledged_by", "closed_at", "closed_by"}
+
+
+def test_a_call_left_unanswered_for_the_window_is_a_new_call_on_the_next_tap(platform,
+                                                                            client) -> None:
+    _, store = platform
+    clock = [0.0]
+    desk = HelpDesk(client, monotonic=lambda: clock[0], repeat_after_s=300)
+    first = desk.call(FORM)
+    clock[0] = 299.0
+    assert desk.call(FORM) == first  # still live: staff may be on their way
+    clock[0] = 301.0
+    second = desk.call(HelpPlace("review", "apply", 6, 7))
+    assert second.help_request_id != first.help_request_id
+    assert [r["screen"] for r in operator.list_help_requests(store)] == ["apply_form", "review"]
