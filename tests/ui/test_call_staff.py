@@ -96,3 +96,25 @@ def test_platform_down_is_said_truthfully_with_phone_and_counter(sim: Simulation
     tap(app, "call_staff")  # the same call again, now it reaches the staff: one request
     _dialog(app, "sent")
     assert [r["screen"] for r in _requests(sim)] == ["home"]
+
+
+def test_a_problem_line_offers_call_staff_beside_it(sim: Simulation, app: KioskUi) -> None:
+    """A wrong texted code: the problem is said, and a person to ask is one touch away."""
+    tap(app, "attract_text")
+    app.wait_for(on("home"), 15)
+    tap(app, "tile_apply")
+    app.wait_for(on("identify"), 15)
+    sim.control("idcard", "place_card", {"path": str(CARD)})
+    app.wait_for(lambda s: s["screen"] == "holder" and "busy" not in s["kids"]
+                 and "call_staff" in s["kids"] and any("****" in t for t in s["texts"]), 20)
+    right = sim.control("platform", "last_code", {})
+    wrong = "".join(str((int(d) + 1) % 10) for d in right)
+    for digit in wrong:
+        tap(app, f"code_{digit}")
+    tap(app, "code_ok")
+    app.wait_for(on("holder", "call_staff_problem"), 20)
+    tap(app, "call_staff_problem")
+    _dialog(app, "sent")
+    [call] = _requests(sim)
+    assert call["screen"] == "holder" and "journey" not in call
+    _no_personal_data(sim)
