@@ -34,6 +34,7 @@ JOURNEY_SCREENS = {
     "evaluate": ("evaluate_list", "evaluate_rate"),
 }
 POLL_S = 3.0  # how often an open dialog asks whether staff acknowledged
+SPOKEN = {"sent": "help_sent", "acknowledged": "help_coming", "failed": "help_failed"}
 
 STATE_WORDS = {
     "sending": N_("Telling the staff on duty…"),
@@ -87,6 +88,7 @@ class HelpDialog:
         self.app = app
         self.dialog = Dialog(app, "help_dialog")
         self._poll = None
+        self._spoken = ""  # the state last said aloud: each news is spoken once
 
     @property
     def is_open(self) -> bool:
@@ -104,6 +106,7 @@ class HelpDialog:
         background.run(lambda: desk.call(place), self._draw, self._failed, name="call-staff")
 
     def close(self) -> None:
+        self._spoken = ""
         if self._poll is not None:
             self._poll.cancel()
             self._poll = None
@@ -141,5 +144,8 @@ class HelpDialog:
             lines.append(_("Nearest counter: %(where)s", where=terminal.help_counter))
         title = {"sent": _("Staff have been told"),
                  "acknowledged": _("Help is on the way")}.get(call.state, _("Call staff"))
+        if call.state in SPOKEN and call.state != self._spoken:
+            self._spoken = call.state
+            self.app.say(SPOKEN[call.state])
         self.dialog.show(title, "\n".join(lines), f"help_{call.state}",
                          [("help_close", _("Close"), self.close, True)], detail_lines=6.4)
