@@ -14,6 +14,7 @@ from screens.help import help_button
 from screens.widgets import paint_background, repaint_background
 
 GOODBYE_S = 4.0  # long enough to read two lines, short enough not to hold up the next citizen
+HELP_HOLD_S = 120.0  # a citizen who called staff from here keeps the screen while they wait
 
 
 class GoodbyeScreen(Screen):
@@ -27,6 +28,7 @@ class GoodbyeScreen(Screen):
         self.add_widget(self.label)
         self.help = None  # 呼叫工作人员, top right (a card or receipt left behind, a question)
         self._event = None
+        self._entered = 0.0
 
     def on_pre_enter(self, *_args) -> None:
         self.refresh()
@@ -46,6 +48,7 @@ class GoodbyeScreen(Screen):
         self.add_widget(self.help)
 
     def on_enter(self, *_args) -> None:
+        self._entered = Clock.get_time()
         self._event = Clock.schedule_once(self._done, GOODBYE_S)
 
     def on_leave(self, *_args) -> None:
@@ -55,6 +58,10 @@ class GoodbyeScreen(Screen):
 
     def _done(self, _dt: float) -> None:
         self._event = None
+        helping = self.app.help_dialog is not None and self.app.help_dialog.is_open
+        if helping and Clock.get_time() - self._entered < HELP_HOLD_S:
+            self._event = Clock.schedule_once(self._done, 1.0)  # the attract loop would close it
+            return
         if self.app.manager.current == self.name:
             self.app.show("attract")
 

@@ -48,7 +48,7 @@ class HomeScreen(Screen):
                           font_size=theme.text_px, color=theme.foreground, size_hint_x=0.4)
             hello.kid = "greeting"
             header.add_widget(hello)
-        header.add_widget(help_button(self.app, size_hint_x=0.2, width=100))
+        header.add_widget(help_button(self.app, size_hint_x=0.2))
         leave = KioskButton("exit", theme, text=_("Exit"), size_hint_x=0.2,
                             background_color=theme.accent)
         leave.bind(on_release=lambda *_: self.app.end_session())

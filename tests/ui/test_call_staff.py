@@ -6,10 +6,12 @@ is told so truthfully, with the hall's phone and counter. Real app, simulated te
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
 from kiosk.sim import Simulation
+from screens.goodbye import GOODBYE_S
 from tests.ui.harness import KioskUi
 from tests.ui.journey import CARD, on, prove_holder, tap
 
@@ -118,3 +120,21 @@ def test_a_problem_line_offers_call_staff_beside_it(sim: Simulation, app: KioskU
     [call] = _requests(sim)
     assert call["screen"] == "holder" and "journey" not in call
     _no_personal_data(sim)
+
+
+def test_call_staff_on_the_goodbye_screen_holds_it_until_the_citizen_closes(
+        sim: Simulation, app: KioskUi) -> None:
+    """A card or a receipt left behind, a question after Exit: the end screen has the button
+    too, and the attract loop does not sweep the dialog away while the citizen waits."""
+    tap(app, "attract_text")
+    app.wait_for(on("home"), 15)
+    tap(app, "exit")
+    app.wait_for(lambda s: s["screen"] == "goodbye" and "call_staff" in s["kids"], 10)
+    tap(app, "call_staff")
+    _dialog(app, "sent")
+    time.sleep(GOODBYE_S + 2)
+    state = app.state()
+    assert (state["screen"], state["dialog"]) == ("goodbye", "help_dialog")
+    assert [r["screen"] for r in _requests(sim)] == ["goodbye"]
+    tap(app, "help_close")
+    app.wait_for(lambda s: s["screen"] == "attract" and s["dialog"] is None, 10)
