@@ -64,6 +64,8 @@ class Simulation:
                 self.emulators[platform.name] = platform
                 fragment = merge_fragments([fragment, platform.config_fragment()])
             site = {"terminal": {"id": TERMINAL_ID, "name": "模拟终端",
+                                 "help_phone": "010-12345678",
+                                 "help_counter": "一楼大厅 3号综合窗口",
                                  "data_dir": str(self.run_dir / "data"),
                                  "run_dir": str(self.run_dir),
                                  # its app often runs without a supervisor (tests): no

@@ -13,7 +13,8 @@ sees an outage and a recovery), `advance` an application as a back-office operat
 is given), `pay` a payment or `pay_pending` (the newest pending one, as the citizen's phone would),
 `file` an application for a card's holder as an earlier visit would have (the seed's sample form,
 the holder's e-licences or a plain scanned page per required material), and `applications` to
-list what the platform holds.
+list what the platform holds; `help_requests` lists citizens' calls for staff (呼叫工作人员) and
+`help_ack` / `help_close` answer one as the hall's staff would (the newest when none is named).
 """
 
 from __future__ import annotations
@@ -177,11 +178,30 @@ class PlatformEmulator(Emulator):
                 return found.group()
         raise LookupError("no code has been texted")
 
+    def help_requests(self, status: str = "") -> list[dict[str, Any]]:
+        """Citizens' calls for staff, oldest first: where they are, never who they are."""
+        return operator.list_help_requests(self.store, status or None)
+
+    def help_ack(self, help_request_id: str = "", staff_id: str = "S0001") -> dict[str, Any]:
+        """Staff are on their way (the newest open request when none is named)."""
+        return operator.acknowledge_help(self.store, help_request_id or self._newest_help(),
+                                         staff_id)
+
+    def help_close(self, help_request_id: str = "", staff_id: str = "S0001") -> dict[str, Any]:
+        return operator.close_help(self.store, help_request_id or self._newest_help(), staff_id)
+
+    def _newest_help(self) -> str:
+        waiting = [r for r in self.help_requests() if r["status"] != "closed"]
+        if not waiting:
+            raise LookupError("no help request is waiting")
+        return waiting[-1]["help_request_id"]
+
     def controls(self) -> dict[str, Callable[..., Any]]:
         return {"up": self.up, "down": self.down, "advance": self.advance, "issue": self.issue,
                 "pay": self.pay, "pay_pending": self.pay_pending, "file": self.file,
                 "applications": self.applications, "sms": self.sms,
-                "last_code": self.last_code}
+                "last_code": self.last_code, "help_requests": self.help_requests,
+                "help_ack": self.help_ack, "help_close": self.help_close}
 
     # -- what the terminal is told -----------------------------------------------------------
 

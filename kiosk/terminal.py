@@ -26,6 +26,7 @@ from kiosk.services.holder import HolderCheck
 from kiosk.session.platform_citizen import holder_verified
 from kiosk.services.availability import Availability
 from kiosk.services.documents import DocumentService
+from kiosk.services.help import HelpDesk
 from kiosk.services.identity import IdentityService, load_eid_public_key
 from kiosk.session import Session, SessionManager
 from kiosk.voice import Voice
@@ -62,6 +63,7 @@ class Terminal:
         self.supervisor = DeviceSupervisor(self.devices)
         self.heartbeat: HeartbeatSender | None = None
         self.started_at = time.monotonic()
+        self.help = HelpDesk(None)  # 呼叫工作人员; reaches the platform once the link is up
         self.out_of_service: Callable[[], bool] = lambda: False  # the admin screen's switch
         self.last_error: Callable[[], str | None] = lambda: None  # masked, for the heartbeat
         self.fleet = FleetService.for_terminal(
@@ -84,6 +86,7 @@ class Terminal:
             self.fleet.start()
         if self.link is not None:
             client = self.link.client
+            self.help = HelpDesk(client)
             self.heartbeat = HeartbeatSender(self.heartbeat_body, client.post_heartbeat,
                                              self.config.platform.heartbeat_interval_s)
             self.heartbeat.start()

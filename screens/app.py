@@ -31,6 +31,7 @@ from screens.admin.frame import ADMIN_SCREENS
 from screens.attract import AttractScreen
 from screens.dialog import Dialog
 from screens.goodbye import GoodbyeScreen
+from screens.help import HelpDialog
 from screens.home import HomeScreen
 from screens.identify import IdentifyScreen
 from screens.holder import HolderScreen
@@ -81,6 +82,7 @@ class KioskApp(App):
         self.idle_dialog: Dialog | None = None  # "Need more time?", above the screen
         self.exit_dialog: Dialog | None = None  # "Exit? What you entered will be cleared"
         self.card_dialog: Dialog | None = None  # "Put your ID card back to continue"
+        self.help_dialog: HelpDialog | None = None  # 呼叫工作人员: told, phone, counter
 
     def _default_prefs(self) -> Prefs:
         ui = self.kiosk_config.ui
@@ -103,6 +105,7 @@ class KioskApp(App):
         self.idle_dialog = Dialog(self, "idle_warning")
         self.exit_dialog = Dialog(self, "confirm_exit")
         self.card_dialog = Dialog(self, "card_grace")
+        self.help_dialog = HelpDialog(self)
         # Device and session events arrive on driver threads: hop onto the main loop.
         self._unsubscribe = [
             self.terminal.sessions.subscribe(lambda e: Clock.schedule_once(
@@ -250,7 +253,8 @@ class KioskApp(App):
     def open_dialogs(self) -> list[Dialog]:
         """The questions on the glass above the screen (the UI driver looks at them too)."""
         # the later one lies on top: listed first
-        return [d for d in (self.card_dialog, self.idle_dialog, self.exit_dialog)
+        helping = self.help_dialog.dialog if self.help_dialog is not None else None
+        return [d for d in (self.card_dialog, self.idle_dialog, self.exit_dialog, helping)
                 if d is not None and d.is_open]
 
     def _close_dialogs(self) -> None:
@@ -341,6 +345,12 @@ class KioskApp(App):
             return False
         return True
 
+    def call_staff(self) -> None:
+        """呼叫工作人员, from any screen: the dialog at once, the request to the platform on a
+        worker (screens.help, kiosk.services.help). Nothing of the citizen's goes with it."""
+        if self.help_dialog is not None:
+            self.help_dialog.call()
+
     def go_home(self) -> None:
         self.after_identity = None
         self.show("home")
@@ -385,6 +395,9 @@ class KioskApp(App):
         assert self.manager is not None
         if self.manager.current != screen:
             log.info("screen %s -> %s", self.manager.current, screen)
+        if screen == "attract" and self.help_dialog is not None:  # the citizen has left
+            self.help_dialog.close()
+            self.terminal.help.forget()
         self.manager.current = screen
 
     def unavailable(self, tile: str) -> str | None:
@@ -446,6 +459,8 @@ class KioskApp(App):
         if self.idle_dialog is not None and self.idle_dialog.is_open:
             self.idle_dialog.close()  # drawn again at once in the new language and theme
             self._show_idle_warning(self._extensions_left())
+        if self.help_dialog is not None:
+            self.help_dialog.restyle()
 
     def _extensions_left(self) -> int:
         session = self.terminal.sessions.current

@@ -48,14 +48,18 @@ class Dialog(ModalView):
         self._detail_kid = ""
         self._title = ""
         self._choices: Sequence[Choice] = ()
+        self._detail_lines = 3.4
 
     @property
     def is_open(self) -> bool:
         return bool(self._is_open)
 
-    def show(self, title: str, detail: str, detail_kid: str, choices: Sequence[Choice]) -> None:
-        """Draw the question (again, e.g. in another language) and open it if closed."""
+    def show(self, title: str, detail: str, detail_kid: str, choices: Sequence[Choice],
+             detail_lines: float = 3.4) -> None:
+        """Draw the question (again, e.g. in another language) and open it if closed.
+        `detail_lines`: the height the detail takes, in lines of text."""
         self._title, self._detail_kid, self._choices = title, detail_kid, choices
+        self._detail_lines = detail_lines
         self._draw(detail)
         if not self._is_open:
             self.open(animation=False)
@@ -94,7 +98,7 @@ class Dialog(ModalView):
         box.add_widget(text_label(theme, self._title, size=theme.title_px, kid=f"{self.kid}_title",
                                   height=theme.title_px * 1.8, halign="center"))
         self.detail = text_label(theme, detail, kid=self._detail_kid, halign="center",
-                                 height=theme.text_px * 3.4)
+                                 height=theme.text_px * self._detail_lines)
         box.add_widget(self.detail)
         bar = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=28)
         for kid, words, callback, primary in self._choices:
@@ -102,6 +106,6 @@ class Dialog(ModalView):
                                          primary=primary))
         if bar.children:
             box.add_widget(bar)
-        box.height = (theme.title_px * 1.8 + theme.text_px * 3.4
+        box.height = (theme.title_px * 1.8 + theme.text_px * self._detail_lines
                       + (theme.button_height_px + 28 if bar.children else 0) + 80 + 28)
         self.height = box.height

@@ -10,9 +10,11 @@ from kivy.clock import Clock
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
+from screens.help import help_button
 from screens.widgets import paint_background, repaint_background
 
 GOODBYE_S = 4.0  # long enough to read two lines, short enough not to hold up the next citizen
+HELP_HOLD_S = 120.0  # a citizen who called staff from here keeps the screen while they wait
 
 
 class GoodbyeScreen(Screen):
@@ -24,7 +26,9 @@ class GoodbyeScreen(Screen):
         self.label.bind(size=lambda w, s: setattr(w, "text_size", (s[0] - 160, None)))
         paint_background(self.label, app.theme.background)
         self.add_widget(self.label)
+        self.help = None  # 呼叫工作人员, top right (a card or receipt left behind, a question)
         self._event = None
+        self._entered = 0.0
 
     def on_pre_enter(self, *_args) -> None:
         self.refresh()
@@ -37,8 +41,14 @@ class GoodbyeScreen(Screen):
         self.label.font_size = theme.title_px * 1.2
         self.label.color = theme.foreground
         repaint_background(self.label, theme.background)
+        if self.help is not None:
+            self.remove_widget(self.help)
+        self.help = help_button(self.app, size_hint_y=None,
+                                pos_hint={"right": 0.98, "top": 0.97})
+        self.add_widget(self.help)
 
     def on_enter(self, *_args) -> None:
+        self._entered = Clock.get_time()
         self._event = Clock.schedule_once(self._done, GOODBYE_S)
 
     def on_leave(self, *_args) -> None:
@@ -48,9 +58,15 @@ class GoodbyeScreen(Screen):
 
     def _done(self, _dt: float) -> None:
         self._event = None
+        helping = self.app.help_dialog is not None and self.app.help_dialog.is_open
+        if helping and Clock.get_time() - self._entered < HELP_HOLD_S:
+            self._event = Clock.schedule_once(self._done, 1.0)  # the attract loop would close it
+            return
         if self.app.manager.current == self.name:
             self.app.show("attract")
 
     def on_touch_down(self, touch) -> bool:
+        if self.help is not None and self.help.collide_point(*touch.pos):
+            return self.help.on_touch_down(touch)
         self.app.wake()
         return True

@@ -8,6 +8,7 @@ from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
 from kiosk.i18n.messages import HOME_TILES
+from screens.help import help_button
 from screens.theme import Theme
 from screens.widgets import KioskButton, paint_background, repaint_background
 
@@ -47,6 +48,7 @@ class HomeScreen(Screen):
                           font_size=theme.text_px, color=theme.foreground, size_hint_x=0.4)
             hello.kid = "greeting"
             header.add_widget(hello)
+        header.add_widget(help_button(self.app, size_hint_x=0.2))
         leave = KioskButton("exit", theme, text=_("Exit"), size_hint_x=0.2,
                             background_color=theme.accent)
         leave.bind(on_release=lambda *_: self.app.end_session())

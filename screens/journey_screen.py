@@ -19,6 +19,7 @@ from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
 from screens import background
+from screens.help import help_button
 from screens.widgets import (KioskButton, action_button, paint_background,
                              repaint_background, text_label)
 
@@ -88,6 +89,7 @@ class JourneyScreen(Screen):
         header = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=20)
         title = self.label(_(self.title_msgid), size=theme.title_px, kid="screen_title")
         header.add_widget(title)
+        header.add_widget(help_button(self.app))
         other = "en" if self.app.prefs.language == "zh-CN" else "zh-CN"
         for kid, text, action in (
                 ("switch_language", "English" if other == "en" else "中文",
@@ -104,10 +106,14 @@ class JourneyScreen(Screen):
         if self.busy:
             box.add_widget(self.label(_("Please wait…"), kid="busy", size=theme.title_px,
                                       height=theme.title_px * 1.6))
-        if self.problem:
-            line = self.label(self.problem, kid="problem", height=theme.text_px * 3.2)
+        if self.problem:  # what went wrong, and a person to ask beside it
+            row = BoxLayout(size_hint_y=None, height=max(theme.text_px * 3.2,
+                                                         theme.button_height_px), spacing=20)
+            line = self.label(self.problem, kid="problem")
             line.color = theme.accent
-            box.add_widget(line)
+            row.add_widget(line)
+            row.add_widget(help_button(self.app, kid="call_staff_problem"))
+            box.add_widget(row)
         bar = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=20)
         for kid, text, callback, primary in self.actions():
             bar.add_widget(self.button(kid, text, callback, primary=primary))

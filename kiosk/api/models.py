@@ -233,6 +233,22 @@ class AuditHeadSeries(Reply):
     alerts: NonNegative
 
 
+class HelpRequest(Reply):
+    """A citizen's call for staff as the platform holds it (contract 1.3): where, never who."""
+
+    help_request_id: OpaqueId
+    screen: str
+    journey: str | None = None
+    step: int | None = Field(default=None, ge=1)
+    steps: int | None = Field(default=None, ge=1)
+    raised_at: AwareDatetime
+    received_at: AwareDatetime
+    status: Literal["open", "acknowledged", "closed"]
+    acknowledged_at: AwareDatetime | None = None
+    acknowledged_by: Annotated[str, Field(max_length=64)] | None = None
+    closed_at: AwareDatetime | None = None
+
+
 class EventBatchResult(Reply):
     accepted: NonNegative
     duplicates: NonNegative
@@ -389,6 +405,17 @@ class AuditHead(Body):
 class OutboxStuck(Body):
     count: int = Field(ge=1)
     oldest_age_s: NonNegative
+
+
+ScreenName = Annotated[str, Field(pattern=r"^[a-z0-9_.-]{1,64}$")]
+
+
+class HelpRequestCreate(Body):
+    screen: ScreenName
+    journey: ScreenName | None = None
+    step: int | None = Field(default=None, ge=1, le=50)
+    steps: int | None = Field(default=None, ge=1, le=50)
+    raised_at: AwareDatetime
 
 
 class Heartbeat(Body):

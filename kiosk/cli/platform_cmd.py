@@ -1,5 +1,5 @@
-"""`kiosk platform serve|enrol|advance|pay|applications|payments|test-ca`: the reference platform
-and its back office, for the demo and for trying a terminal against the whole contract.
+"""`kiosk platform serve|enrol|advance|pay|applications|payments|help|test-ca`: the reference
+platform and its back office (`help list|ack|close`: citizens' calls for staff), for the demo and for trying a terminal against the whole contract.
 
 Every command works on one SQLite file (`--db`, or $KIOSK_PLATFORM_DB); the server and the
 back-office commands may run at the same time (WAL). Nothing here prints an unmasked ID number.
@@ -167,6 +167,69 @@ def payments_cmd(ctx: CliContext, db: str, receipt_no: str | None) -> None:
     ctx.emit(items, "\n".join(f"{p['payment_id']}  {p['status']:<9} {p['receipt_no']}  "
                               f"{p['amount_fen'] / 100:.2f} yuan" for p in items)
              if items else "no payments")
+
+
+def _help_line(item: dict[str, Any]) -> str:
+    where = item["screen"] + (f" ({item['journey']} {item['step']}/{item['steps']})"
+                              if item.get("journey") and item.get("step") else "")
+    answered = (f"  by {item['acknowledged_by']} at {item['acknowledged_at']}"
+                if item.get("acknowledged_by") else "")
+    return (f"{item['help_request_id']}  {item['status']:<12} {item['kiosk_id']:<12} "
+            f"{item['raised_at']}  {where}{answered}")
+
+
+@platform_group.group("help")
+def help_group() -> None:
+    """Citizens' calls for staff (呼叫工作人员): list them, acknowledge one (the terminal tells
+    the citizen someone is coming), close it when they were helped."""
+
+
+@help_group.command("list")
+@db_option
+@click.option("--status", type=click.Choice(["open", "acknowledged", "closed"]), default=None)
+@click.option("--kiosk", "kiosk_id", default=None, help="Only this terminal's requests.")
+@pass_ctx
+def help_list_cmd(ctx: CliContext, db: str, status: str | None, kiosk_id: str | None) -> None:
+    """Every terminal's help requests, oldest first (where the citizen is, never who)."""
+    from kiosk.refplatform.operator import list_help_requests
+
+    items = list_help_requests(_store(db), status, kiosk_id)
+    ctx.emit(items, "\n".join(_help_line(i) for i in items) if items else "no help requests")
+
+
+def _help_step(ctx: CliContext, db: str, help_request_id: str, staff_id: str,
+               step: Any) -> None:
+    from kiosk.refplatform.operator import OperatorError
+
+    try:
+        item = step(_store(db), help_request_id, staff_id)
+    except OperatorError as exc:
+        fail(str(exc))
+    ctx.emit(item, f"{help_request_id}: {item['status']}")
+
+
+@help_group.command("ack")
+@db_option
+@click.argument("help_request_id")
+@click.option("--staff", "staff_id", required=True, help="Who is on their way (staff id).")
+@pass_ctx
+def help_ack_cmd(ctx: CliContext, db: str, help_request_id: str, staff_id: str) -> None:
+    """Someone is on their way: the terminal's dialog says so."""
+    from kiosk.refplatform.operator import acknowledge_help
+
+    _help_step(ctx, db, help_request_id, staff_id, acknowledge_help)
+
+
+@help_group.command("close")
+@db_option
+@click.argument("help_request_id")
+@click.option("--staff", "staff_id", required=True, help="Who helped (staff id).")
+@pass_ctx
+def help_close_cmd(ctx: CliContext, db: str, help_request_id: str, staff_id: str) -> None:
+    """The citizen was helped (or left)."""
+    from kiosk.refplatform.operator import close_help
+
+    _help_step(ctx, db, help_request_id, staff_id, close_help)
 
 
 @platform_group.command("test-ca")

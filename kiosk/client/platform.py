@@ -107,6 +107,10 @@ OPERATIONS: dict[str, Operation] = {op.operation_id: op for op in (
     Operation("postHeartbeat", "post_heartbeat", "POST", "/kiosk/heartbeat", False, False,
               "no key: sent once; the next heartbeat follows anyway"),
     Operation("getAuditHeads", "audit_heads", "GET", "/kiosk/audit-heads", False, True, READ),
+    Operation("raiseHelpRequest", "raise_help_request", "POST", "/kiosk/help-requests",
+              True, True, KEYED),
+    Operation("getHelpRequest", "get_help_request", "GET",
+              "/kiosk/help-requests/{help_request_id}", False, True, READ),
     Operation("postEvents", "post_events", "POST", "/kiosk/events", False, False,
               "no key: sent once; the outbox repeats it (the platform drops known event_ids)"),
 )}
@@ -307,6 +311,16 @@ class PlatformClient:
         """One page of the audit-trail heads this terminal reported (its own only)."""
         return self._call("getAuditHeads", _model(m.AuditHeadSeries),
                           params={"since_seq": str(since_seq)})
+
+    def raise_help_request(self, body: m.HelpRequestCreate | Mapping[str, Any],
+                           idempotency_key: str) -> m.HelpRequest:
+        """A citizen asks for staff (1.3): where they are, never who they are."""
+        return self._call("raiseHelpRequest", _model(m.HelpRequest), body=body,
+                          key=idempotency_key)
+
+    def get_help_request(self, help_request_id: str) -> m.HelpRequest:
+        return self._call("getHelpRequest", _model(m.HelpRequest),
+                          path={"help_request_id": help_request_id})
 
     def post_events(self, body: m.EventBatch | Mapping[str, Any]) -> m.EventBatchResult:
         return self._call("postEvents", _model(m.EventBatchResult), body=body)

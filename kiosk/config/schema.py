@@ -31,7 +31,8 @@ PlainName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.+-]*$", max_
 
 
 class TerminalConfig(Section):
-    REMOTE = frozenset({"name", "daily_restart_at", "daily_restart_spread_s"})
+    REMOTE = frozenset({"name", "daily_restart_at", "daily_restart_spread_s", "help_phone",
+                        "help_counter"})
     id: str = Field(default="UNSET", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     name: str = Field(default="自助终端", max_length=100)
     data_dir: str = "/var/lib/kiosk"
@@ -41,6 +42,10 @@ class TerminalConfig(Section):
     daily_restart_at: str = Field(
         default="03:30", pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?)?$")
     daily_restart_spread_s: float = Field(default=600.0, ge=0, le=3600)
+    # what the 呼叫工作人员 dialog tells a citizen besides "staff were told": the hall's phone
+    # and the nearest staffed counter ("" = not said); shown even when the platform is away
+    help_phone: str = Field(default="12345", max_length=30)
+    help_counter: str = Field(default="", max_length=100)
 
 
 class DeviceConfig(Section):

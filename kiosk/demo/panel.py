@@ -57,6 +57,9 @@ PANEL: list[tuple[str, list[PanelButton]]] = [
     ("平台 platform", [
         PanelButton("断开 down", "platform", "down"),
         PanelButton("恢复 up", "platform", "up"),
+        # staff answering the newest 呼叫工作人员: the citizen's dialog says someone is coming
+        PanelButton("应答呼叫 acknowledge call", "platform", "help_ack"),
+        PanelButton("结束呼叫 close call", "platform", "help_close"),
     ]),
 ]
 

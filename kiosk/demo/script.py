@@ -255,6 +255,23 @@ SMARTCARD_VISIT: list[Step] = [
     Screen("attract", label="card-taken"),
 ]
 
-FULL_TOUR: list[Step] = [*APPLY_JOURNEY, *SMARTCARD_VISIT, *OTHER_JOURNEYS]
+# 呼叫工作人员: a citizen who touched the screen calls staff from home; the hall's staff
+# acknowledge it at the platform and the dialog says someone is coming.
+HELP_CALL: list[Step] = [
+    Tap("attract_text"),
+    WaitFor({"screen": "home"}, kid="call_staff"),
+    Tap("call_staff"),
+    WaitFor(kid="help_sent"),
+    Shot("help-sent"),
+    Control("platform", "help_ack", {"staff_id": "S0001"}),
+    WaitFor(kid="help_acknowledged"),
+    Shot("help-acknowledged"),
+    Tap("help_close"),
+    WaitFor({"dialog": None}),
+    Tap("exit"),
+    WaitFor({"screen": "attract"}),
+]
+
+FULL_TOUR: list[Step] = [*APPLY_JOURNEY, *SMARTCARD_VISIT, *HELP_CALL, *OTHER_JOURNEYS]
 
 SCRIPTS: dict[str, list[Step]] = {"full": FULL_TOUR, "apply": APPLY_JOURNEY, "shell": SHELL_TOUR}

@@ -26,7 +26,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from drivers.smartcard.card_auth import load_issuer_root
 from kiosk.refplatform import (appointments, applications, audit_heads, auth, catalogue,
                                certificate_records, certificates, citizen_sessions, evaluations,
-                               payments, terminals)
+                               help_requests, payments, terminals)
 from kiosk.refplatform.citizen_sessions import GRANT_HEADER, SESSION_HEADER, CitizenSession
 from kiosk.refplatform.rate_limits import RateLimits
 from kiosk.refplatform.fleet_files import serve_fleet_repository
@@ -508,6 +508,20 @@ def _install_routes(app: Flask, platform: Platform) -> None:
         since = int(request.args.get("since_seq", "1"))
         with store.read() as conn:
             return json_response(audit_heads.series(conn, g.kiosk_id, since))
+
+    @route("/kiosk/help-requests", "POST", "raiseHelpRequest")
+    def raise_help_request() -> Response:
+        # The credential names the terminal; the body names only a place on its screen.
+        platform.limits.hit("help_per_kiosk", g.kiosk_id)
+        return idempotent("raiseHelpRequest",
+                          lambda conn, b: help_requests.raise_request(conn, g.kiosk_id, b,
+                                                                      platform.now()),
+                          created=201)
+
+    @route("/kiosk/help-requests/<help_request_id>", "GET", "getHelpRequest")
+    def get_help_request(help_request_id: str) -> Response:
+        with store.read() as conn:
+            return json_response(help_requests.for_kiosk(conn, g.kiosk_id, help_request_id))
 
     @route("/kiosk/events", "POST", "postEvents")
     def events() -> Response:

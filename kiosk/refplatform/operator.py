@@ -11,7 +11,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from kiosk.refplatform import applications, catalogue, certificate_records, payments
+from kiosk.refplatform import (applications, catalogue, certificate_records, help_requests,
+                               payments)
 from kiosk.refplatform.ids import Clock, stamp, system_clock
 from kiosk.refplatform.problems import Problem
 from kiosk.refplatform.store import Store
@@ -150,3 +151,29 @@ def list_payments(store: Store, receipt_no: str | None = None) -> list[dict[str,
         rows = conn.execute("SELECT payment_id FROM payments WHERE ? IS NULL OR receipt_no = ? "
                             "ORDER BY created_at DESC", (receipt_no, receipt_no)).fetchall()
         return [payments.get(conn, r["payment_id"], system_clock()) for r in rows]
+
+
+def list_help_requests(store: Store, status: str | None = None,
+                       kiosk_id: str | None = None) -> list[dict[str, Any]]:
+    """Every terminal's help requests, oldest first: what the hall's staff answer."""
+    with store.read() as conn:
+        return help_requests.list_requests(conn, status, kiosk_id)
+
+
+def acknowledge_help(store: Store, help_request_id: str, staff_id: str, *,
+                     clock: Clock = system_clock) -> dict[str, Any]:
+    """Staff are on their way: the terminal's dialog says so at its next look."""
+    with store.write() as conn:
+        try:
+            return help_requests.acknowledge(conn, help_request_id, staff_id, clock())
+        except help_requests.HelpRequestError as exc:
+            raise OperatorError(str(exc)) from None
+
+
+def close_help(store: Store, help_request_id: str, staff_id: str, *,
+               clock: Clock = system_clock) -> dict[str, Any]:
+    with store.write() as conn:
+        try:
+            return help_requests.close(conn, help_request_id, staff_id, clock())
+        except help_requests.HelpRequestError as exc:
+            raise OperatorError(str(exc)) from None

@@ -22,6 +22,8 @@ RULES: dict[str, tuple[RateLimitItem, ...]] = {
     "code_per_citizen": (parse("5/hour"), parse("10/day")),
     # Every read or change of a citizen's data, per terminal.
     "citizen_data_per_kiosk": (parse("240/minute"),),
+    # Help requests: a citizen may call more than once, a stuck loop must not flood the hall.
+    "help_per_kiosk": (parse("10/minute"), parse("120/hour")),
 }
 
 

@@ -266,6 +266,26 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX audit_alerts_by_kiosk ON audit_alerts(kiosk_id, id);
     """,
+    # 5: help requests (contract 1.3): a citizen touched 呼叫工作人员 at a terminal. Where they
+    # are (screen, journey, step) and when, never who they are.
+    """
+    CREATE TABLE help_requests (
+        help_request_id TEXT PRIMARY KEY,
+        kiosk_id TEXT NOT NULL,
+        screen TEXT NOT NULL,
+        journey TEXT,
+        step INTEGER,
+        steps INTEGER,
+        raised_at TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        acknowledged_at TEXT,
+        acknowledged_by TEXT,
+        closed_at TEXT,
+        closed_by TEXT
+    );
+    CREATE INDEX help_requests_by_status ON help_requests(status, received_at);
+    """,
 ]
 
 

@@ -82,6 +82,12 @@ PROMPTS = _prompts(
     Prompt("printer_out_of_paper", (N_("The printer is out of paper. Please note the number "
                                        "shown on the screen."),)),
     Prompt("please_wait", (N_("Please wait…"),)),
+    # 呼叫工作人员 (screens/help.py): what the dialog says, never the phone number's digits
+    Prompt("help_sent", (N_("Staff have been told"),
+                         N_("Please stay at this terminal: a member of staff will come to you."))),
+    Prompt("help_coming", (N_("A member of staff is on the way. Please stay at this terminal."),)),
+    Prompt("help_failed", (N_("Staff could not be told from this terminal right now. Please call "
+                              "the number below or go to the counter."),)),
 )
 
 

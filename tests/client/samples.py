@@ -93,6 +93,12 @@ AUDIT_HEADS = {"items": [{"seq": 42, "hash": "ab" * 32,
                           "first_seen": "2026-03-01T10:00:00+08:00"}],
                "more": False, "alerts": 0}
 
+HELP_REQUEST_CREATE = {"screen": "apply_form", "journey": "apply", "step": 3, "steps": 6,
+                       "raised_at": "2026-03-01T10:00:00+08:00"}
+HELP_REQUEST = {"help_request_id": "H0123456789", **HELP_REQUEST_CREATE,
+                "received_at": "2026-03-01T10:00:01+08:00", "status": "acknowledged",
+                "acknowledged_at": "2026-03-01T10:01:00+08:00", "acknowledged_by": "S0001"}
+
 EVENT_BATCH = {"events": [{"event_id": "0b7f1c1e-8d5a-4a53-9b0e-2f7d8f0e1a11",
                            "at": "2026-03-01T10:00:00+08:00", "kind": "printer.paper_low",
                            "severity": "warning", "detail": {"remaining_pct": 10}}]}
@@ -124,4 +130,5 @@ BY_SCHEMA: dict[str, dict[str, Any]] = {
     "HolderProof": {"factor": "sms_code", "code": "123456"},
     "ProgressTokenIssued": {"progress_token": "0123456789ABCDEFGHJKMNPQRS"},
     "AuditHead": {"seq": 42, "hash": "ab" * 32}, "AuditHeadSeries": AUDIT_HEADS,
+    "HelpRequestCreate": HELP_REQUEST_CREATE, "HelpRequest": HELP_REQUEST,
 }

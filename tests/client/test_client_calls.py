@@ -84,6 +84,10 @@ CALLS: list[tuple[str, tuple[Any, ...], dict[str, Any], Any, str, Any, type | No
      samples.HEARTBEAT_ACK, "POST /api/v1/kiosk/heartbeat", samples.HEARTBEAT, m.HeartbeatAck),
     ("audit_heads", (43,), {}, samples.AUDIT_HEADS, "GET /api/v1/kiosk/audit-heads?since_seq=43",
      None, m.AuditHeadSeries),
+    ("raise_help_request", (samples.HELP_REQUEST_CREATE, KEY), {}, samples.HELP_REQUEST,
+     "POST /api/v1/kiosk/help-requests", samples.HELP_REQUEST_CREATE, m.HelpRequest),
+    ("get_help_request", ("H0123456789",), {}, samples.HELP_REQUEST,
+     "GET /api/v1/kiosk/help-requests/H0123456789", None, m.HelpRequest),
     ("post_events", (samples.EVENT_BATCH,), {}, samples.EVENT_RESULT, "POST /api/v1/kiosk/events",
      samples.EVENT_BATCH, m.EventBatchResult),
 ]

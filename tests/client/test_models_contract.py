@@ -33,7 +33,8 @@ MODEL_FOR_SCHEMA: dict[str, type[BaseModel]] = {
     "CitizenSession": m.CitizenSession, "HolderCodeSent": m.HolderCodeSent,
     "HolderProof": m.HolderProof, "HolderVerified": m.HolderVerified,
     "ProgressTokenIssued": m.ProgressTokenIssued, "AuditHead": m.AuditHead,
-    "AuditHeadSeries": m.AuditHeadSeries,
+    "AuditHeadSeries": m.AuditHeadSeries, "HelpRequestCreate": m.HelpRequestCreate,
+    "HelpRequest": m.HelpRequest,
 }
 SKIPPED = {"OpaqueId", "ServiceId", "ReceiptNo", "VerificationCode", "IdNumber", "Audience",
            "ApplicationStatus", "ProgressToken"}  # plain strings, typed as Annotated/Literal aliases

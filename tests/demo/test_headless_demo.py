@@ -96,6 +96,7 @@ def test_the_readme_demo_plays_every_citizen_journey(tmp_path: Path,
             "appt_menu", "appt_services", "appt_slots", "appt_booked",
             "pay_due", "pay_qr", "pay_result", "collect_list", "collect_preview"} <= screens, shots
     assert shots[-1].endswith("-attract-the-end.png")  # played to the end, the card taken
+    assert any(n.endswith("-home-help-acknowledged.png") for n in shots)  # 呼叫工作人员, answered
     assert all(_is_picture(out / name, SIZE) for name in shots)
     # apply receipt, progress slip, appointment slip, payment receipt, certificate: in the
     # order printed

@@ -51,3 +51,27 @@ def test_a_fee_application_is_filed_with_its_materials_and_its_payment_paid(
         sim.control("platform", "pay_pending", {})
         assert client.get_payment(payment.payment_id).status == "paid"
         assert client.get_application(filed["receipt_no"]).paid
+
+
+def test_the_sim_shows_help_requests_and_staff_answer_them(sim: Simulation) -> None:
+    """`kiosk sim ctl platform help_requests|help_ack|help_close`, over what a terminal raised
+    through the real client."""
+    from kiosk.client.platform import PlatformClient
+    from kiosk.config.loader import load_config
+
+    assert sim.control("platform", "help_requests", {}) == []
+    with pytest.raises(LookupError):
+        sim.control("platform", "help_ack", {})  # nothing waits
+    config = load_config(sim.site_config_path)
+    with PlatformClient.from_config(config) as client:
+        raised = client.raise_help_request({"screen": "pay_qr", "journey": "pay", "step": 2,
+                                            "steps": 3, "raised_at": "2026-03-01T10:00:00Z"},
+                                           str(uuid.uuid4()))
+        [shown] = sim.control("platform", "help_requests", {"status": "open"})
+        assert (shown["help_request_id"], shown["kiosk_id"], shown["screen"]) == (
+            raised.help_request_id, config.terminal.id, "pay_qr")
+        assert sim.control("platform", "help_ack", {"staff_id": "S0002"})["status"] == \
+            "acknowledged"
+        assert client.get_help_request(raised.help_request_id).acknowledged_by == "S0002"
+        sim.control("platform", "help_close", {})
+        assert client.get_help_request(raised.help_request_id).status == "closed"

@@ -94,3 +94,25 @@ def test_serve_answers_on_the_port_it_was_given(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_staff_list_acknowledge_and_close_help_requests(api):
+    db = api.store.path
+    assert "no help requests" in run("help", "list", "--db", db).output
+    made = api.post("/kiosk/help-requests", {"screen": "pay_qr", "journey": "pay", "step": 2,
+                                             "steps": 3, "raised_at": "2025-06-10T10:00:00+08:00"},
+                    key=new_key()).json()
+    listed = run("help", "list", "--db", db, "--status", "open").output
+    assert made["help_request_id"] in listed and "pay_qr (pay 2/3)" in listed
+    assert run("help", "ack", made["help_request_id"], "--db", db).exit_code == 2  # no --staff
+    acked = run("help", "ack", made["help_request_id"], "--staff", "S0001", "--db", db)
+    assert acked.exit_code == 0 and "acknowledged" in acked.output
+    assert api.get(f"/kiosk/help-requests/{made['help_request_id']}").json()["status"] == \
+        "acknowledged"
+    closed = run("help", "close", made["help_request_id"], "--staff", "S0001", "--db", db,
+                 as_json=True)
+    assert json.loads(closed.output)["status"] == "closed"
+    assert run("help", "ack", made["help_request_id"], "--staff", "S0001",
+               "--db", db).exit_code == 1
+    assert run("help", "list", "--db", db, "--status", "open").output.strip() == \
+        "no help requests"
