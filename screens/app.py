@@ -28,6 +28,7 @@ from kiosk.services.identity import IdentityEvent, IdentityEventKind
 from kiosk.session import EndReason, IdleState, SessionEnded, SessionEvent
 from kiosk.terminal import Terminal
 from screens.admin.frame import ADMIN_SCREENS
+from screens import crash_guard
 from screens.attract import AttractScreen
 from screens.dialog import Dialog
 from screens.goodbye import GoodbyeScreen
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 ESCAPE_KEYS = {27, 1073742106}  # Escape, Android back
 SPOKEN_AT = (10, 5)  # seconds left at which the countdown is spoken again
 # Ends after which the citizen may still be at the screen, with their card or receipt to take.
-GOODBYE_AFTER = (EndReason.EXIT, EndReason.FINISHED, EndReason.TIMEOUT)
+GOODBYE_AFTER = (EndReason.EXIT, EndReason.FINISHED, EndReason.TIMEOUT, EndReason.FAULT)
 
 
 @dataclass
@@ -81,6 +82,8 @@ class KioskApp(App):
         self.idle_dialog: Dialog | None = None  # "Need more time?", above the screen
         self.exit_dialog: Dialog | None = None  # "Exit? What you entered will be cleared"
         self.card_dialog: Dialog | None = None  # "Put your ID card back to continue"
+        self.ended_by: EndReason | None = None  # why the last visit ended (the goodbye's words)
+        self.guard: crash_guard.CrashGuard | None = None
 
     def _default_prefs(self) -> Prefs:
         ui = self.kiosk_config.ui
@@ -91,6 +94,7 @@ class KioskApp(App):
     def build(self) -> ScreenManager:
         Window.bind(on_request_close=self._refuse_close, on_keyboard=self._swallow_escape)
         Window.show_cursor = False
+        self.guard = crash_guard.install(self._recover)
         self.manager = ScreenManager(transition=NoTransition())
         self.manager.add_widget(AttractScreen(self, name="attract"))
         self.manager.add_widget(HomeScreen(self, name="home"))
@@ -172,6 +176,8 @@ class KioskApp(App):
                       on_touch_down=self._on_any_touch)
         for unsubscribe in self._unsubscribe:
             unsubscribe()
+        if self.guard is not None:
+            crash_guard.uninstall(self.guard)
         self.terminal.stop()
 
     # -- the citizen's session -----------------------------------------------------------------
@@ -276,9 +282,10 @@ class KioskApp(App):
             self.countdown = None
             self._close_dialogs()
             goodbye = event.reason in GOODBYE_AFTER and not self.staff_present
+            self.ended_by = event.reason
             if goodbye:  # drawn and spoken in the citizen's own language and modes
                 self.show("goodbye")
-                self.say("session_ended")
+                self.say("fault" if event.reason == EndReason.FAULT else "session_ended")
             self.prefs = self._default_prefs()
             self.translator = Translator(self.prefs.language)
             if goodbye:  # the next citizen's defaults, drawn as the attract loop is entered
@@ -404,6 +411,20 @@ class KioskApp(App):
     def quality_words(self, codes: tuple[str, ...]) -> str:
         """What to fix about a page, for its first quality problem."""
         return self.translator.gettext(quality_words(codes[0] if codes else "no_page"))
+
+    def _recover(self, exc: BaseException) -> None:
+        """An exception escaped a screen (screens.crash_guard): the visit ends with an apology
+        and its data is wiped; staff at the admin screen stay where they are."""
+        where = self.manager.current if self.manager is not None else "start"
+        self.log_unexpected(f"screen {where}", exc)
+        emit("ui_fault", screen=where, error=type(exc).__name__)
+        if self.staff_present:
+            return
+        self._close_dialogs()
+        if self.terminal.sessions.current is not None:
+            self.terminal.sessions.end(EndReason.FAULT)  # goodbye, in the citizen's words
+        else:
+            self.show("attract")
 
     def log_unexpected(self, where: str, exc: BaseException) -> None:
         """A failure no screen expected: logged with its type for staff (the message may hold
