@@ -82,6 +82,7 @@ class KioskApp(App):
         self.idle_dialog: Dialog | None = None  # "Need more time?", above the screen
         self.exit_dialog: Dialog | None = None  # "Exit? What you entered will be cleared"
         self.card_dialog: Dialog | None = None  # "Put your ID card back to continue"
+        self.elder_dialog: Dialog | None = None  # "Use elder mode?" for a citizen of 60 or over
         self.ended_by: EndReason | None = None  # why the last visit ended (the goodbye's words)
         self.guard: crash_guard.CrashGuard | None = None
 
@@ -107,6 +108,7 @@ class KioskApp(App):
         self.idle_dialog = Dialog(self, "idle_warning")
         self.exit_dialog = Dialog(self, "confirm_exit")
         self.card_dialog = Dialog(self, "card_grace")
+        self.elder_dialog = Dialog(self, "elder_offer")
         # Device and session events arrive on driver threads: hop onto the main loop.
         self._unsubscribe = [
             self.terminal.sessions.subscribe(lambda e: Clock.schedule_once(
@@ -253,14 +255,32 @@ class KioskApp(App):
             self.countdown = None
             self._close_dialogs()
 
+    def _offer_elder_mode(self) -> None:
+        """The card says 60 or over ([ui] offer_elder_from_age): offered, never imposed, and
+        asked once per visit. Only the answer is kept, not the age."""
+        _ = self.translator.gettext
+        dialog = self.elder_dialog
+        assert dialog is not None
+        dialog.show(_("Use elder mode?"),
+                    _("Larger text, fewer choices on each screen, and more time."),
+                    "elder_offer_text",
+                    [("elder_offer_no", _("No, thanks"), dialog.close, False),
+                     ("elder_offer_yes", _("Yes, use elder mode"), self._elder_accepted, True)])
+
+    def _elder_accepted(self) -> None:
+        if self.elder_dialog is not None:
+            self.elder_dialog.close()
+        if not self.prefs.elder_mode:
+            self.toggle_elder_mode()
+
     def open_dialogs(self) -> list[Dialog]:
         """The questions on the glass above the screen (the UI driver looks at them too)."""
         # the later one lies on top: listed first
-        return [d for d in (self.card_dialog, self.idle_dialog, self.exit_dialog)
-                if d is not None and d.is_open]
+        return [d for d in (self.card_dialog, self.idle_dialog, self.exit_dialog,
+                            self.elder_dialog) if d is not None and d.is_open]
 
     def _close_dialogs(self) -> None:
-        for dialog in (self.idle_dialog, self.exit_dialog, self.card_dialog):
+        for dialog in (self.idle_dialog, self.exit_dialog, self.card_dialog, self.elder_dialog):
             if dialog is not None:
                 dialog.close()
 
@@ -306,6 +326,8 @@ class KioskApp(App):
             else:
                 self.show("home")
             self._restyle()
+            if event.senior and not self.prefs.elder_mode:
+                self._offer_elder_mode()
         elif event.kind in (IdentityEventKind.CARD_REMOVED, IdentityEventKind.CARD_RETURNED):
             self._show_card_grace()  # at once, not on the next tick
         elif event.kind in (IdentityEventKind.QR_REFUSED, IdentityEventKind.READ_FAILED) \
