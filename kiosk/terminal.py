@@ -50,7 +50,8 @@ class Terminal:
         # Built before the devices start, so a card already on the reader is seen.
         self.identity = IdentityService(
             self.devices, self.sessions, load_eid_public_key(key_file) if key_file else None,
-            card_issuer_root=_card_issuer_root(config))
+            card_issuer_root=_card_issuer_root(config),
+            senior_from_age=config.ui.offer_elder_from_age)
         self.availability = Availability(self.devices, config)
         self.documents = DocumentService(self.devices,
                                          jpeg_quality=config.devices.doc_camera.jpeg_quality)

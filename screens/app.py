@@ -28,6 +28,7 @@ from kiosk.services.identity import IdentityEvent, IdentityEventKind
 from kiosk.session import EndReason, IdleState, SessionEnded, SessionEvent
 from kiosk.terminal import Terminal
 from screens.admin.frame import ADMIN_SCREENS
+from screens import crash_guard
 from screens.attract import AttractScreen
 from screens.dialog import Dialog
 from screens.goodbye import GoodbyeScreen
@@ -43,7 +44,7 @@ log = logging.getLogger(__name__)
 ESCAPE_KEYS = {27, 1073742106}  # Escape, Android back
 SPOKEN_AT = (10, 5)  # seconds left at which the countdown is spoken again
 # Ends after which the citizen may still be at the screen, with their card or receipt to take.
-GOODBYE_AFTER = (EndReason.EXIT, EndReason.FINISHED, EndReason.TIMEOUT)
+GOODBYE_AFTER = (EndReason.EXIT, EndReason.FINISHED, EndReason.TIMEOUT, EndReason.FAULT)
 
 
 @dataclass
@@ -83,6 +84,9 @@ class KioskApp(App):
         self.exit_dialog: Dialog | None = None  # "Exit? What you entered will be cleared"
         self.card_dialog: Dialog | None = None  # "Put your ID card back to continue"
         self.help_dialog: HelpDialog | None = None  # 呼叫工作人员: told, phone, counter
+        self.elder_dialog: Dialog | None = None  # "Use elder mode?" for a citizen of 60 or over
+        self.ended_by: EndReason | None = None  # why the last visit ended (the goodbye's words)
+        self.guard: crash_guard.CrashGuard | None = None
 
     def _default_prefs(self) -> Prefs:
         ui = self.kiosk_config.ui
@@ -93,6 +97,7 @@ class KioskApp(App):
     def build(self) -> ScreenManager:
         Window.bind(on_request_close=self._refuse_close, on_keyboard=self._swallow_escape)
         Window.show_cursor = False
+        self.guard = crash_guard.install(self._recover)
         self.manager = ScreenManager(transition=NoTransition())
         self.manager.add_widget(AttractScreen(self, name="attract"))
         self.manager.add_widget(HomeScreen(self, name="home"))
@@ -106,6 +111,7 @@ class KioskApp(App):
         self.exit_dialog = Dialog(self, "confirm_exit")
         self.card_dialog = Dialog(self, "card_grace")
         self.help_dialog = HelpDialog(self)
+        self.elder_dialog = Dialog(self, "elder_offer")
         # Device and session events arrive on driver threads: hop onto the main loop.
         self._unsubscribe = [
             self.terminal.sessions.subscribe(lambda e: Clock.schedule_once(
@@ -175,6 +181,8 @@ class KioskApp(App):
                       on_touch_down=self._on_any_touch)
         for unsubscribe in self._unsubscribe:
             unsubscribe()
+        if self.guard is not None:
+            crash_guard.uninstall(self.guard)
         self.terminal.stop()
 
     # -- the citizen's session -----------------------------------------------------------------
@@ -250,15 +258,33 @@ class KioskApp(App):
             self.countdown = None
             self._close_dialogs()
 
+    def _offer_elder_mode(self) -> None:
+        """The card says 60 or over ([ui] offer_elder_from_age): offered, never imposed, and
+        asked once per visit. Only the answer is kept, not the age."""
+        _ = self.translator.gettext
+        dialog = self.elder_dialog
+        assert dialog is not None
+        dialog.show(_("Use elder mode?"),
+                    _("Larger text, fewer choices on each screen, and more time."),
+                    "elder_offer_text",
+                    [("elder_offer_no", _("No, thanks"), dialog.close, False),
+                     ("elder_offer_yes", _("Yes, use elder mode"), self._elder_accepted, True)])
+
+    def _elder_accepted(self) -> None:
+        if self.elder_dialog is not None:
+            self.elder_dialog.close()
+        if not self.prefs.elder_mode:
+            self.toggle_elder_mode()
+
     def open_dialogs(self) -> list[Dialog]:
         """The questions on the glass above the screen (the UI driver looks at them too)."""
         # the later one lies on top: listed first
         helping = self.help_dialog.dialog if self.help_dialog is not None else None
-        return [d for d in (self.card_dialog, self.idle_dialog, self.exit_dialog, helping)
-                if d is not None and d.is_open]
+        return [d for d in (self.card_dialog, self.idle_dialog, self.exit_dialog,
+                            self.elder_dialog, helping) if d is not None and d.is_open]
 
     def _close_dialogs(self) -> None:
-        for dialog in (self.idle_dialog, self.exit_dialog, self.card_dialog):
+        for dialog in (self.idle_dialog, self.exit_dialog, self.card_dialog, self.elder_dialog):
             if dialog is not None:
                 dialog.close()
 
@@ -280,9 +306,10 @@ class KioskApp(App):
             self.countdown = None
             self._close_dialogs()
             goodbye = event.reason in GOODBYE_AFTER and not self.staff_present
+            self.ended_by = event.reason
             if goodbye:  # drawn and spoken in the citizen's own language and modes
                 self.show("goodbye")
-                self.say("session_ended")
+                self.say("fault" if event.reason == EndReason.FAULT else "session_ended")
             self.prefs = self._default_prefs()
             self.translator = Translator(self.prefs.language)
             if goodbye:  # the next citizen's defaults, drawn as the attract loop is entered
@@ -303,6 +330,8 @@ class KioskApp(App):
             else:
                 self.show("home")
             self._restyle()
+            if event.senior and not self.prefs.elder_mode:
+                self._offer_elder_mode()
         elif event.kind in (IdentityEventKind.CARD_REMOVED, IdentityEventKind.CARD_RETURNED):
             self._show_card_grace()  # at once, not on the next tick
         elif event.kind in (IdentityEventKind.QR_REFUSED, IdentityEventKind.READ_FAILED) \
@@ -417,6 +446,20 @@ class KioskApp(App):
     def quality_words(self, codes: tuple[str, ...]) -> str:
         """What to fix about a page, for its first quality problem."""
         return self.translator.gettext(quality_words(codes[0] if codes else "no_page"))
+
+    def _recover(self, exc: BaseException) -> None:
+        """An exception escaped a screen (screens.crash_guard): the visit ends with an apology
+        and its data is wiped; staff at the admin screen stay where they are."""
+        where = self.manager.current if self.manager is not None else "start"
+        self.log_unexpected(f"screen {where}", exc)
+        emit("ui_fault", screen=where, error=type(exc).__name__)
+        if self.staff_present:
+            return
+        self._close_dialogs()
+        if self.terminal.sessions.current is not None:
+            self.terminal.sessions.end(EndReason.FAULT)  # goodbye, in the citizen's words
+        else:
+            self.show("attract")
 
     def log_unexpected(self, where: str, exc: BaseException) -> None:
         """A failure no screen expected: logged with its type for staff (the message may hold

@@ -10,6 +10,7 @@ from kivy.clock import Clock
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
+from kiosk.session import EndReason
 from screens.help import help_button
 from screens.widgets import paint_background, repaint_background
 
@@ -36,8 +37,15 @@ class GoodbyeScreen(Screen):
     def refresh(self) -> None:
         theme = self.app.theme
         _ = self.app.translator.gettext
-        self.label.text = (_("Please take your ID card and receipt") + "\n\n"
-                           + _("Thank you. Your session has ended."))
+        if self.app.ended_by == EndReason.FAULT:  # screens.crash_guard caught a failure
+            self.label.kid = "goodbye_fault"
+            self.label.text = (_("Sorry, something went wrong on this terminal.") + "\n"
+                               + _("What you entered has been cleared; please start again.")
+                               + "\n\n" + _("Please take your ID card and receipt"))
+        else:
+            self.label.kid = "goodbye_text"
+            self.label.text = (_("Please take your ID card and receipt") + "\n\n"
+                               + _("Thank you. Your session has ended."))
         self.label.font_size = theme.title_px * 1.2
         self.label.color = theme.foreground
         repaint_background(self.label, theme.background)

@@ -90,9 +90,12 @@ class HomeScreen(Screen):
         for kid, text, action in (
             ("switch_language", "English" if other == "en" else "中文",
              lambda *_: self.app.set_language(other)),
-            ("switch_elder", _("Elder mode: off") if self.app.prefs.elder_mode
-             else _("Elder mode"), lambda *_: self.app.toggle_elder_mode()),
-            ("switch_contrast", _("High contrast"), lambda *_: self.app.toggle_contrast()),
+            # a switch says its state, never the action it would take ("Elder mode: off"
+            # on a screen in elder mode read as the opposite)
+            ("switch_elder", "✓ " + _("Elder mode: on") if self.app.prefs.elder_mode
+             else _("Elder mode: off"), lambda *_: self.app.toggle_elder_mode()),
+            ("switch_contrast", "✓ " + _("High contrast: on") if self.app.prefs.high_contrast
+             else _("High contrast: off"), lambda *_: self.app.toggle_contrast()),
         ) + ((("tiles_more", _("More services"), lambda *_: self.next_page()),)
               if self.app.prefs.elder_mode else ()):
             button = KioskButton(kid, theme, text=text, background_color=theme.accent)

@@ -10,6 +10,9 @@ command runs on the Kivy main thread; the HTTP thread waits for its result.
                                  "keys_seen": key-downs the window got, "overlays": class names
                                  of what lies on the window beside the app (a settings panel,
                                  an inspector)}
+  GET  /inspect                 what is wrong on the glass (screens.inspect: clipped, overprinted,
+                                 off-screen or low-contrast text, small targets) and "buttons":
+                                 the kids a finger can press now (of the top dialog, or the screen)
   GET  /layout                  every widget of the current screen in walk order:
                                  [class, kid, x, y, width, height] (what moves when)
   POST /tap {"kid": ...}        touch the centre of that widget (404 if not on screen);
@@ -23,6 +26,11 @@ command runs on the Kivy main thread; the HTTP thread waits for its result.
   POST /close                   a window close request, as a window manager would send it
   POST /screenshot {"path"}     the whole window as PNG at exactly that path
   POST /hang {"seconds": s}     block the main loop for s seconds (≤ 8): what a hung UI does
+  POST /explore {"seed", "language", "mode", "steps", "control_url", "card_path"}
+                                 start a random citizen's walk inside the app (screens.explorer)
+  GET  /explore                 how that walk stands: steps, problems found, what moved
+  POST /fault {"text": ...}     raise an exception on the next frame, as a screen's bug would
+                                 (screens.crash_guard must catch it)
 
 Bound to 127.0.0.1 only and started only with `--ui-driver PORT`.
 """
@@ -39,7 +47,11 @@ from typing import Any, Callable
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.tests.common import UnitTestTouch
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.layout import Layout
 
+from screens.explorer import Explorer, Walk
+from screens.inspect import problems
 from screens.widgets import find, texts
 
 TIMEOUT_S = 10.0
@@ -59,6 +71,8 @@ class UiDriver:
         self.server.daemon_threads = True
         self.frames = FrameWatch()
         self.keys_seen = 0  # real key-downs from the X server (the lock-down test's witness)
+        self.walk: Walk | None = None
+        self.explorer: Explorer | None = None  # held: Kivy's Clock keeps only weak references
 
     def start(self) -> None:
         self.frames.start()
@@ -104,6 +118,20 @@ class UiDriver:
                 "keys_seen": self.keys_seen,
                 "overlays": [type(w).__name__ for w in Window.children
                              if w is not self.app.root and w not in dialogs]}
+
+    def inspect(self) -> dict[str, Any]:
+        dialogs = self._dialogs()
+        roots = dialogs or [self.app.manager.current_screen]
+        self.app.manager.do_layout()  # a screen entered this turn gets its size next frame
+        for root in roots:  # what the next frame will lay out (a screen built just now)
+            for widget in root.walk():
+                if isinstance(widget, Layout):
+                    widget.do_layout()
+        found = problems(roots, self.app.theme.background)
+        pressable = sorted({w.kid for w in roots[0].walk() if isinstance(w, ButtonBehavior)
+                            and getattr(w, "kid", None) and not w.disabled and w.width > 1})
+        return {"screen": self.app.manager.current, "dialog": dialogs[0].kid if dialogs else None,
+                "problems": [p.as_dict() for p in found], "buttons": pressable}
 
     def _dialogs(self) -> list[Any]:
         return list(getattr(self.app, "open_dialogs", list)())
@@ -205,6 +233,28 @@ class UiDriver:
         time.sleep(seconds)
         return {"hung_s": seconds}
 
+    def explore(self, args: dict[str, Any]) -> dict[str, Any]:
+        if self.walk is not None and not self.walk.done:
+            raise CommandFailed(409, "a walk is under way")
+        self.walk = Walk(seed=str(args["seed"]), language=str(args["language"]),
+                         mode=str(args["mode"]), steps=int(args["steps"]),
+                         control_url=str(args["control_url"]), card_path=str(args["card_path"]))
+        self.explorer = Explorer(self.app, self.walk)
+        self.explorer.start()
+        return {"started": True}
+
+    def walk_report(self) -> dict[str, Any]:
+        if self.walk is None:
+            raise CommandFailed(404, "no walk")
+        return self.walk.report()
+
+    def fault(self, text: str) -> dict[str, Any]:
+        """A bug in a screen: an exception out of a Clock callback on the main loop."""
+        def fail(_dt: float) -> None:
+            raise RuntimeError(text)
+        Clock.schedule_once(fail, 0)
+        return {"scheduled": True}
+
     def screenshot(self, path: str) -> dict[str, Any]:
         """The screen; with a dialog open, the window as drawn (the dialog lies on the window,
         outside the app's root). Window.screenshot appends a counter: moved to `path`."""
@@ -243,6 +293,10 @@ class UiDriver:
             def do_GET(self) -> None:
                 if self.path == "/state":
                     self._run(driver.state)
+                elif self.path == "/explore":
+                    self._run(driver.walk_report)
+                elif self.path == "/inspect":
+                    self._run(driver.inspect)
                 elif self.path == "/layout":
                     self._run(driver.layout)
                 else:
@@ -272,6 +326,8 @@ class UiDriver:
                     "/close": driver.close,
                     "/screenshot": lambda: driver.screenshot(str(args.get("path"))),
                     "/hang": lambda: driver.hang(float(args.get("seconds", 1))),
+                    "/explore": lambda: driver.explore(args),
+                    "/fault": lambda: driver.fault(str(args.get("text", "injected fault"))[:200]),
                 }
                 if self.path not in commands:
                     self._reply(404, {"error": "unknown command"})

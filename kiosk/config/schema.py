@@ -257,10 +257,12 @@ class HolderConfig(Section):
 
 
 class UiConfig(Section):
-    REMOTE = frozenset({"language", "elder_mode", "high_contrast"})
+    REMOTE = frozenset({"language", "elder_mode", "high_contrast", "offer_elder_from_age"})
     language: Literal["zh-CN", "en"] = "zh-CN"  # at the start of every session
     elder_mode: bool = False  # 长辈模式 at the start of every session
     high_contrast: bool = False
+    # A citizen this old (from the ID card's birth date) is offered elder mode by itself; 0: never
+    offer_elder_from_age: int = Field(default=60, ge=0, le=120)
 
 
 class OpeningWindow(Section):

@@ -108,6 +108,10 @@ class AppProcess:
         """Every widget of the current screen: [class, kid, x, y, width, height]."""
         return requests.get(f"{self.url}/layout", timeout=10).json()
 
+    def inspect(self) -> dict[str, Any]:
+        """What is wrong on the glass now, and what can be pressed (screens.inspect)."""
+        return requests.get(f"{self.url}/inspect", timeout=10).json()
+
     def command(self, name: str, **args: Any) -> dict[str, Any]:
         reply = requests.post(f"{self.url}/{name}", json=args, timeout=15)
         body = reply.json()

@@ -56,7 +56,9 @@ LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 # contract language tag -> (catalogue folder, Babel locale for dates and numbers).
 # English dates follow en_GB ("23 Nov 2026"): day-month-year reads unambiguously.
 _LOCALES = {"zh-CN": ("zh_CN", "zh_Hans_CN"), "en": ("en", "en_GB")}
-_DATE_FORMAT = {"zh-CN": "long", "en": "medium"}  # 2026年11月23日 / 23 Nov 2026
+# One date format on every screen, with the weekday (a citizen plans by it):
+# 2026年11月23日（周一） / Mon 23 Nov 2026.
+_DATE_FORMAT = {"zh-CN": "y年M月d日（EEE）", "en": "EEE d MMM y"}
 
 
 def po_path(language: str) -> Path:
@@ -112,7 +114,7 @@ class Translator:
         return next((t for t in localized.values() if t), "")
 
     def format_date(self, d: date | datetime) -> str:
-        """A calendar date as people write it: 2026年11月23日 / 23 Nov 2026."""
+        """A calendar date as people write it: 2026年11月23日（周一） / Mon 23 Nov 2026."""
         return _babel_format_date(d, _DATE_FORMAT[self.language], locale=self.locale)
 
     def format_fen(self, fen: int) -> str:

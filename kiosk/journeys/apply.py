@@ -465,6 +465,11 @@ class ApplyJourney(Journey[Step]):
             log.info("session %s: %s by e-licence", self._session.session_id, material_id)
             return self._view(material)
 
+    def promise_default(self) -> dt.date:
+        """The day a promised material is due when the citizen does not choose one (shown on
+        the button: 以后补交（X月X日前）)."""
+        return self._today() + dt.timedelta(days=DEFAULT_PROMISE_DAYS)
+
     def promise(self, material_id: str, by: dt.date | None = None) -> mat.MaterialView:
         """Promise to hand the material in later (容缺受理), by `by` (default: in
         DEFAULT_PROMISE_DAYS days)."""

@@ -18,6 +18,7 @@ terminal keeps serving the next citizen.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import logging
 import threading
@@ -78,6 +79,7 @@ class IdentityEvent:
     reason: str | None = None  # read_failed / qr_refused: a stable code
     masked_name: str | None = None  # session_started: for the greeting ("您好，张*")
     masked_id: str | None = None
+    senior: bool = False  # session_started: old enough to be offered elder mode (no age given)
     attached: bool = False  # session_started: the identity joined a running anonymous session
     booking_code: str | None = None  # appointment_scanned (not a secret: it finds the booking)
     receipt_code: str | None = None  # receipt_scanned: the code as scanned (no personal data)
@@ -105,11 +107,12 @@ class IdentityService:
     def __init__(self, devices: Iterable[Device], sessions: SessionManager,
                  eid_public_key: bytes | None, *, accept_expired: bool = False,
                  card_issuer_root: x509.Certificate | None = None,
-                 card_grace_s: float = CARD_GRACE_S):
+                 card_grace_s: float = CARD_GRACE_S, senior_from_age: int = 0):
         """`card_issuer_root`: the smart-card issuer's root; without it no smart card is
         accepted (a card is data anyone can copy until it proves its key). `card_grace_s`:
         how long a lifted card's session with unsaved work waits for it (0: none)."""
         self._card_root = card_issuer_root
+        self._senior_from_age = senior_from_age  # 0: nobody is offered elder mode by age
         self._grace_s = card_grace_s
         self._grace: _Grace | None = None
         self._sessions = sessions
@@ -409,7 +412,15 @@ class IdentityService:
         self._emit(IdentityEvent(IdentityEventKind.SESSION_STARTED, identity.source, device,
                                  session_id=session.session_id,
                                  masked_name=identity.masked_name,
-                                 masked_id=identity.masked_id, attached=attached))
+                                 masked_id=identity.masked_id, attached=attached,
+                                 senior=self._senior(identity.birth_date)))
+
+    def _senior(self, birth: dt.date | None, today: dt.date | None = None) -> bool:
+        if not self._senior_from_age or birth is None:
+            return False
+        today = today or dt.date.today()
+        age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+        return age >= self._senior_from_age
 
     def _emit(self, event: IdentityEvent) -> None:
         self._listeners.notify(event)

@@ -41,6 +41,7 @@ class EndReason(enum.StrEnum):
     FINISHED = "finished"
     ADMIN = "admin"  # maintenance took the terminal
     SHUTDOWN = "shutdown"
+    FAULT = "fault"  # the app failed mid-visit: the citizen was told, their data wiped
 
 
 class SessionEnded(RuntimeError):

@@ -65,6 +65,8 @@ PROMPTS = _prompts(
     Prompt("session_ending", (SESSION_COUNTDOWN,), frozenset({"n"})),
     Prompt("session_ended", (N_("Your session has ended. Please take your ID card and "
                                 "documents."),)),
+    Prompt("fault", (N_("Sorry, something went wrong on this terminal. What you entered has "
+                        "been cleared; please start again."),)),
     Prompt("take_id_card", (N_("Please take your ID card"),)),
     Prompt("holder_code", (N_("A code was sent to your mobile phone. Please type it."),)),
     Prompt("choose_service", (N_("Please choose a service."),)),

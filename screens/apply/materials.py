@@ -109,10 +109,13 @@ class MaterialsScreen(JourneyScreen):
                 buttons.add_widget(self.button(f"mat_{mid}_elicence", _("Use my e-licence"),
                                                lambda m=mid: self._call("use_elicence", m)))
             if view.may_promise and view.source != "promised":
-                buttons.add_widget(self.button(f"mat_{mid}_promise", _("Hand in later"),
+                by = self.app.translator.format_date(self.flow.journey.promise_default())
+                buttons.add_widget(self.button(f"mat_{mid}_promise",
+                                               _("Hand in later (by %(date)s)", date=by),
                                                lambda m=mid: self._call("promise", m)))
-            if view.source is not None:
-                buttons.add_widget(self.button(f"mat_{mid}_clear", _("Start again"),
+            if view.source is not None:  # pages are deleted; a choice is only undone
+                words = _("Delete and retake") if view.source == "scan" else _("Undo")
+                buttons.add_widget(self.button(f"mat_{mid}_clear", words,
                                                lambda m=mid: self._call("clear_material", m)))
             row.add_widget(buttons)
             grid.add_widget(row)

@@ -60,7 +60,7 @@ class PayResultScreen(JourneyScreen):
                 and self.flow.printed.outcome != "printed":
             acts.append(("pay_print_again", _("Print receipt"), self._print, False))
         if self.flow.end is not None and not self._paid() and self.flow.view is not None:
-            acts.append(("pay_again", _("Start again"), self._again, False))
+            acts.append(("pay_again", _("Pay again"), self._again, False))
         acts.append(("pay_done", _("Done"), self._finish, True))
         return acts
 

@@ -68,7 +68,7 @@ class SupplementScreen(JourneyScreen):
             mid = view.material_id
             add_capture_buttons(self, buttons, self.flow.journey, "sup", view, self._camera)
             if view.pages:
-                buttons.add_widget(self.button(f"sup_{mid}_clear", _("Start again"),
+                buttons.add_widget(self.button(f"sup_{mid}_clear", _("Delete and retake"),
                                                lambda m=mid: self._clear(m)))
             row.add_widget(buttons)
             box.add_widget(row)

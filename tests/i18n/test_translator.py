@@ -65,9 +65,9 @@ def test_pick_chooses_the_language_of_a_localized_text() -> None:
 
 def test_dates_read_naturally() -> None:
     d = date(2026, 11, 23)
-    assert Translator("zh-CN").format_date(d) == "2026年11月23日"
-    assert Translator("en").format_date(d) == "23 Nov 2026"
-    assert Translator("en").format_date(datetime(2026, 1, 5, 23, 59)) == "5 Jan 2026"
+    assert Translator("zh-CN").format_date(d) == "2026年11月23日（周一）"
+    assert Translator("en").format_date(d) == "Mon 23 Nov 2026"
+    assert Translator("en").format_date(datetime(2026, 1, 5, 23, 59)) == "Mon 5 Jan 2026"
 
 
 @pytest.mark.parametrize(("fen", "text"), [

@@ -96,8 +96,8 @@ def test_the_longest_qr_still_fits_58mm_and_scans():
 
 def test_a_final_chinese_receipt_says_what_a_citizen_needs_in_chinese():
     lines = rendered(receipt("zh-CN", 80, True), 80).lines
-    assert "受理回执" in lines
-    assert f"受理编号：{RECEIPT_NO}" in lines
+    assert "申请回执" in lines
+    assert f"申请编号：{RECEIPT_NO}" in lines
     assert "办理事项：居住证办理" in lines
     assert "提交时间：2026年11月23日 14:05" in lines
     assert "承诺办结：2026年11月30日（5个工作日）" in lines
@@ -109,9 +109,9 @@ def test_a_final_chinese_receipt_says_what_a_citizen_needs_in_chinese():
 def test_a_pending_receipt_is_marked_will_be_sent_and_carries_the_outbox_reference():
     lines = rendered(receipt("zh-CN", 58, False), 58).lines
     assert "【待发送】" in lines
-    assert f"终端受理编号：{OUTBOX_REF}" in lines
+    assert f"本机登记号：{OUTBOX_REF}" in lines
     text = "".join(lines)
-    assert "待发送：本回执编号为终端受理编号，网络恢复后自动提交，届时可凭此码查询" in text
+    assert "待发送：本回执编号为本机登记号，网络恢复后自动提交，届时可凭此码查询" in text
     # the promised date counts from acceptance, which has not happened yet
     assert "承诺办结：正式受理后5个工作日内" in lines
     assert "2026年11月30日" not in text
@@ -162,7 +162,7 @@ def test_a_qr_for_another_application_is_never_printed():
 
 
 def test_language_tags_map_to_the_two_layouts():
-    assert "受理回执" in rendered(receipt("zh"), 80).lines
+    assert "申请回执" in rendered(receipt("zh"), 80).lines
     assert "Application Receipt" in rendered(receipt("en-GB"), 80).lines
     zh, en = translator("zh-CN"), translator("en")
     for msgid in STRINGS.values():  # every word has its own Chinese, and English as written

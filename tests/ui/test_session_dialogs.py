@@ -116,6 +116,8 @@ def test_a_lifted_card_waits_for_the_same_card_and_another_card_ends_the_session
     sim.control("idcard", "remove_card", {})
     app.wait_for(lambda s: s["dialog"] == "card_grace", 10)
     sim.control("idcard", "place_card", {"path": str(ROOT / "assets/cards/resident_longterm.json")})
+    app.wait_for(lambda s: s["dialog"] == "elder_offer", 20)  # born 1952: elder mode offered
+    tap(app, "elder_offer_no")
     state = app.wait_for(lambda s: s["screen"] == "home" and "greeting" in s["kids"]
                          and s["dialog"] is None, 20)
     greeting = next(t for t in state["texts"] if t.startswith("您好"))

@@ -1,0 +1,261 @@
+"""A seeded random citizen walking the app from inside its main loop (the explorer test).
+
+Driven from outside, every step paid two HTTP round trips and a drawn frame each way: seconds
+a step on a loaded 2-core machine, so hundreds of steps per mode did not fit the suite. Inside,
+a step is one main-loop turn: touch down, touch up on the next turn (as a finger), lay out,
+look (screens.inspect). The emulators are steered through the simulation's control URL on a
+worker thread, as the test would; the walk waits for them without blocking the loop.
+
+What a citizen does, with the odds of a step: tap anything that can be pressed (leaving less
+often than going on), place or lift the card, type the texted code (mostly right), place a page
+under the document camera, switch language, elder mode and high contrast towards the walk's
+mode, and wait while nothing may move. Only reachable through the UI driver (`--ui-driver`).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.tests.common import UnitTestTouch
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.layout import Layout
+
+from screens.inspect import problems
+from screens.widgets import find
+
+STILL_S = 1.1  # long enough for the clock's and the session timer's next change
+CARD_WAIT_S = 0.8  # the reader's poll and the session's answer
+BUSY_LIMIT_S = 8.0  # the longest a screen may stay busy before the walk looks anyway
+LEAVING = ("exit", "exit_confirm", "home", "back")
+
+
+@dataclass
+class Walk:
+    seed: str
+    language: str
+    mode: str  # normal | elder | high_contrast
+    steps: int  # steps to take in the walk's own language and mode
+    control_url: str
+    card_path: str
+    taken: int = 0
+    in_mode: int = 0
+    done: bool = False
+    error: str | None = None
+    problems: dict[str, dict[str, Any]] = field(default_factory=dict)
+    moved: list[str] = field(default_factory=list)
+    screens: set[str] = field(default_factory=set)
+    trail: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
+
+    def report(self) -> dict[str, Any]:
+        return {"done": self.done, "error": self.error, "taken": self.taken,
+                "in_mode": self.in_mode, "problems": list(self.problems.values()),
+                "moved": self.moved, "screens": sorted(self.screens),
+                "trail": self.trail[-12:], "seconds": round(time.monotonic() - self.started, 1)}
+
+
+class Explorer:
+    def __init__(self, app: Any, walk: Walk) -> None:
+        self.app = app
+        self.walk = walk
+        self.rng = random.Random(walk.seed)
+        self.card_on = False
+        self._busy_since: float | None = None
+
+    def start(self) -> None:
+        Clock.schedule_once(self._step, 0)
+
+    # -- the loop --------------------------------------------------------------------------------
+
+    def _next(self, delay: float = 0) -> None:
+        Clock.schedule_once(self._step, delay)
+
+    def _step(self, _dt: float) -> None:
+        walk = self.walk
+        try:
+            if walk.in_mode >= walk.steps or walk.taken >= walk.steps * 4:
+                walk.done = True
+                return
+            if self._busy():
+                now = time.monotonic()
+                self._busy_since = self._busy_since or now
+                if now - self._busy_since < BUSY_LIMIT_S:
+                    self._next(0.1)
+                    return
+            self._busy_since = None
+            self._look()
+            walk.taken += 1
+            walk.in_mode += self._in_mode()
+            self._act()
+        except Exception as exc:  # the walk's own failure, reported rather than hidden
+            walk.error = f"{type(exc).__name__}: {exc}"
+            walk.done = True
+
+    def _act(self) -> None:
+        app, roll = self.app, self.rng.random()
+        screen = app.manager.current
+        dialogs = list(app.open_dialogs())
+        root = dialogs[0] if dialogs else app.manager.current_screen
+        buttons = sorted((w for w in root.walk() if isinstance(w, ButtonBehavior)
+                          and getattr(w, "kid", None) and not w.disabled and w.width > 1),
+                         key=lambda w: w.kid)
+        kids = [w.kid for w in buttons]
+        if screen == "attract" and not dialogs:
+            if roll < 0.3 and not self.card_on:
+                return self._card(True)
+            return self._tap_kid(kids, "attract_text", root)
+        switch = self._toward_mode(kids)
+        if switch is not None and roll < 0.8:
+            return self._tap_kid(kids, switch, root)
+        if roll < 0.04:
+            return self._card(not self.card_on)
+        if roll < 0.07:
+            return self._still()
+        if screen == "holder" and not dialogs and roll < 0.6:
+            return self._type_code()
+        if screen == "camera" and roll < 0.3:
+            self.walk.trail.append("place a page")
+            return self._control("doc_camera", "place_page",
+                                 {"seed": self.rng.randrange(100)}, then=lambda _r: self._next(0.5))
+        if not buttons:
+            return self._still()
+        weights = [0.15 if w.kid in LEAVING else 1.0 for w in buttons]
+        self._tap(self.rng.choices(buttons, weights)[0])
+
+    # -- what the walk does ----------------------------------------------------------------------
+
+    def _tap_kid(self, kids: list[str], kid: str, root: Any) -> None:
+        widget = find(root, kid)
+        if widget is None:
+            return self._still()
+        self._tap(widget)
+
+    def _tap(self, widget: Any, then: Callable[[], None] | None = None) -> None:
+        self.walk.trail.append(f"tap {widget.kid}")
+        x, y = widget.to_window(*widget.center)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+
+        def release(_dt: float) -> None:
+            touch.touch_up()
+            (then or self._next)()
+        Clock.schedule_once(release, 0)
+
+    def _card(self, on: bool) -> None:
+        self.walk.trail.append("place the card" if on else "lift the card")
+        self.card_on = on
+        args = {"path": self.walk.card_path} if on else {}
+        self._control("idcard", "place_card" if on else "remove_card", args,
+                      then=lambda _r: self._next(CARD_WAIT_S))
+
+    def _type_code(self) -> None:
+        def typed(code: Any) -> None:
+            right = str(code or "")
+            digits = right if right and self.rng.random() < 0.7 else "".join(
+                self.rng.choice("0123456789") for _ in range(6))
+            self.walk.trail.append(f"type a {'right' if digits == right else 'wrong'} code")
+            self._press_in_turn([f"code_{d}" for d in digits] + ["code_ok"])
+        self._control("platform", "last_code", {}, then=typed)
+
+    def _press_in_turn(self, kids: list[str]) -> None:
+        if not kids:
+            return self._next()
+        widget = find(self.app.manager.current_screen, kids[0])
+        if widget is None or self.app.manager.current != "holder":
+            return self._next()
+        self._tap(widget, then=lambda: Clock.schedule_once(
+            lambda _dt: self._press_in_turn(kids[1:]), 0))
+
+    def _still(self) -> None:
+        """Wait as a reader does; nothing on the glass may move meanwhile."""
+        self.walk.trail.append("wait")
+        screen, before, dialog = self.app.manager.current, self._layout(), self._dialog()
+
+        def compare(_dt: float) -> None:
+            try:
+                same_view = (self.app.manager.current == screen and self._dialog() == dialog
+                             and not self._busy())
+                after = self._layout()
+                if same_view and after != before:
+                    moved = [f"{a[0]} {a[1:]} -> {b[1:]}" for a, b in zip(before, after)
+                             if a != b][:4]
+                    self.walk.moved.append(f"{screen}: {moved or 'widgets added or removed'}")
+            except Exception as exc:
+                self.walk.error = f"{type(exc).__name__}: {exc}"
+                self.walk.done = True
+                return
+            self._next()
+        Clock.schedule_once(compare, STILL_S)
+
+    def _control(self, emulator: str, control: str, args: dict[str, Any],
+                 then: Callable[[Any], None]) -> None:
+        """A request to the simulation, off the main loop; `then(result)` back on it."""
+        url = f"{self.walk.control_url}/{emulator}/{control}"
+
+        def send() -> None:
+            result: Any = None
+            try:
+                request = urllib.request.Request(url, data=json.dumps(args).encode(),
+                                                 headers={"Content-Type": "application/json"})
+                with urllib.request.urlopen(request, timeout=10) as reply:
+                    result = json.load(reply).get("result")
+            except OSError as exc:
+                self.walk.trail.append(f"{emulator}/{control} failed: {exc}")
+            Clock.schedule_once(lambda _dt: then(result), 0)
+        threading.Thread(target=send, name="explorer-control", daemon=True).start()
+
+    # -- looking ---------------------------------------------------------------------------------
+
+    def _look(self) -> None:
+        app, walk = self.app, self.walk
+        dialogs = list(app.open_dialogs())
+        roots = dialogs or [app.manager.current_screen]
+        app.manager.do_layout()  # a screen entered this turn gets its size on the next frame
+        for root in roots:
+            for widget in root.walk():
+                if isinstance(widget, Layout):
+                    widget.do_layout()
+        screen = app.manager.current
+        walk.screens.add(screen)
+        prefs = app.prefs
+        mode = [prefs.language, prefs.elder_mode, prefs.high_contrast]
+        for problem in problems(roots, app.theme.background):
+            key = f"{screen} {mode} {problem.kind} {problem.kid}"
+            walk.problems.setdefault(key, {**problem.as_dict(), "screen": screen,
+                                           "dialog": dialogs[0].kid if dialogs else None,
+                                           "mode": mode, "after": walk.trail[-4:]})
+
+    def _in_mode(self) -> bool:
+        prefs, walk = self.app.prefs, self.walk
+        return (prefs.language == walk.language and prefs.elder_mode == (walk.mode == "elder")
+                and prefs.high_contrast == (walk.mode == "high_contrast"))
+
+    def _toward_mode(self, kids: list[str]) -> str | None:
+        prefs, walk = self.app.prefs, self.walk
+        if prefs.language != walk.language and "switch_language" in kids:
+            return "switch_language"
+        if prefs.elder_mode != (walk.mode == "elder") and "switch_elder" in kids:
+            return "switch_elder"
+        if prefs.high_contrast != (walk.mode == "high_contrast") and "switch_contrast" in kids:
+            return "switch_contrast"
+        return None
+
+    def _busy(self) -> bool:
+        return find(self.app.manager.current_screen, "busy") is not None
+
+    def _dialog(self) -> str | None:
+        dialogs = list(self.app.open_dialogs())
+        return dialogs[0].kid if dialogs else None
+
+    def _layout(self) -> list[list[Any]]:
+        return [[getattr(w, "kid", None) or type(w).__name__, round(w.x), round(w.y),
+                 round(w.width), round(w.height)]
+                for w in self.app.manager.current_screen.walk()]

@@ -1,0 +1,40 @@
+"""A bug in a screen never leaves a dead terminal: the exception is caught at the app's top
+(screens.crash_guard), logged for staff without the citizen's data, the visit ends with an
+apology and its data wiped, and the next citizen is served by the same process."""
+
+from __future__ import annotations
+
+from kiosk.sim import Simulation
+from tests.ui.harness import KioskUi
+from tests.ui.journey import identify, leftovers, on, tap
+
+AREAS = ("idcard", "printer")
+SECRET = "110101199003071234"  # an ID number inside the exception's message
+
+
+def test_an_exception_in_a_screen_ends_the_visit_with_an_apology(sim: Simulation,
+                                                                  app: KioskUi) -> None:
+    identify(sim, app)
+    app.command("fault", text=f"failed for {SECRET}")
+    state = app.wait_for(on("goodbye", "goodbye_fault"), 15)
+    assert any("抱歉" in text for text in state["texts"]), state["texts"]
+    assert app.proc is not None and app.proc.poll() is None
+    log = app.app_log(10**6)
+    assert "unexpected RuntimeError" in log and SECRET not in log
+    assert not [p for p in leftovers(sim) if p.is_file()]  # the visit's files are wiped
+    sim.control("idcard", "remove_card", {})
+    app.wait_for(on("attract"), 20)
+    tap(app, "attract_text")  # the same process serves the next citizen
+    app.wait_for(on("home"), 15)
+
+
+def test_a_fault_that_keeps_coming_back_restarts_the_process(sim: Simulation,
+                                                             app: KioskUi) -> None:
+    """Five within a minute is not a screen's bad luck: the process exits for systemd (or the
+    fleet supervisor) to start a fresh one, rather than apologising forever."""
+    tap(app, "attract_text")
+    for _ in range(5):
+        app.command("fault", text="again")
+    assert app.proc is not None
+    assert app.proc.wait(20) != 0
+    assert "unexpected failures within" in app.app_log(10**6)

@@ -1,0 +1,78 @@
+"""A seeded random citizen on the real app (screens.explorer, inside the app's main loop): taps
+whatever can be pressed, touches before identifying, places and lifts the card, types the
+texted code or gets it wrong, places pages, switches language, elder mode and high contrast
+mid-journey, and waits. After every step it looks at the glass as a person would
+(screens.inspect: clipped or overprinted text, text off the window, contrast under 4.5:1,
+targets under 15 mm), and on a wait whether anything moved while only time passed.
+
+It fails on any exception: the crash guard hides one from the citizen, not from this test
+(every caught failure is logged as "unexpected"); on a dead process; on any problem found.
+Steps per mode: `KIOSK_EXPLORE_STEPS` (default `STEPS`); the seed: `KIOSK_EXPLORE_SEED`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from kiosk.sim import Simulation
+from tests.ui.harness import KioskUi, Xvfb
+from tests.ui.journey import CARD
+
+AREAS = ("idcard", "qr", "document", "printer")
+STEPS = int(os.environ.get("KIOSK_EXPLORE_STEPS", "200"))
+SEED = os.environ.get("KIOSK_EXPLORE_SEED", "20261204")
+MODES = [(language, mode) for language in ("zh-CN", "en")
+         for mode in ("normal", "elder", "high_contrast")]
+
+
+@pytest.fixture(scope="module")
+def walk_on(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Simulation, KioskUi]]:
+    """One terminal for every mode: the walks end visits themselves, as citizens do."""
+    base = tmp_path_factory.mktemp("explorer")
+    server = Xvfb()
+    with Simulation(base / "sim", areas=AREAS) as sim:
+        app = KioskUi(base / "ui", server, site_file=sim.site_config_path).start()
+        try:
+            yield sim, app
+        finally:
+            app.stop()
+            server.stop()
+
+
+def walk(sim: Simulation, app: KioskUi, language: str, mode: str, steps: int,
+         seed: str = SEED, limit_s: float = 900) -> dict:
+    app.command("explore", seed=f"{seed}-{language}-{mode}", language=language, mode=mode,
+                steps=steps, control_url=sim.control_url, card_path=str(CARD))
+    deadline = time.monotonic() + limit_s
+    while True:
+        report = requests.get(f"{app.url}/explore", timeout=10).json()
+        if report["done"] or time.monotonic() > deadline:
+            return report
+        time.sleep(1)
+
+
+@pytest.mark.timeout(1200)
+@pytest.mark.parametrize(("language", "mode"), MODES)
+def test_a_random_citizen_breaks_nothing(walk_on: tuple[Simulation, KioskUi], language: str,
+                                         mode: str) -> None:
+    sim, app = walk_on
+    log_before = len(app.app_log(10**9))
+    report = walk(sim, app, language, mode, STEPS)
+    sim.control("idcard", "remove_card", {})
+    assert app.proc is not None and app.proc.poll() is None, f"the app died: {report['trail']}"
+    log = app.app_log(10**9)[log_before:]
+    faults = [line for line in log.splitlines() if "unexpected" in line or "Traceback" in line]
+    assert report["error"] is None, report
+    assert report["done"], f"the walk did not finish: {report['taken']} steps"
+    assert not faults, f"exceptions after {report['trail']}:\n" + "\n".join(faults)
+    assert report["in_mode"] >= STEPS, report
+    assert not report["moved"], "moved while only time passed:\n" + "\n".join(report["moved"])
+    lines = [f"{p['screen']}/{p['dialog']} {p['mode']}: {p['kind']} {p['kid']} {p['text']!r} "
+             f"{p['detail']} (after {p['after']})" for p in report["problems"]]
+    assert not lines, (f"{len(lines)} problems on {report['screens']} in "
+                       f"{report['seconds']} s:\n" + "\n".join(lines))
