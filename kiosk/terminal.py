@@ -189,6 +189,7 @@ def _voice(config: KioskConfig) -> Voice:
     c = config.voice
     return Voice(cache_dir=Path(c.cache_dir or Path(config.terminal.run_dir) / "voice"),
                  enabled=c.enabled, engine_command=c.engine_command,
-                 player_command=c.player_command, rate_wpm=c.rate_wpm, volume=c.volume,
+                 player_command=c.player_command, rate_wpm=c.rate_wpm,
+                 slow_rate_wpm=c.elder_rate_wpm, volume=c.volume,
                  voices={"zh-CN": c.zh_voice, "en": c.en_voice},
                  player_retry_s=c.player_retry_s)

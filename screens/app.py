@@ -27,11 +27,13 @@ from kiosk.i18n.messages import IDENTITY_REFUSED, quality_words, unavailable_wor
 from kiosk.services.identity import IdentityEvent, IdentityEventKind
 from kiosk.session import EndReason, IdleState, SessionEnded, SessionEvent
 from kiosk.terminal import Terminal
+from kiosk.voice.prompts import message
 from screens.admin.frame import ADMIN_SCREENS
 from screens import crash_guard
 from screens.attract import AttractScreen
 from screens.dialog import Dialog
 from screens.goodbye import GoodbyeScreen
+from screens.guidance import SPOKEN
 from screens.help import HelpDialog
 from screens.home import HomeScreen
 from screens.identify import IdentifyScreen
@@ -99,6 +101,7 @@ class KioskApp(App):
         Window.show_cursor = False
         self.guard = crash_guard.install(self._recover)
         self.manager = ScreenManager(transition=NoTransition())
+        self.manager.bind(current=self._speak_guidance)
         self.manager.add_widget(AttractScreen(self, name="attract"))
         self.manager.add_widget(HomeScreen(self, name="home"))
         self.manager.add_widget(IdentifyScreen(self, name="identify"))
@@ -385,9 +388,26 @@ class KioskApp(App):
         self.show("home")
 
     def say(self, prompt_id: str, **numbers: int) -> None:
-        """Speak a prompt in the citizen's language (kiosk.voice: catalogue words and small
-        numbers only, so nothing personal can be spoken). Returns at once."""
-        self.terminal.voice.say(prompt_id, self.prefs.language, **numbers)
+        """Speak a prompt in the citizen's language, slower in elder mode (kiosk.voice:
+        catalogue words and small numbers only, so nothing personal can be spoken). Returns
+        at once."""
+        self.terminal.voice.say(prompt_id, self.prefs.language, slow=self.prefs.elder_mode,
+                                **numbers)
+
+    def say_message(self, msgid: str) -> None:
+        """Speak a fixed sentence of the catalogue: a screen's guidance, a problem's words."""
+        try:
+            self.say(message(msgid))
+        except ValueError:  # a sentence with a value in it is shown, not spoken
+            log.debug("not spoken: a sentence with placeholders")
+
+    def repeat_voice(self) -> None:
+        """重听 / Repeat: the last thing said, again, in the language and rate chosen now."""
+        self.terminal.voice.repeat(self.prefs.language, slow=self.prefs.elder_mode)
+
+    def _speak_guidance(self, _manager: object, screen: str) -> None:
+        if screen in SPOKEN and self.terminal.sessions.current is not None:
+            self.say_message(SPOKEN[screen])
 
     def end_session(self) -> None:
         """The citizen pressed exit: at once, unless that would throw away what they entered

@@ -9,6 +9,7 @@ from kivy.uix.screenmanager import Screen
 
 from kiosk.i18n.messages import HOME_TILES
 from screens.help import help_button
+from screens.voice_button import repeat_button
 from screens.theme import Theme
 from screens.widgets import KioskButton, paint_background, repaint_background
 
@@ -48,6 +49,7 @@ class HomeScreen(Screen):
                           font_size=theme.text_px, color=theme.foreground, size_hint_x=0.4)
             hello.kid = "greeting"
             header.add_widget(hello)
+        header.add_widget(repeat_button(self.app, size_hint_x=0.15, width=0))
         header.add_widget(help_button(self.app, size_hint_x=0.2))
         leave = KioskButton("exit", theme, text=_("Exit"), size_hint_x=0.2,
                             background_color=theme.accent)

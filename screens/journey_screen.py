@@ -20,6 +20,8 @@ from kivy.uix.screenmanager import Screen
 
 from screens import background
 from screens.help import help_button
+from screens.voice_button import repeat_button
+from kiosk.journeys.problems import spoken_msgid
 from screens.widgets import (KioskButton, action_button, paint_background,
                              repaint_background, text_label)
 
@@ -89,6 +91,7 @@ class JourneyScreen(Screen):
         header = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=20)
         title = self.label(_(self.title_msgid), size=theme.title_px, kid="screen_title")
         header.add_widget(title)
+        header.add_widget(repeat_button(self.app))
         header.add_widget(help_button(self.app))
         other = "en" if self.app.prefs.language == "zh-CN" else "zh-CN"
         for kid, text, action in (
@@ -147,6 +150,9 @@ class JourneyScreen(Screen):
         text = getattr(exc, "text", None)
         if callable(text):
             self.problem = text(self.app.prefs.language)
+            msgid = spoken_msgid(exc)
+            if msgid is not None:  # heard as well as read, in the screen's own words
+                self.app.say_message(msgid)
         else:
             self.app.log_unexpected(self.name, exc)
             self.problem = self._("Something went wrong. Please try again or ask staff for help.")

@@ -298,14 +298,15 @@ class OpeningHoursConfig(Section):
 class VoiceConfig(Section):
     """Spoken guidance (espeak-ng); it never speaks personal data."""
     # what is said and how; the programs that say it are the site file's
-    REMOTE = frozenset({"enabled", "rate_wpm", "volume", "zh_voice", "en_voice",
-                        "player_retry_s"})
+    REMOTE = frozenset({"enabled", "rate_wpm", "elder_rate_wpm", "volume", "zh_voice",
+                        "en_voice", "player_retry_s"})
 
     enabled: bool = True
     # site file only, like every command line (see REMOTE above)
     engine_command: str = "espeak-ng"
     player_command: tuple[str, ...] = ("aplay", "-q")  # the WAV path is appended
     rate_wpm: int = Field(default=150, ge=80, le=450)
+    elder_rate_wpm: int = Field(default=115, ge=80, le=450)  # slower in 长辈模式
     volume: int = Field(default=100, ge=0, le=200)  # espeak-ng -a amplitude
     zh_voice: PlainName = "cmn-latn-pinyin"  # Debian 12's "cmn" reads Chinese as spelled pinyin
     en_voice: PlainName = "en"

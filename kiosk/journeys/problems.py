@@ -87,6 +87,15 @@ def words(code: str, language: str, msgid: str | None = None) -> str:
     return translator(language).gettext(generic)
 
 
+def spoken_msgid(problem: BaseException) -> str | None:
+    """The catalogue sentence a JourneyProblem shows, to be spoken too (None: no fixed
+    sentence, e.g. a template with a date in it)."""
+    if not isinstance(problem, JourneyProblem):
+        return None
+    msgid = problem.msgid or WORDS.get(problem.code)
+    return None if msgid is None or "%(" in msgid else msgid
+
+
 def platform_problem(error: BaseException, detail: str = "") -> JourneyProblem:
     """platform.unreachable | platform.refused | platform.server_fault | platform.malformed."""
     kind = platform_error_kind(error)

@@ -59,14 +59,16 @@ class EspeakEngine:
             self._version = out.strip().splitlines()[0] if out.strip() else "unknown"
         return self._version
 
-    def cache_path(self, text: str, language: str) -> Path:
-        key = json.dumps([self.version(), self.voices[language], self.rate_wpm, self.volume,
-                          text], ensure_ascii=False)
+    def cache_path(self, text: str, language: str, rate_wpm: int | None = None) -> Path:
+        key = json.dumps([self.version(), self.voices[language], rate_wpm or self.rate_wpm,
+                          self.volume, text], ensure_ascii=False)
         return self.cache_dir / f"{hashlib.sha256(key.encode()).hexdigest()}.wav"
 
-    def wav(self, text: str, language: str) -> Path:
-        """The WAV of `text` in `language`'s voice, rendered now unless cached."""
-        path = self.cache_path(text, language)
+    def wav(self, text: str, language: str, rate_wpm: int | None = None) -> Path:
+        """The WAV of `text` in `language`'s voice (at `rate_wpm`, default the engine's rate),
+        rendered now unless cached."""
+        rate_wpm = rate_wpm or self.rate_wpm
+        path = self.cache_path(text, language, rate_wpm)
         if path.is_file():
             return path
         with self._lock:  # two threads asking for the same prompt render it once
@@ -74,7 +76,7 @@ class EspeakEngine:
                 return path
             self.cache_dir.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.tmp")
-            argv = [*self.command, "-v", self.voices[language], "-s", str(self.rate_wpm),
+            argv = [*self.command, "-v", self.voices[language], "-s", str(rate_wpm),
                     "-a", str(self.volume), "-w", str(tmp), "--stdin"]
             try:
                 # The text goes through stdin, not argv: never visible in `ps`.

@@ -9,10 +9,11 @@ name, an ID number or a form value cannot be spoken even by mistake; integers ar
 from __future__ import annotations
 
 import re
+from functools import cache
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from kiosk.i18n import translator
+from kiosk.i18n import DEFAULT_LANGUAGE, translations, translator
 from kiosk.i18n.check import placeholders
 from kiosk.i18n.messages import N_, PAGE_QUALITY, SESSION_COUNTDOWN
 
@@ -93,11 +94,36 @@ PROMPTS = _prompts(
 )
 
 
+# "msg:<msgid>": any fixed sentence of the gettext catalogue, so that a screen's guidance and a
+# problem's words are spoken as shown. Still closed: the msgid must be in the catalogue (a
+# sentence written by us, reviewed in both .po files) and have no placeholder at all.
+MESSAGE = "msg:"
+
+
+def message(msgid: str) -> str:
+    """The prompt id that speaks catalogue sentence `msgid`."""
+    return MESSAGE + msgid
+
+
+def _message_prompt(prompt_id: str) -> Prompt | None:
+    msgid = prompt_id.removeprefix(MESSAGE)
+    if msgid == prompt_id:
+        return None
+    if msgid not in _catalogue_msgids() or placeholders(msgid):
+        raise ValueError(f"not a fixed sentence of the catalogue: {msgid[:40]!r}")
+    return Prompt(prompt_id, (msgid,))
+
+
+@cache
+def _catalogue_msgids() -> frozenset[str]:
+    return frozenset(k for k in translations(DEFAULT_LANGUAGE)._catalog if isinstance(k, str))
+
+
 def check_args(prompt_id: str, ints: dict[str, object]) -> Prompt:
     """The prompt, if `ints` are exactly its parameters and each a small non-negative int.
     TypeError for a wrong name or type (a string can never get through), ValueError for an
     unknown prompt or an out-of-range number."""
-    prompt = PROMPTS.get(prompt_id)
+    prompt = PROMPTS.get(prompt_id) or _message_prompt(prompt_id)
     if prompt is None:
         raise ValueError(f"unknown prompt {prompt_id!r}")
     if set(ints) != prompt.params:

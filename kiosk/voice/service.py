@@ -38,6 +38,7 @@ class _Item:
     prompt_id: str
     language: str
     ints: Mapping[str, int]
+    slow: bool  # elder mode: the slower rate
     generation: int  # Voice._generation when asked; a later say()/silence() supersedes it
 
 
@@ -47,12 +48,16 @@ class Voice:
     def __init__(self, *, cache_dir: Path, enabled: bool = True,
                  engine_command: str | Sequence[str] = "espeak-ng",
                  player_command: Sequence[str] = ("aplay", "-q"), rate_wpm: int = 150,
+                 slow_rate_wpm: int | None = None,
                  volume: int = 100, voices: Mapping[str, str] = VOICES,
                  player_retry_s: float = 300.0) -> None:
         self.enabled = enabled
         self.engine = EspeakEngine(engine_command, cache_dir=cache_dir, rate_wpm=rate_wpm,
                                    volume=volume, voices=voices)
         self.player_command = list(player_command)
+        self.rate_wpm = rate_wpm
+        self.slow_rate_wpm = slow_rate_wpm or max(80, round(rate_wpm * 0.75))
+        self._last: _Item | None = None  # what 重听 / Repeat says again
         self.player_retry_s = player_retry_s
         self.played = 0  # prompts whose player ran to the end with status 0
         self._cond = threading.Condition()
@@ -71,8 +76,10 @@ class Voice:
 
     # -- called from the UI thread -------------------------------------------------------
 
-    def say(self, prompt_id: str, language: str = DEFAULT_LANGUAGE, /, **ints: int) -> None:
-        """Speak a prompt soon, interrupting whatever is being said. Returns at once."""
+    def say(self, prompt_id: str, language: str = DEFAULT_LANGUAGE, /, *, slow: bool = False,
+            **ints: int) -> None:
+        """Speak a prompt soon, interrupting whatever is being said; `slow` at the elder rate.
+        Returns at once."""
         check_args(prompt_id, ints)
         if language not in LANGUAGES:
             raise ValueError(f"unsupported language {language!r}")
@@ -82,9 +89,20 @@ class Voice:
             if self._stopping:
                 return
             self._generation += 1
-            self._pending = _Item(prompt_id, language, dict(ints), self._generation)
+            self._pending = self._last = _Item(prompt_id, language, dict(ints), slow,
+                                               self._generation)
             self._kill_player()
             self._cond.notify_all()
+
+    def repeat(self, language: str | None = None, *, slow: bool | None = None) -> bool:
+        """Say the last prompt again (重听), in the citizen's language and rate now; False when
+        nothing was said yet."""
+        last = self._last
+        if last is None:
+            return False
+        self.say(last.prompt_id, language or last.language,
+                 slow=last.slow if slow is None else slow, **last.ints)
+        return True
 
     def silence(self) -> None:
         """Stop speaking now (the citizen left, the screen changed to something silent)."""
@@ -110,13 +128,14 @@ class Voice:
             return self._cond.wait_for(lambda: self._pending is None and not self._working,
                                        timeout)
 
-    def render(self, prompt_id: str, language: str = DEFAULT_LANGUAGE, /,
+    def render(self, prompt_id: str, language: str = DEFAULT_LANGUAGE, /, *, slow: bool = False,
                **ints: int) -> Path | None:
         """Render into the cache now, in the caller's thread (warm the cache at start-up from
         a background thread); None if the engine is missing or failed."""
         text = prompt_text(prompt_id, language, **ints)
         try:
-            return self.engine.wav(text, language)
+            return self.engine.wav(text, language,
+                                   self.slow_rate_wpm if slow else self.rate_wpm)
         except EngineMissing:
             self._note_engine_missing()
         except RenderFailed as e:
@@ -160,7 +179,7 @@ class Voice:
     def _speak(self, item: _Item) -> None:
         if self._engine_missing or time.monotonic() < self._player_down_until:
             return
-        path = self.render(item.prompt_id, item.language, **item.ints)
+        path = self.render(item.prompt_id, item.language, slow=item.slow, **item.ints)
         if path is None:
             return
         argv = [*self.player_command, str(path)]
