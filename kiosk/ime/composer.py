@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
 from kiosk.ime.pinyin import Candidate, PinyinIme, default_ime
+from kiosk.ime.vocabulary import SHARED_VOCABULARY, Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,14 @@ class ImeLoader:
                 log.exception("an IME-ready callback failed")
 
 
-SHARED_IME = ImeLoader()
+def load_with_vocabulary() -> PinyinIme:
+    """The shared index, and the service vocabulary built from it on the same thread."""
+    ime = default_ime()
+    SHARED_VOCABULARY.prepare(ime)
+    return ime
+
+
+SHARED_IME = ImeLoader(load_with_vocabulary)
 
 
 class Composer:
@@ -111,6 +119,7 @@ class Composer:
     def __init__(self, modes: Iterable[Mode] = MODES, *, extras: str = "",
                  max_length: int | None = None, text: str = "", caps: bool = False,
                  ime: Callable[[], PinyinIme | None] = SHARED_IME.get,
+                 vocabulary: Callable[[], Vocabulary | None] = SHARED_VOCABULARY.get,
                  page_size: int = DEFAULT_PAGE_SIZE) -> None:
         self.modes: tuple[Mode, ...] = tuple(m for m in MODES if m in set(modes))
         if not self.modes:
@@ -124,10 +133,12 @@ class Composer:
         self.mode: Mode = self.modes[0]
         self.caps = caps
         self._ime = ime
+        self._vocabulary = vocabulary
         self._page_size = max(1, page_size)
         self._text = text[:max_length] if max_length is not None else text
         self._composing = ""
-        self._found: tuple[str, list[Candidate]] | None = None  # (composing, all candidates)
+        # (composing, the vocabulary ranked with, all candidates)
+        self._found: tuple[str, Vocabulary | None, list[Candidate]] | None = None
         self._page = 0
 
     @classmethod
@@ -347,11 +358,13 @@ class Composer:
     def _all_candidates(self) -> list[Candidate]:
         if not self._composing:
             return []
-        if self._found is not None and self._found[0] == self._composing:
-            return self._found[1]
+        vocabulary = self._vocabulary()
+        if (self._found is not None and self._found[0] == self._composing
+                and self._found[1] is vocabulary):
+            return self._found[2]
         ime = self._ime()
         if ime is None:
             return []  # not loaded yet: not cached, so the next look after loading finds them
-        found = ime.lookup(self._composing, LOOKUP_LIMIT)
-        self._found = (self._composing, found)
+        found = ime.lookup(self._composing, LOOKUP_LIMIT, vocabulary)
+        self._found = (self._composing, vocabulary, found)
         return found

@@ -40,6 +40,8 @@ from kiosk.config.schema import ReceiptsConfig
 from kiosk.delivery import APPLICATION
 from kiosk.forms import Field, UnsupportedForm, form_fields, prefill, validate_field, validate_form
 from kiosk.i18n import translator
+from kiosk.ime.pinyin import default_ime
+from kiosk.ime.vocabulary import SHARED_VOCABULARY, catalogue_texts, service_texts
 from kiosk.journeys import materials as mat
 from kiosk.journeys.base import Journey
 from kiosk.journeys.problems import (JourneyProblem, WrongStep, outbox_problem, platform_problem, printer_msgid)
@@ -93,6 +95,8 @@ class CatalogueCache:
 
     def store(self, services: list[dict[str, Any]], at: dt.datetime) -> CatalogueIndex:
         index = CatalogueIndex(services)
+        # the pinyin keyboard offers the catalogue's words first (护士 before 忽视)
+        SHARED_VOCABULARY.set_catalogue(default_ime(), catalogue_texts(services))
         with self._lock:
             self._services, self._index, self.fetched_at = services, index, at
         return index
@@ -282,6 +286,8 @@ class ApplyJourney(Journey[Step]):
             if self._service is not None and self._service.service_id != service.service_id:
                 self._forget_application()
             self._service = service
+            SHARED_VOCABULARY.set_service(default_ime(),
+                                          service_texts(service.model_dump(mode="json")))
             self._go(Step.GUIDE)
             log.info("session %s: chose %s", self._session.session_id, service.service_id)
             return self.guide()
