@@ -145,7 +145,7 @@ class Composer:
     def for_field(cls, field: Any, **kwargs: Any) -> Composer:
         """The composer a form field (`kiosk.forms.fields.Field`) needs: its keyboard, its
         extra characters (X in an ID number, - in a date), its maximum length."""
-        from kiosk.forms.fields import _pattern_chars
+        from kiosk.forms.fields import _pattern_chars, pattern_max_length
 
         chars = _pattern_chars(field.pattern) if field.pattern else None
         if field.keyboard == "digits":
@@ -159,7 +159,7 @@ class Composer:
             modes, extras = MODES, ""
         caps = (chars is not None and any(c.isupper() for c in chars)
                 and not any(c.islower() for c in chars))
-        kwargs.setdefault("max_length", field.max_length)
+        kwargs.setdefault("max_length", field.max_length or pattern_max_length(field.pattern))
         return cls(modes, extras=extras, caps=caps, **kwargs)
 
     # -- state ---------------------------------------------------------------------------------
