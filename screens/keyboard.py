@@ -7,7 +7,8 @@ widget only draws it and turns taps into composer calls. Every key has a `kid` f
 driver: `key_a`..`key_z`, `key_0`..`key_9`, `key_x` (X in digits), `key_sep` ('), `key_at`,
 `key_dot`, `key_dash`, `key_underscore`, `key_caps`, `key_back`, `key_space`, `key_clear`,
 `key_done`, `key_cancel` (when the screen gives `on_cancel`); candidates `cand_0`.. with
-`cand_less`/`cand_more` and the pinyin being composed `kb_composing`; modes `kb_mode_<mode>`.
+`cand_less`/`cand_more` and the pinyin being composed `kb_composing`; modes `kb_mode_<mode>`;
+the sheet itself is `keyboard`.
 
 The input line on top of the sheet shows what the citizen typed: the value with a caret
 (`kb_value`), its length against the field's limit (`kb_length`, "12/18") and, below, the
@@ -86,6 +87,7 @@ class OnScreenKeyboard(BoxLayout):
         kwargs.setdefault("padding", SPACING)
         kwargs.setdefault("size_hint_y", None)
         super().__init__(**kwargs)
+        self.kid = "keyboard"
         self.app = app
         self.composer = composer
         self.on_change = on_change
