@@ -40,6 +40,7 @@ from screens.widgets import KioskButton, paint_background, repaint_background
 
 LETTER_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 DIGIT_ROWS = ("123", "456", "789")
+LETTER_DIGITS = "1234567890"  # the top row of the letters layout
 SYMBOL_KIDS = {"'": "sep", "@": "at", ".": "dot", "-": "dash", "_": "underscore", "X": "x"}
 CANDIDATES_PER_PAGE = 6
 ELDER_CANDIDATES_PER_PAGE = 4
@@ -229,7 +230,7 @@ class OnScreenKeyboard(BoxLayout):
         if mode == "pinyin":
             heights += [key_h] * (1 + len(LETTER_ROWS) + 1)
         elif mode == "letters":
-            heights += [key_h] * (len(LETTER_ROWS) + 1)
+            heights += [key_h] * (1 + len(LETTER_ROWS) + 1)
         else:
             heights += [key_h] * (len(DIGIT_ROWS) + 1 + (len(self.composer.extras) > 1) + 1)
         return sum(heights) + (len(heights) - 1) * SPACING + 2 * SPACING
@@ -269,10 +270,11 @@ class OnScreenKeyboard(BoxLayout):
                 [self._char_key(ch) for ch in LETTER_ROWS[2]]]
         if c.mode == "pinyin":
             rows[1].append(self._char_key("'"))
-        else:
-            rows[2].insert(0, self._key("key_caps", "⇧", c.toggle_caps, accent=c.caps,
+        else:  # codes mix letters and digits (统一社会信用代码): both on one layout
+            rows.insert(0, [self._char_key(ch) for ch in LETTER_DIGITS])
+            rows[3].insert(0, self._key("key_caps", "⇧", c.toggle_caps, accent=c.caps,
                                         font_size=self.key_text_px))
-            rows[2].extend(self._char_key(ch) for ch in "@.-_")
+            rows[3].extend(self._char_key(ch) for ch in "@.-_")
         width = max(len(r) for r in rows)
         return [self._row(r, width) for r in rows]
 

@@ -5,7 +5,8 @@ keyboard screen calls `press()`, `backspace()`, `space()`, `choose()`... and red
 `text`, `composing` and `candidates`.
 
 Modes: "pinyin" (letters compose pinyin, candidates are chosen into the text), "letters"
-(a-z with caps, plus @ . - _ for e-mail and codes), "digits" (0-9 plus the few extra
+(a-z with caps, a row of digits, plus @ . - _ for e-mail and codes such as the unified social
+credit code, which mixes both), "digits" (0-9 plus the few extra
 characters a field admits, e.g. X in an ID number). A field may allow only some modes.
 
 Choosing a candidate that stands for only the leading part of the pinyin keeps the rest
@@ -217,7 +218,7 @@ class Composer:
         if self.mode == "pinyin":
             return (*LETTERS, SEPARATOR)
         if self.mode == "letters":
-            return (*LETTERS, *LETTER_SYMBOLS)
+            return (*DIGITS, *LETTERS, *LETTER_SYMBOLS)
         return (*DIGITS, *self.extras)
 
     def __repr__(self) -> str:  # never the citizen's text
@@ -237,7 +238,7 @@ class Composer:
         if self.mode == "letters":
             if ch.lower() in LETTERS:
                 return self._insert(ch.upper() if self.caps else ch)
-            return self._insert(ch) if ch in LETTER_SYMBOLS else False
+            return self._insert(ch) if ch in LETTER_SYMBOLS or ch in DIGITS else False
         if ch in DIGITS:
             return self._insert(ch)
         extra = next((e for e in self.extras if e == ch.upper()), None)
