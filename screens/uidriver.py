@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -42,7 +43,9 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.tests.common import UnitTestTouch
 
-from screens.widgets import MARKUP, find, texts
+from screens.widgets import find, texts
+
+_MARKUP_TAG = re.compile(r"\[/?[a-z_]+(=[^\]]*)?\]")  # Kivy markup such as [color=..]
 
 TIMEOUT_S = 10.0
 RELEASE_AFTER_S = 0.1  # how long the simulated finger stays down
@@ -124,7 +127,7 @@ class UiDriver:
         x, y = widget.to_window(widget.x, widget.y)
         text = getattr(widget, "text", None)
         if isinstance(text, str) and getattr(widget, "markup", False):
-            text = MARKUP.sub("", text)
+            text = _MARKUP_TAG.sub("", text)
         return {"kid": kid, "rect": [round(x, 1), round(y, 1), round(widget.width, 1),
                                      round(widget.height, 1)], "text": text}
 

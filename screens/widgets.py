@@ -21,7 +21,7 @@ def find(root: Widget, kid: str) -> Widget | None:
     return None
 
 
-MARKUP = re.compile(r"\[/?[a-z_]+(=[^\]]*)?\]")
+_MARKUP = re.compile(r"\[/?[a-z_]+(=[^\]]*)?\]")
 
 
 def texts(root: Widget) -> list[str]:
@@ -29,7 +29,7 @@ def texts(root: Widget) -> list[str]:
     lines: list[str] = []
     for widget in root.walk():
         if isinstance(widget, Label) and widget.text:
-            text = MARKUP.sub("", widget.text) if widget.markup else widget.text
+            text = _MARKUP.sub("", widget.text) if widget.markup else widget.text
             lines.extend(line for line in text.splitlines() if line.strip())
     return lines
 

@@ -138,7 +138,7 @@ def test_in_elder_mode_the_keyboard_leaves_header_field_and_first_result_in_sigh
     assert rect(app, "keyboard") == sheet
     for letter in "hushi":
         tap(app, f"key_{letter}")
-    state = app.wait_for(on("catalogue", "cand_0"))
+    app.wait_for(on("catalogue", "cand_0"))
     assert inspect(app, "cand_0")["text"] == "护士", "the catalogue's word first"
     tap(app, "cand_0")
     app.wait_for(on("catalogue", "service_nurse-practice-registration"))
