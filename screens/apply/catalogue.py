@@ -41,6 +41,7 @@ class CatalogueScreen(JourneyScreen):
         self.query = ""
         self.audience: str | None = None
         self.typing = False
+        self._matches: BoxLayout | None = None
         self.pager.reset()
         # letters first: initials ("jzzbl") are the quickest way to a service; pinyin for words
         self.composer = Composer(modes=("letters", "pinyin"), max_length=20)
@@ -61,11 +62,14 @@ class CatalogueScreen(JourneyScreen):
     def _loaded(self, view: CatalogueView) -> None:
         self.view = view
 
-    def _search(self) -> None:
+    def _find(self) -> None:
         """The index is in memory once loaded: searching is no I/O, so it runs right here."""
         if self.flow.journey is not None and self.view is not None:
             self.view = self.flow.journey.catalogue(self.query, self.audience)
         self.pager.reset()
+
+    def _search(self) -> None:
+        self._find()
         self.refresh()
 
     def draw_body(self, box: BoxLayout) -> None:
@@ -103,19 +107,28 @@ class CatalogueScreen(JourneyScreen):
     def _draw_typing(self, box: BoxLayout) -> None:
         """The best matches in sight above the keyboard sheet, whose input line is the field."""
         _ = self._
-        theme = self.app.theme
-        services = self.view.services if self.view is not None else []
-        count = ELDER_TYPING_MATCHES if self.app.prefs.elder_mode else TYPING_MATCHES
-        if self.view is not None and not services:
-            box.add_widget(self.label(_("No matching services"), kid="no_match",
-                                      height=theme.button_height_px))
-            box.add_widget(Widget())
-        else:
-            box.add_widget(self._results(services[:count]))
+        self._matches = BoxLayout(orientation="vertical")
+        self._show_matches()
+        box.add_widget(self._matches)
         box.add_widget(OnScreenKeyboard(
             self.app, self.composer, self._typed, self._done_typing,
             hint=_("A service's name, its pinyin or its initials (hszc: nurse registration)"),
             error_kid="search_error"))
+
+    def _show_matches(self) -> None:
+        """Only the matches change with a key: the keyboard under the finger stays as it is."""
+        box = self._matches
+        if box is None:
+            return
+        box.clear_widgets()
+        services = self.view.services if self.view is not None else []
+        count = ELDER_TYPING_MATCHES if self.app.prefs.elder_mode else TYPING_MATCHES
+        if self.view is not None and not services:
+            box.add_widget(self.label(self._("No matching services"), kid="no_match",
+                                      height=self.app.theme.button_height_px))
+            box.add_widget(Widget())
+        else:
+            box.add_widget(self._results(services[:count]))
 
     def _service_text(self, service: dict[str, Any]) -> str:
         lang = "en" if self.app.prefs.language == "en" else "zh-CN"
@@ -141,7 +154,8 @@ class CatalogueScreen(JourneyScreen):
 
     def _typed(self, text: str) -> None:
         self.query = text
-        self._search()
+        self._find()
+        self._show_matches()
 
     def _done_typing(self, text: str) -> None:
         self.query, self.typing = text, False
