@@ -15,6 +15,8 @@ command runs on the Kivy main thread; the HTTP thread waits for its result.
                                  the kids a finger can press now (of the top dialog, or the screen)
   GET  /layout                  every widget of the current screen in walk order:
                                  [class, kid, x, y, width, height] (what moves when)
+  POST /widget {"kid": ...}     that widget's window rectangle [x, y, width, height] (Kivy's
+                                 axes) and its text (markup removed), or 404
   POST /tap {"kid": ...}        touch the centre of that widget (404 if not on screen);
         {"wait_drawn": true,    reply once the first frame after the release is drawn (with
          "until": {"screen"..}}  `until`: the first frame drawn showing that state), with
@@ -39,6 +41,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -53,6 +56,8 @@ from kivy.uix.layout import Layout
 from screens.explorer import Explorer, Walk
 from screens.inspect import problems
 from screens.widgets import find, texts
+
+_MARKUP_TAG = re.compile(r"\[/?[a-z_]+(=[^\]]*)?\]")  # Kivy markup such as [color=..]
 
 TIMEOUT_S = 10.0
 RELEASE_AFTER_S = 0.1  # how long the simulated finger stays down
@@ -141,6 +146,18 @@ class UiDriver:
         return [[type(w).__name__, getattr(w, "kid", None), round(w.x, 1), round(w.y, 1),
                  round(w.width, 1), round(w.height, 1)]
                 for w in self.app.manager.current_screen.walk()]
+
+    def widget(self, kid: str) -> dict[str, Any]:
+        """Where `kid` is on the window (through every relative layout) and what it says."""
+        widget = self._find(kid)
+        if widget is None:
+            raise CommandFailed(404, f"no widget {kid!r} on screen")
+        x, y = widget.to_window(widget.x, widget.y)
+        text = getattr(widget, "text", None)
+        if isinstance(text, str) and getattr(widget, "markup", False):
+            text = _MARKUP_TAG.sub("", text)
+        return {"kid": kid, "rect": [round(x, 1), round(y, 1), round(widget.width, 1),
+                                     round(widget.height, 1)], "text": text}
 
     def _find(self, kid: str) -> Any:
         """The widget `kid`: in an open dialog first (it covers the screen), else the screen."""
@@ -328,6 +345,7 @@ class UiDriver:
                     "/hang": lambda: driver.hang(float(args.get("seconds", 1))),
                     "/explore": lambda: driver.explore(args),
                     "/fault": lambda: driver.fault(str(args.get("text", "injected fault"))[:200]),
+                    "/widget": lambda: driver.widget(str(args.get("kid"))),
                 }
                 if self.path not in commands:
                     self._reply(404, {"error": "unknown command"})

@@ -8,7 +8,7 @@ Message codes live in `kiosk.forms.messages` until the i18n catalogues take them
 
 from kiosk.forms.fields import Field, UnsupportedForm, form_fields
 from kiosk.forms.prefill import prefill
-from kiosk.forms.validate import possible_messages, validate_field, validate_form
+from kiosk.forms.validate import format_hint, possible_messages, validate_field, validate_form
 
-__all__ = ["Field", "UnsupportedForm", "form_fields", "prefill", "possible_messages",
-           "validate_field", "validate_form"]
+__all__ = ["Field", "UnsupportedForm", "form_fields", "format_hint", "prefill",
+           "possible_messages", "validate_field", "validate_form"]

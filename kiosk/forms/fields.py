@@ -191,6 +191,17 @@ def _pattern_chars(pattern: str) -> set[str] | None:
     return chars if walk(parsed) else None
 
 
+def pattern_max_length(pattern: str | None) -> int | None:
+    """The most characters a pattern admits (18 for an ID number), None when unbounded."""
+    if not pattern:
+        return None
+    try:
+        _low, high = _re_parser.parse(pattern).getwidth()
+    except re.error:
+        return None
+    return high if high < _re_parser.MAXREPEAT and high < 10_000 else None
+
+
 def _keyboard(kind: Kind, prop: dict[str, Any]) -> Keyboard:
     """Digits for numbers and number-like codes, letters for e-mail and Latin codes, else pinyin."""
     if kind in ("phone", "integer", "number", "date"):

@@ -71,6 +71,22 @@ def message_for(keyword: str, prop: dict[str, Any] | None, language: str) -> str
 
 
 
+def format_hint(field: Field, language: str) -> str:
+    """What the input line says under the value before anything went wrong: the field's own
+    description, else what its format asks for ("Enter an 11-digit mobile number")."""
+    if field.help:
+        return field.help
+    if field.pattern in PATTERN_HINTS:
+        return render(PATTERN_HINTS[field.pattern], language)
+    if field.kind in ("date", "email"):
+        return render(f"forms.format.{field.kind}", language)
+    if field.kind in ("integer", "number"):
+        return render(f"forms.type.{field.kind}", language)
+    if field.max_length is not None:
+        return render("forms.maxLength", language, field.max_length)
+    return ""
+
+
 def possible_messages(field: Field, language: str) -> set[str]:
     """Every message `validate_field` can give for `field` (what the privacy tests hold it to)."""
     keywords = set(_PRIORITY) | {"additionalProperties", "unknown"}

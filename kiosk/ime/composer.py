@@ -5,7 +5,8 @@ keyboard screen calls `press()`, `backspace()`, `space()`, `choose()`... and red
 `text`, `composing` and `candidates`.
 
 Modes: "pinyin" (letters compose pinyin, candidates are chosen into the text), "letters"
-(a-z with caps, plus @ . - _ for e-mail and codes), "digits" (0-9 plus the few extra
+(a-z with caps, a row of digits, plus @ . - _ for e-mail and codes such as the unified social
+credit code, which mixes both), "digits" (0-9 plus the few extra
 characters a field admits, e.g. X in an ID number). A field may allow only some modes.
 
 Choosing a candidate that stands for only the leading part of the pinyin keeps the rest
@@ -24,6 +25,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
 from kiosk.ime.pinyin import Candidate, PinyinIme, default_ime
+from kiosk.ime.vocabulary import SHARED_VOCABULARY, Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +104,14 @@ class ImeLoader:
                 log.exception("an IME-ready callback failed")
 
 
-SHARED_IME = ImeLoader()
+def load_with_vocabulary() -> PinyinIme:
+    """The shared index, and the service vocabulary built from it on the same thread."""
+    ime = default_ime()
+    SHARED_VOCABULARY.prepare(ime)
+    return ime
+
+
+SHARED_IME = ImeLoader(load_with_vocabulary)
 
 
 class Composer:
@@ -111,6 +120,7 @@ class Composer:
     def __init__(self, modes: Iterable[Mode] = MODES, *, extras: str = "",
                  max_length: int | None = None, text: str = "", caps: bool = False,
                  ime: Callable[[], PinyinIme | None] = SHARED_IME.get,
+                 vocabulary: Callable[[], Vocabulary | None] = SHARED_VOCABULARY.get,
                  page_size: int = DEFAULT_PAGE_SIZE) -> None:
         self.modes: tuple[Mode, ...] = tuple(m for m in MODES if m in set(modes))
         if not self.modes:
@@ -124,17 +134,19 @@ class Composer:
         self.mode: Mode = self.modes[0]
         self.caps = caps
         self._ime = ime
+        self._vocabulary = vocabulary
         self._page_size = max(1, page_size)
         self._text = text[:max_length] if max_length is not None else text
         self._composing = ""
-        self._found: tuple[str, list[Candidate]] | None = None  # (composing, all candidates)
+        # (composing, the vocabulary ranked with, all candidates)
+        self._found: tuple[str, Vocabulary | None, list[Candidate]] | None = None
         self._page = 0
 
     @classmethod
     def for_field(cls, field: Any, **kwargs: Any) -> Composer:
         """The composer a form field (`kiosk.forms.fields.Field`) needs: its keyboard, its
         extra characters (X in an ID number, - in a date), its maximum length."""
-        from kiosk.forms.fields import _pattern_chars
+        from kiosk.forms.fields import _pattern_chars, pattern_max_length
 
         chars = _pattern_chars(field.pattern) if field.pattern else None
         if field.keyboard == "digits":
@@ -148,7 +160,7 @@ class Composer:
             modes, extras = MODES, ""
         caps = (chars is not None and any(c.isupper() for c in chars)
                 and not any(c.islower() for c in chars))
-        kwargs.setdefault("max_length", field.max_length)
+        kwargs.setdefault("max_length", field.max_length or pattern_max_length(field.pattern))
         return cls(modes, extras=extras, caps=caps, **kwargs)
 
     # -- state ---------------------------------------------------------------------------------
@@ -206,7 +218,7 @@ class Composer:
         if self.mode == "pinyin":
             return (*LETTERS, SEPARATOR)
         if self.mode == "letters":
-            return (*LETTERS, *LETTER_SYMBOLS)
+            return (*DIGITS, *LETTERS, *LETTER_SYMBOLS)
         return (*DIGITS, *self.extras)
 
     def __repr__(self) -> str:  # never the citizen's text
@@ -226,7 +238,7 @@ class Composer:
         if self.mode == "letters":
             if ch.lower() in LETTERS:
                 return self._insert(ch.upper() if self.caps else ch)
-            return self._insert(ch) if ch in LETTER_SYMBOLS else False
+            return self._insert(ch) if ch in LETTER_SYMBOLS or ch in DIGITS else False
         if ch in DIGITS:
             return self._insert(ch)
         extra = next((e for e in self.extras if e == ch.upper()), None)
@@ -347,11 +359,13 @@ class Composer:
     def _all_candidates(self) -> list[Candidate]:
         if not self._composing:
             return []
-        if self._found is not None and self._found[0] == self._composing:
-            return self._found[1]
+        vocabulary = self._vocabulary()
+        if (self._found is not None and self._found[0] == self._composing
+                and self._found[1] is vocabulary):
+            return self._found[2]
         ime = self._ime()
         if ime is None:
             return []  # not loaded yet: not cached, so the next look after loading finds them
-        found = ime.lookup(self._composing, LOOKUP_LIMIT)
-        self._found = (self._composing, found)
+        found = ime.lookup(self._composing, LOOKUP_LIMIT, vocabulary)
+        self._found = (self._composing, vocabulary, found)
         return found

@@ -13,8 +13,10 @@ What a citizen may type (lower or upper case, spaces ignored, `'` separates syll
   the keyboard keeps the rest.
 
 Ranking: candidates whose every syllable was typed in full come first, then those matched
-through initials or an unfinished syllable, then those covering only the leading part; each
-group by word frequency. Input that is not pinyin or is longer than `MAX_INPUT` yields [].
+through initials or an unfinished syllable, then those covering only the leading part; within
+each group the words of a `Vocabulary` (the service catalogue's, `kiosk/ime/vocabulary.py`)
+come before general dictionary words ("hushi": 护士 before 忽视), then by word frequency.
+Input that is not pinyin or is longer than `MAX_INPUT` yields [].
 """
 
 from __future__ import annotations
@@ -24,8 +26,12 @@ import threading
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.ime.build_index import INDEX_PATH
+
+if TYPE_CHECKING:
+    from kiosk.ime.vocabulary import Vocabulary
 
 MAX_INPUT = 48  # letters; the keyboard's buffer is shorter than this
 MAX_SEGMENTATIONS = 256  # enough for any real input; bounds the work on pathological input
@@ -34,6 +40,8 @@ ALIASES = {"lue": "lve", "nue": "nve"}
 _VALID = re.compile(r"^[a-z']+$")
 
 Token = tuple[str, bool]  # (letters, complete syllable?)
+Exact = dict[str, list[tuple[int, str]]]  # "hu'shi" -> [(frequency, word)]
+ByInitials = dict[str, list[tuple[tuple[str, ...], str]]]  # "hs" -> [(syllables, key)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,16 +91,22 @@ class PinyinIme:
         """Chinese words for the typed pinyin, best first (see the module docstring)."""
         return [c.word for c in self.lookup(pinyin, limit)]
 
-    def lookup(self, pinyin: str, limit: int = 20) -> list[Candidate]:
-        """Like `candidates()`, with how much of the input each candidate stands for."""
+    def lookup(self, pinyin: str, limit: int = 20,
+               vocabulary: Vocabulary | None = None) -> list[Candidate]:
+        """Like `candidates()`, with how much of the input each candidate stands for; the
+        words of `vocabulary` first within each group."""
         text = normalize(pinyin)
         if not text or limit <= 0:
             return []
         found: dict[str, tuple[tuple[int, ...], Candidate]] = {}
+        preferred = vocabulary.words if vocabulary is not None else frozenset()
 
         def offer(rank: tuple[int, int, int], tokens: list[Token], consumed: int) -> None:
-            for freq, parts, word in self._match(tokens):
-                score = (*rank, -freq)
+            matches = self._match(tokens, self._exact, self._by_initials)
+            if vocabulary is not None:
+                matches += self._match(tokens, vocabulary.exact, vocabulary.by_initials)
+            for freq, parts, word in matches:
+                score = (*rank, word not in preferred, -freq)
                 if word not in found or score < found[word][0]:
                     found[word] = (score, Candidate(word, consumed, parts))
 
@@ -112,14 +126,13 @@ class PinyinIme:
         ranked = sorted(found.values(), key=lambda item: (item[0], item[1].word))
         return [c for _, c in ranked[:limit]]
 
-    def readings(self, text: str) -> list[tuple[str, ...]]:
-        """Per Chinese character of `text`, its readings: the one in context first (from the
-        indexed words it is part of, e.g. 行 is hang in 银行, xing in 通行证), then the others.
-        Characters the index does not know get (); other characters are skipped."""
+    def segment(self, text: str) -> list[tuple[str, str | None]]:
+        """The Chinese characters of `text` cut into the fewest indexed words (ties: the more
+        frequent first word), each with its reading key ("hu'shi"); a character the index does
+        not know is a word of its own with None. Other characters are skipped."""
         han = [ch for ch in text if "\u3400" <= ch <= "\u9fff"]
         words = self._word_readings
         n = len(han)
-        # Fewest indexed words covering the text (ties: the more frequent first word).
         best: list[tuple[int, int, int] | None] = [None] * (n + 1)  # (words, -freq, length)
         best[n] = (0, 0, 0)
         for i in range(n - 1, -1, -1):
@@ -133,16 +146,26 @@ class PinyinIme:
                     best[i] = cost
             if best[i] is None:  # unknown character: a word of its own, without reading
                 best[i] = (best[i + 1][0] + 1, 0, 1)
-        out: list[tuple[str, ...]] = []
+        out: list[tuple[str, str | None]] = []
         i = 0
         while i < n:
             length = best[i][2]
-            entry = words.get("".join(han[i:i + length]))
-            context = entry[1].split("'") if entry else [""] * length
-            for ch, main in zip(han[i:i + length], context):
+            word = "".join(han[i:i + length])
+            entry = words.get(word)
+            out.append((word, entry[1] if entry else None))
+            i += length
+        return out
+
+    def readings(self, text: str) -> list[tuple[str, ...]]:
+        """Per Chinese character of `text`, its readings: the one in context first (from the
+        indexed words it is part of, e.g. 行 is hang in 银行, xing in 通行证), then the others.
+        Characters the index does not know get (); other characters are skipped."""
+        out: list[tuple[str, ...]] = []
+        for word, key in self.segment(text):
+            context = key.split("'") if key else [""] * len(word)
+            for ch, main in zip(word, context):
                 others = self._char_readings.get(ch, ())
                 out.append(tuple(dict.fromkeys(r for r in (main, *others) if r)))
-            i += length
         return out
 
     @cached_property
@@ -167,16 +190,23 @@ class PinyinIme:
 
     # -- matching -------------------------------------------------------------------------
 
-    def _match(self, tokens: list[Token]) -> list[tuple[int, tuple[str, ...], str]]:
+    @staticmethod
+    def _match(tokens: list[Token], exact: Exact,
+               by_initials: ByInitials) -> list[tuple[int, tuple[str, ...], str]]:
         if all(whole for _, whole in tokens):
             key = "'".join(t for t, _ in tokens)
             parts = tuple(t for t, _ in tokens)
-            return [(f, parts, w) for f, w in self._exact.get(key, ())]
+            return [(f, parts, w) for f, w in exact.get(key, ())]
         out = []
-        for parts, key in self._by_initials.get("".join(t[0] for t, _ in tokens), ()):
+        for parts, key in by_initials.get("".join(t[0] for t, _ in tokens), ()):
             if all(s == t if whole else s.startswith(t) for s, (t, whole) in zip(parts, tokens)):
-                out.extend((f, parts, w) for f, w in self._exact[key])
+                out.extend((f, parts, w) for f, w in exact[key])
         return out
+
+    def frequency(self, word: str) -> int:
+        """How often jieba saw `word` (0 if the index does not hold it)."""
+        entry = self._word_readings.get(word)
+        return entry[0] if entry else 0
 
     def _pieces(self, text: str, i: int) -> list[tuple[int, Token]]:
         """Tokens that may start at text[i]: (end, token), longest first."""

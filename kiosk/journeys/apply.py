@@ -40,6 +40,8 @@ from kiosk.config.schema import ReceiptsConfig
 from kiosk.delivery import APPLICATION
 from kiosk.forms import Field, UnsupportedForm, form_fields, prefill, validate_field, validate_form
 from kiosk.i18n import translator
+from kiosk.ime.pinyin import default_ime
+from kiosk.ime.vocabulary import SHARED_VOCABULARY, catalogue_texts, service_texts
 from kiosk.journeys import materials as mat
 from kiosk.journeys.base import Journey
 from kiosk.journeys.problems import (JourneyProblem, WrongStep, outbox_problem, platform_problem, printer_msgid)
@@ -60,6 +62,7 @@ _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 
 # Keys of the journey's state in the session bag (wiped with the session).
 _CITIZEN, _PLAN = "apply.citizen", "apply.materials"
+_DRAFTS = "apply.drafts"  # what the citizen typed and the form refused, kept to correct
 _KEY, _QUEUED, _SUBMITTED_AT = "apply.idempotency_key", "apply.queued", "apply.submitted_at"
 _PROGRESS_TOKEN = "apply.progress_token"  # opens the application's progress from its receipt
 _NOTIFY_SMS = "apply.notify_sms"
@@ -93,6 +96,8 @@ class CatalogueCache:
 
     def store(self, services: list[dict[str, Any]], at: dt.datetime) -> CatalogueIndex:
         index = CatalogueIndex(services)
+        # the pinyin keyboard offers the catalogue's words first (护士 before 忽视)
+        SHARED_VOCABULARY.set_catalogue(default_ime(), catalogue_texts(services))
         with self._lock:
             self._services, self._index, self.fetched_at = services, index, at
         return index
@@ -282,6 +287,8 @@ class ApplyJourney(Journey[Step]):
             if self._service is not None and self._service.service_id != service.service_id:
                 self._forget_application()
             self._service = service
+            SHARED_VOCABULARY.set_service(default_ime(),
+                                          service_texts(service.model_dump(mode="json")))
             self._go(Step.GUIDE)
             log.info("session %s: chose %s", self._session.session_id, service.service_id)
             return self.guide()
@@ -380,18 +387,31 @@ class ApplyJourney(Journey[Step]):
 
     def set_value(self, name: str, raw: Any) -> str | None:
         """Take what the citizen entered for field `name`: None when accepted, else the
-        message to show under the field, in the session's language (the value is then not
-        kept)."""
+        message to show under the field, in the session's language. A refused value is not
+        part of the form, but its text stays in the session as the field's `draft` (the
+        citizen corrects it rather than typing it all again)."""
         with self._lock:
             self._require(*_EDITING)
             value, message = validate_field(self._field(name), raw, self.language)
             values = self._session.values
+            drafts: dict[str, str] = self._session.get(_DRAFTS) or {}
             if message is None and value is not None:
                 values[name] = value
+                drafts.pop(name, None)
                 self._session.note_entered()
             else:
                 values.pop(name, None)
+                if message is not None and isinstance(raw, str) and raw:
+                    drafts[name] = raw
+                    self._session.note_entered()
+                else:
+                    drafts.pop(name, None)
+            self._session.put(_DRAFTS, drafts)
             return message
+
+    def draft(self, name: str) -> str | None:
+        """The text the form refused for field `name`, until a value is accepted."""
+        return (self._session.get(_DRAFTS) or {}).get(name)
 
     def form_errors(self) -> dict[str, str]:
         """{field name: message} for the whole form; empty when it may be sent."""

@@ -2,7 +2,10 @@
 the platform's lookup; each field checked as it is entered, in the citizen's language.
 
 Fields come a page at a time (no scrolling: a touch lands where the finger is); a field opens
-the app's own keyboard in the mode its kind needs, or its choices, or flips a yes/no.
+the app's own keyboard in the mode its kind needs (the digit pad, with X, for number-like
+patterns), or its choices, or flips a yes/no. A refused value stays (the journey keeps it as
+the field's draft) with its message under it, on the list and in the keyboard's input line;
+every row keeps room for a message, so one appearing moves nothing.
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
+from kivy.uix.widget import Widget
 
-from kiosk.forms import Field
+from kiosk.forms import Field, format_hint
 from kiosk.ime.composer import Composer
 from kiosk.journeys.apply import FormView
 from kiosk.i18n.messages import N_
@@ -68,28 +72,37 @@ class FormScreen(JourneyScreen):
             self.fields = view_fields
         self.refresh()
 
+    def _draft(self, field: Field) -> str | None:
+        journey = self.flow.journey
+        return journey.draft(field.name) if journey is not None else None
+
     def draw_body(self, box: BoxLayout) -> None:
         theme = self.app.theme
-        if self.notice:
-            box.add_widget(self.label(self.notice, kid="form_notice", height=theme.text_px * 2.4))
         if self.editing is not None:
             self._draw_editor(box, self.editing)
             return
+        if self.notice:
+            box.add_widget(self.label(self.notice, kid="form_notice", height=theme.text_px * 2.4))
         shown = self.pager.shown(self.fields)
+        error_px = round(theme.text_px * 0.8)
         grid = GridLayout(cols=1, spacing=10)
         for field in shown:
             row = BoxLayout(spacing=16)
             mark = " *" if field.required else ""
             row.add_widget(self.label(field.label + mark, size_hint_x=0.35))
             value = shown_value(field, self.values.get(field.name), self._)
-            column = BoxLayout(orientation="vertical")
+            value = value or self._draft(field) or ""
+            column = BoxLayout(orientation="vertical", spacing=4)
             column.add_widget(self.button(f"field_{field.name}", value or self._("Tap to enter"),
-                                          lambda f=field: self._edit(f)))
+                                          lambda f=field: self._edit(f), size_hint_y=1))
+            # the message's line is there even when empty: one appearing moves nothing
+            error = self.label(self.errors.get(field.name, ""), size=error_px,
+                               height=round(error_px * 1.5), shorten=True,
+                               shorten_from="right")
             if field.name in self.errors:
-                error = self.label(self.errors[field.name], kid=f"error_{field.name}",
-                                   size=round(theme.text_px * 0.8))
-                error.color = theme.accent
-                column.add_widget(error)
+                error.kid = f"error_{field.name}"
+            error.color = theme.accent
+            column.add_widget(error)
             row.add_widget(column)
             grid.add_widget(row)
         box.add_widget(grid)
@@ -98,14 +111,14 @@ class FormScreen(JourneyScreen):
         theme = self.app.theme
         box.add_widget(self.label(field.label, size=theme.title_px, kid="editing_label",
                                   height=theme.title_px * 1.5))
-        if field.help:
-            box.add_widget(self.label(field.help, height=theme.text_px * 1.6))
-        if field.name in self.errors:
-            error = self.label(self.errors[field.name], kid=f"error_{field.name}",
-                               height=theme.text_px * 1.6)
-            error.color = theme.accent
-            box.add_widget(error)
         if field.options:
+            if field.help:
+                box.add_widget(self.label(field.help, height=theme.text_px * 1.6))
+            if field.name in self.errors:
+                error = self.label(self.errors[field.name], kid=f"error_{field.name}",
+                                   height=theme.text_px * 1.6)
+                error.color = theme.accent
+                box.add_widget(error)
             grid = GridLayout(cols=2, spacing=16)
             for i, (option, words) in enumerate(field.options):
                 grid.add_widget(self.button(f"opt_{field.name}_{i}", words,
@@ -114,13 +127,19 @@ class FormScreen(JourneyScreen):
             box.add_widget(grid)
             return
         assert self.composer is not None
-        box.add_widget(OnScreenKeyboard(self.app, self.composer, lambda _text: None,
-                                        lambda text: self._set(field, text)))
+        box.add_widget(Widget())  # the keyboard is a sheet at the bottom, under the field
+        language = "en" if self.app.prefs.language == "en" else "zh-CN"
+        box.add_widget(OnScreenKeyboard(
+            self.app, self.composer, lambda _text: None, lambda text: self._set(field, text),
+            hint=format_hint(field, language), error=self.errors.get(field.name),
+            error_kid=f"error_{field.name}", on_cancel=self._close_editor))
 
     def actions(self) -> list[Action]:
         _ = self._
         if self.editing is not None:
-            return [("edit_cancel", _("Cancel"), self._close_editor, False)]
+            if self.editing.options:
+                return [("edit_cancel", _("Cancel"), self._close_editor, False)]
+            return []  # the keyboard sheet has its own Cancel and Done
         acts: list[Action] = [("back", _("Back"), lambda: self.app.show("guide"), False)]
         acts += self.pager.actions(len(self.fields))
         acts.append(("form_next", _("Next"), self._next, True))
@@ -133,8 +152,8 @@ class FormScreen(JourneyScreen):
         self.editing = field
         if not field.options:
             current = self.values.get(field.name)
-            self.composer = Composer.for_field(field, text="" if current is None
-                                               else str(current))
+            text = self._draft(field) if current is None else str(current)
+            self.composer = Composer.for_field(field, text=text or "")
         self.refresh()
 
     def _close_editor(self) -> None:
@@ -151,7 +170,7 @@ class FormScreen(JourneyScreen):
             self.errors.pop(field.name, None)
             self.values[field.name] = journey.value(field.name)
             self.editing, self.composer = None, None
-        else:
+        else:  # the composer keeps the text: the citizen corrects it in place
             self.errors[field.name] = message
             self.values.pop(field.name, None)
         self.refresh()

@@ -7,6 +7,7 @@ from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
+from kivy.uix.widget import Widget
 
 from kiosk.i18n.messages import HOME_TILES
 from kiosk.ime.composer import Composer
@@ -36,8 +37,9 @@ class RateScreen(JourneyScreen):
         if self.composer is not None:
             box.add_widget(self.label(_("Your comment (optional)"), size=theme.title_px,
                                       kid="comment_label", height=theme.title_px * 1.5))
+            box.add_widget(Widget())  # the keyboard is a sheet at the bottom
             box.add_widget(OnScreenKeyboard(self.app, self.composer, lambda _text: None,
-                                            self._commented))
+                                            self._commented, on_cancel=self._close_editor))
             return
         box.add_widget(self.label(
             f"{target.service_name}\n" + _("Application number: %(number)s",
@@ -64,7 +66,7 @@ class RateScreen(JourneyScreen):
     def actions(self) -> list[Action]:
         _ = self._
         if self.composer is not None:
-            return [("edit_cancel", _("Cancel"), self._close_editor, False)]
+            return []  # the keyboard sheet has its own Cancel and Done
         if self.flow.rated is not None:
             return [("rate_finish", _("Done"), self.flow.leave, True)]
         acts: list[Action] = [("rate_skip", _("Skip"), self.flow.leave, False)]

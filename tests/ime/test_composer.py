@@ -233,6 +233,10 @@ def test_composers_for_the_catalogues_fields(ime: PinyinIme) -> None:
     assert code.modes == ("letters", "digits") and code.caps
     code.press("a")
     assert code.text == "A"
+    for ch in "91310000":  # a code mixes digits and letters: both on the letters layout
+        assert code.press(ch)
+    assert code.mode == "letters" and code.text == "A91310000"
+    assert code.max_length == 24  # from its pattern
     assert by_name["name"].modes == ("pinyin", "letters", "digits")
 
 

@@ -109,12 +109,14 @@ def test_a_field_error_is_told_in_the_citizens_language(running):
     journey.choose(SERVICE_ID)
     journey.start_form()
     assert journey.set_value("mobile", "12345") == "请输入11位手机号"
-    assert "mobile" not in session.values  # a wrong value is not kept
+    assert "mobile" not in session.values  # a wrong value is not part of the form...
+    assert journey.draft("mobile") == "12345"  # ...but kept for the citizen to correct
     session.language = "en"
     assert journey.set_value("mobile", "12345") == "Enter an 11-digit mobile number"
     assert journey.form_errors()["mobile"] == "This field is required"
     assert journey.set_value("mobile", "１３９００００００００") is None  # full-width digits
     assert session.values["mobile"] == "13900000000"
+    assert journey.draft("mobile") is None  # accepted: no draft left
     assert journey.start_form().fields[0].label == "Institution to practise at"
 
 
