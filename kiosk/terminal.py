@@ -55,6 +55,9 @@ class Terminal:
                                          jpeg_quality=config.devices.doc_camera.jpeg_quality)
         self.printer = next((d for d in self.devices if getattr(d, "kind", "") == "printer"),
                             None)
+        # where certificates go when the site has one (kiosk.receipts.a4_certificate)
+        self.page_printer = next((d for d in self.devices
+                                  if getattr(d, "kind", "") == "page_printer"), None)
         self.voice = _voice(config)
         self.link: PlatformLink | None = None
         self.link_problem: str | None = "not_started"  # why there is no link (a reason code)

@@ -151,6 +151,18 @@ class PrinterConfig(DeviceConfig):
         return self
 
 
+class PagePrinterConfig(DeviceConfig):
+    """An A4 page printer over IPP: a CUPS queue (`ipp://host:631/printers/NAME`) or an IPP
+    Everywhere printer. When enabled, certificates print on it instead of the receipt slip."""
+    # where prints go and whether certificates leave the slip are the site's alone
+    REMOTE = frozenset({"poll_interval_s", "missed_polls_to_offline", "job_timeout_s"})
+    enabled: bool = False
+    uri: str = Field(default="ipp://127.0.0.1:631/printers/kiosk-a4",
+                     pattern=r"^(ipp|http)://[^\s]+$", max_length=300)
+    poll_interval_s: Seconds = 2.0
+    job_timeout_s: Seconds = 120.0
+
+
 class DevicesConfig(Section):
     idcard: IdCardConfig = IdCardConfig()
     smartcard: SmartCardConfig = SmartCardConfig()
@@ -159,6 +171,7 @@ class DevicesConfig(Section):
     doc_camera: DocCameraConfig = DocCameraConfig(source="1", width=3264, height=2448)
     scanner: ScannerConfig = ScannerConfig()
     printer: PrinterConfig = PrinterConfig()
+    page_printer: PagePrinterConfig = PagePrinterConfig()
 
 
 class PlatformConfig(Section):

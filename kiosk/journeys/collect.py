@@ -49,6 +49,7 @@ from kiosk.journeys.problems import (JourneyProblem, WrongStep, platform_problem
 from kiosk.journeys.receipt import Outcome
 from kiosk.receipts.certificate import (CertificatePrinter, CertificateSheet,
                                         ThermalCertificatePrinter, verify_url)
+from kiosk.receipts.a4_certificate import PageCertificatePrinter
 from kiosk.outbox import DuplicateKey, Outbox, QueueRefused
 from kiosk.outbox.sealing import SealError
 from kiosk.prints import (CONFIRMED, FAILED, QUEUED, RECORDED, UNKNOWN, PrintEntry,
@@ -108,6 +109,7 @@ class Preview:
     certificate: CertificateView
     reprint_reason: str | None
     png: bytes  # what will come out of the printer
+    paper: str = "slip"  # "a4" (the page printer) or "slip" (the receipt printer)
 
 
 @dataclass(frozen=True)
@@ -197,7 +199,8 @@ class CollectJourney(Journey[Step]):
             self._session.put(_CHOSEN, (certificate_id, reprint_reason))
             self._step = Step.PREVIEW
             png = self._printer.preview(self._sheet(certificate, reprint_reason))
-            return Preview(_view(certificate), reprint_reason, png)
+            return Preview(_view(certificate), reprint_reason, png,
+                           self._printer.paper)
 
     def _printed_before(self, c: m.Certificate) -> bool:
         """Collected at the platform, or a first copy in the journal that may have come out
@@ -394,12 +397,19 @@ class CollectJourney(Journey[Step]):
 
 
 def collect_journey(terminal: Terminal, session: Session) -> CollectJourney:
-    """A collect journey for `session` on this terminal's receipt printer."""
-    if terminal.link is None or terminal.printer is None or terminal.prints is None:
+    """A collect journey for `session`: on the A4 page printer where the site has one, on the
+    receipt slip otherwise."""
+    page_printer = getattr(terminal, "page_printer", None)
+    if terminal.link is None or terminal.prints is None or (
+            terminal.printer is None and page_printer is None):
         raise RuntimeError("collect needs the platform link, a printer and the print journal")
     config = terminal.config
-    printer = ThermalCertificatePrinter(terminal.printer,
-                                        centre_name=config.receipts.centre_name)
+    printer: CertificatePrinter
+    if page_printer is not None:
+        printer = PageCertificatePrinter(page_printer, centre_name=config.receipts.centre_name)
+    else:
+        printer = ThermalCertificatePrinter(terminal.printer,
+                                            centre_name=config.receipts.centre_name)
     return CollectJourney(session, terminal.link.client, printer, config.platform.base_url,
                           audit=terminal.audit, outbox=terminal.link.outbox,
                           journal=terminal.prints)
