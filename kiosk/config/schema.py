@@ -340,6 +340,7 @@ class FleetConfig(Section):
 class AdminConfig(Section):
     """The hidden staff screen: staff sign in with their own staff card and its PIN."""
     REMOTE = frozenset({"idle_timeout_s", "nearest_counter", "paper_roll_jobs", "paper_low_at",
+                        "a4_tray_sheets",
                         "recent_errors"})
 
     # the staff issuer's root certificate (PEM), site file only; empty = no admin screen
@@ -348,6 +349,7 @@ class AdminConfig(Section):
     nearest_counter: str = Field(default="", max_length=100)  # shown with out-of-service
     paper_roll_jobs: int = Field(default=400, ge=1, le=100_000)  # receipts a roll holds
     paper_low_at: float = Field(default=0.9, gt=0, le=1)  # share of the roll that warns
+    a4_tray_sheets: int = Field(default=250, ge=1, le=100_000)  # sheets the A4 tray holds
     restart_command: tuple[str, ...] = ()  # empty = the app exits, systemd restarts it
     reboot_command: tuple[str, ...] = ("systemctl", "reboot")
     recent_errors: int = Field(default=50, ge=1, le=1000)  # the last errors staff see
