@@ -68,6 +68,13 @@ class PagePrinterEmulator(Emulator):
         return f"ipp://127.0.0.1:{self.port}/ipp/print"
 
     def start(self) -> None:
+        try:
+            self._start()
+        except BaseException:
+            self.stop()  # no orphan bus or printer behind a failed start
+            raise
+
+    def _start(self) -> None:
         if not tools_present():
             raise RuntimeError("ippeveprinter/dbus-daemon missing: apt-get install "
                                "cups-ipp-utils dbus")

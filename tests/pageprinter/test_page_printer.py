@@ -3,9 +3,13 @@ faults, a job that counts only when completed with all its pages, and never a se
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from drivers.device import DeviceError, DeviceState, DeviceUnavailable, OutcomeUnknown
+from drivers.pageprinter.cupsd import PrivateCupsd, cupsd_present
 from drivers.pageprinter.emulator import read_back, tools_present
 from drivers.pageprinter.printer import PagePrinter
 from tests.pageprinter.conftest import certificate_pdf
@@ -112,3 +116,30 @@ def test_a_printer_that_goes_silent_mid_job_leaves_the_outcome_unknown(a4, emula
         emulator.wake()
         emulator.set_page_seconds(0.1)
     assert prn.wait_for(lambda s: s.usable, 5), prn.status
+
+
+@pytest.mark.skipif(not cupsd_present(), reason="cups not installed")
+def test_through_a_private_cupsd_queue_a_job_counts_once_completed_whole(emulator):
+    """The terminal's usual set-up: a CUPS queue in front of the printer. The queue relays
+    the printer's impressions, and a restarted driver finds its job there by name."""
+    emulator.fix()
+    home = tempfile.TemporaryDirectory()  # not under pytest's 0700 tree: cupsd's user reads it
+    cups = PrivateCupsd(Path(home.name) / "cups")
+    cups.start()
+    try:
+        uri = cups.add_queue("kiosk-a4", emulator.uri)
+        before = len(emulator.printed())
+        for attempt in range(2):  # the second: a new driver, as after a restart
+            prn = PagePrinter("page_printer", uri, poll_interval_s=0.2, check_interval_s=0.05)
+            prn.start()
+            try:
+                assert prn.wait_for(lambda s: s.usable, 5), prn.status
+                result = prn.print_pdf(certificate_pdf(3), "via-cups").result(30)
+            finally:
+                prn.stop()
+            assert result.pages == 3 and result.resumed == (attempt == 1)
+        (job,) = emulator.printed()[before:]
+        assert job["outcome"] == "completed" and job["printed_pages"] == 3
+    finally:
+        cups.stop()
+        home.cleanup()
