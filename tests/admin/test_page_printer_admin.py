@@ -4,7 +4,6 @@ the admin screen, its sheets counted, its paper in the heartbeat (emulated by ip
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 

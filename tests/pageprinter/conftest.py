@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from functools import cache
-from pathlib import Path
 
 import pikepdf
 import pytest
