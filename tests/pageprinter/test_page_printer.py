@@ -143,3 +143,34 @@ def test_through_a_private_cupsd_queue_a_job_counts_once_completed_whole(emulato
     finally:
         cups.stop()
         home.cleanup()
+
+
+def test_kiosk_print_test_prints_the_a4_test_page_and_says_how_it_knows(emulator, tmp_path):
+    import json
+
+    import tomli_w
+    from click.testing import CliRunner
+
+    from kiosk.cli import main
+    from kiosk.cli.print_cmd import print_group
+    if "print" not in main.commands:
+        main.add_command(print_group)
+    emulator.fix()
+    site = tmp_path / "site.toml"
+    site.write_text(tomli_w.dumps({"devices": {"page_printer": {
+        "enabled": True, "uri": emulator.uri}}}), encoding="utf-8")
+    before = len(emulator.printed())
+    out = CliRunner().invoke(main, ["--config", str(site), "--json", "print", "test",
+                                    "--device", "page_printer"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert data["printed"] and data["pages"] == 1 and data["confirmed_by"] == "impressions"
+    (job,) = emulator.printed()[before:]
+    assert job["outcome"] == "completed"
+    emulator.paper_out()
+    out = CliRunner().invoke(main, ["--config", str(site), "print", "test",
+                                    "--device", "page_printer"])
+    assert out.exit_code == 1 and "paper_out" in out.output
+    out = CliRunner().invoke(main, ["--config", str(site), "print", "receipt",
+                                    "--device", "page_printer"])
+    assert out.exit_code == 1 and "only `kiosk print test`" in out.output
