@@ -119,6 +119,20 @@ class PagePrinter(Device):
         """The printer's newest job named `action_id` (its IPP attributes), or None."""
         return self._submit(lambda: self._find(action_id))
 
+    def completed_whole(self, action_id: str, timeout_s: float = 2.0) -> bool:
+        """Whether the printer holds a job named `action_id` that completed with all its pages
+        (`job-impressions-completed` reached the printer's own `job-impressions`). Blocking, a
+        request or two of its own (not the driver thread): for the start-up check of prints a
+        killed process left, before any citizen. Raises OSError/IppError when it cannot tell."""
+        client = IppClient(self.client.uri, timeout_s=timeout_s, user=self.client.user)
+        jobs = [j for j in client.jobs(JOB_ATTRS) if j.get("job-name") == action_id]
+        for job in jobs:
+            done = int(job.get("job-impressions-completed") or 0)
+            total = int(job.get("job-impressions") or 0)
+            if job_state(job) == "completed" and done >= max(1, total):
+                return True
+        return False
+
     # ---- Device hooks ----------------------------------------------------------------------
 
     def _open(self) -> None:

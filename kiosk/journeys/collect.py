@@ -35,6 +35,7 @@ import datetime as dt
 import enum
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -52,7 +53,7 @@ from kiosk.receipts.certificate import (CertificatePrinter, CertificateSheet,
 from kiosk.receipts.a4_certificate import PageCertificatePrinter
 from kiosk.outbox import DuplicateKey, Outbox, QueueRefused
 from kiosk.outbox.sealing import SealError
-from kiosk.prints import (CONFIRMED, FAILED, QUEUED, RECORDED, UNKNOWN, PrintEntry,
+from kiosk.prints import (CONFIRMED, FAILED, QUEUED, RECORDED, STARTED, UNKNOWN, PrintEntry,
                           PrintJournal, PrintJournalError)
 from kiosk.session import Session
 from kiosk.session.platform_citizen import with_filing_grant
@@ -416,13 +417,17 @@ def collect_journey(terminal: Terminal, session: Session) -> CollectJourney:
 
 
 def resolve_interrupted_prints(journal: PrintJournal, outbox: Outbox | None,
-                               audit: AuditRecorder | None = None) -> list[str]:
+                               audit: AuditRecorder | None = None,
+                               printed_whole: Callable[[str], bool] | None = None) -> list[str]:
     """At start, before any citizen: settle the certificate prints a killed process left.
 
     Confirmed ones stay confirmed; started ones become "outcome unknown" (the printer cannot be
-    asked about a job of a dead process): both are treated as printed. Each is recorded at the
-    platform through the outbox under the key the journey used, so a record the dead process
-    did make is replayed, not doubled. Returns the action ids settled. Never raises."""
+    asked about a job of a dead process): both are treated as printed. A page printer can be
+    asked (`printed_whole(action_id)`: its job of that name completed with all its pages): a
+    started print it confirms is settled as confirmed, not unknown; anything it cannot confirm
+    stays unknown, never "not printed". Each is recorded at the platform through the outbox
+    under the key the journey used, so a record the dead process did make is replayed, not
+    doubled. Returns the action ids settled. Never raises."""
     try:
         pending = [e for e in journal.unresolved() if e.kind == JOURNAL_KIND]
     except PrintJournalError as exc:
@@ -430,9 +435,28 @@ def resolve_interrupted_prints(journal: PrintJournal, outbox: Outbox | None,
         return []
     settled = []
     for entry in reversed(pending):  # oldest first: a first copy's record before its reprints
+        if entry.state == STARTED and printed_whole is not None:
+            entry = _confirmed_by_printer(journal, entry, printed_whole)
         if settle_print(journal, outbox, entry, audit, "after a restart"):
             settled.append(entry.action_id)
     return settled
+
+
+def _confirmed_by_printer(journal: PrintJournal, entry: PrintEntry,
+                          printed_whole: Callable[[str], bool]) -> PrintEntry:
+    try:
+        whole = printed_whole(entry.action_id)
+    except Exception as exc:  # the printer cannot tell: the entry stays as it is
+        log.warning("print %s: printer not asked: %s", entry.action_id, type(exc).__name__)
+        return entry
+    if not whole:
+        return entry
+    try:
+        journal.mark(entry.action_id, CONFIRMED, "the printer reports the job completed whole")
+    except PrintJournalError as exc:
+        log.error("print journal: %s", exc)
+        return entry
+    return journal.get(entry.action_id) or entry
 
 
 def settle_print(journal: PrintJournal, outbox: Outbox | None, entry: PrintEntry,

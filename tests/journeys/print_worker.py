@@ -52,7 +52,9 @@ def main(site_path: str, certificate_id: str) -> int:
         session=SessionConfig(directory=str(root / "sessions")))
     outbox = open_outbox(config)
     journal = PrintJournal(root / "data" / "prints.sqlite3")
-    resolve_interrupted_prints(journal, outbox)  # what Terminal.start does
+    # what Terminal.start does (asking the A4 printer, when there is one, about its jobs)
+    resolve_interrupted_prints(journal, outbox, None, PagePrinter(
+        "page_printer", site["a4_uri"]).completed_whole if site.get("a4_uri") else None)
     sender = start_sender(config, outbox)
     printer: ThermalPrinter | PagePrinter
     if site.get("a4_uri"):

@@ -108,3 +108,22 @@ def test_paper_out_mid_certificate_is_told_then_one_whole_copy_prints(
     assert [(j["outcome"], j["printed_pages"]) for j in jobs_since(a4_emulator, before)] == [
         ("canceled", 0), ("completed", 1)]
     assert len(collections(running)) == 1
+
+
+def test_after_a_kill_the_page_printer_settles_what_it_completed_and_nothing_else(
+        page_printer: PagePrinter, a4_emulator: PagePrinterEmulator, tmp_path: Path) -> None:
+    """Two prints a killed process left `started`: the printer completed one of them whole
+    (its job carries the action id), the other never reached it. The first is settled as
+    confirmed; the second stays "outcome unknown" (treated as printed, shown to staff): the
+    printer's silence is never read as "not printed"."""
+    from kiosk.journeys.collect import resolve_interrupted_prints
+    from tests.pageprinter.conftest import certificate_pdf
+    journal = PrintJournal(tmp_path / "prints.sqlite3")
+    journal.begin("certificate", "C1", "k1", "certificate-k1", None)
+    journal.begin("certificate", "C2", "k2", "certificate-k2", None)
+    page_printer.print_pdf(certificate_pdf(1), "certificate-k1").result(15)
+    resolve_interrupted_prints(journal, None, None, page_printer.completed_whole)
+    done, lost = journal.get("certificate-k1"), journal.get("certificate-k2")
+    assert done is not None and (done.state, done.unknown) == ("confirmed", 0)
+    assert lost is not None and (lost.state, lost.unknown) == ("outcome_unknown", 1)
+    assert journal.first_print("certificate", "C2") is not None  # never a second first copy
