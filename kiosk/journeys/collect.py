@@ -22,7 +22,12 @@ its printer action id. A first print there that did not fail counts as "printed 
 while the platform does not know yet: choosing it again needs a reprint reason, so a crash never
 gives a second first copy. `resolve_interrupted_prints` settles, at the next start, what a killed
 process left: confirmed or "outcome unknown" (for staff), and recorded at the platform through
-the outbox under the print's own key, so the platform hears "collected" once.
+the outbox under the print's own key, so the platform hears "collected" once. An A4 page
+printer is asked about the job named by the print's action id: one it completed whole is
+confirmed rather than unknown.
+
+Where: the A4 page printer (the platform's PDF) where the site has one, the receipt slip
+otherwise (`collect_journey`); the preview tells the citizen which.
 
 Threading: `certificates` and `print_certificate` block (platform, printer): call them from a
 worker. Privacy: the list, the choice and the keys live in the Session's bag (wiped with it);
