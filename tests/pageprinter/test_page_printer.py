@@ -138,7 +138,7 @@ def test_through_a_private_cupsd_queue_a_job_counts_once_completed_whole(emulato
             finally:
                 prn.stop()
             assert result.pages == 3 and result.resumed == (attempt == 1)
-        (job,) = emulator.printed()[before:]
+        (job,) = [j for j in emulator.printed()[before:] if j["job_name"] == "via-cups"]
         assert job["outcome"] == "completed" and job["printed_pages"] == 3
     finally:
         cups.stop()
