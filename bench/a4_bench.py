@@ -66,8 +66,8 @@ def main() -> None:
         emulator = PagePrinterEmulator(Path(tmp), page_seconds=args.page_seconds)
         cups = PrivateCupsd(Path(tmp) / "cups")
         emulator.start()
-        cups.start()
         try:
+            cups.start()
             uri = cups.add_queue("kiosk-a4", emulator.uri)
             printer = PagePrinter("page_printer", uri, poll_interval_s=1.0,
                                   check_interval_s=CHECK)
