@@ -23,6 +23,8 @@ DEBIAN_PACKAGES=(
   nginx-light                                          # bench/fleet_bench.py serves the fleet repository
   systemd nodejs                                       # systemd-analyze verify; the polkit rule's test
   python3-seccomp util-linux                           # the units' sandboxes approximated in tests (seccomp, unshare, setpriv)
+  cups-ipp-utils dbus poppler-utils                    # the A4 printer's emulator (ippeveprinter, its private bus), reading pages back
+  cups cups-client                                     # bench/a4_bench.py: a private cupsd queue and a bare `lp`
 )
 
 install_debian_packages() {

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from drivers.device import Device
+from drivers.pageprinter.printer import PagePrinter
 from drivers.smartcard.card_auth import load_issuer_root_file
 from kiosk.audit.from_config import open_trail
 from kiosk.audit.recorder import AuditRecorder
@@ -57,6 +58,9 @@ class Terminal:
                                          jpeg_quality=config.devices.doc_camera.jpeg_quality)
         self.printer = next((d for d in self.devices if getattr(d, "kind", "") == "printer"),
                             None)
+        # where certificates go when the site has one (kiosk.receipts.a4_certificate)
+        self.page_printer = next((d for d in self.devices
+                                  if getattr(d, "kind", "") == "page_printer"), None)
         self.voice = _voice(config)
         self.link: PlatformLink | None = None
         self.link_problem: str | None = "not_started"  # why there is no link (a reason code)
@@ -102,8 +106,10 @@ class Terminal:
         except (PrintJournalError, OSError) as exc:
             log.error("terminal %s: print journal unavailable: %s", self.config.terminal.id, exc)
             return
+        page_printer = self.page_printer
         resolve_interrupted_prints(self.prints, self.link.outbox if self.link else None,
-                                   self.audit)
+                                   self.audit, page_printer.completed_whole
+                                   if isinstance(page_printer, PagePrinter) else None)
 
     def heartbeat_body(self) -> dict:
         """What the platform hears about this terminal now (see kiosk.health.heartbeat)."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drivers.device import Device, DeviceError, DeviceEvent, EventKind
+from drivers.pageprinter.samples import test_page_pdf
 from drivers.printer.samples import test_page
 from kiosk.logs import mask_text
 
@@ -60,6 +61,13 @@ def _printer(device: Any, *, terminal_name: str, timeout_s: float, **_: Any) -> 
     result = device.print(test_page(terminal_name or "自助终端")).result(timeout=timeout_s)
     return {"bytes": result.bytes_sent, "confirmed_by": result.confirmed_by,
             "paper": result.paper}
+
+
+def _page_printer(device: Any, *, terminal_name: str, timeout_s: float,
+                  **_: Any) -> dict[str, Any]:
+    result = device.print_pdf(test_page_pdf(terminal_name or "自助终端")).result(
+        timeout=timeout_s)
+    return {"pages": result.pages, "job": result.job_id, "confirmed_by": "impressions"}
 
 
 def _idcard(device: Any, *, timeout_s: float, **_: Any) -> dict[str, Any]:
@@ -127,7 +135,7 @@ def _qr(device: Any, *, qr_wait_s: float, **_: Any) -> dict[str, Any]:
 
 
 _TESTS: dict[str, Callable[..., dict[str, Any]]] = {
-    "printer": _printer, "idcard": _idcard, "smartcard": _smartcard,
+    "printer": _printer, "page_printer": _page_printer, "idcard": _idcard, "smartcard": _smartcard,
     "doc_camera": _doc_camera, "scanner": _scanner, "qr_camera": _qr, "qr_serial": _qr,
 }
 TESTABLE = tuple(_TESTS)

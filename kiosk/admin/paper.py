@@ -20,6 +20,7 @@ from pathlib import Path
 from drivers.device import DeviceEvent, EventKind
 
 STATE_NAME = "paper-counter.json"
+A4_STATE_NAME = "a4-paper-counter.json"  # the page printer's tray, counted in sheets
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +66,10 @@ class PaperCounter:
             return PaperUse(self._jobs, self._bytes, self._since, self.roll_jobs,
                             self._jobs >= self.roll_jobs * self.low_at)
 
-    def count(self, nbytes: int) -> PaperUse:
+    def count(self, nbytes: int, jobs: int = 1) -> PaperUse:
+        """`jobs`: receipts on a roll, or sheets from an A4 tray (a job's pages)."""
         with self._lock:
-            self._jobs += 1
+            self._jobs += max(0, int(jobs))
             self._bytes += max(0, int(nbytes))
             self._save()
         return self.use()

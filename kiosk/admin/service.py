@@ -28,6 +28,7 @@ from kiosk import __version__
 from kiosk.admin.device_tests import TESTABLE, TestResult, run_device_test
 from kiosk.admin.out_of_service import STATE_NAME as OOS_NAME
 from kiosk.admin.out_of_service import NO_TRAIL_MESSAGE, OutOfService, OutOfServiceStore
+from kiosk.admin.paper import A4_STATE_NAME
 from kiosk.admin.paper import STATE_NAME as PAPER_NAME
 from kiosk.admin.paper import PaperCounter, PaperUse
 from kiosk.admin.recent_errors import ErrorRecord, RecentErrors
@@ -164,6 +165,10 @@ class AdminService:
                                   roll_jobs=int(_setting(self.config, "paper_roll_jobs", 400)),
                                   low_at=float(_setting(self.config, "paper_low_at", 0.9)),
                                   clock=clock)
+        self.a4_paper = PaperCounter(data_dir / A4_STATE_NAME,
+                                     roll_jobs=int(_setting(self.config, "a4_tray_sheets", 250)),
+                                     low_at=float(_setting(self.config, "paper_low_at", 0.9)),
+                                     clock=clock)
         self._oos = OutOfServiceStore(data_dir / OOS_NAME)
         self.staff: str | None = None  # the staff id signed in
         self.card: StaffMember | None = None  # the genuine staff card shown, PIN not yet right
@@ -174,6 +179,7 @@ class AdminService:
         for device in self.devices:
             self._unsubscribe.append(device.subscribe(self._watcher(device)))
         self._paper_low_said = self.paper.use().low
+        self._a4_low_said = self.a4_paper.use().low
 
     @property
     def devices(self) -> list[Device]:
@@ -291,6 +297,12 @@ class AdminService:
                 if use.low and not self._paper_low_said:
                     self._paper_low_said = True
                     emit("paper_low", device=device.name)
+            elif event.kind == EventKind.JOB_DONE and getattr(device, "kind",
+                                                              "") == "page_printer":
+                use = self.a4_paper.count(0, jobs=int(event.data.get("pages", 0) or 0))
+                if use.low and not self._a4_low_said:
+                    self._a4_low_said = True
+                    emit("paper_low", device=device.name)
         return on_event
 
     # ---- paper -------------------------------------------------------------------------------
@@ -305,6 +317,23 @@ class AdminService:
         self._paper_low_said = False
         self._audit("admin.paper_replaced", {"jobs_on_old_roll": before.jobs})
         emit("admin_action", staff=self.staff, action="paper_replaced", target="printer")
+        return use
+
+    def has_page_printer(self) -> bool:
+        return any(getattr(d, "kind", "") == "page_printer" for d in self.devices)
+
+    def a4_paper_use(self) -> PaperUse:
+        return self.a4_paper.use()
+
+    def a4_paper_loaded(self) -> PaperUse:
+        """Staff filled the A4 tray: count sheets from zero."""
+        self._require_staff()
+        before = self.a4_paper.use()
+        use = self.a4_paper.replaced()
+        self._a4_low_said = False
+        self._audit("admin.paper_replaced", {"sheets_since_last_fill": before.jobs,
+                                             "printer": "page_printer"})
+        emit("admin_action", staff=self.staff, action="paper_replaced", target="page_printer")
         return use
 
     # ---- the outbox --------------------------------------------------------------------------

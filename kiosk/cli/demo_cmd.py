@@ -56,6 +56,7 @@ def demo_command(ctx: CliContext, out: Path | None, headless: bool | None, scrip
         click.echo(f"--- the app's log (last lines) ---\n{exc.log_tail}", err=True)
         fail(f"demo stopped: {exc}\npictures so far are in {out.resolve()}")
     ctx.emit({"out": str(result.out), "screenshots": [str(p) for p in result.screenshots],
-              "receipts": [str(p) for p in result.receipts], "seconds": round(result.seconds, 1)},
-             f"{len(result.screenshots)} screenshots and {len(result.receipts)} receipts "
-             f"in {result.seconds:.0f} s:\n{result.out}")
+              "receipts": [str(p) for p in result.receipts],
+              "a4_pages": [str(p) for p in result.pages], "seconds": round(result.seconds, 1)},
+             f"{len(result.screenshots)} screenshots, {len(result.receipts)} receipts and "
+             f"{len(result.pages)} A4 page(s) in {result.seconds:.0f} s:\n{result.out}")

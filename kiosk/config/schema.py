@@ -156,6 +156,18 @@ class PrinterConfig(DeviceConfig):
         return self
 
 
+class PagePrinterConfig(DeviceConfig):
+    """An A4 page printer over IPP: a CUPS queue (`ipp://host:631/printers/NAME`) or an IPP
+    Everywhere printer. When enabled, certificates print on it instead of the receipt slip."""
+    # where prints go and whether certificates leave the slip are the site's alone
+    REMOTE = frozenset({"poll_interval_s", "missed_polls_to_offline", "job_timeout_s"})
+    enabled: bool = False
+    uri: str = Field(default="ipp://127.0.0.1:631/printers/kiosk-a4",
+                     pattern=r"^(ipp|http)://[^\s]+$", max_length=300)
+    poll_interval_s: Seconds = 2.0
+    job_timeout_s: Seconds = 120.0
+
+
 class DevicesConfig(Section):
     idcard: IdCardConfig = IdCardConfig()
     smartcard: SmartCardConfig = SmartCardConfig()
@@ -164,6 +176,7 @@ class DevicesConfig(Section):
     doc_camera: DocCameraConfig = DocCameraConfig(source="1", width=3264, height=2448)
     scanner: ScannerConfig = ScannerConfig()
     printer: PrinterConfig = PrinterConfig()
+    page_printer: PagePrinterConfig = PagePrinterConfig()
 
 
 class PlatformConfig(Section):
@@ -338,6 +351,7 @@ class FleetConfig(Section):
 class AdminConfig(Section):
     """The hidden staff screen: staff sign in with their own staff card and its PIN."""
     REMOTE = frozenset({"idle_timeout_s", "nearest_counter", "paper_roll_jobs", "paper_low_at",
+                        "a4_tray_sheets",
                         "recent_errors"})
 
     # the staff issuer's root certificate (PEM), site file only; empty = no admin screen
@@ -346,6 +360,7 @@ class AdminConfig(Section):
     nearest_counter: str = Field(default="", max_length=100)  # shown with out-of-service
     paper_roll_jobs: int = Field(default=400, ge=1, le=100_000)  # receipts a roll holds
     paper_low_at: float = Field(default=0.9, gt=0, le=1)  # share of the roll that warns
+    a4_tray_sheets: int = Field(default=250, ge=1, le=100_000)  # sheets the A4 tray holds
     restart_command: tuple[str, ...] = ()  # empty = the app exits, systemd restarts it
     reboot_command: tuple[str, ...] = ("systemctl", "reboot")
     recent_errors: int = Field(default=50, ge=1, le=1000)  # the last errors staff see

@@ -8,6 +8,7 @@ written to the output folder: `NN-<screen>.png` per screen, `receipt-NN.png` per
 from __future__ import annotations
 
 import shutil
+import subprocess
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.demo.app_process import ROOT, AppProcess
-from kiosk.demo.script import (Control, Pause, Receipts, Screen, Shot, Step, Tap, TextedCode,
+from kiosk.demo.script import (Certificate, Control, Pause, Receipts, Screen, Shot, Step, Tap, TextedCode,
                                Type, WaitFor, keys)
 from kiosk.demo.xvfb import SIZE, Xvfb
 from kiosk.devices.registry import AREAS
@@ -40,6 +41,7 @@ class Player:
     say: Callable[[str], None] = lambda _line: None
     screenshots: list[Path] = field(default_factory=list)
     receipts: list[Path] = field(default_factory=list)
+    pages: list[Path] = field(default_factory=list)  # A4 pages, as PNG
 
     def play(self, script: Sequence[Step]) -> None:
         for number, step in enumerate(script, 1):
@@ -92,6 +94,11 @@ class Player:
                     raise TimeoutError(f"{len(self.printed())} of {step.count} jobs printed")
                 time.sleep(0.1)
             self.collect_receipts()
+        elif isinstance(step, Certificate):
+            if "page_printer" in self.sim.emulators:
+                self.wait_for_pages(1, step.timeout_s)
+            else:
+                self.step(Receipts(step.receipts, step.timeout_s))
         elif isinstance(step, Pause):
             time.sleep(step.seconds)
         else:
@@ -129,6 +136,25 @@ class Player:
             return []
         return [Path(p) for p in self.sim.control("printer", "jobs", {})]
 
+    def wait_for_pages(self, count: int, timeout_s: float) -> None:
+        """Until `count` A4 jobs completed whole; each new page saved as a PNG (pdftoppm)."""
+        emulator = self.sim.emulators["page_printer"]
+        deadline = time.monotonic() + timeout_s
+        while True:
+            done = [j for j in emulator.printed() if j["outcome"] == "completed"]
+            if len(done) >= count:
+                break
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{len(done)} of {count} A4 jobs printed")
+            time.sleep(0.1)
+        for job in done[len(self.pages):]:
+            stem = self.out / f"certificate-a4-{len(self.pages) + 1:02d}"
+            subprocess.run(["pdftoppm", "-r", "100", "-gray", "-png", "-singlefile",
+                            str(emulator.spooled(job["job_id"])), str(stem)],
+                           check=True, capture_output=True, timeout=60)
+            self.pages.append(stem.with_suffix(".png"))
+            self.say(f"  {stem.name}.png")
+
     def collect_receipts(self) -> None:
         for job in self.printed()[len(self.receipts):]:
             target = self.out / f"receipt-{len(self.receipts) + 1:02d}.png"
@@ -162,6 +188,7 @@ class DemoResult:
     screenshots: list[Path]
     receipts: list[Path]
     seconds: float
+    pages: list[Path] = field(default_factory=list)  # A4 certificates, as PNG
 
 
 def run_headless(out: Path, script: Sequence[Step], areas: tuple[str, ...] = AREAS,
@@ -175,7 +202,8 @@ def run_headless(out: Path, script: Sequence[Step], areas: tuple[str, ...] = ARE
     work = out / "run"
     if work.exists():
         shutil.rmtree(work)  # a fresh platform database and outbox each time
-    for stale in [*out.glob("[0-9][0-9]-*.png"), *out.glob("receipt-*.png")]:
+    for stale in [*out.glob("[0-9][0-9]-*.png"), *out.glob("receipt-*.png"),
+                  *out.glob("certificate-a4-*.png")]:
         stale.unlink()  # pictures of an earlier run would pass for this one's
     say(f"starting Xvfb, {len(areas)} emulator areas{' and the platform' if platform else ''}")
     with Xvfb(size) as xvfb, Simulation(work / "sim", areas, platform=platform) as sim:
@@ -191,4 +219,5 @@ def run_headless(out: Path, script: Sequence[Step], areas: tuple[str, ...] = ARE
             player.play(script)
         finally:
             app.stop()
-    return DemoResult(out, player.screenshots, player.receipts, time.monotonic() - t0)
+    return DemoResult(out, player.screenshots, player.receipts, time.monotonic() - t0,
+                      player.pages)

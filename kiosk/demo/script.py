@@ -86,12 +86,21 @@ class Receipts:
 
 
 @dataclass(frozen=True)
+class Certificate:
+    """Wait for the certificate: on the A4 page printer when the demo runs one (its page is
+    saved as `certificate-a4-NN.png`), else as the receipt printer's job number `receipts`."""
+    receipts: int
+    timeout_s: float = 30.0
+
+
+@dataclass(frozen=True)
 class Pause:
     """Let time pass (an animation, a countdown) before the next step."""
     seconds: float
 
 
-Step = Union[Tap, Screen, WaitFor, Shot, Control, Type, TextedCode, Receipts, Pause]
+Step = Union[Tap, Screen, WaitFor, Shot, Control, Type, TextedCode, Receipts, Certificate,
+             Pause]
 
 
 def keys(text: str) -> list[str]:
@@ -229,7 +238,7 @@ OTHER_JOURNEYS: list[Step] = [
     Screen("collect_preview", kid="print_certificate"),
     Tap("print_certificate"),
     Screen("collect_preview", label="printed", kid="collect_printed", timeout_s=30),
-    Receipts(5),
+    Certificate(receipts=5),
     Tap("finish"),
     WaitFor({"screen": "home"}, kid="greeting"),
     Tap("exit"),

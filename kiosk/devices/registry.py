@@ -16,13 +16,14 @@ from kiosk.config.loader import merge
 
 log = logging.getLogger(__name__)
 
-AREAS = ("idcard", "smartcard", "qr", "document", "printer")
+AREAS = ("idcard", "smartcard", "qr", "document", "printer", "page_printer")
 AREA_DEVICES: dict[str, tuple[str, ...]] = {  # area -> its sections under [devices]
     "idcard": ("idcard",),
     "smartcard": ("smartcard",),
     "qr": ("qr_camera", "qr_serial"),
     "document": ("doc_camera", "scanner"),
     "printer": ("printer",),
+    "page_printer": ("page_printer",),
 }
 
 

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from drivers.device import Device, DeviceState
+from drivers.device import Device, DeviceState, DeviceStatus
 from kiosk import __version__
 from kiosk.client.errors import PlatformError
 from kiosk.events import emit
@@ -29,10 +29,15 @@ PAPER: Mapping[str | None, str] = {"paper_near_end": "low", "paper_out": "out"}
 
 
 def paper_state(devices: Iterable[Device]) -> str:
-    printers = [d for d in devices if getattr(d, "kind", "") == "printer"]
+    """The worst paper of the printers (receipt roll and A4 tray): out, low, ok, unknown."""
+    printers = [d for d in devices if getattr(d, "kind", "") in ("printer", "page_printer")]
     if not printers:
         return "unknown"
-    status = printers[0].status
+    states = [_paper(d.status) for d in printers]
+    return next(s for s in ("out", "low", "unknown", "ok") if s in states)
+
+
+def _paper(status: DeviceStatus) -> str:
     if status.reason in PAPER:
         return PAPER[status.reason]
     return "ok" if status.state in (DeviceState.ONLINE, DeviceState.BUSY) else "unknown"

@@ -22,7 +22,12 @@ its printer action id. A first print there that did not fail counts as "printed 
 while the platform does not know yet: choosing it again needs a reprint reason, so a crash never
 gives a second first copy. `resolve_interrupted_prints` settles, at the next start, what a killed
 process left: confirmed or "outcome unknown" (for staff), and recorded at the platform through
-the outbox under the print's own key, so the platform hears "collected" once.
+the outbox under the print's own key, so the platform hears "collected" once. An A4 page
+printer is asked about the job named by the print's action id: one it completed whole is
+confirmed rather than unknown.
+
+Where: the A4 page printer (the platform's PDF) where the site has one, the receipt slip
+otherwise (`collect_journey`); the preview tells the citizen which.
 
 Threading: `certificates` and `print_certificate` block (platform, printer): call them from a
 worker. Privacy: the list, the choice and the keys live in the Session's bag (wiped with it);
@@ -35,6 +40,7 @@ import datetime as dt
 import enum
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -49,9 +55,10 @@ from kiosk.journeys.problems import (JourneyProblem, WrongStep, platform_problem
 from kiosk.journeys.receipt import Outcome
 from kiosk.receipts.certificate import (CertificatePrinter, CertificateSheet,
                                         ThermalCertificatePrinter, verify_url)
+from kiosk.receipts.a4_certificate import PageCertificatePrinter
 from kiosk.outbox import DuplicateKey, Outbox, QueueRefused
 from kiosk.outbox.sealing import SealError
-from kiosk.prints import (CONFIRMED, FAILED, QUEUED, RECORDED, UNKNOWN, PrintEntry,
+from kiosk.prints import (CONFIRMED, FAILED, QUEUED, RECORDED, STARTED, UNKNOWN, PrintEntry,
                           PrintJournal, PrintJournalError)
 from kiosk.session import Session
 from kiosk.session.platform_citizen import with_filing_grant
@@ -108,6 +115,7 @@ class Preview:
     certificate: CertificateView
     reprint_reason: str | None
     png: bytes  # what will come out of the printer
+    paper: str = "slip"  # "a4" (the page printer) or "slip" (the receipt printer)
 
 
 @dataclass(frozen=True)
@@ -197,7 +205,8 @@ class CollectJourney(Journey[Step]):
             self._session.put(_CHOSEN, (certificate_id, reprint_reason))
             self._step = Step.PREVIEW
             png = self._printer.preview(self._sheet(certificate, reprint_reason))
-            return Preview(_view(certificate), reprint_reason, png)
+            return Preview(_view(certificate), reprint_reason, png,
+                           self._printer.paper)
 
     def _printed_before(self, c: m.Certificate) -> bool:
         """Collected at the platform, or a first copy in the journal that may have come out
@@ -394,25 +403,36 @@ class CollectJourney(Journey[Step]):
 
 
 def collect_journey(terminal: Terminal, session: Session) -> CollectJourney:
-    """A collect journey for `session` on this terminal's receipt printer."""
-    if terminal.link is None or terminal.printer is None or terminal.prints is None:
+    """A collect journey for `session`: on the A4 page printer where the site has one, on the
+    receipt slip otherwise."""
+    page_printer = getattr(terminal, "page_printer", None)
+    if terminal.link is None or terminal.prints is None or (
+            terminal.printer is None and page_printer is None):
         raise RuntimeError("collect needs the platform link, a printer and the print journal")
     config = terminal.config
-    printer = ThermalCertificatePrinter(terminal.printer,
-                                        centre_name=config.receipts.centre_name)
+    printer: CertificatePrinter
+    if page_printer is not None:
+        printer = PageCertificatePrinter(page_printer, centre_name=config.receipts.centre_name)
+    else:
+        printer = ThermalCertificatePrinter(terminal.printer,
+                                            centre_name=config.receipts.centre_name)
     return CollectJourney(session, terminal.link.client, printer, config.platform.base_url,
                           audit=terminal.audit, outbox=terminal.link.outbox,
                           journal=terminal.prints)
 
 
 def resolve_interrupted_prints(journal: PrintJournal, outbox: Outbox | None,
-                               audit: AuditRecorder | None = None) -> list[str]:
+                               audit: AuditRecorder | None = None,
+                               printed_whole: Callable[[str], bool] | None = None) -> list[str]:
     """At start, before any citizen: settle the certificate prints a killed process left.
 
     Confirmed ones stay confirmed; started ones become "outcome unknown" (the printer cannot be
-    asked about a job of a dead process): both are treated as printed. Each is recorded at the
-    platform through the outbox under the key the journey used, so a record the dead process
-    did make is replayed, not doubled. Returns the action ids settled. Never raises."""
+    asked about a job of a dead process): both are treated as printed. A page printer can be
+    asked (`printed_whole(action_id)`: its job of that name completed with all its pages): a
+    started print it confirms is settled as confirmed, not unknown; anything it cannot confirm
+    stays unknown, never "not printed". Each is recorded at the platform through the outbox
+    under the key the journey used, so a record the dead process did make is replayed, not
+    doubled. Returns the action ids settled. Never raises."""
     try:
         pending = [e for e in journal.unresolved() if e.kind == JOURNAL_KIND]
     except PrintJournalError as exc:
@@ -420,9 +440,28 @@ def resolve_interrupted_prints(journal: PrintJournal, outbox: Outbox | None,
         return []
     settled = []
     for entry in reversed(pending):  # oldest first: a first copy's record before its reprints
+        if entry.state == STARTED and printed_whole is not None:
+            entry = _confirmed_by_printer(journal, entry, printed_whole)
         if settle_print(journal, outbox, entry, audit, "after a restart"):
             settled.append(entry.action_id)
     return settled
+
+
+def _confirmed_by_printer(journal: PrintJournal, entry: PrintEntry,
+                          printed_whole: Callable[[str], bool]) -> PrintEntry:
+    try:
+        whole = printed_whole(entry.action_id)
+    except Exception as exc:  # the printer cannot tell: the entry stays as it is
+        log.warning("print %s: printer not asked: %s", entry.action_id, type(exc).__name__)
+        return entry
+    if not whole:
+        return entry
+    try:
+        journal.mark(entry.action_id, CONFIRMED, "the printer reports the job completed whole")
+    except PrintJournalError as exc:
+        log.error("print journal: %s", exc)
+        return entry
+    return journal.get(entry.action_id) or entry
 
 
 def settle_print(journal: PrintJournal, outbox: Outbox | None, entry: PrintEntry,

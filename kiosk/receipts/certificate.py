@@ -15,9 +15,10 @@ A4 path), and the masked name is exactly what verifyCertificate shows, so what a
 the slip and on the platform agree.
 
 `CertificatePrinter` is the seam: `ThermalCertificatePrinter` prints this layout on the receipt
-printer; an A4 printer would set `needs_pdf` and print the platform's PDF (getCertificateDocument)
-through CUPS (`lp -t <action id>`: the job name lets a retry look for the job before sending
-again). The journey asks the printer it is given and never knows which one it is.
+printer; `kiosk.receipts.a4_certificate.PageCertificatePrinter` sets `needs_pdf` and prints the
+platform's PDF (getCertificateDocument) on the A4 page printer over IPP (the job is named after
+its action id, so a retry looks for the job before sending again). The journey asks the printer
+it is given and never knows which one it is.
 """
 
 from __future__ import annotations
@@ -117,6 +118,7 @@ class CertificatePrinter(Protocol):
     come out twice."""
 
     needs_pdf: bool  # True: `print` wants the platform's PDF of the certificate
+    paper: str  # "a4" or "slip": the preview tells the citizen which
 
     def preview(self, sheet: CertificateSheet) -> bytes:
         """A PNG of what will come out."""
@@ -137,6 +139,7 @@ class ThermalCertificatePrinter:
     """Certificates on the receipt printer (58 or 80 mm), in this module's layout."""
 
     needs_pdf = False
+    paper = "slip"
 
     def __init__(self, printer: PrinterPort, *, centre_name: str,
                  paper_width_mm: int | None = None) -> None:

@@ -30,14 +30,18 @@ ROLES: dict[str, tuple[str, ...]] = {
     "identity": ("idcard", "smartcard", "qr_camera", "qr_serial"),
     "printer": ("printer",),
     "documents": ("doc_camera", "scanner"),
+    # certificates: the A4 page printer where the site has one, the receipt printer otherwise
+    # (as kiosk.journeys.collect.collect_journey chooses); told to citizens as the printer
+    "certificate_printer": ("page_printer",),
 }
+_REASON_ROLE = {"certificate_printer": "printer"}
 
 # What each journey cannot do without. progress and evaluate need no device: a receipt number
 # can be typed on the screen's own keyboard. pay opens a QR on screen; its receipt is printed.
 NEEDS: dict[str, tuple[str, ...]] = {
     "apply": ("identity", "printer"),  # + documents when the service has paper materials
     "progress": (),
-    "collect": ("identity", "printer"),
+    "collect": ("identity", "certificate_printer"),
     "pay": ("printer",),
     "appointment": ("identity",),
     "evaluate": (),
@@ -110,7 +114,7 @@ class Availability:
         for role in roles:
             cause = self._role_cause(role)
             if cause is not None:
-                return f"{role}_{cause}"
+                return f"{_REASON_ROLE.get(role, role)}_{cause}"
         return None
 
     def snapshot(self) -> dict[str, str | None]:
@@ -134,6 +138,9 @@ class Availability:
 
     def _role_cause(self, role: str) -> str | None:
         kinds = ROLES[role]
+        if role == "certificate_printer" and not any(
+                getattr(d, "kind", "") in kinds for d in self._devices):
+            kinds = ROLES["printer"]
         if role == "identity" and not self._qr_identifies:
             kinds = tuple(k for k in kinds if k not in _QR_KINDS)
         devices = [d for d in self._devices if getattr(d, "kind", "") in kinds]

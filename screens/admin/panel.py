@@ -106,6 +106,18 @@ class AdminPanelScreen(AdminFrame):
                                    self.paper_replaced, size_hint_x=None,
                                    width=theme.button_height_px * 4))
         box.add_widget(bar)
+        if self.service.has_page_printer():
+            sheets = self.service.a4_paper_use()
+            tray = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=12)
+            tray.add_widget(self.label(
+                self._("A4 sheets used since the tray was filled: %(n)d of about %(total)d",
+                       n=sheets.jobs, total=sheets.roll_jobs)
+                + (" — " + self._("paper low") if sheets.low else ""),
+                kid="a4_paper_use", size=round(theme.text_px * 0.8)))
+            tray.add_widget(self.button("a4_paper_loaded", self._("A4 tray filled"),
+                                        self.a4_paper_loaded, size_hint_x=None,
+                                        width=theme.button_height_px * 4))
+            box.add_widget(tray)
         self._draw_unknown_prints(box)
 
     def _draw_unknown_prints(self, box: BoxLayout) -> None:
@@ -138,6 +150,10 @@ class AdminPanelScreen(AdminFrame):
 
     def paper_replaced(self) -> None:
         self.service.paper_replaced()
+        self.refresh()
+
+    def a4_paper_loaded(self) -> None:
+        self.service.a4_paper_loaded()
         self.refresh()
 
     # ---- outbox --------------------------------------------------------------------------------

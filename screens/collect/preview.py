@@ -16,6 +16,11 @@ from kiosk.journeys.collect import CollectOutcome
 from screens.journey_screen import Action, JourneyScreen
 
 
+# which printer the certificate comes out of: the citizen looks at the right slot
+PAPER_WORDS = {"a4": N_("Prints on A4 paper from the page printer"),
+               "slip": N_("Prints on the receipt slip")}
+
+
 class CollectPreviewScreen(JourneyScreen):
     title_msgid = N_("Check your certificate, then print it")
 
@@ -48,6 +53,8 @@ class CollectPreviewScreen(JourneyScreen):
         side = BoxLayout(orientation="vertical", spacing=12)
         side.add_widget(self.label(preview.certificate.title, size=theme.title_px,
                                    kid="certificate_title"))
+        paper = PAPER_WORDS.get(preview.paper, PAPER_WORDS["slip"])  # a variable: not extracted
+        side.add_widget(self.label(_(paper), kid=f"collect_paper_{preview.paper}"))
         printed = self.flow.printed
         if printed is not None:
             side.add_widget(self._outcome(printed))

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from PIL import Image
+import zxingcpp
 
 from kiosk.cli import CliContext
 from kiosk.cli.demo_cmd import demo_command
@@ -98,11 +99,16 @@ def test_the_readme_demo_plays_every_citizen_journey(tmp_path: Path,
     assert shots[-1].endswith("-attract-the-end.png")  # played to the end, the card taken
     assert any(n.endswith("-home-help-acknowledged.png") for n in shots)  # 呼叫工作人员, answered
     assert all(_is_picture(out / name, SIZE) for name in shots)
-    # apply receipt, progress slip, appointment slip, payment receipt, certificate: in the
-    # order printed
+    # apply receipt, progress slip, appointment slip, payment receipt: in the order printed;
+    # the certificate on the A4 page printer (issue 19), its page saved and its QR readable
     receipts = sorted(out.glob("receipt-*.png"))
-    assert [p.name for p in receipts] == [f"receipt-0{n}.png" for n in (1, 2, 3, 4, 5)]
+    assert [p.name for p in receipts] == [f"receipt-0{n}.png" for n in (1, 2, 3, 4)]
     assert all(_is_picture(p) for p in receipts)
+    (page,) = out.glob("certificate-a4-*.png")
+    with Image.open(page) as a4:
+        assert a4.height / a4.width == pytest.approx(297 / 210, rel=0.01)
+        (qr,) = [r.text for r in zxingcpp.read_barcodes(a4)]
+    assert "/verify/" in qr
     # what the platform holds is what the citizen did, not just what the screens showed
     with closing(sqlite3.connect(out / "run/sim/platform/platform.sqlite3")) as db:
         assert db.execute("SELECT service_id, status FROM applications ORDER BY seq").fetchall() \

@@ -4,6 +4,7 @@ emulator's pty, the reference platform over loopback.
 
     python -m tests.journeys.print_worker SITE.json CERTIFICATE_ID
 
+With `a4_uri` in SITE.json the certificate goes to that A4 page printer (IPP) instead.
 Prints `PRINTING` (flushed) just before the certificate goes to the printer, then the outcome;
 `REPRINT_NEEDED` when the certificate counts as printed before. Exits once the outbox is empty.
 """
@@ -15,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from drivers.pageprinter.printer import PagePrinter
 from drivers.printer.printer import ThermalPrinter
 from drivers.printer.transport import SerialTransport
 from kiosk.client.platform import PlatformClient
@@ -25,6 +27,7 @@ from kiosk.journeys.collect import CollectJourney, resolve_interrupted_prints
 from kiosk.journeys.problems import JourneyProblem
 from kiosk.outbox import open_outbox
 from kiosk.prints import PrintJournal
+from kiosk.receipts.a4_certificate import PageCertificatePrinter
 from kiosk.receipts.certificate import ThermalCertificatePrinter
 from kiosk.refplatform.store import Store
 from kiosk.services.holder import HolderCheck
@@ -49,11 +52,19 @@ def main(site_path: str, certificate_id: str) -> int:
         session=SessionConfig(directory=str(root / "sessions")))
     outbox = open_outbox(config)
     journal = PrintJournal(root / "data" / "prints.sqlite3")
-    resolve_interrupted_prints(journal, outbox)  # what Terminal.start does
+    # what Terminal.start does (asking the A4 printer, when there is one, about its jobs)
+    resolve_interrupted_prints(journal, outbox, None, PagePrinter(
+        "page_printer", site["a4_uri"]).completed_whole if site.get("a4_uri") else None)
     sender = start_sender(config, outbox)
-    printer = ThermalPrinter("printer", SerialTransport(site["pty"]), poll_interval_s=0.2,
-                             reopen_interval_s=0.05, status_timeout_s=0.5, job_timeout_s=10.0,
-                             check_interval_s=0.05)
+    printer: ThermalPrinter | PagePrinter
+    if site.get("a4_uri"):
+        printer = PagePrinter("page_printer", site["a4_uri"], poll_interval_s=0.2,
+                              reopen_interval_s=0.05, job_timeout_s=20.0,
+                              check_interval_s=0.05)
+    else:
+        printer = ThermalPrinter("printer", SerialTransport(site["pty"]), poll_interval_s=0.2,
+                                 reopen_interval_s=0.05, status_timeout_s=0.5,
+                                 job_timeout_s=10.0, check_interval_s=0.05)
     printer.start()
     if not printer.wait_for(lambda s: s.usable, 5.0):
         print("PRINTER_DOWN", printer.status, flush=True)
@@ -63,9 +74,11 @@ def main(site_path: str, certificate_id: str) -> int:
     check = HolderCheck(client)
     check.send_code(session)
     check.verify(session, texted_code(Store(Path(site["platform_db"])), MOBILE))
-    journey = CollectJourney(session, client,
-                             ThermalCertificatePrinter(printer, centre_name=site["centre"]),
-                             config.platform.base_url, outbox=outbox, journal=journal)
+    certificates = (PageCertificatePrinter(printer, centre_name=site["centre"])
+                    if isinstance(printer, PagePrinter)
+                    else ThermalCertificatePrinter(printer, centre_name=site["centre"]))
+    journey = CollectJourney(session, client, certificates, config.platform.base_url,
+                             outbox=outbox, journal=journal)
     journey.certificates()
     try:
         journey.choose(certificate_id)

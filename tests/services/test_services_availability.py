@@ -144,3 +144,35 @@ def test_opening_hours_come_from_the_configuration(tmp_path) -> None:
                     encoding="utf-8")
     with pytest.raises(ConfigError, match="opening_hours"):
         load_config(site)
+
+
+def test_with_a_page_printer_collect_follows_it_and_not_the_receipt_roll(running, config,
+                                                                          printer_emulator,
+                                                                          tmp_path):
+    """Certificates go to the A4 printer where there is one: its paper decides collect, the
+    roll decides the receipts."""
+    from drivers.pageprinter.emulator import PagePrinterEmulator, tools_present
+    from drivers.pageprinter.printer import PagePrinter
+    if not tools_present():
+        pytest.skip("cups-ipp-utils not installed")
+    printer, id_reader = running
+    a4_emulator = PagePrinterEmulator(tmp_path)
+    a4_emulator.start()
+    a4 = PagePrinter("page_printer", a4_emulator.uri, poll_interval_s=0.1)
+    a4.start()
+    try:
+        assert a4.wait_for(lambda s: s.usable, 5)
+        availability = Availability([printer, id_reader, a4], config)
+        a4_emulator.paper_out()
+        assert wait_until(lambda: availability.why_not("collect") == "printer_paper_out", 3)
+        assert availability.why_not("apply") is None and availability.why_not("pay") is None
+        a4_emulator.fix()
+        assert wait_until(lambda: availability.why_not("collect") is None, 3)
+        printer_emulator.paper_out()
+        assert wait_until(lambda: availability.why_not("apply") == "printer_paper_out", 3)
+        assert availability.why_not("collect") is None  # the certificate still has its paper
+        printer_emulator.reload_paper()
+        availability.close()
+    finally:
+        a4.stop()
+        a4_emulator.stop()
