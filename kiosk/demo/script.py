@@ -254,6 +254,10 @@ SMARTCARD_VISIT: list[Step] = [
     # one for good, which breaks a test process that later talks to its own)
     Control("smartcard", "insert_card", {"wait": 0}),
     WaitFor({"screen": "home"}, kid="greeting"),
+    WaitFor({"dialog": "elder_offer"}),  # the sample card's holder was born in 1949
+    Shot("elder-offer"),
+    Tap("elder_offer_no"),
+    WaitFor({"dialog": None}),
     Tap("tile_progress"),
     Screen("holder", label="card-pin", kid="holder_use_sms"),
     *[Tap(f"code_{digit}") for digit in SMARTCARD_PIN],
@@ -281,6 +285,44 @@ HELP_CALL: list[Step] = [
     WaitFor({"screen": "attract"}),
 ]
 
-FULL_TOUR: list[Step] = [*APPLY_JOURNEY, *SMARTCARD_VISIT, *HELP_CALL, *OTHER_JOURNEYS]
+# A citizen as the attract screen asks: touch first, a tile, then the card when asked; then the
+# same visit in English, in elder mode and in high contrast, mid-journey.
+MODES_TOUR: list[Step] = [
+    Tap("attract_text"),
+    Screen("home", label="touch-first"),
+    Tap("tile_apply"),
+    Screen("identify", label="touch-first", kid="identify_prompt"),
+    Control("idcard", "place_card", {"path": f"<ROOT>/{RESIDENT_CARD}"}),
+    Screen("holder", label="after-touch", kid="holder_resend", shot=False),
+    TextedCode(),
+    Screen("catalogue", label="zh", kid="service_*"),
+    Tap("switch_language"),
+    WaitFor({"language": "en", "screen": "catalogue"}, kid="service_*"),
+    Shot("en"),
+    Tap("home"),
+    WaitFor({"screen": "home"}, kid="switch_elder"),
+    Tap("switch_elder"),
+    WaitFor({"elder_mode": True}),
+    Shot("en-elder"),
+    Tap("tile_progress"),
+    Screen("progress_list", label="en-elder"),
+    Tap("home"),
+    WaitFor({"screen": "home"}, kid="switch_contrast"),
+    Tap("switch_elder"),
+    WaitFor({"elder_mode": False}),
+    Tap("switch_contrast"),
+    WaitFor({"high_contrast": True}),
+    Shot("en-high-contrast"),
+    Tap("switch_language"),
+    WaitFor({"language": "zh-CN"}),
+    Tap("tile_apply"),
+    Screen("catalogue", label="zh-high-contrast", kid="service_*"),
+    Tap("exit"),
+    Control("idcard", "remove_card"),
+    WaitFor({"screen": "attract"}, timeout_s=30),
+]
+
+FULL_TOUR: list[Step] = [*APPLY_JOURNEY, *SMARTCARD_VISIT, *HELP_CALL, *MODES_TOUR,
+                         *OTHER_JOURNEYS]
 
 SCRIPTS: dict[str, list[Step]] = {"full": FULL_TOUR, "apply": APPLY_JOURNEY, "shell": SHELL_TOUR}

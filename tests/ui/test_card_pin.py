@@ -18,11 +18,19 @@ from tests.ui.journey import on, tap
 AREAS = ("smartcard", "idcard", "printer")
 
 
+def decline_elder_mode(app: KioskUi) -> None:
+    """The sample card's holder was born in 1949: elder mode is offered; these tests say no."""
+    app.wait_for(lambda s: s["dialog"] == "elder_offer", 20)
+    tap(app, "elder_offer_no")
+    app.wait_for(lambda s: s["dialog"] is None, 10)
+
+
 def insert_card_and_open_apply(sim: Simulation, app: KioskUi) -> dict:
     # wait=0: this test process's PC/SC client belongs to the smart-card tests' pcscd; the app's
     # reader sees the simulation's
     sim.control("smartcard", "insert_card", {"wait": 0})
     app.wait_for(lambda s: s["screen"] == "home" and "greeting" in s["kids"], 20)
+    decline_elder_mode(app)
     tap(app, "tile_apply")
     return app.wait_for(lambda s: s["screen"] == "holder" and "holder_use_sms" in s["kids"]
                         and "busy" not in s["kids"], 20)
@@ -81,6 +89,7 @@ def test_a_journey_that_takes_only_the_card_pin(sim: Simulation, xvfb: Xvfb,
     try:
         sim.control("smartcard", "insert_card", {"wait": 0})
         app.wait_for(lambda s: s["screen"] == "home" and "greeting" in s["kids"], 20)
+        decline_elder_mode(app)
         tap(app, "tile_collect")
         state = app.wait_for(lambda s: s["screen"] == "holder" and "code_ok" in s["kids"]
                              and "busy" not in s["kids"], 20)

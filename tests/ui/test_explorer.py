@@ -24,7 +24,7 @@ from tests.ui.harness import KioskUi, Xvfb
 from tests.ui.journey import CARD
 
 AREAS = ("idcard", "qr", "document", "printer")
-STEPS = int(os.environ.get("KIOSK_EXPLORE_STEPS", "200"))
+STEPS = int(os.environ.get("KIOSK_EXPLORE_STEPS", "40"))
 SEED = os.environ.get("KIOSK_EXPLORE_SEED", "20261204")
 MODES = [(language, mode) for language in ("zh-CN", "en")
          for mode in ("normal", "elder", "high_contrast")]
