@@ -178,73 +178,94 @@ APPLY_JOURNEY: list[Step] = [
     Screen("attract", label="after-finish"),
 ]
 
-# Issue 5's "done when": after applying, the same resident walks every other journey to its
-# end. What an earlier visit and the back office did comes from platform controls: a fee
-# application (filed with its materials), a certificate application issued at once.
-OTHER_JOURNEYS: list[Step] = [
-    Control("idcard", "place_card", {"path": f"<ROOT>/{RESIDENT_CARD}"}),
-    WaitFor({"screen": "home"}, kid="greeting"),
-    # 进度查询: the application just filed, by ID card (a new visit: the texted code again)
-    Tap("tile_progress"),
-    Screen("holder", kid="holder_resend", shot=False),
-    TextedCode(),
-    Screen("progress_list", kid="app_SL-*"),
-    Tap("app_SL-*"),
-    Screen("progress_detail", kid="progress_status"),
-    Tap("progress_print"),
-    Screen("progress_detail", label="printed", kid="progress_slip_printed", timeout_s=30),
-    Receipts(2),
-    Tap("home"),
+# Each journey after the apply one, as an identified citizen walks it once its tile is touched
+# (and, on a visit's first personal journey, the texted code typed): `before` is what an earlier
+# visit or the back office did (platform controls), `tile` the home tile, `steps` the rest.
+@dataclass(frozen=True)
+class Visit:
+    tile: str
+    steps: list[Step]
+    before: list[Step] = field(default_factory=list)
+
+
+JOURNEY_VISITS: dict[str, Visit] = {
+    # 进度查询: the application filed, by ID card; the visit ends with a printed progress slip
+    "progress": Visit("tile_progress", [
+        Screen("progress_list", kid="app_SL-*"),
+        Tap("app_SL-*"),
+        Screen("progress_detail", kid="progress_status"),
+        Tap("progress_print"),
+        Screen("progress_detail", label="printed", kid="progress_slip_printed", timeout_s=30),
+    ]),
     # 好差评: rate it
-    Tap("tile_evaluate"),
-    Screen("evaluate_list", kid="rate_SL-*"),
-    Tap("rate_SL-*"),
-    WaitFor({"screen": "evaluate_rate"}, kid="score_5"),
-    Tap("score_5"),
-    Screen("evaluate_rate", kid="rate_send"),
-    Tap("rate_send"),
-    Screen("evaluate_rate", label="thanks", kid="rate_finish", timeout_s=30),
-    Tap("rate_finish"),
-    WaitFor({"screen": "evaluate_list"}, kid="nothing_to_rate"),
-    Tap("home"),
+    "evaluate": Visit("tile_evaluate", [
+        Screen("evaluate_list", kid="rate_SL-*"),
+        Tap("rate_SL-*"),
+        WaitFor({"screen": "evaluate_rate"}, kid="score_5"),
+        Tap("score_5"),
+        Screen("evaluate_rate", kid="rate_send"),
+        Tap("rate_send"),
+        Screen("evaluate_rate", label="thanks", kid="rate_finish", timeout_s=30),
+        Tap("rate_finish"),
+        WaitFor({"screen": "evaluate_list"}, kid="nothing_to_rate"),
+    ]),
     # 预约: book a counter for the service, take the slip
-    Tap("tile_appointment"),
-    Screen("appt_menu", kid="appt_new"),
-    Tap("appt_new"),
-    Screen("appt_services", kid=f"appt_service_{SERVICE_ID}"),
-    Tap(f"appt_service_{SERVICE_ID}"),
-    Screen("appt_slots", kid="appt_slot_*"),
-    Tap("appt_slot_*"),
-    Screen("appt_booked", kid="appt_print_printed", timeout_s=30),
-    Receipts(3),
-    Tap("appt_done"),
+    "appointment": Visit("tile_appointment", [
+        Screen("appt_menu", kid="appt_new"),
+        Tap("appt_new"),
+        Screen("appt_services", kid=f"appt_service_{SERVICE_ID}"),
+        Tap(f"appt_service_{SERVICE_ID}"),
+        Screen("appt_slots", kid="appt_slot_*"),
+        Tap("appt_slot_*"),
+        Screen("appt_booked", kid="appt_print_printed", timeout_s=30),
+        Tap("appt_done"),
+    ]),
     # 缴费: a fee filed on an earlier visit, paid from the citizen's phone
-    Control("platform", "file", {"service_id": FEE_SERVICE, "card": f"<ROOT>/{RESIDENT_CARD}"}),
-    Tap("tile_pay"),
-    Screen("pay_due", kid="pay_SL-*"),
-    Tap("pay_SL-*"),
-    Screen("pay_qr", kid="pay_qr"),
-    Control("platform", "pay_pending"),
-    Screen("pay_result", kid="pay_print_printed", timeout_s=30),
-    Receipts(4),
-    Tap("pay_done"),
+    "pay": Visit("tile_pay", [
+        Screen("pay_due", kid="pay_SL-*"),
+        Tap("pay_SL-*"),
+        Screen("pay_qr", kid="pay_qr"),
+        Control("platform", "pay_pending"),
+        Screen("pay_result", kid="pay_print_printed", timeout_s=30),
+        Tap("pay_done"),
+    ], before=[Control("platform", "file", {"service_id": FEE_SERVICE,
+                                            "card": f"<ROOT>/{RESIDENT_CARD}"})]),
     # 证照打印: a certificate the back office has just issued
-    Control("platform", "file", {"service_id": CERTIFICATE_SERVICE,
-                                 "card": f"<ROOT>/{RESIDENT_CARD}"}),
-    Control("platform", "issue"),
-    Tap("tile_collect"),
-    Screen("collect_list", kid="cert_*"),
-    Tap("cert_*"),
-    Screen("collect_preview", kid="print_certificate"),
-    Tap("print_certificate"),
-    Screen("collect_preview", label="printed", kid="collect_printed", timeout_s=30),
-    Certificate(receipts=5),
-    Tap("finish"),
-    WaitFor({"screen": "home"}, kid="greeting"),
-    Tap("exit"),
-    Control("idcard", "remove_card"),
-    Screen("attract", label="the-end"),
-]
+    "collect": Visit("tile_collect", [
+        Screen("collect_list", kid="cert_*"),
+        Tap("cert_*"),
+        Screen("collect_preview", kid="print_certificate"),
+        Tap("print_certificate"),
+        Screen("collect_preview", label="printed", kid="collect_printed", timeout_s=30),
+        Tap("finish"),
+    ], before=[Control("platform", "file", {"service_id": CERTIFICATE_SERVICE,
+                                            "card": f"<ROOT>/{RESIDENT_CARD}"}),
+               Control("platform", "issue")]),
+}
+
+# Issue 5's "done when": after applying, the same resident walks every other journey to its
+# end in one visit (the texted code once, at the first).
+_PRINTED_AFTER: dict[str, Step] = {"progress": Receipts(2), "appointment": Receipts(3),
+                                   "pay": Receipts(4), "collect": Certificate(receipts=5)}
+
+
+def _other_journeys() -> list[Step]:
+    steps: list[Step] = [Control("idcard", "place_card", {"path": f"<ROOT>/{RESIDENT_CARD}"}),
+                         WaitFor({"screen": "home"}, kid="greeting")]
+    for n, (name, visit) in enumerate(JOURNEY_VISITS.items()):
+        steps += [*visit.before, Tap(visit.tile)]
+        if n == 0:  # a new visit: the texted code again
+            steps += [Screen("holder", kid="holder_resend", shot=False), TextedCode()]
+        steps += visit.steps
+        if name in _PRINTED_AFTER:  # the slip or certificate, each checked as it comes
+            steps.append(_PRINTED_AFTER[name])
+        if name in ("progress", "evaluate"):
+            steps.append(Tap("home"))
+    return [*steps, WaitFor({"screen": "home"}, kid="greeting"), Tap("exit"),
+            Control("idcard", "remove_card"), Screen("attract", label="the-end")]
+
+
+OTHER_JOURNEYS: list[Step] = _other_journeys()
 
 # A social-security smart card's holder proves it is them by the card's own PIN (the emulated
 # card checks it; the platform checks the card's signed proof), then sees their applications.
