@@ -23,7 +23,7 @@ SIZES = ((2592, 1944), (3264, 2448), (4000, 3000))
 ID_CARD_RATIO = 85.6 / 54
 
 
-def _pale_desk(size: tuple[int, int], rng: np.random.Generator, level: float | None = None
+def pale_desk(size: tuple[int, int], rng: np.random.Generator, level: float | None = None
                ) -> np.ndarray:
     """A light desk: laminate or painted wood, a little tinted, with faint grain."""
     w, h = size
@@ -86,7 +86,7 @@ def id_card(rng: np.random.Generator, width: int = 856) -> np.ndarray:
     return np.dstack([card, alpha])
 
 
-def _lay(desk: np.ndarray, page: np.ndarray, corners: np.ndarray, rng: np.random.Generator,
+def lay(desk: np.ndarray, page: np.ndarray, corners: np.ndarray, rng: np.random.Generator,
          size: tuple[int, int]) -> np.ndarray:
     """Warp `page` (BGR or BGRA) onto `desk` at `corners`; light gradient, shadow, noise."""
     w, h = size
@@ -115,8 +115,8 @@ def hard_photo(kind: str, seed: int) -> tuple[np.ndarray, np.ndarray | None]:
     rng = np.random.default_rng([seed, (*HARD_KINDS, "empty").index(kind)])
     size = SIZES[int(rng.integers(0, len(SIZES)))]
     if kind == "empty":
-        desk = _pale_desk(size, rng) if rng.random() < 0.5 else synthetic._desk(size, rng)
-        return _lay(desk, np.zeros((2, 2, 4), np.uint8), np.float32([[0, 0], [1, 0], [1, 1], [0, 1]]),
+        desk = pale_desk(size, rng) if rng.random() < 0.5 else synthetic._desk(size, rng)
+        return lay(desk, np.zeros((2, 2, 4), np.uint8), np.float32([[0, 0], [1, 0], [1, 1], [0, 1]]),
                     rng, size), None
     if kind == "pale_on_pale":
         paper = synthetic.render_text_page(1240, int(rng.integers(0, 10**6))).astype(np.float32)
@@ -124,9 +124,9 @@ def hard_photo(kind: str, seed: int) -> tuple[np.ndarray, np.ndarray | None]:
         desk_level = white - float(rng.uniform(4, 22))  # a few grey levels darker
         paper = np.clip(paper * (white / 250.0) + rng.uniform(-3, 3, 3), 0, 255).astype(np.uint8)
         corners = corners_for(size, rng, float(rng.uniform(0.15, 0.4)), synthetic.A4_RATIO, True)
-        return _lay(_pale_desk(size, rng, desk_level), paper, corners, rng, size), corners
+        return lay(pale_desk(size, rng, desk_level), paper, corners, rng, size), corners
     if kind == "small_doc":
-        desk = synthetic._desk(size, rng) if rng.random() < 0.5 else _pale_desk(size, rng)
+        desk = synthetic._desk(size, rng) if rng.random() < 0.5 else pale_desk(size, rng)
         if rng.random() < 0.5:
             page = id_card(rng)
             corners = corners_for(size, rng, float(rng.uniform(0.015, 0.05)), ID_CARD_RATIO,
@@ -135,7 +135,7 @@ def hard_photo(kind: str, seed: int) -> tuple[np.ndarray, np.ndarray | None]:
             page = synthetic.render_text_page(620, int(rng.integers(0, 10**6)))
             corners = corners_for(size, rng, float(rng.uniform(0.03, 0.08)), synthetic.A4_RATIO,
                                   True)
-        return _lay(desk, page, corners, rng, size), corners
+        return lay(desk, page, corners, rng, size), corners
     if kind == "ordinary":
         photo = synthetic.page_photo(int(rng.integers(0, 10**6)), size)
         return photo.image, photo.corners

@@ -25,6 +25,7 @@ MIN_CORNER_ANGLE = 40.0  # degrees; a page seen in perspective stays within 40..
 MIN_EDGE_STEP = 18.0  # grey levels between just inside and just outside a page side...
 FAINT_EDGE_STEP = 2.5  # ...or as few as this (in brightness or colour) for pale paper on a pale
 TEXTURE_FACTOR = 1.5  # desk, when the desk's own texture (typical difference 6 px apart) is low
+MAX_FAINT_STEP = 6.0  # on a desk textured enough to need more, faint outlines are not trusted
 FAINT_EDGE_SUPPORT = 0.65  # a faint outline must be followed further round than a strong one
 MIN_EDGE_SUPPORT = 0.6  # fraction of a quad's outline that must lie on edges
 
@@ -236,7 +237,7 @@ def detect_page(image: np.ndarray, refine: bool = True) -> np.ndarray | None:
     best, best_score = _search(gray, [_edges_mask, _otsu_mask, _adaptive_mask],
                                MIN_EDGE_STEP, MIN_EDGE_SUPPORT)
     faint_step = max(FAINT_EDGE_STEP, TEXTURE_FACTOR * texture_step(gray))
-    if best_score < 0.95 and faint_step < MIN_EDGE_STEP:
+    if best_score < 0.95 and faint_step <= MAX_FAINT_STEP:
         # no clean outline: look again for a faint one, in brightness and colour, on a desk
         # smooth enough to tell
         lab = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_BGR2LAB) \
