@@ -10,7 +10,9 @@ Pipeline, chosen by measurement (bench/qr_bench.py, 1920x1080 frames, both sets)
   3. only then: a light Gaussian blur (sigma 1), with try_rotate (it rescued 2 of 20 moiré
      frames). A phone screen's pixel grid beats against the
      camera's into moiré that defeats step 1; the blur removes the grid.
-  4. only then, on the regions that may hold a code (a symbol zxing located but could not
+  4. only when a symbol was located but not decoded (zxing reports it): an unsharp mask, which
+     rescues defocused and very small codes.
+  5. only then, on the regions that may hold a code (a symbol zxing located but could not
      decode, else the densest texture): Wiener deconvolution for defocused dense codes, and an
      upscale + closing + local contrast normalisation for phone screens (see regions.py).
 pyzbar is supported as the alternative decoder (same steps); it was 10-20x slower here and
@@ -159,6 +161,10 @@ def _deblur(grey: np.ndarray) -> np.ndarray:
     return cv2.GaussianBlur(grey, (0, 0), 1.0)
 
 
+def _sharpen(grey: np.ndarray) -> np.ndarray:
+    return cv2.addWeighted(grey, 2.0, cv2.GaussianBlur(grey, (0, 0), 2.0), -1.0, 0)
+
+
 def decode_frame(image: object, decoder: str = "zxing",
                  formats: Sequence[str] = DEFAULT_FORMATS) -> list[Code]:
     """Every code found in `image` (BGR, BGRA or grey uint8), in the order found.
@@ -185,6 +191,8 @@ def decode_frame(image: object, decoder: str = "zxing",
     if codes:
         return _unique(codes)
     codes, located_blurred = run(_deblur(grey), "deblur", rotate=True)
+    if not codes and (located or located_blurred):
+        codes, _ = run(_sharpen(grey), "sharpen", rotate=True)
     if codes:
         return _unique(codes)
     for box in (located + located_blurred)[:regions.MAX_REGIONS] or regions.texture_regions(grey):
