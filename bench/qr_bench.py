@@ -1,7 +1,11 @@
 """QR decoding on degraded 1920x1080 frames: our pipeline next to the plain libraries, and the
 scanners' end-to-end latency next to their physical floor. Run by hand:
 
-    .venv/bin/python bench/qr_bench.py [--per-kind 20] [--skip-latency]
+    .venv/bin/python bench/qr_bench.py [--per-kind 20] [--skip-latency] [--pyzbar]
+
+Two sets, one run: the hard set of issue 18 (drivers/qr/hard_synth.py: dense blurred codes,
+phone screens, inverted, noisy low-contrast, cluttered empty frames; held-out seeds only) and
+our first generated set (drivers/qr/synth.py).
 
 Every figure is measured in this run on this machine; compare the ratios, not the raw ms.
 """
@@ -24,7 +28,7 @@ from pyzbar import pyzbar
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from drivers.device import EventKind
-from drivers.qr import synth
+from drivers.qr import hard_synth, synth
 from drivers.qr.decode import DEFAULT_FORMATS, decode_frame
 
 ZX_FORMATS = zxingcpp.barcode_formats_from_str(",".join(DEFAULT_FORMATS))
@@ -54,24 +58,36 @@ DECODERS: dict[str, Callable[[np.ndarray], list[bytes]]] = {
 }
 
 
-def decode_table(per_kind: int, repeats: int) -> None:
-    print(f"\nDecoding, {per_kind} frames per kind, 1920x1080 BGR: median over frames of the "
+def old_case(kind: str, i: int) -> tuple[bytes, np.ndarray]:
+    """Our first generated set (synth.KINDS), seeds 50,000 and up."""
+    seed = 50_000 + i
+    rng = np.random.default_rng(seed)
+    if kind == "empty":
+        return b"", synth.scene(rng)
+    content = synth.sample_content(rng)
+    return content, synth.degraded_frame(kind, content, seed)
+
+
+def hard_case(kind: str, i: int) -> tuple[bytes, np.ndarray]:
+    """The hard set of issue 18, held-out split only (the pipeline was tuned below it)."""
+    return hard_synth.hard_case(kind, hard_synth.HELD_OUT_SEED + i)
+
+
+def decode_table(title: str, kinds: tuple[str, ...], case: Callable[[str, int], tuple[bytes, np.ndarray]],
+                 decoders: dict[str, Callable[[np.ndarray], list[bytes]]], per_kind: int,
+                 repeats: int) -> None:
+    print(f"\n{title}: {per_kind} frames per kind, 1920x1080 BGR: median over frames of the "
           f"best of {repeats} runs (decoders interleaved per frame) / frames read")
-    header = f"{'kind':14s}" + "".join(f"{name:>20s}" for name in DECODERS)
+    header = f"{'kind':20s}" + "".join(f"{name:>20s}" for name in decoders)
     print(header + f"{'ms ours/plain zx':>18s}")
-    totals: dict[str, tuple[list[int], list[float]]] = {name: ([], []) for name in DECODERS}
-    for kind in (*synth.KINDS, "empty"):
-        times: dict[str, list[float]] = {name: [] for name in DECODERS}
-        read = dict.fromkeys(DECODERS, 0)
+    totals: dict[str, tuple[list[int], list[float]]] = {name: ([], []) for name in decoders}
+    codes_read = dict.fromkeys(decoders, 0)
+    for kind in (*kinds, "empty"):
+        times: dict[str, list[float]] = {name: [] for name in decoders}
+        read = dict.fromkeys(decoders, 0)
         for i in range(per_kind):
-            seed = 50_000 + i
-            rng = np.random.default_rng(seed)
-            if kind == "empty":
-                content, frame = b"", synth.scene(rng)
-            else:
-                content = synth.sample_content(rng)
-                frame = synth.degraded_frame(kind, content, seed)
-            for name, fn in DECODERS.items():
+            content, frame = case(kind, i)
+            for name, fn in decoders.items():
                 best = float("inf")
                 for _ in range(repeats):
                     started = time.perf_counter()
@@ -79,19 +95,26 @@ def decode_table(per_kind: int, repeats: int) -> None:
                     best = min(best, (time.perf_counter() - started) * 1000)
                 times[name].append(best)
                 read[name] += (content in got) if content else (not got)
-        row = f"{kind:14s}"
-        for name in DECODERS:
+        row = f"{kind:20s}"
+        for name in decoders:
             totals[name][0].append(read[name])
             totals[name][1].extend(times[name])
+            if kind != "empty":
+                codes_read[name] += read[name]
             row += f"{statistics.median(times[name]):>10.1f} ms {read[name]:>3d}/{per_kind:<3d}"
         ratio = statistics.median(times["ours(zxing)"]) / statistics.median(times["plain zxing-cpp"])
         print(row + f"{ratio:>17.2f}x", flush=True)
-    n = (len(synth.KINDS) + 1) * per_kind
-    row = f"{'all':14s}"
+    n = (len(kinds) + 1) * per_kind
+    row = f"{'all frames':20s}"
     for name, (reads, all_times) in totals.items():
         row += f"{statistics.median(all_times):>10.1f} ms {sum(reads):>3d}/{n:<3d}"
-    print(row)
-    print("('empty' counts frames correctly reported as holding no code: the idle cost)")
+    ratio = (statistics.median(totals["ours(zxing)"][1])
+             / statistics.median(totals["plain zxing-cpp"][1]))
+    print(row + f"{ratio:>17.2f}x")
+    print("codes read: " + ", ".join(f"{name} {codes_read[name] / (len(kinds) * per_kind):.2f}"
+                                     for name in decoders))
+    print("('empty' counts frames correctly reported as holding no code: false positives "
+          "and the idle cost)")
 
 
 def _code_frames(samples: int) -> list[tuple[bytes, np.ndarray]]:
@@ -231,11 +254,18 @@ def main() -> None:
     parser.add_argument("--per-kind", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument("--pyzbar", action="store_true", help="add pyzbar columns (slow)")
     args = parser.parse_args()
     from importlib.metadata import version
     print(f"zxing-cpp {version('zxing-cpp')}, pyzbar {version('pyzbar')}, OpenCV {cv2.__version__}, formats "
           f"{', '.join(DEFAULT_FORMATS)}")
-    decode_table(args.per_kind, args.repeats)
+    decode_table("Hard set (issue 18, held-out seeds)", hard_synth.HARD_KINDS, hard_case,
+                 {"ours(zxing)": ours_zxing, "plain zxing-cpp": plain_zxing}, args.per_kind,
+                 args.repeats)
+    decode_table("Old set (synth.KINDS)", synth.KINDS, old_case,
+                 DECODERS if args.pyzbar else {"ours(zxing)": ours_zxing,
+                                               "plain zxing-cpp": plain_zxing},
+                 args.per_kind, args.repeats)
     if not args.skip_latency:
         camera_latency(15)
         serial_latency(20)

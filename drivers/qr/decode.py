@@ -1,14 +1,21 @@
 """Find and decode QR codes and barcodes in a camera frame or image file (pure: no I/O but files).
 
-Pipeline, chosen by measurement (bench/qr_bench.py, 1920x1080 frames):
-  1. greyscale, zxing-cpp as is: reads clean, rotated, tilted, low-contrast, glare and most
-     blurred and small-module codes; ~14 ms on a frame with no code (QR + Code 128).
-  2. only when 1 found nothing: a light Gaussian blur (sigma 1). A phone screen's pixel grid
-     beats against the camera's into moiré that defeats step 1 completely; the blur removes the
-     grid and read 20/20 moiré frames that step 1 read 0/20.
-  3. only when a symbol was located but not decoded (zxing reports it): an unsharp mask, which
+Pipeline, chosen by measurement (bench/qr_bench.py, 1920x1080 frames, both sets):
+  1. greyscale, zxing-cpp without its 90-degree retry (try_rotate: QR symbols are found in any
+     orientation without it, and it doubles the time): reads clean, rotated, tilted, inverted,
+     low-contrast, glare and most blurred and small-module codes in about half the time of
+     zxing-cpp's defaults.
+  2. only when 1 found nothing and a linear format (Code 128...) is asked for: the same with
+     try_rotate, for a slip held upright.
+  3. only then: a light Gaussian blur (sigma 1), with try_rotate (it rescued 2 of 20 moiré
+     frames). A phone screen's pixel grid beats against the
+     camera's into moiré that defeats step 1; the blur removes the grid.
+  4. only when a symbol was located but not decoded (zxing reports it): an unsharp mask, which
      rescues defocused and very small codes.
-pyzbar is supported as the alternative decoder (steps 1 and 2); it was 10-20x slower here and
+  5. only then, on the regions that may hold a code (a symbol zxing located but could not
+     decode, else the densest texture): Wiener deconvolution for defocused dense codes, and an
+     upscale + closing + local contrast normalisation for phone screens (see regions.py).
+pyzbar is supported as the alternative decoder (same steps); it was 10-20x slower here and
 read fewer of the degraded frames.
 """
 
@@ -24,10 +31,12 @@ import numpy as np
 import zxingcpp
 
 from drivers.image_limits import ImageRefused, imdecode_capped
+from drivers.qr import regions
 from drivers.qr.payload import PayloadError, bytes_to_text
 
 DECODERS = ("zxing", "pyzbar")
 DEFAULT_FORMATS: tuple[str, ...] = ("QRCode", "Code128")
+MATRIX_FORMATS = frozenset({"QRCode", "MicroQRCode", "RMQRCode", "DataMatrix", "Aztec", "MaxiCode"})
 MIN_SIDE = 16
 MAX_PIXELS = 50_000_000  # 8K x 6K; larger is no camera of ours and only costs memory
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -99,24 +108,25 @@ def _zxing_formats(formats: Sequence[str]) -> zxingcpp.BarcodeFormats:
         raise DecodeError(f"unknown barcode format in {list(formats)!r}") from None
 
 
-def _zxing_pass(grey: np.ndarray, formats: zxingcpp.BarcodeFormats, name: str
-                ) -> tuple[list[Code], bool]:
-    """Codes read, and whether a symbol was located that could not be decoded."""
-    results = zxingcpp.read_barcodes(grey, formats=formats, return_errors=True)
-    codes, located = [], False
+def _zxing_pass(grey: np.ndarray, formats: zxingcpp.BarcodeFormats, name: str,
+                rotate: bool = False) -> tuple[list[Code], list[regions.Box]]:
+    """Codes read, and the boxes of symbols that were located but could not be decoded."""
+    results = zxingcpp.read_barcodes(grey, formats=formats, try_rotate=rotate, return_errors=True)
+    codes, located = [], []
     for r in results:
-        if not r.valid:
-            located = True
-            continue
         p = r.position
         corners = tuple((int(q.x), int(q.y))
                         for q in (p.top_left, p.top_right, p.bottom_right, p.bottom_left))
+        if not r.valid:
+            located.append(regions.box_of(corners))
+            continue
         raw = bytes(r.bytes)
         codes.append(Code(_reading(raw, r.text), raw, r.format.name, corners, name))
     return codes, located
 
 
-def _pyzbar_pass(grey: np.ndarray, formats: Sequence[str], name: str) -> tuple[list[Code], bool]:
+def _pyzbar_pass(grey: np.ndarray, formats: Sequence[str], name: str
+                 ) -> tuple[list[Code], list[regions.Box]]:
     from pyzbar import (
         pyzbar,  # imported lazily: needs libzbar0, and zxing is the default
     )
@@ -136,7 +146,7 @@ def _pyzbar_pass(grey: np.ndarray, formats: Sequence[str], name: str) -> tuple[l
         raw = bytes(r.data)
         codes.append(Code(_reading(raw, raw.decode("utf-8", "replace")), raw,
                           _ZBAR_FORMATS.get(r.type, r.type), tuple(pts), name))
-    return codes, False
+    return codes, []
 
 
 def _reading(raw: bytes, decoder_text: str) -> str:
@@ -167,21 +177,39 @@ def decode_frame(image: object, decoder: str = "zxing",
     if decoder == "zxing":
         zx = _zxing_formats(formats)
 
-        def run(img: np.ndarray, name: str) -> tuple[list[Code], bool]:
-            return _zxing_pass(img, zx, name)
+        def run(img: np.ndarray, name: str, rotate: bool = False
+                ) -> tuple[list[Code], list[regions.Box]]:
+            return _zxing_pass(img, zx, name, rotate)
     else:
-        def run(img: np.ndarray, name: str) -> tuple[list[Code], bool]:
+        def run(img: np.ndarray, name: str, rotate: bool = False
+                ) -> tuple[list[Code], list[regions.Box]]:
             return _pyzbar_pass(img, formats, name)
 
     codes, located = run(grey, "plain")
+    if not codes and decoder == "zxing" and not MATRIX_FORMATS.issuperset(formats):
+        codes, _ = run(grey, "rotate", rotate=True)
     if codes:
         return _unique(codes)
-    codes, located_blurred = run(_deblur(grey), "deblur")
+    codes, located_blurred = run(_deblur(grey), "deblur", rotate=True)
+    if not codes and (located or located_blurred):
+        codes, _ = run(_sharpen(grey), "sharpen", rotate=True)
     if codes:
         return _unique(codes)
-    if located or located_blurred:
-        codes, _ = run(_sharpen(grey), "sharpen")
-    return _unique(codes)
+    for box in (located + located_blurred)[:regions.MAX_REGIONS] or regions.texture_regions(grey):
+        region, (x0, y0) = regions.crop(grey, box)
+        if min(region.shape) < MIN_SIDE:
+            continue
+        for name, variant, scale in regions.variants(region):
+            found, _ = run(variant, name)
+            if found:
+                return _unique([_moved(c, x0, y0, scale) for c in found])
+    return []
+
+
+def _moved(code: Code, x0: int, y0: int, scale: float) -> Code:
+    """A code read in a region, with its corners in frame pixels."""
+    corners = tuple((round(x / scale) + x0, round(y / scale) + y0) for x, y in code.corners)
+    return Code(code.text, code.raw, code.format, corners, code.found_by)
 
 
 def _unique(codes: list[Code]) -> list[Code]:
