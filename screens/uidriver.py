@@ -4,8 +4,10 @@ Touches go through Kivy's input dispatch exactly as the touchscreen's do (a Moti
 to the event loop), so a test that taps a tile exercises the same code a finger does. Every
 command runs on the Kivy main thread; the HTTP thread waits for its result.
 
-  GET  /state                   {"screen", "texts", "kids" (of the screen and of any dialog
-                                 open above it), "dialog": its kid or null, "language", ...,
+  GET  /state                   {"ready": the screens are up, "started": the terminal
+                                 (devices, platform link) too, "screen", "texts", "kids" (of
+                                 the screen and of any dialog open above it), "dialog": its
+                                 kid or null, "language", ...,
                                  "frames": {"drawn", "last_s"}, "stall": {"max_ms", "since_s"},
                                  "keys_seen": key-downs the window got, "overlays": class names
                                  of what lies on the window beside the app (a settings panel,
@@ -23,6 +25,9 @@ command runs on the Kivy main thread; the HTTP thread waits for its result.
   POST /close                   a window close request, as a window manager would send it
   POST /screenshot {"path"}     the whole window as PNG at exactly that path
   POST /hang {"seconds": s}     block the main loop for s seconds (≤ 8): what a hung UI does
+  POST /reset                   end the session at the screen (as staff taking the terminal
+                                 would) and go back to the attract loop: the UI tests share one
+                                 app among a module's tests and start each from here
 
 Bound to 127.0.0.1 only and started only with `--ui-driver PORT`.
 """
@@ -40,6 +45,7 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.tests.common import UnitTestTouch
 
+from kiosk.session import EndReason
 from screens.widgets import find, texts
 
 TIMEOUT_S = 10.0
@@ -93,7 +99,9 @@ class UiDriver:
         screen = manager.current_screen
         dialogs = self._dialogs()
         roots = [*dialogs, screen]
-        return {"ready": True, "screen": manager.current,
+        started = getattr(self.app, "terminal_started", None)
+        return {"ready": True, "started": started is None or started.is_set(),
+                "screen": manager.current,
                 "texts": [t for root in roots for t in texts(root)],
                 "kids": sorted({w.kid for root in roots for w in root.walk()
                                 if getattr(w, "kid", None)}),
@@ -205,6 +213,16 @@ class UiDriver:
         time.sleep(seconds)
         return {"hung_s": seconds}
 
+    def reset(self) -> dict[str, Any]:
+        """Nobody at the screen: the session ends (the app's own end-of-session handling puts
+        back the defaults) and the attract loop shows."""
+        sessions = self.app.terminal.sessions
+        ended = sessions.current is not None
+        if ended:
+            sessions.end(EndReason.ADMIN)
+        self.app.show("attract")  # also from the admin screens, where an end would not move
+        return {"ended": ended}
+
     def screenshot(self, path: str) -> dict[str, Any]:
         """The screen; with a dialog open, the window as drawn (the dialog lies on the window,
         outside the app's root). Window.screenshot appends a counter: moved to `path`."""
@@ -272,6 +290,7 @@ class UiDriver:
                     "/close": driver.close,
                     "/screenshot": lambda: driver.screenshot(str(args.get("path"))),
                     "/hang": lambda: driver.hang(float(args.get("seconds", 1))),
+                    "/reset": driver.reset,
                 }
                 if self.path not in commands:
                     self._reply(404, {"error": "unknown command"})
