@@ -129,7 +129,7 @@ def life(site: Path, certificate_id: str,
             printing = time.monotonic()
         if line.startswith("PRINTING") and kill_after_s is not None:
             time.sleep(kill_after_s)
-            os.kill(proc.pid, signal.SIGKILL)
+            proc.kill()  # SIGKILL (a life that ended meanwhile is not there to kill)
             break
     proc.join(60)
     ours.close()
