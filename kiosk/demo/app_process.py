@@ -22,6 +22,9 @@ import tomli_w
 from kiosk.demo.xvfb import SIZE, Xvfb
 
 ROOT = Path(__file__).resolve().parents[2]
+# The CJK faces extracted once for every app these start (each has a run directory of its own;
+# extracting them costs 2-4 s a start)
+FONT_CACHE = ROOT / "run" / "font-cache"
 DEVICE_SECTIONS = ("idcard", "smartcard", "qr_camera", "qr_serial", "doc_camera", "scanner",
                    "printer")
 
@@ -64,7 +67,8 @@ class AppProcess:
                     **self.site}
             site_path = self.run_dir / "site.toml"
             site_path.write_text(tomli_w.dumps(site), encoding="utf-8")
-        env = {**os.environ, **(self.xvfb.env if self.xvfb else {})}
+        env = {"KIOSK_FONT_CACHE": str(FONT_CACHE), **os.environ,
+               **(self.xvfb.env if self.xvfb else {})}
         self.log = (self.run_dir / "app.log").open("wb")
         t0 = time.monotonic()
         # Supervised (the demo), a fleet update's restart brings the app back as systemd would;
