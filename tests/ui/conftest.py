@@ -49,6 +49,8 @@ def xvfb():
 class Apps:
     """The module's running apps, one per site file (the shell's or a simulation's)."""
 
+    live: list[Apps] = []  # of the module running now (module fixtures end before the next)
+
     def __init__(self, root: Path, xvfb: Xvfb) -> None:
         self.root, self.xvfb = root, xvfb
         self.running: dict[Path | None, KioskUi] = {}
@@ -80,7 +82,9 @@ class Apps:
 @pytest.fixture(scope="module")
 def module_apps(xvfb: Xvfb, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Apps]:
     apps = Apps(tmp_path_factory.mktemp("apps"), xvfb)
+    Apps.live.append(apps)
     yield apps
+    Apps.live.remove(apps)
     apps.stop()
 
 
@@ -89,6 +93,15 @@ def module_sim(request: pytest.FixtureRequest,
                tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulation]:
     with Simulation(tmp_path_factory.mktemp("sim"), **_simulated(request)) as s:
         yield s
+
+
+@pytest.fixture(autouse=True)
+def alone(request: pytest.FixtureRequest) -> None:
+    """A test that starts an app of its own runs it alone: the module's shared app would
+    share the emulators with it, and the CPU (its attract loop draws under software GL)."""
+    if not {"ui", "app"} & set(request.fixturenames):
+        for apps in Apps.live:
+            apps.stop()
 
 
 def put_back(sim: Simulation) -> None:
@@ -118,8 +131,6 @@ def sim(request: pytest.FixtureRequest, tmp_path: Path):
     the emulators of the module's `AREAS` (by default the apply journey's)."""
     if _shared(request):
         s = request.getfixturevalue("module_sim")
-        if "app" not in request.fixturenames:  # the test starts an app of its own on it: alone
-            request.getfixturevalue("module_apps").stop()
         put_back(s)
         yield s
         return
