@@ -44,7 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     environment.prepare(kivy_home, width, height)
     from screens.fonts import register_default_font
 
-    register_default_font(kivy_home / "fonts")
+    # The extracted faces (seconds to make) live in the Kivy home unless KIOSK_FONT_CACHE names
+    # a place several run directories share (the UI tests and the demo: kiosk.demo.app_process)
+    register_default_font(Path(os.environ.get("KIOSK_FONT_CACHE") or kivy_home / "fonts"))
     from kiosk.terminal import Terminal
     from screens.app import KioskApp
 

@@ -8,6 +8,8 @@ saver is off. Between citizens the attract loop runs; a touch opens home.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,6 +91,10 @@ class KioskApp(App):
         self.elder_dialog: Dialog | None = None  # "Use elder mode?" for a citizen of 60 or over
         self.ended_by: EndReason | None = None  # why the last visit ended (the goodbye's words)
         self.guard: crash_guard.CrashGuard | None = None
+        # The terminal (devices, platform link, print journal) comes up on a worker after the
+        # first frame: set once it has (the UI driver reports it as "started")
+        self.terminal_started = threading.Event()
+        self._starter: threading.Thread | None = None
 
     def _default_prefs(self) -> Prefs:
         ui = self.kiosk_config.ui
@@ -130,13 +136,37 @@ class KioskApp(App):
         if self.terminal.fleet is not None:  # a fleet layer is taken by restarting, never mid-session
             self.terminal.fleet.attach_ui(restart=lambda: Clock.schedule_once(
                 lambda _dt: self.restart_between_sessions("fleet update"), 0))
-        self.terminal.start()
+        # Devices, the platform link, the print journal and the heartbeat come up on a worker
+        # once the attract loop is on the glass (opening them took the first frame seconds on
+        # a busy box); tiles show their state as it arrives (`_terminal_up`).
+        Window.bind(on_flip=self._start_terminal)
         # systemd's watchdog is pinged from this main loop: a hung UI stops the pings and is
         # restarted. READY=1 once the first frame is drawn.
         self.watchdog = Watchdog()
         Clock.schedule_interval(lambda _dt: self.watchdog.ping(), self.watchdog.interval_s / 4)
         Clock.schedule_once(self._ready, 0)
         return self.manager
+
+    def _start_terminal(self, *_args) -> None:
+        Window.unbind(on_flip=self._start_terminal)
+        started_at = time.monotonic()
+
+        def start() -> None:
+            try:
+                self.terminal.start()
+            except Exception as exc:  # the screens still serve; the tiles say what is missing
+                self.log_unexpected("terminal start", exc)
+            log.info("terminal up %.0f ms after the first frame",
+                     (time.monotonic() - started_at) * 1000)
+            Clock.schedule_once(self._terminal_up, 0)
+
+        self._starter = threading.Thread(target=start, name="terminal-start", daemon=True)
+        self._starter.start()
+
+    def _terminal_up(self, _dt: float) -> None:
+        self.terminal_started.set()
+        if self.manager is not None and self.manager.current == "home":
+            self.manager.current_screen.refresh()  # the tiles with the link and devices
 
     def _ready(self, _dt: float) -> None:
         self.watchdog.ready(f"serving as {self.kiosk_config.terminal.id}")
@@ -181,11 +211,13 @@ class KioskApp(App):
         if self.admin is not None:
             self.admin.close()
         Window.unbind(on_request_close=self._refuse_close, on_keyboard=self._swallow_escape,
-                      on_touch_down=self._on_any_touch)
+                      on_touch_down=self._on_any_touch, on_flip=self._start_terminal)
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         if self.guard is not None:
             crash_guard.uninstall(self.guard)
+        if self._starter is not None:
+            self._starter.join(30)  # what it opened is closed by stop()
         self.terminal.stop()
 
     # -- the citizen's session -----------------------------------------------------------------
@@ -460,7 +492,7 @@ class KioskApp(App):
         else:
             reason = self.terminal.availability.why_not(tile.removeprefix("tile_"))
             if reason is None and self.terminal.link is None:
-                reason = "platform"
+                reason = "platform" if self.terminal_started.is_set() else "starting"
         return None if reason is None else self.translator.gettext(unavailable_words(reason))
 
     def quality_words(self, codes: tuple[str, ...]) -> str:

@@ -7,6 +7,7 @@ into the Kivy home and registered under Kivy's default font name.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from fontTools.ttLib import TTCollection
@@ -31,7 +32,7 @@ def extract_sc_face(collection: Path, out: Path) -> Path:
     for face in TTCollection(str(collection)).fonts:
         if face["name"].getDebugName(1) == SC_FAMILY:
             out.parent.mkdir(parents=True, exist_ok=True)
-            tmp = out.with_suffix(".tmp")
+            tmp = out.with_suffix(f".{os.getpid()}.tmp")  # apps starting at once share a cache
             face.save(str(tmp))
             tmp.replace(out)
             return out

@@ -4,8 +4,10 @@ Touches go through Kivy's input dispatch exactly as the touchscreen's do (a Moti
 to the event loop), so a test that taps a tile exercises the same code a finger does. Every
 command runs on the Kivy main thread; the HTTP thread waits for its result.
 
-  GET  /state                   {"screen", "texts", "kids" (of the screen and of any dialog
-                                 open above it), "dialog": its kid or null, "language", ...,
+  GET  /state                   {"ready": the screens are up, "started": the terminal
+                                 (devices, platform link) too, "screen", "texts", "kids" (of
+                                 the screen and of any dialog open above it), "dialog": its
+                                 kid or null, "language", ...,
                                  "frames": {"drawn", "last_s"}, "stall": {"max_ms", "since_s"},
                                  "keys_seen": key-downs the window got, "overlays": class names
                                  of what lies on the window beside the app (a settings panel,
@@ -33,6 +35,9 @@ command runs on the Kivy main thread; the HTTP thread waits for its result.
   GET  /explore                 how that walk stands: steps, problems found, what moved
   POST /fault {"text": ...}     raise an exception on the next frame, as a screen's bug would
                                  (screens.crash_guard must catch it)
+  POST /reset                   end the session at the screen (as staff taking the terminal
+                                 would) and go back to the attract loop: the UI tests share one
+                                 app among a module's tests and start each from here
 
 Bound to 127.0.0.1 only and started only with `--ui-driver PORT`.
 """
@@ -53,6 +58,7 @@ from kivy.tests.common import UnitTestTouch
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.layout import Layout
 
+from kiosk.session import EndReason
 from screens.explorer import Explorer, Walk
 from screens.inspect import problems
 from screens.widgets import find, texts
@@ -112,7 +118,9 @@ class UiDriver:
         screen = manager.current_screen
         dialogs = self._dialogs()
         roots = [*dialogs, screen]
-        return {"ready": True, "screen": manager.current,
+        started = getattr(self.app, "terminal_started", None)
+        return {"ready": True, "started": started is None or started.is_set(),
+                "screen": manager.current,
                 "texts": [t for root in roots for t in texts(root)],
                 "kids": sorted({w.kid for root in roots for w in root.walk()
                                 if getattr(w, "kid", None)}),
@@ -272,6 +280,16 @@ class UiDriver:
         Clock.schedule_once(fail, 0)
         return {"scheduled": True}
 
+    def reset(self) -> dict[str, Any]:
+        """Nobody at the screen: the session ends (the app's own end-of-session handling puts
+        back the defaults) and the attract loop shows."""
+        sessions = self.app.terminal.sessions
+        ended = sessions.current is not None
+        if ended:
+            sessions.end(EndReason.ADMIN)
+        self.app.show("attract")  # also from the admin screens, where an end would not move
+        return {"ended": ended}
+
     def screenshot(self, path: str) -> dict[str, Any]:
         """The screen; with a dialog open, the window as drawn (the dialog lies on the window,
         outside the app's root). Window.screenshot appends a counter: moved to `path`."""
@@ -346,6 +364,7 @@ class UiDriver:
                     "/explore": lambda: driver.explore(args),
                     "/fault": lambda: driver.fault(str(args.get("text", "injected fault"))[:200]),
                     "/widget": lambda: driver.widget(str(args.get("kid"))),
+                    "/reset": driver.reset,
                 }
                 if self.path not in commands:
                     self._reply(404, {"error": "unknown command"})

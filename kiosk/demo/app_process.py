@@ -22,6 +22,9 @@ import tomli_w
 from kiosk.demo.xvfb import SIZE, Xvfb
 
 ROOT = Path(__file__).resolve().parents[2]
+# The CJK faces extracted once for every app these start (each has a run directory of its own;
+# extracting them costs 2-4 s a start)
+FONT_CACHE = ROOT / "run" / "font-cache"
 DEVICE_SECTIONS = ("idcard", "smartcard", "qr_camera", "qr_serial", "doc_camera", "scanner",
                    "printer")
 
@@ -51,6 +54,7 @@ class AppProcess:
     supervise: bool = False  # restart the app when it asks (fleet update) or crashes
     # With `supervise` and [fleet] on: the fleet updater beside the app, as kiosk-fleet.service
     updater: subprocess.Popen[bytes] | None = None
+    log_from: int = 0  # app_log() reads from here: what the app wrote since the last reset()
 
     def start(self, timeout_s: float = 60.0) -> AppProcess:
         self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -63,7 +67,8 @@ class AppProcess:
                     **self.site}
             site_path = self.run_dir / "site.toml"
             site_path.write_text(tomli_w.dumps(site), encoding="utf-8")
-        env = {**os.environ, **(self.xvfb.env if self.xvfb else {})}
+        env = {"KIOSK_FONT_CACHE": str(FONT_CACHE), **os.environ,
+               **(self.xvfb.env if self.xvfb else {})}
         self.log = (self.run_dir / "app.log").open("wb")
         t0 = time.monotonic()
         # Supervised (the demo), a fleet update's restart brings the app back as systemd would;
@@ -83,7 +88,10 @@ class AppProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"the app exited with {self.proc.returncode}:\n{self.app_log()}")
             try:
-                if self.state().get("ready"):
+                state = self.state()
+                # the first frame comes before the devices and the platform link: a caller
+                # touches a terminal that has them all (or has said why not)
+                if state.get("ready") and state.get("started", True):
                     self.started_s = time.monotonic() - t0
                     return self
             except requests.RequestException:
@@ -95,7 +103,25 @@ class AppProcess:
 
     def app_log(self, chars: int = 4000) -> str:
         path = self.run_dir / "app.log"
-        return path.read_text(errors="replace")[-chars:] if path.exists() else ""
+        if not path.exists():
+            return ""
+        with path.open("rb") as log:
+            log.seek(self.log_from)
+            return log.read().decode(errors="replace")[-chars:]
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def reset(self, defaults: dict[str, Any] | None = None, timeout_s: float = 20.0) -> None:
+        """Back to the attract loop with nobody's session, no dialog and the configured
+        `defaults` (language, modes) in force, the log read from here on: the state a test
+        starts from when one app serves several tests (starting one costs seconds)."""
+        self.command("reset")
+        want = {"screen": "attract", "dialog": None, **(defaults or {})}
+        self.wait_for(lambda s: all(s.get(k) == v for k, v in want.items()), timeout_s)
+        path = self.run_dir / "app.log"
+        self.log_from = path.stat().st_size if path.exists() else 0
 
     @property
     def url(self) -> str:

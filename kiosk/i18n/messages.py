@@ -138,6 +138,7 @@ UNAVAILABLE: dict[str, str] = {
     "documents": N_("Out of order: document scanning"),
     "platform": N_("Not connected to the platform"),
     "not_offered": N_("Not available at this terminal yet"),
+    "starting": N_("Starting up, one moment"),  # a device or the link, just after start
 }
 
 # Identity refusals (kiosk.services.identity) -> what the citizen is told.
@@ -156,6 +157,8 @@ def unavailable_words(reason: str) -> str:
     """The msgid for an availability reason: the exact one, else its role's, else generic."""
     if reason in UNAVAILABLE:
         return UNAVAILABLE[reason]
+    if reason.endswith("_starting"):
+        return UNAVAILABLE["starting"]
     return UNAVAILABLE.get(reason.split("_", 1)[0], UNAVAILABLE["not_offered"])
 
 

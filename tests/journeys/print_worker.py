@@ -5,8 +5,10 @@ emulator's pty, the reference platform over loopback.
     python -m tests.journeys.print_worker SITE.json CERTIFICATE_ID
 
 With `a4_uri` in SITE.json the certificate goes to that A4 page printer (IPP) instead.
-Prints `PRINTING` (flushed) just before the certificate goes to the printer, then the outcome;
+Says `PRINTING` just before the certificate goes to the printer, then the outcome;
 `REPRINT_NEEDED` when the certificate counts as printed before. Exits once the outbox is empty.
+The crash test forks its lives from a server that has these modules imported already
+(`run_life`): a life then costs what the kiosk does, not a Python start and its imports.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from drivers.pageprinter.printer import PagePrinter
@@ -38,7 +42,18 @@ from tests.support import texted_code
 MOBILE = "13800000001"
 
 
-def main(site_path: str, certificate_id: str) -> int:
+def _print(line: str) -> None:
+    print(line, flush=True)
+
+
+def run_life(site_path: str, certificate_id: str, conn: Connection) -> None:
+    """A life in a forked process: what it says goes down `conn`, line by line."""
+    code = main(site_path, certificate_id, say=lambda line: conn.send_bytes(line.encode()))
+    conn.close()
+    sys.exit(code)
+
+
+def main(site_path: str, certificate_id: str, say: Callable[[str], None] = _print) -> int:
     site = json.loads(Path(site_path).read_text(encoding="utf-8"))
     root = Path(site["root"])
     config = KioskConfig(
@@ -67,7 +82,7 @@ def main(site_path: str, certificate_id: str) -> int:
                                  job_timeout_s=10.0, check_interval_s=0.05)
     printer.start()
     if not printer.wait_for(lambda s: s.usable, 5.0):
-        print("PRINTER_DOWN", printer.status, flush=True)
+        say(f"PRINTER_DOWN {printer.status}")
         return 2
     client = PlatformClient.from_config(config, retries=0)
     session = SessionManager(config).start(Identity.from_id_card(card_of("resident")))
@@ -83,16 +98,16 @@ def main(site_path: str, certificate_id: str) -> int:
     try:
         journey.choose(certificate_id)
     except JourneyProblem as problem:
-        print("REPRINT_NEEDED" if problem.code == "journey.collect.reason_needed"
-              else f"PROBLEM {problem.code}", flush=True)
+        say("REPRINT_NEEDED" if problem.code == "journey.collect.reason_needed"
+            else f"PROBLEM {problem.code}")
     else:
-        print("PRINTING", flush=True)
+        say("PRINTING")
         done = journey.print_certificate()
-        print("OUTCOME", done.outcome, done.recorded, done.queued, flush=True)
+        say(f"OUTCOME {done.outcome} {done.recorded} {done.queued}")
     deadline = time.monotonic() + 20
     while outbox.depth() and time.monotonic() < deadline:
         time.sleep(0.05)
-    print("DRAINED" if not outbox.depth() else "NOT_DRAINED", flush=True)
+    say("DRAINED" if not outbox.depth() else "NOT_DRAINED")
     sender.stop()
     printer.stop()
     return 0

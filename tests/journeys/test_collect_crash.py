@@ -6,11 +6,10 @@ real SIGKILL, the printer emulator on a pty at a serial line's pace, the referen
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import random
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +24,7 @@ from kiosk.refplatform.server import start_in_thread
 from kiosk.refplatform.store import Store
 from kiosk.refplatform.rate_limits import RULES, RateLimits
 from tests.delivery.drill import free_port
+from tests.journeys import print_worker
 from tests.journeys.test_collect_journey import issue_certificate
 from tests.journeys.conftest import KIOSK_ID
 
@@ -34,7 +34,6 @@ from kiosk.admin.service import AdminService
 from kiosk.config.schema import PlatformConfig, TerminalConfig
 from limits import parse
 
-ROOT = Path(__file__).resolve().parents[2]
 CENTRE = "测试政务服务中心"
 TRIALS = int(os.environ.get("KIOSK_PRINT_CRASH_TRIALS", "26"))
 
@@ -102,30 +101,41 @@ def ground(tmp_path: Path) -> Iterator[Ground]:
         g.close()
 
 
+# Lives are forked from a server that has the kiosk's modules imported (and no thread running):
+# each costs what the kiosk does, not a Python start (twice a trial, ~1 s each on a busy box).
+LIVES = multiprocessing.get_context("forkserver")
+LIVES.set_forkserver_preload(["tests.journeys.print_worker"])
+
+
 def life(site: Path, certificate_id: str,
          kill_after_s: float | None) -> tuple[str, bool, float]:
     """Run one kiosk life; SIGKILL it `kill_after_s` after it says PRINTING.
     (output, killed, seconds from PRINTING to OUTCOME)"""
-    proc = subprocess.Popen([sys.executable, "-m", "tests.journeys.print_worker", str(site),
-                             certificate_id], cwd=ROOT, text=True, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    ours, theirs = LIVES.Pipe(duplex=False)
+    proc = LIVES.Process(target=print_worker.run_life, args=(str(site), certificate_id, theirs))
+    proc.start()
+    theirs.close()
     out: list[str] = []
-    assert proc.stdout is not None
     printing = outcome = time.monotonic()
-    for line in proc.stdout:
-        out.append(line)
+    while True:
+        try:
+            line = ours.recv_bytes().decode()
+        except (EOFError, OSError):  # the life ended (or was killed mid-message)
+            break
+        out.append(line + "\n")
         if line.startswith("OUTCOME"):
             outcome = time.monotonic()
         if line.startswith("PRINTING"):
             printing = time.monotonic()
         if line.startswith("PRINTING") and kill_after_s is not None:
             time.sleep(kill_after_s)
-            proc.send_signal(signal.SIGKILL)
+            proc.kill()  # SIGKILL (a life that ended meanwhile is not there to kill)
             break
-    rest, err = proc.communicate(timeout=60)
-    text = "".join(out) + rest
-    killed = proc.returncode == -signal.SIGKILL
-    assert killed or proc.returncode == 0, text + err[-3000:]
+    proc.join(60)
+    ours.close()
+    text = "".join(out)
+    killed = proc.exitcode == -signal.SIGKILL
+    assert killed or proc.exitcode == 0, f"{text}\nexit code {proc.exitcode}"
     return text, killed, outcome - printing
 
 

@@ -113,3 +113,28 @@ def sessions_dir(sim: Simulation) -> Path:
 def leftovers(sim: Simulation) -> list[Path]:
     root = sessions_dir(sim)
     return sorted(root.rglob("*")) if root.exists() else []
+
+
+class Since:
+    """What the simulation held when a test began: the tests of a module share one simulation
+    (tests/ui/conftest.py), so a test counts what it filed and printed itself."""
+
+    def __init__(self, sim: Simulation) -> None:
+        self.sim = sim
+        self._receipts = {a["receipt_no"] for a in self._all()}
+        printer = sim.emulators.get("printer")
+        self._jobs = len(printer.job_log()) if printer is not None else 0
+
+    def _all(self) -> list[dict[str, Any]]:
+        if "platform" not in self.sim.emulators:
+            return []
+        return self.sim.control("platform", "applications", {})
+
+    def applications(self, service_id: str | None = None) -> list[dict[str, Any]]:
+        """Filed since, newest first (as the platform lists them)."""
+        return [a for a in self._all() if a["receipt_no"] not in self._receipts
+                and (service_id is None or a["service_id"] == service_id)]
+
+    def jobs(self) -> list[dict[str, Any]]:
+        """The printer emulator's jobs since, oldest first."""
+        return self.sim.emulators["printer"].job_log()[self._jobs:]

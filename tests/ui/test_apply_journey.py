@@ -8,22 +8,32 @@ from pathlib import Path
 
 import tomli_w
 
-from kiosk.audit.from_config import open_trail
+from kiosk.audit.from_config import audit_path, open_trail
 from kiosk.config import load_config
 from kiosk.sim import Simulation
 from tests.support import wait_until
 from tests.ui.harness import KioskUi, Xvfb
-from tests.ui.journey import (SERVICE, fill_form, give_materials, identify,
+from tests.ui.journey import (SERVICE, Since, fill_form, give_materials, identify,
                               leftovers, on, open_service, submit, tap)
 
 ID_NUMBER = "110101199003071233"
 
 
-def _applications(sim: Simulation) -> list[dict]:
-    return [a for a in sim.control("platform", "applications", {}) if a["service_id"] == SERVICE]
+def _trail_head(sim: Simulation) -> int:
+    """The last seq of the audit trail (0 before the app wrote any): the tests of this module
+    share one app and its trail."""
+    config = load_config(sim.site_config_path)
+    if not audit_path(config).exists():
+        return 0
+    with open_trail(config, create=False) as trail:
+        return max((e.seq for e in trail.entries()), default=0)
 
 
-def test_a_citizen_applies_in_chinese_and_takes_a_printed_receipt(sim, app: KioskUi) -> None:
+
+
+def test_a_citizen_applies_in_chinese_and_takes_a_printed_receipt(sim, app: KioskUi,
+                                                                  since: Since) -> None:
+    trail_head = _trail_head(sim)
     identify(sim, app)
     open_service(sim, app)
     fill_form(app)
@@ -34,12 +44,12 @@ def test_a_citizen_applies_in_chinese_and_takes_a_printed_receipt(sim, app: Kios
     assert "print_printed" in state["kids"], state
     texts = "\n".join(state["texts"])
     assert "已受理" in texts or "received" in texts
-    filed = _applications(sim)
+    filed = since.applications(SERVICE)
     assert len(filed) == 1
     receipt_no = filed[0]["receipt_no"]
     assert filed[0]["notifications"] == {"sms": True}  # recorded for the platform to act on
     assert receipt_no in texts
-    jobs = sim.emulators["printer"].job_log()
+    jobs = since.jobs()
     assert len(jobs) == 1 and any(receipt_no in line for line in jobs[0]["lines"])
     tap(app, "finish")
     app.wait_for(on("home"))
@@ -49,7 +59,7 @@ def test_a_citizen_applies_in_chinese_and_takes_a_printed_receipt(sim, app: Kios
     assert ID_NUMBER not in app.app_log()
     # 全程留痕: the session and what it filed and printed, in an intact chain, nothing personal
     with open_trail(load_config(sim.site_config_path), create=False) as trail:
-        entries = list(trail.entries())
+        entries = [e for e in trail.entries() if e.seq > trail_head]
         assert trail.verify().ok
     actions = [e.action for e in entries]
     assert actions[:1] == ["session.started"] and actions[-1] == "session.ended"
@@ -58,7 +68,7 @@ def test_a_citizen_applies_in_chinese_and_takes_a_printed_receipt(sim, app: Kios
     assert ID_NUMBER not in str([e.details for e in entries])
 
 
-def test_in_english_and_elder_mode_the_same_journey_reads_in_english(sim, app: KioskUi) -> None:
+def test_in_english_and_elder_mode_the_same_journey_reads_in_english(sim, app: KioskUi, since: Since) -> None:
     identify(sim, app)
     tap(app, "switch_language")
     app.wait_for(lambda s: s["language"] == "en")
@@ -73,12 +83,12 @@ def test_in_english_and_elder_mode_the_same_journey_reads_in_english(sim, app: K
     state = submit(app)
     assert "print_printed" in state["kids"]
     assert any("Application number" in t for t in state["texts"])
-    lines = sim.emulators["printer"].job_log()[0]["lines"]
+    lines = since.jobs()[0]["lines"]
     assert any("Application" in line or "Receipt" in line for line in lines)
-    assert len(_applications(sim)) == 1
+    assert len(since.applications(SERVICE)) == 1
 
 
-def test_card_removed_mid_form_ends_the_session_and_nothing_is_filed(sim, app: KioskUi) -> None:
+def test_card_removed_mid_form_ends_the_session_and_nothing_is_filed(sim, app: KioskUi, since: Since) -> None:
     identify(sim, app)
     open_service(sim, app)
     tap(app, "field_reason")
@@ -86,14 +96,14 @@ def test_card_removed_mid_form_ends_the_session_and_nothing_is_filed(sim, app: K
     sim.control("idcard", "remove_card", {})
     app.wait_for(lambda s: s["screen"] == "attract", 15)
     assert leftovers(sim) == []
-    assert _applications(sim) == []
+    assert since.applications(SERVICE) == []
     # the next citizen starts clean: no form of the last one
     identify(sim, app)
     open_service(sim, app)
     assert "error_reason" not in app.state()["kids"]
 
 
-def test_printer_out_of_paper_at_the_receipt_is_told_then_prints_once(sim, app: KioskUi) -> None:
+def test_printer_out_of_paper_at_the_receipt_is_told_then_prints_once(sim, app: KioskUi, since: Since) -> None:
     identify(sim, app)
     open_service(sim, app)
     fill_form(app)
@@ -101,17 +111,17 @@ def test_printer_out_of_paper_at_the_receipt_is_told_then_prints_once(sim, app: 
     sim.control("printer", "paper_out", {})
     state = submit(app)
     assert "print_paper_out" in state["kids"], state
-    receipt_no = _applications(sim)[0]["receipt_no"]
+    receipt_no = since.applications(SERVICE)[0]["receipt_no"]
     assert any(receipt_no in t for t in state["texts"])  # the number stays on screen
-    assert sim.emulators["printer"].job_log() == []
+    assert since.jobs() == []
     sim.control("printer", "reload_paper", {})
     tap(app, "print_again")
     app.wait_for(on("receipt", "print_printed"), 30)
-    assert len(sim.emulators["printer"].job_log()) == 1
+    assert len(since.jobs()) == 1
 
 
 def test_platform_down_at_submit_gives_a_will_be_sent_receipt_then_files_once(
-        sim, app: KioskUi) -> None:
+        sim, app: KioskUi, since: Since) -> None:
     identify(sim, app)
     open_service(sim, app)
     fill_form(app)
@@ -122,11 +132,12 @@ def test_platform_down_at_submit_gives_a_will_be_sent_receipt_then_files_once(
     assert "will be sent" in texts or "恢复后" in texts or "发送" in texts, texts
     assert "print_printed" in state["kids"]
     sim.control("platform", "up", {})
-    assert wait_until(lambda: _applications(sim), timeout=60, interval=0.5), "never delivered"
-    assert len(_applications(sim)) == 1
+    assert wait_until(lambda: since.applications(SERVICE), timeout=60, interval=0.5), "never delivered"
+    assert len(since.applications(SERVICE)) == 1
 
 
-def test_idle_timeout_mid_form_warns_aloud_then_wipes(sim, xvfb: Xvfb, tmp_path: Path) -> None:
+def test_idle_timeout_mid_form_warns_aloud_then_wipes(sim, xvfb: Xvfb, tmp_path: Path,
+                                                   since: Since) -> None:
     site = tomllib.loads(sim.site_config_path.read_text(encoding="utf-8"))
     site.setdefault("session", {}).update(idle_timeout_s=8.0, warning_s=4.0)
     spoken = tmp_path / "spoken.log"
@@ -144,7 +155,7 @@ def test_idle_timeout_mid_form_warns_aloud_then_wipes(sim, xvfb: Xvfb, tmp_path:
         assert state["screen"] == "form"  # the countdown shows on the screen in use
         app.wait_for(lambda s: s["screen"] == "attract", 15)
         assert leftovers(sim) == []
-        assert _applications(sim) == []
+        assert since.applications(SERVICE) == []
         # the countdown was spoken (catalogue words and the seconds only: kiosk.voice)
         assert wait_until(lambda: spoken.exists() and spoken.read_text().strip(), 10)
         assert all(line.endswith(".wav") for line in spoken.read_text().split())
@@ -152,7 +163,7 @@ def test_idle_timeout_mid_form_warns_aloud_then_wipes(sim, xvfb: Xvfb, tmp_path:
         app.stop()
 
 
-def test_a_page_from_the_flatbed_scanner_is_taken(sim, app: KioskUi) -> None:
+def test_a_page_from_the_flatbed_scanner_is_taken(sim, app: KioskUi, since: Since) -> None:
     identify(sim, app)
     open_service(sim, app)
     fill_form(app)

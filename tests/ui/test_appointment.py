@@ -14,6 +14,7 @@ from kiosk.sim import Simulation
 from tests.ui.harness import KioskUi
 from tests.ui.journey import identify, leftovers, on, open_tile, tap
 
+SHARE_APP = False  # payments and bookings of one test would show in the next
 AREAS = ("idcard", "printer")
 ID_NUMBER = "110101199003071233"
 SERVICE = "nurse-practice-registration"

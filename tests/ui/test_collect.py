@@ -13,7 +13,7 @@ from kiosk.session import Identity
 from kiosk.sim import Simulation
 from tests.session.conftest import card_of
 from tests.ui.harness import KioskUi
-from tests.ui.journey import identify, leftovers, on, open_tile, tap
+from tests.ui.journey import Since, identify, leftovers, on, open_tile, tap
 
 AREAS = ("idcard", "printer")
 ID_NUMBER = "110101199003071233"
@@ -36,9 +36,10 @@ def issued(sim: Simulation) -> str:
                             (filed["receipt_no"],)).fetchone()[0]
 
 
-def collections(sim: Simulation) -> list[dict[str, Any]]:
+def collections(sim: Simulation, certificate_id: str) -> list[dict[str, Any]]:
     with sim.emulators["platform"].store.read() as conn:
-        return [dict(r) for r in conn.execute("SELECT * FROM collections ORDER BY id")]
+        return [dict(r) for r in conn.execute(
+            "SELECT * FROM collections WHERE certificate_id = ? ORDER BY id", (certificate_id,))]
 
 
 def open_list(sim: Simulation, app: KioskUi, certificate_id: str) -> None:
@@ -46,7 +47,8 @@ def open_list(sim: Simulation, app: KioskUi, certificate_id: str) -> None:
     app.wait_for(on("collect_list", f"cert_{certificate_id}"), 20)
 
 
-def test_a_citizen_previews_prints_once_then_reprints_with_a_reason(sim, app: KioskUi) -> None:
+def test_a_citizen_previews_prints_once_then_reprints_with_a_reason(sim, app: KioskUi,
+        since: Since) -> None:
     certificate_id = issued(sim)
     identify(sim, app)
     open_list(sim, app, certificate_id)
@@ -56,9 +58,9 @@ def test_a_citizen_previews_prints_once_then_reprints_with_a_reason(sim, app: Ki
     tap(app, "print_certificate")
     state = app.wait_for(on("collect_preview", "collect_printed"), 30)
     assert "print_again" not in state["kids"]
-    jobs = sim.emulators["printer"].job_log()
+    jobs = since.jobs()
     assert len(jobs) == 1 and jobs[0]["cut"] and not jobs[0]["truncated"]
-    assert [c["reprint_reason"] for c in collections(sim)] == [None]
+    assert [c["reprint_reason"] for c in collections(sim, certificate_id)] == [None]
     tap(app, "finish")
     app.wait_for(on("home"))
     # the same citizen wants it again: the list says it was printed, a reason is asked
@@ -69,9 +71,9 @@ def test_a_citizen_previews_prints_once_then_reprints_with_a_reason(sim, app: Ki
     app.wait_for(on("collect_preview", "print_certificate"), 20)
     tap(app, "print_certificate")
     app.wait_for(on("collect_preview", "collect_printed"), 30)
-    jobs = sim.emulators["printer"].job_log()
+    jobs = since.jobs()
     assert len(jobs) == 2 and "补打" in "\n".join(jobs[1]["lines"])
-    assert [c["reprint_reason"] for c in collections(sim)] == [None, "lost"]
+    assert [c["reprint_reason"] for c in collections(sim, certificate_id)] == [None, "lost"]
     tap(app, "finish")
     app.wait_for(on("home"))
     tap(app, "exit")
@@ -80,7 +82,8 @@ def test_a_citizen_previews_prints_once_then_reprints_with_a_reason(sim, app: Ki
     assert ID_NUMBER not in app.app_log()
 
 
-def test_paper_out_mid_certificate_is_told_then_prints_once_whole(sim, app: KioskUi) -> None:
+def test_paper_out_mid_certificate_is_told_then_prints_once_whole(sim, app: KioskUi,
+        since: Since) -> None:
     certificate_id = issued(sim)
     identify(sim, app)
     open_list(sim, app, certificate_id)
@@ -90,12 +93,12 @@ def test_paper_out_mid_certificate_is_told_then_prints_once_whole(sim, app: Kios
     tap(app, "print_certificate")
     state = app.wait_for(on("collect_preview", "collect_paper_out"), 30)
     assert "print_again" in state["kids"] and "collect_printed" not in state["kids"]
-    jobs = sim.emulators["printer"].job_log()
+    jobs = since.jobs()
     assert len(jobs) == 1 and jobs[0]["truncated"]  # the torn piece, never reported as done
-    assert collections(sim) == []  # the platform was not told
+    assert collections(sim, certificate_id) == []  # the platform was not told
     sim.control("printer", "reload_paper", {})
     tap(app, "print_again")
     app.wait_for(on("collect_preview", "collect_printed"), 30)
-    jobs = sim.emulators["printer"].job_log()
+    jobs = since.jobs()
     assert len(jobs) == 2 and jobs[1]["cut"] and not jobs[1]["truncated"] and jobs[1]["qr_codes"]
-    assert len(collections(sim)) == 1
+    assert len(collections(sim, certificate_id)) == 1

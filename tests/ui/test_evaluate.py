@@ -10,16 +10,17 @@ from typing import Any
 from kiosk.sim import Simulation
 from tests.support import wait_until
 from tests.ui.harness import KioskUi
-from tests.ui.journey import (SERVICE, fill_form, give_materials, identify, on,
+from tests.ui.journey import (SERVICE, Since, fill_form, give_materials, identify, on,
                               open_service, open_tile, submit, tap)
 from tests.ui.test_progress import file_application
 
 
-def evaluations(sim: Simulation) -> list[dict[str, Any]]:
+def evaluations(sim: Simulation, receipt_no: str) -> list[dict[str, Any]]:
     conn = sqlite3.connect(sim.emulators["platform"].database)
     conn.row_factory = sqlite3.Row
     try:
-        return [dict(r) for r in conn.execute("SELECT * FROM evaluations")]
+        return [dict(r) for r in conn.execute("SELECT * FROM evaluations WHERE receipt_no = ?",
+                                              (receipt_no,))]
     finally:
         conn.close()
 
@@ -46,15 +47,17 @@ def test_a_recent_application_is_rated_with_a_comment_from_the_home_tile(
     comment = next(t for t in state["texts"] if len(t) == 1 and not t.isascii())
     tap(app, "rate_send")
     app.wait_for(on("evaluate_rate", "rate_thanks"), 20)
-    assert wait_until(lambda: evaluations(sim), timeout=30, interval=0.2), "never delivered"
-    (row,) = evaluations(sim)
+    assert wait_until(lambda: evaluations(sim, receipt_no), timeout=30, interval=0.2), \
+        "never delivered"
+    (row,) = evaluations(sim, receipt_no)
     assert (row["receipt_no"], row["score"], row["comment"]) == (receipt_no, 4, comment)
     tap(app, "rate_finish")
     app.wait_for(on("evaluate_list", "nothing_to_rate"), 20)  # rated: not offered again
     assert comment not in app.app_log(20000)
 
 
-def test_the_rating_is_offered_at_the_end_of_applying(sim: Simulation, app: KioskUi) -> None:
+def test_the_rating_is_offered_at_the_end_of_applying(sim: Simulation, app: KioskUi,
+                                                      since: Since) -> None:
     identify(sim, app)
     open_service(sim, app)
     fill_form(app)
@@ -69,8 +72,9 @@ def test_the_rating_is_offered_at_the_end_of_applying(sim: Simulation, app: Kios
     app.wait_for(on("evaluate_rate", "rate_finish"), 20)
     tap(app, "rate_finish")
     app.wait_for(on("home"), 10)
-    (filed,) = [a for a in sim.control("platform", "applications", {})
-                if a["service_id"] == SERVICE]
-    assert wait_until(lambda: evaluations(sim), timeout=30, interval=0.2), "never delivered"
-    (row,) = evaluations(sim)
+    (filed,) = since.applications(SERVICE)
+    receipt_no = filed["receipt_no"]
+    assert wait_until(lambda: evaluations(sim, receipt_no), timeout=30, interval=0.2), \
+        "never delivered"
+    (row,) = evaluations(sim, receipt_no)
     assert (row["receipt_no"], row["score"]) == (filed["receipt_no"], 5)

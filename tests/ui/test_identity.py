@@ -5,17 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from kiosk.config import load_config
 from kiosk.sim import Simulation
 from tests.ui.harness import ROOT, KioskUi
 
-
-@pytest.fixture
-def sim(tmp_path: Path):
-    with Simulation(tmp_path / "sim", areas=("idcard",), platform=False) as s:
-        yield s
+AREAS = ("idcard",)
+PLATFORM = False
 
 
 def _sessions_dir(sim: Simulation) -> Path:

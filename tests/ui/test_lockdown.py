@@ -12,7 +12,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
@@ -33,15 +32,24 @@ def xdotool(xvfb: Xvfb, *args: str) -> None:
                    check=True, timeout=10)
 
 
-@pytest.fixture
-def locked(xvfb: Xvfb, tmp_path: Path):
-    run_dir = tmp_path / "run"
+@pytest.fixture(scope="module")
+def locked_app(xvfb: Xvfb, tmp_path_factory: pytest.TempPathFactory):
+    run_dir = tmp_path_factory.mktemp("locked") / "run"
     (run_dir / "kivy").mkdir(parents=True)
     (run_dir / "kivy" / "config.ini").write_text(TAMPERED_KIVY_CONFIG, encoding="utf-8")
     app = KioskUi(run_dir, xvfb).start()
-    xdotool(xvfb, "mousemove", "960", "540")  # no window manager: keys go to the window under it
     yield app
     app.stop()
+
+
+@pytest.fixture
+def locked(locked_app: KioskUi, xvfb: Xvfb):
+    """The tampered app, one for the module (it must still be running: the test before
+    proved nothing made it leave), back on the attract loop."""
+    assert locked_app.alive, locked_app.app_log()
+    locked_app.reset()
+    xdotool(xvfb, "mousemove", "960", "540")  # no window manager: keys go to the window under it
+    return locked_app
 
 
 def assert_still_serving(app: KioskUi, screen: str) -> dict:
