@@ -365,7 +365,7 @@ class KioskApp(App):
         self.exit_dialog.show(
             _("Exit now?"), _("What you have entered will be cleared."), "exit_confirm_text",
             [("exit_cancel", _("Continue my session"), self.exit_dialog.close, False),
-             ("exit_confirm", _("Exit"), self._exit_confirmed, True)])
+             ("exit_confirm", _("Exit"), self._exit_confirmed, "danger")])
 
     def _exit_confirmed(self) -> None:
         if self.exit_dialog is not None:

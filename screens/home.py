@@ -47,8 +47,7 @@ class HomeScreen(Screen):
                           font_size=theme.text_px, color=theme.foreground, size_hint_x=0.4)
             hello.kid = "greeting"
             header.add_widget(hello)
-        leave = KioskButton("exit", theme, text=_("Exit"), size_hint_x=0.2,
-                            background_color=theme.accent)
+        leave = KioskButton("exit", theme, "danger", text=_("Exit"), size_hint_x=0.2)
         leave.bind(on_release=lambda *_: self.app.end_session())
         header.add_widget(leave)
         box.add_widget(header)
@@ -75,25 +74,25 @@ class HomeScreen(Screen):
             tile = KioskButton(kid, theme, text=text, font_size=theme.tile_text_px, markup=True,
                                size_hint_y=1, halign="center", valign="middle",
                                disabled=why_not is not None,
-                               background_disabled_normal="",
-                               disabled_color=(1, 1, 1, 0.85))
-            if why_not is not None:
-                tile.background_color = theme.disabled
+                               role="tile")
             tile.bind(size=lambda w, s: setattr(w, "text_size", (s[0] - 24, None)))
             tile.bind(on_release=lambda w: self.app.open_journey(w.kid))
             grid.add_widget(tile)
         box.add_widget(grid)
         bar = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=24)
         other = "en" if self.app.prefs.language == "zh-CN" else "zh-CN"
-        for kid, text, action in (
+        prefs = self.app.prefs
+        # a switch shows its state by a thick border and ✓ (never by colour alone)
+        for kid, text, action, on in (
             ("switch_language", "English" if other == "en" else "中文",
-             lambda *_: self.app.set_language(other)),
-            ("switch_elder", _("Elder mode: off") if self.app.prefs.elder_mode
-             else _("Elder mode"), lambda *_: self.app.toggle_elder_mode()),
-            ("switch_contrast", _("High contrast"), lambda *_: self.app.toggle_contrast()),
-        ) + ((("tiles_more", _("More services"), lambda *_: self.next_page()),)
-              if self.app.prefs.elder_mode else ()):
-            button = KioskButton(kid, theme, text=text, background_color=theme.accent)
+             lambda *_: self.app.set_language(other), False),
+            ("switch_elder", _("Elder mode"), lambda *_: self.app.toggle_elder_mode(),
+             prefs.elder_mode),
+            ("switch_contrast", _("High contrast"), lambda *_: self.app.toggle_contrast(),
+             prefs.high_contrast),
+        ) + ((("tiles_more", _("More services"), lambda *_: self.next_page(), False),)
+              if prefs.elder_mode else ()):
+            button = KioskButton(kid, theme, text=text, selected=on)
             button.bind(on_release=action)
             bar.add_widget(button)
         box.add_widget(bar)

@@ -19,10 +19,13 @@ from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
 from screens import background
+from screens.theme import Role
 from screens.widgets import (KioskButton, action_button, paint_background,
                              repaint_background, text_label)
 
-Action = tuple[str, str, Callable[[], None], bool]  # kid, words, callback, primary?
+# kid, words, callback, role (screens.theme: primary = continue, danger = exit/delete; a bool
+# still means primary?)
+Action = tuple[str, str, Callable[[], None], Role | bool]
 
 
 class JourneyScreen(Screen):
@@ -74,7 +77,7 @@ class JourneyScreen(Screen):
                 words += "\n" + note
         line = self.label(words, kid=f"{kid_prefix}{outcome}", size=theme.title_px)
         if outcome != "printed":
-            line.color = theme.accent
+            line.color = theme.error
         return line
 
     # ---- the frame ---------------------------------------------------------------------------
@@ -96,7 +99,7 @@ class JourneyScreen(Screen):
                 ("exit", _("Exit"), self.app.end_session)):
             header.add_widget(self.button(kid, text, action, size_hint_x=None,
                                           width=max(220, theme.button_height_px * 2.4),
-                                          primary=kid == "exit"))
+                                          role="danger" if kid == "exit" else "secondary"))
         box.add_widget(header)
         body = BoxLayout(orientation="vertical", spacing=16)
         self.draw_body(body)
@@ -106,11 +109,11 @@ class JourneyScreen(Screen):
                                       height=theme.title_px * 1.6))
         if self.problem:
             line = self.label(self.problem, kid="problem", height=theme.text_px * 3.2)
-            line.color = theme.accent
+            line.color = theme.error
             box.add_widget(line)
         bar = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=20)
-        for kid, text, callback, primary in self.actions():
-            bar.add_widget(self.button(kid, text, callback, primary=primary))
+        for kid, text, callback, role in self.actions():
+            bar.add_widget(self.button(kid, text, callback, role=role))
         if bar.children:
             box.add_widget(bar)
 

@@ -121,7 +121,7 @@ class OnScreenKeyboard(BoxLayout):
               accent: bool = False, **kwargs) -> KioskButton:
         theme = self.theme
         button = KioskButton(kid, theme, text=text,
-                             background_color=theme.accent if accent else theme.tile, **kwargs)
+                             background_color=theme.primary if accent else theme.tile, **kwargs)
         button.bind(on_release=lambda *_: self._edit(action))
         return button
 

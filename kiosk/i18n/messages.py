@@ -44,7 +44,6 @@ SCREEN_WORDS: tuple[str, ...] = (
     N_("Language"),
     N_("Switch language"),
     N_("Elder mode"),
-    N_("Elder mode: off"),
     N_("High contrast"),
     N_("Search services"),
     N_("No matching services"),

@@ -72,7 +72,7 @@ class CatalogueScreen(JourneyScreen):
         words = {None: _("All"), "individual": _("Individuals"), "enterprise": _("Businesses")}
         for kid, audience in AUDIENCES:
             top.add_widget(self.button(kid, words[audience], lambda a=audience: self._pick(a),
-                                       primary=audience == self.audience))
+                                       selected=audience == self.audience))
         box.add_widget(top)
         if self.view is not None and self.view.stale:
             box.add_widget(self.label(_("The platform cannot be reached: these are the services "

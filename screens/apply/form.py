@@ -88,7 +88,7 @@ class FormScreen(JourneyScreen):
             if field.name in self.errors:
                 error = self.label(self.errors[field.name], kid=f"error_{field.name}",
                                    size=round(theme.text_px * 0.8))
-                error.color = theme.accent
+                error.color = theme.error
                 column.add_widget(error)
             row.add_widget(column)
             grid.add_widget(row)
@@ -103,14 +103,14 @@ class FormScreen(JourneyScreen):
         if field.name in self.errors:
             error = self.label(self.errors[field.name], kid=f"error_{field.name}",
                                height=theme.text_px * 1.6)
-            error.color = theme.accent
+            error.color = theme.error
             box.add_widget(error)
         if field.options:
             grid = GridLayout(cols=2, spacing=16)
             for i, (option, words) in enumerate(field.options):
                 grid.add_widget(self.button(f"opt_{field.name}_{i}", words,
                                             lambda o=option: self._set(field, o),
-                                            primary=self.values.get(field.name) == option))
+                                            selected=self.values.get(field.name) == option))
             box.add_widget(grid)
             return
         assert self.composer is not None

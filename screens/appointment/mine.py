@@ -57,7 +57,7 @@ class ApptMineScreen(JourneyScreen):
                                           size_hint_x=0.35))
             elif self.confirming == aid:
                 row.add_widget(self.button(f"appt_confirm_{aid}", _("Confirm cancellation"),
-                                           lambda a=aid: self._cancel(a), primary=True,
+                                           lambda a=aid: self._cancel(a), role="danger",
                                            size_hint_x=0.35))
             else:
                 row.add_widget(self.button(f"appt_cancel_{aid}", _("Cancel"),

@@ -51,7 +51,7 @@ class CollectListScreen(JourneyScreen):
                                           date=self.app.translator.format_date(
                                               c.issued_at.date())), state))
             box.add_widget(self.button(f"cert_{c.certificate_id}", words,
-                                       lambda c=c: self._choose(c), primary=not c.collected))
+                                       lambda c=c: self._choose(c), role="secondary" if c.collected else "primary"))
 
     def actions(self) -> list[Action]:
         _ = self._

@@ -66,7 +66,7 @@ class CollectPreviewScreen(JourneyScreen):
             words, kid = problem.text(language), f"collect_{printed.outcome}"
         line = self.label(words, kid=kid, size=self.app.theme.title_px)
         if problem is not None:
-            line.color = self.app.theme.accent
+            line.color = self.app.theme.error
         return line
 
     def actions(self) -> list[Action]:

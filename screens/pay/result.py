@@ -39,7 +39,7 @@ class PayResultScreen(JourneyScreen):
             kid = "pay_unconfirmed" if end.status == "unconfirmed" else "pay_not_paid"
             line = self.label(problem.text(self.app.prefs.language) if problem else "",
                               kid=kid, size=theme.title_px)
-            line.color = theme.accent
+            line.color = theme.error
             box.add_widget(line)
             return
         box.add_widget(self.label(_("Payment received: %(amount)s", amount=view.amount_text),

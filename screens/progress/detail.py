@@ -65,7 +65,7 @@ class ProgressDetailScreen(JourneyScreen):
         box.add_widget(self.label("\n".join(lines), kid="progress_status"))
         if view.to_do:
             todo = self.label("\n".join(view.to_do), kid="progress_todo")
-            todo.color = theme.accent
+            todo.color = theme.warning
             box.add_widget(todo)
         if self.printed is not None:
             box.add_widget(self.print_outcome(self.printed.outcome, self.printed.msgid,

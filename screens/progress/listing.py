@@ -65,7 +65,7 @@ class ProgressListScreen(JourneyScreen):
                                                a.submitted_at.date()))))
             box.add_widget(self.button(f"app_{a.reference}", words,
                                        lambda r=a.reference: self._open(r),
-                                       primary=bool(a.to_do)))
+                                       role="primary" if a.to_do else "secondary"))
 
     def actions(self) -> list[Action]:
         _ = self._
