@@ -1,5 +1,6 @@
-"""The frame every journey screen shares: a header (title, language, home, exit), the body,
-a line for what went wrong, and the actions along the bottom. The idle warning is not part of
+"""The frame every journey screen shares: a header (screens.frame: the hall, clock, terminal
+and session timer; language, home, call staff, exit; the title and the journey's step bar),
+the body, a line for what went wrong, and the actions along the bottom. The idle warning is not part of
 it: it is a dialog above the screen (screens.dialog), so nothing here moves when it appears.
 
 A subclass draws from state it already holds (`draw_body`, `actions`), so `refresh()` can
@@ -19,6 +20,7 @@ from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
 from screens import background
+from screens.frame import ScreenHeader
 from screens.theme import Role
 from screens.widgets import (KioskButton, action_button, paint_background,
                              repaint_background, text_label)
@@ -36,7 +38,7 @@ class JourneyScreen(Screen):
         self.app = app
         self.problem: str | None = None  # what went wrong, already in the citizen's words
         self.busy = False
-        self.root_box = BoxLayout(orientation="vertical", padding=40, spacing=20)
+        self.root_box = BoxLayout(orientation="vertical", padding=(40, 24), spacing=16)
         paint_background(self.root_box, app.theme.background)
         self.add_widget(self.root_box)
 
@@ -88,18 +90,9 @@ class JourneyScreen(Screen):
         box = self.root_box
         box.clear_widgets()
         repaint_background(box, theme.background)
-        header = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=20)
-        title = self.label(_(self.title_msgid), size=theme.title_px, kid="screen_title")
-        header.add_widget(title)
-        other = "en" if self.app.prefs.language == "zh-CN" else "zh-CN"
-        for kid, text, action in (
-                ("switch_language", "English" if other == "en" else "中文",
-                 lambda: self.app.set_language(other)),
-                ("home", _("Home"), self.app.go_home),
-                ("exit", _("Exit"), self.app.end_session)):
-            header.add_widget(self.button(kid, text, action, size_hint_x=None,
-                                          width=max(220, theme.button_height_px * 2.4),
-                                          role="danger" if kid == "exit" else "secondary"))
+        header = ScreenHeader(self.app, title=_(self.title_msgid), busy=lambda: self.busy,
+                              steps=getattr(getattr(self, "flow", None), "steps", ()),
+                              screen=self.name)
         box.add_widget(header)
         body = BoxLayout(orientation="vertical", spacing=16)
         self.draw_body(body)

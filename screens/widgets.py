@@ -75,9 +75,10 @@ class KioskButton(Button):
         kwargs.setdefault("background_down", "")
         kwargs.setdefault("background_disabled_normal", "")
         kwargs.setdefault("background_disabled_down", "")
-        if selected:
+        if selected:  # markup from the caller is kept; plain text is escaped
+            text = kwargs.get("text", "")
+            kwargs["text"] = f"{icon('check')} {text if kwargs.get('markup') else escape(text)}"
             kwargs["markup"] = True
-            kwargs["text"] = f"{icon('check')} {escape(kwargs.get('text', ''))}"
         automatic = "color" not in kwargs and "background_color" in kwargs
         kwargs.setdefault("background_color", style.fill)
         kwargs.setdefault("color", readable_on(kwargs["background_color"]) if automatic
