@@ -12,8 +12,8 @@ that asked.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
@@ -22,12 +22,14 @@ from kivy.uix.screenmanager import Screen
 from screens import background
 from screens.frame import ScreenHeader
 from screens.theme import Role
-from screens.widgets import (KioskButton, action_button, paint_background,
-                             repaint_background, text_label)
+from screens.widgets import (KioskButton, action_button, escape, icon, paint_background,
+                             repaint_background, text_label, with_icon)
 
 # kid, words, callback, role (screens.theme: primary = continue, danger = exit/delete; a bool
 # still means primary?)
 Action = tuple[str, str, Callable[[], None], Role | bool]
+Status = Literal["success", "warning", "error"]
+STATUS_ICONS = {"success": "done", "warning": "warning", "error": "error"}
 
 
 class JourneyScreen(Screen):
@@ -66,6 +68,36 @@ class JourneyScreen(Screen):
         return action_button(self.app.theme, kid, text, callback, busy=lambda: self.busy,
                              **kwargs)
 
+    def status(self, kind: Status, text: str, **kwargs: Any) -> Label:
+        """A line that reports how things went: its icon and its colour (success ✓ green,
+        warning ⚠ amber, error ⚠ red), never the colour alone."""
+        line = self.label(with_icon(STATUS_ICONS[kind], text), markup=True, **kwargs)
+        line.color = getattr(self.app.theme, kind)
+        return line
+
+    def empty(self, box: BoxLayout, kid: str, headline: str, why: str,
+              offers: Sequence[tuple[str, str, Callable[[], None]]]) -> None:
+        """An empty list says so, says why, and offers what to do next (the first offer is the
+        likely next step); `offers` are (kid, words, callback)."""
+        theme = self.app.theme
+        box.add_widget(BoxLayout())
+        box.add_widget(self.label(f"{icon('inbox')} {escape(headline)}", markup=True, kid=kid,
+                                  size=theme.title_px, height=theme.title_px * 1.8))
+        box.add_widget(self.label(why, kid=f"{kid}_why", height=theme.text_px * 3))
+        row = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=20)
+        for n, (offer_kid, words, callback) in enumerate(offers):
+            row.add_widget(self.button(offer_kid, words, callback,
+                                       role="primary" if n == 0 else "secondary"))
+        if offers:
+            box.add_widget(row)
+        box.add_widget(BoxLayout())
+
+    def journey_offers(self, *offers: tuple[str, str, str]) -> list[tuple[str, str, Callable[[], None]]]:
+        """(kid, words, journey) → the offers of the journeys this terminal has open now."""
+        return [(kid, words, lambda j=journey: self.app.open_journey(f"tile_{j}"))
+                for kid, words, journey in offers
+                if self.app.unavailable(f"tile_{journey}") is None]
+
     def print_outcome(self, outcome: str, msgid: str | None, *, kid_prefix: str, take: str,
                       note: str | None = None) -> Label:
         """What happened at the printer, truthfully: `take` when it printed; otherwise the
@@ -77,10 +109,8 @@ class JourneyScreen(Screen):
             words = self.app.translator.gettext(msgid) if msgid else ""
             if note is not None:
                 words += "\n" + note
-        line = self.label(words, kid=f"{kid_prefix}{outcome}", size=theme.title_px)
-        if outcome != "printed":
-            line.color = theme.error
-        return line
+        return self.status("success" if outcome == "printed" else "warning", words,
+                           kid=f"{kid_prefix}{outcome}", size=theme.title_px)
 
     # ---- the frame ---------------------------------------------------------------------------
 
@@ -101,9 +131,8 @@ class JourneyScreen(Screen):
             box.add_widget(self.label(_("Please wait…"), kid="busy", size=theme.title_px,
                                       height=theme.title_px * 1.6))
         if self.problem:
-            line = self.label(self.problem, kid="problem", height=theme.text_px * 3.2)
-            line.color = theme.error
-            box.add_widget(line)
+            box.add_widget(self.status("error", self.problem, kid="problem",
+                                       height=theme.text_px * 3.2))
         bar = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=20)
         for kid, text, callback, role in self.actions():
             bar.add_widget(self.button(kid, text, callback, role=role))

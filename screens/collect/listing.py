@@ -39,10 +39,11 @@ class CollectListScreen(JourneyScreen):
         if found is None:
             return
         _ = self._
-        theme = self.app.theme
         if not found:
-            box.add_widget(self.label(_("You have no issued certificates to collect."),
-                                      size=theme.title_px, kid="no_certificates"))
+            self.empty(box, "no_certificates", _("You have no issued certificates to collect."),
+                       _("A certificate is listed here once the authority has issued it. "
+                         "See how far your application has come."),
+                       self.journey_offers(("view_progress", _("View progress"), "progress")))
             return
         for c in self.pager.shown(found):
             state = (_("Printed before: a reprint needs a reason") if c.collected

@@ -51,10 +51,10 @@ class ProgressListScreen(JourneyScreen):
         if found is None:
             return
         _ = self._
-        theme = self.app.theme
         if not found:
-            box.add_widget(self.label(_("You have no applications."), size=theme.title_px,
-                                      kid="no_applications"))
+            self.empty(box, "no_applications", _("You have no applications."),
+                       _("Applications you hand in here, online or at a counter are listed "
+                         "here."), self.journey_offers(("apply_now", _("Apply now"), "apply")))
             return
         for a in self.pager.shown(found):
             words = "\n".join((
