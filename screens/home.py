@@ -11,8 +11,8 @@ from kivy.uix.screenmanager import Screen
 from kiosk.i18n.messages import HOME_TILES
 from screens.theme import Theme
 from screens.frame import ScreenHeader
-from screens.widgets import (KioskButton, escape, icon, paint_background, repaint_background,
-                             with_icon)
+from screens.widgets import (KioskButton, escape, icon, lay_out_now, paint_background,
+                             repaint_background, with_icon)
 
 # (kid, msgid): the journeys of the terminal, in the order citizens look for them.
 TILES = tuple((f"tile_{journey}", msgid) for journey, msgid in HOME_TILES.items())
@@ -59,6 +59,7 @@ class HomeScreen(Screen):
             line.bind(size=lambda w, s: setattr(w, "text_size", (s[0] - 48, None)))
             line.kid = "out_of_service"
             box.add_widget(line)
+            lay_out_now(box)
             return
         tiles = TILES
         if self.app.prefs.elder_mode:
@@ -94,6 +95,7 @@ class HomeScreen(Screen):
             button.bind(on_release=action)
             bar.add_widget(button)
         box.add_widget(bar)
+        lay_out_now(box)
 
     def next_page(self) -> None:
         self.page += 1

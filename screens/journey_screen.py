@@ -23,7 +23,7 @@ from screens import background
 from screens.frame import ScreenHeader
 from screens.theme import Role
 from screens.widgets import (KioskButton, action_button, escape, icon, paint_background,
-                             repaint_background, text_label, with_icon)
+                             lay_out_now, repaint_background, text_label, with_icon)
 
 # kid, words, callback, role (screens.theme: primary = continue, danger = exit/delete; a bool
 # still means primary?)
@@ -138,6 +138,7 @@ class JourneyScreen(Screen):
             bar.add_widget(self.button(kid, text, callback, role=role))
         if bar.children:
             box.add_widget(bar)
+        lay_out_now(box)
 
     # ---- blocking work -----------------------------------------------------------------------
 

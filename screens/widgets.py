@@ -9,6 +9,7 @@ from typing import Any
 from kivy.graphics import Color, Line, Rectangle
 from kivy.uix.button import Button
 from kivy.uix.label import Label
+from kivy.uix.layout import Layout
 from kivy.uix.widget import Widget
 
 from screens.fonts import ICON_FONT, ICONS
@@ -124,6 +125,14 @@ class KioskButton(Button):
             self.background_color = self._fill_before_disabled
 
 
+def lay_out_now(root: Widget) -> None:
+    """Place every widget under `root` at once, parents before children (Kivy lays out on the
+    next frame: a touch quicker than that lands where a widget is not yet)."""
+    for widget in root.walk():
+        if isinstance(widget, Layout):
+            widget.do_layout()
+
+
 def paint_background(widget: Widget, rgba: tuple[float, float, float, float]) -> None:
     with widget.canvas.before:
         widget._bg_colour = Color(*rgba)
@@ -162,6 +171,6 @@ def action_button(theme: Theme, kid: str, text: str, callback: Callable[[], None
     widget = KioskButton(kid, theme, as_role(role), selected=selected, text=text,
                          disabled=disabled or busy(), **kwargs)
     widget.bind(size=lambda w, s: setattr(w, "text_size", (s[0] - 20, None)))
-    widget.halign = "center"
+    widget.halign = "left" if role == "field" else "center"  # a field reads like one
     widget.bind(on_release=lambda *_: None if busy() else callback())
     return widget

@@ -14,6 +14,7 @@ from kiosk.i18n.messages import N_
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
 from screens.keyboard import OnScreenKeyboard
+from screens.widgets import with_icon
 
 AUDIENCES = (("aud_all", None), ("aud_individual", "individual"),
              ("aud_enterprise", "enterprise"))
@@ -67,8 +68,10 @@ class CatalogueScreen(JourneyScreen):
         _ = self._
         theme = self.app.theme
         top = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=16)
-        top.add_widget(self.button("search", self.query or _("Search services"),
-                                   self._toggle_keyboard, size_hint_x=0.4))
+        top.add_widget(self.button("search",
+                                   with_icon("search", self.query or _("Search services")),
+                                   self._toggle_keyboard, size_hint_x=0.4, role="field",
+                                   markup=True))
         words = {None: _("All"), "individual": _("Individuals"), "enterprise": _("Businesses")}
         for kid, audience in AUDIENCES:
             top.add_widget(self.button(kid, words[audience], lambda a=audience: self._pick(a),

@@ -84,7 +84,7 @@ class FormScreen(JourneyScreen):
             value = shown_value(field, self.values.get(field.name), self._)
             column = BoxLayout(orientation="vertical")
             column.add_widget(self.button(f"field_{field.name}", value or self._("Tap to enter"),
-                                          lambda f=field: self._edit(f)))
+                                          lambda f=field: self._edit(f), role="field"))
             if field.name in self.errors:
                 error = self.label(self.errors[field.name], kid=f"error_{field.name}",
                                    size=round(theme.text_px * 0.8))
