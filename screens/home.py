@@ -43,9 +43,10 @@ class HomeScreen(Screen):
                               title_kid="home_title")
         if self.app.greeting:
             hello = Label(text=_("Hello, %(name)s", name=self.app.greeting),
-                          font_size=theme.text_px, color=theme.foreground, size_hint_x=0.5,
-                          halign="right", valign="middle", shorten=True)
-            hello.bind(size=lambda w, s: setattr(w, "text_size", s))
+                          font_size=theme.text_px, color=theme.foreground, size_hint_x=None,
+                          halign="right", valign="middle")
+            hello.texture_update()  # as wide as its words: the title takes the rest
+            hello.width = hello.texture_size[0] + 8
             hello.kid = "greeting"
             header.ids.top.add_widget(hello, index=len(header.ids.top.children) - 1)
         box.add_widget(header)
