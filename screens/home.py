@@ -60,7 +60,7 @@ class HomeScreen(Screen):
             line.bind(size=lambda w, s: setattr(w, "text_size", (s[0] - 48, None)))
             line.kid = "out_of_service"
             box.add_widget(line)
-            lay_out_now(box)
+            lay_out_now(box, self)
             return
         tiles = TILES
         if self.app.prefs.elder_mode:
@@ -96,7 +96,7 @@ class HomeScreen(Screen):
             button.bind(on_release=action)
             bar.add_widget(button)
         box.add_widget(bar)
-        lay_out_now(box)
+        lay_out_now(box, self)
 
     def next_page(self) -> None:
         self.page += 1

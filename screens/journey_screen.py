@@ -138,7 +138,7 @@ class JourneyScreen(Screen):
             bar.add_widget(self.button(kid, text, callback, role=role))
         if bar.children:
             box.add_widget(bar)
-        lay_out_now(box)
+        lay_out_now(box, self)
 
     # ---- blocking work -----------------------------------------------------------------------
 

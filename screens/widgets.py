@@ -125,9 +125,15 @@ class KioskButton(Button):
             self.background_color = self._fill_before_disabled
 
 
-def lay_out_now(root: Widget) -> None:
+def lay_out_now(root: Widget, screen: Widget | None = None) -> None:
     """Place every widget under `root` at once, parents before children (Kivy lays out on the
-    next frame: a touch quicker than that lands where a widget is not yet)."""
+    next frame: a touch quicker than that lands where a widget is not yet). `screen`, the
+    screen `root` fills: a screen about to be shown takes its manager's size first (one that
+    was never on the glass is still Kivy's default 100×100)."""
+    manager = getattr(screen, "manager", None)
+    if screen is not None and manager is not None:
+        screen.size = manager.size
+        root.size = screen.size
     for widget in root.walk():
         if isinstance(widget, Layout):
             widget.do_layout()
