@@ -55,7 +55,7 @@ class StepBar(BoxLayout):
             chip = StepChip(text=f"[b]{words}[/b]" if item.state == "current" else words,
                             font_size=theme.text_px, color=style.text, fill=style.fill,
                             edge=style.border, edge_px=style.border_px)
-            chip.kid = f"step_{item.number}_{item.state}"
+            chip.kid = f"stepbar_{item.number}_{item.state}"  # not step_N: the progress timeline's
             self.add_widget(chip)
 
 

@@ -50,7 +50,7 @@ def test_home_and_a_journey_wear_the_frame_and_the_timer_moves_nothing(
 
         tap(ui, "tile_progress")  # before any card: the progress journey's first step
         state = ui.wait_for(on("progress_start"), 15)
-        assert FRAME | {"home", "step_bar", "step_1_current", "step_2_todo"} <= set(state["kids"])
+        assert FRAME | {"home", "step_bar", "stepbar_1_current", "stepbar_2_todo"} <= set(state["kids"])
         before, first = ui.layout(), _timer(state)
         time.sleep(2.2)
         state = ui.state()
