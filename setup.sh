@@ -16,6 +16,7 @@ DEBIAN_PACKAGES=(
   pcscd libpcsclite-dev swig vsmartcard-vpcd            # PC/SC stack, pyscard build, virtual reader
   libsane-dev sane-utils                               # python-sane build, SANE test backend
   xvfb fonts-noto-cjk                                  # Kivy on a headless machine, Chinese glyphs
+  fonts-material-design-icons-iconfont                 # the screens' icons (Material Icons, Apache-2.0)
   xdotool                                              # tests: real X key events (keyboard lock-down)
   libgl1 libglib2.0-0 libmtdev1                        # OpenCV / Kivy runtime libraries
   socat procps                                         # pty helpers, pgrep/pkill used by tests

@@ -280,8 +280,8 @@ class KioskApp(App):
         if dialog.is_open:
             dialog.set_detail(seconds)
             return
-        choices = [("countdown_continue", _.gettext("Continue my session"), self._more_time, False)] \
-            if extensions_left > 0 else []
+        choices = [("countdown_continue", _.gettext("Continue my session"), self._more_time,
+                    "primary")] if extensions_left > 0 else []
         dialog.show(_.gettext("Need more time?"), seconds, "countdown", choices)
 
     def _more_time(self) -> None:
@@ -455,8 +455,8 @@ class KioskApp(App):
         _ = self.translator.gettext
         self.exit_dialog.show(
             _("Exit now?"), _("What you have entered will be cleared."), "exit_confirm_text",
-            [("exit_cancel", _("Continue my session"), self.exit_dialog.close, False),
-             ("exit_confirm", _("Exit"), self._exit_confirmed, True)])
+            [("exit_cancel", _("Continue my session"), self.exit_dialog.close, "primary"),
+             ("exit_confirm", _("Exit"), self._exit_confirmed, "danger")])
 
     def _exit_confirmed(self) -> None:
         if self.exit_dialog is not None:

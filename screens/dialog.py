@@ -18,9 +18,10 @@ from kivy.uix.layout import Layout
 from kivy.uix.modalview import ModalView
 from kivy.uix.widget import Widget
 
+from screens.theme import Role
 from screens.widgets import action_button, paint_background, repaint_background, text_label
 
-Choice = tuple[str, str, Callable[[], None], bool]  # kid, words, callback, primary?
+Choice = tuple[str, str, Callable[[], None], Role | bool]  # kid, words, callback, role
 EDGE_PX = 3
 
 
@@ -101,9 +102,9 @@ class Dialog(ModalView):
                                  height=theme.text_px * self._detail_lines)
         box.add_widget(self.detail)
         bar = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=28)
-        for kid, words, callback, primary in self._choices:
+        for kid, words, callback, role in self._choices:
             bar.add_widget(action_button(theme, kid, words, callback, busy=lambda: False,
-                                         primary=primary))
+                                         role=role))
         if bar.children:
             box.add_widget(bar)
         box.height = (theme.title_px * 1.8 + theme.text_px * self._detail_lines

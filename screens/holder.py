@@ -155,7 +155,8 @@ class HolderScreen(JourneyScreen):
             for key in KEYS:
                 pad.add_widget(self.button(f"code_{key}", words.get(key, key),
                                            lambda key=key: self.press(key),
-                                           primary=key == "ok", disabled=not ready,
+                                           role={"ok": "primary", "delete": "danger"}.get(key, "secondary"),
+                                           disabled=not ready,
                                            size_hint_y=1, height=theme.button_height_px))
             row.add_widget(pad)
         box.add_widget(row)

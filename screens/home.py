@@ -1,4 +1,5 @@
-"""Home (首页): six large tiles and the language, elder-mode and contrast switches."""
+"""Home (首页): the frame's header (hall, clock, language, call staff, exit), six large tiles
+with their icons, and the elder-mode and contrast switches."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
 from kiosk.i18n.messages import HOME_TILES
-from screens.help import help_button
-from screens.voice_button import repeat_button
 from screens.theme import Theme
-from screens.widgets import KioskButton, paint_background, repaint_background
+from screens.frame import ScreenHeader
+from screens.widgets import (KioskButton, escape, icon, lay_out_now, paint_background,
+                             repaint_background, with_icon)
 
 # (kid, msgid): the journeys of the terminal, in the order citizens look for them.
 TILES = tuple((f"tile_{journey}", msgid) for journey, msgid in HOME_TILES.items())
@@ -38,23 +39,16 @@ class HomeScreen(Screen):
         box = self.root_box
         box.clear_widgets()
         repaint_background(box, theme.background)
-        header = BoxLayout(size_hint_y=None, height=max(theme.title_px * 2,
-                                                         theme.button_height_px), spacing=24)
-        title = Label(text=_("Government services, 24 hours"), font_size=theme.title_px,
-                      color=theme.foreground)
-        title.kid = "home_title"
-        header.add_widget(title)
+        header = ScreenHeader(self.app, title=_("Government services, 24 hours"), home=False,
+                              title_kid="home_title")
         if self.app.greeting:
             hello = Label(text=_("Hello, %(name)s", name=self.app.greeting),
-                          font_size=theme.text_px, color=theme.foreground, size_hint_x=0.4)
+                          font_size=theme.text_px, color=theme.foreground, size_hint_x=None,
+                          halign="right", valign="middle")
+            hello.texture_update()  # as wide as its words: the title takes the rest
+            hello.width = hello.texture_size[0] + 8
             hello.kid = "greeting"
-            header.add_widget(hello)
-        header.add_widget(repeat_button(self.app, size_hint_x=0.15, width=0))
-        header.add_widget(help_button(self.app, size_hint_x=0.2))
-        leave = KioskButton("exit", theme, text=_("Exit"), size_hint_x=0.2,
-                            background_color=theme.accent)
-        leave.bind(on_release=lambda *_: self.app.end_session())
-        header.add_widget(leave)
+            header.ids.top.add_widget(hello, index=len(header.ids.top.children) - 1)
         box.add_widget(header)
         closed = self.app.admin.out_of_service() if self.app.admin is not None else None
         if closed is not None:  # staff closed the terminal: say so, and where to go instead
@@ -66,6 +60,7 @@ class HomeScreen(Screen):
             line.bind(size=lambda w, s: setattr(w, "text_size", (s[0] - 48, None)))
             line.kid = "out_of_service"
             box.add_widget(line)
+            lay_out_now(box, self)
             return
         tiles = TILES
         if self.app.prefs.elder_mode:
@@ -75,35 +70,33 @@ class HomeScreen(Screen):
         grid = GridLayout(cols=3, spacing=32)
         for kid, msgid in tiles:
             why_not = self.app.unavailable(kid)
-            text = _(msgid) if why_not is None else f"{_(msgid)}\n[size={theme.text_px}]{why_not}[/size]"
+            journey = kid.removeprefix("tile_")
+            text = f"{icon(journey, round(theme.tile_text_px * 1.6))}\n{escape(_(msgid))}"
+            if why_not is not None:
+                text += f"\n[size={theme.text_px}]{escape(why_not)}[/size]"
             tile = KioskButton(kid, theme, text=text, font_size=theme.tile_text_px, markup=True,
                                size_hint_y=1, halign="center", valign="middle",
                                disabled=why_not is not None,
-                               background_disabled_normal="",
-                               disabled_color=(1, 1, 1, 0.85))
-            if why_not is not None:
-                tile.background_color = theme.disabled
+                               role="tile")
             tile.bind(size=lambda w, s: setattr(w, "text_size", (s[0] - 24, None)))
             tile.bind(on_release=lambda w: self.app.open_journey(w.kid))
             grid.add_widget(tile)
         box.add_widget(grid)
         bar = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=24)
-        other = "en" if self.app.prefs.language == "zh-CN" else "zh-CN"
-        for kid, text, action in (
-            ("switch_language", "English" if other == "en" else "中文",
-             lambda *_: self.app.set_language(other)),
-            # a switch says its state, never the action it would take ("Elder mode: off"
-            # on a screen in elder mode read as the opposite)
-            ("switch_elder", "✓ " + _("Elder mode: on") if self.app.prefs.elder_mode
-             else _("Elder mode: off"), lambda *_: self.app.toggle_elder_mode()),
-            ("switch_contrast", "✓ " + _("High contrast: on") if self.app.prefs.high_contrast
-             else _("High contrast: off"), lambda *_: self.app.toggle_contrast()),
-        ) + ((("tiles_more", _("More services"), lambda *_: self.next_page()),)
-              if self.app.prefs.elder_mode else ()):
-            button = KioskButton(kid, theme, text=text, background_color=theme.accent)
+        prefs = self.app.prefs
+        # a switch shows its state by a thick border and ✓ (never by colour alone)
+        for kid, text, action, on in (
+            ("switch_elder", with_icon("elder", _("Elder mode")),
+             lambda *_: self.app.toggle_elder_mode(), prefs.elder_mode),
+            ("switch_contrast", with_icon("contrast", _("High contrast")),
+             lambda *_: self.app.toggle_contrast(), prefs.high_contrast),
+        ) + ((("tiles_more", _("More services"), lambda *_: self.next_page(), False),)
+              if prefs.elder_mode else ()):
+            button = KioskButton(kid, theme, text=text, selected=on, markup=True)
             button.bind(on_release=action)
             bar.add_widget(button)
         box.add_widget(bar)
+        lay_out_now(box, self)
 
     def next_page(self) -> None:
         self.page += 1

@@ -1,5 +1,6 @@
-"""The frame every journey screen shares: a header (title, language, home, exit), the body,
-a line for what went wrong, and the actions along the bottom. The idle warning is not part of
+"""The frame every journey screen shares: a header (screens.frame: the hall, clock, terminal
+and session timer; language, home, call staff, exit; the title and the journey's step bar),
+the body, a line for what went wrong, and the actions along the bottom. The idle warning is not part of
 it: it is a dialog above the screen (screens.dialog), so nothing here moves when it appears.
 
 A subclass draws from state it already holds (`draw_body`, `actions`), so `refresh()` can
@@ -11,21 +12,26 @@ that asked.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
-from screens import background
-from screens.help import help_button
-from screens.voice_button import repeat_button
 from kiosk.journeys.problems import spoken_msgid
-from screens.widgets import (KioskButton, action_button, paint_background,
-                             repaint_background, text_label)
+from screens import background
+from screens.frame import ScreenHeader
+from screens.help import help_button
+from screens.theme import Role
+from screens.widgets import (KioskButton, action_button, escape, icon, paint_background,
+                             lay_out_now, repaint_background, text_label, with_icon)
 
-Action = tuple[str, str, Callable[[], None], bool]  # kid, words, callback, primary?
+# kid, words, callback, role (screens.theme: primary = continue, danger = exit/delete; a bool
+# still means primary?)
+Action = tuple[str, str, Callable[[], None], Role | bool]
+Status = Literal["success", "warning", "error"]
+STATUS_ICONS = {"success": "done", "warning": "warning", "error": "error"}
 
 
 class JourneyScreen(Screen):
@@ -36,7 +42,7 @@ class JourneyScreen(Screen):
         self.app = app
         self.problem: str | None = None  # what went wrong, already in the citizen's words
         self.busy = False
-        self.root_box = BoxLayout(orientation="vertical", padding=40, spacing=20)
+        self.root_box = BoxLayout(orientation="vertical", padding=(40, 24), spacing=16)
         paint_background(self.root_box, app.theme.background)
         self.add_widget(self.root_box)
 
@@ -64,6 +70,36 @@ class JourneyScreen(Screen):
         return action_button(self.app.theme, kid, text, callback, busy=lambda: self.busy,
                              **kwargs)
 
+    def status(self, kind: Status, text: str, **kwargs: Any) -> Label:
+        """A line that reports how things went: its icon and its colour (success ✓ green,
+        warning ⚠ amber, error ⚠ red), never the colour alone."""
+        line = self.label(with_icon(STATUS_ICONS[kind], text), markup=True, **kwargs)
+        line.color = getattr(self.app.theme, kind)
+        return line
+
+    def empty(self, box: BoxLayout, kid: str, headline: str, why: str,
+              offers: Sequence[tuple[str, str, Callable[[], None]]]) -> None:
+        """An empty list says so, says why, and offers what to do next (the first offer is the
+        likely next step); `offers` are (kid, words, callback)."""
+        theme = self.app.theme
+        box.add_widget(BoxLayout())
+        box.add_widget(self.label(f"{icon('inbox')} {escape(headline)}", markup=True, kid=kid,
+                                  size=theme.title_px, height=theme.title_px * 1.8))
+        box.add_widget(self.label(why, kid=f"{kid}_why", height=theme.text_px * 3))
+        row = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=20)
+        for n, (offer_kid, words, callback) in enumerate(offers):
+            row.add_widget(self.button(offer_kid, words, callback,
+                                       role="primary" if n == 0 else "secondary"))
+        if offers:
+            box.add_widget(row)
+        box.add_widget(BoxLayout())
+
+    def journey_offers(self, *offers: tuple[str, str, str]) -> list[tuple[str, str, Callable[[], None]]]:
+        """(kid, words, journey) → the offers of the journeys this terminal has open now."""
+        return [(kid, words, lambda j=journey: self.app.open_journey(f"tile_{j}"))
+                for kid, words, journey in offers
+                if self.app.unavailable(f"tile_{journey}") is None]
+
     def print_outcome(self, outcome: str, msgid: str | None, *, kid_prefix: str, take: str,
                       note: str | None = None) -> Label:
         """What happened at the printer, truthfully: `take` when it printed; otherwise the
@@ -75,10 +111,8 @@ class JourneyScreen(Screen):
             words = self.app.translator.gettext(msgid) if msgid else ""
             if note is not None:
                 words += "\n" + note
-        line = self.label(words, kid=f"{kid_prefix}{outcome}", size=theme.title_px)
-        if outcome != "printed":
-            line.color = theme.accent
-        return line
+        return self.status("success" if outcome == "printed" else "warning", words,
+                           kid=f"{kid_prefix}{outcome}", size=theme.title_px)
 
     # ---- the frame ---------------------------------------------------------------------------
 
@@ -88,20 +122,9 @@ class JourneyScreen(Screen):
         box = self.root_box
         box.clear_widgets()
         repaint_background(box, theme.background)
-        header = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=20)
-        title = self.label(_(self.title_msgid), size=theme.title_px, kid="screen_title")
-        header.add_widget(title)
-        header.add_widget(repeat_button(self.app))
-        header.add_widget(help_button(self.app))
-        other = "en" if self.app.prefs.language == "zh-CN" else "zh-CN"
-        for kid, text, action in (
-                ("switch_language", "English" if other == "en" else "中文",
-                 lambda: self.app.set_language(other)),
-                ("home", _("Home"), self.app.go_home),
-                ("exit", _("Exit"), self.app.end_session)):
-            header.add_widget(self.button(kid, text, action, size_hint_x=None,
-                                          width=max(220, theme.button_height_px * 2.4),
-                                          primary=kid == "exit"))
+        header = ScreenHeader(self.app, title=_(self.title_msgid), busy=lambda: self.busy,
+                              steps=getattr(getattr(self, "flow", None), "steps", ()),
+                              screen=self.name)
         box.add_widget(header)
         body = BoxLayout(orientation="vertical", spacing=16)
         self.draw_body(body)
@@ -112,16 +135,15 @@ class JourneyScreen(Screen):
         if self.problem:  # what went wrong, and a person to ask beside it
             row = BoxLayout(size_hint_y=None, height=max(theme.text_px * 3.2,
                                                          theme.button_height_px), spacing=20)
-            line = self.label(self.problem, kid="problem")
-            line.color = theme.accent
-            row.add_widget(line)
+            row.add_widget(self.status("error", self.problem, kid="problem"))
             row.add_widget(help_button(self.app, kid="call_staff_problem"))
             box.add_widget(row)
         bar = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=20)
-        for kid, text, callback, primary in self.actions():
-            bar.add_widget(self.button(kid, text, callback, primary=primary))
+        for kid, text, callback, role in self.actions():
+            bar.add_widget(self.button(kid, text, callback, role=role))
         if bar.children:
             box.add_widget(bar)
+        lay_out_now(box, self)
 
     # ---- blocking work -----------------------------------------------------------------------
 

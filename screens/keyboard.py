@@ -242,7 +242,7 @@ class OnScreenKeyboard(BoxLayout):
         kwargs.setdefault("font_size", self.key_text_px if len(text) == 1
                           else min(theme.text_px, self.key_text_px))
         button = KioskButton(kid, theme, text=text,
-                             background_color=theme.accent if accent else theme.tile, **kwargs)
+                             background_color=theme.primary if accent else theme.tile, **kwargs)
         button.bind(on_release=lambda *_: self._edit(action))
         return button
 

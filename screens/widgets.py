@@ -6,12 +6,14 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from kivy.graphics import Color, Rectangle
+from kivy.graphics import Color, Line, Rectangle
 from kivy.uix.button import Button
 from kivy.uix.label import Label
+from kivy.uix.layout import Layout
 from kivy.uix.widget import Widget
 
-from screens.theme import MIN_TARGET_PX, Theme, readable_on
+from screens.fonts import ICON_FONT, ICONS
+from screens.theme import MIN_TARGET_PX, Role, Theme, readable_on
 
 
 def find(root: Widget, kid: str) -> Widget | None:
@@ -22,6 +24,22 @@ def find(root: Widget, kid: str) -> Widget | None:
 
 
 _MARKUP = re.compile(r"\[/?[a-z_]+(=[^\]]*)?\]")
+_ICON = re.compile(r"\[font=" + ICON_FONT + r"\][^\[]*\[/font\] ?")
+
+
+def icon(name: str, size: int | None = None) -> str:
+    """Markup for one glyph of the icon font (screens.fonts; names as in its codepoints)."""
+    glyph = f"[font={ICON_FONT}]{ICONS[name]}[/font]"
+    return f"[size={size}]{glyph}[/size]" if size else glyph
+
+
+def with_icon(name: str, text: str, size: int | None = None) -> str:
+    """An icon before `text` (escaped): give it to a widget with `markup=True`."""
+    return f"{icon(name, size)} {escape(text)}"
+
+
+def escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
 
 
 def texts(root: Widget) -> list[str]:
@@ -29,27 +47,96 @@ def texts(root: Widget) -> list[str]:
     lines: list[str] = []
     for widget in root.walk():
         if isinstance(widget, Label) and widget.text:
-            text = _MARKUP.sub("", widget.text) if widget.markup else widget.text
+            text = _MARKUP.sub("", _ICON.sub("", widget.text)) if widget.markup else widget.text
+            text = text.replace("&bl;", "[").replace("&br;", "]").replace("&amp;", "&")
             lines.extend(line for line in text.splitlines() if line.strip())
     return lines
 
 
+def as_role(role: Role | bool) -> Role:
+    """A screen's action names its role; `True`/`False` (the former "primary?" flag) still
+    mean primary/secondary."""
+    if isinstance(role, bool):
+        return "primary" if role else "secondary"
+    return role
+
+
 class KioskButton(Button):
-    def __init__(self, kid: str, theme: Theme, **kwargs) -> None:
+    """A control drawn in its `role` (screens.theme): fill, text colour and a visible edge.
+    `selected` draws the selected role's thick edge and a ✓ before the text. An explicit
+    `background_color` (a keyboard key) keeps its edge and gets readable text."""
+
+    def __init__(self, kid: str, theme: Theme, role: Role = "secondary", *,
+                 selected: bool = False, **kwargs) -> None:
+        style = theme.role("selected" if selected else role)
         kwargs.setdefault("font_size", theme.text_px)
         kwargs.setdefault("size_hint_y", None)
         kwargs.setdefault("height", theme.button_height_px)
         kwargs.setdefault("background_normal", "")
-        kwargs.setdefault("background_color", theme.tile)
-        automatic = "color" not in kwargs
-        if automatic:
-            kwargs["color"] = readable_on(kwargs["background_color"])
+        kwargs.setdefault("background_down", "")
+        kwargs.setdefault("background_disabled_normal", "")
+        kwargs.setdefault("background_disabled_down", "")
+        if selected:  # markup from the caller is kept; plain text is escaped
+            text = kwargs.get("text", "")
+            kwargs["text"] = f"{icon('check')} {text if kwargs.get('markup') else escape(text)}"
+            kwargs["markup"] = True
+        automatic = "color" not in kwargs and "background_color" in kwargs
+        kwargs.setdefault("background_color", style.fill)
+        kwargs.setdefault("color", readable_on(kwargs["background_color"]) if automatic
+                          else style.text)
+        disabled = theme.role("disabled")
+        kwargs.setdefault("disabled_color", disabled.text)
         super().__init__(**kwargs)
         if automatic:  # the text follows its background (a selected key, high contrast)
             self.bind(background_color=lambda w, bg: setattr(w, "color", readable_on(bg)))
         self.kid = kid
+        self.role = "selected" if selected else role
         self.min_state_time = 0.05
+        with self.canvas.before:  # a pressed control darkens: the finger sees it land
+            self._press = Color(0, 0, 0, 0)
+            self._press_rect = Rectangle(pos=self.pos, size=self.size)
+        with self.canvas.after:
+            self._edge_colour = Color(*style.border)
+            self._edge = Line(width=style.border_px / 2 + 0.5)
+        self._edge_px = style.border_px
+        self._disabled_style = disabled
+        self.bind(pos=self._place, size=self._place, state=self._pressed,
+                  disabled=self._greyed)
+        self._greyed(self, self.disabled)
         assert self.height >= MIN_TARGET_PX
+
+    def _place(self, *_args: Any) -> None:
+        inset = self._edge_px / 2
+        self._edge.rectangle = (self.x + inset, self.y + inset,
+                                max(0.0, self.width - 2 * inset),
+                                max(0.0, self.height - 2 * inset))
+        self._press_rect.pos, self._press_rect.size = self.pos, self.size
+
+    def _pressed(self, _w: Widget, state: str) -> None:
+        self._press.rgba = (0, 0, 0, 0.18 if state == "down" else 0)
+
+    def _greyed(self, _w: Widget, disabled: bool) -> None:
+        if disabled:
+            self.background_disabled_normal = ""
+            self._fill_before_disabled = self.background_color
+            self.background_color = self._disabled_style.fill
+            self._edge_colour.rgba = self._disabled_style.border
+        elif hasattr(self, "_fill_before_disabled"):
+            self.background_color = self._fill_before_disabled
+
+
+def lay_out_now(root: Widget, screen: Widget | None = None) -> None:
+    """Place every widget under `root` at once, parents before children (Kivy lays out on the
+    next frame: a touch quicker than that lands where a widget is not yet). `screen`, the
+    screen `root` fills: a screen about to be shown takes its manager's size first (one that
+    was never on the glass is still Kivy's default 100×100)."""
+    manager = getattr(screen, "manager", None)
+    if screen is not None and manager is not None:
+        screen.size = manager.size
+        root.size = screen.size
+    for widget in root.walk():
+        if isinstance(widget, Layout):
+            widget.do_layout()
 
 
 def paint_background(widget: Widget, rgba: tuple[float, float, float, float]) -> None:
@@ -81,13 +168,15 @@ def text_label(theme: Theme, text: str, *, size: int | None = None, kid: str | N
 
 
 def action_button(theme: Theme, kid: str, text: str, callback: Callable[[], None], *,
-                  busy: Callable[[], bool], primary: bool = False, disabled: bool = False,
+                  busy: Callable[[], bool], role: Role | bool = "secondary",
+                  selected: bool = False, disabled: bool = False,
                   **kwargs: Any) -> KioskButton:
-    """A screen's button: wrapped, centred text; it does nothing while its screen is `busy`
-    (a second tap during blocking work is not a second action)."""
-    kwargs.setdefault("background_color", theme.accent if primary else theme.tile)
-    widget = KioskButton(kid, theme, text=text, disabled=disabled or busy(), **kwargs)
+    """A screen's button in its role (primary: continue; secondary; danger: exit, delete):
+    wrapped, centred text; it does nothing while its screen is `busy` (a second tap during
+    blocking work is not a second action)."""
+    widget = KioskButton(kid, theme, as_role(role), selected=selected, text=text,
+                         disabled=disabled or busy(), **kwargs)
     widget.bind(size=lambda w, s: setattr(w, "text_size", (s[0] - 20, None)))
-    widget.halign = "center"
+    widget.halign = "left" if role == "field" else "center"  # a field reads like one
     widget.bind(on_release=lambda *_: None if busy() else callback())
     return widget

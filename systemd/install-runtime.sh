@@ -24,7 +24,8 @@ done
 # exists as source alone (it is built here, from its hashed sdist).
 RUNTIME_PACKAGES="python3 python3-venv python3-dev gcc libsane-dev
   pcscd libpcsclite1 libzbar0 libgl1 libglib2.0-0 libmtdev1
-  cage xwayland fonts-noto-cjk espeak-ng alsa-utils systemd polkitd"
+  cage xwayland fonts-noto-cjk fonts-material-design-icons-iconfont espeak-ng alsa-utils
+  systemd polkitd"
 
 if [ "$APT" = yes ]; then
     export DEBIAN_FRONTEND=noninteractive

@@ -31,10 +31,11 @@ PlainName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.+-]*$", max_
 
 
 class TerminalConfig(Section):
-    REMOTE = frozenset({"name", "daily_restart_at", "daily_restart_spread_s", "help_phone",
-                        "help_counter"})
+    REMOTE = frozenset({"name", "hall_name", "daily_restart_at", "daily_restart_spread_s",
+                        "help_phone", "help_counter"})
     id: str = Field(default="UNSET", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     name: str = Field(default="自助终端", max_length=100)
+    hall_name: str = Field(default="政务服务大厅", max_length=60)  # in every screen's header
     data_dir: str = "/var/lib/kiosk"
     run_dir: str = "/run/kiosk"
     # a fresh process once a day, taken between sessions (kiosk/health/daily_restart.py);

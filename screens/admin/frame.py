@@ -101,11 +101,12 @@ class AdminFrame(Screen):
             box.add_widget(self.label(self.busy, kid="busy", height=theme.text_px * 1.6))
         if self.problem:
             line = self.label(self.problem, kid="problem", height=theme.text_px * 2.4)
-            line.color = theme.accent
+            line.color = theme.error
             box.add_widget(line)
         bar = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=16)
         for kid, text, callback in self.actions():
-            bar.add_widget(self.button(kid, text, callback, primary=kid.endswith("close")))
+            bar.add_widget(self.button(kid, text, callback, role="primary" if kid.endswith("close")
+                                          else "secondary"))
         if bar.children:
             box.add_widget(bar)
 

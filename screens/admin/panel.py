@@ -66,7 +66,7 @@ class AdminPanelScreen(AdminFrame):
         for tab, msgid in TABS:
             tabs.add_widget(self.button(f"tab_{tab}", self._(msgid),
                                         lambda tab=tab: self.show_tab(tab),
-                                        primary=tab == self.tab, font_size=theme.text_px * 0.8))
+                                        selected=tab == self.tab, font_size=theme.text_px * 0.8))
         box.add_widget(tabs)
         content = BoxLayout(orientation="vertical", spacing=8)
         getattr(self, f"_draw_{self.tab}")(content)
@@ -243,7 +243,7 @@ class AdminPanelScreen(AdminFrame):
             if state.reason:  # the terminal took itself out: why, in staff's words (English)
                 self.line(box, state.reason, "oos_reason")
             box.add_widget(self.button("back_in_service", self._("Back in service"),
-                                       self.back_in_service, primary=True))
+                                       self.back_in_service, role="primary"))
             return
         self.line(box, self._("In service. Take it out with a message for citizens:"),
                   "oos_state")
@@ -272,7 +272,8 @@ class AdminPanelScreen(AdminFrame):
             confirm = self.confirming == what
             box.add_widget(self.button(f"confirm_{what}" if confirm else what,
                                        self._(again if confirm else msgid),
-                                       lambda what=what: self.power(what), primary=confirm))
+                                       lambda what=what: self.power(what),
+                                       role="danger" if confirm else "secondary"))
 
     def power(self, what: str) -> None:
         if self.confirming != what:

@@ -49,7 +49,7 @@ class PinPadScreen(AdminFrame):
             row = BoxLayout(size_hint=(None, None), width=theme.button_height_px * 5,
                             height=theme.button_height_px)
             row.add_widget(self.button("staff_card_read", self._("Continue"), self.read_card,
-                                       primary=True))
+                                       role="primary"))
             box.add_widget(row)
             box.add_widget(BoxLayout())  # keeps the prompt at the top
             return
@@ -64,7 +64,8 @@ class PinPadScreen(AdminFrame):
         words = {"clear": self._("Clear"), "ok": self._("OK")}
         for key in KEYS:
             pad.add_widget(self.button(f"pin_{key}", words.get(key, key),
-                                       lambda key=key: self.press(key), primary=key == "ok"))
+                                       lambda key=key: self.press(key),
+                                       role="primary" if key == "ok" else "secondary"))
         box.add_widget(pad)
 
     def actions(self) -> list:

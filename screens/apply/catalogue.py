@@ -19,6 +19,7 @@ from kiosk.i18n.messages import N_
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
 from screens.keyboard import OnScreenKeyboard
+from screens.widgets import with_icon
 
 AUDIENCES = (("aud_all", None), ("aud_individual", "individual"),
              ("aud_enterprise", "enterprise"))
@@ -79,12 +80,14 @@ class CatalogueScreen(JourneyScreen):
         _ = self._
         theme = self.app.theme
         top = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=16)
-        top.add_widget(self.button("search", self.query or _("Search services"),
-                                   self._toggle_keyboard, size_hint_x=0.4))
+        top.add_widget(self.button("search",
+                                   with_icon("search", self.query or _("Search services")),
+                                   self._toggle_keyboard, size_hint_x=0.4, role="field",
+                                   markup=True))
         words = {None: _("All"), "individual": _("Individuals"), "enterprise": _("Businesses")}
         for kid, audience in AUDIENCES:
             top.add_widget(self.button(kid, words[audience], lambda a=audience: self._pick(a),
-                                       primary=audience == self.audience))
+                                       selected=audience == self.audience))
         box.add_widget(top)
         if self.view is not None and self.view.stale:
             box.add_widget(self.label(_("The platform cannot be reached: these are the services "

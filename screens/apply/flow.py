@@ -10,9 +10,17 @@ from kiosk.journeys.apply import ApplyJourney, Guide
 from kiosk.journeys.receipt import PrintOutcome, ReceiptData
 from kiosk.session import Session
 from screens.flow import Flow
+from kiosk.i18n.messages import N_
+from screens.frame_model import Step
+
+# the numbered steps of the journey's step bar, each with the screens that belong to it
+STEPS = (Step(N_("Guide"), ("guide",)), Step(N_("Fill in"), ("form",)),
+         Step(N_("Documents"), ("materials", "camera")), Step(N_("Check"), ("review",)),
+         Step(N_("Submitted"), ("receipt",)))
 
 
 class ApplyFlow(Flow[ApplyJourney]):
+    steps = STEPS
     first_screen = "catalogue"
     holder_journey = "apply"
 

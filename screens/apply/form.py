@@ -94,14 +94,15 @@ class FormScreen(JourneyScreen):
             value = value or self._draft(field) or ""
             column = BoxLayout(orientation="vertical", spacing=4)
             column.add_widget(self.button(f"field_{field.name}", value or self._("Tap to enter"),
-                                          lambda f=field: self._edit(f), size_hint_y=1))
+                                          lambda f=field: self._edit(f), size_hint_y=1,
+                                          role="field"))
             # the message's line is there even when empty: one appearing moves nothing
             error = self.label(self.errors.get(field.name, ""), size=error_px,
                                height=round(error_px * 1.5), shorten=True,
                                shorten_from="right")
             if field.name in self.errors:
                 error.kid = f"error_{field.name}"
-            error.color = theme.accent
+            error.color = theme.error
             column.add_widget(error)
             row.add_widget(column)
             grid.add_widget(row)
@@ -123,7 +124,7 @@ class FormScreen(JourneyScreen):
             for i, (option, words) in enumerate(field.options):
                 grid.add_widget(self.button(f"opt_{field.name}_{i}", words,
                                             lambda o=option: self._set(field, o),
-                                            primary=self.values.get(field.name) == option))
+                                            selected=self.values.get(field.name) == option))
             box.add_widget(grid)
             return
         assert self.composer is not None

@@ -59,7 +59,7 @@ class ReviewScreen(JourneyScreen):
             box.add_widget(self.button(
                 "notify_optin", _("Text me about progress: yes") if review.notify_sms
                 else _("Text me about progress: no"), self._toggle_sms,
-                primary=review.notify_sms))
+                selected=review.notify_sms))
         if not review.ok:
             box.add_widget(self.label(_("Some information is still missing: please complete it "
                                         "before submitting."), kid="review_incomplete",

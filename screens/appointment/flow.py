@@ -6,9 +6,16 @@ from kiosk.journeys.appointment import (AppointmentJourney, Booking, ServiceChoi
                                         appointment_journey)
 from kiosk.session import Session
 from screens.flow import Flow
+from kiosk.i18n.messages import N_
+from screens.frame_model import Step
+
+# the numbered steps of the journey's step bar, each with the screens that belong to it
+STEPS = (Step(N_("Service"), ("appt_services",)), Step(N_("Day and time"), ("appt_slots",)),
+         Step(N_("Booked"), ("appt_booked",)))
 
 
 class AppointmentFlow(Flow[AppointmentJourney]):
+    steps = STEPS
     first_screen = "appt_menu"
     holder_journey = "appointment"
 

@@ -21,7 +21,7 @@ class ApptMenuScreen(JourneyScreen):
         _ = self._
         height = self.app.theme.button_height_px * 1.6
         box.add_widget(self.button("appt_new", _("Book a counter appointment"),
-                                   lambda: self.app.show("appt_services"), primary=True,
+                                   lambda: self.app.show("appt_services"), role="primary",
                                    height=height))
         box.add_widget(self.button("appt_my", _("My appointments (view or cancel)"),
                                    lambda: self.app.show("appt_mine"), height=height))

@@ -42,8 +42,10 @@ class ApptMineScreen(JourneyScreen):
         _ = self._
         theme = self.app.theme
         if not self.bookings:
-            box.add_widget(self.label(_("You have no upcoming appointments."), kid="appt_none",
-                                      size=theme.title_px))
+            self.empty(box, "appt_none", _("You have no upcoming appointments."),
+                       _("Book a time at a counter, and you will not have to wait in line."),
+                       [("appt_book", _("Book an appointment"),
+                         lambda: self.app.show("appt_services"))])
             return
         per = self._per_page()
         for booking in self.bookings[self.page * per:][:per]:
@@ -57,7 +59,7 @@ class ApptMineScreen(JourneyScreen):
                                           size_hint_x=0.35))
             elif self.confirming == aid:
                 row.add_widget(self.button(f"appt_confirm_{aid}", _("Confirm cancellation"),
-                                           lambda a=aid: self._cancel(a), primary=True,
+                                           lambda a=aid: self._cancel(a), role="danger",
                                            size_hint_x=0.35))
             else:
                 row.add_widget(self.button(f"appt_cancel_{aid}", _("Cancel"),

@@ -8,9 +8,16 @@ from __future__ import annotations
 from kiosk.journeys.collect import CertificateView, CollectJourney, CollectOutcome, Preview, collect_journey
 from kiosk.session import Session
 from screens.flow import Flow
+from kiosk.i18n.messages import N_
+from screens.frame_model import Step
+
+# the numbered steps of the journey's step bar, each with the screens that belong to it
+STEPS = (Step(N_("Choose"), ("collect_list", "collect_reason")),
+         Step(N_("Check and print"), ("collect_preview",)))
 
 
 class CollectFlow(Flow[CollectJourney]):
+    steps = STEPS
     first_screen = "collect_list"
     holder_journey = "collect"
 

@@ -39,10 +39,11 @@ class CollectListScreen(JourneyScreen):
         if found is None:
             return
         _ = self._
-        theme = self.app.theme
         if not found:
-            box.add_widget(self.label(_("You have no issued certificates to collect."),
-                                      size=theme.title_px, kid="no_certificates"))
+            self.empty(box, "no_certificates", _("You have no issued certificates to collect."),
+                       _("A certificate is listed here once the authority has issued it. "
+                         "See how far your application has come."),
+                       self.journey_offers(("view_progress", _("View progress"), "progress")))
             return
         for c in self.pager.shown(found):
             state = (_("Printed before: a reprint needs a reason") if c.collected
@@ -51,7 +52,7 @@ class CollectListScreen(JourneyScreen):
                                           date=self.app.translator.format_date(
                                               c.issued_at.date())), state))
             box.add_widget(self.button(f"cert_{c.certificate_id}", words,
-                                       lambda c=c: self._choose(c), primary=not c.collected))
+                                       lambda c=c: self._choose(c), role="secondary" if c.collected else "primary"))
 
     def actions(self) -> list[Action]:
         _ = self._

@@ -71,10 +71,8 @@ class CollectPreviewScreen(JourneyScreen):
             words, kid = problem.text(language), "collect_not_recorded"
         else:
             words, kid = problem.text(language), f"collect_{printed.outcome}"
-        line = self.label(words, kid=kid, size=self.app.theme.title_px)
-        if problem is not None:
-            line.color = self.app.theme.accent
-        return line
+        return self.status("success" if problem is None else "error", words, kid=kid,
+                           size=self.app.theme.title_px)
 
     def actions(self) -> list[Action]:
         _ = self._

@@ -8,9 +8,16 @@ from collections.abc import Callable
 
 from kiosk.journeys.evaluation import EvaluationJourney, RateTarget, Rated, evaluation_journey
 from kiosk.session import Session
+from kiosk.i18n.messages import N_
+from screens.frame_model import Step
+
+# the numbered steps of the journey's step bar, each with the screens that belong to it
+STEPS = (Step(N_("Choose"), ("evaluate_list",)), Step(N_("Rate"), ("evaluate_rate",)))
 
 
 class EvaluateFlow:
+    steps = STEPS
+
     def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
         self.app = app
         self.session: Session | None = None

@@ -39,10 +39,11 @@ class EvaluateListScreen(JourneyScreen):
         if found is None:
             return
         _ = self._
-        theme = self.app.theme
         if not found:
-            box.add_widget(self.label(_("You have no recent applications to rate."),
-                                      size=theme.title_px, kid="nothing_to_rate"))
+            self.empty(box, "nothing_to_rate", _("You have no recent applications to rate."),
+                       _("You can rate a service once you have applied for it."),
+                       self.journey_offers(("apply_now", _("Apply now"), "apply"),
+                                    ("view_progress", _("View progress"), "progress")))
             return
         for target in self.pager.shown(found):
             lines = [target.service_name,

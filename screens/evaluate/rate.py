@@ -56,7 +56,7 @@ class RateScreen(JourneyScreen):
         for score in SCORES:
             grid.add_widget(self.button(f"score_{score}", f"{score}\n{_(SCORE_WORDS[score])}",
                                         lambda s=score: self._score(s),
-                                        primary=self.flow.score == score))
+                                        selected=self.flow.score == score))
         box.add_widget(grid)
         comment = self.flow.comment
         box.add_widget(self.button("comment_edit", comment or _("Add a comment (optional)"),

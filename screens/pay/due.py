@@ -37,8 +37,9 @@ class PayDueScreen(JourneyScreen):
             return
         _ = self._
         if not self.due:
-            box.add_widget(self.label(_("You have no fees to pay."), kid="pay_nothing",
-                                      size=self.app.theme.title_px))
+            self.empty(box, "pay_nothing", _("You have no fees to pay."),
+                       _("A fee is listed here when one of your applications needs one."),
+                       self.journey_offers(("view_progress", _("View progress"), "progress")))
             return
         box.add_widget(self.label(_("Choose the fee to pay:"), height=self.app.theme.text_px * 2))
         grid = GridLayout(cols=1, spacing=16)

@@ -9,9 +9,16 @@ from kiosk.journeys.payment import PaymentJourney, PaymentPrint, PaymentView, Wa
     payment_journey
 from kiosk.session import Session
 from screens.flow import Flow
+from kiosk.i18n.messages import N_
+from screens.frame_model import Step
+
+# the numbered steps of the journey's step bar, each with the screens that belong to it
+STEPS = (Step(N_("Choose a fee"), ("pay_due",)), Step(N_("Scan to pay"), ("pay_qr",)),
+         Step(N_("Paid"), ("pay_result",)))
 
 
 class PayFlow(Flow[PaymentJourney]):
+    steps = STEPS
     first_screen = "pay_due"
     holder_journey = "pay"
 

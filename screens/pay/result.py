@@ -37,14 +37,13 @@ class PayResultScreen(JourneyScreen):
         if not self._paid():
             problem = end.problem
             kid = "pay_unconfirmed" if end.status == "unconfirmed" else "pay_not_paid"
-            line = self.label(problem.text(self.app.prefs.language) if problem else "",
-                              kid=kid, size=theme.title_px)
-            line.color = theme.accent
-            box.add_widget(line)
+            box.add_widget(self.status("error", problem.text(self.app.prefs.language)
+                                       if problem else "", kid=kid, size=theme.title_px))
             return
-        box.add_widget(self.label(_("Payment received: %(amount)s", amount=view.amount_text),
-                                  size=theme.title_px, kid="pay_paid",
-                                  height=theme.title_px * 1.6))
+        box.add_widget(self.status("success", _("Payment received: %(amount)s",
+                                                amount=view.amount_text),
+                                   size=theme.title_px, kid="pay_paid",
+                                   height=theme.title_px * 1.6))
         box.add_widget(self.label(view.service_name + "\n" + _(
             "Application number: %(number)s", number=view.receipt_no), kid="pay_details"))
         printed = self.flow.printed

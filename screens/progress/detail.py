@@ -64,9 +64,7 @@ class ProgressDetailScreen(JourneyScreen):
             lines.append(_("Promised completion: %(date)s", date=t.format_date(view.due_date)))
         box.add_widget(self.label("\n".join(lines), kid="progress_status"))
         if view.to_do:
-            todo = self.label("\n".join(view.to_do), kid="progress_todo")
-            todo.color = theme.accent
-            box.add_widget(todo)
+            box.add_widget(self.status("warning", "\n".join(view.to_do), kid="progress_todo"))
         if self.printed is not None:
             box.add_widget(self.print_outcome(self.printed.outcome, self.printed.msgid,
                                               kid_prefix="progress_slip_",

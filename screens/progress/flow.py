@@ -8,13 +8,22 @@ from __future__ import annotations
 
 from kiosk.journeys.progress import ApplicationView, ProgressJourney, progress_journey
 from kiosk.session import Session
+from kiosk.i18n.messages import N_
+from screens.frame_model import Step
 
 # Where a receipt code is taken as "show me this application": not in the middle of another
 # journey, where the citizen is doing something else.
 LISTENING = ("attract", "home", "identify", "progress_start", "progress_list", "progress_detail")
 
+# the numbered steps of the journey's step bar, each with the screens that belong to it
+STEPS = (Step(N_("Find"), ("progress_start", "progress_list")),
+         Step(N_("Progress"), ("progress_detail",)),
+         Step(N_("Hand in"), ("progress_supplement", "progress_camera")))
+
 
 class ProgressFlow:
+    steps = STEPS
+
     def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
         self.app = app
         self.session: Session | None = None

@@ -51,10 +51,10 @@ class ProgressListScreen(JourneyScreen):
         if found is None:
             return
         _ = self._
-        theme = self.app.theme
         if not found:
-            box.add_widget(self.label(_("You have no applications."), size=theme.title_px,
-                                      kid="no_applications"))
+            self.empty(box, "no_applications", _("You have no applications."),
+                       _("Applications you hand in here, online or at a counter are listed "
+                         "here."), self.journey_offers(("apply_now", _("Apply now"), "apply")))
             return
         for a in self.pager.shown(found):
             words = "\n".join((
@@ -65,7 +65,7 @@ class ProgressListScreen(JourneyScreen):
                                                a.submitted_at.date()))))
             box.add_widget(self.button(f"app_{a.reference}", words,
                                        lambda r=a.reference: self._open(r),
-                                       primary=bool(a.to_do)))
+                                       role="primary" if a.to_do else "secondary"))
 
     def actions(self) -> list[Action]:
         _ = self._

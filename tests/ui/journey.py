@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,14 @@ CARD = ROOT / "assets/cards/resident.json"
 SERVICE = "residence-permit-replacement"  # enum fields, a prefilled address, e-licence + photo
 SEARCH = "jzzbl"  # 居住证补领 by its pinyin initials
 AREAS = ("idcard", "document", "printer")
+
+
+TICKING = re.compile(r"(^(剩余|Time left) \d+:\d\d$)|(\d\d:\d\d$)")  # the frame's timer and clock
+
+
+def steady(texts: list[str]) -> list[str]:
+    """What a screen says, less the frame's clock and session timer (they tick)."""
+    return [t for t in texts if not TICKING.search(t)]
 
 
 def tap(app: KioskUi, kid: str) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.ui.harness import ROOT, KioskUi
-from tests.ui.journey import CARD, choose, identify, leftovers, on, open_service, tap
+from tests.ui.journey import CARD, choose, identify, leftovers, on, open_service, steady, tap
 
 SHORT_IDLE = {"session": {"idle_timeout_s": 6.0, "warning_s": 4.0}}
 
@@ -76,7 +76,7 @@ def test_exit_asks_before_clearing_what_was_entered_then_says_goodbye(sim, app: 
     assert state["screen"] == "form" and app.layout() == before
     tap(app, "exit_cancel")
     state = app.wait_for(_without_dialog, 10)
-    assert state["screen"] == "form" and state["texts"] == texts  # nothing lost
+    assert state["screen"] == "form" and steady(state["texts"]) == steady(texts)  # nothing lost
     tap(app, "exit")
     app.wait_for(lambda s: s["dialog"] == "confirm_exit", 10)
     tap(app, "exit_confirm")
@@ -111,7 +111,8 @@ def test_a_lifted_card_waits_for_the_same_card_and_another_card_ends_the_session
     assert state["screen"] == "form" and app.layout() == before
     sim.control("idcard", "place_card", {"path": str(CARD)})
     state = app.wait_for(_without_dialog, 15)
-    assert state["screen"] == "form" and state["texts"] == texts  # where it was, nothing lost
+    # where it was, nothing lost
+    assert state["screen"] == "form" and steady(state["texts"]) == steady(texts)
     # lifted again, and somebody else's card goes on the reader: never their session
     sim.control("idcard", "remove_card", {})
     app.wait_for(lambda s: s["dialog"] == "card_grace", 10)

@@ -32,10 +32,11 @@ def citizen_screens() -> set[str]:
                     and isinstance(node.elts[1], ast.Name) \
                     and node.elts[1].id.endswith("Screen"):
                 names.add(node.elts[0].value)
-            if isinstance(node, ast.keyword) and node.arg == "name" \
-                    and isinstance(node.value, ast.Constant) \
-                    and isinstance(node.value.value, str) and path.name == "app.py":
-                names.add(node.value.value)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                    and node.func.id.endswith("Screen"):  # AttractScreen(self, name="attract")
+                names.update(k.value.value for k in node.keywords if k.arg == "name"
+                             and isinstance(k.value, ast.Constant)
+                             and isinstance(k.value.value, str))
     return names - STAFF_SCREENS
 
 
