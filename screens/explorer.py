@@ -35,6 +35,7 @@ STILL_S = 1.1  # long enough for the clock's and the session timer's next change
 CARD_WAIT_S = 0.8  # the reader's poll and the session's answer
 BUSY_LIMIT_S = 8.0  # the longest a screen may stay busy before the walk looks anyway
 LEAVING = ("exit", "exit_confirm", "home", "back")
+MODE_SWITCHES = ("switch_elder", "switch_contrast")
 
 
 @dataclass
@@ -81,7 +82,7 @@ class Explorer:
     def _step(self, _dt: float) -> None:
         walk = self.walk
         try:
-            if walk.in_mode >= walk.steps or walk.taken >= walk.steps * 4:
+            if walk.in_mode >= walk.steps or walk.taken >= walk.steps * 6:
                 walk.done = True
                 return
             if self._busy():
@@ -127,7 +128,10 @@ class Explorer:
                                  {"seed": self.rng.randrange(100)}, then=lambda _r: self._next(0.5))
         if not buttons:
             return self._still()
-        weights = [0.15 if w.kid in LEAVING else 1.0 for w in buttons]
+        # leaving is rarer than going on; elder mode and high contrast are switched on home
+        # now and then, language on any screen (its switch is in every header)
+        weights = [0.15 if w.kid in LEAVING else 0.2 if w.kid in MODE_SWITCHES else 1.0
+                   for w in buttons]
         self._tap(self.rng.choices(buttons, weights)[0])
 
     # -- what the walk does ----------------------------------------------------------------------

@@ -59,6 +59,10 @@ class JourneyScreen(Screen):
     def draw_body(self, box: BoxLayout) -> None:
         raise NotImplementedError
 
+    def shown_steps(self) -> Sequence[Any]:
+        """The journey's steps for the header's step bar (none outside a journey)."""
+        return getattr(getattr(self, "flow", None), "steps", ())
+
     def actions(self) -> list[Action]:
         return []
 
@@ -123,7 +127,7 @@ class JourneyScreen(Screen):
         box.clear_widgets()
         repaint_background(box, theme.background)
         header = ScreenHeader(self.app, title=_(self.title_msgid), busy=lambda: self.busy,
-                              steps=getattr(getattr(self, "flow", None), "steps", ()),
+                              steps=self.shown_steps(),
                               screen=self.name)
         box.add_widget(header)
         body = BoxLayout(orientation="vertical", spacing=16)

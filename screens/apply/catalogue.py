@@ -82,7 +82,8 @@ class CatalogueScreen(JourneyScreen):
         top = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=16)
         top.add_widget(self.button("search",
                                    with_icon("search", self.query or _("Search services")),
-                                   self._toggle_keyboard, size_hint_x=0.4, role="field",
+                                   # as wide as two filters: the field, not a squeezed button
+                                   self._toggle_keyboard, size_hint_x=2, role="field",
                                    markup=True))
         words = {None: _("All"), "individual": _("Individuals"), "enterprise": _("Businesses")}
         for kid, audience in AUDIENCES:

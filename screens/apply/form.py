@@ -10,6 +10,7 @@ every row keeps room for a message, so one appearing moves nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
@@ -75,6 +76,11 @@ class FormScreen(JourneyScreen):
     def _draft(self, field: Field) -> str | None:
         journey = self.flow.journey
         return journey.draft(field.name) if journey is not None else None
+
+    def shown_steps(self) -> Sequence[Any]:
+        """No step bar while a field is edited: the keyboard sheet needs the height (elder
+        mode at 1080 px), and the citizen is on one field, not choosing where to go."""
+        return () if self.editing is not None else super().shown_steps()
 
     def draw_body(self, box: BoxLayout) -> None:
         theme = self.app.theme

@@ -11,7 +11,7 @@ from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
 
 MATERIALS_PER_PAGE = 4
-ELDER_MATERIALS_PER_PAGE = 2
+ELDER_MATERIALS_PER_PAGE = 2  # each up to two lines of 1.5× text
 
 
 class GuideScreen(JourneyScreen):
@@ -20,7 +20,7 @@ class GuideScreen(JourneyScreen):
     def __init__(self, app, flow, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
         self.flow = flow
-        self.pager = Pager(self, MATERIALS_PER_PAGE, ELDER_MATERIALS_PER_PAGE)
+        self.pager = Pager(self, 1, 1)  # pages of the guide (screens.paging turns them)
 
     def on_pre_enter(self, *args: Any) -> None:
         self.pager.reset()
@@ -34,43 +34,60 @@ class GuideScreen(JourneyScreen):
         super().refresh()
 
     def draw_body(self, box: BoxLayout) -> None:
+        """Page 1: what the service is, what it costs and how long it takes; then the
+        materials a few at a time (one page of text in elder mode fits 1080 px; a list never
+        runs over the buttons)."""
         guide = self.flow.guide
         if guide is None:
             return
         _ = self._
         theme = self.app.theme
-        box.add_widget(self.label(guide.name, size=theme.title_px, kid="guide_name",
-                                  height=theme.title_px * 1.5))
-        box.add_widget(self.label(guide.department, height=theme.text_px * 1.5))
-        box.add_widget(self.label(guide.description, kid="guide_conditions"))
-        limits = _("Promised within %(promised)d working days (legal limit %(legal)d)",
-                   promised=guide.promised_limit_days, legal=guide.legal_limit_days)
-        box.add_widget(self.label(guide.fee_text, kid="guide_fee", height=theme.text_px * 1.5))
-        box.add_widget(self.label(limits, kid="guide_limits", height=theme.text_px * 1.5))
-        box.add_widget(self.label(_("Materials:"), kid="guide_materials",
-                                  height=theme.text_px * 1.5))
-        # a page of materials at a time, each on two lines at most: a long list (or elder
-        # mode's larger text) never runs off the screen or over the buttons
-        shown = self.pager.shown(guide.materials)
-        for n, material in enumerate(shown):
-            notes = [_("required") if material.required else _("optional")]
-            if material.elicence_may_replace:
-                notes.append(_("an e-licence may replace it"))
-            if material.may_promise:
-                notes.append(_("may be handed in later"))
-            box.add_widget(self.label(f"• {material.name} ({', '.join(notes)})",
-                                      kid=f"guide_material_{self.pager.offset + n}",
-                                      height=theme.text_px * 2.8))
+        page = self.pager.page = min(self.pager.page, self._pages() - 1)
+        if page == 0:
+            box.add_widget(self.label(guide.name, size=theme.title_px, kid="guide_name",
+                                      height=theme.title_px * 1.5))
+            box.add_widget(self.label(guide.department, kid="guide_department",
+                                      height=theme.text_px * 1.5))
+            box.add_widget(self.label(guide.description, kid="guide_conditions",
+                                      height=theme.text_px * 2.9))
+            limits = _("Promised within %(promised)d working days (legal limit %(legal)d)",
+                       promised=guide.promised_limit_days, legal=guide.legal_limit_days)
+            box.add_widget(self.label(f"{guide.fee_text}\n{limits}", kid="guide_fee",
+                                      height=theme.text_px * 2.9))
+        else:
+            box.add_widget(self.label(_("Materials:"), kid="guide_materials",
+                                      height=theme.text_px * 1.5))
+            per = self._per_page()
+            first = (page - 1) * per
+            for n, material in enumerate(guide.materials[first:first + per]):
+                notes = [_("required") if material.required else _("optional")]
+                if material.elicence_may_replace:
+                    notes.append(_("an e-licence may replace it"))
+                if material.may_promise:
+                    notes.append(_("may be handed in later"))
+                box.add_widget(self.label(f"• {material.name} ({', '.join(notes)})",
+                                          kid=f"guide_material_{first + n}",
+                                          height=theme.text_px * 2.9))
         if not guide.form_supported:
             box.add_widget(self.label(_("This service cannot be applied for at this terminal. "
-                                        "Please go to a service counter."), kid="guide_counter"))
+                                        "Please go to a service counter."), kid="guide_counter",
+                                      height=theme.text_px * 2.9))
+        box.add_widget(BoxLayout())  # what is left of the height stays below the text
+
+    def _per_page(self) -> int:
+        return ELDER_MATERIALS_PER_PAGE if self.app.prefs.elder_mode else MATERIALS_PER_PAGE
+
+    def _pages(self) -> int:
+        guide = self.flow.guide
+        materials = len(guide.materials) if guide is not None else 0
+        return 1 + -(-materials // self._per_page())
 
     def actions(self) -> list[Action]:
         _ = self._
         acts: list[Action] = [("back", _("Back"), lambda: self.app.show("catalogue"), False)]
         guide = self.flow.guide
-        if guide is not None:
-            acts += self.pager.actions(len(guide.materials))
+        if guide is not None:  # page 1 and the material pages, as one list of pages
+            acts += self.pager.actions(self._pages())
         if guide is not None and guide.form_supported:
             acts.append(("guide_start", _("Start the application"), self._start, True))
         return acts

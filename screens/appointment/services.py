@@ -11,8 +11,9 @@ from kiosk.i18n.messages import N_
 from kiosk.journeys.appointment import ServiceChoice
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
+from screens.widgets import escape
 
-PER_PAGE, ELDER_PER_PAGE = 6, 3
+PER_PAGE, ELDER_PER_PAGE = 6, 2  # elder: two 1.5× rows of 1.6 buttons fit 1080 px
 
 
 class ApptServicesScreen(JourneyScreen):
@@ -33,12 +34,16 @@ class ApptServicesScreen(JourneyScreen):
         self.services = services
 
     def draw_body(self, box: BoxLayout) -> None:
+        theme = self.app.theme
         grid = GridLayout(cols=1 if self.app.prefs.elder_mode else 2, spacing=16)
         for service in self.pager.shown(self.services or []):
+            # two lines for a long name, the department smaller beneath (platform words are
+            # escaped: a "[" in a name is text, not markup)
             grid.add_widget(self.button(f"appt_service_{service.service_id}",
-                                        f"{service.name}\n{service.department}",
-                                        lambda s=service: self._choose(s),
-                                        height=self.app.theme.button_height_px * 1.4))
+                                        f"{escape(service.name)}\n[size={theme.small_px}]"
+                                        f"{escape(service.department)}[/size]",
+                                        lambda s=service: self._choose(s), markup=True,
+                                        height=round(theme.button_height_px * 1.6)))
         box.add_widget(grid)
 
     def actions(self) -> list[Action]:
