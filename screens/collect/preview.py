@@ -46,13 +46,26 @@ class CollectPreviewScreen(JourneyScreen):
         _ = self._
         theme = self.app.theme
         row = BoxLayout(spacing=20)
-        picture = Image(fit_mode="contain")
-        picture.texture = self._picture(preview.png)
-        picture.kid = "certificate_preview"
-        row.add_widget(picture)
         side = BoxLayout(orientation="vertical", spacing=12)
-        side.add_widget(self.label(preview.certificate.title, size=theme.title_px,
+        certificate = preview.certificate
+        side.add_widget(self.label(certificate.title, size=theme.title_px,
                                    kid="certificate_title"))
+        if self.app.prefs.elder_mode:
+            # the printer's picture is ~4 mm text on the glass: in elder mode the certificate
+            # is read out as large screen text instead (what it says, not how it looks)
+            t = self.app.translator
+            for kid, words in (
+                    ("certificate_issuer", _("Issued by: %(issuer)s", issuer=certificate.issuer)),
+                    ("certificate_date", _("Issued on: %(date)s",
+                                           date=t.format_date(certificate.issued_at.date()))),
+                    ("certificate_receipt", _("Receipt no.: %(reference)s",
+                                              reference=certificate.receipt_no))):
+                side.add_widget(self.label(words, kid=kid, height=theme.text_px * 1.6))
+        else:
+            picture = Image(fit_mode="contain")
+            picture.texture = self._picture(preview.png)
+            picture.kid = "certificate_preview"
+            row.add_widget(picture)
         paper = PAPER_WORDS.get(preview.paper, PAPER_WORDS["slip"])  # a variable: not extracted
         side.add_widget(self.label(_(paper), kid=f"collect_paper_{preview.paper}"))
         printed = self.flow.printed
