@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future, TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -101,19 +102,28 @@ def print_document_detail(printer: PrinterPort, document: Document, action_id: s
                           timeout_s: float) -> tuple[Outcome, str | None, bool]:
     """(outcome, reason, unknown): `unknown` when bytes may have reached paper and nobody can
     tell whether the job printed (a print journal must then treat it as possibly printed)."""
+    return settle_print(lambda: printer.print(document, action_id), timeout_s, "receipt",
+                        lambda result: isinstance(result, JobResult)
+                        and result.confirmed_by in ("process_id", "status"))
+
+
+def settle_print(start: Callable[[], Any], timeout_s: float, what: str,
+                 confirmed: Callable[[Any], bool]) -> tuple[Outcome, str | None, bool]:
+    """How a print job (the future `start()` returns) ended, for every printer alike:
+    (outcome, reason, unknown). A timeout, an unknown outcome or a printer failing its own
+    way may have put bytes on paper: `unknown`; a device error is known not to have."""
     try:
-        future = printer.print(document, action_id)
-        result: Any = future.result(timeout=timeout_s)
+        result: Any = start().result(timeout=timeout_s)
     except FutureTimeout:
         return "failed", "timeout", True
     except OutcomeUnknown as exc:
         return "failed", exc.reason, True
     except DeviceError as exc:
         return ("paper_out" if exc.reason == "paper_out" else "failed"), exc.reason, False
-    except Exception as exc:  # a port that is not a ThermalPrinter failing its own way
-        log.warning("receipt print failed: %s", type(exc).__name__)
+    except Exception as exc:  # a port failing its own way
+        log.warning("%s print failed: %s", what, type(exc).__name__)
         return "failed", "error", True
-    if isinstance(result, JobResult) and result.confirmed_by in ("process_id", "status"):
+    if confirmed(result):
         return "printed", None, False
     return "failed", "unconfirmed", True
 

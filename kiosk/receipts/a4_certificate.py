@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import logging
-from concurrent.futures import TimeoutError as FutureTimeout
 from functools import cache
 from pathlib import Path
 from typing import Protocol
@@ -24,9 +23,8 @@ import img2pdf
 import pikepdf
 from PIL import Image, ImageDraw, ImageFont
 
-from drivers.device import DeviceError, OutcomeUnknown
 from drivers.printer.document import paper_for, to_picture
-from kiosk.journeys.receipt import Outcome
+from kiosk.journeys.receipt import Outcome, settle_print
 from kiosk.receipts.certificate import CertificateSheet, certificate_document
 
 log = logging.getLogger(__name__)
@@ -123,15 +121,6 @@ class PageCertificatePrinter:
         except (OSError, pikepdf.PdfError) as exc:
             log.warning("certificate PDF unusable: %s", type(exc).__name__)
             return "failed", "bad_document", False
-        try:
-            self._printer.print_pdf(data, action_id).result(timeout=timeout_s)
-        except FutureTimeout:
-            return "failed", "timeout", True
-        except OutcomeUnknown as exc:
-            return "failed", exc.reason, True
-        except DeviceError as exc:
-            return ("paper_out" if exc.reason == "paper_out" else "failed"), exc.reason, False
-        except Exception as exc:
-            log.warning("A4 certificate print failed: %s", type(exc).__name__)
-            return "failed", "error", True
-        return "printed", None, False
+        # the page printer's future resolves only once the job completed with all its pages
+        return settle_print(lambda: self._printer.print_pdf(data, action_id), timeout_s,
+                            "A4 certificate", lambda _result: True)
