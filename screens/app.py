@@ -336,6 +336,7 @@ class KioskApp(App):
             for forget in self._forgetters:  # the session's wipe took its data; screens let go
                 forget()
             self.after_identity = None
+            self.manager.get_screen("home").page = 0  # the next citizen starts on the first tiles
         if event.kind == "ended" and self.terminal.sessions.current is None:
             self.greeting = None
             self.countdown = None

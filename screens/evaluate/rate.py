@@ -3,6 +3,7 @@ on the app's own keyboard, then send (through the outbox) or skip."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
@@ -52,16 +53,26 @@ class RateScreen(JourneyScreen):
             return
         box.add_widget(self.label(_("How satisfied are you with this service?"),
                                   size=theme.title_px, height=theme.title_px * 1.6))
-        grid = GridLayout(cols=5 if not self.app.prefs.elder_mode else 3, spacing=12)
+        # one row of five in every mode, each "5 非常满意" on one line: the choices stay above the
+        # comment, never under it (elder mode's two rows ran into the comment button)
+        grid = GridLayout(cols=5, spacing=12, size_hint_y=None, height=theme.button_height_px)
         for score in SCORES:
-            grid.add_widget(self.button(f"score_{score}", f"{score}\n{_(SCORE_WORDS[score])}",
+            grid.add_widget(self.button(f"score_{score}", f"{score} {_(SCORE_WORDS[score])}",
                                         lambda s=score: self._score(s),
                                         selected=self.flow.score == score))
         box.add_widget(grid)
         comment = self.flow.comment
         box.add_widget(self.button("comment_edit", comment or _("Add a comment (optional)"),
-                                   self._edit, size_hint_y=None,
+                                   self._edit, size_hint_y=None, shorten=True,
                                    height=theme.button_height_px))
+        box.add_widget(Widget())  # what is left of the height stays below
+
+    def shown_steps(self) -> Sequence[Any]:
+        """No step bar while the comment is typed (the keyboard sheet needs the height) nor in
+        elder mode (two steps are not worth 1.5× text's room)."""
+        if self.composer is not None or self.app.prefs.elder_mode:
+            return ()
+        return super().shown_steps()
 
     def actions(self) -> list[Action]:
         _ = self._

@@ -19,8 +19,18 @@ CARD_FIELDS = json.loads(CARD.read_text(encoding="utf-8"))
 PHONE, COUNTER = "010-12345678", "一楼大厅 3号综合窗口"  # kiosk.sim's [terminal] help_*
 
 
+_SEEN: set[str] = set()  # requests of earlier tests on the module's shared simulation
+
+
+@pytest.fixture(autouse=True)
+def _only_this_tests_requests(sim: Simulation) -> None:
+    _SEEN.clear()
+    _SEEN.update(r["help_request_id"] for r in sim.control("platform", "help_requests", {}))
+
+
 def _requests(sim: Simulation) -> list[dict]:
-    return sim.control("platform", "help_requests", {})
+    return [r for r in sim.control("platform", "help_requests", {})
+            if r["help_request_id"] not in _SEEN]
 
 
 def _dialog(app: KioskUi, state: str) -> dict:

@@ -18,6 +18,7 @@ from tests.ui.harness import KioskUi
 from tests.ui.journey import fill_form, give_materials, identify, on, open_service, submit, tap
 
 AREAS = ("idcard", "document", "printer")
+SHARE_APP = False  # each walk on a fresh platform: one application to rate, one certificate
 MODES = {"elder_mode": "switch_elder", "high_contrast": "switch_contrast"}
 FILED = Control("platform", "file", {"service_id": "residence-permit-replacement",
                                      "card": f"<ROOT>/{RESIDENT_CARD}"})
