@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.widget import Widget
 
 from kiosk.i18n.messages import HOME_TILES
 from kiosk.journeys.progress import ApplicationView
@@ -56,16 +57,21 @@ class ProgressListScreen(JourneyScreen):
                        _("Applications you hand in here, online or at a counter are listed "
                          "here."), self.journey_offers(("apply_now", _("Apply now"), "apply")))
             return
-        for a in self.pager.shown(found):
+        shown = self.pager.shown(found)
+        for a in shown:
+            # the name, then the number, where it stands and when: rows share the body's height
+            # equally (a fixed button height cut the first and last line off)
             words = "\n".join((
                 a.service_name,
-                _("Application number: %(number)s", number=a.reference),
-                f"{a.status_words} · " + _("Submitted: %(date)s",
-                                           date=self.app.translator.format_date(
-                                               a.submitted_at.date()))))
+                " · ".join((_("Application number: %(number)s", number=a.reference),
+                            a.status_words,
+                            _("Submitted: %(date)s", date=self.app.translator.format_date(
+                                a.submitted_at.date()))))))
             box.add_widget(self.button(f"app_{a.reference}", words,
-                                       lambda r=a.reference: self._open(r),
+                                       lambda r=a.reference: self._open(r), size_hint_y=1,
                                        role="primary" if a.to_do else "secondary"))
+        for _empty in range(self.pager.per_page - len(shown)):
+            box.add_widget(Widget())  # a short last page keeps the rows' height
 
     def actions(self) -> list[Action]:
         _ = self._
