@@ -138,8 +138,10 @@ class HolderScreen(JourneyScreen):
         _ = self._
         row = BoxLayout(orientation="horizontal", spacing=40)
         left = BoxLayout(orientation="vertical", spacing=20)
-        left.add_widget(self.label(self._prompt(), kid="holder_prompt", size=theme.title_px,
-                                   valign="bottom"))
+        # elder mode's 1.5× title size took three lines of English past the label's height
+        left.add_widget(self.label(self._prompt(), kid="holder_prompt", valign="bottom",
+                                   size=theme.text_px if self.app.prefs.elder_mode
+                                   else theme.title_px))
         if self.mode == "pin":
             shown = " ".join("●" * len(self.digits)) or " "
         else:

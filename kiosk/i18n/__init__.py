@@ -59,6 +59,7 @@ _LOCALES = {"zh-CN": ("zh_CN", "zh_Hans_CN"), "en": ("en", "en_GB")}
 # One date format on every screen, with the weekday (a citizen plans by it):
 # 2026年11月23日（周一） / Mon 23 Nov 2026.
 _DATE_FORMAT = {"zh-CN": "y年M月d日（EEE）", "en": "EEE d MMM y"}
+_DAY_FORMAT = {"zh-CN": "M月d日（EEE）", "en": "EEE d MMM"}  # a day of the coming weeks
 
 
 def po_path(language: str) -> Path:
@@ -116,6 +117,11 @@ class Translator:
     def format_date(self, d: date | datetime) -> str:
         """A calendar date as people write it: 2026年11月23日（周一） / Mon 23 Nov 2026."""
         return _babel_format_date(d, _DATE_FORMAT[self.language], locale=self.locale)
+
+    def format_day(self, d: date | datetime) -> str:
+        """A day of the next weeks, where the year goes without saying (a booking's day
+        buttons): 12月7日（周一） / Mon 7 Dec."""
+        return _babel_format_date(d, _DAY_FORMAT[self.language], locale=self.locale)
 
     def format_fen(self, fen: int) -> str:
         """An amount in fen (1/100 yuan) as ¥20.00 (exact: no float on the way)."""

@@ -61,7 +61,7 @@ class ApptSlotsScreen(JourneyScreen):
         t = self.app.translator
         row = BoxLayout(size_hint_y=None, height=self.app.theme.button_height_px, spacing=12)
         for day in self._days():
-            row.add_widget(self.button(f"appt_day_{day:%Y%m%d}", t.format_date(day),
+            row.add_widget(self.button(f"appt_day_{day:%Y%m%d}", t.format_day(day),
                                        lambda d=day: self._pick_day(d), selected=day == self.day))
         box.add_widget(row)
         shown = [s for s in self.slots if s.day == self.day]

@@ -16,6 +16,10 @@ from tests.ui.harness import KioskUi, Xvfb
 from tests.ui.journey import (SERVICE, Since, fill_form, give_materials, identify,
                               leftovers, on, open_service, submit, tap)
 
+# A fresh terminal per test: on the module's shared one a card placed right after the reset
+# was sometimes not seen (CI, not reproduced alone; left to follow up, issue 16)
+SHARE_APP = False
+
 ID_NUMBER = "110101199003071233"
 
 

@@ -14,6 +14,10 @@ from tests.ui.journey import (SERVICE, Since, fill_form, give_materials, identif
                               open_service, open_tile, submit, tap)
 from tests.ui.test_progress import file_application
 
+# A fresh terminal per test: on the module's shared one a card placed right after the reset
+# was sometimes not seen (CI, not reproduced alone; left to follow up, issue 16)
+SHARE_APP = False
+
 
 def evaluations(sim: Simulation, receipt_no: str) -> list[dict[str, Any]]:
     conn = sqlite3.connect(sim.emulators["platform"].database)
