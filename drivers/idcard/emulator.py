@@ -109,11 +109,23 @@ class IdCardEmulator(Emulator):
             self.placed_at = time.perf_counter()
         return str(description.get("type"))
 
-    def remove_card(self) -> bool:
+    def remove_card(self, settle_polls: int = 0, timeout_s: float = 5.0) -> bool:
+        """Take the card away. With `settle_polls`, return only once the reader has looked
+        for a card that many times since: a card placed again sooner is, to a reader that
+        never saw the field empty, the same card still lying there (no new insertion)."""
+        if not 0 <= settle_polls <= 20 or not 0 <= timeout_s <= 30:
+            raise ValueError("settle_polls must be within 0..20, timeout_s within 0..30")
         with self._lock:
             had = self._card is not None
             self._card = None
             self._card_state = "idle"
+            finds_at = self.commands_seen.get("FIND_CARD", 0)
+        deadline = time.monotonic() + timeout_s
+        while had and settle_polls and time.monotonic() < deadline:
+            with self._lock:
+                if self.commands_seen.get("FIND_CARD", 0) - finds_at >= settle_polls:
+                    break
+            time.sleep(0.02)
         return had
 
     def corrupt_checksum(self, enabled: bool = True, count: int | None = None,
@@ -201,8 +213,8 @@ class IdCardEmulator(Emulator):
             return frame.build_reply(Status.BAD_LENGTH)
         command = cmd.command
         key = _command_name(body)
-        self.commands_seen[key] = self.commands_seen.get(key, 0) + 1
         with self._lock:
+            self.commands_seen[key] = self.commands_seen.get(key, 0) + 1
             card, state = self._card, self._card_state
             if command is Command.RESET_SAM:
                 self._card_state = "idle"

@@ -25,8 +25,9 @@ from tests.ui.journey import AREAS as JOURNEY_AREAS, Since
 DEFAULTS = {"language": "zh-CN", "elder_mode": False, "high_contrast": False}
 # emulator -> the control (and its arguments) that puts it back at rest: every control the UI
 # tests use to change one has its counterpart here (the smart card: watched from this process
-# by no PC/SC client of ours, see tests/ui/test_card_pin.py)
-AT_REST = {"idcard": ("remove_card", {}), "smartcard": ("remove_card", {"wait": 0}),
+# by no PC/SC client of ours, see tests/ui/test_card_pin.py; the ID card: until the app's
+# reader has seen the field empty, else the next test's card is the last one never lifted)
+AT_REST = {"idcard": ("remove_card", {"settle_polls": 3}), "smartcard": ("remove_card", {"wait": 0}),
            "doc_camera": ("remove_page", {}), "printer": ("reload_paper", {})}
 
 

@@ -18,7 +18,6 @@ from tests.ui.journey import (SERVICE, Since, fill_form, give_materials, identif
 
 # A fresh terminal per test: on the module's shared one a card placed right after the reset
 # was sometimes not seen (CI, not reproduced alone; left to follow up, issue 16)
-SHARE_APP = False
 
 ID_NUMBER = "110101199003071233"
 

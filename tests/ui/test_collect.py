@@ -18,7 +18,6 @@ from tests.ui.journey import Since, identify, leftovers, on, open_tile, tap
 AREAS = ("idcard", "printer")
 # A fresh terminal per test: on the shared one the second test's card was not seen (left to
 # follow up; the other shared modules identify fine)
-SHARE_APP = False
 ID_NUMBER = "110101199003071233"
 
 

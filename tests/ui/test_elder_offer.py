@@ -9,7 +9,6 @@ from tests.ui.journey import CARD, on, tap
 
 # A fresh terminal per test: on the module's shared one a card placed right after the reset
 # was sometimes not seen (CI, not reproduced alone; left to follow up, issue 16)
-SHARE_APP = False
 
 AREAS = ("idcard",)
 SENIOR = ROOT / "assets/cards/resident_longterm.json"  # born 1952

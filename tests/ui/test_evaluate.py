@@ -16,7 +16,6 @@ from tests.ui.test_progress import file_application
 
 # A fresh terminal per test: on the module's shared one a card placed right after the reset
 # was sometimes not seen (CI, not reproduced alone; left to follow up, issue 16)
-SHARE_APP = False
 
 
 def evaluations(sim: Simulation, receipt_no: str) -> list[dict[str, Any]]:

@@ -15,7 +15,6 @@ SHORT_IDLE = {"session": {"idle_timeout_s": 6.0, "warning_s": 4.0}}
 
 # A fresh terminal per test: on the shared one the lifted-card test's second card was not
 # seen (left to follow up)
-SHARE_APP = False
 
 
 def _warned(state: dict) -> bool:
