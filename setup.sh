@@ -26,6 +26,7 @@ DEBIAN_PACKAGES=(
   python3-seccomp util-linux                           # the units' sandboxes approximated in tests (seccomp, unshare, setpriv)
   cups-ipp-utils dbus poppler-utils                    # the A4 printer's emulator (ippeveprinter, its private bus), reading pages back
   cups cups-client                                     # bench/a4_bench.py: a private cupsd queue and a bare `lp`
+  chromium postgresql                                  # the console's browser tests; its PostgreSQL store (tests start a private server)
 )
 
 install_debian_packages() {
