@@ -129,7 +129,9 @@ class Terminal:
                               last_error=audit_down or self.last_error(),
                               out_of_service=self.out_of_service() or audit_down is not None,
                               audit_head=self.audit.head(), outbox_stuck=stuck,
-                              prints_unknown=unknown)
+                              prints_unknown=unknown,
+                              site={"hall": self.config.terminal.hall_name[:64],
+                                    "ring": self.config.fleet.ring})
 
     def apply_journey(self, session: Session) -> ApplyJourney:
         """A new apply journey for `session` (JourneyProblem when the outbox is full)."""

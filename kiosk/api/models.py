@@ -246,6 +246,7 @@ class HelpRequest(Reply):
     status: Literal["open", "acknowledged", "closed"]
     acknowledged_at: AwareDatetime | None = None
     acknowledged_by: Annotated[str, Field(max_length=64)] | None = None
+    on_the_way_at: AwareDatetime | None = None  # contract 1.4
     closed_at: AwareDatetime | None = None
 
 
@@ -418,6 +419,13 @@ class HelpRequestCreate(Body):
     raised_at: AwareDatetime
 
 
+class Site(Body):
+    """Where a terminal stands (contract 1.4): its hall and fleet ring, for the console."""
+
+    hall: Annotated[str, Field(max_length=64)] | None = None
+    ring: Annotated[str, Field(max_length=64, pattern=r"^[A-Za-z0-9_.-]*$")] | None = None
+
+
 class Heartbeat(Body):
     health: Literal["ok", "degraded", "out_of_service"]
     versions: dict[str, Annotated[str, Field(max_length=100)]]
@@ -429,6 +437,7 @@ class Heartbeat(Body):
     audit_head: AuditHead | None = None
     outbox_stuck: OutboxStuck | None = None
     prints_unknown: NonNegative | None = None
+    site: Site | None = None  # contract 1.4
 
     @field_validator("versions")
     @classmethod

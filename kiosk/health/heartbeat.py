@@ -47,11 +47,13 @@ def heartbeat_body(devices: Iterable[Device], *, outbox_depth: int, versions: Ma
                    uptime_s: float, last_error: str | None, out_of_service: bool,
                    audit_head: tuple[int, str] | None = None,
                    outbox_stuck: tuple[int, float] | None = None,
-                   prints_unknown: int | None = None) -> dict[str, Any]:
+                   prints_unknown: int | None = None,
+                   site: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The contract's Heartbeat, from what the terminal knows right now (no I/O).
     `outbox_stuck`: (how many items keep failing past [outbox] stuck_after_s, the oldest's age
     in seconds), None when none does; `prints_unknown`: prints whose outcome nobody could
-    confirm (kiosk.prints), None without a print journal (contract 1.3)."""
+    confirm (kiosk.prints), None without a print journal (contract 1.3); `site`: the hall's name
+    and the fleet ring, for the operations console (contract 1.4; empty values left out)."""
     devices = list(devices)
     states = {d.name: XFS_STATE.get(d.status.state, "unknown") for d in devices}
     if out_of_service:
@@ -72,6 +74,8 @@ def heartbeat_body(devices: Iterable[Device], *, outbox_depth: int, versions: Ma
                                 "oldest_age_s": max(0, int(outbox_stuck[1]))}
     if prints_unknown is not None:
         body["prints_unknown"] = prints_unknown
+    if site and any(site.values()):
+        body["site"] = {k: v for k, v in site.items() if v}
     return body
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography import x509
 from flask import Flask, Response, g, request
@@ -38,6 +38,18 @@ from kiosk.refplatform.problems import Problem
 from kiosk.refplatform.store import Store
 
 log = logging.getLogger(__name__)
+
+
+class ConsoleSink(Protocol):
+    """Where the platform passes on what terminals report (kiosk.console.ingest.ConsoleSink)."""
+
+    def heartbeat(self, kiosk_id: str, doc: dict[str, Any], now: dt.datetime) -> None: ...
+
+    def events(self, kiosk_id: str, batch: list[dict[str, Any]], now: dt.datetime) -> None: ...
+
+    def help_raised(self, kiosk_id: str, request: dict[str, Any], now: dt.datetime) -> None: ...
+
+
 BASE = "/api/v1"
 MAX_BODY = 32 * 1024 * 1024
 REALM = 'Basic realm="govkiosk platform", charset="UTF-8"'
@@ -61,6 +73,9 @@ class Platform:
     limits: RateLimits = field(default_factory=RateLimits)
     filing_grant_uses: int = citizen_sessions.GRANT_USES
     card_root: x509.Certificate | None = None  # the card issuer's root: the card_pin factor
+    # The operations console's store (kiosk.console.ingest.ConsoleSink): told after each
+    # heartbeat, events batch and help request committed; it never fails a request.
+    console_sink: ConsoleSink | None = None
 
     def now(self) -> dt.datetime:
         return self.clock().astimezone(CST)
@@ -103,7 +118,8 @@ def create_app(db_path: str | Path, *, validate_responses: bool = False,
                require_citizen_session: bool = True,
                rate_limits: RateLimits | None = None,
                filing_grant_uses: int = citizen_sessions.GRANT_USES,
-               card_issuer_root: bytes | None = None) -> Flask:
+               card_issuer_root: bytes | None = None,
+               console_sink: ConsoleSink | None = None) -> Flask:
     """The app over the database at `db_path` (made and migrated if new; seeded if empty).
 
     `validate_responses`: hold every answer to the contract and answer 500 (recording the
@@ -117,7 +133,8 @@ def create_app(db_path: str | Path, *, validate_responses: bool = False,
     other windows than kiosk.refplatform.rate_limits.RULES. `filing_grant_uses`: how many
     things one filing grant files (a drill filing a hundred for one citizen needs more).
     `card_issuer_root`: the smart-card issuer's root certificate (PEM); with it, a smart card's
-    holder may prove themselves by the card's PIN (the card_pin factor).
+    holder may prove themselves by the card's PIN (the card_pin factor). `console_sink`: the
+    operations console's ingest (kiosk.console.ingest.ConsoleSink), fed what terminals report.
     """
     store = Store(db_path)
     if not store.has_catalogue():
@@ -129,7 +146,7 @@ def create_app(db_path: str | Path, *, validate_responses: bool = False,
                         limits=rate_limits or RateLimits(),
                         filing_grant_uses=filing_grant_uses,
                         card_root=load_issuer_root(card_issuer_root) if card_issuer_root
-                        else None)
+                        else None, console_sink=console_sink)
     app = Flask("kiosk.refplatform")
     app.config["MAX_CONTENT_LENGTH"] = max_body + 1
     app.extensions["refplatform"] = platform
@@ -499,8 +516,12 @@ def _install_routes(app: Flask, platform: Platform) -> None:
 
     @route("/kiosk/heartbeat", "POST", "postHeartbeat")
     def heartbeat() -> Response:
+        now = platform.now()
         with store.write() as conn:
-            return json_response(terminals.heartbeat(conn, g.kiosk_id, body(), platform.now()))
+            answer = terminals.heartbeat(conn, g.kiosk_id, body(), now)
+        if platform.console_sink is not None:
+            platform.console_sink.heartbeat(g.kiosk_id, body(), now)
+        return json_response(answer)
 
     @route("/kiosk/audit-heads", "GET", "getAuditHeads")
     def get_audit_heads() -> Response:
@@ -513,10 +534,15 @@ def _install_routes(app: Flask, platform: Platform) -> None:
     def raise_help_request() -> Response:
         # The credential names the terminal; the body names only a place on its screen.
         platform.limits.hit("help_per_kiosk", g.kiosk_id)
-        return idempotent("raiseHelpRequest",
-                          lambda conn, b: help_requests.raise_request(conn, g.kiosk_id, b,
-                                                                      platform.now()),
-                          created=201)
+        response = idempotent("raiseHelpRequest",
+                              lambda conn, b: help_requests.raise_request(conn, g.kiosk_id, b,
+                                                                          platform.now()),
+                              created=201)
+        if platform.console_sink is not None and response.status_code == 201 \
+                and REPLAYED_HEADER not in response.headers:
+            platform.console_sink.help_raised(g.kiosk_id, json.loads(response.get_data()),
+                                              platform.now())
+        return response
 
     @route("/kiosk/help-requests/<help_request_id>", "GET", "getHelpRequest")
     def get_help_request(help_request_id: str) -> Response:
@@ -525,6 +551,9 @@ def _install_routes(app: Flask, platform: Platform) -> None:
 
     @route("/kiosk/events", "POST", "postEvents")
     def events() -> Response:
+        now = platform.now()
         with store.write() as conn:
-            counts = terminals.events(conn, g.kiosk_id, body()["events"], platform.now())
+            counts = terminals.events(conn, g.kiosk_id, body()["events"], now)
+        if platform.console_sink is not None:
+            platform.console_sink.events(g.kiosk_id, body()["events"], now)
         return json_response(counts, 202)

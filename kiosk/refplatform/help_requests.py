@@ -17,7 +17,8 @@ from kiosk.refplatform.problems import not_found
 
 STATUSES = ("open", "acknowledged", "closed")
 _COLUMNS = ("help_request_id, kiosk_id, screen, journey, step, steps, raised_at, received_at, "
-            "status, acknowledged_at, acknowledged_by, closed_at, closed_by")
+            "status, acknowledged_at, acknowledged_by, closed_at, closed_by, on_the_way_at, "
+            "on_the_way_by")
 
 
 class HelpRequestError(Exception):
@@ -28,7 +29,7 @@ def raise_request(conn: sqlite3.Connection, kiosk_id: str, body: dict[str, Any],
                   now: dt.datetime) -> dict[str, Any]:
     help_request_id = opaque_id("H")
     conn.execute(f"INSERT INTO help_requests({_COLUMNS}) VALUES "
-                 "(?, ?, ?, ?, ?, ?, ?, ?, 'open', NULL, NULL, NULL, NULL)",
+                 "(?, ?, ?, ?, ?, ?, ?, ?, 'open', NULL, NULL, NULL, NULL, NULL, NULL)",
                  (help_request_id, kiosk_id, body["screen"], body.get("journey"),
                   body.get("step"), body.get("steps"), body["raised_at"], stamp(now)))
     return _get(conn, help_request_id)
@@ -46,7 +47,7 @@ def to_json(row: sqlite3.Row | dict[str, Any]) -> dict[str, Any]:
     """The contract's HelpRequest: absent fields left out, the terminal and staff kept apart."""
     out = {k: row[k] for k in ("help_request_id", "screen", "journey", "step", "steps",
                                "raised_at", "received_at", "status", "acknowledged_at",
-                               "acknowledged_by", "closed_at")}
+                               "acknowledged_by", "on_the_way_at", "closed_at")}
     return {k: v for k, v in out.items() if v is not None}
 
 
@@ -71,6 +72,21 @@ def acknowledge(conn: sqlite3.Connection, help_request_id: str, staff_id: str,
         conn.execute("UPDATE help_requests SET status = 'acknowledged', acknowledged_at = ?, "
                      "acknowledged_by = ? WHERE help_request_id = ?",
                      (stamp(now), staff_id, help_request_id))
+    return _get(conn, help_request_id)
+
+
+def on_my_way(conn: sqlite3.Connection, help_request_id: str, staff_id: str,
+                now: dt.datetime) -> dict[str, Any]:
+    """A member of staff is walking to the terminal (contract 1.4: `on_the_way_at`); the
+    request is acknowledged with it if it was not. Saying it again changes nothing."""
+    row = _staff_row(conn, help_request_id, staff_id)
+    if row["status"] == "closed":
+        raise HelpRequestError(f"{help_request_id} is closed already")
+    if row["on_the_way_at"] is None:
+        conn.execute("UPDATE help_requests SET status = 'acknowledged', on_the_way_at = ?, "
+                     "on_the_way_by = ?, acknowledged_at = COALESCE(acknowledged_at, ?), "
+                     "acknowledged_by = COALESCE(acknowledged_by, ?) WHERE help_request_id = ?",
+                     (stamp(now), staff_id, stamp(now), staff_id, help_request_id))
     return _get(conn, help_request_id)
 
 

@@ -286,6 +286,11 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX help_requests_by_status ON help_requests(status, received_at);
     """,
+    # 6: help requests (contract 1.4): staff say they are on their way (the operations console).
+    """
+    ALTER TABLE help_requests ADD COLUMN on_the_way_at TEXT;
+    ALTER TABLE help_requests ADD COLUMN on_the_way_by TEXT;
+    """,
 ]
 
 

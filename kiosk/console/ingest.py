@@ -1,0 +1,116 @@
+"""What the reference platform hears, into the console's store: every heartbeat (the latest per
+terminal and a pruned history), every accepted event, and each help request raised (kept as an
+event of kind `help_requested`, so alerts and reports see it like any other).
+
+`ConsoleSink` is what the platform calls after its own write committed. It never raises: a
+console store that is down costs the console its view, never the terminal its answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from kiosk.console.config import ConsoleConfig
+from kiosk.console.db import events, heartbeats, terminals
+
+log = logging.getLogger(__name__)
+PRUNE_EVERY_S = 3600
+
+
+def _insert(engine: sa.Engine | sa.Connection, table: sa.Table) -> Any:
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def _utc(at: str | dt.datetime) -> dt.datetime:
+    value = dt.datetime.fromisoformat(at) if isinstance(at, str) else at
+    return value.astimezone(dt.timezone.utc)
+
+
+def heartbeat(engine: sa.Engine, kiosk_id: str, doc: dict[str, Any], now: dt.datetime) -> None:
+    """The terminal's latest state, and a row of its history. Hall and ring come from the
+    heartbeat's `site` (contract 1.4); a terminal that sends none keeps what it had."""
+    now = _utc(now)
+    site = doc.get("site") or {}
+    values: dict[str, Any] = {"last_seen": now, "heartbeat": doc}
+    for key in ("hall", "ring"):
+        if key in site:
+            values[key] = str(site[key])[:64]
+    with engine.begin() as conn:
+        insert = _insert(conn, terminals).values(kiosk_id=kiosk_id, first_seen=now, **values)
+        conn.execute(insert.on_conflict_do_update(index_elements=[terminals.c.kiosk_id],
+                                                  set_=values))
+        conn.execute(heartbeats.insert().values(kiosk_id=kiosk_id, received_at=now, doc=doc))
+
+
+def event_batch(engine: sa.Engine, kiosk_id: str, batch: list[dict[str, Any]],
+                now: dt.datetime) -> int:
+    """Store the events not stored yet (kiosk + event_id); answer how many were new."""
+    now = _utc(now)
+    rows = [{"kiosk_id": kiosk_id, "event_id": str(e["event_id"]).lower(), "at": _utc(e["at"]),
+             "received_at": now, "kind": e["kind"], "severity": e["severity"],
+             "detail": e.get("detail")} for e in batch]
+    if not rows:
+        return 0
+    with engine.begin() as conn:
+        result = conn.execute(_insert(conn, events).values(rows).on_conflict_do_nothing(
+            index_elements=[events.c.kiosk_id, events.c.event_id]))
+        return max(result.rowcount, 0)
+
+
+def help_raised(engine: sa.Engine, kiosk_id: str, request: dict[str, Any],
+                now: dt.datetime) -> None:
+    """A citizen called staff: an event carrying where (screen, journey, step), never who."""
+    detail = {k: request[k] for k in ("help_request_id", "screen", "journey", "step", "steps")
+              if k in request}
+    event_batch(engine, kiosk_id, [{"event_id": request["help_request_id"],
+                                    "at": request["raised_at"], "kind": "help_requested",
+                                    "severity": "warning", "detail": detail}], now)
+
+
+def prune(engine: sa.Engine, now: dt.datetime, days: int) -> int:
+    """Drop heartbeat history older than `days`; answer how many rows went."""
+    cutoff = _utc(now) - dt.timedelta(days=days)
+    with engine.begin() as conn:
+        return conn.execute(heartbeats.delete().where(heartbeats.c.received_at < cutoff)).rowcount
+
+
+class ConsoleSink:
+    """The platform's hook into the console store (`create_app(console_sink=...)`)."""
+
+    def __init__(self, engine: sa.Engine, config: ConsoleConfig | None = None) -> None:
+        self.engine = engine
+        self.config = config or ConsoleConfig()
+        self._lock = threading.Lock()
+        self._pruned_at: dt.datetime | None = None
+
+    def heartbeat(self, kiosk_id: str, doc: dict[str, Any], now: dt.datetime) -> None:
+        self._safely("heartbeat", heartbeat, kiosk_id, doc, now)
+        self._maybe_prune(now)
+
+    def events(self, kiosk_id: str, batch: list[dict[str, Any]], now: dt.datetime) -> None:
+        self._safely("events", event_batch, kiosk_id, batch, now)
+
+    def help_raised(self, kiosk_id: str, request: dict[str, Any], now: dt.datetime) -> None:
+        self._safely("help request", help_raised, kiosk_id, request, now)
+
+    def _maybe_prune(self, now: dt.datetime) -> None:
+        with self._lock:
+            due = self._pruned_at is None or \
+                (now - self._pruned_at).total_seconds() >= PRUNE_EVERY_S
+            if due:
+                self._pruned_at = now
+        if due:
+            self._safely("prune", lambda e, n: prune(e, n, self.config.history_days), now)
+
+    def _safely(self, what: str, action: Any, *args: Any) -> None:
+        try:
+            action(self.engine, *args)
+        except Exception as exc:  # the terminal's request must not fail for the console
+            log.error("console store: %s not recorded (%s)", what, type(exc).__name__)

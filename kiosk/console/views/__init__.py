@@ -1,0 +1,1 @@
+"""The console's own pages, one blueprint each."""

@@ -1,0 +1,53 @@
+"""The board (every terminal the staff member may see, red first, filtered by hall, ring and
+problem), a terminal's page, and the console's audit trail."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+
+from kiosk.console import audit as console_audit
+from kiosk.console import queries
+from kiosk.console.auth import console, hall_scope, may_see, now
+from kiosk.console.status import PROBLEMS, board as ordered
+
+bp = Blueprint("board", __name__)
+
+
+@bp.route("/")
+def board():  # type: ignore[no-untyped-def]
+    c = console()
+    scope = hall_scope()
+    hall = scope if scope is not None else (request.args.get("hall") or None)
+    ring = request.args.get("ring") or None
+    problem = request.args.get("problem") or None
+    if problem is not None and problem not in PROBLEMS:
+        abort(404)
+    rows = ordered(queries.statuses(c.engine, now(), c.config.offline_after_s, hall, ring))
+    if problem is not None:
+        rows = [r for r in rows if problem in r.problems]
+    halls, rings = queries.halls_and_rings(c.engine, scope)
+    counts = {level: sum(1 for r in rows if r.level == level) for level in ("red", "amber", "green")}
+    return render_template("board.html", rows=rows, halls=halls, rings=rings, hall=hall,
+                           ring=ring, problem=problem, counts=counts)
+
+
+@bp.route("/terminals/<kiosk_id>")
+def terminal(kiosk_id: str):  # type: ignore[no-untyped-def]
+    may_see(kiosk_id)
+    c = console()
+    status = queries.terminal(c.engine, kiosk_id, now(), c.config.offline_after_s)
+    help_requests = c.help_desk.requests(None, live_only=False, kiosk_id=kiosk_id)[-20:][::-1] \
+        if c.help_desk else []
+    return render_template("terminal.html", t=status,
+                           heartbeats=queries.recent_heartbeats(c.engine, kiosk_id),
+                           events=queries.recent_events(c.engine, kiosk_id),
+                           help_requests=help_requests,
+                           actions=console_audit.recent(c.engine, 20, kiosk_id=kiosk_id))
+
+
+@bp.route("/audit")
+def audit_trail():  # type: ignore[no-untyped-def]
+    c = console()
+    scope = hall_scope()
+    rows = console_audit.recent(c.engine, 200, kiosk_ids=queries.kiosks_in(c.engine, scope))
+    return render_template("audit.html", rows=rows)
