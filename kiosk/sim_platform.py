@@ -15,6 +15,11 @@ is given), `pay` a payment or `pay_pending` (the newest pending one, as the citi
 the holder's e-licences or a plain scanned page per required material), and `applications` to
 list what the platform holds; `help_requests` lists citizens' calls for staff (呼叫工作人员) and
 `help_ack` / `help_close` answer one as the hall's staff would (the newest when none is named).
+
+The operations console runs beside it on its own port (store `<run>/console/console.sqlite3`,
+fed by the platform), with a demo fleet manager made at the first start: `console` answers its
+address, name, password and current TOTP code; `console_board` the board's rows (level and
+problems per terminal).
 """
 
 from __future__ import annotations
@@ -31,6 +36,12 @@ from pathlib import Path
 from typing import Any
 
 from drivers.emulation.base import Emulator
+from kiosk.console import queries, staff
+from kiosk.console.beside import ConsoleParts, console_parts, secret_key
+from kiosk.console.config import ConsoleConfig
+from kiosk.console.server import ConsoleHandle
+from kiosk.console.server import start_in_thread as start_console
+from kiosk.console.status import board
 from kiosk.fleet.repository import FleetRepository
 from kiosk.refplatform import applications, catalogue, citizen_sessions, operator
 from kiosk.refplatform.auth import enrol
@@ -42,6 +53,8 @@ from kiosk.refplatform.tls import make_test_ca
 
 
 FLEET_RING = "demo"
+HEARTBEAT_S = 10.0  # the sim terminal's heartbeat: the console's board follows within seconds
+CONSOLE_USER = "demo-manager"
 
 
 class PlatformEmulator(Emulator):
@@ -60,6 +73,9 @@ class PlatformEmulator(Emulator):
         self.port = 0
         self._server: ServerHandle | None = None
         self._tls: tuple[Path, Path, Path] | None = None
+        self.console_url = "sqlite:///" + str(run_dir / "console" / "console.sqlite3")
+        self._console: ConsoleParts | None = None
+        self._console_server: ConsoleHandle | None = None
 
     @property
     def store(self) -> Store:
@@ -75,7 +91,23 @@ class PlatformEmulator(Emulator):
         credential.touch(mode=0o600)
         credential.write_text(enrol(self.store, self.kiosk_id), encoding="utf-8")
         self._start_fleet()
+        self._start_console()
         self.up()
+
+    def _start_console(self) -> None:
+        """The console's store, app and server, and the demo fleet manager (made once)."""
+        config = ConsoleConfig(heartbeat_interval_s=int(HEARTBEAT_S))
+        self._console = console_parts(self.console_url, platform_db=self.database, config=config,
+                                      key=secret_key(self.secrets / "console-secret.key"))
+        login = self.secrets / "console-demo.json"
+        if staff.find(self._console.engine, CONSOLE_USER) is None:
+            password = uuid.uuid4().hex[:16]
+            staff.add(self._console.engine, CONSOLE_USER, password, "fleet_manager", "",
+                      dt.datetime.now(dt.timezone.utc))
+            login.touch(mode=0o600)
+            login.write_text(json.dumps({"username": CONSOLE_USER, "password": password}),
+                             encoding="utf-8")
+        self._console_server = start_console(self._console.app)
 
     def _start_fleet(self) -> None:
         """A fleet repository made once and kept (publishes survive a sim restart); the timestamp
@@ -89,6 +121,11 @@ class PlatformEmulator(Emulator):
 
     def stop(self) -> None:
         self.down()
+        if self._console_server is not None:
+            self._console_server.stop()
+            self._console_server = None
+        if self._console is not None:
+            self._console.engine.dispose()
 
     # -- controls --------------------------------------------------------------------------
 
@@ -99,7 +136,9 @@ class PlatformEmulator(Emulator):
             root = self.card_issuer_root_file
             self._server = start_in_thread(self.database, port=self.port, tls_cert=cert,
                                            tls_key=key, fleet_dir=self.fleet.public,
-                                           card_issuer_root=root.read_bytes() if root else None)
+                                           card_issuer_root=root.read_bytes() if root else None,
+                                           console_sink=self._console.sink
+                                           if self._console else None)
             self.port = self._server.port
         return self.url
 
@@ -201,7 +240,29 @@ class PlatformEmulator(Emulator):
                 "pay": self.pay, "pay_pending": self.pay_pending, "file": self.file,
                 "applications": self.applications, "sms": self.sms,
                 "last_code": self.last_code, "help_requests": self.help_requests,
-                "help_ack": self.help_ack, "help_close": self.help_close}
+                "help_ack": self.help_ack, "help_close": self.help_close,
+                "console": self.console, "console_board": self.console_board}
+
+    def console(self) -> dict[str, Any]:
+        """The console's address and the demo fleet manager's login, with the TOTP code of
+        now (a demo shortcut: a real account's code lives in its owner's authenticator)."""
+        assert self._console is not None and self._console_server is not None, "start() first"
+        login = json.loads((self.secrets / "console-demo.json").read_text(encoding="utf-8"))
+        code = staff.current_code(self._console.engine, CONSOLE_USER,
+                                  dt.datetime.now(dt.timezone.utc))
+        return {"url": self._console_server.url + "/", **login, "code": code}
+
+    def console_board(self) -> list[dict[str, Any]]:
+        """The board as the fleet manager sees it: each terminal's level and problems."""
+        assert self._console is not None, "start() first"
+        rows = board(queries.statuses(self._console.engine, dt.datetime.now(dt.timezone.utc),
+                                      self._console.app.extensions["console"].config
+                                      .offline_after_s))
+        waiting = {h["kiosk_id"] for h in operator.list_help_requests(self.store)
+                   if h["status"] != "closed"}
+        return [{"kiosk_id": r.kiosk_id, "hall": r.hall, "level": r.level,
+                 "problems": r.problems, "paper": r.heartbeat.get("paper"),
+                 "help_waiting": r.kiosk_id in waiting} for r in rows]
 
     # -- what the terminal is told -----------------------------------------------------------
 
@@ -212,14 +273,16 @@ class PlatformEmulator(Emulator):
     def endpoints(self) -> dict[str, Any]:
         return {"url": self.url, "database": str(self.database),
                 "up": self._server is not None, "fleet_repo": str(self.fleet.dir),
-                "fleet_url": self.fleet_url}
+                "fleet_url": self.fleet_url,
+                "console": self._console_server.url + "/" if self._console_server else None}
 
     def config_fragment(self) -> dict[str, Any]:
         assert self._tls is not None, "start() first"
         ca, _, _ = self._tls
         return {
             "platform": {"base_url": self.url, "ca_bundle": str(ca), "kiosk_id": self.kiosk_id,
-                         "credential_file": str(self.secrets / "platform.credential")},
+                         "credential_file": str(self.secrets / "platform.credential"),
+                         "heartbeat_interval_s": HEARTBEAT_S},
             "outbox": {"key_file": str(self.secrets / "outbox.key")},
             "fleet": {"enabled": True, "repository_url": self.fleet_url, "ring": FLEET_RING,
                       "trusted_root_file": str(self.secrets / "fleet-root.json"),

@@ -34,12 +34,16 @@ JOURNEY_SCREENS = {
     "evaluate": ("evaluate_list", "evaluate_rate"),
 }
 POLL_S = 3.0  # how often an open dialog asks whether staff acknowledged
-SPOKEN = {"sent": "help_sent", "acknowledged": "help_coming", "failed": "help_failed"}
+SPOKEN = {"sent": "help_sent", "acknowledged": "help_coming", "on_the_way": "help_coming",
+          "failed": "help_failed"}
 
 STATE_WORDS = {
     "sending": N_("Telling the staff on duty…"),
     "sent": N_("Please stay at this terminal: a member of staff will come to you."),
     "acknowledged": N_("A member of staff is on the way. Please stay at this terminal."),
+    # staff pressed "On my way" in the operations console
+    "on_the_way": N_("A member of staff has set off and will be with you in a moment. Please "
+                     "stay at this terminal."),
     "closed": N_("Your call was answered. If you still need help, touch Call staff again."),
     # the platform unreachable, no platform link, or refused: the same truth for the citizen
     "failed": N_("Staff could not be told from this terminal right now. Please call the "
@@ -143,7 +147,8 @@ class HelpDialog:
         if terminal.help_counter:
             lines.append(_("Nearest counter: %(where)s", where=terminal.help_counter))
         title = {"sent": _("Staff have been told"),
-                 "acknowledged": _("Help is on the way")}.get(call.state, _("Call staff"))
+                 "acknowledged": _("Help is on the way"),
+                 "on_the_way": _("Staff have set off")}.get(call.state, _("Call staff"))
         if call.state in SPOKEN and call.state != self._spoken:
             self._spoken = call.state
             self.app.say(SPOKEN[call.state])

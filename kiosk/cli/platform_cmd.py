@@ -61,20 +61,40 @@ def platform_group() -> None:
 @click.option("--allow-sessionless", is_flag=True,
               help="Also serve terminals of contract 1.0 that send no citizen session (a "
                    "migration aid: any terminal credential then reaches every citizen's data).")
+@click.option("--console-url", envvar="KIOSK_CONSOLE_URL", default=None,
+              help="Feed the operations console's store (sqlite:///… or postgresql+psycopg://…).")
+@click.option("--console-port", type=int, default=None,
+              help="Also serve the operations console on this port (needs --console-url).")
 @pass_ctx
 def serve_cmd(ctx: CliContext, db: str, host: str, port: int, tls_cert: str | None,
               tls_key: str | None, validate_responses: bool, fleet_repo: str | None,
-              card_issuer_root: str | None, allow_sessionless: bool) -> None:
-    """Serve the platform API at /api/v1 until interrupted."""
+              card_issuer_root: str | None, allow_sessionless: bool, console_url: str | None,
+              console_port: int | None) -> None:
+    """Serve the platform API at /api/v1 until interrupted (and the console beside it)."""
     from kiosk.refplatform.server import serve
 
     if bool(tls_cert) != bool(tls_key):
         fail("--tls-cert and --tls-key go together")
     scheme = "https" if tls_cert else "http"
     _store(db)
+    sink = None
+    if console_port is not None and not console_url:
+        fail("--console-port needs --console-url")
+    if console_url:
+        from kiosk.console.beside import console_parts, secret_key
+        from kiosk.console.config import ConsoleConfig
+        from kiosk.console.server import start_in_thread
+
+        parts = console_parts(console_url, platform_db=db, config=ConsoleConfig(),
+                              key=secret_key(Path(db).parent / "console-secret.key"))
+        sink = parts.sink
+        if console_port is not None:
+            handle = start_in_thread(parts.app, host, console_port)
+            click.echo(f"console: {handle.url}/", err=True)
     click.echo(f"platform: {scheme}://{host}:{port}/api/v1 (database {db})", err=True)
     try:
         serve(db, host, port, tls_cert, tls_key, validate_responses=validate_responses,
+              console_sink=sink,
               fleet_dir=Path(fleet_repo) / "public" if fleet_repo else None,
               require_citizen_session=not allow_sessionless,
               card_issuer_root=Path(card_issuer_root).read_bytes() if card_issuer_root else None)

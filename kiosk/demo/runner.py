@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.demo.app_process import ROOT, AppProcess
-from kiosk.demo.script import (Certificate, Control, Pause, Receipts, Screen, Shot, Step, Tap, TextedCode,
+from kiosk.demo.script import (Certificate, Control, OnBoard, Pause, Receipts, Screen, Shot, Step, Tap, TextedCode,
                                Type, WaitFor, keys)
 from kiosk.demo.xvfb import SIZE, Xvfb
 from kiosk.devices.registry import AREAS
@@ -99,6 +99,8 @@ class Player:
                 self.wait_for_pages(1, step.timeout_s)
             else:
                 self.step(Receipts(step.receipts, step.timeout_s))
+        elif isinstance(step, OnBoard):
+            self.wait_on_board(step)
         elif isinstance(step, Pause):
             time.sleep(step.seconds)
         else:
@@ -111,6 +113,18 @@ class Player:
         lands while the last one is still down may hit a widget that just moved)."""
         state = self.app.wait_for(lambda s: bool(_find(kid, s)) and _idle(s), timeout_s)
         self.app.tap(_find(kid, state), wait_drawn=True)
+
+    def wait_on_board(self, step: OnBoard) -> None:
+        deadline = time.monotonic() + step.timeout_s
+        while True:
+            rows = self.sim.control("platform", "console_board", {})
+            if any((not step.problem or step.problem in r["problems"])
+                   and (not step.help_waiting or r["help_waiting"]) for r in rows):
+                self.say(f"console board: {rows}")
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the console's board never showed {step}: {rows}")
+            time.sleep(0.5)
 
     def settle(self, quiet_s: float = 0.3, timeout_s: float = 5.0) -> None:
         """Wait until the last release was drawn and no frame was drawn for `quiet_s`, so the
@@ -207,6 +221,11 @@ def run_headless(out: Path, script: Sequence[Step], areas: tuple[str, ...] = ARE
         stale.unlink()  # pictures of an earlier run would pass for this one's
     say(f"starting Xvfb, {len(areas)} emulator areas{' and the platform' if platform else ''}")
     with Xvfb(size) as xvfb, Simulation(work / "sim", areas, platform=platform) as sim:
+        if platform:
+            login = sim.control("platform", "console", {})
+            say(f"operations console: {login['url']} — log in as {login['username']}, "
+                f"password {login['password']}, code from `kiosk sim ctl platform console` "
+                f"(now {login['code']})")
         app = AppProcess(work / "app", xvfb, site_file=sim.site_config_path, size=size,
                          supervise=True)
         try:

@@ -99,8 +99,17 @@ class Pause:
     seconds: float
 
 
+@dataclass(frozen=True)
+class OnBoard:
+    """Wait until the operations console's board shows the terminal with `problem` (paper_low,
+    ...) or, with `help_waiting`, with a citizen's call for staff not yet resolved."""
+    problem: str = ""
+    help_waiting: bool = False
+    timeout_s: float = 40.0
+
+
 Step = Union[Tap, Screen, WaitFor, Shot, Control, Type, TextedCode, Receipts, Certificate,
-             Pause]
+             Pause, OnBoard]
 
 
 def keys(text: str) -> list[str]:
@@ -306,6 +315,15 @@ HELP_CALL: list[Step] = [
     WaitFor({"screen": "attract"}),
 ]
 
+# The operations console beside the platform: the call above waits in its help queue, and the
+# printer's paper running low turns the terminal amber on its board (the next heartbeat).
+CONSOLE_BOARD: list[Step] = [
+    OnBoard(help_waiting=True),
+    Control("printer", "paper_near_end", {}),
+    OnBoard("paper_low"),
+    Control("printer", "paper_near_end", {"enabled": False}),
+]
+
 # A citizen as the attract screen asks: touch first, a tile, then the card when asked; then the
 # same visit in English, in elder mode and in high contrast, mid-journey.
 MODES_TOUR: list[Step] = [
@@ -343,7 +361,8 @@ MODES_TOUR: list[Step] = [
     WaitFor({"screen": "attract"}, timeout_s=30),
 ]
 
-FULL_TOUR: list[Step] = [*APPLY_JOURNEY, *SMARTCARD_VISIT, *HELP_CALL, *MODES_TOUR,
+FULL_TOUR: list[Step] = [*APPLY_JOURNEY, *SMARTCARD_VISIT, *HELP_CALL, *CONSOLE_BOARD,
+                         *MODES_TOUR,
                          *OTHER_JOURNEYS]
 
 SCRIPTS: dict[str, list[Step]] = {"full": FULL_TOUR, "apply": APPLY_JOURNEY, "shell": SHELL_TOUR}

@@ -31,8 +31,8 @@ from kiosk.client.errors import PlatformError, RequestRefused
 from kiosk.client.platform import PlatformClient
 from kiosk.events import emit
 
-HelpState = Literal["sending", "sent", "acknowledged", "closed", "failed"]
-LIVE: tuple[HelpState, ...] = ("sending", "sent", "acknowledged")
+HelpState = Literal["sending", "sent", "acknowledged", "on_the_way", "closed", "failed"]
+LIVE: tuple[HelpState, ...] = ("sending", "sent", "acknowledged", "on_the_way")
 REPEAT_AFTER_S = 300.0  # a tap after this long is a new call, even if staff never answered
 
 
@@ -121,7 +121,8 @@ class HelpDesk:
         with self._lock:
             if self._key != key:
                 return self._call
-            if updated.state != call.state and updated.state in ("acknowledged", "closed"):
+            if updated.state != call.state and updated.state in ("acknowledged", "on_the_way",
+                                                                 "closed"):
                 emit("help_request_acknowledged", help_request_id=updated.help_request_id,
                      status=updated.state)
             self._call = updated
@@ -156,5 +157,7 @@ class HelpDesk:
 
 def _from_platform(place: HelpPlace, request: m.HelpRequest) -> HelpCall:
     state: HelpState = "sent" if request.status == "open" else request.status
+    if state == "acknowledged" and request.on_the_way_at is not None:
+        state = "on_the_way"  # staff said so in the operations console (contract 1.4)
     return HelpCall(state, place, request.help_request_id,
                     acknowledged_by=request.acknowledged_by)

@@ -37,7 +37,8 @@ def test_a_double_tap_raises_one_request_and_staff_see_where_not_who(api, store)
         row = dict(conn.execute("SELECT * FROM help_requests").fetchone())
     assert set(row) == {"help_request_id", "kiosk_id", "screen", "journey", "step", "steps",
                         "raised_at", "received_at", "status", "acknowledged_at",
-                        "acknowledged_by", "closed_at", "closed_by"}
+                        "acknowledged_by", "closed_at", "closed_by", "on_the_way_at",
+                        "on_the_way_by"}
 
 
 def test_personal_data_is_refused_by_the_contract(api) -> None:

@@ -4,6 +4,7 @@ truthfully; the request the platform keeps says where the citizen is and nothing
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from collections.abc import Iterator
@@ -103,7 +104,8 @@ def test_what_the_platform_keeps_names_no_citizen(platform, client) -> None:
     assert json.loads(keys[0]["body"])["screen"] == "apply_form"
     assert set(row) == {"help_request_id", "kiosk_id", "screen", "journey", "step", "steps",
                         "raised_at", "received_at", "status", "acknowledged_at",
-                        "acknowledged_by", "closed_at", "closed_by"}
+                        "acknowledged_by", "closed_at", "closed_by", "on_the_way_at",
+                        "on_the_way_by"}
 
 
 def test_a_call_left_unanswered_for_the_window_is_a_new_call_on_the_next_tap(platform,
@@ -118,3 +120,24 @@ def test_a_call_left_unanswered_for_the_window_is_a_new_call_on_the_next_tap(pla
     second = desk.call(HelpPlace("review", "apply", 6, 7))
     assert second.help_request_id != first.help_request_id
     assert [r["screen"] for r in operator.list_help_requests(store)] == ["apply_form", "review"]
+
+
+def test_staff_on_their_way_in_the_console_reach_the_citizen_as_their_own_state(platform,
+                                                                                client) -> None:
+    """Contract 1.4: "On my way" in the operations console sets on_the_way_at; the terminal
+    reads it as a state of its own (a 1.3 terminal still reads `acknowledged`)."""
+    from kiosk.refplatform import help_requests
+
+    _, store = platform
+    desk = HelpDesk(client)
+    sent = desk.call(FORM)
+    with store.write() as conn:
+        help_requests.acknowledge(conn, sent.help_request_id, "S0001",
+                                  dt.datetime.now(dt.timezone.utc))
+    assert desk.refresh().state == "acknowledged"
+    with store.write() as conn:
+        answer = help_requests.on_my_way(conn, sent.help_request_id, "S0002",
+                                         dt.datetime.now(dt.timezone.utc))
+    assert answer["status"] == "acknowledged" and "on_the_way_at" in answer
+    seen = desk.refresh()
+    assert (seen.state, seen.acknowledged_by) == ("on_the_way", "S0001")

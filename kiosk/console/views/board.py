@@ -26,9 +26,14 @@ def board():  # type: ignore[no-untyped-def]
     if problem is not None:
         rows = [r for r in rows if problem in r.problems]
     halls, rings = queries.halls_and_rings(c.engine, scope)
+    waiting: dict[str, int] = {}
+    if c.help_desk is not None:
+        for r in c.help_desk.requests(queries.kiosks_in(c.engine, scope)):
+            waiting[r["kiosk_id"]] = waiting.get(r["kiosk_id"], 0) + 1
     counts = {level: sum(1 for r in rows if r.level == level) for level in ("red", "amber", "green")}
     return render_template("board.html", rows=rows, halls=halls, rings=rings, hall=hall,
-                           ring=ring, problem=problem, counts=counts)
+                           ring=ring, problem=problem, counts=counts,
+                           waiting=waiting)
 
 
 @bp.route("/terminals/<kiosk_id>")

@@ -1,0 +1,54 @@
+"""The console beside a reference platform: one store URL, the platform's help requests as the
+console's help desk, and the sink the platform feeds. Used by `kiosk platform serve
+--console-port`, `kiosk console serve --platform-db`, the sim and the demo."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+
+from kiosk.console import db
+from kiosk.console.app import create_console
+from kiosk.console.config import ConsoleConfig
+from kiosk.console.helpdesk import PlatformHelpDesk
+from kiosk.console.ingest import ConsoleSink
+
+DEFAULT_URL = "sqlite:///run/console/console.sqlite3"
+
+
+@dataclass
+class ConsoleParts:
+    engine: sa.Engine
+    sink: ConsoleSink
+    app: Flask
+
+
+def open_store(url: str) -> sa.Engine:
+    """The store at `url`, made and migrated (a SQLite file's folder too)."""
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = db.connect(url)
+    db.migrate(engine)
+    return engine
+
+
+def secret_key(path: Path) -> bytes:
+    """The key that signs staff sessions, kept (0600) so a restart does not log everyone out."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(os.urandom(32))
+    return path.read_bytes()
+
+
+def console_parts(url: str, *, platform_db: str | Path | None, config: ConsoleConfig,
+                  key: bytes | None = None) -> ConsoleParts:
+    engine = open_store(url)
+    desk = PlatformHelpDesk(platform_db) if platform_db else None
+    return ConsoleParts(engine, ConsoleSink(engine, config),
+                        create_console(engine, config, help_desk=desk, secret_key=key))
