@@ -59,9 +59,9 @@ def event_batch(engine: sa.Engine, kiosk_id: str, batch: list[dict[str, Any]],
     if not rows:
         return 0
     with engine.begin() as conn:
-        result = conn.execute(_insert(conn, events).values(rows).on_conflict_do_nothing(
-            index_elements=[events.c.kiosk_id, events.c.event_id]))
-        return max(result.rowcount, 0)
+        inserted = conn.execute(_insert(conn, events).values(rows).on_conflict_do_nothing(
+            index_elements=[events.c.kiosk_id, events.c.event_id]).returning(events.c.id))
+        return len(inserted.all())  # rowcount is not reliable for multi-row inserts
 
 
 def help_raised(engine: sa.Engine, kiosk_id: str, request: dict[str, Any],

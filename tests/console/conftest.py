@@ -1,0 +1,128 @@
+"""Shared fixtures of the console's tests: one private PostgreSQL server and one headless
+Chromium per test session, a fresh store per test on SQLite and on PostgreSQL.
+
+PostgreSQL refuses to run as root (CI runs as root): the server's data directory then belongs
+to `nobody` and initdb and postgres run through `runuser -u nobody`. It listens on 127.0.0.1
+on a free port with trust authentication (nothing else can reach a test's loopback server in
+its lifetime that the test would care about), fsync off, and is stopped at the session's end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from kiosk.console import db, staff
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "a long test password"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _as_postgres_user(argv: list[str]) -> list[str]:
+    return ["runuser", "-u", "nobody", "--", *argv] if os.geteuid() == 0 else argv
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """The URL of a private PostgreSQL 15's maintenance database."""
+    if not (PG_BIN / "postgres").exists():
+        pytest.fail("PostgreSQL 15 is not installed (setup.sh installs postgresql)")
+    base = Path(tempfile.mkdtemp(prefix="console-pg-"))
+    data, sockets = base / "data", base / "sockets"
+    data.mkdir()
+    sockets.mkdir()
+    if os.geteuid() == 0:
+        nobody = pwd.getpwnam("nobody")
+        for path in (base, data, sockets):
+            os.chown(path, nobody.pw_uid, nobody.pw_gid)
+    subprocess.run(_as_postgres_user([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres",
+                                      "--auth=trust", "--no-sync", "-E", "UTF8"]),
+                   check=True, capture_output=True)
+    port = _free_port()
+    server = subprocess.Popen(_as_postgres_user(
+        [str(PG_BIN / "postgres"), "-D", str(data), "-p", str(port), "-k", str(sockets),
+         "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
+         "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    engine = sa.create_engine(url)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with engine.connect():
+                break
+        except sa.exc.OperationalError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail("the private PostgreSQL server did not start")
+            time.sleep(0.1)
+    engine.dispose()
+    try:
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _fresh_postgres_database(server_url: str) -> str:
+    name = "console_" + uuid.uuid4().hex[:12]
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return server_url.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
+    """A migrated, empty console store: once on SQLite, once on PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'console.sqlite3'}"
+    else:
+        url = _fresh_postgres_database(request.getfixturevalue("postgres_server"))
+    engine = db.connect(url)
+    db.migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Debian Chromium for the session (Playwright never downloads one here)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox"] if os.geteuid() == 0 else [])
+        yield chromium
+        chromium.close()
+
+
+def add_staff(engine: sa.Engine, username: str, role: str, hall: str = "") -> str:
+    """A staff account with the test password; answers its TOTP secret."""
+    return staff.add(engine, username, PASSWORD, role, hall, dt.datetime.now(dt.timezone.utc))
