@@ -87,7 +87,7 @@ def add_staff_cmd(ctx: CliContext, url: str, username: str, role: str, hall: str
         fail(str(exc))
     audit.record(engine, "cli", "add_staff", _now(), detail={"username": username,
                                                              "role": role, "hall": hall})
-    uri = pyotp.TOTP(secret).provisioning_uri(username, issuer_name="govkiosk console")
+    uri = pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name="govkiosk console")
     ctx.emit({"username": username, "totp_secret": secret, "otpauth_uri": uri},
              f"{username} added ({role}{' of ' + hall if hall else ''}).\n"
              f"TOTP secret (shown once): {secret}\n{uri}")
