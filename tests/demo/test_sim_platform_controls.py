@@ -75,3 +75,32 @@ def test_the_sim_shows_help_requests_and_staff_answer_them(sim: Simulation) -> N
         assert client.get_help_request(raised.help_request_id).acknowledged_by == "S0002"
         sim.control("platform", "help_close", {})
         assert client.get_help_request(raised.help_request_id).status == "closed"
+
+
+def test_the_sim_serves_the_console_with_a_demo_login_and_its_board(sim: Simulation) -> None:
+    """`kiosk sim ctl platform console|console_board`: the console beside the sim platform,
+    fed by it (a heartbeat through the real client), and a fleet manager who can log in."""
+    import re
+
+    import requests
+
+    from kiosk.client.platform import PlatformClient
+    from kiosk.config.loader import load_config
+
+    login = sim.control("platform", "console", {})
+    assert login["username"] == "demo-manager" and re.fullmatch(r"\d{6}", login["code"])
+    assert sim.control("platform", "console_board", {}) == []
+    config = load_config(sim.site_config_path)
+    with PlatformClient.from_config(config) as client:
+        client.post_heartbeat({"health": "ok", "versions": {"app": "1"}, "outbox_depth": 0,
+                               "paper": "low", "devices": {"printer": "online"},
+                               "site": {"hall": "模拟大厅"}})
+    [row] = sim.control("platform", "console_board", {})
+    assert (row["kiosk_id"], row["hall"], row["level"], row["problems"]) == (
+        config.terminal.id, "模拟大厅", "amber", ["paper_low"])
+    with requests.Session() as browser:
+        form = browser.get(login["url"], timeout=10)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+        board = browser.post(form.url, data={"csrf_token": token, **{
+            k: login[k] for k in ("username", "password", "code")}}, timeout=10)
+    assert board.url == login["url"] and f"row-{config.terminal.id}" in board.text
