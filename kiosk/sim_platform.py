@@ -14,7 +14,7 @@ is given), `pay` a payment or `pay_pending` (the newest pending one, as the citi
 `file` an application for a card's holder as an earlier visit would have (the seed's sample form,
 the holder's e-licences or a plain scanned page per required material), and `applications` to
 list what the platform holds; `help_requests` lists citizens' calls for staff (呼叫工作人员) and
-`help_ack` / `help_close` answer one as the hall's staff would (the newest when none is named).
+`help_ack` / `help_on_my_way` / `help_close` answer one as the hall's staff would (the newest when none is named).
 
 The operations console runs beside it on its own port (store `<run>/console/console.sqlite3`,
 fed by the platform), with a demo fleet manager made at the first start: `console` answers its
@@ -226,6 +226,12 @@ class PlatformEmulator(Emulator):
         return operator.acknowledge_help(self.store, help_request_id or self._newest_help(),
                                          staff_id)
 
+    def help_on_my_way(self, help_request_id: str = "", staff_id: str = "S0001"
+                       ) -> dict[str, Any]:
+        """Staff set off to the terminal, as the console's On my way (the newest waiting)."""
+        return operator.help_on_my_way(self.store, help_request_id or self._newest_help(),
+                                       staff_id)
+
     def help_close(self, help_request_id: str = "", staff_id: str = "S0001") -> dict[str, Any]:
         return operator.close_help(self.store, help_request_id or self._newest_help(), staff_id)
 
@@ -240,7 +246,8 @@ class PlatformEmulator(Emulator):
                 "pay": self.pay, "pay_pending": self.pay_pending, "file": self.file,
                 "applications": self.applications, "sms": self.sms,
                 "last_code": self.last_code, "help_requests": self.help_requests,
-                "help_ack": self.help_ack, "help_close": self.help_close,
+                "help_ack": self.help_ack, "help_on_my_way": self.help_on_my_way,
+                "help_close": self.help_close,
                 "console": self.console, "console_board": self.console_board}
 
     def console(self) -> dict[str, Any]:

@@ -160,6 +160,16 @@ def list_help_requests(store: Store, status: str | None = None,
         return help_requests.list_requests(conn, status, kiosk_id)
 
 
+def help_on_my_way(store: Store, help_request_id: str, staff_id: str, *,
+                    clock: Clock = system_clock) -> dict[str, Any]:
+    """A member of staff set off to the terminal (contract 1.4), as the console's On my way."""
+    with store.write() as conn:
+        try:
+            return help_requests.on_my_way(conn, help_request_id, staff_id, clock())
+        except help_requests.HelpRequestError as exc:
+            raise OperatorError(str(exc)) from None
+
+
 def acknowledge_help(store: Store, help_request_id: str, staff_id: str, *,
                      clock: Clock = system_clock) -> dict[str, Any]:
     """Staff are on their way: the terminal's dialog says so at its next look."""

@@ -71,6 +71,9 @@ def test_call_staff_from_home_and_a_journey_step_and_staff_answer(
     state = _dialog(app, "acknowledged")  # read back while the dialog is open
     assert ("工作人员正在赶来" if mode == "zh-normal" else "Help is on the way") in state["texts"]
     app.screenshot(tmp_path / f"help-acknowledged-{mode}.png")
+    sim.control("platform", "help_on_my_way", {"staff_id": "S0007"})  # the console's button
+    state = _dialog(app, "on_the_way")
+    assert ("工作人员已出发" if mode == "zh-normal" else "Staff have set off") in state["texts"]
     sim.control("platform", "help_close", {})
     _dialog(app, "closed")
     tap(app, "help_close")

@@ -4,6 +4,7 @@ problem), a terminal's page, and the console's audit trail."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
+from flask.typing import ResponseReturnValue
 
 from kiosk.console import audit as console_audit
 from kiosk.console import queries
@@ -14,7 +15,7 @@ bp = Blueprint("board", __name__)
 
 
 @bp.route("/")
-def board():  # type: ignore[no-untyped-def]
+def board() -> ResponseReturnValue:
     c = console()
     scope = hall_scope()
     hall = scope if scope is not None else (request.args.get("hall") or None)
@@ -37,7 +38,7 @@ def board():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/terminals/<kiosk_id>")
-def terminal(kiosk_id: str):  # type: ignore[no-untyped-def]
+def terminal(kiosk_id: str) -> ResponseReturnValue:
     may_see(kiosk_id)
     c = console()
     status = queries.terminal(c.engine, kiosk_id, now(), c.config.offline_after_s)
@@ -51,7 +52,7 @@ def terminal(kiosk_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/audit")
-def audit_trail():  # type: ignore[no-untyped-def]
+def audit_trail() -> ResponseReturnValue:
     c = console()
     scope = hall_scope()
     rows = console_audit.recent(c.engine, 200, kiosk_ids=queries.kiosks_in(c.engine, scope))

@@ -5,17 +5,18 @@ terminal reads the state back over the contract and tells the citizen."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from kiosk.console import queries
-from kiosk.console.auth import audit, console, hall_scope, may_see, now
-from kiosk.console.helpdesk import ACTIONS
+from kiosk.console.auth import audit, console, current_staff, hall_scope, may_see, now
+from kiosk.console.helpdesk import ACTIONS, PlatformHelpDesk
 from kiosk.console.sound import chime
 from kiosk.refplatform.help_requests import HelpRequestError
 
 bp = Blueprint("help", __name__)
 
 
-def _desk():  # type: ignore[no-untyped-def]
+def _desk() -> PlatformHelpDesk:
     desk = console().help_desk
     if desk is None:
         abort(404)
@@ -28,12 +29,12 @@ def _queue() -> list[dict]:
 
 
 @bp.route("/help")
-def queue():  # type: ignore[no-untyped-def]
+def queue() -> ResponseReturnValue:
     return render_template("help.html", requests=_queue())
 
 
 @bp.route("/help/rows")
-def rows():  # type: ignore[no-untyped-def]
+def rows() -> ResponseReturnValue:
     """The queue's rows alone, for the page's poll (it chimes when an id is new)."""
     return render_template("help_rows.html", requests=_queue())
 
@@ -45,7 +46,7 @@ def sound() -> Response:
 
 
 @bp.route("/help/<help_request_id>/<action>", methods=["POST"])
-def act(help_request_id: str, action: str):  # type: ignore[no-untyped-def]
+def act(help_request_id: str, action: str) -> ResponseReturnValue:
     if action not in ACTIONS:
         abort(404)
     desk = _desk()
@@ -64,8 +65,6 @@ def act(help_request_id: str, action: str):  # type: ignore[no-untyped-def]
 
 
 def _staff_name() -> str:
-    from kiosk.console.auth import current_staff
-
     who = current_staff()
-    assert who is not None
+    assert who is not None  # the login check ran before any view
     return who.username

@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 
 from kiosk.console import audit as console_audit
 from kiosk.console import staff
@@ -15,7 +16,7 @@ bp = Blueprint("login", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     error = None
     if request.method == "POST":
         name = request.form.get("username", "")[:64]
@@ -43,7 +44,7 @@ def login():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/logout", methods=["POST"])
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     audit("logout")
     session.clear()
     return redirect(url_for("login.login"))
