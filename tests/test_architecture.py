@@ -51,3 +51,21 @@ def test_loading_the_whole_core_pulls_in_no_kivy() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+SERVER_SIDE_USERS = ("kiosk/console/", "kiosk/cli/", "kiosk/demo/", "kiosk/sim.py",
+                     "kiosk/sim_platform.py")
+
+
+@pytest.mark.parametrize("path", python_files("kiosk"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_console_stays_on_the_server_side(path: Path) -> None:
+    """The terminal ships without the operations console, the platform is handed its sink
+    (never imports it), and the console knows the platform and nothing of the terminal."""
+    relative = str(path.relative_to(ROOT))
+    imported = {m for m in imported_modules(path) if m.split(".")[0] == "kiosk"}
+    if relative.startswith("kiosk/console/"):
+        foreign = {m for m in imported if not m.startswith(("kiosk.console", "kiosk.refplatform"))}
+        assert not foreign, f"{relative} imports {sorted(foreign)}"
+    elif not relative.startswith(SERVER_SIDE_USERS):
+        console = {m for m in imported if m.startswith("kiosk.console")}
+        assert not console, f"{relative} imports {sorted(console)}"

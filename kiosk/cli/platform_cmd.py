@@ -65,11 +65,13 @@ def platform_group() -> None:
               help="Feed the operations console's store (sqlite:///… or postgresql+psycopg://…).")
 @click.option("--console-port", type=int, default=None,
               help="Also serve the operations console on this port (needs --console-url).")
+@click.option("--console-settings", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="The console's [console] settings (TOML): offline rule, history, sessions.")
 @pass_ctx
 def serve_cmd(ctx: CliContext, db: str, host: str, port: int, tls_cert: str | None,
               tls_key: str | None, validate_responses: bool, fleet_repo: str | None,
               card_issuer_root: str | None, allow_sessionless: bool, console_url: str | None,
-              console_port: int | None) -> None:
+              console_port: int | None, console_settings: str | None) -> None:
     """Serve the platform API at /api/v1 until interrupted (and the console beside it)."""
     from kiosk.refplatform.server import serve
 
@@ -85,7 +87,8 @@ def serve_cmd(ctx: CliContext, db: str, host: str, port: int, tls_cert: str | No
         from kiosk.console.config import ConsoleConfig
         from kiosk.console.server import start_in_thread
 
-        parts = console_parts(console_url, platform_db=db, config=ConsoleConfig(),
+        parts = console_parts(console_url, platform_db=db,
+                              config=ConsoleConfig.load(console_settings),
                               key=secret_key(Path(db).parent / "console-secret.key"))
         sink = parts.sink
         if console_port is not None:

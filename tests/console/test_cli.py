@@ -33,3 +33,60 @@ def test_staff_are_made_listed_and_disabled_from_the_command_line(tmp_path) -> N
     assert [(r["staff"], r["action"]) for r in audit.recent(engine)] == [
         ("cli", "disable_staff"), ("cli", "add_staff")]
     engine.dispose()
+
+
+def test_platform_serve_runs_the_console_beside_it_with_its_settings(tmp_path) -> None:
+    """`kiosk platform serve --console-url --console-port --console-settings`: one process,
+    the platform and the console each answering on its own port."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    def free_port() -> int:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+    settings = tmp_path / "console.toml"
+    settings.write_text("[console]\nheartbeat_interval_s = 30\noffline_after_missed = 4\n")
+    platform_port, console_port = free_port(), free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kiosk.cli.entry", "platform", "serve",
+         "--db", str(tmp_path / "platform.sqlite3"), "--port", str(platform_port),
+         "--console-url", f"sqlite:///{tmp_path / 'console.sqlite3'}",
+         "--console-port", str(console_port), "--console-settings", str(settings)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                login = requests.get(f"http://127.0.0.1:{console_port}/", timeout=2)
+                health = requests.get(f"http://127.0.0.1:{platform_port}/api/v1/health",
+                                      timeout=2)
+                break
+            except requests.ConnectionError:
+                assert server.poll() is None and time.monotonic() < deadline, \
+                    server.stderr.read().decode() if server.poll() is not None else "timeout"
+                time.sleep(0.2)
+        assert login.status_code == 200 and login.url.endswith("/login?next=/?")
+        assert health.status_code == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_console_settings_come_from_a_toml_table_and_a_typo_is_refused(tmp_path) -> None:
+    import pytest
+
+    from kiosk.console.config import ConsoleConfig
+
+    settings = tmp_path / "console.toml"
+    settings.write_text("[console]\nheartbeat_interval_s = 30\noffline_after_missed = 4\n")
+    assert ConsoleConfig.load(settings).offline_after_s == 120
+    assert ConsoleConfig.load(None).offline_after_s == 180
+    settings.write_text("[console]\noffline_after_mised = 4\n")
+    with pytest.raises(ValueError, match="offline_after_mised"):
+        ConsoleConfig.load(settings)
