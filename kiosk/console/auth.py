@@ -27,6 +27,10 @@ from kiosk.console.staff import Staff
 
 F = TypeVar("F", bound=Callable[..., Any])
 PUBLIC_ENDPOINTS = {"login.login", "static"}
+# A page's own poll (fetch) says so: it gets 401 rather than the login page as its rows. An
+# open help queue's poll keeps the session from idling out (it is a monitor in use); the
+# absolute limit still ends it.
+POLL_HEADER = "X-Console-Poll"
 
 
 def console() -> Any:
@@ -56,7 +60,7 @@ def load_session() -> Any:
         else:
             session["seen_at"] = t
     if g.staff is None and request.endpoint not in PUBLIC_ENDPOINTS:
-        if request.method == "GET" and not request.path.endswith(".json"):
+        if request.method == "GET" and POLL_HEADER not in request.headers:
             return redirect(url_for("login.login", next=request.full_path))
         abort(401)
     return None

@@ -183,6 +183,9 @@ def test_an_idle_session_ends_and_the_next_page_asks_to_log_in_again(fleet, page
     fleet.login(page, "manager")
     assert page.url == fleet.url("/")
     fleet.offset[0] += CONFIG.idle_timeout_s + 1
+    poll = page.request.get(fleet.url("/help/rows"), headers={"X-Console-Poll": "1"},
+                            max_redirects=0)
+    assert poll.status == 401  # the queue's poll reloads the page to the login form
     page.goto(fleet.url("/terminals/A-0001"))
     assert "/login" in page.url and page.locator("#login").count() == 1
 

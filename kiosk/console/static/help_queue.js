@@ -9,7 +9,8 @@
   document.getElementById("sound-on").addEventListener("click", () => chime.play().catch(() => {}));
   async function poll() {
     try {
-      const answer = await fetch(table.dataset.pollUrl, {credentials: "same-origin"});
+      const answer = await fetch(table.dataset.pollUrl, {credentials: "same-origin",
+                                                   headers: {"X-Console-Poll": "1"}});
       if (answer.status === 401) { location.reload(); return; }
       if (answer.ok) {
         body.innerHTML = await answer.text();
