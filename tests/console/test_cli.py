@@ -90,3 +90,14 @@ def test_console_settings_come_from_a_toml_table_and_a_typo_is_refused(tmp_path)
     settings.write_text("[console]\noffline_after_mised = 4\n")
     with pytest.raises(ValueError, match="offline_after_mised"):
         ConsoleConfig.load(settings)
+
+
+def test_after_login_only_a_path_on_this_console_is_followed() -> None:
+    from kiosk.console.app import create_console
+    from kiosk.console.views.login import _safe_next
+
+    app = create_console(db.connect("sqlite://"))
+    with app.test_request_context():
+        assert _safe_next("/terminals/K-1?x=1") == "/terminals/K-1?x=1"
+        for hostile in ("//evil.example/", "/\\evil.example/", "https://evil.example/", None):
+            assert _safe_next(hostile) == "/"

@@ -53,6 +53,6 @@ def logout() -> ResponseReturnValue:
 def _safe_next(target: str | None) -> str:
     """Only a path on this console (never another site) after login."""
     if target and target.startswith("/") and not target.startswith("//") \
-            and not urlparse(target).netloc:
+            and "\\" not in target and not urlparse(target).netloc:
         return target
     return url_for("board.board")
