@@ -44,6 +44,11 @@ def test_the_platform_hears_how_the_terminal_is(sim, terminal, caplog) -> None:
     assert beat["devices"] == {"printer": "online"} and beat["paper"] == "ok"
     assert beat["outbox_depth"] == 0 and beat["versions"]["app"]
     assert isinstance(beat["uptime_s"], int)
+    # where it stands (contract 1.4), and the console beside the platform heard it too
+    assert beat["site"] == {"hall": terminal.config.terminal.hall_name, "ring": "demo"}
+    [row] = sim.control("platform", "console_board", {})
+    assert (row["kiosk_id"], row["hall"], row["level"]) == (
+        "SIM-0001", terminal.config.terminal.hall_name, "green")
 
     sim.control("printer", "paper_out", {})
     assert printer.wait_for(lambda s: not s.usable, 10)
