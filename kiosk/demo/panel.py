@@ -19,6 +19,7 @@ from typing import Any
 import requests
 
 from kiosk.demo.app_process import ROOT, AppProcess
+from kiosk.demo.console_login import console_login
 from kiosk.devices.registry import AREAS
 from kiosk.sim import Simulation
 
@@ -93,6 +94,8 @@ def run_with_display(run_dir: Path, areas: tuple[str, ...] = AREAS, platform: bo
         app = AppProcess(run_dir / "app", None, site_file=sim.site_config_path, size=size)
         app.start()
         say(f"app ready in {app.started_s:.1f} s (UI driver {app.url})")
+        if platform:
+            say(console_login(sim))
         log = (run_dir / "panel.log").open("wb")
         panel = subprocess.Popen(
             [sys.executable, "-m", "screens.panel", "--control", sim.control_url,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.demo.app_process import ROOT, AppProcess
+from kiosk.demo.console_login import console_login
 from kiosk.demo.script import (Certificate, Control, OnBoard, Pause, Receipts, Screen, Shot, Step, Tap, TextedCode,
                                Type, WaitFor, keys)
 from kiosk.demo.xvfb import SIZE, Xvfb
@@ -222,10 +223,7 @@ def run_headless(out: Path, script: Sequence[Step], areas: tuple[str, ...] = ARE
     say(f"starting Xvfb, {len(areas)} emulator areas{' and the platform' if platform else ''}")
     with Xvfb(size) as xvfb, Simulation(work / "sim", areas, platform=platform) as sim:
         if platform:
-            login = sim.control("platform", "console", {})
-            say(f"operations console: {login['url']} — log in as {login['username']}, "
-                f"password {login['password']}, code from `kiosk sim ctl platform console` "
-                f"(now {login['code']})")
+            say(console_login(sim))
         app = AppProcess(work / "app", xvfb, site_file=sim.site_config_path, size=size,
                          supervise=True)
         try:
