@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from drivers.device import Device
+from drivers.device import Device, EventKind
 from drivers.pageprinter.printer import PagePrinter
 from drivers.smartcard.card_auth import load_issuer_root_file
 from kiosk.audit.from_config import open_trail
@@ -95,6 +95,10 @@ class Terminal:
             self.heartbeat = HeartbeatSender(self.heartbeat_body, client.post_heartbeat,
                                              self.config.platform.heartbeat_interval_s)
             self.heartbeat.start()
+            nudge = self.heartbeat.nudge
+            for device in self.devices:  # a device's new state reaches staff at once
+                device.subscribe(lambda event: nudge()
+                                 if event.kind == EventKind.STATUS_CHANGED else None)
         log.info("terminal %s: %d devices started", self.config.terminal.id, len(self.devices))
 
     def _open_print_journal(self) -> None:

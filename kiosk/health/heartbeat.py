@@ -80,7 +80,11 @@ def heartbeat_body(devices: Iterable[Device], *, outbox_depth: int, versions: Ma
 
 
 class HeartbeatSender:
-    """Posts `body()` every `interval_s` through `post` (the platform client's post_heartbeat)."""
+    """Posts `body()` every `interval_s` through `post` (the platform client's post_heartbeat),
+    and soon after `nudge()` (a device changed state: paper low at 22:00 reaches the operations
+    console now, not a minute later), never more often than every `MIN_GAP_S`."""
+
+    MIN_GAP_S = 2.0
 
     def __init__(self, body: Callable[[], dict[str, Any]], post: Callable[[dict[str, Any]], Any],
                  interval_s: float) -> None:
@@ -88,6 +92,7 @@ class HeartbeatSender:
         self._post = post
         self.interval_s = interval_s
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._failing = False
         self.sent = 0
@@ -98,6 +103,7 @@ class HeartbeatSender:
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
 
@@ -119,9 +125,16 @@ class HeartbeatSender:
         self.sent += 1
         return True
 
+    def nudge(self) -> None:
+        """Beat soon rather than at the next interval (from any thread)."""
+        self._wake.set()
+
     def _run(self) -> None:
         started = time.monotonic()
         while not self._stop.is_set():
+            beat_at = time.monotonic()
             self.beat()
             elapsed = time.monotonic() - started
-            self._stop.wait(self.interval_s - elapsed % self.interval_s)
+            if self._wake.wait(self.interval_s - elapsed % self.interval_s):
+                self._wake.clear()  # nudged: a change to tell, after a short breath
+                self._stop.wait(max(0.0, self.MIN_GAP_S - (time.monotonic() - beat_at)))

@@ -52,7 +52,8 @@ def test_the_platform_hears_how_the_terminal_is(sim, terminal, caplog) -> None:
 
     sim.control("printer", "paper_out", {})
     assert printer.wait_for(lambda s: not s.usable, 10)
-    terminal.heartbeat.beat()
+    # the change itself sends a heartbeat (HeartbeatSender.nudge): no wait for the interval
+    assert wait_until(lambda: _received(sim)[0]["paper"] == "out", timeout=8, interval=0.2)
     [beat] = _received(sim)
     assert (beat["health"], beat["paper"], beat["devices"]["printer"]) == (
         "degraded", "out", "userError")
@@ -63,3 +64,29 @@ def test_the_platform_hears_how_the_terminal_is(sim, terminal, caplog) -> None:
     assert caplog.text.count("heartbeat_failed") == 1  # once per outage
     sim.control("platform", "up", {})
     assert wait_until(terminal.heartbeat.beat, timeout=10, interval=0.5)
+
+
+def test_a_nudge_beats_soon_and_a_storm_of_nudges_is_held_to_the_minimum_gap() -> None:
+    import time
+
+    from kiosk.health.heartbeat import HeartbeatSender
+
+    posted: list[float] = []
+    sender = HeartbeatSender(lambda: {}, lambda _body: posted.append(time.monotonic()),
+                             interval_s=3600)
+    sender.MIN_GAP_S = 0.5
+    sender.start()
+    try:
+        assert wait_until(lambda: len(posted) == 1, timeout=5, interval=0.02)  # at start
+        t0 = time.monotonic()
+        for _ in range(50):
+            sender.nudge()
+        assert wait_until(lambda: len(posted) == 2, timeout=5, interval=0.02)
+        assert posted[1] - t0 < 1.5  # not the hour's interval
+        time.sleep(1.2)
+        assert len(posted) == 2  # fifty nudges while one beat waited: one beat
+        sender.nudge()
+        assert wait_until(lambda: len(posted) == 3, timeout=5, interval=0.02)
+        assert posted[2] - posted[1] >= 0.5
+    finally:
+        sender.stop()
