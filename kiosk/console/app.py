@@ -1,14 +1,17 @@
 """The operations console as a Flask app: server-rendered pages over the console's store.
 
 `create_console(engine, config)` makes the app with its own parts (login, board and terminal
-pages, help queue) and any further blueprints the console's other parts bring (alerts, reports,
-actions, rollouts): each is registered as it is, behind the same login, CSRF protection and
-session expiry, and uses kiosk.console.auth for roles, hall scope and the audit trail.
+pages, help queue) and the console's other parts (alerts, reports, actions, rollouts): each is
+a module named in `PARTS` whose `bp` blueprint is registered as it is, behind the same login,
+CSRF protection and session expiry, using kiosk.console.auth for roles, hall scope and the
+audit trail. A blueprint may carry `nav = [(endpoint, label)]` (links in every page's header)
+and `terminal_panel(kiosk_id) -> str` (HTML placed on a terminal's page, e.g. its actions).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -25,6 +28,13 @@ from kiosk.console.helpdesk import PlatformHelpDesk
 from kiosk.console.status import PROBLEMS, as_utc
 
 LOCAL = ZoneInfo("Asia/Shanghai")  # halls read local time
+# The console's other parts, by module (each has `bp`): one line each, e.g.
+# "kiosk.console.alerts.views".
+PARTS: tuple[str, ...] = ()
+
+
+def part_blueprints() -> list[Blueprint]:
+    return [importlib.import_module(name).bp for name in PARTS]
 
 
 def _utc_now() -> dt.datetime:
@@ -46,10 +56,12 @@ class Console:
 
 def create_console(engine: sa.Engine, config: ConsoleConfig | None = None, *,
                    help_desk: PlatformHelpDesk | None = None,
-                   blueprints: Iterable[Blueprint] = (), secret_key: bytes | None = None,
+                   blueprints: Iterable[Blueprint] | None = None,
+                   secret_key: bytes | None = None,
                    clock: Callable[[], dt.datetime] | None = None) -> Flask:
     """The console over `engine` (already migrated: kiosk.console.db.migrate). `help_desk`: the
-    platform's help requests (none: no queue). `secret_key` signs session cookies (a fresh
+    platform's help requests (none: no queue). `blueprints`: the other parts (default: those
+    of `PARTS`). `secret_key` signs session cookies (a fresh
     random key by default: sessions then end with the process)."""
     from kiosk.console.views import board, help_queue, login
 
@@ -68,13 +80,17 @@ def create_console(engine: sa.Engine, config: ConsoleConfig | None = None, *,
     CSRFProtect(app)
     app.before_request(auth.load_session)
     app.after_request(_headers)
-    for blueprint in (login.bp, board.bp, help_queue.bp, *blueprints):
+    parts = list(part_blueprints() if blueprints is None else blueprints)
+    for blueprint in (login.bp, board.bp, help_queue.bp, *parts):
         app.register_blueprint(blueprint)
+    nav = [entry for part in parts for entry in getattr(part, "nav", ())]
+    app.extensions["console_terminal_panels"] = [
+        part.terminal_panel for part in parts if hasattr(part, "terminal_panel")]
     app.jinja_env.filters["local"] = _local
     app.jinja_env.filters["ago"] = _ago
     app.jinja_env.globals["PROBLEMS"] = PROBLEMS
     app.context_processor(lambda: {"staff": auth.current_staff(), "config": config,
-                                   "has_help_desk": help_desk is not None})
+                                   "has_help_desk": help_desk is not None, "part_nav": nav})
     for code in (401, 403, 404):
         app.register_error_handler(code, _error_page(code))
     app.register_error_handler(CSRFError, lambda e: (render_template(

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from kiosk.cli import main
 from kiosk.console import audit, db
+from tests.console.conftest import add_staff
 
 
 def test_staff_are_made_listed_and_disabled_from_the_command_line(tmp_path) -> None:
@@ -101,3 +102,47 @@ def test_after_login_only_a_path_on_this_console_is_followed() -> None:
         assert _safe_next("/terminals/K-1?x=1") == "/terminals/K-1?x=1"
         for hostile in ("//evil.example/", "/\\evil.example/", "https://evil.example/", None):
             assert _safe_next(hostile) == "/"
+
+
+def test_another_part_plugs_in_behind_the_same_login_with_a_link_and_a_terminal_panel(
+        tmp_path) -> None:
+    """How console-alerts and console-actions hang their pages on the app."""
+    import datetime as dt
+
+    from flask import Blueprint
+
+    from kiosk.console import ingest
+    from kiosk.console.app import create_console
+    from kiosk.console.auth import may_see, requires_role
+
+    bp = Blueprint("rollouts", __name__)
+
+    @bp.route("/rollouts/<kiosk_id>")
+    @requires_role("fleet_manager")
+    def rollouts(kiosk_id: str) -> str:
+        may_see(kiosk_id)
+        return "rings"
+
+    @bp.route("/rollouts")
+    def index() -> str:
+        return "all rings"
+
+    bp.nav = [("rollouts.index", "Rollouts")]  # type: ignore[attr-defined]
+    bp.terminal_panel = lambda kiosk_id: f"<p id='panel'>layer of {kiosk_id}</p>"  # type: ignore[attr-defined]
+    engine = db.connect(f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    db.migrate(engine)
+    ingest.heartbeat(engine, "K-1", {"health": "ok", "versions": {"app": "1"},
+                                     "outbox_depth": 0, "paper": "ok", "devices": {},
+                                     "site": {"hall": "Hall A"}},
+                     dt.datetime.now(dt.timezone.utc))
+    app = create_console(engine, blueprints=[bp])
+    client = app.test_client()
+    assert client.get("/rollouts/K-1").status_code == 302  # to the login, like every page
+    with client.session_transaction() as session:
+        t = dt.datetime.now(dt.timezone.utc).timestamp()
+        session.update(staff="boss", login_at=t, seen_at=t)
+    add_staff(engine, "boss", "fleet_manager")
+    assert client.get("/rollouts/K-1").get_data(as_text=True) == "rings"
+    page = client.get("/terminals/K-1").get_data(as_text=True)
+    assert "<p id='panel'>layer of K-1</p>" in page and 'href="/rollouts">Rollouts' in page
+    engine.dispose()

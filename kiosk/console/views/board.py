@@ -3,8 +3,9 @@ problem), a terminal's page, and the console's audit trail."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 
 from kiosk.console import audit as console_audit
 from kiosk.console import queries
@@ -44,7 +45,9 @@ def terminal(kiosk_id: str) -> ResponseReturnValue:
     status = queries.terminal(c.engine, kiosk_id, now(), c.config.offline_after_s)
     help_requests = c.help_desk.requests(None, live_only=False, kiosk_id=kiosk_id)[-20:][::-1] \
         if c.help_desk else []
-    return render_template("terminal.html", t=status,
+    panels = [Markup(panel(kiosk_id)) for panel in
+              current_app.extensions["console_terminal_panels"]]
+    return render_template("terminal.html", t=status, panels=panels,
                            heartbeats=queries.recent_heartbeats(c.engine, kiosk_id),
                            events=queries.recent_events(c.engine, kiosk_id),
                            help_requests=help_requests,
