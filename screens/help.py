@@ -4,8 +4,9 @@
 journey screen's header, goodbye, and beside a problem line). A tap opens a dialog above the
 screen at once with the hall's phone and nearest counter (`[terminal] help_phone`,
 `help_counter`), while the request goes to the platform on a worker (kiosk.services.help);
-the dialog then says truthfully whether staff were told, and later that someone is coming
-once staff acknowledged it (read back every few seconds while the dialog is open).
+the dialog then says truthfully whether staff were told, later that someone is coming once
+staff acknowledged it, and that they set off once staff pressed On my way in the operations
+console (read back every few seconds while the dialog is open).
 
 The request names the screen and, inside a journey, its step: never the citizen.
 """
