@@ -21,6 +21,7 @@ class ConsoleConfig:
     login_window_s: int = 15 * 60
     help_poll_s: int = 4  # how often the help queue asks for news
     board_refresh_s: int = 15
+    board_page_size: int = 200  # rows a board page shows (red first, so problems lead)
     secure_cookies: bool = False  # True behind HTTPS (the console's cookies then never leave it)
 
     @property

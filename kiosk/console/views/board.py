@@ -33,9 +33,12 @@ def board() -> ResponseReturnValue:
         for r in c.help_desk.requests(queries.kiosks_in(c.engine, scope)):
             waiting[r["kiosk_id"]] = waiting.get(r["kiosk_id"], 0) + 1
     counts = {level: sum(1 for r in rows if r.level == level) for level in ("red", "amber", "green")}
-    return render_template("board.html", rows=rows, halls=halls, rings=rings, hall=hall,
-                           ring=ring, problem=problem, counts=counts,
-                           waiting=waiting)
+    size = c.config.board_page_size
+    pages = max(1, -(-len(rows) // size))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    return render_template("board.html", rows=rows[(page - 1) * size:page * size], halls=halls,
+                           rings=rings, hall=hall, ring=ring, problem=problem, counts=counts,
+                           waiting=waiting, page=page, pages=pages)
 
 
 @bp.route("/terminals/<kiosk_id>")

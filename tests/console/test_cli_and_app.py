@@ -146,3 +146,27 @@ def test_another_part_plugs_in_behind_the_same_login_with_a_link_and_a_terminal_
     page = client.get("/terminals/K-1").get_data(as_text=True)
     assert "<p id='panel'>layer of K-1</p>" in page and 'href="/rollouts">Rollouts' in page
     engine.dispose()
+
+
+def test_a_big_board_comes_in_pages_with_the_problems_first(tmp_path) -> None:
+    import datetime as dt
+
+    from kiosk.console import ingest
+    from kiosk.console.app import create_console
+    from kiosk.console.config import ConsoleConfig
+
+    engine = db.connect(f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    db.migrate(engine)
+    now = dt.datetime.now(dt.timezone.utc)
+    for kiosk_id, paper in (("K-1", "ok"), ("K-2", "out"), ("K-3", "low")):
+        ingest.heartbeat(engine, kiosk_id, {"health": "ok", "versions": {"app": "1"},
+                                            "outbox_depth": 0, "paper": paper, "devices": {}},
+                         now)
+    add_staff(engine, "boss", "fleet_manager")
+    client = create_console(engine, ConsoleConfig(board_page_size=2)).test_client()
+    with client.session_transaction() as session:
+        session.update(staff="boss", login_at=now.timestamp(), seen_at=now.timestamp())
+    first, second = (client.get(f"/?page={n}").get_data(as_text=True) for n in (1, 2))
+    assert first.index('id="row-K-2"') < first.index('id="row-K-3"') and "row-K-1" not in first
+    assert "row-K-1" in second and "Page 2 of 2" in second
+    engine.dispose()
