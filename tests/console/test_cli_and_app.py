@@ -1,4 +1,5 @@
-"""`kiosk console add-staff|staff|disable-staff|prune` on a store URL."""
+"""`kiosk console add-staff|staff|disable-staff`, `kiosk platform serve --console-*`, and the
+app's seams: settings, the login's redirect, other parts plugging in, the board in pages."""
 
 from __future__ import annotations
 
