@@ -114,13 +114,18 @@ def _error_page(code: int) -> Callable[[Any], Any]:
     return lambda _e: (render_template("error.html", code=code, reason=reasons[code]), code)
 
 
-def _local(value: dt.datetime | None) -> str:
-    return "-" if value is None else as_utc(value).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S")
+def _time(value: dt.datetime | str) -> dt.datetime:
+    return as_utc(dt.datetime.fromisoformat(value) if isinstance(value, str) else value)
 
 
-def _ago(value: dt.datetime | None) -> str:
+def _local(value: dt.datetime | str | None) -> str:
+    return "-" if value is None else _time(value).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _ago(value: dt.datetime | str | None) -> str:
     if value is None:
         return "-"
+    value = _time(value)
     seconds = int((auth.now() - as_utc(value)).total_seconds())
     if seconds < 120:
         return f"{max(seconds, 0)} s ago"
