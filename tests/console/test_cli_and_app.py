@@ -171,3 +171,38 @@ def test_a_big_board_comes_in_pages_with_the_problems_first(tmp_path) -> None:
     assert first.index('id="row-K-2"') < first.index('id="row-K-3"') and "row-K-1" not in first
     assert "row-K-1" in second and "Page 2 of 2" in second
     engine.dispose()
+
+
+def test_no_session_outlives_a_shift_and_a_disabled_account_is_out_at_once(tmp_path) -> None:
+    import datetime as dt
+
+    from kiosk.console import staff
+    from kiosk.console.app import create_console
+    from kiosk.console.config import ConsoleConfig
+
+    engine = db.connect(f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    db.migrate(engine)
+    add_staff(engine, "boss", "fleet_manager")
+    config = ConsoleConfig(session_max_s=3600, idle_timeout_s=600)
+    client = create_console(engine, config).test_client()
+    now = dt.datetime.now(dt.timezone.utc).timestamp()
+    with client.session_transaction() as session:  # active a minute ago, logged in 61 min ago
+        session.update(staff="boss", login_at=now - 3660, seen_at=now - 60)
+    assert client.get("/").headers["Location"].startswith("/login")
+    with client.session_transaction() as session:
+        session.update(staff="boss", login_at=now - 60, seen_at=now - 60)
+    assert client.get("/").status_code == 200
+    staff.disable(engine, "boss")
+    assert client.get("/").headers["Location"].startswith("/login")
+    engine.dispose()
+
+
+def test_the_chime_is_a_short_wav_made_in_code() -> None:
+    import io
+    import wave
+
+    from kiosk.console.sound import chime
+
+    with wave.open(io.BytesIO(chime())) as wav:
+        seconds = wav.getnframes() / wav.getframerate()
+        assert wav.getnchannels() == 1 and 0.3 < seconds < 0.6
