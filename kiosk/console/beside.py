@@ -28,12 +28,25 @@ class ConsoleParts:
 
 
 def open_store(url: str) -> sa.Engine:
-    """The store at `url`, made and migrated (a SQLite file's folder too)."""
+    """The store at `url`, made and migrated (a SQLite file's folder too). A PostgreSQL
+    server that hangs must not hold a terminal's heartbeat: connections give up after
+    `connect_timeout` and statements after `statement_timeout` unless the URL says otherwise."""
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if url.startswith("postgresql"):
+        url = bounded(url)
     engine = db.connect(url)
     db.migrate(engine)
     return engine
+
+
+PG_LIMITS = {"connect_timeout": "5", "options": "-c statement_timeout=5000"}
+
+
+def bounded(url: str) -> str:
+    parsed = sa.engine.make_url(url)
+    limits = {k: v for k, v in PG_LIMITS.items() if k not in parsed.query}
+    return parsed.update_query_dict(limits).render_as_string(hide_password=False)
 
 
 def secret_key(path: Path) -> bytes:

@@ -88,7 +88,7 @@ def postgres_server() -> Iterator[str]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def _fresh_postgres_database(server_url: str) -> str:
+def fresh_postgres_database(server_url: str) -> str:
     name = "console_" + uuid.uuid4().hex[:12]
     admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -103,7 +103,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'console.sqlite3'}"
     else:
-        url = _fresh_postgres_database(request.getfixturevalue("postgres_server"))
+        url = fresh_postgres_database(request.getfixturevalue("postgres_server"))
     engine = db.connect(url)
     db.migrate(engine)
     yield engine

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from kiosk.cli import main
 from kiosk.console import audit, db
-from tests.console.conftest import add_staff
+from tests.console.conftest import add_staff, fresh_postgres_database
 
 
 def test_staff_are_made_listed_and_disabled_from_the_command_line(tmp_path) -> None:
@@ -206,3 +206,17 @@ def test_the_chime_is_a_short_wav_made_in_code() -> None:
     with wave.open(io.BytesIO(chime())) as wav:
         seconds = wav.getnframes() / wav.getframerate()
         assert wav.getnchannels() == 1 and 0.3 < seconds < 0.6
+
+
+def test_a_postgresql_store_gives_up_rather_than_hold_a_heartbeat(postgres_server) -> None:
+    import sqlalchemy as sa
+
+    from kiosk.console.beside import bounded, open_store
+
+    assert bounded("postgresql+psycopg://u:p%40ss@db/console?connect_timeout=2") == (
+        "postgresql+psycopg://u:p%40ss@db/console?connect_timeout=2"
+        "&options=-c+statement_timeout%3D5000")
+    engine = open_store(fresh_postgres_database(postgres_server))
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SHOW statement_timeout")).scalar() == "5s"
+    engine.dispose()
