@@ -15,6 +15,10 @@ is given), `pay` a payment or `pay_pending` (the newest pending one, as the citi
 the holder's e-licences or a plain scanned page per required material), and `applications` to
 list what the platform holds; `help_requests` lists citizens' calls for staff (呼叫工作人员) and
 `help_ack` / `help_close` answer one as the hall's staff would (the newest when none is named).
+`command` signs a remote action (out_of_service with a `message`, in_service, restart,
+screenshot) with the simulated console's key and queues it, as the operations console does;
+`commands` lists them with what the terminal did (its public key is in the site file's
+`[remote]`).
 """
 
 from __future__ import annotations
@@ -57,6 +61,8 @@ class PlatformEmulator(Emulator):
         self.secrets = run_dir / "secrets"
         self.tls_dir = run_dir / "platform" / "tls"
         self.fleet = FleetRepository(run_dir / "fleet", root_keys_dir=run_dir / "fleet-root-keys")
+        self.console_dir = run_dir / "console"  # the simulated console's key and store
+        self._console_engine = None
         self.port = 0
         self._server: ServerHandle | None = None
         self._tls: tuple[Path, Path, Path] | None = None
@@ -75,6 +81,7 @@ class PlatformEmulator(Emulator):
         credential.touch(mode=0o600)
         credential.write_text(enrol(self.store, self.kiosk_id), encoding="utf-8")
         self._start_fleet()
+        self._start_console_key()
         self.up()
 
     def _start_fleet(self) -> None:
@@ -87,8 +94,40 @@ class PlatformEmulator(Emulator):
         root = self.secrets / "fleet-root.json"
         root.write_bytes((self.fleet.metadata_dir / "1.root.json").read_bytes())
 
+    def _start_console_key(self) -> None:
+        """The console's command key (made once); its public half is what the terminal trusts."""
+        from kiosk.console import signing
+        key = signing.load_or_generate(self.console_dir / "command-key.pem")
+        (self.secrets / "console-command.pub").write_bytes(signing.public_pem(key))
+
     def stop(self) -> None:
         self.down()
+
+    def command(self, action: str, message: str = "", staff: str = "sim-staff") -> dict[str, Any]:
+        """A remote action for the sim terminal, signed and queued as the console does."""
+        from kiosk.console import actions, signing
+        issued = actions.issue(self._console_db(), actions.PlatformStoreChannel(self.store),
+                               signing.load(self.console_dir / "command-key.pem"),
+                               kiosk_id=self.kiosk_id, action=action, issued_by=staff,
+                               message=message)
+        return {"command_id": issued.command_id, "seq": issued.seq, "action": issued.action}
+
+    def commands(self) -> list[dict[str, Any]]:
+        """The commands sent so far, newest first, with the terminal's outcome."""
+        from kiosk.console import actions
+        engine = self._console_db()
+        actions.sync_results(engine, actions.PlatformStoreChannel(self.store))
+        return [{k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in row.items()}
+                for row in actions.history(engine)]
+
+    def _console_db(self):  # type: ignore[no-untyped-def]
+        """The simulated console's store, made and migrated at first use."""
+        if self._console_engine is None:
+            from kiosk.console import db
+            engine = db.connect(f"sqlite:///{self.console_dir / 'console.sqlite3'}")
+            db.migrate(engine)
+            self._console_engine = engine
+        return self._console_engine
 
     # -- controls --------------------------------------------------------------------------
 
@@ -201,7 +240,8 @@ class PlatformEmulator(Emulator):
                 "pay": self.pay, "pay_pending": self.pay_pending, "file": self.file,
                 "applications": self.applications, "sms": self.sms,
                 "last_code": self.last_code, "help_requests": self.help_requests,
-                "help_ack": self.help_ack, "help_close": self.help_close}
+                "help_ack": self.help_ack, "help_close": self.help_close,
+                "command": self.command, "commands": self.commands}
 
     # -- what the terminal is told -----------------------------------------------------------
 
@@ -224,6 +264,8 @@ class PlatformEmulator(Emulator):
             "fleet": {"enabled": True, "repository_url": self.fleet_url, "ring": FLEET_RING,
                       "trusted_root_file": str(self.secrets / "fleet-root.json"),
                       "ca_bundle": str(ca), "poll_interval_s": 10.0, "jitter_s": 2.0},
+            "remote": {"console_public_key_file": str(self.secrets / "console-command.pub"),
+                       "poll_interval_s": 2.0},
         }
 
     @property

@@ -286,6 +286,23 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX help_requests_by_status ON help_requests(status, received_at);
     """,
+    # 6: console commands (contract 1.4): envelopes the operations console signed, kept as they
+    # came (the platform holds no key and cannot make one), and what the terminal reported.
+    """
+    CREATE TABLE kiosk_commands (
+        command_id TEXT PRIMARY KEY,
+        kiosk_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        payload TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        queued_at TEXT NOT NULL,
+        outcome TEXT,
+        reason TEXT,
+        result_at TEXT,
+        screenshot BLOB
+    );
+    CREATE INDEX kiosk_commands_pending ON kiosk_commands(kiosk_id, outcome, seq);
+    """,
 ]
 
 
