@@ -15,7 +15,6 @@ import base64
 import datetime as dt
 import logging
 import threading
-import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
