@@ -4,6 +4,8 @@ platform never received is reported again as it was, not as a replay).
 
 Written (fsync + rename) BEFORE a command takes effect: a crash between the two loses at most
 that one action, it never repeats one (a restart command must not restart the terminal twice).
+The mark belongs to one console key (`key_id`): a site that replaces a stolen key starts
+afresh, so sequence numbers a thief spent with the old key do not block the new one.
 """
 
 from __future__ import annotations
@@ -30,20 +32,23 @@ class LedgerError(Exception):
 
 
 class Ledger:
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, key_id: str = "") -> None:
         self.path = Path(path)
+        self.key_id = key_id
         self._lock = threading.Lock()
 
     def _load(self) -> dict:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            return {"last_seq": 0, "decided": {}}
+            return {"key": self.key_id, "last_seq": 0, "decided": {}}
         except (OSError, ValueError) as exc:
             raise LedgerError(f"{self.path}: {type(exc).__name__}") from None
         if not isinstance(data, dict) or not isinstance(data.get("last_seq"), int) \
                 or not isinstance(data.get("decided"), dict):
             raise LedgerError(f"{self.path}: not a ledger")
+        if data.get("key", "") != self.key_id:  # another console key: its marks do not apply
+            return {"key": self.key_id, "last_seq": 0, "decided": {}}
         return data
 
     def last_seq(self) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import logging
 import threading
 from collections.abc import Callable, Mapping
@@ -20,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from cryptography.hazmat.primitives.serialization import (Encoding, PublicFormat,
+                                                          load_pem_public_key)
 
 from kiosk.admin.out_of_service import OutOfService, OutOfServiceStore
 from kiosk.audit.recorder import AuditRecorder
@@ -43,6 +45,12 @@ def load_console_key(path: str | Path) -> Ed25519PublicKey:
     if not isinstance(key, Ed25519PublicKey):
         raise ValueError(f"{path}: not an Ed25519 public key")
     return key
+
+
+def key_id(key: Ed25519PublicKey) -> str:
+    """A short name of the console key (the replay ledger's marks belong to one key)."""
+    raw = key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
 
 
 def _utcnow() -> dt.datetime:

@@ -13,7 +13,7 @@ from kiosk.audit.recorder import AuditRecorder
 from kiosk.client import PlatformClient
 from kiosk.config import KioskConfig
 from kiosk.remote.ledger import LEDGER_NAME, Ledger
-from kiosk.remote.service import RemoteActions, load_console_key
+from kiosk.remote.service import RemoteActions, key_id, load_console_key
 from kiosk.session import SessionManager
 
 
@@ -45,7 +45,7 @@ def remote_actions(config: KioskConfig, client: PlatformClient, sessions: Sessio
     remote = RemoteActions(
         kiosk_id=config.platform.kiosk_id or config.terminal.id, console_key=key,
         fetch=lambda: [c.model_dump() for c in client.kiosk_commands().items],
-        report=client.post_command_result, ledger=Ledger(data_dir / LEDGER_NAME),
+        report=client.post_command_result, ledger=Ledger(data_dir / LEDGER_NAME, key_id(key)),
         out_of_service=OutOfServiceStore(data_dir / OOS_NAME), audit=audit,
         busy=hooks.busy if hooks and hooks.busy else lambda: sessions.current is not None,
         nearest_counter=config.admin.nearest_counter,

@@ -25,7 +25,7 @@ from kiosk.refplatform.server import ServerHandle, start_in_thread
 from kiosk.refplatform.store import Store
 from kiosk.remote.envelope import Command, sign
 from kiosk.remote.ledger import LEDGER_NAME, Ledger, Outcome
-from kiosk.remote.service import RemoteActions
+from kiosk.remote.service import RemoteActions, key_id
 from kiosk.remote.wiring import RemoteHooks, remote_actions
 from kiosk.session import EndReason, SessionManager
 from tests.support import enrolled_terminal_config
@@ -182,7 +182,8 @@ def test_an_older_command_is_refused_as_replayed_even_after_a_restart(rig: Rig) 
     assert rig.closed is not None
     assert rig.outcomes()[held_back.command_id] == ("refused", "replayed")
     assert rig.outcomes()[closing.command_id] == ("executed", "")
-    assert Ledger(Path(rig.config.terminal.data_dir) / LEDGER_NAME).last_seq() == 2
+    ledger = Ledger(Path(rig.config.terminal.data_dir) / LEDGER_NAME, key_id(rig.key.public_key()))
+    assert ledger.last_seq() == 2
 
 
 def test_a_restart_served_again_restarts_once(rig: Rig) -> None:
@@ -219,3 +220,21 @@ def test_the_console_refuses_what_the_terminal_could_not_show(rig: Rig) -> None:
     with rig.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(
             actions.remote_commands)).scalar() == 0
+
+
+def test_a_new_console_key_is_not_blocked_by_what_a_thief_spent(rig: Rig) -> None:
+    """A thief with the console key sends seq 1,000,000; the site replaces the key; the
+    console's next genuine command (seq 1 under the new key) is carried out."""
+    now = dt.datetime.now(dt.timezone.utc)
+    stolen = Command("Cthief0000001", KIOSK_ID, 1_000_000, "out_of_service", "本机停用",
+                     "alice", now, now + dt.timedelta(minutes=10))
+    rig.channel.queue(sign(stolen, rig.key))
+    rig.remote.poll_once()
+    assert rig.closed is not None and rig.closed.message == "本机停用"
+    new_key = signing.generate(rig.tmp_path / "console" / "new-key.pem")
+    Path(rig.config.remote.console_public_key_file).write_bytes(signing.public_pem(new_key))
+    rig.key = new_key
+    restarted = rig.terminal_process()  # the site file changed: the terminal restarts
+    reopened = rig.issue("in_service")
+    assert restarted.poll_once() == [(reopened.command_id, Outcome("executed"))]
+    assert rig.closed is None
