@@ -11,6 +11,8 @@ targets, whose error action pauses the rollout): once a version was promoted int
 if more than `halt_share` of the ring's terminals report that they took it back
 (`config_rolled_back` events) or report, on that version, a health other than ok, the ring is
 halted: nothing is promoted from it until the fleet manager rolls it back or resumes it.
+A terminal says it took a version back in its heartbeat (`versions.config_rolled_back`, from
+the updater's records), or in a `config_rolled_back` event where events reach the console.
 """
 
 from __future__ import annotations
@@ -217,8 +219,12 @@ def _failures(conn: sa.Connection, ring: str, version: int,
             events.c.kind == ROLLED_BACK_EVENT, events.c.received_at >= since))}
     for member in members:
         beat = member.heartbeat or {}
-        if str((beat.get("versions") or {}).get("config", "")) == str(version) \
-                and beat.get("health") in UNHEALTHY and _aware(member.last_seen) >= since:
+        versions = beat.get("versions") or {}
+        if _aware(member.last_seen) < since:
+            continue
+        if str(versions.get("config_rolled_back", "")) == str(version):
+            failed.add(member.kiosk_id)  # took it back (kiosk.fleet.updater.heartbeat_versions)
+        elif str(versions.get("config", "")) == str(version) and beat.get("health") in UNHEALTHY:
             failed.add(member.kiosk_id)
     return len(failed), len(members)
 

@@ -35,9 +35,11 @@ def repo(tmp_path: Path) -> FleetRepository:
 
 
 def beat(engine: sa.Engine, kiosk_id: str, ring: str, config: str, health: str = "ok",
-         at: dt.datetime = T0) -> None:
+         at: dt.datetime = T0, rolled_back: str = "") -> None:
     """A terminal's latest heartbeat as the console's ingest keeps it."""
-    doc = {"health": health, "versions": {"app": "0.1.0", "config": config},
+    versions = {"app": "0.1.0", "config": config,
+                **({"config_rolled_back": rolled_back} if rolled_back else {})}
+    doc = {"health": health, "versions": versions,
            "outbox_depth": 0, "paper": "ok", "devices": {}}
     with engine.begin() as conn:
         conn.execute(db.terminals.delete().where(db.terminals.c.kiosk_id == kiosk_id))
@@ -70,7 +72,8 @@ def test_a_ring_halts_when_more_than_its_share_fails_and_promotion_stops(engine,
     beat(engine, "C-02", "canary", str(version - 1), "degraded", at=later)  # not on it: not counted
     assert rollouts.evaluate(engine, later) == []  # 2 of 10 is not more than 20 %
 
-    rolled_back(engine, "C-03", later)  # a third took it back by itself
+    # a third took it back by itself, and says so in its heartbeat
+    beat(engine, "C-03", "canary", str(version - 1), at=later, rolled_back=str(version))
     halted = rollouts.evaluate(engine, later)
     assert halted == [rollouts.Halt("canary", 3, 10)]
     canary = {r["ring"]: r for r in rollouts.rings(engine)}["canary"]
@@ -86,6 +89,19 @@ def test_a_ring_halts_when_more_than_its_share_fails_and_promotion_stops(engine,
     assert [e["action"] for e in rollouts.log_entries(engine)][:3] == [
         "rollback", "halt", "promote"]
     assert rollouts.log_entries(engine)[1]["actor"] == "system"
+
+
+def test_a_rollback_event_counts_as_well(engine, repo) -> None:
+    rollouts.plan_ring(engine, "lab", 0, actor="fm", now=T0)
+    rollouts.plan_ring(engine, "canary", 1, actor="fm", halt_share=0.0, now=T0)
+    repo.publish(Scope("ring", "lab"), LAYER)
+    beat(engine, "C-1", "canary", "")
+    beat(engine, "C-2", "canary", "")
+    rollouts.promote(engine, repo, source="lab", actor="fm", now=T0)
+    rolled_back(engine, "C-1", T0 - dt.timedelta(minutes=1))  # before the promotion: not it
+    assert rollouts.evaluate(engine, T0) == []
+    rolled_back(engine, "C-2", T0 + dt.timedelta(minutes=1))
+    assert rollouts.evaluate(engine, T0) == [rollouts.Halt("canary", 1, 2)]
 
 
 def test_rolling_back_a_ring_publishes_its_earlier_layer_again(engine, repo) -> None:
