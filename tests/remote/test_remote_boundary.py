@@ -19,3 +19,19 @@ def test_the_terminal_loads_no_console_or_platform_code() -> None:
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
                          text=True, timeout=120, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_console_key_is_private_and_its_printed_half_is_what_terminals_load(
+        tmp_path: Path) -> None:
+    key_file = tmp_path / "console" / "command-key.pem"
+    printed = subprocess.run([sys.executable, "-m", "kiosk.console.signing", str(key_file)],
+                             cwd=ROOT, capture_output=True, timeout=120, check=True).stdout
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    public = tmp_path / "console-command.pub"
+    public.write_bytes(printed)
+    from kiosk.console.signing import load
+    from kiosk.remote.service import load_console_key
+    load_console_key(public).verify(load(key_file).sign(b"x"), b"x")  # raises if not the pair
+    again = subprocess.run([sys.executable, "-m", "kiosk.console.signing", str(key_file)],
+                           cwd=ROOT, capture_output=True, timeout=120, check=True).stdout
+    assert again == printed  # made once, never replaced
