@@ -20,6 +20,11 @@ The operations console runs beside it on its own port (store `<run>/console/cons
 fed by the platform), with a demo fleet manager made at the first start: `console` answers its
 address, name, password and current TOTP code; `console_board` the board's rows (level and
 problems per terminal).
+`help_ack` / `help_close` answer one as the hall's staff would (the newest when none is named).
+`command` signs a remote action (out_of_service with a `message`, in_service, restart,
+screenshot) with the simulated console's key and queues it, as the operations console does;
+`commands` lists them with what the terminal did (its public key is in the site file's
+`[remote]`).
 """
 
 from __future__ import annotations
@@ -70,6 +75,7 @@ class PlatformEmulator(Emulator):
         self.secrets = run_dir / "secrets"
         self.tls_dir = run_dir / "platform" / "tls"
         self.fleet = FleetRepository(run_dir / "fleet", root_keys_dir=run_dir / "fleet-root-keys")
+        self.console_dir = run_dir / "console"  # the simulated console's key and store
         self.port = 0
         self._server: ServerHandle | None = None
         self._tls: tuple[Path, Path, Path] | None = None
@@ -92,13 +98,16 @@ class PlatformEmulator(Emulator):
         credential.write_text(enrol(self.store, self.kiosk_id), encoding="utf-8")
         self._start_fleet()
         self._start_console()
+        self._start_console_key()
         self.up()
 
     def _start_console(self) -> None:
         """The console's store, app and server, and the demo fleet manager (made once)."""
         config = ConsoleConfig(heartbeat_interval_s=int(HEARTBEAT_S))
         self._console = console_parts(self.console_url, platform_db=self.database, config=config,
-                                      key=secret_key(self.secrets / "console-secret.key"))
+                                      key=secret_key(self.secrets / "console-secret.key"),
+                                      command_key_file=self.console_dir / "command-key.pem",
+                                      fleet=self.fleet)
         login = self.secrets / "console-demo.json"
         if staff.find(self._console.engine, CONSOLE_USER) is None:
             password = uuid.uuid4().hex[:16]
@@ -119,6 +128,12 @@ class PlatformEmulator(Emulator):
         root = self.secrets / "fleet-root.json"
         root.write_bytes((self.fleet.metadata_dir / "1.root.json").read_bytes())
 
+    def _start_console_key(self) -> None:
+        """The console's command key (made once); its public half is what the terminal trusts."""
+        from kiosk.console import signing
+        key = signing.load_or_generate(self.console_dir / "command-key.pem")
+        (self.secrets / "console-command.pub").write_bytes(signing.public_pem(key))
+
     def stop(self) -> None:
         self.down()
         if self._console_server is not None:
@@ -126,6 +141,28 @@ class PlatformEmulator(Emulator):
             self._console_server = None
         if self._console is not None:
             self._console.engine.dispose()
+
+    def command(self, action: str, message: str = "", staff: str = "sim-staff") -> dict[str, Any]:
+        """A remote action for the sim terminal, signed and queued as the console does."""
+        from kiosk.console import actions, signing
+        issued = actions.issue(self._console_db(), actions.PlatformStoreChannel(self.store),
+                               signing.load(self.console_dir / "command-key.pem"),
+                               kiosk_id=self.kiosk_id, action=action, issued_by=staff,
+                               message=message)
+        return {"command_id": issued.command_id, "seq": issued.seq, "action": issued.action}
+
+    def commands(self) -> list[dict[str, Any]]:
+        """The commands sent so far, newest first, with the terminal's outcome."""
+        from kiosk.console import actions
+        engine = self._console_db()
+        actions.sync_results(engine, actions.PlatformStoreChannel(self.store))
+        return [{k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in row.items()}
+                for row in actions.history(engine)]
+
+    def _console_db(self):  # type: ignore[no-untyped-def]
+        """The simulated console's store (the one its board reads)."""
+        assert self._console is not None, "start() first"
+        return self._console.engine
 
     # -- controls --------------------------------------------------------------------------
 
@@ -248,7 +285,8 @@ class PlatformEmulator(Emulator):
                 "last_code": self.last_code, "help_requests": self.help_requests,
                 "help_ack": self.help_ack, "help_on_my_way": self.help_on_my_way,
                 "help_close": self.help_close,
-                "console": self.console, "console_board": self.console_board}
+                "console": self.console, "console_board": self.console_board,
+                "command": self.command, "commands": self.commands}
 
     def console(self) -> dict[str, Any]:
         """The console's address and the demo fleet manager's login, with the TOTP code of
@@ -294,6 +332,8 @@ class PlatformEmulator(Emulator):
             "fleet": {"enabled": True, "repository_url": self.fleet_url, "ring": FLEET_RING,
                       "trusted_root_file": str(self.secrets / "fleet-root.json"),
                       "ca_bundle": str(ca), "poll_interval_s": 10.0, "jitter_s": 2.0},
+            "remote": {"console_public_key_file": str(self.secrets / "console-command.pub"),
+                       "poll_interval_s": 2.0},
         }
 
     @property

@@ -23,6 +23,8 @@ from kiosk.journeys.apply import ApplyJourney
 from kiosk.journeys.collect import resolve_interrupted_prints
 from kiosk.platform_link import LinkUnavailable, PlatformLink
 from kiosk.prints import PrintJournal, PrintJournalError
+from kiosk.remote.service import RemoteActions
+from kiosk.remote.wiring import RemoteHooks, remote_actions
 from kiosk.services.holder import HolderCheck
 from kiosk.session.platform_citizen import holder_verified
 from kiosk.services.availability import Availability
@@ -71,6 +73,9 @@ class Terminal:
         self.help = HelpDesk(None)  # 呼叫工作人员; reaches the platform once the link is up
         self.out_of_service: Callable[[], bool] = lambda: False  # the admin screen's switch
         self.last_error: Callable[[], str | None] = lambda: None  # masked, for the heartbeat
+        # commands from the operations console (kiosk/remote), once the link is up
+        self.remote: RemoteActions | None = None
+        self.remote_hooks = RemoteHooks()  # a UI fills them in before start()
         self.fleet = FleetService.for_terminal(
             config, self.sessions, self.devices, loaded.fleet_sha256 if loaded else "",
             bool(loaded and loaded.fleet_problem))
@@ -99,6 +104,10 @@ class Terminal:
             for device in self.devices:  # a device's new state reaches staff at once
                 device.subscribe(lambda event: nudge()
                                  if event.kind == EventKind.STATUS_CHANGED else None)
+            self.remote = remote_actions(self.config, client, self.sessions, self.audit,
+                                         self.remote_hooks)
+            if self.remote is not None:
+                self.remote.start()
         log.info("terminal %s: %d devices started", self.config.terminal.id, len(self.devices))
 
     def _open_print_journal(self) -> None:
@@ -168,6 +177,8 @@ class Terminal:
         if self.fleet is not None:
             self.fleet.stop()
         self.sessions.close()
+        if self.remote is not None:
+            self.remote.stop()
         if self.heartbeat is not None:
             self.heartbeat.stop()
         self.supervisor.stop()

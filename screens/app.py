@@ -31,7 +31,7 @@ from kiosk.session import EndReason, IdleState, SessionEnded, SessionEvent
 from kiosk.terminal import Terminal
 from kiosk.voice.prompts import message
 from screens.admin.frame import ADMIN_SCREENS
-from screens import crash_guard
+from screens import crash_guard, remote
 from screens.attract import AttractScreen
 from screens.dialog import Dialog
 from screens.goodbye import GoodbyeScreen
@@ -115,6 +115,7 @@ class KioskApp(App):
         self.manager.add_widget(GoodbyeScreen(self, name="goodbye"))
         for install in INSTALLERS:
             install(self)
+        remote.install(self)  # the console's commands, once the terminal is up
         self.manager.current = "attract"
         self.idle_dialog = Dialog(self, "idle_warning")
         self.exit_dialog = Dialog(self, "confirm_exit")

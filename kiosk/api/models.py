@@ -250,6 +250,27 @@ class HelpRequest(Reply):
     closed_at: AwareDatetime | None = None
 
 
+Base64Url = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class KioskCommand(Reply):
+    """A console command as signed (contract 1.4): opaque until kiosk.remote checks it."""
+
+    command_id: OpaqueId
+    payload: Annotated[Base64Url, Field(max_length=8192)]
+    signature: Annotated[Base64Url, Field(max_length=200)]
+
+
+class KioskCommandList(Reply):
+    items: Annotated[list[KioskCommand], Field(max_length=50)]
+
+
+class KioskCommandRecorded(Reply):
+    command_id: OpaqueId
+    outcome: Literal["executed", "refused"]
+    recorded_at: AwareDatetime
+
+
 class EventBatchResult(Reply):
     accepted: NonNegative
     duplicates: NonNegative
@@ -424,6 +445,13 @@ class Site(Body):
 
     hall: Annotated[str, Field(max_length=64)] | None = None
     ring: Annotated[str, Field(max_length=64, pattern=r"^[A-Za-z0-9_.-]*$")] | None = None
+
+
+class KioskCommandResult(Body):
+    outcome: Literal["executed", "refused"]
+    reason: Annotated[str, Field(pattern=r"^[a-z_]{1,40}$")] | None = None
+    screenshot_png: Annotated[str, Field(max_length=16_000_000,
+                                         pattern=r"^[A-Za-z0-9+/]+={0,2}$")] | None = None
 
 
 class Heartbeat(Body):

@@ -89,7 +89,8 @@ def serve_cmd(ctx: CliContext, db: str, host: str, port: int, tls_cert: str | No
 
         parts = console_parts(console_url, platform_db=db,
                               config=ConsoleConfig.load(console_settings),
-                              key=secret_key(Path(db).parent / "console-secret.key"))
+                              key=secret_key(Path(db).parent / "console-secret.key"),
+                              command_key_file=Path(db).parent / "console-command-key.pem")
         sink = parts.sink
         if console_port is not None:
             handle = start_in_thread(parts.app, host, console_port)

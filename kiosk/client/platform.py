@@ -111,6 +111,10 @@ OPERATIONS: dict[str, Operation] = {op.operation_id: op for op in (
               True, True, KEYED),
     Operation("getHelpRequest", "get_help_request", "GET",
               "/kiosk/help-requests/{help_request_id}", False, True, READ),
+    Operation("getKioskCommands", "kiosk_commands", "GET", "/kiosk/commands", False, True, READ),
+    Operation("postKioskCommandResult", "post_command_result", "POST",
+              "/kiosk/commands/{command_id}/result", False, False,
+              "no key: sent once; the next poll reports the same outcome again"),
     Operation("postEvents", "post_events", "POST", "/kiosk/events", False, False,
               "no key: sent once; the outbox repeats it (the platform drops known event_ids)"),
 )}
@@ -321,6 +325,15 @@ class PlatformClient:
     def get_help_request(self, help_request_id: str) -> m.HelpRequest:
         return self._call("getHelpRequest", _model(m.HelpRequest),
                           path={"help_request_id": help_request_id})
+
+    def kiosk_commands(self) -> m.KioskCommandList:
+        """The console's signed commands for this terminal (1.4), still to be decided."""
+        return self._call("getKioskCommands", _model(m.KioskCommandList))
+
+    def post_command_result(self, command_id: str, body: m.KioskCommandResult
+                            | Mapping[str, Any]) -> m.KioskCommandRecorded:
+        return self._call("postKioskCommandResult", _model(m.KioskCommandRecorded),
+                          path={"command_id": command_id}, body=body)
 
     def post_events(self, body: m.EventBatch | Mapping[str, Any]) -> m.EventBatchResult:
         return self._call("postEvents", _model(m.EventBatchResult), body=body)

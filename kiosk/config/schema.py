@@ -367,6 +367,15 @@ class AdminConfig(Section):
     recent_errors: int = Field(default=50, ge=1, le=1000)  # the last errors staff see
 
 
+class RemoteConfig(Section):
+    """Commands from the operations console (kiosk/remote): out of service, back in service,
+    restart, screenshot. The console's public key is a trust anchor: site file only."""
+    REMOTE = frozenset({"poll_interval_s"})
+
+    console_public_key_file: str = ""  # PEM (Ed25519); empty = no remote actions
+    poll_interval_s: float = Field(default=15.0, ge=1, le=3600)
+
+
 class AuditConfig(Section):
     """The hash-chained audit trail (全程留痕)."""
 
@@ -393,3 +402,4 @@ class KioskConfig(Section):
     fleet: FleetConfig = FleetConfig()
     admin: AdminConfig = AdminConfig()
     audit: AuditConfig = AuditConfig()
+    remote: RemoteConfig = RemoteConfig()

@@ -84,6 +84,7 @@ def create_console(engine: sa.Engine, config: ConsoleConfig | None = None, *,
     for blueprint in (login.bp, board.bp, help_queue.bp, *parts):
         app.register_blueprint(blueprint)
     nav = [entry for part in parts for entry in getattr(part, "nav", ())]
+    app.extensions["console_nav"] = nav  # a part installed later (actions) adds its links here
     app.extensions["console_terminal_panels"] = [
         part.terminal_panel for part in parts if hasattr(part, "terminal_panel")]
     app.jinja_env.filters["local"] = _local

@@ -11,11 +11,13 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Flask
 
-from kiosk.console import db
+from kiosk.console import actions, actions_views, db, signing
 from kiosk.console.app import create_console
 from kiosk.console.config import ConsoleConfig
 from kiosk.console.helpdesk import PlatformHelpDesk
 from kiosk.console.ingest import ConsoleSink
+from kiosk.fleet.repository import FleetRepository
+from kiosk.refplatform.store import Store
 
 DEFAULT_URL = "sqlite:///run/console/console.sqlite3"
 
@@ -60,8 +62,15 @@ def secret_key(path: Path) -> bytes:
 
 
 def console_parts(url: str, *, platform_db: str | Path | None, config: ConsoleConfig,
-                  key: bytes | None = None) -> ConsoleParts:
+                  key: bytes | None = None, command_key_file: Path | None = None,
+                  fleet: FleetRepository | None = None) -> ConsoleParts:
+    """The console's parts; with the platform's database and a command key (made once, 0600,
+    its public half for the site files), remote actions and rollouts too."""
     engine = open_store(url)
     desk = PlatformHelpDesk(platform_db) if platform_db else None
-    return ConsoleParts(engine, ConsoleSink(engine, config),
-                        create_console(engine, config, help_desk=desk, secret_key=key))
+    app = create_console(engine, config, help_desk=desk, secret_key=key)
+    if platform_db and command_key_file is not None:
+        channel = actions.PlatformStoreChannel(Store(platform_db))
+        actions_views.install(app, actions_views.ActionsSetup(
+            engine, channel, signing.load_or_generate(command_key_file), fleet))
+    return ConsoleParts(engine, ConsoleSink(engine, config), app)

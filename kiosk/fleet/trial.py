@@ -100,7 +100,8 @@ def roll_back(fleet_dir: Path, trial: Trial, reason: str) -> None:
     state = _state(fleet_dir)
     state.update(applied=trial.prev, pending=None)
     state.setdefault("bad", {})[trial.digest] = reason[:200]
-    state["last_failure"] = {"at": _now(), "outcome": "rolled_back", "reason": reason[:500]}
+    state["last_failure"] = {"at": _now(), "outcome": "rolled_back", "reason": reason[:500],
+                             "version": trial.version}
     write_atomic(fleet_dir / "state.json", json.dumps(state, indent=1).encode())
     confirm(fleet_dir)
     emit("config_rolled_back", version=(trial.prev or {}).get("version", 0),

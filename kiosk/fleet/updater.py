@@ -309,7 +309,8 @@ class FleetUpdater:
         state.setdefault("bad", {})[new["digest"]] = reason
         self._save(state)
         return self._fail(Outcome.ROLLED_BACK, f"version {new['version']}: {reason}; "
-                                               "the last good configuration is back")
+                                               "the last good configuration is back",
+                          new["version"])
 
     def _restore(self, prev: dict[str, Any] | None) -> None:
         if prev is None:
@@ -338,11 +339,14 @@ class FleetUpdater:
             state.setdefault("bad", {})[new["digest"]] = "apply interrupted repeatedly"
         self._save(state)
         return self._fail(Outcome.ROLLED_BACK, f"applying version {new['version']} was "
-                                               "interrupted; the last good configuration is back")
+                                               "interrupted; the last good configuration is back",
+                          new["version"])
 
-    def _fail(self, outcome: Outcome, reason: str) -> PollResult:
+    def _fail(self, outcome: Outcome, reason: str, version: int | None = None) -> PollResult:
+        """`version`: the layer taken back (the heartbeat reports it for the console's rollouts)."""
         state = self.state()
-        state["last_failure"] = {"at": _now(), "outcome": str(outcome), "reason": reason[:500]}
+        state["last_failure"] = {"at": _now(), "outcome": str(outcome), "reason": reason[:500],
+                                 **({"version": int(version)} if version else {})}
         self._save(state)
         if outcome is Outcome.ROLLED_BACK:
             emit("config_rolled_back", version=self.applied_version(), reason=reason)
@@ -381,9 +385,17 @@ def _saved_state(fleet_dir: str | Path) -> dict[str, Any]:
 
 
 def heartbeat_versions(fleet_dir: str | Path) -> dict[str, str]:
-    """What goes into the heartbeat's `versions`: {"config": "<version>"} once one is applied."""
-    applied = _saved_state(fleet_dir).get("applied")
-    return {"config": str(applied["version"])} if applied else {}
+    """What goes into the heartbeat's `versions`: {"config": "<version>"} once one is applied,
+    and "config_rolled_back": the version this terminal last took back (the console halts a
+    ring's rollout when too many of its terminals report the version promoted into it)."""
+    state = _saved_state(fleet_dir)
+    applied = state.get("applied")
+    out = {"config": str(applied["version"])} if applied else {}
+    failure = state.get("last_failure")
+    if isinstance(failure, dict) and failure.get("outcome") == "rolled_back" \
+            and failure.get("version"):
+        out["config_rolled_back"] = str(failure["version"])
+    return out
 
 
 def last_failure(fleet_dir: str | Path) -> dict[str, str] | None:

@@ -25,8 +25,8 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from drivers.smartcard.card_auth import load_issuer_root
 from kiosk.refplatform import (appointments, applications, audit_heads, auth, catalogue,
-                               certificate_records, certificates, citizen_sessions, evaluations,
-                               help_requests, payments, terminals)
+                               certificate_records, certificates, citizen_sessions, commands,
+                               evaluations, help_requests, payments, terminals)
 from kiosk.refplatform.citizen_sessions import GRANT_HEADER, SESSION_HEADER, CitizenSession
 from kiosk.refplatform.rate_limits import RateLimits
 from kiosk.refplatform.fleet_files import serve_fleet_repository
@@ -548,6 +548,18 @@ def _install_routes(app: Flask, platform: Platform) -> None:
     def get_help_request(help_request_id: str) -> Response:
         with store.read() as conn:
             return json_response(help_requests.for_kiosk(conn, g.kiosk_id, help_request_id))
+
+    @route("/kiosk/commands", "GET", "getKioskCommands")
+    def get_kiosk_commands() -> Response:
+        # The credential names the terminal: another terminal's commands are never listed.
+        with store.read() as conn:
+            return json_response(commands.pending(conn, g.kiosk_id))
+
+    @route("/kiosk/commands/<command_id>/result", "POST", "postKioskCommandResult")
+    def post_kiosk_command_result(command_id: str) -> Response:
+        with store.write() as conn:
+            return json_response(commands.record_result(conn, g.kiosk_id, command_id, body(),
+                                                        platform.now()))
 
     @route("/kiosk/events", "POST", "postEvents")
     def events() -> Response:

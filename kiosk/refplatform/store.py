@@ -291,6 +291,23 @@ MIGRATIONS: list[str] = [
     ALTER TABLE help_requests ADD COLUMN on_the_way_at TEXT;
     ALTER TABLE help_requests ADD COLUMN on_the_way_by TEXT;
     """,
+    # 7: console commands (contract 1.4): envelopes the operations console signed, kept as they
+    # came (the platform holds no key and cannot make one), and what the terminal reported.
+    """
+    CREATE TABLE kiosk_commands (
+        command_id TEXT PRIMARY KEY,
+        kiosk_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        payload TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        queued_at TEXT NOT NULL,
+        outcome TEXT,
+        reason TEXT,
+        result_at TEXT,
+        screenshot BLOB
+    );
+    CREATE INDEX kiosk_commands_pending ON kiosk_commands(kiosk_id, outcome, seq);
+    """,
 ]
 
 

@@ -99,6 +99,12 @@ HELP_REQUEST = {"help_request_id": "H0123456789", **HELP_REQUEST_CREATE,
                 "received_at": "2026-03-01T10:00:01+08:00", "status": "acknowledged",
                 "acknowledged_at": "2026-03-01T10:01:00+08:00", "acknowledged_by": "S0001"}
 
+KIOSK_COMMANDS = {"items": [{"command_id": "C0123456789", "payload": "eyJhIjoxfQ",
+                             "signature": "c2lnbmF0dXJl"}]}
+COMMAND_RESULT = {"outcome": "executed"}
+COMMAND_RECORDED = {"command_id": "C0123456789", "outcome": "executed",
+                    "recorded_at": "2026-03-01T10:00:02+08:00"}
+
 EVENT_BATCH = {"events": [{"event_id": "0b7f1c1e-8d5a-4a53-9b0e-2f7d8f0e1a11",
                            "at": "2026-03-01T10:00:00+08:00", "kind": "printer.paper_low",
                            "severity": "warning", "detail": {"remaining_pct": 10}}]}

@@ -88,6 +88,11 @@ CALLS: list[tuple[str, tuple[Any, ...], dict[str, Any], Any, str, Any, type | No
      "POST /api/v1/kiosk/help-requests", samples.HELP_REQUEST_CREATE, m.HelpRequest),
     ("get_help_request", ("H0123456789",), {}, samples.HELP_REQUEST,
      "GET /api/v1/kiosk/help-requests/H0123456789", None, m.HelpRequest),
+    ("kiosk_commands", (), {}, samples.KIOSK_COMMANDS, "GET /api/v1/kiosk/commands", None,
+     m.KioskCommandList),
+    ("post_command_result", ("C0123456789", samples.COMMAND_RESULT), {},
+     samples.COMMAND_RECORDED, "POST /api/v1/kiosk/commands/C0123456789/result",
+     samples.COMMAND_RESULT, m.KioskCommandRecorded),
     ("post_events", (samples.EVENT_BATCH,), {}, samples.EVENT_RESULT, "POST /api/v1/kiosk/events",
      samples.EVENT_BATCH, m.EventBatchResult),
 ]

@@ -34,7 +34,9 @@ MODEL_FOR_SCHEMA: dict[str, type[BaseModel]] = {
     "HolderProof": m.HolderProof, "HolderVerified": m.HolderVerified,
     "ProgressTokenIssued": m.ProgressTokenIssued, "AuditHead": m.AuditHead,
     "AuditHeadSeries": m.AuditHeadSeries, "HelpRequestCreate": m.HelpRequestCreate,
-    "HelpRequest": m.HelpRequest,
+    "HelpRequest": m.HelpRequest, "KioskCommand": m.KioskCommand,
+    "KioskCommandList": m.KioskCommandList, "KioskCommandResult": m.KioskCommandResult,
+    "KioskCommandRecorded": m.KioskCommandRecorded,
 }
 SKIPPED = {"OpaqueId", "ServiceId", "ReceiptNo", "VerificationCode", "IdNumber", "Audience",
            "ApplicationStatus", "ProgressToken"}  # plain strings, typed as Annotated/Literal aliases

@@ -71,7 +71,9 @@ def test_a_failed_health_check_puts_the_last_good_layer_back(
     assert result.outcome is Outcome.ROLLED_BACK and result.version == 1
     assert "event=config_rolled_back version=1 reason=" in caplog.text
     assert terminal.applied_bytes() == good
-    assert heartbeat_versions(terminal.settings.fleet_dir) == {"config": "1"}
+    # the console's rollouts hear which version this terminal took back
+    assert heartbeat_versions(terminal.settings.fleet_dir) == {"config": "1",
+                                                                "config_rolled_back": "2"}
     terminal.healthy[0] = True
     again = updater.poll_once()  # the same bad bundle is not tried again...
     assert again.outcome is Outcome.REFUSED and "failed before" in again.reason
