@@ -126,3 +126,12 @@ def browser() -> Iterator[object]:
 def add_staff(engine: sa.Engine, username: str, role: str, hall: str = "") -> str:
     """A staff account with the test password; answers its TOTP secret."""
     return staff.add(engine, username, PASSWORD, role, hall, dt.datetime.now(dt.timezone.utc))
+
+
+def signed_in(app, username: str) -> str:  # type: ignore[no-untyped-def]
+    """The value of a console session cookie for `username`, as the login form would leave it
+    after password and TOTP: for tests of pages behind the login (the login itself is
+    tested in test_browser.py)."""
+    now = time.time()
+    serializer = app.session_interface.get_signing_serializer(app)
+    return serializer.dumps({"staff": username, "login_at": now, "seen_at": now})

@@ -13,7 +13,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from flask import Flask, g, request
 from werkzeug.serving import make_server
 
 from kiosk.admin.out_of_service import STATE_NAME, OutOfServiceStore
@@ -21,19 +20,18 @@ from kiosk.audit.recorder import AuditRecorder
 from kiosk.client.platform import PlatformClient
 from kiosk.config.schema import RemoteConfig
 from kiosk.console import actions, actions_views, db, rollouts, signing
+from kiosk.console.app import create_console
 from kiosk.fleet.repository import FleetRepository
 from kiosk.fleet.scopes import Scope
 from kiosk.refplatform.server import start_in_thread
 from kiosk.refplatform.store import Store
 from kiosk.remote.wiring import remote_actions
 from kiosk.session import SessionManager
+from tests.console.conftest import add_staff, signed_in
 from tests.support import enrolled_terminal_config
 
-sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = Path("/usr/bin/chromium")
 KIOSK_ID = "BROWSER-01"
-STAFF = {"fm": SimpleNamespace(username="fm", role="fleet_manager", hall=""),
-         "bob": SimpleNamespace(username="bob", role="hall_staff", hall="hall-b")}
+STAFF = {"fm": ("fleet_manager", ""), "bob": ("hall_staff", "hall-b")}
 
 
 @pytest.fixture
@@ -51,12 +49,9 @@ def world(tmp_path: Path) -> Iterator[SimpleNamespace]:
     key = signing.generate(tmp_path / "console" / "command-key.pem")
     repo = FleetRepository(tmp_path / "repo", root_keys_dir=tmp_path / "offline")
     repo.init()
-    app = Flask(__name__)
-
-    @app.before_request
-    def who() -> None:  # console-core's login sets g.staff; here a cookie names the member
-        g.staff = STAFF.get(request.cookies.get("staff", ""))
-
+    for name, (role, hall) in STAFF.items():
+        add_staff(engine, name, role, hall)
+    app = create_console(engine)
     actions_views.install(app, actions_views.ActionsSetup(
         engine, actions.PlatformStoreChannel(store), key, repo))
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -72,7 +67,8 @@ def world(tmp_path: Path) -> Iterator[SimpleNamespace]:
     terminal = remote_actions(config, client, sessions, audit)
     assert terminal is not None
     try:
-        yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", terminal=terminal,
+        yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", app=app,
+                              terminal=terminal,
                               engine=engine, repo=repo,
                               closed=OutOfServiceStore(Path(config.terminal.data_dir)
                                                        / STATE_NAME))
@@ -85,20 +81,10 @@ def world(tmp_path: Path) -> Iterator[SimpleNamespace]:
     assert not platform.app.extensions["refplatform"].violations
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator:  # type: ignore[type-arg]
-    """One browser for the module (console-core's browser tests may share theirs instead)."""
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield browser
-        browser.close()
-
-
 def page_as(browser, world, who: str):  # type: ignore[no-untyped-def]
     context = browser.new_context()
-    context.add_cookies([{"name": "staff", "value": who, "url": world.url}])
+    context.add_cookies([{"name": "console_session", "value": signed_in(world.app, who),
+                          "url": world.url}])
     return context.new_page()
 
 

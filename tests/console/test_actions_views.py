@@ -11,16 +11,16 @@ from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask, g, request
 
 from kiosk.console import actions, actions_views, db, rollouts, signing
 from kiosk.fleet.repository import FleetRepository
 from kiosk.fleet.scopes import Scope
+from kiosk.console.app import create_console
 from kiosk.refplatform.store import Store
+from tests.console.conftest import add_staff, signed_in
 
-STAFF = {"amy": SimpleNamespace(username="amy", role="hall_staff", hall="hall-a"),
-         "bob": SimpleNamespace(username="bob", role="hall_staff", hall="hall-b"),
-         "fm": SimpleNamespace(username="fm", role="fleet_manager", hall="")}
+STAFF = {"amy": ("hall_staff", "hall-a"), "bob": ("hall_staff", "hall-b"),
+         "fm": ("fleet_manager", "")}
 NOW = dt.datetime.now(dt.timezone.utc)
 
 
@@ -36,12 +36,10 @@ def console(tmp_path: Path) -> Iterator[SimpleNamespace]:
     store = Store(tmp_path / "platform.sqlite3")
     repo = FleetRepository(tmp_path / "repo", root_keys_dir=tmp_path / "offline")
     repo.init()
-    app = Flask(__name__)
-
-    @app.before_request
-    def who() -> None:
-        g.staff = STAFF.get(request.headers.get("X-Test-Staff", ""))
-
+    for name, (role, hall) in STAFF.items():
+        add_staff(engine, name, role, hall)
+    app = create_console(engine)
+    app.config["WTF_CSRF_ENABLED"] = False  # CSRF is tested in the browser (test_browser.py)
     actions_views.install(app, actions_views.ActionsSetup(
         engine, actions.PlatformStoreChannel(store),
         signing.generate(tmp_path / "console" / "command-key.pem"), repo))
@@ -50,7 +48,13 @@ def console(tmp_path: Path) -> Iterator[SimpleNamespace]:
 
 
 def as_(console, who: str, method: str, path: str, **kw):  # type: ignore[no-untyped-def]
-    return getattr(console.client, method)(path, headers={"X-Test-Staff": who}, **kw)
+    """A request by `who` signed in (nobody: "")."""
+    client = console.client
+    if who:
+        client.set_cookie("console_session", signed_in(client.application, who))
+    else:
+        client.delete_cookie("console_session")
+    return getattr(client, method)(path, **kw)
 
 
 def queued(console) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
@@ -68,7 +72,7 @@ def test_hall_staff_act_on_their_hall_only(console) -> None:
     assert as_(console, "amy", "post", "/actions/B-1/restart").status_code == 403
     assert as_(console, "amy", "post", "/actions/NOPE/restart").status_code == 404
     assert as_(console, "amy", "post", "/actions/A-1/shell").status_code == 404
-    assert as_(console, "", "post", "/actions/A-1/restart").status_code == 403
+    assert as_(console, "", "post", "/actions/A-1/restart").status_code == 401  # not signed in
     assert [k for k, _ in queued(console)] == ["A-1"]
     (row,) = actions.history(console.engine)
     assert (row["kiosk_id"], row["action"], row["issued_by"], row["seq"], row["status"]) == (
