@@ -80,6 +80,7 @@ def test_printed_jobs_are_copied_out_and_a_failed_step_stops_with_the_log(sim, t
     assert _is_picture(out / "02-attract-failed.png", SIZE)
 
 
+@pytest.mark.timeout(300)  # the whole demo: ~110 s on a quiet machine, more when it is busy
 def test_the_readme_demo_plays_every_citizen_journey(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """Issues 4 and 5's "done when": `bash setup.sh demo` runs `kiosk demo`, which applies, then
