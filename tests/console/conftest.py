@@ -126,3 +126,18 @@ def browser() -> Iterator[object]:
 def add_staff(engine: sa.Engine, username: str, role: str, hall: str = "") -> str:
     """A staff account with the test password; answers its TOTP secret."""
     return staff.add(engine, username, PASSWORD, role, hall, dt.datetime.now(dt.timezone.utc))
+
+
+@pytest.fixture
+def engine(store: sa.Engine) -> sa.Engine:
+    """The alerts' and reports' tests call the store `engine` (SQLite, then PostgreSQL)."""
+    return store
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[sa.Engine]:
+    """A migrated store on SQLite only (tests of behaviour that does not depend on the engine)."""
+    engine = db.connect(f"sqlite:///{tmp_path / 'console-sqlite.sqlite3'}")
+    db.migrate(engine)
+    yield engine
+    engine.dispose()
