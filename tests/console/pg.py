@@ -21,6 +21,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 BIN = Path("/usr/lib/postgresql/15/bin")
+last_pid = 0  # the process that runs the newest server (runuser's when run as root)
 
 
 def available() -> bool:
@@ -49,6 +50,8 @@ def server() -> Iterator[str]:
         str(BIN / "postgres"), "-D", str(data), "-k", str(sock), "-c", "listen_addresses=",
         "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
         "-c", "max_connections=60"]), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    global last_pid
+    last_pid = proc.pid
     try:
         deadline = time.monotonic() + 30
         while subprocess.run([str(BIN / "pg_isready"), "-h", str(sock), "-U", "console"],
