@@ -189,3 +189,50 @@ def test_offline_alert_latency_with_the_loop_running(sqlite_engine: sa.Engine) -
           f"(threshold {rules.offline_after_s:.1f} s, bound "
           f"{rules.offline_after_s + rules.heartbeat_interval_s:.1f} s)")
     assert rules.offline_after_s <= latency <= rules.offline_after_s + rules.heartbeat_interval_s
+
+
+def test_evaluating_one_terminal_on_ingest_leaves_the_others(engine: sa.Engine) -> None:
+    heartbeat(engine, "K1", T0, beat(paper="out"))
+    heartbeat(engine, "K2", T0, beat(paper="out"))
+    evaluate(engine, RULES, T0, kiosk_ids=["K2"])
+    assert open_kinds(engine, "K1") == set() and open_kinds(engine, "K2") == {"paper_out"}
+    heartbeat(engine, "K2", T0 + 60 * SEC, beat())
+    evaluate(engine, RULES, T0 + 60 * SEC, kiosk_ids=["K2"])
+    assert open_kinds(engine, "K2") == set()
+
+
+def test_rules_and_channels_from_the_console_config() -> None:
+    import tomllib
+
+    from kiosk.console.alert_loop import channels_from_mapping
+    config = tomllib.loads("""
+[alerts]
+heartbeat_interval_s = 30
+offline_missed = 2
+offline_delay_s = 45
+quiet_after_s = 1800
+[alerts.opening_hours.hall-a]
+opens = "08:30"
+closes = "17:30"
+weekdays = [0, 1, 2, 3, 4, 5]
+[alerts.email]
+host = "smtp.example"
+port = 587
+starttls = true
+username = "console"
+password = "secret"
+sender = "console@example"
+recipients = ["duty@example"]
+[alerts.webhook]
+url = "https://hooks.example/alerts"
+secret = "s3cret"
+""")["alerts"]
+    rules = AlertRules.from_mapping({k: v for k, v in config.items()
+                                     if k not in ("email", "webhook")})
+    assert rules.offline_after_s == 105
+    assert rules.opening_hours["hall-a"] == OpeningHours(dt.time(8, 30), dt.time(17, 30),
+                                                         frozenset(range(6)))
+    email, hook = channels_from_mapping(config)
+    assert (email.name, email.port, email.starttls, email.recipients) == (
+        "email", 587, True, ("duty@example",))
+    assert (hook.name, hook.secret) == ("webhook", b"s3cret")
