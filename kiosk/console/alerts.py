@@ -180,9 +180,15 @@ def evaluate(engine: sa.Engine, rules: AlertRules, now: dt.datetime,
     """Raise and clear alerts for every terminal (or only `kiosk_ids`); queue a delivery per
     channel for each. Safe to run from two threads: the unique open_key refuses a twin, and the
     loser simply tries again next round."""
-    now = utc(now)
-    ids = list(kiosk_ids) if kiosk_ids is not None else None
-    channels = tuple(channels)
+    try:
+        return _evaluate(engine, rules, utc(now),
+                         list(kiosk_ids) if kiosk_ids is not None else None, tuple(channels))
+    except sa.exc.IntegrityError:
+        return Outcome()  # another evaluator raised the same alert first: nothing left to do
+
+
+def _evaluate(engine: sa.Engine, rules: AlertRules, now: dt.datetime, ids: list[str] | None,
+              channels: tuple[str, ...]) -> Outcome:
     outcome = Outcome()
     with engine.begin() as conn:
         wanted = _wanted(conn, rules, now, ids)

@@ -236,3 +236,23 @@ secret = "s3cret"
     assert (email.name, email.port, email.starttls, email.recipients) == (
         "email", 587, True, ("duty@example",))
     assert (hook.name, hook.secret) == ("webhook", b"s3cret")
+
+
+def test_two_evaluators_at_once_raise_one_alert(engine: sa.Engine) -> None:
+    heartbeat(engine, "K1", T0, beat(paper="out"))
+    failures: list[BaseException] = []
+
+    def run(n: int) -> None:
+        try:
+            evaluate(engine, RULES, T0 + n * SEC, channels=["email"])
+        except BaseException as exc:
+            failures.append(exc)
+
+    for _ in range(3):
+        threads = [threading.Thread(target=run, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert failures == []
+    assert [a["kind"] for a in alerts.listing(engine, open_only=False)] == ["paper_out"]
