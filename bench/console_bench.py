@@ -12,7 +12,8 @@ A heartbeat is a real HTTP POST to /kiosk/heartbeat of a platform running in its
 
 Measured:
   - heartbeat latency at the platform (p50/p99) and of the console write (p50/p99);
-  - `alerts.evaluate` over the whole fleet (median and max of the rounds the alert loop ran);
+  - `alerts.evaluate` over the whole fleet (median and max of the rounds the alert loop ran),
+    and for one terminal as ingest may run it after storing its heartbeat (every 50th);
   - the offline alert latency: 10 terminals stop; the time from each one's last heartbeat to
     its `offline` alert, against the bound (offline_after_s + one loop period);
   - CPU seconds of the platform process, the bench (drivers + console writes + alert loop) and
@@ -174,9 +175,12 @@ def run(engine_name: str, args: argparse.Namespace, work: Path, pg_url: str | No
         except requests.ConnectionError:
             time.sleep(0.1)
     local = threading.local()
+    rules = AlertRules(heartbeat_interval_s=interval, offline_missed=1,
+                       offline_delay_s=interval / 2)
     platform_ms: list[float] = []
     console_ms: list[float] = []
     errors: list[str] = []
+    ingest_eval_ms: list[float] = []
     last_beat: dict[str, dt.datetime] = {}
 
     def beat(i: int, round_: int) -> None:
@@ -197,9 +201,10 @@ def run(engine_name: str, args: argparse.Namespace, work: Path, pg_url: str | No
         last_beat[kiosk(i)] = now
         platform_ms.append((t1 - t0) * 1000)
         console_ms.append((t2 - t1) * 1000)
+        if i % 50 == 0:  # the evaluation ingest may run for the terminal it just stored
+            evaluate(engine, rules, now, kiosk_ids=[kiosk(i)])
+            ingest_eval_ms.append((time.perf_counter() - t2) * 1000)
 
-    rules = AlertRules(heartbeat_interval_s=interval, offline_missed=1,
-                       offline_delay_s=interval / 2)
     period = max(interval / 6, 1.0)
     eval_s: list[float] = []
 
@@ -269,6 +274,8 @@ def run(engine_name: str, args: argparse.Namespace, work: Path, pg_url: str | No
         "evaluate_s_median": round(statistics.median(eval_s), 3) if eval_s else None,
         "evaluate_s_max": round(max(eval_s), 3) if eval_s else None,
         "evaluations": len(eval_s),
+        "ingest_evaluate_one_ms_p50": round(pct(ingest_eval_ms, 0.5), 1),
+        "ingest_evaluate_one_ms_p99": round(pct(ingest_eval_ms, 0.99), 1),
         "offline_alerts": f"{len(latencies)}/{len(stopped)}",
         "offline_latency_s_max": round(max(latencies), 2) if latencies else None,
         "offline_threshold_s": rules.offline_after_s, "alert_loop_period_s": period,
