@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import KioskConfig
+from kiosk.events import emit
 from kiosk.listeners import Listeners
 from kiosk.session.idle import IdleState, IdleStatus, IdleTimer
 from kiosk.session.identity import Identity
@@ -315,6 +316,7 @@ class SessionManager:
             source = identity.source if identity is not None else None
             log.info("session %s started (identity: %s)", session.session_id, source or "none")
             self._queue(SessionEvent("started", session.session_id, source=source))
+        emit("session_started", session=session.session_id, method=source or "none")
         self._deliver()
         return session
 
@@ -368,8 +370,11 @@ class SessionManager:
     def _end_locked(self, reason: EndReason) -> None:
         session, self._current = self._current, None
         assert session is not None
+        started = session.started_at
         session.end(reason)
         log.info("session %s ended: %s", session.session_id, reason)
+        emit("session_ended", session=session.session_id, reason=str(reason),
+             duration_s=int((dt.datetime.now(dt.timezone.utc) - started).total_seconds()))
         self._queue(SessionEvent("ended", session.session_id, reason=reason))
 
     def _queue(self, event: SessionEvent) -> None:
