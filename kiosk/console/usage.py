@@ -9,7 +9,8 @@ for a closing event. What the reports read, and nothing more:
 - `session_started` {session, method}: a citizen session (the session id is random).
 - `journey_init` {session, journey, service}; `journey_complete` {…, step} with disposition
   success (completed), cancelled (abandoned at `step`) or failure.
-- `print_job_complete` {device, job, kind, reason} with disposition success / failure.
+- `print_job_complete` {device, job, kind, reason} with disposition success / failure; jobs
+  are counted by distinct `job` (the action id) when it is given.
 - `payment_complete` {session, payment, amount_fen, reason} with disposition success / failure /
   cancelled.
 - `rating_given` {service, overall} and, when the terminal asks for them, `efficiency`,
@@ -99,11 +100,13 @@ def report(engine: sa.Engine, scope: Scope) -> Report:
     hour = _local_hour(engine.dialect.name, scope.utc_offset_s)
     out = Report()
     with engine.connect() as conn:
+        measures = {"fen": sa.func.sum(sa.cast(_text("amount_fen"), sa.Integer)),
+                    "jobs": sa.func.count(sa.distinct(_text("job")))}
         per_terminal = _grouped(conn, scope, KINDS[:5], {"kiosk_id": events.c.kiosk_id,
                                                           "kind": kind, "outcome": outcome},
-                                {"fen": sa.func.sum(sa.cast(_text("amount_fen"), sa.Integer))})
+                                measures)
         per_hour = _grouped(conn, scope, KINDS[:5], {"hour": hour, "kind": kind,
-                                                      "outcome": outcome})
+                                                      "outcome": outcome}, measures)
         per_service = _grouped(conn, scope, (JOURNEY_START, JOURNEY_END),
                                {"service": _text("service"), "kind": kind, "outcome": outcome})
         abandoned = _grouped(conn, scope, (JOURNEY_END,),
@@ -132,8 +135,9 @@ def _activity(row: Mapping[str, Any]) -> dict[str, int]:
         return {"journeys_started": n}
     if kind == JOURNEY_END and outcome in OUTCOME:
         return {OUTCOME[outcome]: n}
-    if kind == PRINT_END:
-        return {"prints": n} if outcome == "success" else {"prints_failed": n}
+    if kind == PRINT_END:  # a job settled twice (a second tap on print) is one print
+        jobs = int(row.get("jobs") or 0) or n
+        return {"prints": jobs} if outcome == "success" else {"prints_failed": jobs}
     if kind == PAYMENT_END and outcome == "success":
         return {"payments": n, "paid_fen": int(row.get("fen") or 0)}
     return {}

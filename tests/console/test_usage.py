@@ -56,6 +56,8 @@ def a_day(engine: sa.Engine) -> dict[str, int]:
              journey="apply", service=service, step="done")
         seen["completed"] += 1
         post(engine, kiosk_id, "rating_given", at, service=service, overall=rng.randint(3, 5))
+    post(engine, "K1", "print_job_complete", DAY + dt.timedelta(hours=1), "success",
+         device="printer", job="j0", kind="receipt")  # a second tap on print: the same job
     post(engine, "K1", "print_job_complete", DAY + dt.timedelta(hours=3), "failure",
          device="printer", job="jx", kind="receipt", reason="paper_out")
     post(engine, "K1", "session_started", DAY - dt.timedelta(hours=1), session="yesterday",
