@@ -1,4 +1,4 @@
-"""A private PostgreSQL server for the console's tests, one per test session.
+"""A private PostgreSQL server for bench/console_bench.py (the tests use conftest.py's fixture).
 
 initdb and postgres from Debian's /usr/lib/postgresql/15/bin, in a temporary directory, listening
 on a Unix socket only (no TCP port to collide with). Postgres refuses to run as root: when the

@@ -1,14 +1,14 @@
 """Alerts and their deliveries (e-mail, webhook).
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
