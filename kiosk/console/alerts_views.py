@@ -1,49 +1,55 @@
 """The alerts page: open (or all) alerts of the staff member's halls, and acknowledge.
 
-`make_alerts_blueprint(engine)` is registered by the console app; the page extends the layout
-the app names in `console_layout` (a plain one otherwise). Hall staff see and acknowledge only
-their hall's alerts: another hall's alert answers 404, as if it did not exist.
+A console part (kiosk.console.app.PARTS): `bp` behind the console's login and CSRF protection.
+Hall staff see and acknowledge only their hall's alerts (another hall's alert answers 404, as if
+it did not exist); the fleet manager sees every hall, or the one `?hall=` names. Each
+acknowledgement is stored on the alert (who, when) and in the console's audit trail. The alert
+channels an acknowledgement may notify (an audit mismatch clears with it) are
+`app.extensions["console_alerts_channels"]` (names; none by default).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
-from collections.abc import Callable, Iterable
-
-import sqlalchemy as sa
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from kiosk.console import alerts
 from kiosk.console.alert_delivery import TITLES
-from kiosk.console.staff_scope import hall_scope, staff
+from kiosk.console.auth import audit, console, current_staff, hall_scope, now, requires_role
 
-log = logging.getLogger(__name__)
+ROLES = ("fleet_manager", "hall_staff")
+
+bp = Blueprint("alerts", __name__)
+bp.nav = [("alerts.index", "Alerts 告警")]  # type: ignore[attr-defined]
 
 
-def make_alerts_blueprint(engine: sa.Engine, channels: Iterable[str] = (),
-                          clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
-                          ) -> Blueprint:
-    bp = Blueprint("alerts", __name__, template_folder="templates")
-    channel_names = tuple(channels)
+def scope() -> str | None:
+    """Hall staff: their own hall, whatever the query says; the fleet manager: `?hall=` or all."""
+    return hall_scope() or request.args.get("hall") or None
 
-    @bp.get("/alerts")
-    def index() -> str:
-        show_all = request.args.get("all") == "1"
-        items = alerts.listing(engine, hall=hall_scope(), open_only=not show_all)
-        return render_template("console/alerts.html", alerts=items, titles=TITLES,
-                               show_all=show_all, utc=alerts.utc, staff=staff())
 
-    @bp.post("/alerts/<int:alert_id>/ack")
-    def acknowledge(alert_id: int) -> Response:
-        who = staff()
-        try:
-            alerts.acknowledge(engine, alert_id, who.username, clock(), hall=hall_scope(),
-                               channels=channel_names)
-        except alerts.AlertNotFound:
-            abort(404)
-        log.info("alert %d acknowledged by %s", alert_id, who.username)
-        return redirect(url_for("alerts.index"))
+@bp.get("/alerts")
+@requires_role(*ROLES)
+def index() -> str:
+    show_all = request.args.get("all") == "1"
+    items = alerts.listing(console().engine, hall=scope(), open_only=not show_all)
+    return render_template("console/alerts.html", alerts=items, titles=TITLES,
+                           show_all=show_all, utc=alerts.utc)
 
-    return bp
+
+@bp.post("/alerts/<int:alert_id>/ack")
+@requires_role(*ROLES)
+def acknowledge(alert_id: int) -> Response:
+    try:
+        done = alerts.acknowledge(console().engine, alert_id, _username(), now(), hall=hall_scope(),
+                                  channels=current_app.extensions.get(
+                                      "console_alerts_channels", ()))
+    except alerts.AlertNotFound:
+        abort(404)
+    audit("alert.acknowledge", done["kiosk_id"], alert=alert_id, kind=done["kind"])
+    return redirect(url_for("alerts.index"))
+
+
+def _username() -> str:
+    staff = current_staff()
+    return staff.username if staff else "-"
