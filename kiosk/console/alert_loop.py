@@ -10,7 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import tomllib
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,6 +40,35 @@ def channels_from_mapping(data: Mapping[str, Any]) -> list[Channel]:
             read_timeout_s=float(hook.get("read_timeout_s", 5)),
             verify=hook.get("verify", True)))
     return found
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """The `[alerts]` table of the console's settings file (beside its `[console]` table):
+    the rules' keys (kiosk.console.alerts.AlertRules), `period_s`, and the optional
+    `[alerts.email]` / `[alerts.webhook]` channels."""
+    rules: AlertRules = field(default_factory=AlertRules)
+    channels: tuple[Channel, ...] = ()
+    period_s: float = 5.0
+
+    @classmethod
+    def from_mapping(cls, table: Mapping[str, Any], heartbeat_interval_s: float | None = None
+                     ) -> "AlertSettings":
+        plain = {k: v for k, v in table.items() if k not in ("email", "webhook", "period_s")}
+        if heartbeat_interval_s is not None:
+            plain.setdefault("heartbeat_interval_s", heartbeat_interval_s)
+        return cls(AlertRules.from_mapping(plain), tuple(channels_from_mapping(table)),
+                   float(table.get("period_s", 5.0)))
+
+    @classmethod
+    def load(cls, path: str | Path | None, heartbeat_interval_s: float | None = None
+             ) -> "AlertSettings":
+        table = (tomllib.loads(Path(path).read_text(encoding="utf-8")).get("alerts", {})
+                 if path else {})
+        return cls.from_mapping(table, heartbeat_interval_s)
+
+    def loop(self, engine: sa.Engine) -> "AlertLoop":
+        return AlertLoop(engine, self.rules, self.channels, self.period_s)
 
 
 class AlertLoop:
