@@ -159,13 +159,14 @@ def wanted_for(row: Mapping[str, Any], rules: AlertRules, now: dt.datetime,
 
 
 def audit_alert_event(alert: Mapping[str, Any]) -> dict[str, Any]:
-    """A row of the platform's audit_alerts as a console `events` row (for ingest): the event id
-    is derived from the alert so copying it twice stores it once; only seq numbers ride along."""
+    """A platform audit alert (a row of audit_alerts, or what the heartbeat route flagged) as an
+    event in the contract's shape plus its kiosk_id (for ingest): the event id is derived from
+    the alert, so copying it twice stores it once; only seq numbers ride along."""
     key = f"{alert['kiosk_id']}|{alert['at']}|{alert['kind']}|{alert['reported_seq']}"
     event_id = str(uuid.UUID(bytes=hashlib.sha256(key.encode()).digest()[:16]))
-    return {"kiosk_id": alert["kiosk_id"], "event_id": event_id, "kind": alert["kind"],
-            "severity": "critical",
-            "detail": {"reported_seq": alert["reported_seq"], "known_seq": alert["known_seq"]}}
+    detail = {k: alert[k] for k in ("reported_seq", "known_seq") if alert.get(k) is not None}
+    return {"kiosk_id": alert["kiosk_id"], "event_id": event_id, "at": str(alert["at"]),
+            "kind": alert["kind"], "severity": "critical", "detail": detail}
 
 
 @dataclass
