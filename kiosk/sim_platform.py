@@ -42,6 +42,8 @@ from typing import Any
 
 from drivers.emulation.base import Emulator
 from kiosk.console import queries, staff
+from kiosk.console.alert_loop import AlertSettings
+from kiosk.console.alerts import AlertRules
 from kiosk.console.beside import ConsoleParts, console_parts, secret_key
 from kiosk.console.config import ConsoleConfig
 from kiosk.console.server import ConsoleHandle
@@ -107,7 +109,9 @@ class PlatformEmulator(Emulator):
         self._console = console_parts(self.console_url, platform_db=self.database, config=config,
                                       key=secret_key(self.secrets / "console-secret.key"),
                                       command_key_file=self.console_dir / "command-key.pem",
-                                      fleet=self.fleet)
+                                      fleet=self.fleet, alerts=AlertSettings(
+                                          AlertRules(heartbeat_interval_s=HEARTBEAT_S),
+                                          period_s=2.0))
         login = self.secrets / "console-demo.json"
         if staff.find(self._console.engine, CONSOLE_USER) is None:
             password = uuid.uuid4().hex[:16]
@@ -139,6 +143,9 @@ class PlatformEmulator(Emulator):
         if self._console_server is not None:
             self._console_server.stop()
             self._console_server = None
+        if self._console is not None and self._console.alert_loop is not None:
+            self._console.alert_loop.stop()
+            self._console.alert_loop = None
         if self._console is not None:
             self._console.engine.dispose()
 

@@ -17,6 +17,7 @@ from kiosk.config import KioskConfig, LoadedConfig
 from kiosk.devices.registry import build_devices
 from kiosk.fleet.service import FleetService
 from kiosk.fleet.updater import heartbeat_versions
+from kiosk.events.forward import EventForwarder
 from kiosk.health.heartbeat import HeartbeatSender, heartbeat_body
 from kiosk.health.supervisor import DeviceSupervisor
 from kiosk.journeys.apply import ApplyJourney
@@ -69,6 +70,7 @@ class Terminal:
         self.prints: PrintJournal | None = None  # certificates printed once (kiosk.prints)
         self.supervisor = DeviceSupervisor(self.devices)
         self.heartbeat: HeartbeatSender | None = None
+        self.usage_events: EventForwarder | None = None  # [platform] post_events
         self.started_at = time.monotonic()
         self.help = HelpDesk(None)  # 呼叫工作人员; reaches the platform once the link is up
         self.out_of_service: Callable[[], bool] = lambda: False  # the admin screen's switch
@@ -108,6 +110,8 @@ class Terminal:
                                          self.remote_hooks)
             if self.remote is not None:
                 self.remote.start()
+            if self.config.platform.post_events:
+                self.usage_events = EventForwarder(self.link.outbox).install()
         log.info("terminal %s: %d devices started", self.config.terminal.id, len(self.devices))
 
     def _open_print_journal(self) -> None:
@@ -188,6 +192,9 @@ class Terminal:
         self.voice.stop()
         for device in self.devices:
             device.stop()
+        if self.usage_events is not None:
+            self.usage_events.close()  # the last batch into the outbox before it closes
+            self.usage_events = None
         if self.link is not None:
             self.link.close()
             self.link = None

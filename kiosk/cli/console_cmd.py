@@ -44,19 +44,23 @@ def console_group() -> None:
 @click.option("--platform-db", envvar="KIOSK_PLATFORM_DB", type=click.Path(dir_okay=False),
               default=None, help="The reference platform's database: its help requests.")
 @click.option("--settings", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="A TOML file with a [console] table (kiosk.console.config).")
+              help="A TOML file with a [console] table (kiosk.console.config) and an "
+              "[alerts] table (kiosk.console.alert_loop).")
 @click.option("--secret-key-file", default="run/console/secret.key", show_default=True,
               type=click.Path(dir_okay=False), help="Signs staff sessions; made if missing.")
 def serve_cmd(url: str, host: str, port: int, platform_db: str | None, settings: str | None,
               secret_key_file: str) -> None:
     """Serve the console until interrupted (the platform feeds the same store with
     `kiosk platform serve --console-url`)."""
+    from kiosk.console.alert_loop import AlertSettings
     from kiosk.console.beside import console_parts, secret_key
     from kiosk.console.config import ConsoleConfig
     from kiosk.console.server import serve
 
-    parts = console_parts(url, platform_db=platform_db, config=ConsoleConfig.load(settings),
-                          key=secret_key(Path(secret_key_file)))
+    config = ConsoleConfig.load(settings)
+    parts = console_parts(url, platform_db=platform_db, config=config,
+                          key=secret_key(Path(secret_key_file)),
+                          alerts=AlertSettings.load(settings, config.heartbeat_interval_s))
     click.echo(f"console: http://{host}:{port}/", err=True)
     try:
         serve(parts.app, host, port)

@@ -83,12 +83,15 @@ def serve_cmd(ctx: CliContext, db: str, host: str, port: int, tls_cert: str | No
     if console_port is not None and not console_url:
         fail("--console-port needs --console-url")
     if console_url:
+        from kiosk.console.alert_loop import AlertSettings
         from kiosk.console.beside import console_parts, secret_key
         from kiosk.console.config import ConsoleConfig
         from kiosk.console.server import start_in_thread
 
-        parts = console_parts(console_url, platform_db=db,
-                              config=ConsoleConfig.load(console_settings),
+        config = ConsoleConfig.load(console_settings)
+        parts = console_parts(console_url, platform_db=db, config=config,
+                              alerts=AlertSettings.load(console_settings,
+                                                        config.heartbeat_interval_s),
                               key=secret_key(Path(db).parent / "console-secret.key"),
                               command_key_file=Path(db).parent / "console-command-key.pem")
         sink = parts.sink

@@ -193,6 +193,7 @@ class PlatformConfig(Section):
     retries: int = Field(default=3, ge=0, le=10)
     max_response_bytes: int = Field(default=16_000_000, ge=10_000, le=500_000_000)
     heartbeat_interval_s: float = Field(default=60.0, ge=5, le=3600)
+    post_events: bool = False  # usage events (sessions, journeys, prints...) for the console
 
     @field_validator("base_url")
     @classmethod

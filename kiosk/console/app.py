@@ -30,7 +30,7 @@ from kiosk.console.status import PROBLEMS, as_utc
 LOCAL = ZoneInfo("Asia/Shanghai")  # halls read local time
 # The console's other parts, by module (each has `bp`): one line each, e.g.
 # "kiosk.console.alerts.views".
-PARTS: tuple[str, ...] = ()
+PARTS: tuple[str, ...] = ("kiosk.console.alerts_views", "kiosk.console.usage_views")
 
 
 def part_blueprints() -> list[Blueprint]:

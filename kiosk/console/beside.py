@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from kiosk.console import actions, actions_views, db, signing
+from kiosk.console.alert_loop import AlertLoop, AlertSettings
 from kiosk.console.app import create_console
 from kiosk.console.config import ConsoleConfig
 from kiosk.console.helpdesk import PlatformHelpDesk
@@ -27,6 +28,7 @@ class ConsoleParts:
     engine: sa.Engine
     sink: ConsoleSink
     app: Flask
+    alert_loop: AlertLoop | None = None  # running when `alerts` settings were given
 
 
 def open_store(url: str) -> sa.Engine:
@@ -63,9 +65,11 @@ def secret_key(path: Path) -> bytes:
 
 def console_parts(url: str, *, platform_db: str | Path | None, config: ConsoleConfig,
                   key: bytes | None = None, command_key_file: Path | None = None,
-                  fleet: FleetRepository | None = None) -> ConsoleParts:
+                  fleet: FleetRepository | None = None,
+                  alerts: AlertSettings | None = None) -> ConsoleParts:
     """The console's parts; with the platform's database and a command key (made once, 0600,
-    its public half for the site files), remote actions and rollouts too."""
+    its public half for the site files), remote actions and rollouts too; with `alerts`, the
+    alert loop running (stop it with `parts.alert_loop.stop()`)."""
     engine = open_store(url)
     desk = PlatformHelpDesk(platform_db) if platform_db else None
     app = create_console(engine, config, help_desk=desk, secret_key=key)
@@ -73,4 +77,8 @@ def console_parts(url: str, *, platform_db: str | Path | None, config: ConsoleCo
         channel = actions.PlatformStoreChannel(Store(platform_db))
         actions_views.install(app, actions_views.ActionsSetup(
             engine, channel, signing.load_or_generate(command_key_file), fleet))
-    return ConsoleParts(engine, ConsoleSink(engine, config), app)
+    loop = None
+    if alerts is not None:
+        app.extensions["console_alerts_channels"] = tuple(c.name for c in alerts.channels)
+        loop = alerts.loop(engine).start()
+    return ConsoleParts(engine, ConsoleSink(engine, config), app, loop)

@@ -97,6 +97,14 @@ class ConsoleSink:
     def events(self, kiosk_id: str, batch: list[dict[str, Any]], now: dt.datetime) -> None:
         self._safely("events", event_batch, kiosk_id, batch, now)
 
+    def audit_flagged(self, kiosk_id: str, flagged: list[dict[str, Any]],
+                      now: dt.datetime) -> None:
+        """The platform's audit alerts (kiosk/refplatform/audit_heads.py) as events of kinds
+        `audit_head_rewritten` / `audit_head_backwards`: the alerts' audit mismatch rule."""
+        from kiosk.console.alerts import audit_alert_event
+        self._safely("audit alert", event_batch, kiosk_id,
+                     [audit_alert_event(alert) for alert in flagged], now)
+
     def help_raised(self, kiosk_id: str, request: dict[str, Any], now: dt.datetime) -> None:
         self._safely("help request", help_raised, kiosk_id, request, now)
 

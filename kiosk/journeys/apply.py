@@ -291,6 +291,7 @@ class ApplyJourney(Journey[Step]):
                                           service_texts(service.model_dump(mode="json")))
             self._go(Step.GUIDE)
             log.info("session %s: chose %s", self._session.session_id, service.service_id)
+            self._began(service.service_id)
             return self.guide()
 
     def guide(self) -> Guide:
@@ -558,6 +559,7 @@ class ApplyJourney(Journey[Step]):
             queued = self._session.get(_QUEUED)
             if queued is None:
                 queued = self._enqueue()
+                self._completed()  # durable in the outbox: the journey did what it came for
         return self._receipt(queued, wait_s=self._final_wait_s)
 
     def _enqueue(self) -> QueuedItem:

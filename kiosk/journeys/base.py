@@ -10,6 +10,7 @@ import threading
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from kiosk.client.errors import PlatformError
+from kiosk.events import emit
 from kiosk.journeys.problems import WrongStep, identity_problem, platform_problem
 from kiosk.session import Identity, Session
 from kiosk.session.platform_citizen import citizen_client
@@ -48,6 +49,8 @@ class Journey(Generic[S]):
         self._session = session
         self._lock = threading.RLock()
         self._step: S = first
+        self._usage_service: str | None = None  # the service of a journey begun, not ended
+        self._usage_lock = threading.Lock()  # not _lock: the session may end while it is held
 
     @property
     def step(self) -> S:
@@ -67,6 +70,27 @@ class Journey(Generic[S]):
             log.info("session %s: %s %s -> %s", self._session.session_id, self.name,
                      self._step, step)
         self._step = step
+
+    def _began(self, service: str) -> None:
+        """The citizen chose a service: a journey begins (`journey_init`, for the console's
+        usage). Should the session end before `_completed`, it was abandoned at its step."""
+        with self._usage_lock:
+            if self._usage_service is not None:
+                return
+            self._usage_service = service
+        emit("journey_init", session=self._session.session_id, journey=self.name,
+             service=service)
+        self._session.on_end(self._left)
+
+    def _completed(self, disposition: str = "success", reason: str | None = None) -> None:
+        with self._usage_lock:
+            service, self._usage_service = self._usage_service, None
+        if service is not None:
+            emit("journey_complete", disposition, session=self._session.session_id,
+                 journey=self.name, service=service, step=str(self._step), reason=reason)
+
+    def _left(self, reason: object) -> None:
+        self._completed("cancelled", reason=str(reason))
 
     def _identity(self) -> Identity:
         return identified(self._session)

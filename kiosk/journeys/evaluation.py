@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from kiosk.audit.recorder import AuditRecorder
 from kiosk.client.platform import PlatformClient
 from kiosk.delivery import EVALUATION
+from kiosk.events import emit
 from kiosk.i18n.messages import N_
 from kiosk.journeys.base import citizens_applications
 from kiosk.journeys.problems import JourneyProblem, outbox_problem
@@ -177,6 +178,7 @@ class EvaluationJourney:
             except QueueRefused as exc:
                 raise outbox_problem(exc.reason, exc.message) from None
             rated[target.reference] = queued.reference
+            emit("rating_given", overall=score)  # the score only: no comment, no reference
             log.info("session %s: rating of %s queued as %s", self._session.session_id,
                      target.reference, queued.reference)
             self._audit.citizen(self._session.session_id, "evaluation.queued",

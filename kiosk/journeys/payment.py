@@ -44,6 +44,7 @@ from kiosk.audit.recorder import AuditRecorder
 from kiosk.client.errors import PlatformError, RequestRefused
 from kiosk.client.platform import PlatformClient
 from kiosk.config.schema import ReceiptsConfig
+from kiosk.events import emit
 from kiosk.i18n import translator
 from kiosk.i18n.messages import N_
 from kiosk.journeys.base import Journey, citizens_applications
@@ -325,6 +326,10 @@ class PaymentJourney(Journey[Step]):
                                 payment=payment.payment_id, status=state.status)
             log.info("session %s: payment %s %s", self._session.session_id, payment.payment_id,
                      state.status)
+            emit("payment_complete", "success" if state.status == "paid" else (
+                "failure" if state.status == "expired" else "cancelled"),
+                 session=self._session.session_id, payment=payment.payment_id,
+                 amount_fen=payment.amount_fen, reason=state.status)
             return state
 
     # ---- the receipt -----------------------------------------------------------------------

@@ -19,6 +19,7 @@ from drivers.device import DeviceError, OutcomeUnknown
 from drivers.printer.document import Document
 from drivers.printer.printer import JobResult
 from kiosk.audit.recorder import AuditRecorder
+from kiosk.events import emit
 from kiosk.receipts import application_receipt, progress_qr
 
 log = logging.getLogger(__name__)
@@ -104,14 +105,25 @@ def print_document_detail(printer: PrinterPort, document: Document, action_id: s
     tell whether the job printed (a print journal must then treat it as possibly printed)."""
     return settle_print(lambda: printer.print(document, action_id), timeout_s, "receipt",
                         lambda result: isinstance(result, JobResult)
-                        and result.confirmed_by in ("process_id", "status"))
+                        and result.confirmed_by in ("process_id", "status"), job=action_id)
 
 
 def settle_print(start: Callable[[], Any], timeout_s: float, what: str,
-                 confirmed: Callable[[Any], bool]) -> tuple[Outcome, str | None, bool]:
+                 confirmed: Callable[[Any], bool], job: str | None = None
+                 ) -> tuple[Outcome, str | None, bool]:
     """How a print job (the future `start()` returns) ended, for every printer alike:
     (outcome, reason, unknown). A timeout, an unknown outcome or a printer failing its own
-    way may have put bytes on paper: `unknown`; a device error is known not to have."""
+    way may have put bytes on paper: `unknown`; a device error is known not to have.
+    Logged as `print_job_complete` (kind = `what`, `job` = the action id, so the console's usage
+    counts a job settled twice, e.g. a second tap on print, once)."""
+    outcome, reason, unknown = _settle(start, timeout_s, what, confirmed)
+    emit("print_job_complete", "success" if outcome == "printed" else "failure",
+         kind=what.replace(" ", "_").lower(), job=job, reason=reason)
+    return outcome, reason, unknown
+
+
+def _settle(start: Callable[[], Any], timeout_s: float, what: str,
+            confirmed: Callable[[Any], bool]) -> tuple[Outcome, str | None, bool]:
     try:
         result: Any = start().result(timeout=timeout_s)
     except FutureTimeout:

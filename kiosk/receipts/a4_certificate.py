@@ -123,4 +123,4 @@ class PageCertificatePrinter:
             return "failed", "bad_document", False
         # the page printer's future resolves only once the job completed with all its pages
         return settle_print(lambda: self._printer.print_pdf(data, action_id), timeout_s,
-                            "A4 certificate", lambda _result: True)
+                            "A4 certificate", lambda _result: True, job=action_id)

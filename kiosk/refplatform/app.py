@@ -49,6 +49,9 @@ class ConsoleSink(Protocol):
 
     def help_raised(self, kiosk_id: str, request: dict[str, Any], now: dt.datetime) -> None: ...
 
+    def audit_flagged(self, kiosk_id: str, flagged: list[dict[str, Any]],
+                      now: dt.datetime) -> None: ...
+
 
 BASE = "/api/v1"
 MAX_BODY = 32 * 1024 * 1024
@@ -517,10 +520,13 @@ def _install_routes(app: Flask, platform: Platform) -> None:
     @route("/kiosk/heartbeat", "POST", "postHeartbeat")
     def heartbeat() -> Response:
         now = platform.now()
+        flagged: list[dict[str, Any]] = []
         with store.write() as conn:
-            answer = terminals.heartbeat(conn, g.kiosk_id, body(), now)
+            answer = terminals.heartbeat(conn, g.kiosk_id, body(), now, flagged)
         if platform.console_sink is not None:
             platform.console_sink.heartbeat(g.kiosk_id, body(), now)
+            if flagged:  # an audit head the series contradicts: the console's audit alert
+                platform.console_sink.audit_flagged(g.kiosk_id, flagged, now)
         return json_response(answer)
 
     @route("/kiosk/audit-heads", "GET", "getAuditHeads")

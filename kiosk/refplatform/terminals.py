@@ -15,13 +15,17 @@ log = logging.getLogger(__name__)
 
 
 def heartbeat(conn: sqlite3.Connection, kiosk_id: str, body: dict[str, Any],
-              now: dt.datetime) -> dict[str, Any]:
+              now: dt.datetime, flagged: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Keep only the latest heartbeat of each terminal, and the series of its audit-trail
-    heads; answer the platform's time."""
+    heads; answer the platform's time. A head flagged by the series is appended to `flagged`
+    (kiosk_id, at, kind, reported_seq: for the operations console)."""
     if "audit_head" in body:
         alert = audit_heads.report(conn, kiosk_id, body["audit_head"], now)
         if alert:
             log.warning("terminal %s: %s (seq %s)", kiosk_id, alert, body["audit_head"]["seq"])
+            if flagged is not None:
+                flagged.append({"kiosk_id": kiosk_id, "at": stamp(now), "kind": alert,
+                                "reported_seq": int(body["audit_head"]["seq"])})
     conn.execute("INSERT INTO heartbeats(kiosk_id, received_at, doc) VALUES (?, ?, ?) "
                  "ON CONFLICT(kiosk_id) DO UPDATE SET received_at = excluded.received_at, "
                  "doc = excluded.doc", (kiosk_id, stamp(now), json.dumps(body)))

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import KioskConfig
+from kiosk.events import emit
 from kiosk.listeners import Listeners
 from kiosk.session.idle import IdleState, IdleStatus, IdleTimer
 from kiosk.session.identity import Identity
@@ -84,6 +85,7 @@ class Session:
         self._elder_mode = elder_mode
         self._high_contrast = high_contrast
         self._end_reason: EndReason | None = None
+        self._on_end: list[Callable[[EndReason], None]] = []
         self._entered = False  # the citizen typed, chose or captured something not yet filed
 
     # ---- state that survives the end (nothing personal) --------------------------------------
@@ -224,25 +226,45 @@ class Session:
 
     # ---- the end -----------------------------------------------------------------------------
 
+    def on_end(self, callback: Callable[[EndReason], None]) -> None:
+        """Call `callback(reason)` once this session ends (a journey left unfinished says so);
+        after the wipe, outside the session's lock; one that raises is logged and skipped."""
+        with self._lock:
+            if self._end_reason is None:
+                self._on_end.append(callback)
+
     def end(self, reason: EndReason | str) -> bool:
         """Wipe everything of this citizen's; False if it had already ended."""
         reason = EndReason(reason)
         with self._lock:
-            if self._end_reason is not None:
-                return False
-            self._end_reason = reason
-            if self._identity is not None:
-                self._identity.wipe()
-            self._identity = None
-            _clear(self._values)
-            _clear(self._bag)
-            self._values, self._bag = {}, {}  # a late writer holding the old dict keeps it alone
-            self._scans.clear()
-            if self._workdir is not None and not self._workdir.wipe():
-                log.warning("session %s: its directory could not be removed completely",
-                            self.session_id)
-            self._workdir = None
+            callbacks = self._wipe(reason)
+        if callbacks is None:
+            return False
+        for callback in callbacks:
+            try:
+                callback(reason)
+            except Exception:
+                log.exception("session %s: an end callback failed", self.session_id)
         return True
+
+    def _wipe(self, reason: EndReason) -> list[Callable[[EndReason], None]] | None:
+        """Under the lock: the wipe, and the callbacks to call (None if it had ended already)."""
+        if self._end_reason is not None:
+            return None
+        self._end_reason = reason
+        if self._identity is not None:
+            self._identity.wipe()
+        self._identity = None
+        _clear(self._values)
+        _clear(self._bag)
+        self._values, self._bag = {}, {}  # a late writer holding the old dict keeps it alone
+        self._scans.clear()
+        if self._workdir is not None and not self._workdir.wipe():
+            log.warning("session %s: its directory could not be removed completely",
+                        self.session_id)
+        self._workdir = None
+        callbacks, self._on_end = self._on_end, []
+        return callbacks
 
 
 def _clear(data: dict[str, Any]) -> None:
@@ -315,6 +337,7 @@ class SessionManager:
             source = identity.source if identity is not None else None
             log.info("session %s started (identity: %s)", session.session_id, source or "none")
             self._queue(SessionEvent("started", session.session_id, source=source))
+        emit("session_started", session=session.session_id, method=source or "none")
         self._deliver()
         return session
 
@@ -368,8 +391,11 @@ class SessionManager:
     def _end_locked(self, reason: EndReason) -> None:
         session, self._current = self._current, None
         assert session is not None
+        started = session.started_at
         session.end(reason)
         log.info("session %s ended: %s", session.session_id, reason)
+        emit("session_ended", session=session.session_id, reason=str(reason),
+             duration_s=int((dt.datetime.now(dt.timezone.utc) - started).total_seconds()))
         self._queue(SessionEvent("ended", session.session_id, reason=reason))
 
     def _queue(self, event: SessionEvent) -> None:

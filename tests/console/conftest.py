@@ -135,3 +135,18 @@ def signed_in(app, username: str) -> str:  # type: ignore[no-untyped-def]
     now = time.time()
     serializer = app.session_interface.get_signing_serializer(app)
     return serializer.dumps({"staff": username, "login_at": now, "seen_at": now})
+
+
+@pytest.fixture
+def engine(store: sa.Engine) -> sa.Engine:
+    """The alerts' and reports' tests call the store `engine` (SQLite, then PostgreSQL)."""
+    return store
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[sa.Engine]:
+    """A migrated store on SQLite only (tests of behaviour that does not depend on the engine)."""
+    engine = db.connect(f"sqlite:///{tmp_path / 'console-sqlite.sqlite3'}")
+    db.migrate(engine)
+    yield engine
+    engine.dispose()

@@ -4,6 +4,7 @@ payments) and a real printer emulator: a receipt only for what the platform said
 from __future__ import annotations
 
 import base64
+import logging
 import threading
 import uuid
 from typing import Any
@@ -60,7 +61,8 @@ def pay_when_opened(terminal, journey: PaymentJourney) -> threading.Thread:
     return thread
 
 
-def test_a_citizen_pays_a_fee_and_takes_one_payment_receipt(running):
+def test_a_citizen_pays_a_fee_and_takes_one_payment_receipt(running, caplog):
+    caplog.set_level(logging.INFO, logger="kiosk.events")
     receipt_no = file_fee_application(running.citizen_view())
     session = running.session()
     pay = journey(running, session)
@@ -97,6 +99,14 @@ def test_a_citizen_pays_a_fee_and_takes_one_payment_receipt(running):
     assert pay.payables() == []  # paid: nothing left to pay
     pay.finish()
     running.sessions.end(EndReason.FINISHED)
+    usage = [(r.event_id, r.disposition, r.event_fields) for r in caplog.records
+             if getattr(r, "event_id", "") in ("payment_complete", "print_job_complete")]
+    assert usage == [  # what the console's usage report counts (kiosk.events.forward)
+        ("payment_complete", "success", {"session": session.session_id,
+                                         "payment": view.payment_id,
+                                         "amount_fen": str(FEE_FEN), "reason": "paid"}),
+        ("print_job_complete", "success", {"kind": "receipt", "job": printed.action_id}),
+        ("print_job_complete", "success", {"kind": "receipt", "job": printed.action_id})]
 
 
 def test_timeout_ends_not_paid_and_prints_nothing(running):
