@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from kiosk.console.alert_delivery import Channel, EmailChannel, WebhookChannel, deliver_due
+from kiosk.console import rollouts
 from kiosk.console.alerts import AlertRules, evaluate
 
 log = logging.getLogger(__name__)
@@ -91,8 +92,10 @@ class AlertLoop:
         self._thread.join(timeout)
 
     def round(self) -> None:
-        """One evaluation and one delivery pass (also what ingest may call after a write)."""
+        """One evaluation and one delivery pass (also what ingest may call after a write); a
+        rollout whose ring turned unhealthy halts here too, without anyone opening its page."""
         evaluate(self.engine, self.rules, self.clock(), channels=[c.name for c in self.channels])
+        rollouts.evaluate(self.engine, self.clock())
         deliver_due(self.engine, self.channels, self.clock())
 
     def _run(self) -> None:

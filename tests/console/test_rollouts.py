@@ -123,3 +123,20 @@ def test_which_terminal_runs_which_layer(engine) -> None:
     assert [(t["kiosk_id"], t["ring"], t["config"], t["health"])
             for t in rollouts.layer_map(engine)] == [
         ("A-2", "canary", "", "degraded"), ("A-1", "lab", "7", "ok")]
+
+
+def test_the_consoles_background_round_halts_a_ring_with_nobody_on_its_page(engine, repo) -> None:
+    from kiosk.console.alert_loop import AlertLoop
+    from kiosk.console.alerts import AlertRules
+
+    for position, ring in enumerate(("lab", "canary")):
+        rollouts.plan_ring(engine, ring, position, actor="fm", halt_share=0.2, now=T0)
+    repo.publish(Scope("ring", "lab"), LAYER)
+    for i in range(4):
+        beat(engine, f"C-{i}", "canary", "")
+    version = rollouts.promote(engine, repo, source="lab", actor="fm", now=T0)
+    later = T0 + dt.timedelta(minutes=5)
+    for i in range(4):
+        beat(engine, f"C-{i}", "canary", str(version), "degraded" if i < 2 else "ok", at=later)
+    AlertLoop(engine, AlertRules(), [], clock=lambda: later).round()
+    assert {r["ring"]: r["status"] for r in rollouts.rings(engine)}["canary"] == "halted"
