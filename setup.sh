@@ -45,7 +45,7 @@ install_debian_packages() {
 install_python_project() {
   [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
   "$VENV/bin/python" -m pip install -q --upgrade pip
-  "$VENV/bin/python" -m pip install -q -e ".[test]"
+  "$VENV/bin/python" -m pip install -q -e ".[test,console]"
 }
 
 install_debian_packages

@@ -20,7 +20,6 @@ import tomli_w
 
 from drivers.emulation.base import Emulator
 from kiosk.config import check_file
-from kiosk.sim_platform import PlatformEmulator
 from kiosk.devices.registry import AREA_DEVICES, AREAS, merge_fragments, start_emulators, stop_emulators
 
 log = logging.getLogger(__name__)
@@ -58,6 +57,9 @@ class Simulation:
         try:
             if self.platform:
                 card = self.emulators.get("smartcard")
+                # imported here: the platform brings the operations console (the `console`
+                # extra), which a terminal's own install has not
+                from kiosk.sim_platform import PlatformEmulator
                 platform = PlatformEmulator(self.run_dir, TERMINAL_ID,
                                             getattr(card, "issuer_root_file", None))
                 platform.start()

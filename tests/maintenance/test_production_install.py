@@ -79,12 +79,12 @@ def test_the_production_installer_installs_runtime_only_from_the_lock() -> None:
     assert all("--require-hashes" in line for line in installs if " -r " in line)
     assert sorted(re.findall(r"requirements/(\w+\.lock)", " ".join(installs))) == [
         "build.lock", "runtime.lock"]
-    assert "[test]" not in text and " -e " not in text
+    assert "[test" not in text and "console]" not in text and " -e " not in text
     assert f'"$VENV/{PRODUCTION_MARKER}"' in text
     # The development entry keeps its two commands and its emulators.
     setup = (ROOT / "setup.sh").read_text(encoding="utf-8")
     assert "bash setup.sh demo" in setup and "bash setup.sh test" in setup
-    assert "vsmartcard-vpcd" in setup and '".[test]"' in setup
+    assert "vsmartcard-vpcd" in setup and "\".[test,console]\"" in setup
     result = subprocess.run(["sh", "-n", str(INSTALLER)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
