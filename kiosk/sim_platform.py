@@ -334,7 +334,8 @@ class PlatformEmulator(Emulator):
         return {
             "platform": {"base_url": self.url, "ca_bundle": str(ca), "kiosk_id": self.kiosk_id,
                          "credential_file": str(self.secrets / "platform.credential"),
-                         "heartbeat_interval_s": HEARTBEAT_S},
+                         "heartbeat_interval_s": HEARTBEAT_S,
+                         "post_events": True},  # the console's usage report has the demo's
             "outbox": {"key_file": str(self.secrets / "outbox.key")},
             "fleet": {"enabled": True, "repository_url": self.fleet_url, "ring": FLEET_RING,
                       "trusted_root_file": str(self.secrets / "fleet-root.json"),
