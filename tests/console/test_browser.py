@@ -197,3 +197,18 @@ def test_guessing_is_throttled_even_when_the_guess_is_then_right(fleet, page) ->
     fleet.login(page, "guessed")
     assert page.inner_text("#login-error").startswith("Too many failed attempts")
     assert "/login" in page.url
+
+
+def test_a_paper_low_alert_is_acknowledged_in_the_browser_by_whom_and_when(fleet, page) -> None:
+    from kiosk.console.alerts import AlertRules, evaluate
+
+    evaluate(fleet.engine, AlertRules(heartbeat_interval_s=60, offline_missed=30), fleet.now())
+    fleet.login(page, "staff.a")
+    page.click("header nav >> text=Alerts")
+    row = page.locator("#alerts tbody tr", has_text="A-0001")
+    assert row.count() == 1 and "paper" in row.inner_text().lower()
+    row.get_by_role("button", name="确认 Acknowledge").click()
+    acked = page.locator("#alerts tbody tr", has_text="A-0001").locator(".acked")
+    assert acked.inner_text().startswith("staff.a · ")
+    page.goto(fleet.url("/audit"))
+    assert "staff.a\talert.acknowledge\tA-0001" in page.inner_text("#audit")

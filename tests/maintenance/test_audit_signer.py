@@ -206,9 +206,10 @@ def test_a_terminal_writes_through_the_signer_and_stops_serving_without_it(
         assert actions[:2] == [(session.session_id, "session.started"),
                                (session.session_id, "session.ended")]
         # What was lost is not invented; the trail says when it was unavailable. The login the
-        # hung signer had already received is written when it resumes (the UI took it as lost).
-        assert actions[2:] == [("kiosk", "audit.resumed"), ("staff-007", "admin.login"),
-                               ("kiosk", "audit.resumed")]
+        # hung signer had already received is written when it resumes (the UI took it as lost);
+        # on a busy machine the heartbeat's probe may note the second resumption before it
+        assert sorted(actions[2:]) == [("kiosk", "audit.resumed"), ("kiosk", "audit.resumed"),
+                                       ("staff-007", "admin.login")]
     finally:
         terminal.stop()
 
