@@ -24,6 +24,11 @@ terminals = sa.Table(
     sa.Column("first_seen", UTC_TIME, nullable=False),
     sa.Column("last_seen", UTC_TIME, nullable=False),
     sa.Column("heartbeat", sa.JSON, nullable=True),  # the latest heartbeat document
+    # what that heartbeat shows by itself, kept by ingest (kiosk.console.status.stored_standing)
+    # so the board sorts, filters, counts and pages in SQL; offline is added at read time
+    sa.Column("standing", sa.SmallInteger, nullable=False, server_default="2"),
+    sa.Column("problems", sa.String(200), nullable=False, server_default=""),
+    sa.Index("terminals_board", "standing", "hall", "kiosk_id"),
 )
 
 heartbeats = sa.Table(

@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from kiosk.console.config import ConsoleConfig
 from kiosk.console.db import events, heartbeats, terminals
+from kiosk.console.status import stored_standing
 
 log = logging.getLogger(__name__)
 PRUNE_EVERY_S = 3600
@@ -38,7 +39,7 @@ def heartbeat(engine: sa.Engine, kiosk_id: str, doc: dict[str, Any], now: dt.dat
     heartbeat's `site` (contract 1.4); a terminal that sends none keeps what it had."""
     now = _utc(now)
     site = doc.get("site") or {}
-    values: dict[str, Any] = {"last_seen": now, "heartbeat": doc}
+    values: dict[str, Any] = {"last_seen": now, "heartbeat": doc, **stored_standing(doc)}
     for key in ("hall", "ring"):
         if key in site:
             values[key] = str(site[key])[:64]

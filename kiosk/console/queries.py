@@ -4,12 +4,59 @@ all), one terminal's recent heartbeats and events, and the halls and rings there
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
 from kiosk.console.db import events, heartbeats, terminals
-from kiosk.console.status import TerminalStatus, as_utc, status_of
+from kiosk.console.status import LEVELS, TerminalStatus, as_utc, status_of
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    rows: list[TerminalStatus]  # this page's, red first, by hall and terminal within a level
+    counts: dict[str, int]  # per level, over every page
+    page: int
+    pages: int
+
+
+def board_page(engine: sa.Engine, now: dt.datetime, offline_after_s: int, *,
+               hall: str | None = None, ring: str | None = None, problem: str | None = None,
+               page: int = 1, size: int = 200) -> BoardPage:
+    """One page of the board, sorted, filtered, counted and paged in SQL from the standing
+    ingest kept (kiosk.console.status.stored_standing); offline comes from `last_seen` here,
+    as it changes with time alone. Only the page's rows are read whole."""
+    offline = terminals.c.last_seen < now - dt.timedelta(seconds=offline_after_s)
+    level = sa.case((offline, LEVELS.index("red")), else_=terminals.c.standing)
+    where: list[sa.ColumnElement[bool]] = []
+    if hall is not None:
+        where.append(terminals.c.hall == hall)
+    if ring is not None:
+        where.append(terminals.c.ring == ring)
+    if problem == "offline":
+        where.append(offline)
+    elif problem is not None:
+        where.append(terminals.c.problems.contains(f",{problem},", autoescape=True))
+    levels = sa.select(level.label("level")).where(*where).subquery()
+    by_name = _bytewise(terminals.c.hall, engine), _bytewise(terminals.c.kiosk_id, engine)
+    with engine.connect() as conn:
+        per_level = {r.level: r.n for r in conn.execute(
+            sa.select(levels.c.level, sa.func.count().label("n")).group_by(levels.c.level))}
+        counts = {name: int(per_level.get(i, 0)) for i, name in enumerate(LEVELS)}
+        pages = max(1, -(-sum(counts.values()) // size))
+        page = min(max(page, 1), pages)
+        found = conn.execute(sa.select(terminals).where(*where)
+                             .order_by(level, *by_name)
+                             .limit(size).offset((page - 1) * size))
+        rows = [status_of(r.kiosk_id, r.hall, r.ring, r.last_seen, r.heartbeat, now,
+                          offline_after_s) for r in found]
+    return BoardPage(rows, counts, page, pages)
+
+
+def _bytewise(column: sa.Column[str], engine: sa.Engine) -> sa.ColumnElement[str]:
+    """Order as Python compares strings (code points), whatever PostgreSQL's locale."""
+    return column.collate("C") if engine.dialect.name == "postgresql" else column
 
 
 def statuses(engine: sa.Engine, now: dt.datetime, offline_after_s: int,

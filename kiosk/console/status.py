@@ -3,6 +3,11 @@
 Problems use the heartbeat's own words (XFS4IoT device states, paper ok/low/out); `level` is
 red (someone must go now), amber (soon) or green. Offline means the configured number of
 heartbeats in a row did not come.
+
+Everything but offline depends on the heartbeat alone: ingest keeps it in the terminal's row
+(`stored_standing`), so the board sorts, filters, counts and pages in SQL and adds offline
+from `last_seen` at read time (kiosk/console/queries.py). A change to these rules needs an
+Alembic revision that recomputes the stored columns, as 0005 does.
 """
 
 from __future__ import annotations
@@ -33,8 +38,7 @@ class TerminalStatus:
 
     @property
     def level(self) -> str:
-        levels = {PROBLEMS[p] for p in self.problems}
-        return "red" if "red" in levels else "amber" if "amber" in levels else "green"
+        return level_of(self.problems)
 
     @property
     def devices(self) -> dict[str, str]:
@@ -54,13 +58,24 @@ def as_utc(value: dt.datetime) -> dt.datetime:
         else value.astimezone(dt.timezone.utc)
 
 
+def level_of(problems: list[str]) -> str:
+    levels = {PROBLEMS[p] for p in problems}
+    return "red" if "red" in levels else "amber" if "amber" in levels else "green"
+
+
 def status_of(kiosk_id: str, hall: str, ring: str, last_seen: dt.datetime,
               heartbeat: dict[str, Any] | None, now: dt.datetime,
               offline_after_s: int) -> TerminalStatus:
     doc = heartbeat or {}
     last_seen = as_utc(last_seen)
     offline = (now - last_seen).total_seconds() > offline_after_s
-    problems: list[str] = ["offline"] if offline else []
+    problems = (["offline"] if offline else []) + heartbeat_problems(doc)
+    return TerminalStatus(kiosk_id, hall, ring, last_seen, offline, problems, doc)
+
+
+def heartbeat_problems(doc: dict[str, Any]) -> list[str]:
+    """The problems a heartbeat shows by itself (all but offline)."""
+    problems: list[str] = []
     health = doc.get("health")
     if health == "out_of_service":
         problems.append("out_of_service")
@@ -78,7 +93,16 @@ def status_of(kiosk_id: str, hall: str, ring: str, last_seen: dt.datetime,
         problems.append("outbox_stuck")
     if doc.get("prints_unknown"):
         problems.append("prints_unknown")
-    return TerminalStatus(kiosk_id, hall, ring, last_seen, offline, problems, doc)
+    return problems
+
+
+def stored_standing(doc: dict[str, Any] | None) -> dict[str, Any]:
+    """The terminal row's precomputed columns for its latest heartbeat: `standing` (the level's
+    index in LEVELS without offline) and `problems` (",paper_low,device_error,": a filter is a
+    LIKE on ",code,")."""
+    problems = heartbeat_problems(doc or {})
+    return {"standing": LEVELS.index(level_of(problems)),
+            "problems": "," + ",".join(problems) + "," if problems else ""}
 
 
 def board(statuses: list[TerminalStatus]) -> list[TerminalStatus]:

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from kiosk.console.db import events, heartbeats, terminals
+from kiosk.console.status import stored_standing
 
 T0 = dt.datetime(2026, 12, 7, 2, 0, tzinfo=dt.UTC)  # Monday 10:00 in Beijing
 
@@ -25,10 +26,11 @@ def heartbeat(engine: sa.Engine, kiosk_id: str, at: dt.datetime, doc: dict[str, 
                              .where(terminals.c.kiosk_id == kiosk_id)).first()
         if found:
             conn.execute(terminals.update().where(terminals.c.kiosk_id == kiosk_id)
-                         .values(last_seen=at, heartbeat=doc))
+                         .values(last_seen=at, heartbeat=doc, **stored_standing(doc)))
         else:
             conn.execute(terminals.insert().values(kiosk_id=kiosk_id, hall=hall, ring="ring-1",
-                                                   first_seen=at, last_seen=at, heartbeat=doc))
+                                                   first_seen=at, last_seen=at, heartbeat=doc,
+                                                   **stored_standing(doc)))
         conn.execute(heartbeats.insert().values(kiosk_id=kiosk_id, received_at=at, doc=doc))
 
 

@@ -10,7 +10,7 @@ from markupsafe import Markup
 from kiosk.console import audit as console_audit
 from kiosk.console import queries
 from kiosk.console.auth import console, hall_scope, may_see, now
-from kiosk.console.status import PROBLEMS, board as ordered
+from kiosk.console.status import PROBLEMS
 
 bp = Blueprint("board", __name__)
 
@@ -24,21 +24,18 @@ def board() -> ResponseReturnValue:
     problem = request.args.get("problem") or None
     if problem is not None and problem not in PROBLEMS:
         abort(404)
-    rows = ordered(queries.statuses(c.engine, now(), c.config.offline_after_s, hall, ring))
-    if problem is not None:
-        rows = [r for r in rows if problem in r.problems]
+    board_page = queries.board_page(c.engine, now(), c.config.offline_after_s, hall=hall,
+                                    ring=ring, problem=problem,
+                                    page=request.args.get("page", 1, type=int) or 1,
+                                    size=c.config.board_page_size)
     halls, rings = queries.halls_and_rings(c.engine, scope)
     waiting: dict[str, int] = {}
     if c.help_desk is not None:
         for r in c.help_desk.requests(queries.kiosks_in(c.engine, scope)):
             waiting[r["kiosk_id"]] = waiting.get(r["kiosk_id"], 0) + 1
-    counts = {level: sum(1 for r in rows if r.level == level) for level in ("red", "amber", "green")}
-    size = c.config.board_page_size
-    pages = max(1, -(-len(rows) // size))
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-    return render_template("board.html", rows=rows[(page - 1) * size:page * size], halls=halls,
-                           rings=rings, hall=hall, ring=ring, problem=problem, counts=counts,
-                           waiting=waiting, page=page, pages=pages)
+    return render_template("board.html", rows=board_page.rows, halls=halls, rings=rings,
+                           hall=hall, ring=ring, problem=problem, counts=board_page.counts,
+                           waiting=waiting, page=board_page.page, pages=board_page.pages)
 
 
 @bp.route("/terminals/<kiosk_id>")
