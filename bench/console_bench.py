@@ -54,6 +54,7 @@ sys.path.insert(0, str(ROOT))
 from kiosk.console import db  # noqa: E402
 from kiosk.console.alert_loop import AlertLoop  # noqa: E402
 from kiosk.console.alerts import AlertRules, evaluate, listing, utc  # noqa: E402
+from kiosk.console.status import stored_standing  # noqa: E402
 from kiosk.refplatform.ids import stamp, system_clock  # noqa: E402
 from kiosk.refplatform.store import Store  # noqa: E402
 from tests.console import pg  # noqa: E402
@@ -127,11 +128,12 @@ def ingest(engine: sa.Engine, kiosk_id: str, hall: str, doc: dict, now: dt.datet
     """What console ingest does with one heartbeat: the terminal's latest, one history row."""
     with engine.begin() as conn:
         updated = conn.execute(db.terminals.update().where(db.terminals.c.kiosk_id == kiosk_id)
-                               .values(last_seen=now, heartbeat=doc)).rowcount
+                               .values(last_seen=now, heartbeat=doc,
+                                       **stored_standing(doc))).rowcount
         if not updated:
             conn.execute(db.terminals.insert().values(kiosk_id=kiosk_id, hall=hall, ring="r1",
                                                       first_seen=now, last_seen=now,
-                                                      heartbeat=doc))
+                                                      heartbeat=doc, **stored_standing(doc)))
         conn.execute(db.heartbeats.insert().values(kiosk_id=kiosk_id, received_at=now, doc=doc))
 
 

@@ -18,9 +18,9 @@ While it renders, a thread of the same process ingests heartbeats at `--rate` pe
 in one process), so the page competes with the fleet's writes for the store and the GIL; the
 rate reached is reported.
 
-Beside each figure, the floor of the same run: the bare SELECT of the rows the page covers
-(every terminal's row with its heartbeat document, or one hall's), as SQLAlchemy hands them
-back.
+Beside each figure, the floors of the same run, as SQLAlchemy hands the rows back: the bare
+SELECT of every terminal's row with its heartbeat document (what the board read before it
+paged in SQL), of one page's rows in board order, and of one hall's rows.
 """
 
 from __future__ import annotations
@@ -185,11 +185,15 @@ def run(engine_name: str, url: str, args: argparse.Namespace, work: Path) -> dic
             return response.data
         return get
 
-    def select(where: sa.ColumnElement[bool] | None) -> Callable[[], object]:
+    def select(where: sa.ColumnElement[bool] | None, limit: int | None = None
+               ) -> Callable[[], object]:
         def get() -> object:
             query = sa.select(db.terminals)
             if where is not None:
                 query = query.where(where)
+            if limit is not None:
+                query = query.order_by(db.terminals.c.standing, db.terminals.c.hall,
+                                       db.terminals.c.kiosk_id).limit(limit)
             with engine.connect() as conn:
                 return conn.execute(query).all()
         return get
@@ -202,6 +206,7 @@ def run(engine_name: str, url: str, args: argparse.Namespace, work: Path) -> dic
         "engine": engine_name, "terminals": args.terminals, "renders": args.renders,
         "fill_s": round(fill_s, 1), "page_bytes": len(body),
         "floor_select_all_rows": timed(select(None), args.renders),
+        "floor_select_one_page": timed(select(None, CONFIG.board_page_size), args.renders),
         "board_fleet_manager": timed(page(boss, "/"), args.renders),
         "board_fleet_manager_problem_paper_low": timed(page(boss, "/?problem=paper_low"),
                                                        args.renders),
