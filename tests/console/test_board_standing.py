@@ -6,6 +6,7 @@ on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -111,3 +112,23 @@ def test_the_migration_fills_the_standing_of_terminals_already_stored(store: sa.
     assert found.counts == {"red": 1, "amber": 1, "green": 1}
     assert [r.kiosk_id for r in queries.board_page(store, T0, OFFLINE_AFTER_S,
                                                    problem="paper_low").rows] == ["K-low"]
+
+
+def test_the_board_keeps_code_point_order_on_a_database_with_a_locale(postgres_server) -> None:
+    """PostgreSQL sorts by its database's collation ("hall a" before "Hall-B" in en-US); the
+    board sorts as Python compares strings, as it did when it sorted in Python."""
+    name = "console_icu_" + uuid.uuid4().hex[:12]
+    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE template0 '
+                             "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"))
+    admin.dispose()
+    engine = db.connect(postgres_server.rsplit("/", 1)[0] + "/" + name)
+    try:
+        db.migrate(engine)
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT 'hall a' < 'Hall-B'")).scalar()
+        fleet(engine)
+        assert_board_matches(engine, T0)
+    finally:
+        engine.dispose()
