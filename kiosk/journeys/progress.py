@@ -146,6 +146,7 @@ class ApplicationView:
     to_do: tuple[str, ...]  # what the citizen must do now
     awaits_materials: bool  # materials may be handed in (补正 or 容缺)
     can_supplement: bool  # ... and here, now: the citizen is identified by card
+    service_id: str | None = None  # unknown while queued (for the usage counts of a rating)
 
 
 @dataclass(frozen=True)
@@ -394,7 +395,7 @@ class ProgressJourney(Journey[Step]):
             due_date=a.due_date, steps=steps, to_do=self._to_do(a), awaits_materials=awaits,
             # only the identified citizen's own applications (a receipt code is no proof)
             can_supplement=awaits and self._session.identity is not None
-            and a.receipt_no in (self._session.get(_OWN) or ()))
+            and a.receipt_no in (self._session.get(_OWN) or ()), service_id=a.service_id)
 
     def _pending_view(self, p: _Pending) -> ApplicationView:
         t = translator(self.language)
