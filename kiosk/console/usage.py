@@ -8,7 +8,9 @@ for a closing event. What the reports read, and nothing more:
 
 - `session_started` {session, method}: a citizen session (the session id is random).
 - `journey_init` {session, journey, service}; `journey_complete` {…, step} with disposition
-  success (completed), cancelled (abandoned at `step`) or failure.
+  success (completed), cancelled (abandoned at `step`) or failure. Journeys: apply,
+  progress, supplement, collect, pay, appointment, appointment_cancel, evaluation; the service
+  is the service_id where there is one, else the journey's name (progress, collect).
 - `print_job_complete` {device, job, kind, reason} with disposition success / failure; jobs
   are counted by distinct `job` (the action id) when it is given.
 - `payment_complete` {session, payment, amount_fen, reason} with disposition success / failure /
@@ -108,21 +110,22 @@ def report(engine: sa.Engine, scope: Scope) -> Report:
         per_hour = _grouped(conn, scope, KINDS[:5], {"hour": hour, "kind": kind,
                                                       "outcome": outcome}, measures)
         per_service = _grouped(conn, scope, (JOURNEY_START, JOURNEY_END),
-                               {"service": _text("service"), "kind": kind, "outcome": outcome})
+                               {"journey": _text("journey"), "service": _text("service"),
+                                "kind": kind, "outcome": outcome})
         abandoned = _grouped(conn, scope, (JOURNEY_END,),
-                             {"service": _text("service"), "step": _text("step"),
-                              "outcome": outcome})
+                             {"journey": _text("journey"), "service": _text("service"),
+                              "step": _text("step"), "outcome": outcome})
         ratings = {name: _grouped(conn, scope, (RATING,), {"score": _text(name)})
                    for name in INDICATORS}
     activity = ["sessions", "journeys_started", "completed", "abandoned", "failed",
                 "prints", "prints_failed", "payments", "paid_fen"]
     out.tables["by_terminal"] = _pivot(per_terminal, "kiosk_id", activity)
     out.tables["by_hour"] = _pivot(per_hour, "hour", activity, keys=range(24))
-    out.tables["by_service"] = _pivot(per_service, "service",
+    out.tables["by_service"] = _pivot(per_service, ("journey", "service"),
                                       ["journeys_started", "completed", "abandoned", "failed"])
-    out.tables["abandoned_at"] = (["service", "step", "abandoned"], sorted(
-        [[r["service"] or "", r["step"] or "", r["n"]] for r in abandoned
-         if r["outcome"] == "cancelled"], key=lambda row: (-row[2], row[0], row[1])))
+    out.tables["abandoned_at"] = (["journey", "service", "step", "abandoned"], sorted(
+        [[r["journey"] or "", r["service"] or "", r["step"] or "", r["n"]] for r in abandoned
+         if r["outcome"] == "cancelled"], key=lambda row: (-row[3], row[0], row[1], row[2])))
     out.tables["ratings"] = _ratings(ratings)
     return out
 
@@ -143,15 +146,18 @@ def _activity(row: Mapping[str, Any]) -> dict[str, int]:
     return {}
 
 
-def _pivot(rows: Iterable[Mapping[str, Any]], key: str, columns: list[str],
+def _pivot(rows: Iterable[Mapping[str, Any]], key: str | tuple[str, ...], columns: list[str],
            keys: Iterable[Any] = ()) -> tuple[list[str], list[list[Any]]]:
-    table: dict[Any, dict[str, int]] = {k: {} for k in keys}
+    """One row per value of `key` (or per combination of the `key` columns)."""
+    names = (key,) if isinstance(key, str) else key
+    table: dict[tuple[Any, ...], dict[str, int]] = {(k,): {} for k in keys}
     for row in rows:
-        cell = table.setdefault(row[key] if row[key] is not None else "", {})
+        at = tuple(row[n] if row[n] is not None else "" for n in names)
+        cell = table.setdefault(at, {})
         for name, n in _activity(row).items():
             cell[name] = cell.get(name, 0) + n
-    return [key, *columns], [[k, *(table[k].get(c, 0) for c in columns)]
-                             for k in sorted(table, key=str if not keys else None)]
+    order = sorted(table, key=(lambda k: tuple(map(str, k))) if not keys else None)
+    return [*names, *columns], [[*k, *(table[k].get(c, 0) for c in columns)] for k in order]
 
 
 def _ratings(found: Mapping[str, list[dict[str, Any]]]) -> tuple[list[str], list[list[Any]]]:

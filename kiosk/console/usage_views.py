@@ -17,7 +17,7 @@ from kiosk.console.alerts_views import ROLES, scope as hall_of_request
 from kiosk.console.auth import console, now, requires_role
 
 TIMEZONE = "Asia/Shanghai"  # the halls' local time
-TABLES = {"by_terminal": "按终端 per terminal", "by_service": "按事项 per service",
+TABLES = {"by_terminal": "按终端 per terminal", "by_service": "按业务和事项 per journey and service",
           "abandoned_at": "中途放弃 abandoned at", "by_hour": "按时段 per hour of day",
           "ratings": "好差评 ratings"}
 

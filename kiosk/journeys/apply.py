@@ -289,9 +289,9 @@ class ApplyJourney(Journey[Step]):
             self._service = service
             SHARED_VOCABULARY.set_service(default_ime(),
                                           service_texts(service.model_dump(mode="json")))
+            self._began(service.service_id)  # first: one left for it ends at its step
             self._go(Step.GUIDE)
             log.info("session %s: chose %s", self._session.session_id, service.service_id)
-            self._began(service.service_id)
             return self.guide()
 
     def guide(self) -> Guide:

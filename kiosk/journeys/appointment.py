@@ -12,6 +12,11 @@ slots are fetched again.
 Cancelling is one call without a key (the contract answers a repeat unchanged): when the
 platform cannot be reached the citizen is told and may touch cancel again.
 
+Usage (the console's report): choosing a service begins an "appointment" journey for it, a
+booking made completes it (the slip is a copy of what the screen shows: no print, no failure);
+touching cancel on a booking begins an "appointment_cancel" journey for its service, completed
+when the platform cancelled it.
+
 Threading: everything that talks to the platform or the printer blocks; call it from a
 worker. Privacy: slots, bookings and keys live in the Session's bag (wiped with it); logs carry
 the session id, service, slot and appointment ids, never a name or an ID number.
@@ -179,6 +184,7 @@ class AppointmentJourney(Journey[Step]):
         Blocking: call from a worker."""
         with self._lock:
             self._identity()
+            self._began(service_id)
             today = self._clock().astimezone(CST).date()
             try:
                 found = self._client.list_slots(service_id, today,
@@ -230,6 +236,7 @@ class AppointmentJourney(Journey[Step]):
                 raise platform_problem(exc, "bookAppointment failed") from None
             self._session.put(_BOOKED, appointment)
             self._go(Step.BOOKED)
+            self._completed()
             self._audit.citizen(self._session.session_id, "appointment.booked",
                                 appointment=appointment.appointment_id, slot=slot_id,
                                 service=slot.service_id)
@@ -294,6 +301,7 @@ class AppointmentJourney(Journey[Step]):
             listed: dict[str, m.Appointment] = self._session.get(_MINE) or {}
             if appointment_id not in listed:
                 raise _problem("journey.appointment.unknown", "not in the listed bookings")
+            self._began(listed[appointment_id].service_id, journey="appointment_cancel")
             try:
                 cancelled = self._platform().cancel_appointment(appointment_id)
             except RequestRefused as exc:
@@ -303,6 +311,7 @@ class AppointmentJourney(Journey[Step]):
             except PlatformError as exc:
                 raise platform_problem(exc, "cancelAppointment failed") from None
             listed.pop(appointment_id, None)
+            self._completed()
             self._audit.citizen(self._session.session_id, "appointment.cancelled",
                                 appointment=appointment_id)
             log.info("session %s: cancelled %s", self._session.session_id, appointment_id)
@@ -311,6 +320,7 @@ class AppointmentJourney(Journey[Step]):
     def finish(self) -> None:
         """The citizen is done: slots, bookings and keys leave the session now."""
         with self._lock:
+            self._abandon()
             for key in (_SERVICES, _SLOTS, _KEYS, _BOOKED, _MINE):
                 self._session.pop(key)
             self._service_id = None

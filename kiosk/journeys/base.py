@@ -49,8 +49,9 @@ class Journey(Generic[S]):
         self._session = session
         self._lock = threading.RLock()
         self._step: S = first
-        self._usage_service: str | None = None  # the service of a journey begun, not ended
+        self._usage: tuple[str, str] | None = None  # (journey, service) begun, not ended
         self._usage_lock = threading.Lock()  # not _lock: the session may end while it is held
+        self._watching_end = False
 
     @property
     def step(self) -> S:
@@ -71,26 +72,49 @@ class Journey(Generic[S]):
                      self._step, step)
         self._step = step
 
-    def _began(self, service: str) -> None:
-        """The citizen chose a service: a journey begins (`journey_init`, for the console's
-        usage). Should the session end before `_completed`, it was abandoned at its step."""
+    # ---- usage, for the operations console (journey_init / journey_complete) -------------
+
+    def _began(self, service: str, journey: str | None = None) -> None:
+        """The citizen committed to a journey for `service` (its service_id, else the
+        journey's own name): `journey_init`. Until `_completed`, it is open: should the
+        session end first, it was abandoned at its step; a different journey or service
+        begun meanwhile abandons it ("switched"). The same one again is no new journey."""
+        begun = (journey or self.name, service)
         with self._usage_lock:
-            if self._usage_service is not None:
+            if self._usage == begun:
                 return
-            self._usage_service = service
-        emit("journey_init", session=self._session.session_id, journey=self.name,
-             service=service)
-        self._session.on_end(self._left)
+            switched, self._usage = self._usage, begun
+            watch, self._watching_end = not self._watching_end, True
+        if switched is not None:
+            self._ended(switched, "cancelled", "switched")
+        emit("journey_init", session=self._session.session_id, journey=begun[0],
+             service=begun[1])
+        if watch:
+            self._session.on_end(self._left)
 
     def _completed(self, disposition: str = "success", reason: str | None = None) -> None:
+        """The open journey ends: success only at its real success point; cancelled when the
+        citizen left it (at `_usage_step()`). Nothing open: nothing said (a retry, a double
+        tap)."""
         with self._usage_lock:
-            service, self._usage_service = self._usage_service, None
-        if service is not None:
-            emit("journey_complete", disposition, session=self._session.session_id,
-                 journey=self.name, service=service, step=str(self._step), reason=reason)
+            begun, self._usage = self._usage, None
+        if begun is not None:
+            self._ended(begun, disposition, reason)
+
+    def _ended(self, begun: tuple[str, str], disposition: str, reason: str | None) -> None:
+        emit("journey_complete", disposition, session=self._session.session_id,
+             journey=begun[0], service=begun[1], step=self._usage_step(), reason=reason)
+
+    def _usage_step(self) -> str:
+        """Where the citizen is, as the console's "abandoned at" names it."""
+        return str(self._step)
+
+    def _abandon(self) -> None:
+        """The citizen left this journey's screens (its finish) with it still open."""
+        self._completed("cancelled", reason="left")
 
     def _left(self, reason: object) -> None:
-        self._completed("cancelled", reason=str(reason))
+        self._completed("cancelled", reason=str(reason))  # the session ended: EndReason
 
     def _identity(self) -> Identity:
         return identified(self._session)

@@ -29,6 +29,11 @@ confirmed rather than unknown.
 Where: the A4 page printer (the platform's PDF) where the site has one, the receipt slip
 otherwise (`collect_journey`); the preview tells the citizen which.
 
+Usage (the console's report): choosing a certificate begins a "collect" journey (service
+"collect": a certificate names no service); only a print the printer confirmed completes it
+(recorded at the platform or not: the citizen holds the paper). A print that did not come out
+leaves it open: abandoned at paper_out / failed if the citizen leaves then.
+
 Threading: `certificates` and `print_certificate` block (platform, printer): call them from a
 worker. Privacy: the list, the choice and the keys live in the Session's bag (wiped with it);
 logs and the audit trail carry certificate ids and outcomes, never a name or an ID number.
@@ -162,6 +167,7 @@ class CollectJourney(Journey[Step]):
         self._audit = audit or AuditRecorder(None)
         self._outbox = outbox
         self._journal = journal
+        self._not_printed: Outcome | None = None  # how the last print failed, if it did
         log.info("session %s: collect journey started", session.session_id)
 
     # ---- the list ------------------------------------------------------------------------
@@ -194,6 +200,7 @@ class CollectJourney(Journey[Step]):
                 raise JourneyProblem("journey.collect.unknown",
                                      msgid=WORDS["journey.collect.unknown"],
                                      detail="certificate not in the listed ones")
+            self._began(self.name)
             if reprint_reason is not None and reprint_reason not in REPRINT_REASONS:
                 raise ValueError(f"unknown reprint reason {reprint_reason!r}")
             if not self._printed_before(certificate):
@@ -204,6 +211,7 @@ class CollectJourney(Journey[Step]):
                                      detail="already collected")
             self._session.put(_CHOSEN, (certificate_id, reprint_reason))
             self._step = Step.PREVIEW
+            self._not_printed = None
             png = self._printer.preview(self._sheet(certificate, reprint_reason))
             return Preview(_view(certificate), reprint_reason, png,
                            self._printer.paper)
@@ -260,7 +268,11 @@ class CollectJourney(Journey[Step]):
                     result = CollectOutcome(outcome, why, False, view, action_id)
                     done[key] = result
                     self._step = Step.PRINTED
+                    self._not_printed = outcome
                     return result
+                self._not_printed = None
+                self._step = Step.PRINTED
+                self._completed()  # the printer confirmed it: the citizen holds the certificate
             recorded = None
             if not self._behind_queued_first(certificate_id, reason):
                 recorded = self._record(certificate_id, key, reason)
@@ -279,6 +291,9 @@ class CollectJourney(Journey[Step]):
             done[key] = result
             self._step = Step.PRINTED
             return result
+
+    def _usage_step(self) -> str:
+        return self._not_printed or str(self._step)  # "printed" only when it was
 
     def _print(self, certificate: m.Certificate, reason: str | None,
                action_id: str) -> tuple[Outcome, str | None]:
@@ -397,6 +412,7 @@ class CollectJourney(Journey[Step]):
     def finish(self) -> None:
         """The citizen is done: the list and choices leave the session now."""
         with self._lock:
+            self._abandon()
             for key in (_LIST, _CHOSEN, _KEYS, _DONE):
                 self._session.pop(key)
             self._step = Step.END

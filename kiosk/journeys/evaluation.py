@@ -11,6 +11,12 @@ rated (`Application.evaluated`) and what was rated in this session; a rating the
 still refuses as a second one (offered at the end of a journey for an application rated on an
 earlier visit) is done with when sent (kiosk/delivery.py): the first rating stands.
 
+Usage (the console's report): each rating is an "evaluation" journey for the rated
+application's service (when known; "evaluation" otherwise), begun when the citizen sends a
+score and completed once it is durable in the outbox; one the outbox refused or whose comment
+was too long stays open, abandoned at "rating" if the citizen gives up. Only the score is told,
+never the comment or the receipt number.
+
 Threading: `recent` and `rate` block (platform, outbox): call them from a worker. Privacy: the
 comment is the citizen's own words: it goes only into the (sealed) outbox item, never into a
 log or the audit trail.
@@ -19,8 +25,8 @@ log or the audit trail.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import logging
-import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +37,7 @@ from kiosk.client.platform import PlatformClient
 from kiosk.delivery import EVALUATION
 from kiosk.events import emit
 from kiosk.i18n.messages import N_
-from kiosk.journeys.base import citizens_applications
+from kiosk.journeys.base import Journey, citizens_applications
 from kiosk.journeys.problems import JourneyProblem, outbox_problem
 from kiosk.outbox import DuplicateKey, ItemNotFound, Outbox, QueueRefused
 from kiosk.receipts import progress_qr
@@ -66,6 +72,12 @@ WORDS: dict[str, str] = {
 _RATED = "evaluation.rated"  # reference -> outbox reference of the rating
 
 
+class Step(enum.StrEnum):
+    CHOOSE = "choose"  # what to rate
+    RATING = "rating"  # a score sent, not yet queued
+    RATED = "rated"
+
+
 @dataclass(frozen=True)
 class RateTarget:
     """An application the citizen may rate."""
@@ -74,6 +86,7 @@ class RateTarget:
     kind: progress_qr.RefKind  # receipt_no | outbox_reference
     service_name: str
     submitted_at: dt.datetime | None
+    service_id: str | None = None  # for the console's usage counts, when known
 
 
 @dataclass(frozen=True)
@@ -87,23 +100,20 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-class EvaluationJourney:
+class EvaluationJourney(Journey[Step]):
     """One citizen rating the service of their applications."""
+
+    name = "evaluation"
 
     def __init__(self, session: Session, client: PlatformClient, outbox: Outbox, *,
                  clock: Callable[[], dt.datetime] = _utc_now, recent_days: int = RECENT_DAYS,
                  audit: AuditRecorder | None = None) -> None:
-        self._session = session
+        super().__init__(session, Step.CHOOSE)
         self._client = client
         self._outbox = outbox
         self._clock = clock
         self._recent_days = recent_days
         self._audit = audit or AuditRecorder(None)
-        self._lock = threading.RLock()
-
-    @property
-    def language(self) -> str:
-        return self._session.language
 
     def _rated(self) -> dict[str, str]:
         rated = self._session.get(_RATED)
@@ -113,13 +123,14 @@ class EvaluationJourney:
         return rated
 
     def offer(self, reference: str, service_name: str,
-              submitted_at: dt.datetime | None = None) -> RateTarget:
+              submitted_at: dt.datetime | None = None,
+              service_id: str | None = None) -> RateTarget:
         """What another journey just did, to rate now (no I/O): a receipt number or the
         outbox reference of an application still waiting to be sent."""
         kind = progress_qr.kind_of(reference)
         if kind is None:
             raise ValueError("neither a receipt number nor an outbox reference")
-        return RateTarget(reference, kind, service_name, submitted_at)
+        return RateTarget(reference, kind, service_name, submitted_at, service_id)
 
     def recent(self) -> list[RateTarget]:
         """The identified citizen's applications of the last `recent_days` days, newest first,
@@ -131,7 +142,7 @@ class EvaluationJourney:
             lang = self.language
             return [RateTarget(a.receipt_no, "receipt_no",
                                a.service_name.en if lang == "en" else a.service_name.zh_cn,
-                               a.submitted_at)
+                               a.submitted_at, a.service_id)
                     for a in found if a.submitted_at >= since and not a.evaluated
                     and a.receipt_no not in rated][:MAX_RECENT]
 
@@ -158,13 +169,15 @@ class EvaluationJourney:
             if score not in SCORES:
                 raise ValueError(f"score must be one of {SCORES}")
             comment = comment.strip()
-            if len(comment) > MAX_COMMENT:
-                raise JourneyProblem("journey.evaluation.comment_too_long", msgid=WORDS[
-                    "journey.evaluation.comment_too_long"], detail=f"{len(comment)} chars")
             rated = self._rated()
             if target.reference in rated:
                 raise JourneyProblem("journey.evaluation.rated", msgid=WORDS[
                     "journey.evaluation.rated"], detail="rated in this session")
+            self._began(target.service_id or self.name)
+            self._go(Step.RATING)
+            if len(comment) > MAX_COMMENT:
+                raise JourneyProblem("journey.evaluation.comment_too_long", msgid=WORDS[
+                    "journey.evaluation.comment_too_long"], detail=f"{len(comment)} chars")
             field = "receipt_no" if target.kind == "receipt_no" else "application_reference"
             body: dict[str, object] = {field: target.reference, "score": score}
             if comment:
@@ -178,7 +191,10 @@ class EvaluationJourney:
             except QueueRefused as exc:
                 raise outbox_problem(exc.reason, exc.message) from None
             rated[target.reference] = queued.reference
-            emit("rating_given", overall=score)  # the score only: no comment, no reference
+            self._go(Step.RATED)
+            self._completed()
+            # the score and the service only: no comment, no reference
+            emit("rating_given", service=target.service_id, overall=score)
             log.info("session %s: rating of %s queued as %s", self._session.session_id,
                      target.reference, queued.reference)
             self._audit.citizen(self._session.session_id, "evaluation.queued",

@@ -19,6 +19,11 @@ Starting again after a cancel or a timeout opens a new payment (the platform can
 pending one, so only one QR of an application can ever be paid). Each start carries its own
 idempotency key, so a double tap on "pay" opens one payment, not two.
 
+Usage (the console's report): opening a fee's pay QR begins a "pay" journey for the
+application's service; the platform's `paid` completes it (the receipt is a copy of the
+platform's record). Not paid, or unconfirmed, it stays open: the citizen may start again, and
+leaving ends it abandoned at not_paid / unconfirmed.
+
 Threading: `payables`, `start`, `wait`, `print_receipt` block; call them from a worker.
 Privacy: the list and the payment live in the Session's bag (wiped with it); logs carry the
 session id, payment ids and outcomes, never a name or an ID number.
@@ -234,6 +239,7 @@ class PaymentJourney(Journey[Step]):
             application = listed.get(receipt_no)
             if application is None:
                 raise _problem("journey.pay.unknown", "receipt not in the listed ones")
+            self._began(application.service_id)
             key = str(uuid.uuid4())  # one per start: a retry of this call replays it
             try:
                 payment = self._platform().create_payment(receipt_no, key)
@@ -322,6 +328,8 @@ class PaymentJourney(Journey[Step]):
                 self._session.put(_PAID, paid)  # the platform's word: the only proof we print
             self._last = state
             self._go(step)
+            if paid is not None:
+                self._completed()
             self._audit.citizen(self._session.session_id, "payment.ended",
                                 payment=payment.payment_id, status=state.status)
             log.info("session %s: payment %s %s", self._session.session_id, payment.payment_id,
@@ -367,6 +375,7 @@ class PaymentJourney(Journey[Step]):
         """The citizen is done: the list and the payment leave the session now."""
         with self._lock:
             self._cancel.set()
+            self._abandon()
             for key in (_LIST, _PAYMENT, _PAID):
                 self._session.pop(key)
             self._go(Step.END)

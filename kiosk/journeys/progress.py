@@ -19,6 +19,12 @@ When materials are awaited (a correction request 补正, or materials promised a
 an identified citizen may hand them in here, page by page from the document camera; the
 supplement goes through the outbox (kind "supplement"), once, under one idempotency key.
 
+Usage (the console's report): the first look-up (by card or by a receipt code) begins a
+"progress" journey (service "progress"), completed when the look-up answered; a look-up
+that failed leaves it open, abandoned at "find" if the citizen gives up. Handing materials in
+is a "supplement" journey for the application's service: begun when the citizen starts it,
+completed once the supplement is durable in the outbox, abandoned at "supplement" otherwise.
+
 Threading: `applications`, `by_receipt_code`, `start_supplement` and `submit_supplement` block
 (platform, outbox): call them from a worker. Privacy: what the platform returned and the
 scanned pages live in the Session (bag, private directory), so its wipe takes them; logs carry
@@ -28,9 +34,9 @@ the session id, receipt numbers and reason codes, never a name, an ID number or 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import hmac
 import logging
-import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -44,7 +50,7 @@ from kiosk.delivery import APPLICATION, SUPPLEMENT
 from kiosk.i18n import translator
 from kiosk.i18n.messages import N_
 from kiosk.journeys import materials as mat
-from kiosk.journeys.base import citizens_applications, identified
+from kiosk.journeys.base import Journey, citizens_applications, identified
 from kiosk.journeys.problems import (JourneyProblem, outbox_problem,
                                      platform_problem, printer_msgid)
 from kiosk.journeys.problems import words as _words
@@ -108,6 +114,14 @@ _PENDING, _SUPPLEMENT = "progress.pending", "progress.supplement"
 _TOKENS = "progress.tokens"  # reference -> the progress token scanned or issued (slip QR)
 
 
+class Step(enum.StrEnum):
+    FIND = "find"  # looking up (by card or by a receipt code)
+    FOUND = "found"  # applications shown
+    SUPPLEMENT = "supplement"  # scanning materials to hand in
+    HANDED_IN = "handed_in"  # the supplement is in the outbox
+    END = "end"
+
+
 @dataclass(frozen=True)
 class TimelineStep:
     status: str
@@ -132,6 +146,7 @@ class ApplicationView:
     to_do: tuple[str, ...]  # what the citizen must do now
     awaits_materials: bool  # materials may be handed in (补正 or 容缺)
     can_supplement: bool  # ... and here, now: the citizen is identified by card
+    service_id: str | None = None  # unknown while queued (for the usage counts of a rating)
 
 
 @dataclass(frozen=True)
@@ -171,8 +186,10 @@ def _pick(text: m.Localized, language: str) -> str:
     return text.en if language == "en" else text.zh_cn
 
 
-class ProgressJourney:
+class ProgressJourney(Journey[Step]):
     """One visitor following their applications (by card) or one receipt (by its code)."""
+
+    name = "progress"
 
     def __init__(self, session: Session, client: PlatformClient, outbox: Outbox,
                  kiosk_id: str, *,
@@ -183,7 +200,7 @@ class ProgressJourney:
                  print_timeout_s: float = 60.0) -> None:
         """`printer`: for the progress slip (None: nothing to print on; the screen shows all
         the same)."""
-        self._session = session
+        super().__init__(session, Step.FIND)
         self._client = client
         self._outbox = outbox
         self._kiosk_id = kiosk_id
@@ -193,12 +210,19 @@ class ProgressJourney:
         self._printer = printer
         self._receipts = receipts_config
         self._print_timeout_s = print_timeout_s
-        self._lock = threading.RLock()
+        self._found = False  # a look-up succeeded: later ones are the same journey
         log.info("session %s: progress journey started", session.session_id)
 
-    @property
-    def language(self) -> str:
-        return self._session.language
+    def _looking_up(self) -> None:
+        if not self._found:
+            self._began(self.name)
+
+    def _shown(self) -> None:
+        """The look-up answered (the list, or the receipt's application): done."""
+        if not self._found:
+            self._found = True
+            self._go(Step.FOUND)
+            self._completed()
 
     def _apps(self) -> dict[str, m.Application]:
         apps = self._session.get(_APPS)
@@ -212,6 +236,7 @@ class ProgressJourney:
     def applications(self) -> list[ApplicationView]:
         """All of the identified citizen's applications, newest first. Blocking."""
         with self._lock:
+            self._looking_up()
             found = citizens_applications(self._session, self._client)
             apps = self._apps()
             apps.update((a.receipt_no, a) for a in found)
@@ -219,7 +244,9 @@ class ProgressJourney:
             self._fetch_services(found)
             log.info("session %s: %d application(s) listed", self._session.session_id,
                      len(found))
-            return [self._view(a) for a in found]
+            views = [self._view(a) for a in found]
+            self._shown()
+            return views
 
     def _fetch_services(self, found: list[m.Application]) -> None:
         """The services of applications awaiting materials: their materials' names (the
@@ -250,6 +277,7 @@ class ProgressJourney:
         in this terminal's outbox is shown from there if the token is the one it was filed
         with. Blocking."""
         with self._lock:
+            self._looking_up()
             try:
                 ref = progress_qr.parse(text)
             except progress_qr.ReceiptQrRefused as exc:
@@ -265,7 +293,9 @@ class ProgressJourney:
                 pending = self._own_pending(ref)
                 if pending is not None:  # still in our outbox
                     self._tokens()[pending.reference] = ref.token
-                    return self._pending_view(pending)
+                    view = self._pending_view(pending)
+                    self._shown()
+                    return view
             try:
                 application = self._client.get_progress(ref.token)
             except RequestRefused as exc:
@@ -293,7 +323,9 @@ class ProgressJourney:
                      "this terminal" if ref.kiosk_id == self._kiosk_id else "another terminal")
             self._audit.citizen(self._session.session_id, "progress.code", receipt=receipt_no,
                                 printed_here=ref.kiosk_id == self._kiosk_id)
-            return self._view(application)
+            view = self._view(application)
+            self._shown()
+            return view
 
     def _tokens(self) -> dict[str, str]:
         """Progress tokens known in this session, by reference (for the slip's QR)."""
@@ -363,7 +395,7 @@ class ProgressJourney:
             due_date=a.due_date, steps=steps, to_do=self._to_do(a), awaits_materials=awaits,
             # only the identified citizen's own applications (a receipt code is no proof)
             can_supplement=awaits and self._session.identity is not None
-            and a.receipt_no in (self._session.get(_OWN) or ()))
+            and a.receipt_no in (self._session.get(_OWN) or ()), service_id=a.service_id)
 
     def _pending_view(self, p: _Pending) -> ApplicationView:
         t = translator(self.language)
@@ -471,6 +503,8 @@ class ProgressJourney:
             if not awaited:
                 raise JourneyProblem("journey.progress.nothing_awaited", msgid=WORDS[
                     "journey.progress.nothing_awaited"], detail="no scannable material")
+            self._began(service.service_id, journey="supplement")
+            self._go(Step.SUPPLEMENT)
             self._session.put(_SUPPLEMENT, _Supplement(receipt_no, service, awaited, {},
                                                        str(uuid.uuid4())))
             log.info("session %s: supplement for %s started (%d material(s) awaited)",
@@ -544,6 +578,8 @@ class ProgressJourney:
                     body.clear()
                 s.queued_reference = queued.reference
                 self._session.work_saved()  # in the outbox: leaving now loses nothing
+                self._go(Step.HANDED_IN)
+                self._completed()
                 log.info("session %s: supplement for %s queued as %s",
                          self._session.session_id, s.receipt_no, queued.reference)
                 self._audit.citizen(self._session.session_id, "supplement.queued",
@@ -581,14 +617,20 @@ class ProgressJourney:
     def end_supplement(self) -> None:
         """Leave the supplement (handed in or abandoned): its pages go with the session, and
         there is nothing left for Exit to warn about."""
-        self._session.pop(_SUPPLEMENT)
-        self._session.work_saved()
+        with self._lock:
+            if self._step == Step.SUPPLEMENT:
+                self._abandon()  # not handed in
+            self._session.pop(_SUPPLEMENT)
+            self._session.work_saved()
+            self._go(Step.FOUND if self._found else Step.FIND)
 
     def finish(self) -> None:
         """The visitor is done: what was looked up leaves the session now."""
         with self._lock:
+            self._abandon()
             for key in (_APPS, _OWN, _SERVICES, _PENDING, _SUPPLEMENT):
                 self._session.pop(key)
+            self._go(Step.END)
 
 
 def _awaited_ids(a: m.Application, service: m.Service | None) -> tuple[str, ...]:

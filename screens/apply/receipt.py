@@ -77,7 +77,7 @@ class ReceiptScreen(JourneyScreen):
 
         receipt = self.flow.receipt
         offer(self.app, receipt.reference, receipt.service_name, then=self._finish,
-              submitted_at=receipt.submitted_at)
+              submitted_at=receipt.submitted_at, service_id=receipt.service_id)
 
     def _print(self) -> None:
         journey = self.flow.journey

@@ -21,11 +21,12 @@ def install(app) -> None:  # type: ignore[no-untyped-def]
 
 
 def offer(app, reference: str, service_name: str, *,  # type: ignore[no-untyped-def]
-          then: Callable[[], None], submitted_at: dt.datetime | None = None) -> None:
+          then: Callable[[], None], submitted_at: dt.datetime | None = None,
+          service_id: str | None = None) -> None:
     """At the end of a journey: rate what was just done (a receipt number, or the outbox
     reference of an application still to be sent); `then` when rated or skipped."""
     if "evaluate_rate" not in app.manager.screen_names:
         then()
         return
     app.manager.get_screen("evaluate_rate").flow.offer(reference, service_name, then,
-                                                       submitted_at)
+                                                       submitted_at, service_id)

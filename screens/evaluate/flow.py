@@ -47,14 +47,14 @@ class EvaluateFlow:
         self.app.show("evaluate_list")
 
     def offer(self, reference: str, service_name: str, then: Callable[[], None],
-              submitted_at: dt.datetime | None = None) -> None:
+              submitted_at: dt.datetime | None = None, service_id: str | None = None) -> None:
         session = self.app.terminal.sessions.current
         if session is None:
             then()
             return
         self._adopt(session)
         assert self.journey is not None
-        target = self.journey.offer(reference, service_name, submitted_at)
+        target = self.journey.offer(reference, service_name, submitted_at, service_id)
         if self.journey.is_rated(target):
             then()
             return

@@ -115,7 +115,7 @@ class ProgressDetailScreen(JourneyScreen):
         view = self.view
         if view is not None:
             offer(self.app, view.reference, view.service_name,
-                  then=lambda: self.app.show("progress_detail"))
+                  then=lambda: self.app.show("progress_detail"), service_id=view.service_id)
 
     def _supplement(self) -> None:
         journey, view = self.flow.journey, self.view

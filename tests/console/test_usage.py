@@ -84,8 +84,8 @@ def test_usage_per_terminal_service_hour_and_ratings(engine: sa.Engine) -> None:
     services = {s["service"]: s for s in found.rows("by_service")}
     assert services["residence_permit"]["journeys_started"] == 20
     assert services["social_security"]["abandoned"] == 10  # n % 4 == 3 are all odd
-    assert found.rows("abandoned_at") == [{"service": "social_security", "step": "materials",
-                                           "abandoned": 10}]
+    assert found.rows("abandoned_at") == [{"journey": "apply", "service": "social_security",
+                                           "step": "materials", "abandoned": 10}]
     ratings = {r["indicator"]: r for r in found.rows("ratings")}
     assert ratings["overall"]["ratings"] == 30 and ratings["overall"]["name"] == "整体满意度"
     assert 3 <= ratings["overall"]["mean"] <= 5

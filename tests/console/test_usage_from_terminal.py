@@ -1,7 +1,8 @@
 """Usage counts from a terminal's own events: sessions started and ended by the terminal's
-session manager and journey, print, payment and rating events logged through `emit`, batched by
-the forwarder into the outbox, posted by the real sender and client to a real reference
-platform, copied into the console store as ingest does, and counted by the usage report."""
+session manager and journey, print, payment and rating events logged through `emit` (and by the
+journeys themselves), batched by the forwarder into the outbox, posted by the real sender and
+client to a real reference platform, copied into the console store as ingest does, and counted
+by the usage report, per journey and service."""
 
 from __future__ import annotations
 
@@ -19,10 +20,19 @@ from kiosk.delivery import KIOSK_EVENTS, Delivery
 from kiosk.events import emit
 from kiosk.events.forward import EventForwarder
 from kiosk.outbox import Backoff, Sender, open_outbox
+from kiosk.journeys.appointment import AppointmentJourney
+from kiosk.journeys.evaluation import EvaluationJourney
+from kiosk.journeys.payment import PaymentJourney
+from kiosk.journeys.progress import ProgressJourney
 from kiosk.session.session import EndReason, SessionManager
 from tests.console.rows import beat, event, heartbeat
 from tests.delivery.conftest import drill  # noqa: F401 - the fixture
 from tests.delivery.drill import Drill
+from tests.journeys.conftest import (APPLICANT, KIOSK_ID, NAME, SERVICE_ID, Terminal,
+                                     fill_in)
+from tests.journeys.conftest import emulator, running, terminal  # noqa: F401 - the fixtures
+from tests.journeys.test_payment import FEE_SERVICE, file_fee_application
+from tests.support import wait_until
 
 
 def test_a_terminals_sessions_reach_the_usage_report(drill: Drill,  # noqa: F811
@@ -69,14 +79,79 @@ def test_a_terminals_sessions_reach_the_usage_report(drill: Drill,  # noqa: F811
     now = dt.datetime.now(dt.UTC)
     found = usage.report(sqlite_engine, usage.Scope(now - dt.timedelta(hours=1),
                                                     now + dt.timedelta(hours=1)))
-    [terminal] = found.rows("by_terminal")
-    assert (terminal["sessions"], terminal["journeys_started"], terminal["completed"],
-            terminal["abandoned"], terminal["payments"], terminal["paid_fen"]) == (3, 3, 2, 1, 2,
+    [kiosk] = found.rows("by_terminal")
+    assert (kiosk["sessions"], kiosk["journeys_started"], kiosk["completed"],
+            kiosk["abandoned"], kiosk["payments"], kiosk["paid_fen"]) == (3, 3, 2, 1, 2,
                                                                                    5000)
-    assert found.rows("abandoned_at") == [{"service": "S1", "step": "materials", "abandoned": 1}]
+    assert found.rows("abandoned_at") == [{"journey": "apply", "service": "S1", "step": "materials",
+                                           "abandoned": 1}]
     overall = found.rows("ratings")[0]
     assert (overall["ratings"], overall["mean"]) == (2, 4.5)
     ended = [json.loads(r[5]) for r in rows if r[3] == "session_ended"]
     assert [e["reason"] for e in ended] == ["finished"] * 3 and all(
         set(e) == {"session", "reason", "duration_s"} for e in ended)
     assert logging.getLogger("kiosk.events").handlers == []
+
+
+def test_every_journey_is_counted_per_journey_and_service(running: Terminal,  # noqa: F811
+                                                          sqlite_engine: sa.Engine) -> None:
+    """The journeys themselves (apply, progress, evaluation, appointment, pay) on a terminal
+    with a real platform and sender: what the console's report makes of their events."""
+    forwarder = EventForwarder(running.outbox, flush_s=3600).install()
+    try:
+        session = running.session()
+        apply = running.journey(session)
+        fill_in(apply)
+        apply.submit()
+        apply.finish()
+        progress_journey = ProgressJourney(session, running.client, running.outbox, KIOSK_ID)
+        progress_journey.applications()
+        rate = EvaluationJourney(session, running.client, running.outbox)
+        rate.rate(rate.recent()[0], 5)
+        book = AppointmentJourney(session, running.client, None, running.config.receipts)
+        book.book(book.slots(SERVICE_ID)[0].slot_id)
+        running.sessions.end(EndReason.FINISHED)
+
+        receipt_no = file_fee_application(running.citizen_view())
+        session = running.session()
+        pay = PaymentJourney(session, running.client, running.printer, running.config.receipts,
+                             KIOSK_ID, timeout_s=0.2, poll_interval_s=0.05)
+        pay.payables()
+        pay.start(receipt_no)
+        assert pay.wait().status == "timed_out"
+        pay.finish()
+        AppointmentJourney(session, running.client, None,
+                           running.config.receipts).slots(SERVICE_ID)
+        running.sessions.end(EndReason.TIMEOUT)
+    finally:
+        forwarder.close()
+    assert wait_until(lambda: all(i.state == "delivered" for i in running.outbox.items()
+                                  if i.kind == KIOSK_EVENTS), timeout=10, interval=0.05)
+
+    platform = sqlite3.connect(running.platform_db)
+    rows = platform.execute("SELECT kiosk_id, event_id, at, kind, severity, detail FROM events "
+                            "ORDER BY rowid").fetchall()
+    platform.close()
+    told = " ".join(r[5] for r in rows)
+    assert APPLICANT not in told and NAME not in told and receipt_no not in told
+    heartbeat(sqlite_engine, KIOSK_ID, dt.datetime.now(dt.UTC), beat())
+    for kiosk_id, event_id, at, kind, severity, detail in rows:  # what console ingest does
+        event(sqlite_engine, kiosk_id, kind, dt.datetime.fromisoformat(at),
+              json.loads(detail), severity, event_id)
+    now = dt.datetime.now(dt.UTC)
+    found = usage.report(sqlite_engine, usage.Scope(now - dt.timedelta(hours=1),
+                                                    now + dt.timedelta(hours=1)))
+    counts = {(r["journey"], r["service"]): (r["journeys_started"], r["completed"],
+                                             r["abandoned"], r["failed"])
+              for r in found.rows("by_service")}
+    assert counts == {("apply", SERVICE_ID): (1, 1, 0, 0),
+                      ("progress", "progress"): (1, 1, 0, 0),
+                      ("evaluation", SERVICE_ID): (1, 1, 0, 0),
+                      ("appointment", SERVICE_ID): (2, 1, 1, 0),
+                      ("pay", FEE_SERVICE): (1, 0, 1, 0)}
+    assert found.rows("abandoned_at") == [
+        {"journey": "appointment", "service": SERVICE_ID, "step": "slots", "abandoned": 1},
+        {"journey": "pay", "service": FEE_SERVICE, "step": "not_paid", "abandoned": 1}]
+    [kiosk] = found.rows("by_terminal")
+    assert (kiosk["sessions"], kiosk["journeys_started"], kiosk["completed"],
+            kiosk["abandoned"]) == (2, 6, 4, 2)

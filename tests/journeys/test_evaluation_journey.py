@@ -63,7 +63,8 @@ def test_a_recent_application_is_rated_once_with_a_comment(
     logs = caplog.text
     assert COMMENT not in logs and APPLICANT not in logs and NAME not in logs
     assert [r.event_fields for r in caplog.records
-            if getattr(r, "event_id", "") == "rating_given"] == [{"overall": "5"}]
+            if getattr(r, "event_id", "") == "rating_given"] == [
+        {"service": "nurse-practice-registration", "overall": "5"}]  # no receipt, no comment
 
 
 def test_an_application_rated_on_an_earlier_visit_is_not_offered_again(running: Terminal) -> None:
