@@ -151,8 +151,9 @@ class VirtualCard:
                 self._wait_unmuted()
                 if self._stop.is_set():
                     return
-                sock.sendall(encode_frame(self.applet.process(payload)))
-                self.apdus_answered += 1
+                answer = encode_frame(self.applet.process(payload))
+                self.apdus_answered += 1  # before the answer leaves: whoever reads it may count
+                sock.sendall(answer)
 
     def _control(self, sock: socket.socket, code: int) -> None:
         if code in (CTRL_POWER_OFF, CTRL_POWER_ON, CTRL_RESET):
