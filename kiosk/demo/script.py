@@ -22,6 +22,11 @@ FEE_SERVICE = "residence-permit-replacement"  # 居住证补领, ¥20.00
 CERTIFICATE_SERVICE = "social-insurance-certificate"  # no materials: the back office can issue it
 
 
+# the card taken away as a person does: the reader has looked at an empty field before the
+# next card comes (one put back sooner is, to a GA/T 467 module, the same card never lifted)
+LIFTED = {"settle_polls": 3}
+
+
 @dataclass(frozen=True)
 class Tap:
     """Touch a widget once it is on screen (as a finger: down, then up 0.1 s later)."""
@@ -183,7 +188,7 @@ APPLY_JOURNEY: list[Step] = [
     Screen("receipt", kid="finish", timeout_s=30),
     Receipts(1),
     Tap("finish"),
-    Control("idcard", "remove_card"),
+    Control("idcard", "remove_card", LIFTED),
     Screen("attract", label="after-finish"),
 ]
 
@@ -271,7 +276,7 @@ def _other_journeys() -> list[Step]:
         if name in ("progress", "evaluate"):
             steps.append(Tap("home"))
     return [*steps, WaitFor({"screen": "home"}, kid="greeting"), Tap("exit"),
-            Control("idcard", "remove_card"), Screen("attract", label="the-end")]
+            Control("idcard", "remove_card", LIFTED), Screen("attract", label="the-end")]
 
 
 OTHER_JOURNEYS: list[Step] = _other_journeys()
@@ -357,7 +362,7 @@ MODES_TOUR: list[Step] = [
     Tap("tile_apply"),
     Screen("catalogue", label="zh-high-contrast", kid="service_*"),
     Tap("exit"),
-    Control("idcard", "remove_card"),
+    Control("idcard", "remove_card", LIFTED),
     WaitFor({"screen": "attract"}, timeout_s=30),
 ]
 
