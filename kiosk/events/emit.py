@@ -10,9 +10,10 @@ sees them.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
-from kiosk.events.catalogue import DISPOSITIONS, catalogue
+from kiosk.events.catalogue import DISPOSITIONS, EventSpec, catalogue
 from kiosk.logs import mask_text
 
 log = logging.getLogger("kiosk.events")
@@ -34,9 +35,9 @@ def _value(value: Any) -> str:
     return text
 
 
-def emit(event_id: str, disposition: str | None = None, **fields: Any) -> str:
-    """Log `event_id` with its fields; return the line. Raise UndeclaredEvent for an id or a
-    field that events.toml does not declare, or a disposition missing/unexpected."""
+def declared(event_id: str, disposition: str | None, fields: Mapping[str, Any]) -> EventSpec:
+    """The catalogue's entry for `event_id`, once the id, the fields and the disposition
+    are what events.toml declares (UndeclaredEvent otherwise): logged or posted alike."""
     spec = catalogue().get(event_id)
     if spec is None:
         raise UndeclaredEvent(f"event {event_id!r} is not declared in kiosk/events/events.toml")
@@ -47,6 +48,13 @@ def emit(event_id: str, disposition: str | None = None, **fields: Any) -> str:
         raise UndeclaredEvent(f"event {event_id!r} needs a disposition in {DISPOSITIONS}")
     if not spec.disposition and disposition is not None:
         raise UndeclaredEvent(f"event {event_id!r} takes no disposition")
+    return spec
+
+
+def emit(event_id: str, disposition: str | None = None, **fields: Any) -> str:
+    """Log `event_id` with its fields; return the line. Raise UndeclaredEvent for an id or a
+    field that events.toml does not declare, or a disposition missing/unexpected."""
+    spec = declared(event_id, disposition, fields)
     clean = {k: mask_text(str(v)) for k, v in fields.items() if v is not None}
     parts = [f"event={event_id}"]
     if disposition is not None:

@@ -12,21 +12,13 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from kiosk.events.catalogue import DISPOSITIONS, catalogue
-from kiosk.events.emit import UndeclaredEvent
+from kiosk.events.emit import declared
 from kiosk.logs import mask_text
 
 
 def as_posted(event_id: str, at: dt.datetime, disposition: str | None = None,
               **fields: Any) -> dict[str, Any]:
-    spec = catalogue().get(event_id)
-    if spec is None:
-        raise UndeclaredEvent(f"event {event_id!r} is not declared in kiosk/events/events.toml")
-    extra = set(fields) - spec.fields
-    if extra:
-        raise UndeclaredEvent(f"event {event_id!r} declares no field(s) {sorted(extra)}")
-    if spec.disposition != (disposition in DISPOSITIONS):
-        raise UndeclaredEvent(f"event {event_id!r}: disposition {disposition!r} does not fit")
+    spec = declared(event_id, disposition, fields)
     detail: dict[str, Any] = {k: v if isinstance(v, int) and not isinstance(v, bool)
                               else mask_text(str(v))
                               for k, v in fields.items() if v is not None}
