@@ -27,6 +27,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -81,9 +82,14 @@ class PcscDaemon:
         short enough for a unix socket), else system."""
         self.run_dir = Path(run_dir)
         if private is None:
-            private = (os.geteuid() == 0 and shutil.which("unshare") is not None
-                       and len(os.fsencode(self.run_dir / "pcscd" / "pcscd.comm")) < UNIX_PATH_MAX)
+            private = os.geteuid() == 0 and shutil.which("unshare") is not None
         self.private = private
+        # a socket path holds at most 107 bytes: under a deep run folder (pytest's, under xdist)
+        # the socket lives in a short folder of its own instead of falling back to the shared
+        # system daemon, which another process may be starting or stopping meanwhile
+        self._short_ipc_dir: Path | None = None
+        if private and len(os.fsencode(self.run_dir / "pcscd" / "pcscd.comm")) >= UNIX_PATH_MAX:
+            self._short_ipc_dir = Path(tempfile.mkdtemp(prefix="pcscd-"))
         self.vpcd_port = vpcd_port or (_free_port_pair() if private else SYSTEM_VPCD_PORT)
         self.apdu_log, self.debug = apdu_log, debug
         self.start_timeout = start_timeout
@@ -93,7 +99,9 @@ class PcscDaemon:
 
     @property
     def ipc_dir(self) -> Path:
-        return self.run_dir / "pcscd" if self.private else SYSTEM_SOCKET.parent
+        if not self.private:
+            return SYSTEM_SOCKET.parent
+        return self._short_ipc_dir or self.run_dir / "pcscd"
 
     @property
     def socket_path(self) -> Path:
@@ -184,7 +192,7 @@ class PcscDaemon:
         self.stop()
         raise PcscdError(f"pcscd did not answer within {self.start_timeout:.0f} s")
 
-    def stop(self, timeout: float = 5.0) -> None:
+    def stop(self, timeout: float = 5.0, *, restarting: bool = False) -> None:
         """Stop the daemon if we started it (a reused system pcscd is left alone)."""
         proc, self._proc = self._proc, None
         if proc is None:
@@ -199,6 +207,8 @@ class PcscDaemon:
         deadline = time.monotonic() + timeout
         while self.private and socket_answers(self.socket_path) and time.monotonic() < deadline:
             time.sleep(0.02)
+        if self._short_ipc_dir is not None and not restarting:
+            shutil.rmtree(self._short_ipc_dir, ignore_errors=True)  # start() makes it again
 
     def kill(self) -> None:
         """SIGKILL, as a crash would: no clean-up by pcscd itself."""
@@ -210,7 +220,7 @@ class PcscDaemon:
     def restart(self, *, crash: bool = False) -> None:
         if self.reused:
             raise PcscdError("this pcscd was already running when we came; we do not restart it")
-        self.kill() if crash else self.stop()
+        self.kill() if crash else self.stop(restarting=True)
         if not self.private:
             for stale in ("pcscd.comm", "pcscd.pid"):
                 # a crashed pcscd leaves these; only removed when nothing answers on the socket
