@@ -8,7 +8,7 @@ Each round every terminal sends one heartbeat, spread evenly over `--interval` s
 real time; a smaller value compresses time and raises the request rate by the same factor).
 A heartbeat is a real HTTP POST to /kiosk/heartbeat of a platform running in its own process
 (werkzeug's threaded server, contract validation on), then the console store's ingest of it
-(the terminal's row updated, one history row), as console ingest will do per heartbeat.
+(the terminal's row updated, a history row when the heartbeat is news: kiosk.console.ingest).
 
 Measured:
   - heartbeat latency at the platform (p50/p99) and of the console write (p50/p99);
@@ -18,8 +18,11 @@ Measured:
     its `offline` alert, against the bound (offline_after_s + one loop period);
   - CPU seconds of the platform process, the bench (drivers + console writes + alert loop) and
     PostgreSQL, per heartbeat and extrapolated to a day of N terminals at one per minute;
-  - database growth per heartbeat (console store: file + WAL, or pg_database_size; platform
-    store file) extrapolated to a day (measured bytes × N × 1440, said so in the output).
+  - database growth per heartbeat over the first rounds (console store: file + WAL, or
+    pg_database_size; platform store file);
+  - a day's growth of the console store: 20 terminals' simulated day ingested under both
+    history rules side by side (every beat kept; news only), per terminal and × N
+    (`history_day`; `--history-day-only` runs just that).
 
 Every terminal shares one credential hash (one scrypt instead of N at enrolment, which would
 take minutes): the platform remembers a passed check per stored hash and credential, which for
@@ -30,10 +33,12 @@ SHA-256 per call as here.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
+import random
 import secrets
 import sqlite3
 import statistics
@@ -53,8 +58,8 @@ sys.path.insert(0, str(ROOT))
 
 from kiosk.console import db  # noqa: E402
 from kiosk.console.alert_loop import AlertLoop  # noqa: E402
+from kiosk.console import ingest  # noqa: E402
 from kiosk.console.alerts import AlertRules, evaluate, listing, utc  # noqa: E402
-from kiosk.console.status import stored_standing  # noqa: E402
 from kiosk.refplatform.ids import stamp, system_clock  # noqa: E402
 from kiosk.refplatform.store import Store  # noqa: E402
 from tests.console import pg  # noqa: E402
@@ -120,21 +125,9 @@ def heartbeat_doc(i: int, round_: int) -> dict:
             "paper": paper, "devices": {"printer": "online", "idcard": "online",
                                         "camera": "online", "scanner": "online"},
             "uptime_s": 3600 + round_ * 60, "prints_unknown": 0,
+            "site": {"hall": f"hall-{i % 50:02d}", "ring": "r1"},
             "audit_head": {"seq": 100 + round_ // 10, "hash": hashlib.sha256(
                 f"{i}:{round_ // 10}".encode()).hexdigest()}}
-
-
-def ingest(engine: sa.Engine, kiosk_id: str, hall: str, doc: dict, now: dt.datetime) -> None:
-    """What console ingest does with one heartbeat: the terminal's latest, one history row."""
-    with engine.begin() as conn:
-        updated = conn.execute(db.terminals.update().where(db.terminals.c.kiosk_id == kiosk_id)
-                               .values(last_seen=now, heartbeat=doc,
-                                       **stored_standing(doc))).rowcount
-        if not updated:
-            conn.execute(db.terminals.insert().values(kiosk_id=kiosk_id, hall=hall, ring="r1",
-                                                      first_seen=now, last_seen=now,
-                                                      heartbeat=doc, **stored_standing(doc)))
-        conn.execute(db.heartbeats.insert().values(kiosk_id=kiosk_id, received_at=now, doc=doc))
 
 
 def sqlite_bytes(path: Path) -> int:
@@ -198,7 +191,7 @@ def run(engine_name: str, args: argparse.Namespace, work: Path, pg_url: str | No
             errors.append(f"{response.status_code} {response.text[:100]}")
             return
         now = dt.datetime.now(dt.UTC)
-        ingest(engine, kiosk(i), f"hall-{i % 50:02d}", doc, now)
+        ingest.heartbeat(engine, kiosk(i), doc, now)
         t2 = time.perf_counter()
         last_beat[kiosk(i)] = now
         platform_ms.append((t1 - t0) * 1000)
@@ -287,12 +280,50 @@ def run(engine_name: str, args: argparse.Namespace, work: Path, pg_url: str | No
                                  "postgresql": round(cpu_pg / beats * 1000, 2)},
         "cpu_core_hours_per_day_extrapolated": round(
             (cpu_platform + cpu_bench + cpu_pg) / beats * per_day / 3600, 2),
-        "console_bytes_per_beat": round(growth / beats, 1),
-        "console_gb_per_day_extrapolated": round(growth / beats * per_day / 1e9, 2),
+        # the first beats: every one news (see history_day for a day's growth)
+        "console_bytes_per_beat_first_rounds": round(growth / beats, 1),
         "platform_bytes_per_beat": round(platform_growth / beats, 1),
     }
     engine.dispose()
     return result
+
+
+def history_day(engine_name: str, work: Path, pg_url: str | None, n: int,
+                terminals: int = 20) -> dict:
+    """One simulated day (1,440 beats at one a minute) of `terminals` terminals ingested twice,
+    side by side: every beat kept (the rule before) and news only (kiosk.console.ingest). Their
+    day: the outbox holds an item at 3 % of beats, paper low for 100 minutes, one restart."""
+    sizes = {}
+    for policy, keep_every_s in (("every_beat", 0), ("news_only", 900)):
+        path = work / f"day-{engine_name}-{policy}.db" if engine_name == "sqlite" else None
+        engine = db.connect(f"sqlite:///{path}" if path else pg.fresh_database(pg_url))
+        db.migrate(engine)
+        size0 = store_bytes(engine, path)
+        rng = random.Random(7)
+        day0 = dt.datetime(2026, 12, 5, tzinfo=dt.timezone.utc)
+        started = time.perf_counter()
+        for t in range(terminals):
+            for m in range(1440):
+                doc = heartbeat_doc(t, m)
+                doc["outbox_depth"] = 1 if rng.random() < 0.03 else 0
+                doc["paper"] = "low" if 900 <= m < 1000 else "ok"
+                doc["uptime_s"] = 60 * (m - 700 if m >= 700 else m + 600)
+                ingest.heartbeat(engine, kiosk(t), doc, day0 + dt.timedelta(minutes=m),
+                                 keep_every_s)
+        with engine.connect() as conn:
+            rows = conn.execute(sa.select(sa.func.count()).select_from(db.heartbeats)).scalar()
+        sizes[policy] = {"bytes_per_terminal_day": round((store_bytes(engine, path) - size0)
+                                                         / terminals),
+                         "history_rows_per_terminal_day": round(rows / terminals, 1),
+                         "ingest_ms_mean": round((time.perf_counter() - started)
+                                                 / (terminals * 1440) * 1000, 2)}
+        engine.dispose()
+    every, news = sizes["every_beat"], sizes["news_only"]
+    return {"engine": engine_name, "simulated_terminals": terminals, **sizes,
+            f"gb_per_day_at_{n}": {k: round(v["bytes_per_terminal_day"] * n / 1e9, 2)
+                                   for k, v in sizes.items()},
+            "ratio_news_to_every": round(news["bytes_per_terminal_day"]
+                                         / every["bytes_per_terminal_day"], 3)}
 
 
 def main() -> None:
@@ -302,18 +333,20 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=16)
     parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--history-day-only", action="store_true",
+                        help="only the simulated day of history, both keeping rules")
     args = parser.parse_args()
     args.pg_pid = 0
     engines = args.engines.split(",")
     with tempfile.TemporaryDirectory(prefix="console-bench-") as tmp:
         work = Path(tmp)
         for name in engines:
-            if name == "postgresql":
-                with pg.server() as url:
-                    args.pg_pid = pg.last_pid
+            with (pg.server() if name == "postgresql" else contextlib.nullcontext()) as url:
+                args.pg_pid = pg.last_pid if url else 0
+                if not args.history_day_only:
                     print(json.dumps(run(name, args, work, url), ensure_ascii=False))
-            else:
-                print(json.dumps(run(name, args, work, None), ensure_ascii=False))
+                print(json.dumps(history_day(name, work, url, args.terminals),
+                                 ensure_ascii=False))
             sys.stdout.flush()
 
 

@@ -15,6 +15,7 @@ class ConsoleConfig:
     heartbeat_interval_s: int = 60  # as the terminals send them ([health] heartbeat_s)
     offline_after_missed: int = 3  # offline once this many heartbeats in a row did not come
     history_days: int = 7  # heartbeat history kept; older rows are pruned on ingest
+    history_every_s: int = 900  # a heartbeat like the last kept one is kept after this long
     idle_timeout_s: int = 15 * 60  # a staff session idle this long must log in again
     session_max_s: int = 10 * 3600  # and none lasts longer than a shift
     max_login_failures: int = 5  # per name within the window (20 per address)

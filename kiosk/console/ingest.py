@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from kiosk.console.config import ConsoleConfig
 from kiosk.console.db import events, heartbeats, terminals
-from kiosk.console.status import stored_standing
+from kiosk.console.status import as_utc, stored_standing
 
 log = logging.getLogger(__name__)
 PRUNE_EVERY_S = 3600
@@ -34,9 +34,28 @@ def _utc(at: str | dt.datetime) -> dt.datetime:
     return value.astimezone(dt.timezone.utc)
 
 
-def heartbeat(engine: sa.Engine, kiosk_id: str, doc: dict[str, Any], now: dt.datetime) -> None:
-    """The terminal's latest state, and a row of its history. Hall and ring come from the
-    heartbeat's `site` (contract 1.4); a terminal that sends none keeps what it had."""
+# What changes with every beat of a terminal whose state did not: left out when deciding
+# whether a heartbeat is news for the history.
+_TICKING = ("uptime_s", "audit_head")
+
+
+def is_news(doc: dict[str, Any], last: dict[str, Any] | None, last_at: dt.datetime | None,
+            now: dt.datetime, keep_every_s: int) -> bool:
+    """Whether a heartbeat earns a history row: the first, a change of state, a restart (uptime
+    went back), or the first after `keep_every_s` of sameness (the history still shows the
+    terminal alive). A row per beat was 1,440 a terminal a day, nearly all alike."""
+    if last is None or last_at is None or (now - as_utc(last_at)).total_seconds() >= keep_every_s:
+        return True
+    if (doc.get("uptime_s") or 0) < (last.get("uptime_s") or 0):
+        return True
+    return any(doc.get(k) != last.get(k) for k in doc.keys() | last.keys() if k not in _TICKING)
+
+
+def heartbeat(engine: sa.Engine, kiosk_id: str, doc: dict[str, Any], now: dt.datetime,
+              keep_every_s: int = 900) -> None:
+    """The terminal's latest state, and a row of its history when it is news (`is_news`). Hall
+    and ring come from the heartbeat's `site` (contract 1.4); a terminal that sends none keeps
+    what it had."""
     now = _utc(now)
     site = doc.get("site") or {}
     values: dict[str, Any] = {"last_seen": now, "heartbeat": doc, **stored_standing(doc)}
@@ -47,7 +66,13 @@ def heartbeat(engine: sa.Engine, kiosk_id: str, doc: dict[str, Any], now: dt.dat
         insert = _insert(conn, terminals).values(kiosk_id=kiosk_id, first_seen=now, **values)
         conn.execute(insert.on_conflict_do_update(index_elements=[terminals.c.kiosk_id],
                                                   set_=values))
-        conn.execute(heartbeats.insert().values(kiosk_id=kiosk_id, received_at=now, doc=doc))
+        last = conn.execute(sa.select(heartbeats.c.received_at, heartbeats.c.doc)
+                            .where(heartbeats.c.kiosk_id == kiosk_id)
+                            .order_by(heartbeats.c.received_at.desc()).limit(1)).first()
+        if is_news(doc, last.doc if last else None, last.received_at if last else None, now,
+                   keep_every_s):
+            conn.execute(heartbeats.insert().values(kiosk_id=kiosk_id, received_at=now,
+                                                    doc=doc))
 
 
 def event_batch(engine: sa.Engine, kiosk_id: str, batch: list[dict[str, Any]],
@@ -92,7 +117,8 @@ class ConsoleSink:
         self._pruned_at: dt.datetime | None = None
 
     def heartbeat(self, kiosk_id: str, doc: dict[str, Any], now: dt.datetime) -> None:
-        self._safely("heartbeat", heartbeat, kiosk_id, doc, now)
+        self._safely("heartbeat", heartbeat, kiosk_id, doc, now,
+                     self.config.history_every_s)
         self._maybe_prune(now)
 
     def events(self, kiosk_id: str, batch: list[dict[str, Any]], now: dt.datetime) -> None:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from kiosk.console import audit, ingest, queries, staff
 from kiosk.console.db import events, heartbeats, terminals
-from kiosk.console.status import board
+from kiosk.console.status import as_utc, board
 from tests.console.conftest import PASSWORD, add_staff
 
 T0 = dt.datetime(2026, 12, 5, 2, 0, tzinfo=dt.timezone.utc)
@@ -106,3 +106,21 @@ def test_the_console_audit_trail_says_who_did_what_to_which_terminal(store) -> N
     rows = audit.recent(store, kiosk_ids={"K-1"})
     assert [(r["staff"], r["action"], r["kiosk_id"]) for r in rows] == [
         ("li.hall.a", "help_acknowledge", "K-1")]
+
+
+def test_the_history_keeps_what_changed_a_restart_and_one_row_a_quarter_hour(store) -> None:
+    """A row per beat was 1,440 a terminal a day, nearly all alike: the history keeps news."""
+    minute = dt.timedelta(minutes=1)
+    for n in range(20):  # twenty alike beats, the uptime and audit head ticking
+        ingest.heartbeat(store, "K-1", beat(uptime_s=60 * (n + 1),
+                                            audit_head={"seq": n + 1, "hash": "a" * 64}),
+                         T0 + n * minute)
+    ingest.heartbeat(store, "K-1", beat("low", uptime_s=1300), T0 + 20 * minute)  # news
+    ingest.heartbeat(store, "K-1", beat("low", uptime_s=1360), T0 + 21 * minute)
+    ingest.heartbeat(store, "K-1", beat("low", uptime_s=5), T0 + 22 * minute)  # restarted
+    kept = [(h["paper"], h["uptime_s"]) for h in reversed(queries.recent_heartbeats(store, "K-1"))]
+    # the first, the first after 15 min of sameness, the change to low, the restart
+    assert kept == [("ok", 60), ("ok", 960), ("low", 1300), ("low", 5)]
+    with store.connect() as conn:  # the board still has the latest, whatever was kept
+        row = conn.execute(sa.select(terminals).where(terminals.c.kiosk_id == "K-1")).one()
+    assert (row.heartbeat["uptime_s"], as_utc(row.last_seen)) == (5, T0 + 22 * minute)
