@@ -50,7 +50,7 @@ class HomeScreen(Screen):
             hello.kid = "greeting"
             header.ids.top.add_widget(hello, index=len(header.ids.top.children) - 1)
         box.add_widget(header)
-        closed = self.app.admin.out_of_service() if self.app.admin is not None else None
+        closed = self.app.out_of_service()
         if closed is not None:  # staff closed the terminal: say so, and where to go instead
             notice = _(closed.message)
             if closed.nearest_counter:
