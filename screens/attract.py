@@ -14,6 +14,7 @@ import time
 from itertools import cycle
 
 from kivy.clock import Clock
+from kivy.core.window import Window
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
@@ -22,13 +23,14 @@ from kivy.uix.widget import Widget
 from kiosk.admin.out_of_service import OutOfService
 from kiosk.i18n import in_every_language
 from kiosk.i18n.messages import N_
-from screens.widgets import escape, icon, paint_background, repaint_background
+from screens.widgets import escape, fitting_px, icon, paint_background, repaint_background
 
 # Alternating zh/en on purpose: nobody has chosen a language yet.
 SLIDES = ("请触摸屏幕开始办理", "Touch the screen to begin", "请将身份证放在感应区",
           "Place your ID card on the reader", "7×24小时 自助办理", "Open 24 hours")
 TAKE_CARD_S = 10.0  # how long "take your card" stays under the notice after a refused card
 TAKE_CARD = N_("Please take your ID card")
+NOTICE_PADDING = 64
 
 
 def notice_lines(closed: OutOfService) -> tuple[list[str], list[str]]:
@@ -48,7 +50,7 @@ class AttractScreen(Screen):
                            color=app.theme.foreground)
         self.label.kid = "attract_text"
         paint_background(self.label, app.theme.background)
-        self.notice = BoxLayout(orientation="vertical", padding=64, spacing=24)
+        self.notice = BoxLayout(orientation="vertical", padding=NOTICE_PADDING, spacing=24)
         self.notice.kid = "attract_out_of_service"
         paint_background(self.notice, app.theme.background)
         self.closed: OutOfService | None = None
@@ -96,7 +98,8 @@ class AttractScreen(Screen):
         theme = self.app.theme
         message, counter = notice_lines(closed)
         # large, yet a long message (200 characters, elder mode) still fits the glass
-        message_px = theme.title_px * (1.2 if sum(map(len, message)) <= 60 else 0.8)
+        message_px = fitting_px(message, theme.title_px * 1.4, theme.text_px,
+                                Window.width - 2 * NOTICE_PADDING, Window.height * 0.45)
         lines = [(icon("warning", round(theme.title_px * 1.6)), theme.title_px, "")]
         lines += [(escape(text), message_px, "out_of_service_message") for text in message]
         lines += [(escape(text), theme.title_px * 0.8, "out_of_service_counter")

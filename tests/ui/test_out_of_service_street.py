@@ -11,7 +11,7 @@ import time
 
 from kiosk.sim import Simulation
 from tests.ui.harness import KioskUi
-from tests.ui.journey import CARD
+from tests.ui.journey import CARD, on, tap
 from tests.ui.test_remote_actions import outcome, send
 
 AREAS = ("idcard",)
@@ -31,6 +31,7 @@ def test_the_attract_loop_says_out_of_service_untouched_and_a_card_opens_no_jour
     state = app.wait_for(on_attract("attract_out_of_service"), 20)
     assert outcome(sim, closing)["status"] == "executed"
     assert ZH in state["texts"] and KNOWN in state["texts"]
+    assert app.inspect()["problems"] == []
     assert "attract_text" not in state["kids"] and "请触摸屏幕开始办理" not in state["texts"]
     time.sleep(4.5)  # a slide interval later it still says so (the slides do not come back)
     state = app.state()
@@ -39,6 +40,7 @@ def test_the_attract_loop_says_out_of_service_untouched_and_a_card_opens_no_jour
     sim.control("idcard", "place_card", {"path": str(CARD)})
     state = app.wait_for(on_attract("out_of_service_take_card"), 20)
     assert "请取回您的身份证" in state["texts"] and "Please take your ID card" in state["texts"]
+    assert app.inspect()["problems"] == []  # nothing clipped, overprinted or off the glass
     for _ in range(10):  # the card lies there: no home, no tiles, no greeting
         state = app.state()
         assert state["screen"] == "attract", state
@@ -58,3 +60,19 @@ def test_the_attract_loop_says_out_of_service_untouched_and_a_card_opens_no_jour
     assert outcome(sim, opening)["status"] == "executed"
     assert "attract_out_of_service" not in state["kids"]
     assert STAFF_WORDS not in state["texts"]
+
+
+def test_a_command_revoked_while_it_waited_for_the_citizen_is_never_run(
+        sim: Simulation, app: KioskUi) -> None:
+    tap(app, "attract_text")  # a citizen at home: the command waits for them
+    app.wait_for(on("home", "tile_apply"), 15)
+    closing = send(sim, "out_of_service", STAFF_WORDS)
+    time.sleep(2.5)  # a poll: fetched, not carried out
+    assert sim.control("platform", "revoke", {"command_id": closing})["status"] == "revoked"
+    tap(app, "exit")
+    app.wait_for(on_attract("attract_text"), 20)
+    later = outcome(sim, send(sim, "screenshot"))  # the terminal has polled since the citizen left
+    assert later["status"] == "executed"
+    state = app.state()
+    assert "attract_out_of_service" not in state["kids"] and STAFF_WORDS not in state["texts"]
+    assert outcome(sim, closing, 0)["status"] == "revoked"
