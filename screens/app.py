@@ -118,6 +118,7 @@ class KioskApp(App):
             install(self)
         remote.install(self)  # the console's commands, once the terminal is up
         self.manager.current = "attract"
+        self.manager.current_screen.refresh()  # out of service from the first frame (admin's state)
         self.idle_dialog = Dialog(self, "idle_warning")
         self.exit_dialog = Dialog(self, "confirm_exit")
         self.card_dialog = Dialog(self, "card_grace")
@@ -166,6 +167,7 @@ class KioskApp(App):
         self._starter.start()
 
     def _terminal_up(self, _dt: float) -> None:
+        self.service_changed()  # the audit trail is open (or is not: out of service) by now
         self.terminal_started.set()
         if self.manager is not None and self.manager.current == "home":
             self.manager.current_screen.refresh()  # the tiles with the link and devices
@@ -398,7 +400,8 @@ class KioskApp(App):
 
     def service_changed(self) -> None:
         """On the main loop, when a remote command took the terminal out of or back into
-        service: the attract loop changes at once (home follows on its next refresh)."""
+        service, or the terminal came up: the attract loop changes at once (home follows on
+        its next refresh)."""
         if self.manager is not None and self.manager.current == "attract":
             self.manager.current_screen.refresh()
 
