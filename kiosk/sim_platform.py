@@ -24,7 +24,7 @@ problems per terminal).
 `command` signs a remote action (out_of_service with a `message`, in_service, restart,
 screenshot) with the simulated console's key and queues it, as the operations console does;
 `commands` lists them with what the terminal did (its public key is in the site file's
-`[remote]`).
+`[remote]`); `revoke command_id=…` takes one back before the terminal carried it out.
 """
 
 from __future__ import annotations
@@ -157,6 +157,13 @@ class PlatformEmulator(Emulator):
                                kiosk_id=self.kiosk_id, action=action, issued_by=staff,
                                message=message)
         return {"command_id": issued.command_id, "seq": issued.seq, "action": issued.action}
+
+    def revoke(self, command_id: str, staff: str = "sim-staff") -> dict[str, Any]:
+        """Take back a command the terminal has not carried out, as the console's page does."""
+        from kiosk.console import actions
+        status = actions.revoke(self._console_db(), actions.PlatformStoreChannel(self.store),
+                                command_id, revoked_by=staff)
+        return {"command_id": command_id, "status": status}
 
     def commands(self) -> list[dict[str, Any]]:
         """The commands sent so far, newest first, with the terminal's outcome."""
@@ -293,7 +300,7 @@ class PlatformEmulator(Emulator):
                 "help_ack": self.help_ack, "help_on_my_way": self.help_on_my_way,
                 "help_close": self.help_close,
                 "console": self.console, "console_board": self.console_board,
-                "command": self.command, "commands": self.commands}
+                "command": self.command, "commands": self.commands, "revoke": self.revoke}
 
     def console(self) -> dict[str, Any]:
         """The console's address and the demo fleet manager's login, with the TOTP code of

@@ -20,6 +20,7 @@ from kivy.core.window import Window
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk import __version__
+from kiosk.admin.out_of_service import OutOfService
 from kiosk.admin.watchdog import Watchdog
 from kiosk.config import KioskConfig
 from kiosk.events import emit
@@ -117,6 +118,7 @@ class KioskApp(App):
             install(self)
         remote.install(self)  # the console's commands, once the terminal is up
         self.manager.current = "attract"
+        self.manager.current_screen.refresh()  # out of service from the first frame (admin's state)
         self.idle_dialog = Dialog(self, "idle_warning")
         self.exit_dialog = Dialog(self, "confirm_exit")
         self.card_dialog = Dialog(self, "card_grace")
@@ -165,6 +167,7 @@ class KioskApp(App):
         self._starter.start()
 
     def _terminal_up(self, _dt: float) -> None:
+        self.service_changed()  # the audit trail is open (or is not: out of service) by now
         self.terminal_started.set()
         if self.manager is not None and self.manager.current == "home":
             self.manager.current_screen.refresh()  # the tiles with the link and devices
@@ -359,7 +362,9 @@ class KioskApp(App):
     def _on_identity(self, event: IdentityEvent) -> None:
         if self.staff_present:
             return
-        if event.kind == IdentityEventKind.SESSION_STARTED:
+        if event.kind == IdentityEventKind.SESSION_STARTED and self.out_of_service() is not None:
+            self._refuse_card_out_of_service()
+        elif event.kind == IdentityEventKind.SESSION_STARTED:
             self.greeting = event.masked_name
             then, self.after_identity = self.after_identity, None
             if then is not None:
@@ -379,6 +384,26 @@ class KioskApp(App):
             screen = self.manager.get_screen("identify")
             screen.problem = self.translator.gettext(IDENTITY_REFUSED[key])
             screen.refresh()
+
+    def _refuse_card_out_of_service(self) -> None:
+        """A card (or e-ID code) while the terminal is closed: no journey and nothing of the
+        citizen kept; the attract loop says it is out of service and to take the card."""
+        self.after_identity = None
+        self.manager.get_screen("attract").card_refused()
+        self.terminal.sessions.end(EndReason.ADMIN)  # the wipe; `_on_session` shows attract
+        self.show("attract")
+
+    def out_of_service(self) -> OutOfService | None:
+        """Why citizens cannot be served now (kiosk.admin.out_of_service.OutOfService: staff's
+        or the console's message, or the terminal's own), or None."""
+        return self.admin.out_of_service() if self.admin is not None else None
+
+    def service_changed(self) -> None:
+        """On the main loop, when a remote command took the terminal out of or back into
+        service, or the terminal came up: the attract loop changes at once (home follows on
+        its next refresh)."""
+        if self.manager is not None and self.manager.current == "attract":
+            self.manager.current_screen.refresh()
 
     def _on_availability(self) -> None:
         if self.manager.current == "home":

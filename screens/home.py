@@ -3,6 +3,7 @@ with their icons, and the elder-mode and contrast switches."""
 
 from __future__ import annotations
 
+from kivy.core.window import Window
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
@@ -11,8 +12,8 @@ from kivy.uix.screenmanager import Screen
 from kiosk.i18n.messages import HOME_TILES
 from screens.theme import Theme
 from screens.frame import ScreenHeader
-from screens.widgets import (KioskButton, escape, icon, lay_out_now, paint_background,
-                             repaint_background, with_icon)
+from screens.widgets import (KioskButton, escape, fitting_px, icon, lay_out_now,
+                             paint_background, repaint_background, with_icon)
 
 # (kid, msgid): the journeys of the terminal, in the order citizens look for them.
 TILES = tuple((f"tile_{journey}", msgid) for journey, msgid in HOME_TILES.items())
@@ -50,12 +51,14 @@ class HomeScreen(Screen):
             hello.kid = "greeting"
             header.ids.top.add_widget(hello, index=len(header.ids.top.children) - 1)
         box.add_widget(header)
-        closed = self.app.admin.out_of_service() if self.app.admin is not None else None
+        closed = self.app.out_of_service()
         if closed is not None:  # staff closed the terminal: say so, and where to go instead
             notice = _(closed.message)
             if closed.nearest_counter:
                 notice += "\n" + _("Nearest counter: %(where)s", where=closed.nearest_counter)
-            line = Label(text=notice, font_size=theme.title_px, color=theme.foreground,
+            size = fitting_px(notice.split("\n"), theme.title_px, theme.text_px,
+                              Window.width - 144, Window.height * 0.5)  # staff's words: ≤ 200
+            line = Label(text=notice, font_size=size, color=theme.foreground,
                          halign="center", valign="middle")
             line.bind(size=lambda w, s: setattr(w, "text_size", (s[0] - 48, None)))
             line.kid = "out_of_service"

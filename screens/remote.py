@@ -1,5 +1,7 @@
 """What the app lends the console's remote actions (kiosk/remote): whether someone is at the
-screen, a restart between sessions, and a screenshot taken on the main thread.
+screen, a restart between sessions, a screenshot taken on the main thread, and word that the
+terminal went out of (or back into) service, handed to the main loop so that the attract loop
+changes without a touch.
 
 The screenshot is the window as drawn (dialogs included), like the UI driver's; it is taken
 only when no citizen session is open at that very frame, checked on the main thread, so a
@@ -26,7 +28,8 @@ def install(app) -> None:  # type: ignore[no-untyped-def]
         busy=lambda: app.terminal.sessions.current is not None or app.staff_present,
         restart=lambda: Clock.schedule_once(
             lambda _dt: app.restart_between_sessions("remote command"), 0),
-        screenshot=lambda: screenshot(app))
+        screenshot=lambda: screenshot(app),
+        service_changed=lambda: Clock.schedule_once(lambda _dt: app.service_changed(), 0))
 
 
 def screenshot(app) -> bytes:  # type: ignore[no-untyped-def]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from kivy.graphics import Color, Line, Rectangle
@@ -36,6 +38,23 @@ def icon(name: str, size: int | None = None) -> str:
 def with_icon(name: str, text: str, size: int | None = None) -> str:
     """An icon before `text` (escaped): give it to a widget with `markup=True`."""
     return f"{icon(name, size)} {escape(text)}"
+
+
+def fitting_px(texts: Sequence[str], largest: float, smallest: float, width: float,
+               height: float) -> int:
+    """The largest font size from `largest` down to `smallest` at which `texts`, each wrapped
+    to `width`, take at most `height`: a message of staff's own words can be 200 characters,
+    and must still fit the glass in elder mode. An estimate from glyph widths (a Chinese
+    character one em, anything else about half), with room for line spacing."""
+    ems = [sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in text)
+           for text in texts]
+    px = largest
+    while px > smallest:
+        lines = sum(max(1, math.ceil(e * px / width)) for e in ems)
+        if lines * px * 1.3 <= height:
+            break
+        px *= 0.9
+    return round(max(px, smallest))
 
 
 def escape(text: str) -> str:

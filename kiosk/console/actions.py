@@ -22,7 +22,7 @@ from kiosk.console.db import UTC_TIME, metadata
 from kiosk.remote.envelope import ACTIONS, Command, CommandRefused, check_shape, plain_message, sign
 
 LIFETIME = dt.timedelta(hours=1)  # a command not fetched within this is refused as expired
-OUTCOMES = ("pending", "executed", "refused")
+OUTCOMES = ("pending", "executed", "refused", "revoked")
 
 remote_commands = sa.Table(
     "remote_commands", metadata,
@@ -38,6 +38,9 @@ remote_commands = sa.Table(
     sa.Column("reason", sa.String(40), nullable=False, server_default=""),
     sa.Column("result_at", UTC_TIME, nullable=True),
     sa.Column("screenshot", sa.LargeBinary, nullable=True),  # PNG, no citizen session open
+    # taken back before the terminal reported anything: the platform hands it out no more
+    sa.Column("revoked_at", UTC_TIME, nullable=True),
+    sa.Column("revoked_by", sa.String(64), nullable=True),
     sa.UniqueConstraint("kiosk_id", "seq", name="remote_commands_seq_once"),
     sa.Index("remote_commands_by_terminal", "kiosk_id", "issued_at"),
 )
@@ -49,6 +52,10 @@ class Channel(Protocol):
     def queue(self, envelope: dict[str, str]) -> None: ...
 
     def results(self, command_ids: list[str]) -> dict[str, dict[str, Any]]: ...
+
+    def revoke(self, command_id: str) -> dict[str, Any]:
+        """{"revoked": True}, or {"revoked": False} with the terminal's result (too late)."""
+        ...
 
 
 class PlatformStoreChannel:
@@ -67,6 +74,11 @@ class PlatformStoreChannel:
         from kiosk.refplatform import commands
         with self.store.read() as conn:
             return commands.results(conn, command_ids)
+
+    def revoke(self, command_id: str) -> dict[str, Any]:
+        from kiosk.refplatform import commands
+        with self.store.write() as conn:
+            return commands.revoke(conn, command_id, dt.datetime.now(dt.timezone.utc))
 
 
 class ActionRefused(Exception):
@@ -123,22 +135,62 @@ def _issue_once(engine: sa.Engine, channel: Channel, key: Ed25519PrivateKey, kio
     return Issued(command.command_id, command.seq, action)
 
 
-def sync_results(engine: sa.Engine, channel: Channel) -> int:
-    """Take what terminals reported since; returns how many commands were settled."""
+def sync_results(engine: sa.Engine, channel: Channel, now: dt.datetime | None = None) -> int:
+    """Take what terminals reported since; returns how many commands were settled. A revoked
+    command is still asked about until it expires: its terminal may have fetched it before the
+    revocation and carried it out (it then shows as executed, revoked too late)."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    c = remote_commands.c
     with engine.begin() as conn:
         pending = [r.command_id for r in conn.execute(
-            sa.select(remote_commands.c.command_id)
-            .where(remote_commands.c.status == "pending"))]
+            sa.select(c.command_id).where(sa.or_(
+                c.status == "pending",
+                sa.and_(c.status == "revoked", c.result_at.is_(None), c.expires_at > now))))]
         if not pending:
             return 0
         results = channel.results(pending)
         for command_id, result in results.items():
-            conn.execute(remote_commands.update()
-                         .where(remote_commands.c.command_id == command_id)
-                         .values(status=result["outcome"], reason=result["reason"][:40],
-                                 result_at=dt.datetime.fromisoformat(result["result_at"]),
-                                 screenshot=result.get("screenshot")))
+            _settle(conn, command_id, result)
         return len(results)
+
+
+def _settle(conn: sa.Connection, command_id: str, result: dict[str, Any]) -> None:
+    conn.execute(remote_commands.update()
+                 .where(remote_commands.c.command_id == command_id)
+                 .values(status=result["outcome"], reason=result["reason"][:40],
+                         result_at=dt.datetime.fromisoformat(result["result_at"]),
+                         screenshot=result.get("screenshot")))
+
+
+def terminal_of(engine: sa.Engine, command_id: str) -> str | None:
+    """The terminal a command was signed for (None: not one of ours)."""
+    with engine.connect() as conn:
+        return conn.execute(sa.select(remote_commands.c.kiosk_id)
+                            .where(remote_commands.c.command_id == command_id)).scalar()
+
+
+def revoke(engine: sa.Engine, channel: Channel, command_id: str, *, revoked_by: str,
+           now: dt.datetime | None = None) -> str:
+    """Take back a command its terminal has not decided yet: the platform no longer hands it
+    out. Returns the command's status afterwards: "revoked", or the terminal's outcome when
+    it came first (an executed command stays executed: send the opposite one). ActionRefused
+    for a command already settled here."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    with engine.begin() as conn:
+        status = conn.execute(sa.select(remote_commands.c.status)
+                              .where(remote_commands.c.command_id == command_id)).scalar()
+        if status is None:
+            raise ActionRefused("no such command")
+        if status != "pending":
+            raise ActionRefused(f"the command is {status} already; it stays {status}")
+        answer = channel.revoke(command_id)
+        if not answer["revoked"]:  # the terminal reported first
+            _settle(conn, command_id, answer)
+            return str(answer["outcome"])
+        conn.execute(remote_commands.update()
+                     .where(remote_commands.c.command_id == command_id)
+                     .values(status="revoked", revoked_at=now, revoked_by=revoked_by[:64]))
+        return "revoked"
 
 
 def history(engine: sa.Engine, kiosk_ids: list[str] | None = None,

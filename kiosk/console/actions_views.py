@@ -18,6 +18,7 @@ from flask import (Blueprint, Flask, Response, abort, current_app, g, redirect, 
                    request, url_for)
 
 from kiosk.console import actions, rollouts
+from kiosk.console.auth import audit
 from kiosk.console.db import terminals
 from kiosk.fleet.repository import FleetRepository
 from kiosk.remote.envelope import ACTIONS
@@ -107,11 +108,36 @@ def issue(kiosk_id: str, action: str) -> Response:
     _may_act_on(staff, kiosk_id)
     setup = _setup()
     try:
-        actions.issue(setup.engine, setup.channel, setup.command_key, kiosk_id=kiosk_id,
-                      action=action, issued_by=staff.username,
-                      message=request.form.get("message", ""))
+        issued = actions.issue(setup.engine, setup.channel, setup.command_key,
+                               kiosk_id=kiosk_id, action=action, issued_by=staff.username,
+                               message=request.form.get("message", ""))
     except actions.ActionRefused as exc:
         return redirect(url_for(".actions_page", error=str(exc)), 303)  # type: ignore[return-value]
+    audit("command.issue", kiosk_id, command_id=issued.command_id, command=action)
+    return redirect(url_for(".actions_page"), 303)  # type: ignore[return-value]
+
+
+@blueprint.post("/actions/commands/<command_id>/revoke")
+def revoke(command_id: str) -> Response:
+    """Take back a command its terminal has not carried out: the platform hands it out no
+    more. Too late (the terminal reported first) is said on the page: it stays executed."""
+    staff = _staff()
+    kiosk_id = actions.terminal_of(_setup().engine, command_id)
+    if kiosk_id is None:
+        abort(404)
+    _may_act_on(staff, kiosk_id)
+    setup = _setup()
+    try:
+        status = actions.revoke(setup.engine, setup.channel, command_id,
+                                revoked_by=staff.username)
+    except actions.ActionRefused as exc:
+        audit("command.revoke", kiosk_id, command_id=command_id, refused=str(exc))
+        return redirect(url_for(".actions_page", error=str(exc)), 303)  # type: ignore[return-value]
+    audit("command.revoke", kiosk_id, command_id=command_id, status=status)
+    if status != "revoked":
+        return redirect(url_for(  # type: ignore[return-value]
+            ".actions_page", error=f"Too late: the terminal had already {status} it; "
+            f"it stays {status}."), 303)
     return redirect(url_for(".actions_page"), 303)  # type: ignore[return-value]
 
 

@@ -136,3 +136,11 @@ class Translator:
 def translator(language: str = DEFAULT_LANGUAGE) -> Translator:
     """The shared Translator of a language (screens switch by asking for the other one)."""
     return Translator(language)
+
+
+def in_every_language(msgid: str, /, **values: Any) -> list[str]:
+    """`msgid` in each language, Chinese first, for screens nobody has chosen a language on
+    yet (the attract loop); one line when it is not a catalogue sentence (staff's own words
+    read the same in every language)."""
+    lines = [translator(language).gettext(msgid, **values) for language in LANGUAGES]
+    return lines if len(set(lines)) > 1 else lines[:1]

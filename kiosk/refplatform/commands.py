@@ -2,8 +2,10 @@
 serves each terminal its own; it reads the payload only to know which terminal and in which
 order, and trusts nothing in it (the terminal checks the signature, the platform cannot).
 
-`queue` and `results` are the console's side (called beside the platform, never through a
-terminal credential); `pending` and `record_result` the terminal's.
+`queue`, `revoke` and `results` are the console's side (called beside the platform, never
+through a terminal credential); `pending` and `record_result` the terminal's. A revoked
+command is no longer handed out; a terminal that fetched it before may still have carried it
+out, and its report is recorded as any other (the console then says it stays executed).
 """
 
 from __future__ import annotations
@@ -56,10 +58,27 @@ def queue(conn: sqlite3.Connection, envelope: dict[str, str], now: dt.datetime) 
 def pending(conn: sqlite3.Connection, kiosk_id: str) -> dict[str, Any]:
     """The contract's KioskCommandList: this terminal's undecided commands, in order."""
     rows = conn.execute("SELECT command_id, payload, signature FROM kiosk_commands "
-                        "WHERE kiosk_id = ? AND outcome IS NULL ORDER BY seq, rowid LIMIT ?",
+                        "WHERE kiosk_id = ? AND outcome IS NULL AND revoked_at IS NULL "
+                        "ORDER BY seq, rowid LIMIT ?",
                         (kiosk_id, PAGE)).fetchall()
     return {"items": [{"command_id": r["command_id"], "payload": r["payload"],
                        "signature": r["signature"]} for r in rows]}
+
+
+def revoke(conn: sqlite3.Connection, command_id: str, now: dt.datetime) -> dict[str, Any]:
+    """For the console: stop handing the command out. Answers {"revoked": True} while the
+    terminal has reported nothing, else {"revoked": False} with what it reported (too late:
+    an executed command stays executed)."""
+    row = conn.execute("SELECT outcome, reason, result_at, screenshot FROM kiosk_commands "
+                       "WHERE command_id = ?", (command_id,)).fetchone()
+    if row is None:
+        raise CommandQueueError(f"{command_id} is not queued here")
+    if row["outcome"] is not None:
+        return {"revoked": False, "outcome": row["outcome"], "reason": row["reason"] or "",
+                "result_at": row["result_at"], "screenshot": row["screenshot"]}
+    conn.execute("UPDATE kiosk_commands SET revoked_at = COALESCE(revoked_at, ?) "
+                 "WHERE command_id = ?", (stamp(now), command_id))
+    return {"revoked": True}
 
 
 def record_result(conn: sqlite3.Connection, kiosk_id: str, command_id: str,

@@ -308,6 +308,11 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX kiosk_commands_pending ON kiosk_commands(kiosk_id, outcome, seq);
     """,
+    # 8: a command the console took back before its terminal decided it: no longer handed out
+    # (what the terminal reports afterwards is still recorded: it may have fetched it first).
+    """
+    ALTER TABLE kiosk_commands ADD COLUMN revoked_at TEXT;
+    """,
 ]
 
 

@@ -77,6 +77,9 @@ class RemoteActions:
         self.clock = clock
         self.restart: Callable[[], None] | None = None  # set by the UI
         self.screenshot: Callable[[], bytes] | None = None  # set by the UI
+        # set by the UI: the terminal was taken out of or put back into service (called on
+        # this thread; the UI hands it to its main loop)
+        self.service_changed: Callable[[], None] | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -150,11 +153,25 @@ class RemoteActions:
     def _do_out_of_service(self, command: Command) -> Outcome:
         self.oos.set(OutOfService(command.message, self.nearest_counter,
                                   self.clock().timestamp(), _actor(command)))
-        return self._conclude(command, Outcome("executed"))
+        outcome = self._conclude(command, Outcome("executed"))
+        self._tell_service_changed()
+        return outcome
 
     def _do_in_service(self, command: Command) -> Outcome:
         self.oos.clear()
-        return self._conclude(command, Outcome("executed"))
+        outcome = self._conclude(command, Outcome("executed"))
+        self._tell_service_changed()
+        return outcome
+
+    def _tell_service_changed(self) -> None:
+        """The attract loop shows the notice (or the slides again) without waiting for a
+        touch; a failing UI hook must not undo a decided command."""
+        if self.service_changed is None:
+            return
+        try:
+            self.service_changed()
+        except Exception:
+            log.exception("remote actions: the UI was not told of the service change")
 
     def _do_restart(self, command: Command) -> Outcome:
         if self.restart is None:

@@ -24,6 +24,7 @@ class RemoteHooks:
     busy: Callable[[], bool] | None = None  # someone at the screen (a citizen, or staff)
     restart: Callable[[], None] | None = None  # leave between sessions (exit code 75)
     screenshot: Callable[[], bytes] | None = None  # the window as PNG, from the main thread
+    service_changed: Callable[[], None] | None = None  # out of / back in service: redraw
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ def remote_actions(config: KioskConfig, client: PlatformClient, sessions: Sessio
         poll_interval_s=config.remote.poll_interval_s)
     if hooks is not None:
         remote.restart, remote.screenshot = hooks.restart, hooks.screenshot
+        remote.service_changed = hooks.service_changed
 
     def on_session(event) -> None:  # type: ignore[no-untyped-def]
         if event.kind == "ended":

@@ -182,7 +182,8 @@ def test_out_of_service_survives_a_restart(sim, xvfb, tmp_path: Path) -> None:
         ui.stop()
     ui = start(sim, xvfb, tmp_path)
     try:
-        ui.tap("attract_text", wait_drawn=True)  # a citizen sees why, and no tiles
+        ui.wait_for(lambda s: "attract_out_of_service" in s["kids"])  # seen from the street
+        ui.tap("attract_out_of_service", wait_drawn=True)  # a citizen sees why, and no tiles
         state = ui.wait_for(lambda s: s["screen"] == "home" and "out_of_service" in s["kids"])
         assert "tile_apply" not in state["kids"]
         ui.tap("exit", wait_drawn=True)
@@ -232,7 +233,8 @@ def test_with_no_audit_trail_citizens_see_out_of_service_and_staff_see_why(
     site.write_text(tomli_w.dumps(layer), encoding="utf-8")
     ui = KioskUi(tmp_path / "ui", xvfb, site_file=site).start()
     try:
-        ui.tap("attract_text", wait_drawn=True)
+        ui.wait_for(lambda s: "attract_out_of_service" in s["kids"])  # seen from the street
+        ui.tap("attract_out_of_service", wait_drawn=True)
         state = ui.wait_for(lambda s: s["screen"] == "home" and "out_of_service" in s["kids"])
         assert "tile_apply" not in state["kids"]
         ui.tap("exit", wait_drawn=True)

@@ -1,7 +1,8 @@
 """The remote-action and rollout pages in a real browser (Debian's Chromium through
 Playwright), end to end: the fleet manager puts a terminal out of service from the page, the
 terminal (its real remote-actions loop and platform client) fetches, checks and carries it
-out, the page shows the outcome; then promotes a ring and rolls it back. A hall's staff member
+out, the page shows the outcome; back in service revoked from the page is never run; then
+promotes a ring and rolls it back. A hall's staff member
 sees neither another hall's terminals nor the rollout buttons."""
 
 from __future__ import annotations
@@ -104,6 +105,16 @@ def test_out_of_service_from_the_page_reaches_the_terminal_and_a_ring_rolls_back
     page.reload()
     sent = page.locator("#commands").inner_text()
     assert "executed" in sent and "设备维护中，请到 3 号窗口" in sent and "fm" in sent
+
+    # back in service, revoked from the page before the terminal's next poll: never run
+    row.get_by_role("button", name="Back in service").click()
+    page.wait_for_url("**/actions/")
+    page.locator("#commands tr", has_text="in_service").get_by_role(
+        "button", name="Revoke").click()
+    page.wait_for_url("**/actions/")
+    assert "the platform no longer hands it out" in page.locator("#commands").inner_text()
+    assert world.terminal.poll_once() == []
+    assert world.closed.get() is not None  # still out of service: the revoked one never ran
 
     rollouts.plan_ring(world.engine, "lab", 0, actor="fm")
     rollouts.plan_ring(world.engine, "canary", 1, actor="fm")

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 import kiosk.i18n as i18n
-from kiosk.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, Translator, translator
+from kiosk.i18n import (DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, Translator, in_every_language,
+                        translator)
 from kiosk.refplatform.seed import load_services
 
 COUNTDOWN = ("Your session ends in %(n)d second — touch to continue",
@@ -102,3 +103,11 @@ def test_fuzzy_entries_are_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         assert zh.gettext("Back") == "Back"
     finally:
         i18n.translations.cache_clear()
+
+
+def test_a_catalogue_sentence_in_every_language_and_staff_words_once() -> None:
+    assert in_every_language("This terminal is under maintenance.") == [
+        "本终端正在维护。", "This terminal is under maintenance."]
+    assert in_every_language("Nearest counter: %(where)s", where="3号窗口") == [
+        "最近的人工窗口：3号窗口", "Nearest counter: 3号窗口"]
+    assert in_every_language("设备维护中，请到 3 号窗口办理") == ["设备维护中，请到 3 号窗口办理"]

@@ -44,7 +44,7 @@ def test_out_of_service_waits_for_the_citizen_and_back_in_service_opens_the_jour
     assert outcome(sim, closing)["status"] == "executed"
     app.wait_for(lambda s: s["screen"] in ("attract", "goodbye"), 15)
     app.reset()
-    tap(app, "attract_text")
+    tap(app, "attract_out_of_service")  # the attract loop says so too (test_out_of_service_street)
     state = app.wait_for(on("home", "out_of_service"), 15)
     assert "tile_apply" not in state["kids"]
     assert MESSAGE in app.command("widget", kid="out_of_service")["text"]
