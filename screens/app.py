@@ -363,7 +363,7 @@ class KioskApp(App):
         if self.staff_present:
             return
         if event.kind == IdentityEventKind.SESSION_STARTED and self.out_of_service() is not None:
-            self._refuse_card_out_of_service()
+            self._refuse_card_out_of_service(card=event.source != "qr")
         elif event.kind == IdentityEventKind.SESSION_STARTED:
             self.greeting = event.masked_name
             then, self.after_identity = self.after_identity, None
@@ -385,11 +385,13 @@ class KioskApp(App):
             screen.problem = self.translator.gettext(IDENTITY_REFUSED[key])
             screen.refresh()
 
-    def _refuse_card_out_of_service(self) -> None:
+    def _refuse_card_out_of_service(self, card: bool) -> None:
         """A card (or e-ID code) while the terminal is closed: no journey and nothing of the
-        citizen kept; the attract loop says it is out of service and to take the card."""
+        citizen kept; the attract loop says it is out of service (and, for a card, to take
+        it: an e-ID code leaves nothing behind)."""
         self.after_identity = None
-        self.manager.get_screen("attract").card_refused()
+        if card:
+            self.manager.get_screen("attract").card_refused()
         self.terminal.sessions.end(EndReason.ADMIN)  # the wipe; `_on_session` shows attract
         self.show("attract")
 
