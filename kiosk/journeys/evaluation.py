@@ -62,9 +62,9 @@ MAX_RECENT = 12
 # The indicators a citizen may answer beside the overall score (整体满意度), in the order asked,
 # each with its name on the national 好差评 form; the console counts each (kiosk/console/usage.py).
 INDICATORS: dict[str, str] = {
-    "efficiency": N_("Efficiency of the service"),  # 服务效率
-    "competence": N_("Competence of the staff"),  # 服务水平
-    "attitude": N_("Attitude of the staff"),  # 服务态度
+    "efficiency": N_("Efficiency"),  # 服务效率
+    "competence": N_("Competence"),  # 服务水平
+    "attitude": N_("Attitude"),  # 服务态度
 }
 
 # What each score means to the citizen (the national 好差评 scale).
