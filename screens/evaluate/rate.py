@@ -15,6 +15,7 @@ from kivy.uix.widget import Widget
 from kiosk.i18n.messages import HOME_TILES
 from kiosk.ime.composer import Composer
 from kiosk.journeys.evaluation import MAX_COMMENT, SCORE_WORDS, SCORES, Rated
+from screens.evaluate.flow import EvaluateFlow
 from screens.journey_screen import Action, JourneyScreen
 from screens.keyboard import OnScreenKeyboard
 
@@ -111,7 +112,7 @@ class RateScreen(JourneyScreen):
         send_rating(self, self.flow)
 
 
-def send_rating(screen: JourneyScreen, flow: Any) -> None:
+def send_rating(screen: JourneyScreen, flow: EvaluateFlow) -> None:
     """Queue the flow's rating (the overall score, the indicators answered, the comment) on a
     worker; once queued, the thanks on the rating's own page. A second tap while it is sent
     does nothing (the screen is busy), and the journey refuses a second rating anyway."""

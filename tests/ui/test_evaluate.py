@@ -14,8 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from kiosk.sim import Simulation
 from tests.support import wait_until
 from tests.ui.harness import KioskUi
