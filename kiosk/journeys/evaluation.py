@@ -1,10 +1,10 @@
 """The evaluation journey (好差评) as a service the Kivy screens drive.
 
-A rating is offered at the end of a journey for what was just
-done, and from the home tile for the citizen's recent applications. It goes through the outbox
-(kind "evaluation"), so it is never lost to an outage. An application still in the outbox is
-rated by its outbox reference (`application_reference`): the sender keeps order, so the
-application has its receipt number by the time the rating is sent.
+A rating is offered at the end of a journey for what was just done, and from the home tile for
+the citizen's recent applications. It goes through the outbox (kind "evaluation"), so it is
+never lost to an outage. An application still in the outbox is rated by its outbox reference
+(`application_reference`): the sender keeps order, so the application has its receipt number by
+the time the rating is sent.
 
 What a rating is: the national 好差评 indicators, each on the same 5-level scale — the overall
 score (整体满意度), the only one asked for, so one tap is enough; and, when the citizen answers
@@ -28,12 +28,12 @@ log or the audit trail.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 import logging
 import uuid
 from collections.abc import Callable, Mapping
-import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
