@@ -7,7 +7,8 @@ Kinds and their bodies (what `Outbox.enqueue(kind, body)` is given):
   (the one printed on the citizen's receipt) is filled in here, so the receipt and the
   platform's record name the same thing.
 - `supplement`: `{"receipt_no" | "application_reference", "materials", "note"?}`.
-- `evaluation`: `{"receipt_no" | "application_reference", "score", "comment"?}`; a second
+- `evaluation`: `{"receipt_no" | "application_reference", "score", "efficiency"?,
+  "competence"?, "attitude"?, "comment"?}`; a second
   rating of an application the platform refuses (409 already_evaluated) counts as done.
 - `kiosk_events`: an `EventBatch` (the platform deduplicates on each event's id).
 

@@ -33,7 +33,9 @@ SPOKEN: dict[str, str] = {
     "progress_detail": N_("Here is where your application stands."),
     "progress_supplement": N_("Please take a photo of each document asked for."),
     "evaluate_list": N_("Please choose the service you want to rate."),
-    "evaluate_rate": N_("Touch the stars to rate, then touch Submit."),
+    "evaluate_rate": N_("Please touch how satisfied you are, then touch Send rating."),
+    "evaluate_detail": N_("You may also rate efficiency, competence and attitude, or touch "
+                          "Skip."),
 }
 
 # Screens that speak for themselves as they open (their own kiosk.voice prompts).

@@ -32,7 +32,7 @@ JOURNEY_SCREENS = {
     "collect": ("collect_list", "collect_reason", "collect_preview"),
     "pay": ("pay_due", "pay_qr", "pay_result"),
     "appointment": ("appt_menu", "appt_services", "appt_slots", "appt_booked", "appt_mine"),
-    "evaluate": ("evaluate_list", "evaluate_rate"),
+    "evaluate": ("evaluate_list", "evaluate_rate", "evaluate_detail"),
 }
 POLL_S = 3.0  # how often an open dialog asks whether staff acknowledged
 SPOKEN = {"sent": "help_sent", "acknowledged": "help_coming", "on_the_way": "help_coming",

@@ -20,6 +20,7 @@ ServiceId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
 ReceiptNo = Annotated[str, Field(pattern=r"^[A-Z0-9-]{6,40}$")]
 VerificationCode = Annotated[str, Field(pattern=r"^[A-Z0-9]{4}(-[A-Z0-9]{4}){3}$")]
 IdNumber = Annotated[str, Field(pattern=r"^[0-9A-Z]{9,18}$")]
+IndicatorScore = Annotated[int, Field(ge=1, le=5)]  # one indicator of 好差评 (contract 1.5)
 NonNegative = Annotated[int, Field(ge=0)]
 ChainHash = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 Audience = Literal["individual", "enterprise"]
@@ -208,6 +209,9 @@ class Evaluation(Reply):
     evaluation_id: OpaqueId
     receipt_no: ReceiptNo
     score: int = Field(ge=1, le=5)
+    efficiency: IndicatorScore | None = None  # contract 1.5
+    competence: IndicatorScore | None = None
+    attitude: IndicatorScore | None = None
     comment: str
     created_at: AwareDatetime
 
@@ -416,6 +420,9 @@ class AppointmentCreate(Body):
 class EvaluationCreate(Body):
     receipt_no: ReceiptNo
     score: int = Field(ge=1, le=5)
+    efficiency: IndicatorScore | None = None  # contract 1.5
+    competence: IndicatorScore | None = None
+    attitude: IndicatorScore | None = None
     comment: str | None = Field(default=None, max_length=500)
 
 

@@ -15,8 +15,8 @@ for a closing event. What the reports read, and nothing more:
   are counted by distinct `job` (the action id) when it is given.
 - `payment_complete` {session, payment, amount_fen, reason} with disposition success / failure /
   cancelled.
-- `rating_given` {service, overall} and, when the terminal asks for them, `efficiency`,
-  `competence`, `attitude` (整体满意度 / 服务效率 / 服务水平 / 服务态度), each 1–5.
+- `rating_given` {service, overall} and those of `efficiency`, `competence`, `attitude` the
+  citizen answered (整体满意度 / 服务效率 / 服务水平 / 服务态度), each 1–5.
 
 None of these carries personal data; the aggregation is done in SQL (GROUP BY on the same
 statements for SQLite and PostgreSQL), so a province's month is not loaded into the console.

@@ -1,10 +1,14 @@
 """The evaluation journey (好差评) as a service the Kivy screens drive.
 
-A rating (1–5, with an optional comment) is offered at the end of a journey for what was just
-done, and from the home tile for the citizen's recent applications. It goes through the outbox
-(kind "evaluation"), so it is never lost to an outage. An application still in the outbox is
-rated by its outbox reference (`application_reference`): the sender keeps order, so the
-application has its receipt number by the time the rating is sent.
+A rating is offered at the end of a journey for what was just done, and from the home tile for
+the citizen's recent applications. It goes through the outbox (kind "evaluation"), so it is
+never lost to an outage. An application still in the outbox is rated by its outbox reference
+(`application_reference`): the sender keeps order, so the application has its receipt number by
+the time the rating is sent.
+
+What a rating is: the national 好差评 indicators, each on the same 5-level scale — the overall
+score (整体满意度), the only one asked for, so one tap is enough; and, when the citizen answers
+them, efficiency (服务效率), competence (服务水平) and attitude (服务态度) — with an optional comment.
 
 The platform takes one rating per application. `recent` leaves out what the platform says was
 rated (`Application.evaluated`) and what was rated in this session; a rating the platform
@@ -14,8 +18,8 @@ earlier visit) is done with when sent (kiosk/delivery.py): the first rating stan
 Usage (the console's report): each rating is an "evaluation" journey for the rated
 application's service (when known; "evaluation" otherwise), begun when the citizen sends a
 score and completed once it is durable in the outbox; one the outbox refused or whose comment
-was too long stays open, abandoned at "rating" if the citizen gives up. Only the score is told,
-never the comment or the receipt number.
+was too long stays open, abandoned at "rating" if the citizen gives up. Only the scores are
+told, never the comment or the receipt number.
 
 Threading: `recent` and `rate` block (platform, outbox): call them from a worker. Privacy: the
 comment is the citizen's own words: it goes only into the (sealed) outbox item, never into a
@@ -24,11 +28,12 @@ log or the audit trail.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -53,6 +58,14 @@ SCORES = (1, 2, 3, 4, 5)
 MAX_COMMENT = 500  # the contract's EvaluationCreate.comment
 RECENT_DAYS = 180
 MAX_RECENT = 12
+
+# The indicators a citizen may answer beside the overall score (整体满意度), in the order asked,
+# each with its name on the national 好差评 form; the console counts each (kiosk/console/usage.py).
+INDICATORS: dict[str, str] = {
+    "efficiency": N_("Efficiency"),  # 服务效率
+    "competence": N_("Competence"),  # 服务水平
+    "attitude": N_("Attitude"),  # 服务态度
+}
 
 # What each score means to the citizen (the national 好差评 scale).
 SCORE_WORDS: dict[int, str] = {
@@ -94,10 +107,24 @@ class Rated:
     target: RateTarget
     score: int
     outbox_reference: str
+    indicators: Mapping[str, int] = dataclasses.field(default_factory=dict)
 
 
 def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
+
+
+def checked_indicators(indicators: Mapping[str, int] | None) -> dict[str, int]:
+    """The indicators answered, in the order asked; ValueError for a name not in INDICATORS or
+    a score not in SCORES (an int: True or 4.0 is no score)."""
+    given = dict(indicators or {})
+    unknown = sorted(set(given) - set(INDICATORS))
+    if unknown:
+        raise ValueError(f"unknown indicator(s) {unknown}: only {list(INDICATORS)}")
+    for name, score in given.items():
+        if type(score) is not int or score not in SCORES:
+            raise ValueError(f"{name} must be one of {SCORES}")
+    return {name: given[name] for name in INDICATORS if name in given}
 
 
 class EvaluationJourney(Journey[Step]):
@@ -163,11 +190,14 @@ class EvaluationJourney(Journey[Step]):
     def is_rated(self, target: RateTarget) -> bool:
         return target.reference in self._rated()
 
-    def rate(self, target: RateTarget, score: int, comment: str = "") -> Rated:
-        """Queue the rating in the outbox, once per application and session. Blocking."""
+    def rate(self, target: RateTarget, score: int, comment: str = "",
+             indicators: Mapping[str, int] | None = None) -> Rated:
+        """Queue the rating (the overall `score` and the `indicators` answered) in the outbox,
+        once per application and session. Blocking."""
         with self._lock:
-            if score not in SCORES:
+            if type(score) is not int or score not in SCORES:
                 raise ValueError(f"score must be one of {SCORES}")
+            answered = checked_indicators(indicators)
             comment = comment.strip()
             rated = self._rated()
             if target.reference in rated:
@@ -179,7 +209,7 @@ class EvaluationJourney(Journey[Step]):
                 raise JourneyProblem("journey.evaluation.comment_too_long", msgid=WORDS[
                     "journey.evaluation.comment_too_long"], detail=f"{len(comment)} chars")
             field = "receipt_no" if target.kind == "receipt_no" else "application_reference"
-            body: dict[str, object] = {field: target.reference, "score": score}
+            body: dict[str, object] = {field: target.reference, "score": score, **answered}
             if comment:
                 body["comment"] = comment
             key = str(uuid.uuid4())
@@ -193,14 +223,14 @@ class EvaluationJourney(Journey[Step]):
             rated[target.reference] = queued.reference
             self._go(Step.RATED)
             self._completed()
-            # the score and the service only: no comment, no reference
-            emit("rating_given", service=target.service_id, overall=score)
+            # the scores and the service only: no comment, no reference
+            emit("rating_given", service=target.service_id, overall=score, **answered)
             log.info("session %s: rating of %s queued as %s", self._session.session_id,
                      target.reference, queued.reference)
             self._audit.citizen(self._session.session_id, "evaluation.queued",
-                                application=target.reference, score=score,
+                                application=target.reference, score=score, **answered,
                                 comment=bool(comment), reference=queued.reference)
-            return Rated(target, score, queued.reference)
+            return Rated(target, score, queued.reference, answered)
 
 
 def evaluation_journey(terminal: Terminal, session: Session) -> EvaluationJourney:

@@ -1,4 +1,5 @@
-"""好差评: one rating of an application's service, from any status once it is filed."""
+"""好差评: one rating of an application's service, from any status once it is filed: the overall
+score and, when the citizen gave them, efficiency, competence and attitude (contract 1.5)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from typing import Any
 from kiosk.refplatform.applications import find as find_application
 from kiosk.refplatform.ids import opaque_id, stamp
 from kiosk.refplatform.problems import conflict, not_found
+
+# 服务效率 / 服务水平 / 服务态度 beside the overall score (contract 1.5), each optional
+INDICATORS = ("efficiency", "competence", "attitude")
 
 
 def create(conn: sqlite3.Connection, kiosk_id: str, body: dict[str, Any],
@@ -23,11 +27,14 @@ def create(conn: sqlite3.Connection, kiosk_id: str, body: dict[str, Any],
     if conn.execute("SELECT 1 FROM evaluations WHERE receipt_no = ?",
                     (body["receipt_no"],)).fetchone():
         raise conflict("already_evaluated", "this application was rated already")
+    indicators = {name: body[name] for name in INDICATORS if name in body}
     evaluation = {"evaluation_id": opaque_id("E"), "receipt_no": body["receipt_no"],
-                  "score": body["score"], "comment": body.get("comment", ""),
+                  "score": body["score"], **indicators, "comment": body.get("comment", ""),
                   "created_at": stamp(now)}
-    conn.execute("INSERT INTO evaluations(evaluation_id, receipt_no, kiosk_id, score, comment, "
-                 "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    conn.execute("INSERT INTO evaluations(evaluation_id, receipt_no, kiosk_id, score, efficiency, "
+                 "competence, attitude, comment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                  (evaluation["evaluation_id"], evaluation["receipt_no"], kiosk_id,
-                  evaluation["score"], evaluation["comment"], evaluation["created_at"]))
+                  evaluation["score"], *(indicators.get(name) for name in INDICATORS),
+                  evaluation["comment"], evaluation["created_at"]))
     return evaluation
+

@@ -313,6 +313,13 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE kiosk_commands ADD COLUMN revoked_at TEXT;
     """,
+    # 9: 好差评 by indicator (contract 1.5): efficiency, competence and attitude beside the
+    # overall score, each 1-5 or NULL when the citizen gave the overall score alone.
+    """
+    ALTER TABLE evaluations ADD COLUMN efficiency INTEGER;
+    ALTER TABLE evaluations ADD COLUMN competence INTEGER;
+    ALTER TABLE evaluations ADD COLUMN attitude INTEGER;
+    """,
 ]
 
 

@@ -1,6 +1,7 @@
-"""The evaluation journey's screens (好差评): the citizen's recent applications → a rating of
-1–5 with an optional comment. Other journeys offer it at their end through `offer`. Every
-decision is kiosk.journeys.evaluation's; these screens draw and touch."""
+"""The evaluation journey's screens (好差评): the citizen's recent applications → the overall
+score (1–5) with an optional comment → optionally efficiency, competence and attitude. Other
+journeys offer it at their end through `offer`. Every decision is kiosk.journeys.evaluation's;
+these screens draw and touch."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from collections.abc import Callable
 
 def install(app) -> None:  # type: ignore[no-untyped-def]
     """Add the screens to the app and the journey to its home tile."""
+    from screens.evaluate.detail import RateDetailScreen
     from screens.evaluate.flow import EvaluateFlow
     from screens.evaluate.listing import EvaluateListScreen
     from screens.evaluate.rate import RateScreen
 
     flow = EvaluateFlow(app)
-    for name, screen in (("evaluate_list", EvaluateListScreen), ("evaluate_rate", RateScreen)):
+    for name, screen in (("evaluate_list", EvaluateListScreen), ("evaluate_rate", RateScreen),
+                         ("evaluate_detail", RateDetailScreen)):
         app.manager.add_widget(screen(app, flow, name=name))
     app.add_journey("evaluate", flow.open, flow.forget)
 

@@ -12,7 +12,8 @@ from kiosk.i18n.messages import N_
 from screens.frame_model import Step
 
 # the numbered steps of the journey's step bar, each with the screens that belong to it
-STEPS = (Step(N_("Choose"), ("evaluate_list",)), Step(N_("Rate"), ("evaluate_rate",)))
+STEPS = (Step(N_("Choose"), ("evaluate_list",)),
+         Step(N_("Rate"), ("evaluate_rate", "evaluate_detail")))
 
 
 class EvaluateFlow:
@@ -25,7 +26,8 @@ class EvaluateFlow:
         self.targets: list[RateTarget] | None = None  # the recent applications
         self.target: RateTarget | None = None  # being rated
         self.then: Callable[[], None] | None = None  # where to go when rated or skipped
-        self.score: int | None = None
+        self.score: int | None = None  # the overall score (整体满意度)
+        self.indicators: dict[str, int] = {}  # the others answered (kiosk.journeys.evaluation)
         self.comment = ""
         self.rated: Rated | None = None
 
@@ -62,16 +64,16 @@ class EvaluateFlow:
 
     def rate(self, target: RateTarget, then: Callable[[], None]) -> None:
         self.target, self.then = target, then
-        self.score, self.comment, self.rated = None, "", None
+        self.score, self.comment, self.rated, self.indicators = None, "", None, {}
         self.app.show("evaluate_rate")
 
     def leave(self) -> None:
         """Rated or skipped: on to wherever the citizen was going."""
         then = self.then or self.app.go_home
         self.target = self.rated = self.score = None
-        self.comment = ""
+        self.comment, self.indicators = "", {}
         then()
 
     def forget(self) -> None:
         self.session = self.journey = self.targets = self.target = self.then = None
-        self.score, self.comment, self.rated = None, "", None
+        self.score, self.comment, self.rated, self.indicators = None, "", None, {}

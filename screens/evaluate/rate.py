@@ -1,5 +1,7 @@
-"""Rate one application: five large choices (非常不满意 … 非常满意), an optional comment typed
-on the app's own keyboard, then send (through the outbox) or skip."""
+"""Rate one application: the overall score (整体满意度), five large choices (非常不满意 … 非常满意)
+and the only question asked, so one tap and Send is enough; an optional comment typed on the
+app's own keyboard; then send (through the outbox), answer the three other indicators on a page
+of their own (screens.evaluate.detail), or skip."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from kivy.uix.widget import Widget
 from kiosk.i18n.messages import HOME_TILES
 from kiosk.ime.composer import Composer
 from kiosk.journeys.evaluation import MAX_COMMENT, SCORE_WORDS, SCORES, Rated
+from screens.evaluate.flow import EvaluateFlow
 from screens.journey_screen import Action, JourneyScreen
 from screens.keyboard import OnScreenKeyboard
 
@@ -82,8 +85,12 @@ class RateScreen(JourneyScreen):
             return [("rate_finish", _("Done"), self.flow.leave, True)]
         acts: list[Action] = [("rate_skip", _("Skip"), self.flow.leave, False)]
         if self.flow.score is not None:
+            acts.append(("rate_more", _("More questions"), self._more, False))
             acts.append(("rate_send", _("Send rating"), self._send, True))
         return acts
+
+    def _more(self) -> None:
+        self.app.show("evaluate_detail")
 
     def _score(self, score: int) -> None:
         self.flow.score = score
@@ -102,12 +109,21 @@ class RateScreen(JourneyScreen):
         self.refresh()
 
     def _send(self) -> None:
-        journey, target, score = self.flow.journey, self.flow.target, self.flow.score
-        if journey is None or target is None or score is None:
-            return
-        comment = self.flow.comment
+        send_rating(self, self.flow)
 
-        def sent(rated: Rated) -> None:
-            self.flow.rated = rated
 
-        self.work(lambda: journey.rate(target, score, comment), sent)
+def send_rating(screen: JourneyScreen, flow: EvaluateFlow) -> None:
+    """Queue the flow's rating (the overall score, the indicators answered, the comment) on a
+    worker; once queued, the thanks on the rating's own page. A second tap while it is sent
+    does nothing (the screen is busy), and the journey refuses a second rating anyway."""
+    journey, target, score = flow.journey, flow.target, flow.score
+    if journey is None or target is None or score is None:
+        return
+    comment, indicators = flow.comment, dict(flow.indicators)
+
+    def sent(rated: Rated) -> None:
+        flow.rated = rated
+        if screen.name != "evaluate_rate":
+            screen.app.show("evaluate_rate")
+
+    screen.work(lambda: journey.rate(target, score, comment, indicators), sent)

@@ -68,6 +68,7 @@ APPOINTMENT = {"appointment_id": "A-1", "booking_code": "123456", "service_id": 
                "slot": SLOT, "status": "booked", "holder_masked": "张*"}
 
 EVALUATION = {"evaluation_id": "E-1", "receipt_no": "SL2026-000123", "score": 5,
+              "efficiency": 4, "competence": 5, "attitude": 3,
               "comment": "", "created_at": "2026-03-01T10:00:00+08:00"}
 
 HEARTBEAT_ACK = {"server_time": "2026-03-01T10:00:00+08:00"}

@@ -39,7 +39,8 @@ MODEL_FOR_SCHEMA: dict[str, type[BaseModel]] = {
     "KioskCommandRecorded": m.KioskCommandRecorded,
 }
 SKIPPED = {"OpaqueId", "ServiceId", "ReceiptNo", "VerificationCode", "IdNumber", "Audience",
-           "ApplicationStatus", "ProgressToken"}  # plain strings, typed as Annotated/Literal aliases
+           "ApplicationStatus", "ProgressToken",
+           "IndicatorScore"}  # plain strings and integers, typed as Annotated/Literal aliases
 
 
 def resolve(node: dict[str, Any]) -> dict[str, Any]:

@@ -111,6 +111,28 @@ def test_csv_export(sqlite_engine: sa.Engine) -> None:
                                                                   ("K3", "13")]
 
 
+def test_ratings_by_all_four_indicators_are_counted_per_indicator(engine: sa.Engine) -> None:
+    heartbeat(engine, "K1", DAY, beat(), hall="hall-a")
+    at = DAY + dt.timedelta(hours=2)
+    post(engine, "K1", "rating_given", at, service="s", overall=5, efficiency=4, competence=4,
+         attitude=1)
+    post(engine, "K1", "rating_given", at, service="s", overall=3, efficiency=2, competence=5,
+         attitude=1)
+    post(engine, "K1", "rating_given", at, service="s", overall=4)  # the overall score alone
+    found = usage.report(engine, SCOPE)
+    ratings = {r["indicator"]: (r["ratings"], r["mean"], [r[str(s)] for s in range(1, 6)])
+               for r in found.rows("ratings")}
+    assert ratings == {"overall": (3, 4.0, [0, 0, 1, 1, 1]),
+                       "efficiency": (2, 3.0, [0, 1, 0, 1, 0]),
+                       "competence": (2, 4.5, [0, 0, 0, 1, 1]),
+                       "attitude": (2, 1.0, [2, 0, 0, 0, 0])}
+    rows = list(csv.reader(io.StringIO(usage.to_csv(found, "ratings"))))
+    assert rows[1:] == [["overall", "整体满意度", "3", "4.0", "0", "0", "1", "1", "1"],
+                        ["efficiency", "服务效率", "2", "3.0", "0", "1", "0", "1", "0"],
+                        ["competence", "服务水平", "2", "4.5", "0", "0", "0", "1", "1"],
+                        ["attitude", "服务态度", "2", "1.0", "2", "0", "0", "0", "0"]]
+
+
 def test_posted_events_are_checked_against_the_catalogue() -> None:
     with pytest.raises(UndeclaredEvent):
         as_posted("rating_given", DAY, comment="free text")  # comments never leave

@@ -6,7 +6,9 @@ by the usage report, per journey and service."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import logging
 import sqlite3
@@ -107,7 +109,8 @@ def test_every_journey_is_counted_per_journey_and_service(running: Terminal,  # 
         progress_journey = ProgressJourney(session, running.client, running.outbox, KIOSK_ID)
         progress_journey.applications()
         rate = EvaluationJourney(session, running.client, running.outbox)
-        rate.rate(rate.recent()[0], 5)
+        rate.rate(rate.recent()[0], 5,
+                  indicators={"efficiency": 4, "competence": 3, "attitude": 2})
         book = AppointmentJourney(session, running.client, None, running.config.receipts)
         book.book(book.slots(SERVICE_ID)[0].slot_id)
         running.sessions.end(EndReason.FINISHED)
@@ -155,3 +158,14 @@ def test_every_journey_is_counted_per_journey_and_service(running: Terminal,  # 
     [kiosk] = found.rows("by_terminal")
     assert (kiosk["sessions"], kiosk["journeys_started"], kiosk["completed"],
             kiosk["abandoned"]) == (2, 6, 4, 2)
+    # the one rating, counted under each of its four indicators, on the page and in the CSV
+    ratings = {r["indicator"]: (r["ratings"], r["mean"], [r[str(s)] for s in range(1, 6)])
+               for r in found.rows("ratings")}
+    assert ratings == {"overall": (1, 5.0, [0, 0, 0, 0, 1]),
+                       "efficiency": (1, 4.0, [0, 0, 0, 1, 0]),
+                       "competence": (1, 3.0, [0, 0, 1, 0, 0]),
+                       "attitude": (1, 2.0, [0, 1, 0, 0, 0])}
+    exported = list(csv.DictReader(io.StringIO(usage.to_csv(found, "ratings"))))
+    assert [(r["indicator"], r["name"], r["ratings"], r["mean"]) for r in exported] == [
+        ("overall", "整体满意度", "1", "5.0"), ("efficiency", "服务效率", "1", "4.0"),
+        ("competence", "服务水平", "1", "3.0"), ("attitude", "服务态度", "1", "2.0")]

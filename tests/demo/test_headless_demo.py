@@ -95,6 +95,7 @@ def test_the_readme_demo_plays_every_citizen_journey(tmp_path: Path,
     assert {"attract", "home", "catalogue", "guide", "form", "materials", "camera", "review",
             "receipt",  # apply
             "progress_list", "progress_detail", "evaluate_list", "evaluate_rate",
+            "evaluate_detail",
             "appt_menu", "appt_services", "appt_slots", "appt_booked",
             "pay_due", "pay_qr", "pay_result", "collect_list", "collect_preview"} <= screens, shots
     assert shots[-1].endswith("-attract-the-end.png")  # played to the end, the card taken
@@ -118,7 +119,9 @@ def test_the_readme_demo_plays_every_citizen_journey(tmp_path: Path,
                 ("social-insurance-certificate", "collected")]
         (applied,) = db.execute("SELECT receipt_no FROM applications WHERE seq = "
                                 "(SELECT min(seq) FROM applications)").fetchone()
-        assert db.execute("SELECT receipt_no, score FROM evaluations").fetchall() == [(applied, 5)]
+        # rated by all four indicators: overall, efficiency, competence, attitude
+        assert db.execute("SELECT receipt_no, score, efficiency, competence, attitude FROM "
+                          "evaluations").fetchall() == [(applied, 5, 5, 4, 5)]
         assert db.execute("SELECT status FROM appointments").fetchall() == [("booked",)]
         assert db.execute("SELECT status FROM payments").fetchall() == [("paid",)]
         assert db.execute("SELECT count(*) FROM collections").fetchone() == (1,)

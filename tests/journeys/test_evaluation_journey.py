@@ -1,6 +1,7 @@
 """The evaluation journey (好差评) against the real reference platform and outbox: a recent
-application rated 1–5 with a comment, once; rating right after applying while the application
-still waits in the outbox; what is refused; and the comment never in a log."""
+application rated 1–5 with a comment, once, by the overall score alone or by all four
+indicators; rating right after applying while the application still waits in the outbox; what
+is refused; and the comment never in a log."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from kiosk.audit import AuditTrail
+from kiosk.audit.recorder import AuditRecorder
 from kiosk.journeys.evaluation import EvaluationJourney
 from kiosk.journeys.problems import JourneyProblem
 from tests.journeys.conftest import APPLICANT, NAME, Terminal, fill_in
@@ -127,3 +130,78 @@ def test_recent_needs_the_card_and_says_when_the_platform_is_down(running: Termi
     with pytest.raises(JourneyProblem) as down:
         evaluate(running).recent()
     assert down.value.code == "platform.unreachable"
+
+
+def test_a_rating_by_all_four_indicators_is_queued_sent_logged_and_audited(
+        running: Terminal, tmp_path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    trail = AuditTrail(tmp_path / "audit.sqlite3", key=bytes(range(32)))
+    session = running.session()
+    apply = running.journey(session)
+    fill_in(apply)
+    receipt = apply.submit()
+    apply.finish()
+    journey = EvaluationJourney(session, running.client, running.outbox,
+                                audit=AuditRecorder(trail))
+    (target,) = journey.recent()
+    rated = journey.rate(target, 4, COMMENT, indicators={"attitude": 2, "efficiency": 5,
+                                                         "competence": 3})
+    assert dict(rated.indicators) == {"efficiency": 5, "competence": 3, "attitude": 2}
+
+    (item,) = [i for i in running.outbox.items() if i.kind == "evaluation"]
+    body = running.outbox.open_body(item)
+    assert {k: body[k] for k in ("score", "efficiency", "competence", "attitude")} == {
+        "score": 4, "efficiency": 5, "competence": 3, "attitude": 2}
+    assert wait_until(lambda: delivered(running, "evaluation"), timeout=10, interval=0.05)
+    (row,) = evaluations(running)
+    assert (row["receipt_no"], row["score"], row["efficiency"], row["competence"],
+            row["attitude"]) == (receipt.receipt_no, 4, 5, 3, 2)
+
+    assert [r.event_fields for r in caplog.records
+            if getattr(r, "event_id", "") == "rating_given"] == [
+        {"service": "nurse-practice-registration", "overall": "4", "efficiency": "5",
+         "competence": "3", "attitude": "2"}]
+    (queued,) = [e for e in trail.entries() if e.action == "evaluation.queued"]
+    assert queued.details["score"] == 4
+    assert (queued.details["efficiency"], queued.details["competence"],
+            queued.details["attitude"]) == (5, 3, 2)
+    assert queued.details["comment"] is True and COMMENT not in str(queued.details)
+    trail.close()
+
+
+def test_only_the_indicators_answered_are_sent(running: Terminal,
+                                               caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    journey = evaluate(running)
+    rated = journey.rate(journey.offer("SL-20261123-000001", "x"), 5,
+                         indicators={"competence": 4})
+    assert dict(rated.indicators) == {"competence": 4}
+    (item,) = [i for i in running.outbox.items() if i.kind == "evaluation"]
+    body = running.outbox.open_body(item)
+    assert body["score"] == 5 and body["competence"] == 4
+    assert "efficiency" not in body and "attitude" not in body
+    (fields,) = [r.event_fields for r in caplog.records
+                 if getattr(r, "event_id", "") == "rating_given"]
+    assert fields == {"overall": "5", "competence": "4"}
+
+
+@pytest.mark.parametrize("indicators,says", [
+    ({"efficiency": 0}, "efficiency must be one of (1, 2, 3, 4, 5)"),
+    ({"attitude": 6}, "attitude must be one of"),
+    ({"competence": "5"}, "competence must be one of"),
+    ({"competence": 4.0}, "competence must be one of"),
+    ({"efficiency": True}, "efficiency must be one of"),
+    ({"overall": 5}, "unknown indicator(s) ['overall']"),
+    ({"speed": 3, "efficiency": 4}, "unknown indicator(s) ['speed']"),
+])
+def test_garbage_indicators_are_refused_before_anything_is_queued(
+        running: Terminal, indicators: dict, says: str) -> None:
+    journey = evaluate(running)
+    target = journey.offer("SL-20261123-000001", "x")
+    with pytest.raises(ValueError) as refused:
+        journey.rate(target, 4, indicators=indicators)
+    assert says in str(refused.value)
+    assert [i for i in running.outbox.items() if i.kind == "evaluation"] == []
+    assert not journey.is_rated(target)
+    journey.rate(target, 4, indicators={"efficiency": 4})  # what was refused did not count
+    assert journey.is_rated(target)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from kiosk.refplatform import terminals
 from tests.refplatform.conftest import KIOSK, new_key
 
@@ -48,3 +50,47 @@ def test_an_application_is_rated_once(api):
     assert unknown.status_code == 404
     out_of_range = api.post("/evaluations", {"receipt_no": receipt, "score": 6}, key=new_key())
     assert out_of_range.status_code == 400
+
+
+def test_a_rating_by_all_four_indicators_is_stored_and_returned(api):
+    receipt = api.file()["receipt_no"]
+    created = api.post("/evaluations", {"receipt_no": receipt, "score": 5, "efficiency": 4,
+                                        "competence": 3, "attitude": 2}, key=new_key())
+    assert created.status_code == 201
+    evaluation = created.json()
+    assert (evaluation["score"], evaluation["efficiency"], evaluation["competence"],
+            evaluation["attitude"]) == (5, 4, 3, 2)
+    with api.store.read() as conn:
+        row = conn.execute("SELECT score, efficiency, competence, attitude FROM evaluations "
+                           "WHERE receipt_no = ?", (receipt,)).fetchone()
+    assert tuple(row) == (5, 4, 3, 2)
+
+
+def test_the_overall_score_alone_leaves_the_other_indicators_out(api):
+    receipt = api.file()["receipt_no"]
+    evaluation = api.post("/evaluations", {"receipt_no": receipt, "score": 3},
+                          key=new_key()).json()
+    assert evaluation["score"] == 3
+    assert not {"efficiency", "competence", "attitude"} & set(evaluation)
+    with api.store.read() as conn:
+        row = conn.execute("SELECT efficiency, competence, attitude FROM evaluations "
+                           "WHERE receipt_no = ?", (receipt,)).fetchone()
+    assert tuple(row) == (None, None, None)
+
+
+@pytest.mark.parametrize("field,value,path", [("efficiency", 0, "body/efficiency"),
+                                              ("competence", 6, "body/competence"),
+                                              ("attitude", "5", "body/attitude"),
+                                              ("speed", 4, "body")])
+def test_an_indicator_out_of_range_or_unknown_is_refused_as_a_problem(api, field, value, path):
+    receipt = api.file()["receipt_no"]
+    refused = api.post("/evaluations", {"receipt_no": receipt, "score": 4, field: value},
+                       key=new_key())
+    assert refused.status_code == 400
+    assert refused.headers["Content-Type"] == "application/problem+json"
+    problem = refused.json()
+    assert problem["code"] == "validation_failed"
+    assert [e["path"] for e in problem["errors"]] == [path]
+    with api.store.read() as conn:
+        assert conn.execute("SELECT 1 FROM evaluations WHERE receipt_no = ?",
+                            (receipt,)).fetchone() is None
