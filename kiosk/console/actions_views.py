@@ -20,6 +20,7 @@ from flask import (Blueprint, Flask, Response, abort, current_app, g, redirect, 
 from kiosk.console import actions, rollouts
 from kiosk.console.auth import audit
 from kiosk.console.db import terminals
+from kiosk.console.lang import N_, _
 from kiosk.fleet.repository import FleetRepository
 from kiosk.remote.envelope import ACTIONS
 
@@ -42,8 +43,8 @@ def install(app: Flask, setup: ActionsSetup, url_prefix: str = "") -> None:
     app.extensions[EXTENSION] = setup
     app.register_blueprint(blueprint, url_prefix=url_prefix)
     app.extensions.setdefault("console_nav", []).extend(
-        [("console_actions.actions_page", "Remote actions"),
-         ("console_actions.rollouts_page", "Rollouts")])
+        [("console_actions.actions_page", N_("Remote actions")),
+         ("console_actions.rollouts_page", N_("Rollouts"))])
 
 
 def _setup() -> ActionsSetup:
@@ -136,8 +137,8 @@ def revoke(command_id: str) -> Response:
     audit("command.revoke", kiosk_id, command_id=command_id, status=status)
     if status != "revoked":
         return redirect(url_for(  # type: ignore[return-value]
-            ".actions_page", error=f"Too late: the terminal had already {status} it; "
-            f"it stays {status}."), 303)
+            ".actions_page", error=_("Too late: the terminal had already %(status)s it; "
+                                     "it stays %(status)s.", status=status)), 303)
     return redirect(url_for(".actions_page"), 303)  # type: ignore[return-value]
 
 

@@ -83,7 +83,7 @@ def world(tmp_path: Path) -> Iterator[SimpleNamespace]:
 
 
 def page_as(browser, world, who: str):  # type: ignore[no-untyped-def]
-    context = browser.new_context()
+    context = browser.new_context(locale="en-US")
     context.add_cookies([{"name": "console_session", "value": signed_in(world.app, who),
                           "url": world.url}])
     return context.new_page()

@@ -17,7 +17,7 @@ from kiosk.fleet.repository import FleetRepository
 from kiosk.fleet.scopes import Scope
 from kiosk.console.app import create_console
 from kiosk.refplatform.store import Store
-from tests.console.conftest import add_staff, signed_in
+from tests.console.conftest import add_staff, english, signed_in
 
 STAFF = {"amy": ("hall_staff", "hall-a"), "bob": ("hall_staff", "hall-b"),
          "fm": ("fleet_manager", "")}
@@ -43,7 +43,7 @@ def console(tmp_path: Path) -> Iterator[SimpleNamespace]:
     actions_views.install(app, actions_views.ActionsSetup(
         engine, actions.PlatformStoreChannel(store),
         signing.generate(tmp_path / "console" / "command-key.pem"), repo))
-    yield SimpleNamespace(engine=engine, store=store, repo=repo, client=app.test_client())
+    yield SimpleNamespace(engine=engine, store=store, repo=repo, client=english(app.test_client()))
     engine.dispose()
 
 

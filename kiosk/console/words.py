@@ -1,0 +1,35 @@
+"""The console's words for its own codes (board problems, levels), translated where shown."""
+
+from __future__ import annotations
+
+from kiosk.console.lang import N_, _
+
+PROBLEM_WORDS = {
+    "offline": N_("offline"), "out_of_service": N_("out of service"),
+    "paper_out": N_("paper out"), "device_error": N_("device error"),
+    "outbox_stuck": N_("outbox stuck"), "paper_low": N_("paper low"),
+    "degraded": N_("degraded"), "device_attention": N_("device attention"),
+    "prints_unknown": N_("prints unknown"), "paper_unknown": N_("paper unknown"),
+}
+LEVEL_WORDS = {"red": N_("red"), "amber": N_("amber"), "green": N_("green")}
+
+
+def problem(code: str) -> str:
+    """A problem code as staff read it ("paper_out" -> "paper out" / "缺纸")."""
+    return _(PROBLEM_WORDS[code]) if code in PROBLEM_WORDS else code.replace("_", " ")
+
+
+def level(code: str) -> str:
+    return _(LEVEL_WORDS[code]) if code in LEVEL_WORDS else code
+
+# The alerts page's titles (the e-mail/webhook payload keeps alert_delivery.TITLES).
+ALERT_WORDS = {
+    "offline": N_("terminal offline"), "paper_low": N_("paper low"),
+    "paper_out": N_("paper out"), "device_needs_staff": N_("device needs staff"),
+    "outbox_stuck": N_("outbox stuck"), "audit_mismatch": N_("audit head mismatch"),
+    "no_sessions": N_("no citizen sessions in opening hours"),
+}
+
+
+def alert(kind: str) -> str:
+    return _(ALERT_WORDS[kind]) if kind in ALERT_WORDS else kind
