@@ -33,3 +33,19 @@ ALERT_WORDS = {
 
 def alert(kind: str) -> str:
     return _(ALERT_WORDS[kind]) if kind in ALERT_WORDS else kind
+
+# The usage page's column titles (the CSV keeps the report's own column names: a program reads
+# it; a person reads the page).
+COLUMN_WORDS = {
+    "kiosk_id": N_("Terminal"), "hour": N_("Hour"), "journey": N_("Journey"),
+    "service": N_("Service"), "step": N_("Step"), "sessions": N_("Sessions"),
+    "journeys_started": N_("Journeys started"), "completed": N_("Completed"),
+    "abandoned": N_("Abandoned"), "failed": N_("Failed"), "prints": N_("Prints"),
+    "prints_failed": N_("Prints failed"), "payments": N_("Payments"),
+    "paid_fen": N_("Paid (fen)"), "indicator": N_("Indicator"), "name": N_("Name"),
+    "ratings": N_("Ratings"), "mean": N_("Mean"),
+}
+
+
+def column(name: str) -> str:
+    return _(COLUMN_WORDS[name]) if name in COLUMN_WORDS else name
