@@ -21,6 +21,7 @@ from kiosk.console import actions, rollouts
 from kiosk.console.auth import audit
 from kiosk.console.db import terminals
 from kiosk.console.lang import N_, _
+from kiosk.console.words import command
 from kiosk.fleet.repository import FleetRepository
 from kiosk.remote.envelope import ACTIONS
 
@@ -138,7 +139,7 @@ def revoke(command_id: str) -> Response:
     if status != "revoked":
         return redirect(url_for(  # type: ignore[return-value]
             ".actions_page", error=_("Too late: the terminal had already %(status)s it; "
-                                     "it stays %(status)s.", status=status)), 303)
+                                     "it stays %(status)s.", status=command(status))), 303)
     return redirect(url_for(".actions_page"), 303)  # type: ignore[return-value]
 
 

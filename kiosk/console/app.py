@@ -95,6 +95,7 @@ def create_console(engine: sa.Engine, config: ConsoleConfig | None = None, *,
     app.jinja_env.filters["level"] = words.level
     app.jinja_env.filters["alert"] = words.alert
     app.jinja_env.filters["column"] = words.column
+    app.jinja_env.filters["command"] = words.command
     app.jinja_env.globals["PROBLEMS"] = PROBLEMS
     app.context_processor(lambda: {"staff": auth.current_staff(), "config": config,
                                    "has_help_desk": help_desk is not None, "part_nav": nav})

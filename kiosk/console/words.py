@@ -49,3 +49,15 @@ COLUMN_WORDS = {
 
 def column(name: str) -> str:
     return _(COLUMN_WORDS[name]) if name in COLUMN_WORDS else name
+
+# Remote commands as the actions page shows them (the stored codes stay as they are).
+COMMAND_WORDS = {
+    "out_of_service": N_("Out of service"), "in_service": N_("Back in service"),
+    "restart": N_("Restart"), "screenshot": N_("Screenshot"),
+    "pending": N_("pending"), "executed": N_("executed"), "refused": N_("refused"),
+    "revoked": N_("revoked"),
+}
+
+
+def command(code: str) -> str:
+    return _(COMMAND_WORDS[code]) if code in COMMAND_WORDS else code
