@@ -101,3 +101,10 @@ def install(app: Flask) -> None:
         _jinja_gettext, _jinja_ngettext, newstyle=True)
     app.context_processor(lambda: {"lang": language(), "languages": LANGUAGE_NAMES})
     app.add_url_rule("/language", "language", _switch)
+    app.after_request(_vary)
+
+
+def _vary(response: Response) -> Response:
+    """The same URL answers in either language: caches must key on what chose it."""
+    response.vary.update(("Accept-Language", "Cookie"))
+    return response

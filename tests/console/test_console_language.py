@@ -95,3 +95,8 @@ def test_a_chinese_browser_gets_login_board_and_alerts_in_chinese_and_can_switch
     assert page.inner_text("h1") == "Terminals" and page.inner_text("#nav-board") == "Board"
     page.click("#lang-zh-CN")
     assert page.get_attribute("html", "lang") == "zh-CN" and page.inner_text("h1") == "终端"
+
+
+def test_answers_vary_with_what_chose_their_language(sqlite_engine: sa.Engine) -> None:
+    answer = create_console(sqlite_engine).test_client().get("/login")
+    assert {"Accept-Language", "Cookie"} <= set(answer.vary)
