@@ -29,16 +29,12 @@ from typing import Any
 from flask import Flask, Response, g, has_request_context, redirect, request
 from flask.typing import ResponseReturnValue
 
+from kiosk.console.refusal import N_, Refusal
 from kiosk.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, Translator, translator
 
 DOMAIN = "console"
 COOKIE = "console_lang"
 _COOKIE_AGE_S = 365 * 86400
-
-
-def N_(msgid: str) -> str:  # noqa: N802 - the gettext convention
-    """Marks a word for the catalogue, translated later where it is shown."""
-    return msgid
 
 
 def negotiate(cookie: str | None, accept_language: Any) -> str:
@@ -70,6 +66,14 @@ def current() -> Translator:
 def _(msgid: str, /, **values: Any) -> str:
     """`msgid` in the request's language, `%`-formatted with values."""
     return current().gettext(msgid, **values)
+
+
+def refusal(exc: Refusal) -> str:
+    """A refusal's sentence in the request's language."""
+    return _(exc.msgid, **exc.values)
+
+
+__all__ = ["N_", "Refusal", "_", "current", "install", "language", "negotiate", "refusal"]
 
 
 def _jinja_gettext(msgid: str) -> str:
