@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.console.db import UTC_TIME, metadata
+from kiosk.console.refusal import N_, Refusal
 from kiosk.remote.envelope import ACTIONS, Command, CommandRefused, check_shape, plain_message, sign
 
 LIFETIME = dt.timedelta(hours=1)  # a command not fetched within this is refused as expired
@@ -81,7 +82,7 @@ class PlatformStoreChannel:
             return commands.revoke(conn, command_id, dt.datetime.now(dt.timezone.utc))
 
 
-class ActionRefused(Exception):
+class ActionRefused(Refusal):
     """The console will not send this (bad message, unknown action)."""
 
 
@@ -97,13 +98,13 @@ def issue(engine: sa.Engine, channel: Channel, key: Ed25519PrivateKey, *, kiosk_
           now: dt.datetime | None = None, lifetime: dt.timedelta = LIFETIME) -> Issued:
     """Sign `action` for `kiosk_id` under the next sequence number, record it, queue it."""
     if action not in ACTIONS:
-        raise ActionRefused("unknown action")
+        raise ActionRefused(N_("unknown action"))
     try:
         message = plain_message(message) if action == "out_of_service" else ""
     except CommandRefused:
-        raise ActionRefused("the message must be plain text of at most 200 characters") from None
+        raise ActionRefused(N_("the message must be plain text of at most 200 characters")) from None
     if action == "out_of_service" and not message:
-        raise ActionRefused("out of service needs a message for citizens")
+        raise ActionRefused(N_("out of service needs a message for citizens"))
     now = now or dt.datetime.now(dt.timezone.utc)
     for attempt in range(3):  # two staff members sending at once: the second takes the next seq
         try:
@@ -180,9 +181,10 @@ def revoke(engine: sa.Engine, channel: Channel, command_id: str, *, revoked_by: 
         status = conn.execute(sa.select(remote_commands.c.status)
                               .where(remote_commands.c.command_id == command_id)).scalar()
         if status is None:
-            raise ActionRefused("no such command")
+            raise ActionRefused(N_("no such command"))
         if status != "pending":
-            raise ActionRefused(f"the command is {status} already; it stays {status}")
+            raise ActionRefused(N_("the command is %(status)s already; it stays %(status)s"),
+                                status=status)
         answer = channel.revoke(command_id)
         if not answer["revoked"]:  # the terminal reported first
             _settle(conn, command_id, answer)

@@ -20,6 +20,8 @@ from flask import (Blueprint, Flask, Response, abort, current_app, g, redirect, 
 from kiosk.console import actions, rollouts
 from kiosk.console.auth import audit
 from kiosk.console.db import terminals
+from kiosk.console.lang import N_, _, refusal
+from kiosk.console.words import command
 from kiosk.fleet.repository import FleetRepository
 from kiosk.remote.envelope import ACTIONS
 
@@ -42,8 +44,8 @@ def install(app: Flask, setup: ActionsSetup, url_prefix: str = "") -> None:
     app.extensions[EXTENSION] = setup
     app.register_blueprint(blueprint, url_prefix=url_prefix)
     app.extensions.setdefault("console_nav", []).extend(
-        [("console_actions.actions_page", "Remote actions"),
-         ("console_actions.rollouts_page", "Rollouts")])
+        [("console_actions.actions_page", N_("Remote actions")),
+         ("console_actions.rollouts_page", N_("Rollouts"))])
 
 
 def _setup() -> ActionsSetup:
@@ -112,7 +114,7 @@ def issue(kiosk_id: str, action: str) -> Response:
                                kiosk_id=kiosk_id, action=action, issued_by=staff.username,
                                message=request.form.get("message", ""))
     except actions.ActionRefused as exc:
-        return redirect(url_for(".actions_page", error=str(exc)), 303)  # type: ignore[return-value]
+        return redirect(url_for(".actions_page", error=refusal(exc)), 303)  # type: ignore[return-value]
     audit("command.issue", kiosk_id, command_id=issued.command_id, command=action)
     return redirect(url_for(".actions_page"), 303)  # type: ignore[return-value]
 
@@ -132,12 +134,12 @@ def revoke(command_id: str) -> Response:
                                 revoked_by=staff.username)
     except actions.ActionRefused as exc:
         audit("command.revoke", kiosk_id, command_id=command_id, refused=str(exc))
-        return redirect(url_for(".actions_page", error=str(exc)), 303)  # type: ignore[return-value]
+        return redirect(url_for(".actions_page", error=refusal(exc)), 303)  # type: ignore[return-value]
     audit("command.revoke", kiosk_id, command_id=command_id, status=status)
     if status != "revoked":
         return redirect(url_for(  # type: ignore[return-value]
-            ".actions_page", error=f"Too late: the terminal had already {status} it; "
-            f"it stays {status}."), 303)
+            ".actions_page", error=_("Too late: the terminal had already %(status)s it; "
+                                     "it stays %(status)s.", status=command(status))), 303)
     return redirect(url_for(".actions_page"), 303)  # type: ignore[return-value]
 
 
@@ -186,5 +188,5 @@ def rollout_step(ring: str, step: str) -> Response:
         else:
             abort(404)
     except rollouts.RolloutError as exc:
-        return redirect(url_for(".rollouts_page", error=str(exc)), 303)  # type: ignore[return-value]
+        return redirect(url_for(".rollouts_page", error=refusal(exc)), 303)  # type: ignore[return-value]
     return redirect(url_for(".rollouts_page"), 303)  # type: ignore[return-value]

@@ -14,13 +14,13 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from werkzeug.wrappers import Response
 
 from kiosk.console import alerts
-from kiosk.console.alert_delivery import TITLES
 from kiosk.console.auth import audit, console, current_staff, hall_scope, now, requires_role
+from kiosk.console.lang import N_
 
 ROLES = ("fleet_manager", "hall_staff")
 
 bp = Blueprint("alerts", __name__)
-bp.nav = [("alerts.index", "Alerts 告警")]  # type: ignore[attr-defined]
+bp.nav = [("alerts.index", N_("Alerts"))]  # type: ignore[attr-defined]
 
 
 def scope() -> str | None:
@@ -33,7 +33,7 @@ def scope() -> str | None:
 def index() -> str:
     show_all = request.args.get("all") == "1"
     items = alerts.listing(console().engine, hall=scope(), open_only=not show_all)
-    return render_template("console/alerts.html", alerts=items, titles=TITLES,
+    return render_template("console/alerts.html", alerts=items,
                            show_all=show_all, utc=alerts.utc)
 
 

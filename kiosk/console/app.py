@@ -22,9 +22,10 @@ import sqlalchemy as sa
 from flask import Blueprint, Flask, Response, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from kiosk.console import auth
+from kiosk.console import auth, lang, words
 from kiosk.console.config import ConsoleConfig
 from kiosk.console.helpdesk import PlatformHelpDesk
+from kiosk.console.lang import N_, _
 from kiosk.console.status import PROBLEMS, as_utc
 
 LOCAL = ZoneInfo("Asia/Shanghai")  # halls read local time
@@ -87,16 +88,22 @@ def create_console(engine: sa.Engine, config: ConsoleConfig | None = None, *,
     app.extensions["console_nav"] = nav  # a part installed later (actions) adds its links here
     app.extensions["console_terminal_panels"] = [
         part.terminal_panel for part in parts if hasattr(part, "terminal_panel")]
+    lang.install(app)
     app.jinja_env.filters["local"] = _local
     app.jinja_env.filters["ago"] = _ago
+    app.jinja_env.filters["problem"] = words.problem
+    app.jinja_env.filters["level"] = words.level
+    app.jinja_env.filters["alert"] = words.alert
+    app.jinja_env.filters["column"] = words.column
+    app.jinja_env.filters["command"] = words.command
     app.jinja_env.globals["PROBLEMS"] = PROBLEMS
     app.context_processor(lambda: {"staff": auth.current_staff(), "config": config,
                                    "has_help_desk": help_desk is not None, "part_nav": nav})
     for code in (401, 403, 404):
         app.register_error_handler(code, _error_page(code))
     app.register_error_handler(CSRFError, lambda e: (render_template(
-        "error.html", code=400, reason="The form was stale or forged (CSRF check failed). "
-        "Reload the page and try again."), 400))
+        "error.html", code=400, reason=_("The form was stale or forged (CSRF check failed). "
+                                          "Reload the page and try again.")), 400))
     return app
 
 
@@ -110,9 +117,9 @@ def _headers(response: Response) -> Response:
 
 
 def _error_page(code: int) -> Callable[[Any], Any]:
-    reasons = {401: "Please log in.", 403: "This is not yours to see or act on.",
-               404: "There is nothing here."}
-    return lambda _e: (render_template("error.html", code=code, reason=reasons[code]), code)
+    reasons = {401: N_("Please log in."), 403: N_("This is not yours to see or act on."),
+               404: N_("There is nothing here.")}
+    return lambda _e: (render_template("error.html", code=code, reason=_(reasons[code])), code)
 
 
 def _time(value: dt.datetime | str) -> dt.datetime:
@@ -129,9 +136,9 @@ def _ago(value: dt.datetime | str | None) -> str:
     value = _time(value)
     seconds = int((auth.now() - as_utc(value)).total_seconds())
     if seconds < 120:
-        return f"{max(seconds, 0)} s ago"
+        return _("%(n)d s ago", n=max(seconds, 0))
     if seconds < 7200:
-        return f"{seconds // 60} min ago"
+        return _("%(n)d min ago", n=seconds // 60)
     if seconds < 172800:
-        return f"{seconds // 3600} h ago"
-    return f"{seconds // 86400} days ago"
+        return _("%(n)d h ago", n=seconds // 3600)
+    return _("%(n)d days ago", n=seconds // 86400)

@@ -26,7 +26,7 @@ from kiosk.console import queries, staff
 from kiosk.console.staff import Staff
 
 F = TypeVar("F", bound=Callable[..., Any])
-PUBLIC_ENDPOINTS = {"login.login", "static"}
+PUBLIC_ENDPOINTS = {"login.login", "static", "language"}
 # A page's own poll (fetch) says so: it gets 401 rather than the login page as its rows. An
 # open help queue's poll keeps the session from idling out (it is a monitor in use); the
 # absolute limit still ends it.

@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from kiosk.console.db import UTC_TIME, events, metadata, terminals
+from kiosk.console.refusal import N_, Refusal
 from kiosk.fleet.repository import FleetError, FleetRepository
 from kiosk.fleet.scopes import NAME, Scope
 
@@ -57,7 +58,7 @@ rollout_log = sa.Table(
 )
 
 
-class RolloutError(Exception):
+class RolloutError(Refusal):
     """The step cannot be taken; the message says why."""
 
 
@@ -82,7 +83,7 @@ def plan_ring(engine: sa.Engine, ring: str, position: int, *, actor: str,
               halt_share: float = DEFAULT_HALT_SHARE, now: dt.datetime | None = None) -> None:
     """Declare a ring (or change its place or threshold)."""
     if not NAME.match(ring) or not 0 <= halt_share < 1:
-        raise RolloutError("a ring is a name of letters, digits, _ . - and a share below 1")
+        raise RolloutError(N_("a ring is a name of letters, digits, _ . - and a share below 1"))
     now = now or _now()
     with engine.begin() as conn:
         updated = conn.execute(rollout_rings.update().where(rollout_rings.c.ring == ring)
@@ -127,15 +128,17 @@ def promote(engine: sa.Engine, repo: FleetRepository, *, source: str, actor: str
                                .order_by(rollout_rings.c.position)).all()
         names = [r.ring for r in ordered]
         if source not in names:
-            raise RolloutError(f"no ring {source}")
+            raise RolloutError(N_("no ring %(ring)s"), ring=source)
         here = ordered[names.index(source)]
         if here.status == "halted":
-            raise RolloutError(f"ring {source} is halted: {here.halt_reason}")
+            raise RolloutError(N_("ring %(ring)s is halted: %(reason)s"), ring=source,
+                               reason=here.halt_reason)
         if names.index(source) + 1 >= len(names):
-            raise RolloutError(f"ring {source} is the last ring")
+            raise RolloutError(N_("ring %(ring)s is the last ring"), ring=source)
         dest = ordered[names.index(source) + 1]
         if dest.status == "halted":
-            raise RolloutError(f"ring {dest.ring} is halted: roll it back or resume it first")
+            raise RolloutError(N_("ring %(ring)s is halted: roll it back or resume it first"),
+                               ring=dest.ring)
         before = repo.current().get(Scope("ring", dest.ring).target_path)
         try:
             record = repo.promote(Scope("ring", source), Scope("ring", dest.ring))
@@ -156,7 +159,7 @@ def rollback(engine: sa.Engine, repo: FleetRepository, *, ring: str, actor: str,
     with engine.begin() as conn:
         row = conn.execute(sa.select(rollout_rings).where(rollout_rings.c.ring == ring)).first()
         if row is None:
-            raise RolloutError(f"no ring {ring}")
+            raise RolloutError(N_("no ring %(ring)s"), ring=ring)
         scope = Scope("ring", ring)
         try:
             if row.previous_version is not None:
@@ -180,7 +183,7 @@ def resume(engine: sa.Engine, *, ring: str, actor: str, now: dt.datetime | None 
     with engine.begin() as conn:
         if not conn.execute(rollout_rings.update().where(rollout_rings.c.ring == ring)
                             .values(status="open", halt_reason="", since=now)).rowcount:
-            raise RolloutError(f"no ring {ring}")
+            raise RolloutError(N_("no ring %(ring)s"), ring=ring)
         _log(conn, now, actor, "resume", ring, None)
 
 

@@ -15,14 +15,15 @@ from werkzeug.wrappers import Response
 from kiosk.console import usage
 from kiosk.console.alerts_views import ROLES, scope as hall_of_request
 from kiosk.console.auth import console, now, requires_role
+from kiosk.console.lang import N_
 
 TIMEZONE = "Asia/Shanghai"  # the halls' local time
-TABLES = {"by_terminal": "按终端 per terminal", "by_service": "按业务和事项 per journey and service",
-          "abandoned_at": "中途放弃 abandoned at", "by_hour": "按时段 per hour of day",
-          "ratings": "好差评 ratings"}
+TABLES = {"by_terminal": N_("Per terminal"), "by_service": N_("Per journey and service"),
+          "abandoned_at": N_("Abandoned at"), "by_hour": N_("Per hour of day"),
+          "ratings": N_("Ratings")}
 
 bp = Blueprint("usage", __name__)
-bp.nav = [("usage.index", "Usage 使用情况")]  # type: ignore[attr-defined]
+bp.nav = [("usage.index", N_("Usage"))]  # type: ignore[attr-defined]
 
 
 def _scope() -> usage.Scope:

@@ -50,7 +50,7 @@ LANGUAGES = ("zh-CN", "en")
 DEFAULT_LANGUAGE = "zh-CN"
 # Endonyms for the language switch: each language is named in itself, never translated.
 LANGUAGE_NAMES = {"zh-CN": "中文", "en": "English"}
-DOMAIN = "kiosk"
+DOMAIN = "kiosk"  # the citizen app; the operations console has its own, kiosk.console.lang
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 
 # contract language tag -> (catalogue folder, Babel locale for dates and numbers).
@@ -62,17 +62,17 @@ _DATE_FORMAT = {"zh-CN": "y年M月d日（EEE）", "en": "EEE d MMM y"}
 _DAY_FORMAT = {"zh-CN": "M月d日（EEE）", "en": "EEE d MMM"}  # a day of the coming weeks
 
 
-def po_path(language: str) -> Path:
-    """Where a language's catalogue lives."""
-    return LOCALE_DIR / _LOCALES[language][0] / "LC_MESSAGES" / f"{DOMAIN}.po"
+def po_path(language: str, domain: str = DOMAIN) -> Path:
+    """Where a language's catalogue of a domain lives."""
+    return LOCALE_DIR / _LOCALES[language][0] / "LC_MESSAGES" / f"{domain}.po"
 
 
 @cache
-def translations(language: str) -> _gettext.GNUTranslations:
-    """The language's catalogue, parsed once (read_po -> in-memory .mo -> stdlib gettext,
-    which brings plural rules from the catalogue's Plural-Forms header)."""
-    with po_path(language).open("rb") as f:
-        catalog = read_po(f, locale=_LOCALES[language][0], domain=DOMAIN)
+def translations(language: str, domain: str = DOMAIN) -> _gettext.GNUTranslations:
+    """The language's catalogue of a domain, parsed once (read_po -> in-memory .mo -> stdlib
+    gettext, which brings plural rules from the catalogue's Plural-Forms header)."""
+    with po_path(language, domain).open("rb") as f:
+        catalog = read_po(f, locale=_LOCALES[language][0], domain=domain)
     buf = io.BytesIO()
     write_mo(buf, catalog, use_fuzzy=False)
     buf.seek(0)
@@ -82,15 +82,16 @@ def translations(language: str) -> _gettext.GNUTranslations:
 class Translator:
     """Everything language-dependent that a screen shows, for one language."""
 
-    def __init__(self, language: str = DEFAULT_LANGUAGE) -> None:
+    def __init__(self, language: str = DEFAULT_LANGUAGE, domain: str = DOMAIN) -> None:
         if language not in LANGUAGES:
             raise ValueError(f"unsupported language {language!r}; expected one of {LANGUAGES}")
         self.language = language
+        self.domain = domain
         self.locale = _LOCALES[language][1]
-        self._t = translations(language)
+        self._t = translations(language, domain)
 
     def __repr__(self) -> str:
-        return f"Translator({self.language!r})"
+        return f"Translator({self.language!r}, {self.domain!r})"
 
     def gettext(self, msgid: str, /, **values: Any) -> str:
         """The translation of `msgid` (the msgid itself if missing), `%`-formatted with values."""
@@ -133,9 +134,9 @@ class Translator:
 
 
 @cache
-def translator(language: str = DEFAULT_LANGUAGE) -> Translator:
+def translator(language: str = DEFAULT_LANGUAGE, domain: str = DOMAIN) -> Translator:
     """The shared Translator of a language (screens switch by asking for the other one)."""
-    return Translator(language)
+    return Translator(language, domain)
 
 
 def in_every_language(msgid: str, /, **values: Any) -> list[str]:

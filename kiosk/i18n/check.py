@@ -6,6 +6,10 @@
 - `untranslated(paths)`: the literals in `_()`, `gettext()`, `ngettext()`, `N_()`, `NP_()`
   calls of Python sources (extracted with Babel, exactly as pybabel does) and of `.kv` files
   that the catalogue lacks; `unused(paths)`: the catalogue's msgids no code marks.
+
+Each check takes a catalogue `domain`: "kiosk" (the citizen app: kiosk/ and screens/ minus the
+console) or "console" (kiosk/console: its Python and its Jinja templates, `{{ _("...") }}` and
+`{% trans %}`); `CONSOLE_DIR` is left out of the kiosk domain's scan.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from babel.messages.pofile import read_po
 
 from kiosk.i18n import _LOCALES, DOMAIN, LANGUAGES, po_path
 
+CONSOLE_DIR = Path(__file__).resolve().parents[1] / "console"
+_JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}
+
 _PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[#0\- +]*(?:\d+|\*)?(?:\.\d+)?([diouxXeEfFgGcrsa%])")
 # _("..."), _('...') and the other keywords inside kv rules (Kivy's kv language is not Python).
 # pybabel's default keywords (_, gettext, ngettext, N_, ...) and kiosk.i18n.messages.NP_.
@@ -29,9 +36,9 @@ _KV_CALL = re.compile(r"""\b(?:_|gettext|N_)\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'
 MsgId = str | tuple[str, ...]
 
 
-def read_catalogue(language: str) -> Catalog:
-    with po_path(language).open("rb") as f:
-        return read_po(f, locale=_LOCALES[language][0], domain=DOMAIN)
+def read_catalogue(language: str, domain: str = DOMAIN) -> Catalog:
+    with po_path(language, domain).open("rb") as f:
+        return read_po(f, locale=_LOCALES[language][0], domain=domain)
 
 
 def placeholders(text: str) -> list[str]:
@@ -43,12 +50,13 @@ def _ids(message_id: MsgId) -> tuple[str, ...]:
     return message_id if isinstance(message_id, tuple) else (message_id,)
 
 
-def catalogue_problems(catalogues: Mapping[str, Catalog] | None = None) -> list[str]:
-    """Every inconsistency between and inside the catalogues (by default the shipped ones,
-    first language as reference), as readable lines; [] means fine."""
+def catalogue_problems(catalogues: Mapping[str, Catalog] | None = None,
+                       domain: str = DOMAIN) -> list[str]:
+    """Every inconsistency between and inside the catalogues (by default the shipped ones of
+    `domain`, first language as reference), as readable lines; [] means fine."""
     problems: list[str] = []
     if catalogues is None:
-        catalogues = {lang: read_catalogue(lang) for lang in LANGUAGES}
+        catalogues = {lang: read_catalogue(lang, domain) for lang in LANGUAGES}
     ids = {lang: {m.id for m in cat if m.id} for lang, cat in catalogues.items()}
     first, *others = list(catalogues)
     reference = ids[first]
@@ -75,15 +83,21 @@ def catalogue_problems(catalogues: Mapping[str, Catalog] | None = None) -> list[
     return problems
 
 
-def extracted(paths: Iterable[Path]) -> dict[str, list[str]]:
-    """msgid -> places ("file:line") for every translatable literal under the given paths."""
+def extracted(paths: Iterable[Path], exclude: Iterable[Path] = ()) -> dict[str, list[str]]:
+    """msgid -> places ("file:line") for every translatable literal under the given paths
+    (.py, .kv and Jinja .html), leaving out those under `exclude`."""
     found: dict[str, list[str]] = {}
+    excluded = tuple(exclude)
     for root in paths:
         files = [root] if root.is_file() else sorted(root.rglob("*"))
         for path in files:
-            if path.suffix == ".py":
+            if any(path.is_relative_to(e) for e in excluded):
+                continue
+            if path.suffix in (".py", ".html"):
+                method = "python" if path.suffix == ".py" else "jinja2.ext:babel_extract"
                 for lineno, message, _comments, _context in extract_from_file(
-                        "python", str(path), keywords=KEYWORDS):
+                        method, str(path), keywords=KEYWORDS,
+                        options=_JINJA_OPTIONS if path.suffix == ".html" else None):
                     for msgid in _ids(message):
                         if msgid:
                             found.setdefault(msgid, []).append(f"{path}:{lineno}")
@@ -97,14 +111,23 @@ def extracted(paths: Iterable[Path]) -> dict[str, list[str]]:
     return found
 
 
-def untranslated(paths: Iterable[Path], language: str = LANGUAGES[0]) -> dict[str, list[str]]:
-    """The literals used in code that the language's catalogue does not hold."""
-    known = {i for m in read_catalogue(language) if m.id for i in _ids(m.id)}
-    return {msgid: where for msgid, where in extracted(paths).items() if msgid not in known}
+def _scan(paths: Iterable[Path] | None, domain: str) -> dict[str, list[str]]:
+    if domain != DOMAIN:
+        return extracted(paths or [CONSOLE_DIR])
+    return extracted(paths or [], exclude=[CONSOLE_DIR])
 
 
-def unused(paths: Iterable[Path], language: str = LANGUAGES[0]) -> list[str]:
+def untranslated(paths: Iterable[Path] | None, language: str = LANGUAGES[0],
+                 domain: str = DOMAIN) -> dict[str, list[str]]:
+    """The literals used in code that the language's catalogue does not hold (paths None:
+    the console's folder for the console domain)."""
+    known = {i for m in read_catalogue(language, domain) if m.id for i in _ids(m.id)}
+    return {msgid: where for msgid, where in _scan(paths, domain).items() if msgid not in known}
+
+
+def unused(paths: Iterable[Path] | None, language: str = LANGUAGES[0],
+           domain: str = DOMAIN) -> list[str]:
     """Catalogue msgids no code marks any more (pybabel update would make them obsolete)."""
-    used = set(extracted(paths))
-    return sorted(i for m in read_catalogue(language) if m.id for i in _ids(m.id)
+    used = set(_scan(paths, domain))
+    return sorted(i for m in read_catalogue(language, domain) if m.id for i in _ids(m.id)
                   if i not in used)

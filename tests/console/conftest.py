@@ -128,6 +128,13 @@ def add_staff(engine: sa.Engine, username: str, role: str, hall: str = "") -> st
     return staff.add(engine, username, PASSWORD, role, hall, dt.datetime.now(dt.timezone.utc))
 
 
+def english(client):  # type: ignore[no-untyped-def]
+    """A Flask test client whose requests ask for English (Accept-Language: en-US): the
+    console answers in Chinese otherwise, and these tests read its English words."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en-US"
+    return client
+
+
 def signed_in(app, username: str) -> str:  # type: ignore[no-untyped-def]
     """The value of a console session cookie for `username`, as the login form would leave it
     after password and TOTP: for tests of pages behind the login (the login itself is

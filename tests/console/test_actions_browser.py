@@ -83,7 +83,7 @@ def world(tmp_path: Path) -> Iterator[SimpleNamespace]:
 
 
 def page_as(browser, world, who: str):  # type: ignore[no-untyped-def]
-    context = browser.new_context()
+    context = browser.new_context(locale="en-US")
     context.add_cookies([{"name": "console_session", "value": signed_in(world.app, who),
                           "url": world.url}])
     return context.new_page()
@@ -109,7 +109,7 @@ def test_out_of_service_from_the_page_reaches_the_terminal_and_a_ring_rolls_back
     # back in service, revoked from the page before the terminal's next poll: never run
     row.get_by_role("button", name="Back in service").click()
     page.wait_for_url("**/actions/")
-    page.locator("#commands tr", has_text="in_service").get_by_role(
+    page.locator("#commands tr", has_text="Back in service").get_by_role(
         "button", name="Revoke").click()
     page.wait_for_url("**/actions/")
     assert "the platform no longer hands it out" in page.locator("#commands").inner_text()

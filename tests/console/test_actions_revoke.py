@@ -26,7 +26,7 @@ from kiosk.refplatform.server import start_in_thread
 from kiosk.refplatform.store import Store
 from kiosk.remote.wiring import remote_actions
 from kiosk.session import SessionManager
-from tests.console.conftest import add_staff, signed_in
+from tests.console.conftest import add_staff, english, signed_in
 from tests.support import enrolled_terminal_config
 
 KIOSK_ID = "REVOKE-01"  # hall-a
@@ -76,7 +76,7 @@ def world(tmp_path: Path) -> Iterator[SimpleNamespace]:
 
 
 def browser_of(world, who: str):  # type: ignore[no-untyped-def]
-    client = world.app.test_client()
+    client = english(world.app.test_client())
     client.set_cookie("console_session", signed_in(world.app, who))
     return client
 

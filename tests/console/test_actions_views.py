@@ -17,7 +17,7 @@ from kiosk.fleet.repository import FleetRepository
 from kiosk.fleet.scopes import Scope
 from kiosk.console.app import create_console
 from kiosk.refplatform.store import Store
-from tests.console.conftest import add_staff, signed_in
+from tests.console.conftest import add_staff, english, signed_in
 
 STAFF = {"amy": ("hall_staff", "hall-a"), "bob": ("hall_staff", "hall-b"),
          "fm": ("fleet_manager", "")}
@@ -43,7 +43,7 @@ def console(tmp_path: Path) -> Iterator[SimpleNamespace]:
     actions_views.install(app, actions_views.ActionsSetup(
         engine, actions.PlatformStoreChannel(store),
         signing.generate(tmp_path / "console" / "command-key.pem"), repo))
-    yield SimpleNamespace(engine=engine, store=store, repo=repo, client=app.test_client())
+    yield SimpleNamespace(engine=engine, store=store, repo=repo, client=english(app.test_client()))
     engine.dispose()
 
 
@@ -122,3 +122,18 @@ def test_only_the_fleet_manager_promotes_and_rolls_back(console) -> None:
     with console.engine.connect() as conn:
         actors = {r.actor for r in conn.execute(sa.select(rollouts.rollout_log.c.actor))}
     assert actors == {"fm"}
+
+
+def test_refusals_read_in_the_staff_members_language(console) -> None:  # type: ignore[no-untyped-def]
+    """A refused step says why in Chinese to a Chinese browser, in English to an English one
+    (the exception's own text stays English for logs)."""
+    chinese = {"Accept-Language": "zh-CN"}
+    done = as_(console, "fm", "post", "/rollouts/nowhere/resume", headers=chinese,
+               follow_redirects=True).get_data(as_text=True)
+    assert "没有批次 nowhere" in done and '<html lang="zh-CN">' in done
+    done = as_(console, "fm", "post", "/actions/A-1/out_of_service", data={"message": ""},
+               headers=chinese, follow_redirects=True).get_data(as_text=True)
+    assert "暂停服务需要填写给群众的提示" in done
+    english = as_(console, "fm", "post", "/rollouts/nowhere/resume",
+                  follow_redirects=True).get_data(as_text=True)
+    assert "no ring nowhere" in english

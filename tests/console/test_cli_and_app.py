@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from kiosk.cli import main
 from kiosk.console import audit, db
-from tests.console.conftest import add_staff, fresh_postgres_database
+from tests.console.conftest import add_staff, english, fresh_postgres_database
 
 
 def test_staff_are_made_listed_and_disabled_from_the_command_line(tmp_path) -> None:
@@ -137,7 +137,7 @@ def test_another_part_plugs_in_behind_the_same_login_with_a_link_and_a_terminal_
                                      "site": {"hall": "Hall A"}},
                      dt.datetime.now(dt.timezone.utc))
     app = create_console(engine, blueprints=[bp])
-    client = app.test_client()
+    client = english(app.test_client())
     assert client.get("/rollouts/K-1").status_code == 302  # to the login, like every page
     with client.session_transaction() as session:
         t = dt.datetime.now(dt.timezone.utc).timestamp()
@@ -164,7 +164,7 @@ def test_a_big_board_comes_in_pages_with_the_problems_first(tmp_path) -> None:
                                             "outbox_depth": 0, "paper": paper, "devices": {}},
                          now)
     add_staff(engine, "boss", "fleet_manager")
-    client = create_console(engine, ConsoleConfig(board_page_size=2)).test_client()
+    client = english(create_console(engine, ConsoleConfig(board_page_size=2)).test_client())
     with client.session_transaction() as session:
         session.update(staff="boss", login_at=now.timestamp(), seen_at=now.timestamp())
     first, second = (client.get(f"/?page={n}").get_data(as_text=True) for n in (1, 2))
@@ -184,7 +184,7 @@ def test_no_session_outlives_a_shift_and_a_disabled_account_is_out_at_once(tmp_p
     db.migrate(engine)
     add_staff(engine, "boss", "fleet_manager")
     config = ConsoleConfig(session_max_s=3600, idle_timeout_s=600)
-    client = create_console(engine, config).test_client()
+    client = english(create_console(engine, config).test_client())
     now = dt.datetime.now(dt.timezone.utc).timestamp()
     with client.session_transaction() as session:  # active a minute ago, logged in 61 min ago
         session.update(staff="boss", login_at=now - 3660, seen_at=now - 60)

@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from kiosk.console import audit as console_audit
 from kiosk.console import staff
 from kiosk.console.auth import audit, console, now
+from kiosk.console.lang import _
 
 bp = Blueprint("login", __name__)
 
@@ -25,14 +26,14 @@ def login() -> ResponseReturnValue:
         if staff.throttled(c.engine, name, remote, now(), max_failures=c.config.max_login_failures,
                            window_s=c.config.login_window_s):
             console_audit.record(c.engine, name or "-", "login_throttled", now())
-            error = "Too many failed attempts. Wait a few minutes and try again."
+            error = _("Too many failed attempts. Wait a few minutes and try again.")
             return render_template("login.html", error=error), 429
         who = staff.authenticate(c.engine, name, request.form.get("password", ""),
                                  request.form.get("code", ""), now())
         if who is None:
             staff.record_failure(c.engine, name, remote, now())
             console_audit.record(c.engine, name or "-", "login_failed", now())
-            error = "The name, password or code is wrong."
+            error = _("The name, password or code is wrong.")
         else:
             staff.clear_failures(c.engine, name)
             session.clear()
