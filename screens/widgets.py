@@ -90,6 +90,7 @@ class KioskButton(Button):
         if automatic:  # the text follows its background (a selected key, high contrast)
             self.bind(background_color=lambda w, bg: setattr(w, "color", readable_on(bg)))
         self.kid = kid
+        self.base_role = role  # the role it has when not selected (restyle)
         self.role = "selected" if selected else role
         self.min_state_time = 0.05
         with self.canvas.before:  # a pressed control darkens: the finger sees it land
@@ -104,6 +105,31 @@ class KioskButton(Button):
                   disabled=self._greyed)
         self._greyed(self, self.disabled)
         assert self.height >= MIN_TARGET_PX
+
+    def restyle(self, theme: Theme, text: str, *, selected: bool = False,
+                font_size: int | None = None) -> None:
+        """The same button in another theme, language or selection, drawn in place (a screen
+        that rebuilt its buttons for a switch spent most of a tap's time creating widgets).
+        `text` is markup, as the button was made with; a selected one gets its ✓ here."""
+        style = theme.role("selected" if selected else self.base_role)
+        disabled = theme.role("disabled")
+        self.role = "selected" if selected else self.base_role
+        self.text = f"{icon('check')} {text}" if selected else text
+        self.font_size = font_size or theme.text_px
+        if self.size_hint_y is None:  # a tile takes its height from its grid
+            self.height = theme.button_height_px
+            assert self.height >= MIN_TARGET_PX
+        self.color, self.disabled_color = style.text, disabled.text
+        self._disabled_style, self._edge_px = disabled, style.border_px
+        self._edge.width = style.border_px / 2 + 0.5
+        if self.disabled:
+            self._fill_before_disabled = style.fill
+            self.background_color = disabled.fill
+            self._edge_colour.rgba = disabled.border
+        else:
+            self.background_color = style.fill
+            self._edge_colour.rgba = style.border
+        self._place()
 
     def _place(self, *_args: Any) -> None:
         inset = self._edge_px / 2
