@@ -93,9 +93,12 @@ class KioskButton(Button):
         self.base_role = role  # the role it has when not selected (restyle)
         self.role = "selected" if selected else role
         self.min_state_time = 0.05
-        with self.canvas.before:  # a pressed control darkens: the finger sees it land
-            self._press = Color(0, 0, 0, 0)
-            self._press_rect = Rectangle(pos=self.pos, size=self.size)
+        # A pressed control darkens: the finger sees it land. The shade has no area while the
+        # control is up: a software-rendered panel pays for every pixel of every quad, even a
+        # transparent one (issue 16: a frame's cost grows with the area drawn).
+        with self.canvas.before:
+            self._press = Color(0, 0, 0, 0.18)
+            self._press_rect = Rectangle(pos=self.pos, size=(0, 0))
         with self.canvas.after:
             self._edge_colour = Color(*style.border)
             self._edge = Line(width=style.border_px / 2 + 0.5)
@@ -136,10 +139,11 @@ class KioskButton(Button):
         self._edge.rectangle = (self.x + inset, self.y + inset,
                                 max(0.0, self.width - 2 * inset),
                                 max(0.0, self.height - 2 * inset))
-        self._press_rect.pos, self._press_rect.size = self.pos, self.size
+        self._press_rect.pos = self.pos
+        self._press_rect.size = self.size if self.state == "down" else (0, 0)
 
-    def _pressed(self, _w: Widget, state: str) -> None:
-        self._press.rgba = (0, 0, 0, 0.18 if state == "down" else 0)
+    def _pressed(self, _w: Widget, _state: str) -> None:
+        self._place()
 
     def _greyed(self, _w: Widget, disabled: bool) -> None:
         if disabled:
