@@ -4,7 +4,8 @@ session's time left), the actions every screen offers (language, home, call staf
 title and, on a multi-step journey, the numbered step bar.
 
 The clock and the timer tick here, once a second, only while the header is on the window;
-they change texts of fixed-size labels, so nothing on the screen moves.
+they change texts of fixed-size labels, so nothing on the screen moves. `restyle()` redraws a
+header in another language or theme on the same widgets (home keeps one header for good).
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from kivy.properties import ColorProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
+from kiosk.i18n.messages import N_
 from kiosk.session import SessionEnded
 from screens.frame_model import StatusLine, Step, StepItem, step_items
-from kiosk.i18n.messages import N_
 from screens.theme import Role, Theme
 from screens.widgets import KioskButton, icon, with_icon
 
