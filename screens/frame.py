@@ -4,7 +4,8 @@ session's time left), the actions every screen offers (language, home, call staf
 title and, on a multi-step journey, the numbered step bar.
 
 The clock and the timer tick here, once a second, only while the header is on the window;
-they change texts of fixed-size labels, so nothing on the screen moves.
+they change texts of fixed-size labels, so nothing on the screen moves. `restyle()` redraws a
+header in another language or theme on the same widgets (home keeps one header for good).
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from kivy.properties import ColorProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
+from kiosk.i18n.messages import N_
 from kiosk.session import SessionEnded
 from screens.frame_model import StatusLine, Step, StepItem, step_items
-from screens.theme import Theme
-from screens.widgets import action_button, icon, with_icon
+from screens.theme import Role, Theme
+from screens.widgets import KioskButton, icon, with_icon
 
 Builder.load_file(str(Path(__file__).with_name("frame.kv")))
 
@@ -59,6 +61,18 @@ class StepBar(BoxLayout):
             self.add_widget(chip)
 
 
+# The actions every screen offers, left to right: (kid, icon, words — None for the other
+# language's own name —, role, width in button heights). Help answers even while the screen
+# waits on something; 重听 says again what the terminal last said (kiosk.voice).
+ACTIONS: tuple[tuple[str, str, str | None, Role, float], ...] = (
+    ("switch_language", "language", None, "secondary", 1.75),
+    ("home", "home", N_("Home"), "secondary", 1.75),
+    ("repeat_voice", "repeat_voice", N_("Repeat"), "secondary", 1.6),
+    ("call_staff", "call_staff", N_("Call staff"), "primary", 2.5),
+    ("exit", "exit", N_("Exit"), "danger", 1.75),
+)
+
+
 class ScreenHeader(BoxLayout):
     title = StringProperty("")
     title_kid = StringProperty("screen_title")
@@ -73,44 +87,60 @@ class ScreenHeader(BoxLayout):
                  steps: Sequence[Step] = (),
                  screen: str = "", home: bool = True, title_kid: str = "screen_title",
                  **kwargs: Any) -> None:
-        theme: Theme = app.theme
-        # two lines of title fit beside the actions, in every mode (the CJK face is 1.45 em
-        # from line to line)
-        super().__init__(title=title, title_kid=title_kid, ink=theme.foreground,
-                         title_px=min(theme.title_px, int(theme.button_height_px / 2.9)),
-                         status_px=round(theme.small_px * 1.8), top_px=theme.button_height_px,
-                         **kwargs)
+        super().__init__(title_kid=title_kid, **kwargs)
         self.app = app
-        status = self.ids.status
-        status.ink, status.muted, status.font_px = theme.foreground, theme.muted, theme.small_px
-        _ = app.translator.gettext
-        other = "en" if app.prefs.language == "zh-CN" else "zh-CN"
-        actions = [("switch_language", "language", "English" if other == "en" else "中文",
-                    lambda: app.set_language(other), "secondary", 1.75)]
-        if home:
-            actions.append(("home", "home", _("Home"), app.go_home, "secondary", 1.75))
-        # 重听 says again what the terminal last said (kiosk.voice); help, and leaving
-        actions += [("repeat_voice", "repeat_voice", _("Repeat"), app.repeat_voice,
-                     "secondary", 1.6),
-                    ("call_staff", "call_staff", _("Call staff"), lambda: app.call_staff(),
-                     "primary", 2.5),
-                    ("exit", "exit", _("Exit"), app.end_session, "danger", 1.75)]
-        for kid, glyph, words, callback, role, factor in actions:
-            # help answers even while the screen waits on something
-            self.ids.top.add_widget(action_button(
-                theme, kid, with_icon(glyph, words), callback, role=role, markup=True,
-                busy=(lambda: False) if kid == "call_staff" else busy,
-                size_hint_x=None,
-                width=max(round(120 * factor), round(theme.button_height_px * factor))))
-        items = step_items(steps, screen, _)
-        if items:
-            self.steps_px = round(theme.text_px * 1.8)
-            bar = StepBar(size_hint_y=None, height=self.steps_px)
-            bar.show(items, theme)
-            self.add_widget(bar, index=0)
-        self.tick()
+        self._steps, self._screen = steps, screen
+        callbacks: dict[str, Callable[[], None]] = {
+            "switch_language": lambda: app.set_language(self._other_language()),
+            "home": app.go_home, "repeat_voice": app.repeat_voice,
+            "call_staff": lambda: app.call_staff(), "exit": app.end_session}
+        self._actions: dict[str, tuple[KioskButton, str, str | None, float]] = {}
+        for kid, glyph, words, role, factor in ACTIONS:
+            if kid == "home" and not home:
+                continue
+            waits = (lambda: False) if kid == "call_staff" else busy
+            # one line, centred, never wrapped (no text_size): as wide as the words need
+            button = KioskButton(kid, app.theme, role, markup=True, size_hint_x=None,
+                                 halign="center", disabled=waits())
+            button.bind(on_release=lambda _w, act=callbacks[kid], waits=waits:
+                        None if waits() else act())
+            self.ids.top.add_widget(button)
+            self._actions[kid] = (button, glyph, words, factor)
+        self._step_bar: StepBar | None = None
+        self.restyle(title)
         self._clock = Clock.schedule_interval(lambda _dt: self.tick(), 1.0)
         self.bind(parent=self._detached)
+
+    def _other_language(self) -> str:
+        return "en" if self.app.prefs.language == "zh-CN" else "zh-CN"
+
+    def restyle(self, title: str) -> None:
+        """Texts, sizes and colours from the app's language and theme now, on the same widgets
+        (home keeps its header; a switch only redraws it)."""
+        app = self.app
+        theme: Theme = app.theme
+        _ = app.translator.gettext
+        # two lines of title fit beside the actions, in every mode (the CJK face is 1.45 em
+        # from line to line)
+        self.title, self.ink = title, theme.foreground
+        self.title_px = min(theme.title_px, int(theme.button_height_px / 2.9))
+        self.status_px, self.top_px = round(theme.small_px * 1.8), theme.button_height_px
+        status = self.ids.status
+        status.ink, status.muted, status.font_px = theme.foreground, theme.muted, theme.small_px
+        for kid, (button, glyph, words, factor) in self._actions.items():
+            said = ("English" if self._other_language() == "en" else "中文") if words is None \
+                else _(words)
+            button.restyle(theme, with_icon(glyph, said))
+            button.width = max(round(120 * factor), round(theme.button_height_px * factor))
+        items = step_items(self._steps, self._screen, _)
+        if items:
+            self.steps_px = round(theme.text_px * 1.8)
+            if self._step_bar is None:
+                self._step_bar = StepBar(size_hint_y=None)
+                self.add_widget(self._step_bar, index=0)
+            self._step_bar.height = self.steps_px
+            self._step_bar.show(items, theme)
+        self.tick(datetime.now(timezone.utc))  # the date in the language now, on or off the glass
 
     def _detached(self, _w: Any, parent: Any) -> None:
         if parent is None:

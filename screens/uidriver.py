@@ -29,6 +29,9 @@ command runs on the Kivy main thread; the HTTP thread waits for its result.
   POST /key {"key": 27}         a key press, as the keyboard would send it
   POST /close                   a window close request, as a window manager would send it
   POST /screenshot {"path"}     the whole window as PNG at exactly that path
+  POST /profile {"start": true}  profile the main loop (cProfile) from now; {"top": n} stops
+                                 and answers the n costliest functions (cumulative, then own
+                                 time): where a tap's or a frame's time goes, in the real app
   POST /hang {"seconds": s}     block the main loop for s seconds (≤ 8): what a hung UI does
   POST /explore {"seed", "language", "mode", "steps", "control_url", "card_path"}
                                  start a random citizen's walk inside the app (screens.explorer)
@@ -44,8 +47,11 @@ Bound to 127.0.0.1 only and started only with `--ui-driver PORT`.
 
 from __future__ import annotations
 
+import cProfile
+import io
 import json
 import os
+import pstats
 import re
 import threading
 import time
@@ -84,6 +90,7 @@ class UiDriver:
         self.keys_seen = 0  # real key-downs from the X server (the lock-down test's witness)
         self.walk: Walk | None = None
         self.explorer: Explorer | None = None  # held: Kivy's Clock keeps only weak references
+        self.profiler: cProfile.Profile | None = None
 
     def start(self) -> None:
         self.frames.start()
@@ -258,6 +265,24 @@ class UiDriver:
         time.sleep(seconds)
         return {"hung_s": seconds}
 
+    def profile(self, start: bool, top: int) -> dict[str, Any]:
+        """cProfile on the main thread (commands run there): start, or stop and report."""
+        if start:
+            if self.profiler is not None:
+                self.profiler.disable()
+            self.profiler = cProfile.Profile()
+            self.profiler.enable()
+            return {"profiling": True}
+        if self.profiler is None:
+            raise CommandFailed(409, "not profiling")
+        self.profiler.disable()
+        out = io.StringIO()
+        stats = pstats.Stats(self.profiler, stream=out)
+        stats.sort_stats("cumulative").print_stats(top)
+        stats.sort_stats("tottime").print_stats(top)
+        self.profiler = None
+        return {"report": out.getvalue()}
+
     def explore(self, args: dict[str, Any]) -> dict[str, Any]:
         if self.walk is not None and not self.walk.done:
             raise CommandFailed(409, "a walk is under way")
@@ -360,6 +385,8 @@ class UiDriver:
                     "/key": lambda: driver.key(int(args.get("key", 0))),
                     "/close": driver.close,
                     "/screenshot": lambda: driver.screenshot(str(args.get("path"))),
+                    "/profile": lambda: driver.profile(bool(args.get("start")),
+                                                       int(args.get("top", 40))),
                     "/hang": lambda: driver.hang(float(args.get("seconds", 1))),
                     "/explore": lambda: driver.explore(args),
                     "/fault": lambda: driver.fault(str(args.get("text", "injected fault"))[:200]),

@@ -109,11 +109,15 @@ class KioskButton(Button):
         if automatic:  # the text follows its background (a selected key, high contrast)
             self.bind(background_color=lambda w, bg: setattr(w, "color", readable_on(bg)))
         self.kid = kid
+        self.base_role = role  # the role it has when not selected (restyle)
         self.role = "selected" if selected else role
         self.min_state_time = 0.05
-        with self.canvas.before:  # a pressed control darkens: the finger sees it land
-            self._press = Color(0, 0, 0, 0)
-            self._press_rect = Rectangle(pos=self.pos, size=self.size)
+        # A pressed control darkens: the finger sees it land. The shade has no area while the
+        # control is up: a software-rendered panel pays for every pixel of every quad, even a
+        # transparent one (issue 16: a frame's cost grows with the area drawn).
+        with self.canvas.before:
+            self._press = Color(0, 0, 0, 0.18)
+            self._press_rect = Rectangle(pos=self.pos, size=(0, 0))
         with self.canvas.after:
             self._edge_colour = Color(*style.border)
             self._edge = Line(width=style.border_px / 2 + 0.5)
@@ -124,15 +128,41 @@ class KioskButton(Button):
         self._greyed(self, self.disabled)
         assert self.height >= MIN_TARGET_PX
 
+    def restyle(self, theme: Theme, text: str, *, selected: bool = False,
+                font_size: int | None = None) -> None:
+        """The same button in another theme, language or selection, drawn in place (a screen
+        that rebuilt its buttons for a switch spent most of a tap's time creating widgets).
+        `text` is markup, as the button was made with; a selected one gets its ✓ here."""
+        style = theme.role("selected" if selected else self.base_role)
+        disabled = theme.role("disabled")
+        self.role = "selected" if selected else self.base_role
+        self.text = f"{icon('check')} {text}" if selected else text
+        self.font_size = font_size or theme.text_px
+        if self.size_hint_y is None:  # a tile takes its height from its grid
+            self.height = theme.button_height_px
+            assert self.height >= MIN_TARGET_PX
+        self.color, self.disabled_color = style.text, disabled.text
+        self._disabled_style, self._edge_px = disabled, style.border_px
+        self._edge.width = style.border_px / 2 + 0.5
+        if self.disabled:
+            self._fill_before_disabled = style.fill
+            self.background_color = disabled.fill
+            self._edge_colour.rgba = disabled.border
+        else:
+            self.background_color = style.fill
+            self._edge_colour.rgba = style.border
+        self._place()
+
     def _place(self, *_args: Any) -> None:
         inset = self._edge_px / 2
         self._edge.rectangle = (self.x + inset, self.y + inset,
                                 max(0.0, self.width - 2 * inset),
                                 max(0.0, self.height - 2 * inset))
-        self._press_rect.pos, self._press_rect.size = self.pos, self.size
+        self._press_rect.pos = self.pos
+        self._press_rect.size = self.size if self.state == "down" else (0, 0)
 
-    def _pressed(self, _w: Widget, state: str) -> None:
-        self._press.rgba = (0, 0, 0, 0.18 if state == "down" else 0)
+    def _pressed(self, _w: Widget, _state: str) -> None:
+        self._place()
 
     def _greyed(self, _w: Widget, disabled: bool) -> None:
         if disabled:

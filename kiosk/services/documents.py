@@ -30,6 +30,7 @@ QUALITY_CODES = ("no_page", "cut_off", "blurry", "glare", "too_dark")
 
 
 SCREEN_PREVIEW_MAX_SIDE = 640  # what a texture upload on the main loop can afford
+PREVIEW_POLL_S = 0.05  # how often the preview worker looks for a new camera frame
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ class DocumentService:
         self._quality = jpeg_quality
         self._wanted = threading.Event()
         self._preview: PreviewFrame | None = None
+        self._preview_stop: threading.Event | None = None  # set: the preview worker ends
+        self._preview_lock = threading.Lock()  # a frame is kept only while watched
         self._listeners: Listeners[CapturedPage] = Listeners("documents")
         self._unsubscribe: Callable[[], None] | None = None
         if self._camera is not None:
@@ -86,24 +89,49 @@ class DocumentService:
     def want_pages(self, on: bool) -> None:
         self._wanted.set() if on else self._wanted.clear()
 
+    def watch_preview(self, on: bool) -> None:
+        """While a screen shows the preview, a worker prepares each new camera frame for
+        drawing (downscaled, RGBA), so the main loop only uploads it (issue 16: the resize and
+        conversion ran on the main loop). Off: the worker ends and the last frame is dropped."""
+        with self._preview_lock:
+            if self._preview_stop is not None:
+                self._preview_stop.set()
+                self._preview_stop = None
+            self._preview = None
+        if on and self._camera is not None:
+            stop = self._preview_stop = threading.Event()
+            threading.Thread(target=self._prepare_previews, args=(stop,),
+                             name="documents-preview", daemon=True).start()
+
     def preview(self) -> PreviewFrame | None:
-        """The camera's latest frame, small and RGBA, with the page outline (non-blocking;
-        converted once per camera frame, however often a screen asks)."""
+        """The latest frame the worker prepared, with the page outline (never blocks; None
+        before the first one or while nobody watches)."""
+        return self._preview
+
+    def _prepare_previews(self, stop: threading.Event) -> None:
+        while not stop.wait(PREVIEW_POLL_S):
+            try:
+                frame = self._prepare(self._preview)
+            except Exception:  # a broken frame must not end the preview
+                log.exception("documents: a preview frame could not be prepared")
+                continue
+            with self._preview_lock:
+                if not stop.is_set():  # a frame prepared as the screen left is not kept
+                    self._preview = frame
+
+    def _prepare(self, last: PreviewFrame | None) -> PreviewFrame | None:
         preview = self._camera.preview if self._camera is not None else None
         if preview is None:
             return None
-        cached = self._preview
-        if cached is not None and cached.at == preview.at:
-            return cached
+        if last is not None and last.at == preview.at:
+            return last
         frame = preview.frame
         scale = min(1.0, SCREEN_PREVIEW_MAX_SIDE / max(frame.shape[:2]))
         if scale < 1.0:
             frame = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         outline = (tuple((x * scale, y * scale) for x, y in preview.quad)
                    if preview.quad else None)
-        self._preview = PreviewFrame(cv2.cvtColor(frame, cv2.COLOR_BGR2RGBA), outline,
-                                     preview.at)
-        return self._preview
+        return PreviewFrame(cv2.cvtColor(frame, cv2.COLOR_BGR2RGBA), outline, preview.at)
 
     def capture(self) -> CapturedPage:
         """Take the page now. Blocking (waits for the camera): call from a worker."""
@@ -121,6 +149,7 @@ class DocumentService:
         return self._page(pages[0], auto=False)
 
     def close(self) -> None:
+        self.watch_preview(False)
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None

@@ -2,8 +2,9 @@
 when it lies still (or by the button), checked for blur, glare and cut-off edges, and handed to
 the journey only when it is good — otherwise the citizen is told what to fix and retakes it.
 
-The preview is redrawn on the main loop from the camera's latest downscaled frame (a texture
-upload, no decoding); capturing and encoding run on the camera's thread or a worker.
+The preview is redrawn on the main loop from the latest frame the document service's worker
+prepared (downscaled, RGBA): only the texture upload happens here; capturing and encoding run
+on the camera's thread or a worker.
 """
 
 from __future__ import annotations
@@ -49,12 +50,14 @@ class CameraScreen(JourneyScreen):
         self._unsubscribe = documents.subscribe(
             lambda page: Clock.schedule_once(lambda _dt: self._auto(page), 0))
         documents.want_pages(True)
+        documents.watch_preview(True)
         self._event = Clock.schedule_interval(self._draw_preview, 1 / PREVIEW_FPS)
         self.refresh()
 
     def on_leave(self, *_args: Any) -> None:
         documents = self.app.terminal.documents
         documents.want_pages(False)
+        documents.watch_preview(False)
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
