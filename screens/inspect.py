@@ -1,6 +1,6 @@
 """What a person would see wrong on the glass, found from the widgets actually drawn.
 
-The explorer test (tests/ui/test_explorer.py) asks for this after every step, through the UI
+The explorer test (tests/ui/explorer_walk.py) asks for this after every step, through the UI
 driver's `/inspect`. Each check reads what Kivy draws, not what a screen meant to draw:
 
 - `clipped`: a label's rendered text (its texture) is larger than its widget, so it spills over

@@ -102,7 +102,10 @@ def boot(site: Path, health_timeout_s: float = 4.0, ui: bool = False) -> Boot:
     ui_report.note_boot(loaded.config.terminal.run_dir, loaded.fleet_sha256)
     terminal = Terminal(loaded.config, loaded)
     started = Boot(terminal)
-    assert terminal.fleet is not None
+    # Seen twice under xdist, not explained: no fleet service (as if the site layer had no
+    # `[fleet] enabled`), and once default.toml read as invalid TOML. Say what was read.
+    assert terminal.fleet is not None, [(layer.name, str(layer.path), layer.data.get("fleet"))
+                                        for layer in loaded.layers]
     terminal.fleet.restart = started.restart.set
     terminal.fleet.health_timeout_s = health_timeout_s
     terminal.fleet.watch_interval_s = 0.1
