@@ -23,6 +23,12 @@ class PtyLink:
         self._master: int | None = None
         self._slave: int | None = None
         self._lock = threading.Lock()
+        # Reads and writes in flight: close() takes the numbers away, waits for these, and only
+        # then closes them. Closed under a read, a number is free for the next open() anywhere
+        # in the process, and the read went on in that file: a test's default.toml lost its
+        # first bytes to the printer emulator's reader (a fleet test failed twice that way).
+        self._in_flight = 0
+        self._idle = threading.Condition()
 
     @property
     def is_open(self) -> bool:
@@ -53,22 +59,37 @@ class PtyLink:
     def close(self) -> None:
         """Unplug: the symlink disappears and the driver's open port stops answering."""
         with self._lock:
-            for fd in (self._master, self._slave):
+            with self._idle:
+                fds = (self._master, self._slave)
+                self._master = self._slave = None
+                self._idle.wait_for(lambda: self._in_flight == 0, timeout=10)
+            for fd in fds:
                 if fd is not None:
                     try:
                         os.close(fd)
                     except OSError:
                         pass
-            self._master = self._slave = None
             try:
                 if self.link_path.is_symlink():
                     self.link_path.unlink()
             except OSError:
                 pass
 
+    def _borrow(self) -> int | None:
+        """The master's number, kept open until `_give_back` (None once closed)."""
+        with self._idle:
+            if self._master is not None:
+                self._in_flight += 1
+            return self._master
+
+    def _give_back(self) -> None:
+        with self._idle:
+            self._in_flight -= 1
+            self._idle.notify_all()
+
     def read(self, timeout: float) -> bytes:
         """Whatever arrived within `timeout` seconds (b"" if nothing or closed)."""
-        fd = self._master
+        fd = self._borrow()
         if fd is None:
             time.sleep(timeout)
             return b""
@@ -79,19 +100,23 @@ class PtyLink:
             return os.read(fd, 4096)
         except (OSError, ValueError):
             return b""
+        finally:
+            self._give_back()
 
     def write(self, data: bytes) -> None:
-        fd = self._master
-        if fd is None:
-            return
         chunk = 64
         for i in range(0, len(data), chunk):
             part = data[i:i + chunk]
             started = time.perf_counter()
+            fd = self._borrow()  # per chunk: a paced job must not hold an unplug back
+            if fd is None:
+                return
             try:
                 os.write(fd, part)
             except OSError:
                 return
+            finally:
+                self._give_back()
             if self.baudrate:
                 wire = len(part) * 10 / self.baudrate  # 8N1: 10 bits per byte
                 left = wire - (time.perf_counter() - started)

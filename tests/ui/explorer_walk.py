@@ -27,7 +27,7 @@ from tests.ui.harness import KioskUi, Xvfb
 from tests.ui.journey import CARD
 
 AREAS = ("idcard", "qr", "document", "printer")
-STEPS = int(os.environ.get("KIOSK_EXPLORE_STEPS", "200"))
+STEPS = int(os.environ.get("KIOSK_EXPLORE_STEPS", "120"))
 SEED = os.environ.get("KIOSK_EXPLORE_SEED", "20261204")
 MODES = ("normal", "elder", "high_contrast")
 
