@@ -157,3 +157,9 @@ def sqlite_engine(tmp_path: Path) -> Iterator[sa.Engine]:
     db.migrate(engine)
     yield engine
     engine.dispose()
+
+
+def cell(kiosk_id: str) -> str:
+    """A terminal as a page's table shows it: a bare id such as "K9" can also turn up inside
+    the page's random CSRF token (it did once, and a hall test failed)."""
+    return f"<td>{kiosk_id}</td>"

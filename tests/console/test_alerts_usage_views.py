@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from kiosk.console import alerts, audit
 from kiosk.console.alerts import AlertRules, evaluate
 from kiosk.console.app import create_console
-from tests.console.conftest import add_staff, english
+from tests.console.conftest import add_staff, cell, english
 from tests.console.rows import T0, beat, heartbeat
 from tests.console.test_usage import DAY, a_day
 
@@ -43,7 +43,7 @@ def test_hall_staff_see_and_acknowledge_their_hall_only(sqlite_engine: sa.Engine
     assert anonymous.get("/alerts").status_code == 302  # to the login
     client = signed_in(engine, "zhang.min", "hall_staff", "hall-a", T0 + dt.timedelta(minutes=5))
     page = client.get("/alerts").get_data(as_text=True)
-    assert "K1" in page and "paper out" in page and "K9" not in page
+    assert cell("K1") in page and "paper out" in page and cell("K9") not in page
     assert 'href="/alerts">Alerts' in page and 'href="/usage">Usage' in page
     theirs = alerts.listing(engine, hall="hall-b")[0]["id"]
     ours = alerts.listing(engine, hall="hall-a")[0]["id"]
@@ -57,12 +57,12 @@ def test_hall_staff_see_and_acknowledge_their_hall_only(sqlite_engine: sa.Engine
     assert alerts.listing(engine, hall="hall-b")[0]["acked_by"] is None
     [entry] = [e for e in audit.recent(engine) if e["action"] == "alert.acknowledge"]
     assert (entry["staff"], entry["kiosk_id"]) == ("zhang.min", "K1")
-    assert "K9" not in client.get("/alerts?hall=hall-b").get_data(as_text=True)
+    assert cell("K9") not in client.get("/alerts?hall=hall-b").get_data(as_text=True)
 
     fleet = signed_in(engine, "chen.jie", "fleet_manager")
     everything = fleet.get("/alerts").get_data(as_text=True)
-    assert "K1" in everything and "K9" in everything
-    assert "K1" not in fleet.get("/alerts?hall=hall-b").get_data(as_text=True)
+    assert cell("K1") in everything and cell("K9") in everything
+    assert cell("K1") not in fleet.get("/alerts?hall=hall-b").get_data(as_text=True)
 
 
 def test_usage_page_and_csv(sqlite_engine: sa.Engine) -> None:
