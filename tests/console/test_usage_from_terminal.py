@@ -37,6 +37,18 @@ from tests.journeys.test_payment import FEE_SERVICE, file_fee_application
 from tests.support import wait_until
 
 
+def ingested_report(engine: sa.Engine, kiosk_id: str, rows: list) -> usage.Report:
+    """The platform's stored events as console ingest keeps them (after a heartbeat of their
+    terminal), then the usage report of the hour around now."""
+    heartbeat(engine, kiosk_id, dt.datetime.now(dt.UTC), beat())
+    for row_kiosk, event_id, at, kind, severity, detail in rows:
+        event(engine, row_kiosk, kind, dt.datetime.fromisoformat(at), json.loads(detail),
+              severity, event_id)
+    now = dt.datetime.now(dt.UTC)
+    return usage.report(engine, usage.Scope(now - dt.timedelta(hours=1),
+                                            now + dt.timedelta(hours=1)))
+
+
 def test_a_terminals_sessions_reach_the_usage_report(drill: Drill,  # noqa: F811
                                                      sqlite_engine: sa.Engine) -> None:
     drill.platform_up()
@@ -74,13 +86,7 @@ def test_a_terminals_sessions_reach_the_usage_report(drill: Drill,  # noqa: F811
                             "ORDER BY rowid").fetchall()
     platform.close()
     assert "card_inserted" not in {r[3] for r in rows}
-    heartbeat(sqlite_engine, rows[0][0], dt.datetime.now(dt.UTC), beat())
-    for kiosk_id, event_id, at, kind, severity, detail in rows:  # what console ingest does
-        event(sqlite_engine, kiosk_id, kind, dt.datetime.fromisoformat(at),
-              json.loads(detail), severity, event_id)
-    now = dt.datetime.now(dt.UTC)
-    found = usage.report(sqlite_engine, usage.Scope(now - dt.timedelta(hours=1),
-                                                    now + dt.timedelta(hours=1)))
+    found = ingested_report(sqlite_engine, rows[0][0], rows)
     [kiosk] = found.rows("by_terminal")
     assert (kiosk["sessions"], kiosk["journeys_started"], kiosk["completed"],
             kiosk["abandoned"], kiosk["payments"], kiosk["paid_fen"]) == (3, 3, 2, 1, 2,
@@ -137,13 +143,7 @@ def test_every_journey_is_counted_per_journey_and_service(running: Terminal,  # 
     platform.close()
     told = " ".join(r[5] for r in rows)
     assert APPLICANT not in told and NAME not in told and receipt_no not in told
-    heartbeat(sqlite_engine, KIOSK_ID, dt.datetime.now(dt.UTC), beat())
-    for kiosk_id, event_id, at, kind, severity, detail in rows:  # what console ingest does
-        event(sqlite_engine, kiosk_id, kind, dt.datetime.fromisoformat(at),
-              json.loads(detail), severity, event_id)
-    now = dt.datetime.now(dt.UTC)
-    found = usage.report(sqlite_engine, usage.Scope(now - dt.timedelta(hours=1),
-                                                    now + dt.timedelta(hours=1)))
+    found = ingested_report(sqlite_engine, KIOSK_ID, rows)
     counts = {(r["journey"], r["service"]): (r["journeys_started"], r["completed"],
                                              r["abandoned"], r["failed"])
               for r in found.rows("by_service")}
