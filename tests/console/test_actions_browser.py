@@ -7,7 +7,6 @@ sees neither another hall's terminals nor the rollout buttons."""
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,20 +15,10 @@ from types import SimpleNamespace
 import pytest
 from werkzeug.serving import make_server
 
-from kiosk.admin.out_of_service import STATE_NAME, OutOfServiceStore
-from kiosk.audit.recorder import AuditRecorder
-from kiosk.client.platform import PlatformClient
-from kiosk.config.schema import RemoteConfig
-from kiosk.console import actions, actions_views, db, rollouts, signing
-from kiosk.console.app import create_console
-from kiosk.fleet.repository import FleetRepository
+from kiosk.console import rollouts
 from kiosk.fleet.scopes import Scope
-from kiosk.refplatform.server import start_in_thread
-from kiosk.refplatform.store import Store
-from kiosk.remote.wiring import remote_actions
-from kiosk.session import SessionManager
-from tests.console.conftest import add_staff, signed_in
-from tests.support import enrolled_terminal_config
+from tests.console.actions_world import actions_world
+from tests.console.conftest import signed_in
 
 KIOSK_ID = "BROWSER-01"
 STAFF = {"fm": ("fleet_manager", ""), "bob": ("hall_staff", "hall-b")}
@@ -37,49 +26,14 @@ STAFF = {"fm": ("fleet_manager", ""), "bob": ("hall_staff", "hall-b")}
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[SimpleNamespace]:
-    platform_db = tmp_path / "platform.sqlite3"
-    platform = start_in_thread(platform_db, validate_responses=True)
-    store = Store(platform_db)
-    engine = db.connect(f"sqlite:///{tmp_path / 'console.sqlite3'}")
-    db.migrate(engine)
-    now = dt.datetime.now(dt.timezone.utc)
-    with engine.begin() as conn:
-        conn.execute(db.terminals.insert().values(
-            kiosk_id=KIOSK_ID, hall="hall-a", ring="canary", first_seen=now, last_seen=now,
-            heartbeat={"health": "ok", "versions": {"app": "0.1", "config": ""}}))
-    key = signing.generate(tmp_path / "console" / "command-key.pem")
-    repo = FleetRepository(tmp_path / "repo", root_keys_dir=tmp_path / "offline")
-    repo.init()
-    for name, (role, hall) in STAFF.items():
-        add_staff(engine, name, role, hall)
-    app = create_console(engine)
-    actions_views.install(app, actions_views.ActionsSetup(
-        engine, actions.PlatformStoreChannel(store), key, repo))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-
-    public = tmp_path / "console-command.pub"
-    public.write_bytes(signing.public_pem(key))
-    config = enrolled_terminal_config(tmp_path, platform.url, store, KIOSK_ID).model_copy(
-        update={"remote": RemoteConfig(console_public_key_file=str(public))})
-    client = PlatformClient.from_config(config, retries=0)
-    sessions = SessionManager(config)
-    audit = AuditRecorder(None)
-    terminal = remote_actions(config, client, sessions, audit)
-    assert terminal is not None
-    try:
-        yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", app=app,
-                              terminal=terminal,
-                              engine=engine, repo=repo,
-                              closed=OutOfServiceStore(Path(config.terminal.data_dir)
-                                                       / STATE_NAME))
-    finally:
-        server.shutdown()
-        client.close()
-        sessions.close()
-        engine.dispose()
-        platform.stop()
-    assert not platform.app.extensions["refplatform"].violations
+    with actions_world(tmp_path, KIOSK_ID, {KIOSK_ID: "hall-a"}, STAFF, fleet_repo=True) as w:
+        server = make_server("127.0.0.1", 0, w.app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        w.url = f"http://127.0.0.1:{server.server_port}"
+        try:
+            yield w
+        finally:
+            server.shutdown()
 
 
 def page_as(browser, world, who: str):  # type: ignore[no-untyped-def]

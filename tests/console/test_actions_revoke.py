@@ -7,7 +7,6 @@ executed, and the page says so."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,19 +14,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from kiosk.admin.out_of_service import STATE_NAME, OutOfServiceStore
-from kiosk.audit.recorder import AuditRecorder
-from kiosk.client.platform import PlatformClient
-from kiosk.config.schema import RemoteConfig
-from kiosk.console import actions, actions_views, audit, db, signing
-from kiosk.console.app import create_console
+from kiosk.console import actions, actions_views, audit
 from kiosk.refplatform import commands
-from kiosk.refplatform.server import start_in_thread
-from kiosk.refplatform.store import Store
-from kiosk.remote.wiring import remote_actions
-from kiosk.session import SessionManager
-from tests.console.conftest import add_staff, english, signed_in
-from tests.support import enrolled_terminal_config
+from tests.console.actions_world import actions_world
+from tests.console.conftest import english, signed_in
 
 KIOSK_ID = "REVOKE-01"  # hall-a
 OTHER = "B-1"  # hall-b
@@ -37,42 +27,8 @@ STAFF = {"amy": ("hall_staff", "hall-a"), "bob": ("hall_staff", "hall-b"),
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[SimpleNamespace]:
-    platform_db = tmp_path / "platform.sqlite3"
-    platform = start_in_thread(platform_db, validate_responses=True)
-    store = Store(platform_db)
-    engine = db.connect(f"sqlite:///{tmp_path / 'console.sqlite3'}")
-    db.migrate(engine)
-    now = dt.datetime.now(dt.timezone.utc)
-    with engine.begin() as conn:
-        for kiosk_id, hall in ((KIOSK_ID, "hall-a"), (OTHER, "hall-b")):
-            conn.execute(db.terminals.insert().values(
-                kiosk_id=kiosk_id, hall=hall, ring="canary", first_seen=now, last_seen=now,
-                heartbeat={"health": "ok", "versions": {"app": "0.1", "config": ""}}))
-    for name, (role, hall) in STAFF.items():
-        add_staff(engine, name, role, hall)
-    key = signing.generate(tmp_path / "console" / "command-key.pem")
-    app = create_console(engine)  # CSRF on, as served
-    actions_views.install(app, actions_views.ActionsSetup(
-        engine, actions.PlatformStoreChannel(store), key))
-    public = tmp_path / "console-command.pub"
-    public.write_bytes(signing.public_pem(key))
-    config = enrolled_terminal_config(tmp_path, platform.url, store, KIOSK_ID).model_copy(
-        update={"remote": RemoteConfig(console_public_key_file=str(public))})
-    client = PlatformClient.from_config(config, retries=0)
-    sessions = SessionManager(config)
-    terminal = remote_actions(config, client, sessions, AuditRecorder(None))
-    assert terminal is not None
-    try:
-        yield SimpleNamespace(app=app, engine=engine, store=store, terminal=terminal,
-                              client=client,
-                              closed=OutOfServiceStore(Path(config.terminal.data_dir)
-                                                       / STATE_NAME))
-    finally:
-        client.close()
-        sessions.close()
-        engine.dispose()
-        platform.stop()
-    assert not platform.app.extensions["refplatform"].violations
+    with actions_world(tmp_path, KIOSK_ID, {KIOSK_ID: "hall-a", OTHER: "hall-b"}, STAFF) as w:
+        yield w
 
 
 def browser_of(world, who: str):  # type: ignore[no-untyped-def]
