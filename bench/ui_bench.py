@@ -10,6 +10,9 @@
 - stall: the main loop's longest gap between two clock ticks while the document camera's
   preview runs (the camera screen, reached through the demo's apply script) and the QR camera
   decodes a degraded code on its thread; the same on an idle home for comparison.
+  Beside them, the floor: a bare Kivy window of the same size, cleared and redrawn (one changing
+  label) every tick, and the same with a 640x480 texture uploaded every tick as the preview
+  does, measured the same way: one software-rendered frame, below which no screen can go.
 - soak: resident memory of the app every 100 sessions (ID card placed → greeted home → card
   removed → attract), the growth after the first 100 (warm-up) and from session 10 on.
 At the end each figure is printed beside its floor (issue 16), with the ratio where there is one.
@@ -55,6 +58,60 @@ class Bare(App):
     def build(self):
         return Label(text="Touch the screen to begin", font_size=60)
 Bare().run()
+"""
+
+
+BARE_FRAMES = r"""
+import json, os, sys, time
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from screens import environment
+environment.prepare(Path({home!r}), 1920, 1080)
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.graphics import Color, Rectangle
+from kivy.graphics.texture import Texture
+from kivy.uix.label import Label
+PREVIEW = {preview!r}  # upload a 640x480 frame each tick, as the camera preview does
+SECONDS = {seconds!r}
+class Floor(App):
+    def build(self):
+        self.label = Label(text="0", font_size=60)
+        Window.clearcolor = (0.96, 0.97, 0.98, 1)  # the least a frame can draw: clear + text
+        with self.label.canvas.before:
+            if PREVIEW:
+                Color(1, 1, 1, 1)
+                self.tex = Texture.create(size=(640, 480), colorfmt="rgb")
+                self.frames = [bytes([n * 40 % 256]) * (640 * 480 * 3) for n in range(4)]
+                Rectangle(texture=self.tex, pos=(640, 300), size=(640, 480))
+        self.n, self.last, self.gaps, self.windows = 0, None, [], []
+        Clock.schedule_interval(self.tick, 0)
+        Clock.schedule_once(self.measure, 2.0)  # after the first frames and font loading
+        return self.label
+    def tick(self, _dt):
+        now = time.perf_counter()
+        if self.last is not None and self.windows is not None:
+            self.gaps.append(now - self.last)
+        self.last = now
+        self.n += 1
+        self.label.text = str(self.n)  # every tick changes what is drawn
+        if PREVIEW:
+            self.tex.blit_buffer(self.frames[self.n % 4], colorfmt="rgb", bufferfmt="ubyte")
+            self.label.canvas.ask_update()
+    def measure(self, _dt):
+        self.gaps, self.windows = [], []
+        Clock.schedule_interval(self.window, 1.0)
+        Clock.schedule_once(self.done, SECONDS + 0.05)
+    def window(self, _dt):
+        self.windows.append(max(self.gaps, default=0.0) * 1000)
+        self.gaps = []
+    def done(self, _dt):
+        print("FLOOR", json.dumps({{"max_ms": max(self.windows),
+                                   "p50_of_1s_windows_ms": sorted(self.windows)[len(self.windows) // 2],
+                                   "ticks_per_s": self.n / (SECONDS + 2.05)}}), flush=True)
+        self.stop()
+Floor().run()
 """
 
 
@@ -228,7 +285,23 @@ def bench_stall(xvfb: Xvfb, sim: Simulation, work: Path, seconds: float = 20) ->
             result["camera_preview_and_qr_decoding"] = f"camera screen not reached: {exc}"[:300]
     finally:
         app.stop()
+    for name, preview in (("floor_bare_window_redrawn", False),
+                          ("floor_bare_window_redrawn_with_preview", True)):
+        result[name] = bare_stall_floor(xvfb, work / name, seconds, preview)
     return result
+
+
+def bare_stall_floor(xvfb: Xvfb, home: Path, seconds: float, preview: bool) -> dict:
+    """The same stall measure in a bare Kivy window at the app's size that clears and redraws
+    the whole window (one changing label) every tick (and with `preview`, uploads a 640x480 frame as the camera preview does):
+    what one software-rendered frame costs here, below which no screen can go."""
+    script = home.with_suffix(".py")
+    script.write_text(BARE_FRAMES.format(root=str(ROOT), home=str(home), preview=preview,
+                                         seconds=seconds))
+    out = subprocess.run([sys.executable, str(script)], env={**os.environ, **xvfb.env},
+                         capture_output=True, text=True, timeout=seconds + 120, cwd=ROOT)
+    line = next(l for l in out.stdout.splitlines() if l.startswith("FLOOR"))
+    return json.loads(line.split(" ", 1)[1])
 
 
 # -- memory soak --------------------------------------------------------------------------------
@@ -265,6 +338,7 @@ FLOORS = {  # figure -> (the most it may be, unit)
     "cold: resident memory at home, app / bare window": (1.4, "×"),
     "tap: p95 touch → next screen drawn, worst tap": (100.0, "ms"),
     "stall: longest main-loop stall, worst scene": (50.0, "ms"),
+    "stall: worst scene / bare window redrawn each tick": (1.0, "×"),  # software GL's floor
     "soak: memory growth from session 10 to the end": (10.0, "MB"),
 }
 
@@ -280,9 +354,13 @@ def figures(results: dict) -> dict[str, float]:
     if results.get("tap"):
         out["tap: p95 touch → next screen drawn, worst tap"] = max(
             t["p95_ms"] for t in results["tap"]["per_tap"].values())
-    stalls = [v["max_ms"] for v in (results.get("stall") or {}).values() if isinstance(v, dict)]
+    scenes = {k: v for k, v in (results.get("stall") or {}).items() if isinstance(v, dict)}
+    stalls = [v["max_ms"] for k, v in scenes.items() if not k.startswith("floor_")]
     if stalls:
         out["stall: longest main-loop stall, worst scene"] = max(stalls)
+    floors = [v["max_ms"] for k, v in scenes.items() if k.startswith("floor_")]
+    if stalls and floors:
+        out["stall: worst scene / bare window redrawn each tick"] = max(stalls) / max(floors)
     if results.get("soak"):
         out["soak: memory growth from session 10 to the end"] = results["soak"][
             "growth_10_to_end_mb"]

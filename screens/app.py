@@ -43,6 +43,7 @@ from screens.identify import IdentifyScreen
 from screens.holder import HolderScreen
 from screens.journeys import INSTALLERS
 from screens.theme import Theme, theme
+from screens.widgets import show_ground
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,7 @@ class KioskApp(App):
         self.guard = crash_guard.install(self._recover)
         self.manager = ScreenManager(transition=NoTransition())
         self.manager.bind(current=self._speak_guidance)
+        self.manager.bind(current_screen=lambda _m, screen: screen and show_ground(screen))
         self.manager.add_widget(AttractScreen(self, name="attract"))
         self.manager.add_widget(HomeScreen(self, name="home"))
         self.manager.add_widget(IdentifyScreen(self, name="identify"))

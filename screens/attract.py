@@ -23,7 +23,7 @@ from kivy.uix.widget import Widget
 from kiosk.admin.out_of_service import OutOfService
 from kiosk.i18n import in_every_language
 from kiosk.i18n.messages import N_
-from screens.widgets import escape, fitting_px, icon, paint_background, repaint_background
+from screens.widgets import escape, fitting_px, icon, paint_ground, repaint_background
 
 # Alternating zh/en on purpose: nobody has chosen a language yet.
 SLIDES = ("请触摸屏幕开始办理", "Touch the screen to begin", "请将身份证放在感应区",
@@ -49,10 +49,10 @@ class AttractScreen(Screen):
         self.label = Label(text=next(self._slides), font_size=app.theme.title_px * 1.4,
                            color=app.theme.foreground)
         self.label.kid = "attract_text"
-        paint_background(self.label, app.theme.background)
+        paint_ground(self.label, app.theme.background)
         self.notice = BoxLayout(orientation="vertical", padding=NOTICE_PADDING, spacing=24)
         self.notice.kid = "attract_out_of_service"
-        paint_background(self.notice, app.theme.background)
+        paint_ground(self.notice, app.theme.background)
         self.closed: OutOfService | None = None
         self._take_card_until = 0.0
         self.add_widget(self.label)

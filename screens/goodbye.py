@@ -12,7 +12,7 @@ from kivy.uix.screenmanager import Screen
 
 from kiosk.session import EndReason
 from screens.help import help_button
-from screens.widgets import paint_background, repaint_background
+from screens.widgets import paint_ground, repaint_background
 
 GOODBYE_S = 4.0  # long enough to read two lines, short enough not to hold up the next citizen
 HELP_HOLD_S = 120.0  # a citizen who called staff from here keeps the screen while they wait
@@ -25,7 +25,7 @@ class GoodbyeScreen(Screen):
         self.label = Label(halign="center", valign="middle")
         self.label.kid = "goodbye_text"
         self.label.bind(size=lambda w, s: setattr(w, "text_size", (s[0] - 160, None)))
-        paint_background(self.label, app.theme.background)
+        paint_ground(self.label, app.theme.background)
         self.add_widget(self.label)
         self.help = None  # 呼叫工作人员, top right (a card or receipt left behind, a question)
         self._event = None

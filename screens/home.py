@@ -22,7 +22,7 @@ from kiosk.i18n.messages import HOME_TILES
 from screens.theme import Theme
 from screens.frame import ScreenHeader
 from screens.widgets import (KioskButton, escape, fitting_px, icon, lay_out_now,
-                             paint_background, repaint_background, with_icon)
+                             paint_ground, repaint_background, with_icon)
 
 # (kid, msgid): the journeys of the terminal, in the order citizens look for them.
 TILES = tuple((f"tile_{journey}", msgid) for journey, msgid in HOME_TILES.items())
@@ -44,7 +44,7 @@ class HomeScreen(Screen):
         self.page = 0
         theme: Theme = app.theme
         self.root_box = BoxLayout(orientation="vertical", padding=48, spacing=32)
-        paint_background(self.root_box, theme.background)
+        paint_ground(self.root_box, theme.background)
         self.add_widget(self.root_box)
         self.header = ScreenHeader(app, title="", home=False, title_kid="home_title")
         self.hello = Label(size_hint_x=None, halign="right", valign="middle")

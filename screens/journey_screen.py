@@ -24,7 +24,7 @@ from screens import background
 from screens.frame import ScreenHeader
 from screens.help import help_button
 from screens.theme import Role
-from screens.widgets import (KioskButton, action_button, escape, icon, paint_background,
+from screens.widgets import (KioskButton, action_button, escape, icon, paint_ground,
                              lay_out_now, repaint_background, text_label, with_icon)
 
 # kid, words, callback, role (screens.theme: primary = continue, danger = exit/delete; a bool
@@ -43,7 +43,7 @@ class JourneyScreen(Screen):
         self.problem: str | None = None  # what went wrong, already in the citizen's words
         self.busy = False
         self.root_box = BoxLayout(orientation="vertical", padding=(40, 24), spacing=16)
-        paint_background(self.root_box, app.theme.background)
+        paint_ground(self.root_box, app.theme.background)
         self.add_widget(self.root_box)
 
     def _(self, msgid: str, **params: Any) -> str:

@@ -60,9 +60,11 @@ from typing import Any, Callable
 
 from kivy.clock import Clock
 from kivy.core.window import Window
+from kivy.graphics import ClearBuffers, ClearColor, Fbo, Scale, Translate
 from kivy.tests.common import UnitTestTouch
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.layout import Layout
+from kivy.uix.widget import Widget
 
 from kiosk.session import EndReason
 from screens.explorer import Explorer, Walk
@@ -319,7 +321,7 @@ class UiDriver:
         """The screen; with a dialog open, the window as drawn (the dialog lies on the window,
         outside the app's root). Window.screenshot appends a counter: moved to `path`."""
         if not self._dialogs():
-            self.app.root.export_to_png(path)
+            export_on_ground(self.app.root, path)
             return {"path": path}
         written = Window.screenshot(name=path)
         os.replace(written, path)
@@ -399,6 +401,28 @@ class UiDriver:
                 self._run(commands[self.path])
 
         return Handler
+
+
+def export_on_ground(widget: Widget, path: str) -> None:
+    """Kivy's export_to_png, on the window's clear colour instead of transparent black: the
+    screens' ground is that colour (screens.widgets.paint_ground), not a rectangle."""
+    index = widget.parent.canvas.indexof(widget.canvas) if widget.parent is not None else -1
+    if index > -1:
+        widget.parent.canvas.remove(widget.canvas)
+    fbo = Fbo(size=widget.size, with_stencilbuffer=True)
+    with fbo:
+        ClearColor(*Window.clearcolor)
+        ClearBuffers()
+        Scale(1, -1, 1)
+        Translate(-widget.x, -widget.y - widget.height, 0)
+    fbo.add(widget.canvas)
+    try:
+        fbo.draw()
+        fbo.texture.save(path, flipped=False)
+    finally:
+        fbo.remove(widget.canvas)
+        if index > -1:
+            widget.parent.canvas.insert(index, widget.canvas)
 
 
 class FrameWatch:

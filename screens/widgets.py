@@ -196,8 +196,30 @@ def paint_background(widget: Widget, rgba: tuple[float, float, float, float]) ->
                 size=lambda w, s: setattr(w._bg_rect, "size", s))
 
 
+def paint_ground(widget: Widget, rgba: tuple[float, float, float, float]) -> None:
+    """A screen's bottom layer, painted as the window's clear colour (every frame clears the
+    window anyway) rather than a rectangle over it: under software GL a window-sized fill costs
+    about a third of a frame (bench/ui_bench.py stall). `_bg_colour` is kept, undrawn, as the
+    fill screens.inspect measures contrast on; `show_ground` applies it when its screen shows."""
+    widget._bg_colour = Color(*rgba)
+    widget._ground = True
+
+
+def show_ground(screen: Widget) -> None:
+    """Clear the window in the colour of `screen`'s ground (called as the screen comes on)."""
+    for child in screen.children:
+        if getattr(child, "_ground", False):
+            from kivy.core.window import Window  # imported late: the window exists by now
+
+            Window.clearcolor = tuple(child._bg_colour.rgba)
+
+
 def repaint_background(widget: Widget, rgba: tuple[float, float, float, float]) -> None:
     widget._bg_colour.rgba = rgba
+    if getattr(widget, "_ground", False) and widget.get_root_window() is not None:
+        from kivy.core.window import Window
+
+        Window.clearcolor = tuple(rgba)  # the ground of the screen on the glass, restyled
 
 
 def text_label(theme: Theme, text: str, *, size: int | None = None, kid: str | None = None,

@@ -17,7 +17,7 @@ from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
 from screens import background
-from screens.widgets import (KioskButton, action_button, paint_background,
+from screens.widgets import (KioskButton, action_button, paint_ground,
                              repaint_background, text_label)
 
 ADMIN_SCREENS = ("admin_pin", "admin")
@@ -34,7 +34,7 @@ class AdminFrame(Screen):
         self.last_touch = time.monotonic()
         self._idle_check = None
         self.root_box = BoxLayout(orientation="vertical", padding=48, spacing=16)
-        paint_background(self.root_box, app.theme.background)
+        paint_ground(self.root_box, app.theme.background)
         self.add_widget(self.root_box)
 
     def _(self, msgid: str, **values: Any) -> str:
