@@ -109,9 +109,11 @@ def _zxing_formats(formats: Sequence[str]) -> zxingcpp.BarcodeFormats:
 
 
 def _zxing_pass(grey: np.ndarray, formats: zxingcpp.BarcodeFormats, name: str,
-                rotate: bool = False) -> tuple[list[Code], list[regions.Box]]:
+                rotate: bool = False, downscale: bool = True
+                ) -> tuple[list[Code], list[regions.Box]]:
     """Codes read, and the boxes of symbols that were located but could not be decoded."""
-    results = zxingcpp.read_barcodes(grey, formats=formats, try_rotate=rotate, return_errors=True)
+    results = zxingcpp.read_barcodes(grey, formats=formats, try_rotate=rotate,
+                                     try_downscale=downscale, return_errors=True)
     codes, located = [], []
     for r in results:
         p = r.position
@@ -174,32 +176,48 @@ def decode_frame(image: object, decoder: str = "zxing",
     if decoder not in DECODERS:
         raise DecodeError(f"unknown decoder {decoder!r}; use one of {', '.join(DECODERS)}")
     grey = to_grey(image)
+    matrix = [f for f in formats if f in MATRIX_FORMATS]
+    linear = [f for f in formats if f not in MATRIX_FORMATS]
     if decoder == "zxing":
-        zx = _zxing_formats(formats)
+        zx_all, zx_matrix = _zxing_formats(formats), _zxing_formats(matrix) if matrix else None
+        zx_linear = _zxing_formats(linear) if linear else None
 
-        def run(img: np.ndarray, name: str, rotate: bool = False
-                ) -> tuple[list[Code], list[regions.Box]]:
-            return _zxing_pass(img, zx, name, rotate)
+        def run(img: np.ndarray, name: str) -> tuple[list[Code], list[regions.Box]]:
+            assert zx_matrix is not None
+            return _zxing_pass(img, zx_matrix, name)
+
+        codes, located = [], []
+        if zx_matrix is not None:
+            codes, located = run(grey, "plain")
+        if zx_linear is not None:  # a slip may be held upright: rotate, at full size only
+            found, _ = _zxing_pass(grey, zx_linear, "plain", rotate=True, downscale=False)
+            codes += found
+        del zx_all
     else:
-        def run(img: np.ndarray, name: str, rotate: bool = False
-                ) -> tuple[list[Code], list[regions.Box]]:
-            return _pyzbar_pass(img, formats, name)
+        def run(img: np.ndarray, name: str) -> tuple[list[Code], list[regions.Box]]:
+            return _pyzbar_pass(img, matrix, name)
 
-    codes, located = run(grey, "plain")
-    if not codes and decoder == "zxing" and not MATRIX_FORMATS.issuperset(formats):
-        codes, _ = run(grey, "rotate", rotate=True)
+        codes, located = _pyzbar_pass(grey, formats, "plain")
+    if codes or not matrix:
+        return _unique(codes)
+    boxes = [b for b in located + regions.texture_regions(grey) if regions.square(b)]
+    crops = [(r, xy) for r, xy in (regions.crop(grey, b) for b in boxes[:regions.MAX_REGIONS])
+             if min(r.shape) >= MIN_SIDE]
+    for region, (x0, y0) in crops:
+        found, _ = run(regions.wiener(region), "wiener")
+        if found:
+            return _unique([_moved(c, x0, y0, 1.0) for c in found])
+    # the passes below read moiré and glare; they run only where a code shows itself
+    evident = [(r, xy) for r, xy in crops if located or regions.finder_patterns(r) >= 2]
+    if not evident:
+        return []
+    codes, located_blurred = run(_deblur(grey), "deblur")
+    if not codes:
+        codes, _ = run(_sharpen(grey), "sharpen")
     if codes:
         return _unique(codes)
-    codes, located_blurred = run(_deblur(grey), "deblur", rotate=True)
-    if not codes and (located or located_blurred):
-        codes, _ = run(_sharpen(grey), "sharpen", rotate=True)
-    if codes:
-        return _unique(codes)
-    for box in (located + located_blurred)[:regions.MAX_REGIONS] or regions.texture_regions(grey):
-        region, (x0, y0) = regions.crop(grey, box)
-        if min(region.shape) < MIN_SIDE:
-            continue
-        for name, variant, scale in regions.variants(region):
+    for region, (x0, y0) in evident:
+        for name, variant, scale in regions.screen_variants(region):
             found, _ = run(variant, name)
             if found:
                 return _unique([_moved(c, x0, y0, scale) for c in found])
