@@ -40,16 +40,18 @@ def texture_regions(grey: np.ndarray) -> list[Box]:
                        interpolation=cv2.INTER_AREA).astype(np.float32)
     energy = np.abs(cv2.Sobel(small, cv2.CV_32F, 1, 0)) + np.abs(cv2.Sobel(small, cv2.CV_32F, 0, 1))
     energy = cv2.boxFilter(energy, -1, (9, 9))
-    mask = (energy > max(40.0, 0.5 * float(np.percentile(energy, 97)))).astype(np.uint8)
+    # the 97th percentile from a 1-in-9 sample: the same threshold at a tenth of the cost
+    threshold = max(40.0, 0.5 * float(np.percentile(energy[::3, ::3], 97)))
+    mask = (energy > threshold).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
+    sums = np.bincount(labels.ravel(), weights=energy.ravel(), minlength=count)
     scored = []
     for i in range(1, count):
         x, y, w, h, area = (int(v) for v in stats[i])
         s = TEXTURE_SCALE
         if min(w, h) * s < MIN_BOX or max(w, h) * s > MAX_REGION_SIDE or max(w, h) > 3 * min(w, h):
             continue
-        strength = float(energy[labels == i].mean()) * area
-        scored.append((strength, (x * s, y * s, w * s, h * s)))
+        scored.append((float(sums[i]), (x * s, y * s, w * s, h * s)))  # mean energy x area
     scored.sort(reverse=True)
     return [box for _, box in scored[:MAX_REGIONS]]
 
@@ -57,8 +59,10 @@ def texture_regions(grey: np.ndarray) -> list[Box]:
 def finder_patterns(region: np.ndarray) -> int:
     """How many QR finder patterns (a dark square ring around a dark core, nested 7:5:3)
     the region shows: the evidence of a code that gates the costly passes, so that a frame
-    of print clutter without a code costs little more than the first pass."""
-    dark = cv2.adaptiveThreshold(region, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
+    of print clutter without a code costs little more than the first pass. Looked for on a
+    lightly blurred copy: a phone screen's pixel grid breaks the rings up otherwise."""
+    smooth = cv2.GaussianBlur(region, (0, 0), 1.0)
+    dark = cv2.adaptiveThreshold(smooth, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
                                  FINDER_BLOCK, FINDER_C)
     contours, hierarchy = cv2.findContours(dark, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
@@ -111,19 +115,18 @@ def wiener(grey: np.ndarray, sigma: float = WIENER_SIGMA, k: float = WIENER_K) -
     h, w = grey.shape
     ph, pw = cv2.getOptimalDFTSize(h), cv2.getOptimalDFTSize(w)
     f = cv2.copyMakeBorder(grey, 0, ph - h, 0, pw - w, cv2.BORDER_REFLECT).astype(np.float32)
-    spectrum = cv2.dft(f, flags=cv2.DFT_COMPLEX_OUTPUT) * _wiener_gain(ph, pw, sigma, k)
+    spectrum = cv2.dft(f, flags=cv2.DFT_COMPLEX_OUTPUT)
+    spectrum *= _wiener_gain(ph, pw, sigma, k)[..., None]  # the same on both channels
     out = cv2.idft(spectrum, flags=cv2.DFT_SCALE | cv2.DFT_REAL_OUTPUT)[:h, :w]
     return np.clip(out, 0, 255).astype(np.uint8)
 
 
 @functools.lru_cache(maxsize=16)
 def _wiener_gain(h: int, w: int, sigma: float, k: float) -> np.ndarray:
-    """The filter for an h x w spectrum, both of its channels (real and imaginary)."""
-    fy = np.fft.fftfreq(h).astype(np.float32)[:, None]
-    fx = np.fft.fftfreq(w).astype(np.float32)[None, :]
-    otf = np.exp(-2 * np.pi ** 2 * sigma ** 2 * (fx ** 2 + fy ** 2))
-    gain = (otf / (otf * otf + k)).astype(np.float32)
-    return np.repeat(gain[..., None], 2, axis=2)
+    """The filter for an h x w spectrum (the Gaussian's transfer function is separable)."""
+    a = -2 * np.pi ** 2 * sigma ** 2
+    otf = np.outer(np.exp(a * np.fft.fftfreq(h) ** 2), np.exp(a * np.fft.fftfreq(w) ** 2))
+    return (otf / (otf * otf + k)).astype(np.float32)
 
 
 def screen_cleaned(grey: np.ndarray, glare_scale: float) -> np.ndarray:
