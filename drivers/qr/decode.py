@@ -195,7 +195,7 @@ def decode_frame(image: object, decoder: str = "zxing",
 
         codes, located = [], []
         if zx_matrix is not None:
-            codes, located = run(grey, "plain")
+            codes, located = _zxing_pass(grey, zx_matrix, "plain", downscale=False)
         if zx_linear is not None:
             codes += _linear_pass(grey, zx_linear)
     else:
