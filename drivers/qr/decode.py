@@ -1,20 +1,21 @@
 """Find and decode QR codes and barcodes in a camera frame or image file (pure: no I/O but files).
 
-Pipeline, chosen by measurement (bench/qr_bench.py, 1920x1080 frames, both sets):
-  1. greyscale, zxing-cpp without its 90-degree retry (try_rotate: QR symbols are found in any
-     orientation without it, and it doubles the time): reads clean, rotated, tilted, inverted,
-     low-contrast, glare and most blurred and small-module codes in about half the time of
-     zxing-cpp's defaults.
-  2. only when 1 found nothing and a linear format (Code 128...) is asked for: the same with
-     try_rotate, for a slip held upright.
-  3. only then: a light Gaussian blur (sigma 1), with try_rotate (it rescued 2 of 20 moiré
-     frames). A phone screen's pixel grid beats against the
-     camera's into moiré that defeats step 1; the blur removes the grid.
-  4. only when a symbol was located but not decoded (zxing reports it): an unsharp mask, which
-     rescues defocused and very small codes.
-  5. only then, on the regions that may hold a code (a symbol zxing located but could not
-     decode, else the densest texture): Wiener deconvolution for defocused dense codes, and an
-     upscale + closing + local contrast normalisation for phone screens (see regions.py).
+Pipeline, chosen by measurement (bench/qr_bench.py, 1920x1080 frames, both sets; the median
+time over a set must stay at or under plain zxing-cpp's, so every frame that holds no readable
+code must be given up cheaply):
+  1. greyscale; the matrix formats (QR) at full size, without zxing's 90-degree retry
+     (try_rotate: QR is found in any orientation) or its downscaled retries (they cost more than
+     they read here); the linear formats (Code 128) as held at full size, then turned 90 degrees
+     on a half-size copy (try_rotate tripled the pass on every frame). Reads clean, rotated,
+     tilted, inverted, low-contrast, glare and most blurred codes.
+  2. only when 1 found nothing, on up to 3 square regions (a symbol zxing located but could not
+     decode, else the densest texture at 1/4 scale): Wiener deconvolution, which reads defocused
+     dense codes (version 10+ at 3-4 px/module) that zxing does not even locate.
+  3. only where a code shows itself (zxing located one, or the region holds 2+ finder patterns):
+     on the region, a light blur (moiré from a phone screen's pixel grid), an unsharp mask
+     (defocus), then an upscale + closing + local contrast normalisation (screen grid and
+     glare; see regions.py). A cluttered frame without a code stops after 2, at about the cost
+     of one plain zxing-cpp call.
 pyzbar is supported as the alternative decoder (same steps); it was 10-20x slower here and
 read fewer of the degraded frames.
 """
@@ -184,25 +185,25 @@ def decode_frame(image: object, decoder: str = "zxing",
     grey = to_grey(image)
     matrix = [f for f in formats if f in MATRIX_FORMATS]
     linear = [f for f in formats if f not in MATRIX_FORMATS]
+    codes: list[Code] = []
+    located: list[regions.Box] = []
     if decoder == "zxing":
-        _zxing_formats(formats)  # refuses an unknown name
-        zx_matrix = _zxing_formats(matrix) if matrix else None
-        zx_linear = _zxing_formats(linear) if linear else None
+        zx_matrix = _zxing_formats(matrix or formats)  # also refuses an unknown name
 
-        def run(img: np.ndarray, name: str) -> tuple[list[Code], list[regions.Box]]:
-            assert zx_matrix is not None
-            return _zxing_pass(img, zx_matrix, name)
+        def run(img: np.ndarray, name: str, downscale: bool = True
+                ) -> tuple[list[Code], list[regions.Box]]:
+            return _zxing_pass(img, zx_matrix, name, downscale=downscale)
 
-        codes, located = [], []
-        if zx_matrix is not None:
-            codes, located = _zxing_pass(grey, zx_matrix, "plain", downscale=False)
-        if zx_linear is not None:
-            codes += _linear_pass(grey, zx_linear)
+        if matrix:  # zxing's downscaled retries cost more than they read on a 1080p frame
+            codes, located = run(grey, "plain", downscale=False)
+        if linear:
+            codes += _linear_pass(grey, _zxing_formats(linear))
     else:
-        def run(img: np.ndarray, name: str) -> tuple[list[Code], list[regions.Box]]:
-            return _pyzbar_pass(img, matrix, name)
+        def run(img: np.ndarray, name: str, downscale: bool = True
+                ) -> tuple[list[Code], list[regions.Box]]:
+            return _pyzbar_pass(img, formats, name)
 
-        codes, located = _pyzbar_pass(grey, formats, "plain")
+        codes, located = run(grey, "plain")
     if codes or not matrix:
         return _unique(codes)
     boxes = [b for b in located + regions.texture_regions(grey) if regions.square(b)]
