@@ -3,11 +3,11 @@
 Pipeline, chosen by measurement (bench/qr_bench.py, 1920x1080 frames, both sets; the median
 time over a set must stay at or under plain zxing-cpp's, so every frame that holds no readable
 code must be given up cheaply):
-  1. greyscale; the matrix formats (QR) at full size, without zxing's 90-degree retry
+  1. greyscale; one zxing-cpp call for all formats at full size, without its 90-degree retry
      (try_rotate: QR is found in any orientation) or its downscaled retries (they cost more than
-     they read here); the linear formats (Code 128) as held at full size, then turned 90 degrees
-     on a half-size copy (try_rotate tripled the pass on every frame). Reads clean, rotated,
-     tilted, inverted, low-contrast, glare and most blurred codes.
+     they read here); if nothing, the linear formats (Code 128) on a transposed copy, for a slip
+     held upright (zxing's try_rotate cost more). Reads clean, rotated, tilted, inverted,
+     low-contrast, glare and most blurred codes.
   2. only when 1 found nothing, on up to 3 square regions (a symbol zxing located but could not
      decode, else the densest texture at 1/4 scale): Wiener deconvolution, which reads defocused
      dense codes (version 10+ at 3-4 px/module) that zxing does not even locate.
@@ -121,24 +121,21 @@ def _zxing_pass(grey: np.ndarray, formats: zxingcpp.BarcodeFormats, name: str,
         corners = tuple((int(q.x), int(q.y))
                         for q in (p.top_left, p.top_right, p.bottom_right, p.bottom_left))
         if not r.valid:
-            located.append(regions.box_of(corners))
+            if r.format.name in MATRIX_FORMATS:  # evidence for the matrix passes only
+                located.append(regions.box_of(corners))
             continue
         raw = bytes(r.bytes)
         codes.append(Code(_reading(raw, r.text), raw, r.format.name, corners, name))
     return codes, located
 
 
-def _linear_pass(grey: np.ndarray, formats: zxingcpp.BarcodeFormats) -> list[Code]:
-    """Bar codes as held (full size), then turned 90 degrees on a half-size copy: zxing's own
-    try_rotate tripled the cost of the pass on every frame, and a slip held upright with bars
-    under 2 px is rare (the lying one is read at full size down to 1.5 px)."""
-    codes, _ = _zxing_pass(grey, formats, "plain", downscale=False)
-    if codes:
-        return codes
-    half = cv2.resize(grey, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    turned, _ = _zxing_pass(cv2.transpose(half), formats, "plain", downscale=False)
-    # corners back from the transposed half-size copy: (x, y) there is (2y, 2x) here
-    return [Code(c.text, c.raw, c.format, tuple((2 * y, 2 * x) for x, y in c.corners), c.found_by)
+def _turned(grey: np.ndarray, formats: zxingcpp.BarcodeFormats) -> list[Code]:
+    """Bar codes on a transposed copy, for a slip held upright: zxing's own try_rotate read the
+    same slips at 1.3x the cost of both passes (a half-size copy was cheaper still but lost
+    slips 10 degrees off upright at 2-3 px per bar module, which plain zxing reads)."""
+    turned, _ = _zxing_pass(cv2.transpose(grey), formats, "plain", downscale=False)
+    # corners back from the transposed copy: (x, y) there is (y, x) here
+    return [Code(c.text, c.raw, c.format, tuple((y, x) for x, y in c.corners), c.found_by)
             for c in turned]
 
 
@@ -185,22 +182,19 @@ def decode_frame(image: object, decoder: str = "zxing",
     grey = to_grey(image)
     matrix = [f for f in formats if f in MATRIX_FORMATS]
     linear = [f for f in formats if f not in MATRIX_FORMATS]
-    codes: list[Code] = []
-    located: list[regions.Box] = []
     if decoder == "zxing":
         zx_matrix = _zxing_formats(matrix or formats)  # also refuses an unknown name
 
-        def run(img: np.ndarray, name: str, downscale: bool = True
-                ) -> tuple[list[Code], list[regions.Box]]:
-            return _zxing_pass(img, zx_matrix, name, downscale=downscale)
+        def run(img: np.ndarray, name: str) -> tuple[list[Code], list[regions.Box]]:
+            return _zxing_pass(img, zx_matrix, name)
 
-        if matrix:  # zxing's downscaled retries cost more than they read on a 1080p frame
-            codes, located = run(grey, "plain", downscale=False)
-        if linear:
-            codes += _linear_pass(grey, _zxing_formats(linear))
+        # one call for all formats (they share the binarisation), at full size only: zxing's
+        # downscaled retries cost more than they read on a 1080p frame
+        codes, located = _zxing_pass(grey, _zxing_formats(formats), "plain", downscale=False)
+        if not codes and linear:
+            codes = _turned(grey, _zxing_formats(linear))
     else:
-        def run(img: np.ndarray, name: str, downscale: bool = True
-                ) -> tuple[list[Code], list[regions.Box]]:
+        def run(img: np.ndarray, name: str) -> tuple[list[Code], list[regions.Box]]:
             return _pyzbar_pass(img, formats, name)
 
         codes, located = run(grey, "plain")
