@@ -1,6 +1,6 @@
 """Second-chance image passes on the part of a frame that may hold a code (pure numpy/OpenCV).
 
-Used by decode.py only after the whole-frame passes found nothing. Two kinds of frame fail
+Used by decode.py only after the whole-frame pass found nothing. Two kinds of frame fail
 there (issue 18, measured on drivers/qr/hard_synth.py):
 - dense codes (version 10+) at 3-4 px per module under defocus blur: zxing does not even
   locate them. A Wiener deconvolution of the code's region with a Gaussian PSF (sigma 2 px)
@@ -9,7 +9,9 @@ there (issue 18, measured on drivers/qr/hard_synth.py):
   middle out. A 2x upscale, a grey closing (removes thin dark grid lines, keeps black modules)
   and a local contrast normalisation (undoes the glare) bring them back.
 Where zxing located a symbol it could not decode, that box is the region; otherwise regions
-come from a cheap texture map (gradient energy at 1/4 scale): codes are the densest texture.
+come from a cheap texture map (gradient energy at 1/4 scale): codes are the densest texture,
+and square. Print clutter is dense texture too, so the screen passes (the costly ones) run
+only on a region that shows QR finder patterns (`finder_patterns`).
 """
 
 from __future__ import annotations
