@@ -1,20 +1,21 @@
 """Find and decode QR codes and barcodes in a camera frame or image file (pure: no I/O but files).
 
-Pipeline, chosen by measurement (bench/qr_bench.py, 1920x1080 frames, both sets):
-  1. greyscale, zxing-cpp without its 90-degree retry (try_rotate: QR symbols are found in any
-     orientation without it, and it doubles the time): reads clean, rotated, tilted, inverted,
-     low-contrast, glare and most blurred and small-module codes in about half the time of
-     zxing-cpp's defaults.
-  2. only when 1 found nothing and a linear format (Code 128...) is asked for: the same with
-     try_rotate, for a slip held upright.
-  3. only then: a light Gaussian blur (sigma 1), with try_rotate (it rescued 2 of 20 moiré
-     frames). A phone screen's pixel grid beats against the
-     camera's into moiré that defeats step 1; the blur removes the grid.
-  4. only when a symbol was located but not decoded (zxing reports it): an unsharp mask, which
-     rescues defocused and very small codes.
-  5. only then, on the regions that may hold a code (a symbol zxing located but could not
-     decode, else the densest texture): Wiener deconvolution for defocused dense codes, and an
-     upscale + closing + local contrast normalisation for phone screens (see regions.py).
+Pipeline, chosen by measurement (bench/qr_bench.py, 1920x1080 frames, both sets; the median
+time over a set must stay at or under plain zxing-cpp's, so every frame that holds no readable
+code must be given up cheaply):
+  1. greyscale; one zxing-cpp call for all formats at full size, without its 90-degree retry
+     (try_rotate: QR is found in any orientation) or its downscaled retries (they cost more than
+     they read here); if nothing, the linear formats (Code 128) on a transposed copy, for a slip
+     held upright (zxing's try_rotate cost more). Reads clean, rotated, tilted, inverted,
+     low-contrast, glare and most blurred codes.
+  2. only when 1 found nothing, on up to 3 square regions (a symbol zxing located but could not
+     decode, else the densest texture at 1/4 scale): Wiener deconvolution, which reads defocused
+     dense codes (version 10+ at 3-4 px/module) that zxing does not even locate.
+  3. only where a code shows itself (zxing located one, or the region holds 2+ finder patterns):
+     on the region, a light blur (moiré from a phone screen's pixel grid), an unsharp mask
+     (defocus), then an upscale + closing + local contrast normalisation (screen grid and
+     glare; see regions.py). A cluttered frame without a code stops after 2, at about the cost
+     of one plain zxing-cpp call.
 pyzbar is supported as the alternative decoder (same steps); it was 10-20x slower here and
 read fewer of the degraded frames.
 """
@@ -22,7 +23,7 @@ read fewer of the degraded frames.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,20 +110,33 @@ def _zxing_formats(formats: Sequence[str]) -> zxingcpp.BarcodeFormats:
 
 
 def _zxing_pass(grey: np.ndarray, formats: zxingcpp.BarcodeFormats, name: str,
-                rotate: bool = False) -> tuple[list[Code], list[regions.Box]]:
+                rotate: bool = False, downscale: bool = True
+                ) -> tuple[list[Code], list[regions.Box]]:
     """Codes read, and the boxes of symbols that were located but could not be decoded."""
-    results = zxingcpp.read_barcodes(grey, formats=formats, try_rotate=rotate, return_errors=True)
+    results = zxingcpp.read_barcodes(grey, formats=formats, try_rotate=rotate,
+                                     try_downscale=downscale, return_errors=True)
     codes, located = [], []
     for r in results:
         p = r.position
         corners = tuple((int(q.x), int(q.y))
                         for q in (p.top_left, p.top_right, p.bottom_right, p.bottom_left))
         if not r.valid:
-            located.append(regions.box_of(corners))
+            if r.format.name in MATRIX_FORMATS:  # evidence for the matrix passes only
+                located.append(regions.box_of(corners))
             continue
         raw = bytes(r.bytes)
         codes.append(Code(_reading(raw, r.text), raw, r.format.name, corners, name))
     return codes, located
+
+
+def _turned(grey: np.ndarray, formats: zxingcpp.BarcodeFormats) -> list[Code]:
+    """Bar codes on a transposed copy, for a slip held upright: zxing's own try_rotate read the
+    same slips at 1.3x the cost of both passes (a half-size copy was cheaper still but lost
+    slips 10 degrees off upright at 2-3 px per bar module, which plain zxing reads)."""
+    turned, _ = _zxing_pass(cv2.transpose(grey), formats, "plain", downscale=False)
+    # corners back from the transposed copy: (x, y) there is (y, x) here
+    return [Code(c.text, c.raw, c.format, tuple((y, x) for x, y in c.corners), c.found_by)
+            for c in turned]
 
 
 def _pyzbar_pass(grey: np.ndarray, formats: Sequence[str], name: str
@@ -157,14 +171,6 @@ def _reading(raw: bytes, decoder_text: str) -> str:
         return decoder_text
 
 
-def _deblur(grey: np.ndarray) -> np.ndarray:
-    return cv2.GaussianBlur(grey, (0, 0), 1.0)
-
-
-def _sharpen(grey: np.ndarray) -> np.ndarray:
-    return cv2.addWeighted(grey, 2.0, cv2.GaussianBlur(grey, (0, 0), 2.0), -1.0, 0)
-
-
 def decode_frame(image: object, decoder: str = "zxing",
                  formats: Sequence[str] = DEFAULT_FORMATS) -> list[Code]:
     """Every code found in `image` (BGR, BGRA or grey uint8), in the order found.
@@ -174,36 +180,50 @@ def decode_frame(image: object, decoder: str = "zxing",
     if decoder not in DECODERS:
         raise DecodeError(f"unknown decoder {decoder!r}; use one of {', '.join(DECODERS)}")
     grey = to_grey(image)
+    matrix = [f for f in formats if f in MATRIX_FORMATS]
+    linear = [f for f in formats if f not in MATRIX_FORMATS]
     if decoder == "zxing":
-        zx = _zxing_formats(formats)
+        zx_matrix = _zxing_formats(matrix or formats)  # also refuses an unknown name
 
-        def run(img: np.ndarray, name: str, rotate: bool = False
-                ) -> tuple[list[Code], list[regions.Box]]:
-            return _zxing_pass(img, zx, name, rotate)
+        def run(img: np.ndarray, name: str) -> tuple[list[Code], list[regions.Box]]:
+            return _zxing_pass(img, zx_matrix, name)
+
+        # one call for all formats (they share the binarisation), at full size only: zxing's
+        # downscaled retries cost more than they read on a 1080p frame
+        codes, located = _zxing_pass(grey, _zxing_formats(formats), "plain", downscale=False)
+        if not codes and linear:
+            codes = _turned(grey, _zxing_formats(linear))
     else:
-        def run(img: np.ndarray, name: str, rotate: bool = False
-                ) -> tuple[list[Code], list[regions.Box]]:
+        def run(img: np.ndarray, name: str) -> tuple[list[Code], list[regions.Box]]:
             return _pyzbar_pass(img, formats, name)
 
-    codes, located = run(grey, "plain")
-    if not codes and decoder == "zxing" and not MATRIX_FORMATS.issuperset(formats):
-        codes, _ = run(grey, "rotate", rotate=True)
-    if codes:
+        codes, located = run(grey, "plain")
+    if codes or not matrix:
         return _unique(codes)
-    codes, located_blurred = run(_deblur(grey), "deblur", rotate=True)
-    if not codes and (located or located_blurred):
-        codes, _ = run(_sharpen(grey), "sharpen", rotate=True)
-    if codes:
-        return _unique(codes)
-    for box in (located + located_blurred)[:regions.MAX_REGIONS] or regions.texture_regions(grey):
-        region, (x0, y0) = regions.crop(grey, box)
-        if min(region.shape) < MIN_SIDE:
-            continue
-        for name, variant, scale in regions.variants(region):
-            found, _ = run(variant, name)
-            if found:
-                return _unique([_moved(c, x0, y0, scale) for c in found])
+    boxes = [b for b in located + regions.texture_regions(grey) if regions.square(b)]
+    crops = [(r, xy) for r, xy in (regions.crop(grey, b) for b in boxes[:regions.MAX_REGIONS])
+             if min(r.shape) >= MIN_SIDE]
+    for region, (x0, y0) in crops:
+        found, _ = run(regions.wiener(region), "wiener")
+        if found:
+            return _unique([_moved(c, x0, y0, 1.0) for c in found])
+    # the passes below read moiré and glare; they run only where a code shows itself
+    evident = [(r, xy) for r, xy in crops if located or regions.finder_patterns(r) >= 2]
+    if not evident:
+        return []
+    for variants in (_filtered, regions.screen_variants):
+        for region, (x0, y0) in evident:
+            for name, variant, scale in variants(region):
+                found, _ = run(variant, name)
+                if found:
+                    return _unique([_moved(c, x0, y0, scale) for c in found])
     return []
+
+
+def _filtered(region: np.ndarray) -> Iterator[tuple[str, np.ndarray, float]]:
+    """A light blur against a screen's moiré, then an unsharp mask against defocus."""
+    yield "deblur", cv2.GaussianBlur(region, (0, 0), 1.0), 1.0
+    yield "sharpen", cv2.addWeighted(region, 2.0, cv2.GaussianBlur(region, (0, 0), 2.0), -1.0, 0), 1.0
 
 
 def _moved(code: Code, x0: int, y0: int, scale: float) -> Code:

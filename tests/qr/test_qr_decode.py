@@ -162,3 +162,15 @@ def test_image_files_decode_and_bad_files_say_why(tmp_path: Path) -> None:
     (tmp_path / "text.png").write_text("hello")
     with pytest.raises(DecodeError, match="not a readable image"):
         load_image(tmp_path / "text.png")
+
+
+def test_a_code128_slip_held_upright_is_read_where_it_is() -> None:
+    """Bars turned 80-100 degrees are read on a transposed copy; corners come back in frame px."""
+    for angle in (80, 90, 100):
+        frame = frame_with(b"SLIP-2026-000123", fmt="Code128", module_px=2, angle=angle)
+        (code,) = decode_frame(frame)
+        assert (code.format, code.raw) == ("Code128", b"SLIP-2026-000123")
+        cx, cy = code.center
+        assert abs(cx - 480) < 12 and abs(cy - 270) < 40
+        ys = [p[1] for p in code.corners]
+        assert max(ys) - min(ys) > 250  # turned: the symbol is tall, not wide

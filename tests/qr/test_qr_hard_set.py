@@ -3,10 +3,11 @@ pipeline beats plain zxing-cpp where plain zxing-cpp fails. bench/qr_bench.py ha
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import zxingcpp
 
-from drivers.qr import hard_synth
+from drivers.qr import decode, hard_synth, regions
 from drivers.qr.decode import decode_frame
 
 PER_CLASS = 8
@@ -55,3 +56,34 @@ def test_a_code_read_in_a_region_is_reported_where_it_is_in_the_frame() -> None:
             assert 150 < max(xs) - min(xs) < 450  # 65-100 modules at 3-4 px, rotated <= 12 deg
             return
     pytest.fail("no frame was read by the Wiener pass")
+
+
+def test_an_empty_cluttered_frame_is_given_up_after_the_wiener_regions(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The median-time target rests on this: print clutter without a code shows no finder
+    patterns, so the blur, unsharp and screen passes never run on it."""
+    passes: list[str] = []
+    real = decode._zxing_pass
+
+    def counted(grey: np.ndarray, formats: zxingcpp.BarcodeFormats, name: str,
+                *args: object, **kwargs: object) -> tuple[list[decode.Code], list[regions.Box]]:
+        passes.append(name)
+        return real(grey, formats, name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(decode, "_zxing_pass", counted)
+    for seed in SEEDS:
+        _, frame = hard_synth.hard_case("empty", seed)
+        passes.clear()
+        assert decode_frame(frame) == []
+        assert set(passes) <= {"plain", "wiener"}, (seed, passes)
+        assert passes.count("wiener") <= regions.MAX_REGIONS
+
+
+def test_finder_patterns_show_on_phone_screens_and_not_in_clutter() -> None:
+    def most_finders(kind: str, seed: int) -> int:
+        grey = decode.to_grey(hard_synth.hard_case(kind, seed)[1])
+        return max((regions.finder_patterns(regions.crop(grey, box)[0])
+                    for box in regions.texture_regions(grey) if regions.square(box)), default=0)
+
+    assert all(most_finders("empty", seed) < 2 for seed in SEEDS)
+    assert sum(most_finders("phone_screen", seed) >= 2 for seed in SEEDS) >= 0.75 * PER_CLASS
