@@ -28,6 +28,7 @@ TEXTURE_FACTOR = 1.5  # desk, when the desk's own texture (typical difference 6 
 MAX_FAINT_STEP = 6.0  # on a desk textured enough to need more, faint outlines are not trusted
 FAINT_EDGE_SUPPORT = 0.65  # a faint outline must be followed further round than a strong one
 MIN_EDGE_SUPPORT = 0.6  # fraction of a quad's outline that must lie on edges
+FAINT_ALONG = 1  # points of a side over which a faint step is averaged
 
 
 def check_image(image: object) -> np.ndarray:
@@ -124,12 +125,15 @@ def _hugs_frame(quad: np.ndarray, shape: tuple[int, ...]) -> bool:
     return int(on_border.sum()) >= 3
 
 
-def edge_support(quad: np.ndarray, gray: np.ndarray, threshold: float, offset: int = 3) -> float:
+def edge_support(quad: np.ndarray, gray: np.ndarray, threshold: float, offset: int = 3,
+                 along: int = 1) -> float:
     """Fraction of points along the quad's sides with a brightness step across the side.
 
     Brightness a few pixels inside vs outside, not gradient magnitude: a side cutting through
     a textured desk meets gradients everywhere but no consistent step across it. A side counts
     its steps of one sign only (the page is brighter, or darker, than the desk all along it).
+    `along` > 1 averages the step over that many neighbouring points of a side: a step of a
+    few grey levels then stands out of a textured desk's blotches.
     """
     h, w = gray.shape[:2]
     q = np.asarray(quad, dtype=np.float32).reshape(4, 2)
@@ -151,6 +155,9 @@ def edge_support(quad: np.ndarray, gray: np.ndarray, threshold: float, offset: i
         vi = gray[inner[ok, 1].astype(np.intp), inner[ok, 0].astype(np.intp)].astype(np.float32)
         vo = gray[outer[ok, 1].astype(np.intp), outer[ok, 0].astype(np.intp)].astype(np.float32)
         step = (vi - vo).reshape(len(vi), -1)  # one column per channel
+        if along > 1 and len(step) >= along:
+            kernel = np.ones(along, np.float32) / along
+            step = np.stack([np.convolve(col, kernel, mode="same") for col in step.T], axis=1)
         # one side of a page is brighter (or darker, or bluer...) than the desk all along
         hits += max(int((step >= threshold).sum(axis=0).max()),
                     int((step <= -threshold).sum(axis=0).max()))
@@ -218,9 +225,22 @@ def _faint_bright_mask(gray: np.ndarray) -> np.ndarray:
                             cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))
 
 
+def _faint_smooth_mask(gray: np.ndarray) -> np.ndarray:
+    """Regions with almost no faint edges: paper is smooth where a desk is grainy or blotched.
+
+    On a pale desk a page's outline may be a step of 2-4 grey levels, lost among the desk's own
+    blotches, while its surface has none of them: the page stands out as the large edge-free
+    region (its text leaves holes; the outline is the hull). Grown back by the window's size."""
+    edges = cv2.Canny(gray, 3, 6, L2gradient=True)
+    density = cv2.blur(edges.astype(np.float32) / 255, (9, 9))
+    mask = (density <= 0.02).astype(np.uint8) * 255
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+    return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
+
+
 # chosen on the tuning split of hard_synthetic: each finds the outline where the others miss
 FAINT_MASKS = (lambda g: _faint_edges_mask(g, 6, True), lambda g: _faint_edges_mask(g, 9, False),
-               lambda g: _faint_edges_mask(g, 12, False), _faint_bright_mask)
+               lambda g: _faint_edges_mask(g, 12, False), _faint_bright_mask, _faint_smooth_mask)
 
 
 def detect_page(image: np.ndarray, refine: bool = True) -> np.ndarray | None:
@@ -244,9 +264,10 @@ def detect_page(image: np.ndarray, refine: bool = True) -> np.ndarray | None:
             if small.ndim == 3 else gray[..., None]
         feature = np.dstack([gray, lab[..., 1:].astype(np.float32) * 2])
         faint, faint_score = _search(gray, list(FAINT_MASKS), faint_step, FAINT_EDGE_SUPPORT,
-                                     feature)
+                                     feature, FAINT_ALONG)
         if faint is not None and (best is None or faint_score > best_score + 0.1):
-            best = faint
+            snapped = snap_faint_sides(faint, gray)
+            best = snapped if plausible(snapped, float(gray.size)) else faint
     if best is None:
         return None
     quad = order_corners(best / scale)
@@ -263,19 +284,74 @@ def detect_page(image: np.ndarray, refine: bool = True) -> np.ndarray | None:
 
 
 def _search(gray: np.ndarray, masks: list, step: float, min_support: float,  # type: ignore[type-arg]
-            feature: np.ndarray | None = None) -> tuple[np.ndarray | None, float]:
+            feature: np.ndarray | None = None, along: int = 1
+            ) -> tuple[np.ndarray | None, float]:
     """The best-supported plausible quad over `masks` (in order; stops at a clean outline).
     Support is measured on `feature` (default: gray)."""
     best, best_score = None, min_support
     for make_mask in masks:
         for quad in _candidates(make_mask(gray)):
-            score = edge_support(quad, gray if feature is None else feature, step)
+            score = edge_support(quad, gray if feature is None else feature, step, along=along)
             if score > best_score + 0.02 or (best is not None and abs(score - best_score) <= 0.02
                                              and quad_area(quad) > quad_area(best)):
                 best, best_score = quad, max(score, best_score)
         if best is not None and best_score >= 0.95:
             break  # a clean outline: no need to try the slower fallbacks
     return best, (best_score if best is not None else 0.0)
+
+
+def snap_faint_sides(quad: np.ndarray, gray: np.ndarray, search: int = 6, band: int = 3,
+                     pieces: int = 6) -> np.ndarray:
+    """Move each side of a faint outline onto the strongest step across it, piece by piece.
+
+    A step of a few grey levels is invisible point by point on a blotched desk, but averaged
+    along a stretch of the side and across a band it is not: each of `pieces` stretches takes
+    the offset (within `search` px) where inside minus outside is largest in the page's own
+    sign, a line is fitted through them and neighbouring sides intersected."""
+    h, w = gray.shape[:2]
+    g = gray.astype(np.float32)
+    q = order_corners(quad)
+    offsets = np.arange(-search, search + 1, dtype=np.float32)
+    ts = np.linspace(0.06, 0.94, pieces * 8, dtype=np.float32)
+    reach = np.arange(1, band + 1, dtype=np.float32)
+    centre = q.mean(axis=0)
+    lines, signs, profiles = [], [], []
+    for i in range(4):
+        a, b = q[i], q[(i + 1) % 4]
+        d = b - a
+        length = float(np.linalg.norm(d))
+        if length < 4 * search:
+            return quad
+        normal = np.array([-d[1], d[0]], np.float32) / length
+        if float(np.dot(centre - a, normal)) < 0:
+            normal = -normal  # pointing into the page
+        base = (a + ts[:, None] * d)[:, None, :] + offsets[None, :, None] * normal  # (n, k, 2)
+
+        def sample(shift: np.ndarray) -> np.ndarray:
+            pts = base[:, :, None, :] + shift[None, None, :, None] * normal
+            xi = np.clip(np.rint(pts[..., 0]).astype(np.intp), 0, w - 1)
+            yi = np.clip(np.rint(pts[..., 1]).astype(np.intp), 0, h - 1)
+            return g[yi, xi].mean(axis=2)
+
+        step = sample(reach) - sample(-reach)  # (n, k): inside minus outside
+        profiles.append((base, step, d / length))
+        signs.append(float(np.sign(step[:, search].sum())))
+    sign = 1.0 if sum(signs) >= 0 else -1.0
+    for base, step, direction in profiles:
+        per_piece = (sign * step).reshape(pieces, 8, -1).mean(axis=1)  # (pieces, k)
+        k = per_piece.argmax(axis=1)
+        chosen = base.reshape(pieces, 8, -1, 2)[np.arange(pieces), :, k].reshape(-1, 2)
+        if float(per_piece[np.arange(pieces), k].min()) <= 0:
+            chosen = base[:, search]  # no consistent step on part of this side: keep it
+        lines.append(cv2.fitLine(chosen.reshape(-1, 1, 2).astype(np.float32), cv2.DIST_HUBER,
+                                 0, 0.01, 0.01).ravel())
+    snapped = q.copy()
+    for i in range(4):
+        corner = _intersect(lines[i - 1], lines[i])
+        if corner is None or float(np.linalg.norm(corner - q[i])) > 4 * search:
+            return quad
+        snapped[i] = corner
+    return snapped
 
 
 def _intersect(l1: np.ndarray, l2: np.ndarray) -> np.ndarray | None:
