@@ -28,6 +28,8 @@ TEXTURE_FACTOR = 1.5  # desk, when the desk's own texture (typical difference 6 
 MAX_FAINT_STEP = 6.0  # on a desk textured enough to need more, faint outlines are not trusted
 FAINT_EDGE_SUPPORT = 0.65  # a faint outline must be followed further round than a strong one
 MIN_EDGE_SUPPORT = 0.6  # fraction of a quad's outline that must lie on edges
+ENCLOSING_SUPPORT = 0.3  # a candidate enclosing the found quad (its text) with this support...
+ENCLOSING_AREA = 1.3  # ...and this much larger is the page
 FAINT_ALONG = 1  # points of a side over which a faint step is averaged
 
 
@@ -263,9 +265,11 @@ def detect_page(image: np.ndarray, refine: bool = True) -> np.ndarray | None:
         lab = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_BGR2LAB) \
             if small.ndim == 3 else gray[..., None]
         feature = np.dstack([gray, lab[..., 1:].astype(np.float32) * 2])
+        seen: list[tuple[np.ndarray, float]] = []
         faint, faint_score = _search(gray, list(FAINT_MASKS), faint_step, FAINT_EDGE_SUPPORT,
-                                     feature, FAINT_ALONG)
+                                     feature, FAINT_ALONG, seen)
         if faint is not None and (best is None or faint_score > best_score + 0.1):
+            faint = _page_around(faint, seen)
             snapped = snap_faint_sides(faint, gray)
             best = snapped if plausible(snapped, float(gray.size)) else faint
     if best is None:
@@ -284,20 +288,39 @@ def detect_page(image: np.ndarray, refine: bool = True) -> np.ndarray | None:
 
 
 def _search(gray: np.ndarray, masks: list, step: float, min_support: float,  # type: ignore[type-arg]
-            feature: np.ndarray | None = None, along: int = 1
+            feature: np.ndarray | None = None, along: int = 1,
+            seen: list[tuple[np.ndarray, float]] | None = None
             ) -> tuple[np.ndarray | None, float]:
     """The best-supported plausible quad over `masks` (in order; stops at a clean outline).
-    Support is measured on `feature` (default: gray)."""
+    Support is measured on `feature` (default: gray); every candidate and its support is
+    appended to `seen` if given."""
     best, best_score = None, min_support
     for make_mask in masks:
         for quad in _candidates(make_mask(gray)):
             score = edge_support(quad, gray if feature is None else feature, step, along=along)
+            if seen is not None:
+                seen.append((quad, score))
             if score > best_score + 0.02 or (best is not None and abs(score - best_score) <= 0.02
                                              and quad_area(quad) > quad_area(best)):
                 best, best_score = quad, max(score, best_score)
         if best is not None and best_score >= 0.95:
             break  # a clean outline: no need to try the slower fallbacks
     return best, (best_score if best is not None else 0.0)
+
+
+def _page_around(quad: np.ndarray, seen: list[tuple[np.ndarray, float]]) -> np.ndarray:
+    """The page around `quad` if another candidate encloses it: on pale paper the block of
+    text has a clearer outline than the page itself, and the page is what the citizen wants."""
+    area = quad_area(quad)
+    best, best_score = quad, ENCLOSING_SUPPORT
+    for other, score in seen:
+        if score < best_score or quad_area(other) < ENCLOSING_AREA * area:
+            continue
+        contour = other.reshape(-1, 1, 2).astype(np.float32)
+        if all(cv2.pointPolygonTest(contour, (float(x), float(y)), True) >= -2
+               for x, y in quad):
+            best, best_score = other, score
+    return best
 
 
 def snap_faint_sides(quad: np.ndarray, gray: np.ndarray, search: int = 6, band: int = 3,
