@@ -3,8 +3,10 @@
 Works on a downscaled copy (edges are found just as well at ~640 px and 10-50x faster), then
 maps the corners back to full resolution. Three detectors run in order of trust, and the first
 plausible quad wins: Canny edges, Otsu threshold (page brighter than the desk), adaptive
-threshold (weak edges under uneven light). A quad that is not convex, too small or too skewed is
-rejected: returning no page is better than returning a wrong one.
+threshold (weak edges under uneven light). Failing a clean outline, faint cues follow (pale paper
+on a pale desk): low-threshold edges, slightly brighter regions, regions smoother than the desk;
+a faint outline then has its sides snapped onto the step averaged along them. A quad that is
+not convex, too small or too skewed is rejected: returning no page is better than a wrong one.
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ FAINT_EDGE_SUPPORT = 0.65  # a faint outline must be followed further round than
 MIN_EDGE_SUPPORT = 0.6  # fraction of a quad's outline that must lie on edges
 ENCLOSING_SUPPORT = 0.3  # a candidate enclosing the found quad (its text) with this support...
 ENCLOSING_AREA = 1.3  # ...and this much larger is the page
-FAINT_ALONG = 1  # points of a side over which a faint step is averaged
 
 
 def check_image(image: object) -> np.ndarray:
@@ -127,15 +128,12 @@ def _hugs_frame(quad: np.ndarray, shape: tuple[int, ...]) -> bool:
     return int(on_border.sum()) >= 3
 
 
-def edge_support(quad: np.ndarray, gray: np.ndarray, threshold: float, offset: int = 3,
-                 along: int = 1) -> float:
+def edge_support(quad: np.ndarray, gray: np.ndarray, threshold: float, offset: int = 3) -> float:
     """Fraction of points along the quad's sides with a brightness step across the side.
 
     Brightness a few pixels inside vs outside, not gradient magnitude: a side cutting through
     a textured desk meets gradients everywhere but no consistent step across it. A side counts
     its steps of one sign only (the page is brighter, or darker, than the desk all along it).
-    `along` > 1 averages the step over that many neighbouring points of a side: a step of a
-    few grey levels then stands out of a textured desk's blotches.
     """
     h, w = gray.shape[:2]
     q = np.asarray(quad, dtype=np.float32).reshape(4, 2)
@@ -157,9 +155,6 @@ def edge_support(quad: np.ndarray, gray: np.ndarray, threshold: float, offset: i
         vi = gray[inner[ok, 1].astype(np.intp), inner[ok, 0].astype(np.intp)].astype(np.float32)
         vo = gray[outer[ok, 1].astype(np.intp), outer[ok, 0].astype(np.intp)].astype(np.float32)
         step = (vi - vo).reshape(len(vi), -1)  # one column per channel
-        if along > 1 and len(step) >= along:
-            kernel = np.ones(along, np.float32) / along
-            step = np.stack([np.convolve(col, kernel, mode="same") for col in step.T], axis=1)
         # one side of a page is brighter (or darker, or bluer...) than the desk all along
         hits += max(int((step >= threshold).sum(axis=0).max()),
                     int((step <= -threshold).sum(axis=0).max()))
@@ -267,7 +262,7 @@ def detect_page(image: np.ndarray, refine: bool = True) -> np.ndarray | None:
         feature = np.dstack([gray, lab[..., 1:].astype(np.float32) * 2])
         seen: list[tuple[np.ndarray, float]] = []
         faint, faint_score = _search(gray, list(FAINT_MASKS), faint_step, FAINT_EDGE_SUPPORT,
-                                     feature, FAINT_ALONG, seen)
+                                     feature, seen)
         if faint is not None and (best is None or faint_score > best_score + 0.1):
             faint = _page_around(faint, seen)
             snapped = snap_faint_sides(faint, gray)
@@ -288,7 +283,7 @@ def detect_page(image: np.ndarray, refine: bool = True) -> np.ndarray | None:
 
 
 def _search(gray: np.ndarray, masks: list, step: float, min_support: float,  # type: ignore[type-arg]
-            feature: np.ndarray | None = None, along: int = 1,
+            feature: np.ndarray | None = None,
             seen: list[tuple[np.ndarray, float]] | None = None
             ) -> tuple[np.ndarray | None, float]:
     """The best-supported plausible quad over `masks` (in order; stops at a clean outline).
@@ -297,7 +292,7 @@ def _search(gray: np.ndarray, masks: list, step: float, min_support: float,  # t
     best, best_score = None, min_support
     for make_mask in masks:
         for quad in _candidates(make_mask(gray)):
-            score = edge_support(quad, gray if feature is None else feature, step, along=along)
+            score = edge_support(quad, gray if feature is None else feature, step)
             if seen is not None:
                 seen.append((quad, score))
             if score > best_score + 0.02 or (best is not None and abs(score - best_score) <= 0.02
@@ -338,7 +333,7 @@ def snap_faint_sides(quad: np.ndarray, gray: np.ndarray, search: int = 6, band: 
     ts = np.linspace(0.06, 0.94, pieces * 8, dtype=np.float32)
     reach = np.arange(1, band + 1, dtype=np.float32)
     centre = q.mean(axis=0)
-    lines, signs, profiles = [], [], []
+    signs, profiles = [], []
     for i in range(4):
         a, b = q[i], q[(i + 1) % 4]
         d = b - a
@@ -357,10 +352,11 @@ def snap_faint_sides(quad: np.ndarray, gray: np.ndarray, search: int = 6, band: 
             return g[yi, xi].mean(axis=2)
 
         step = sample(reach) - sample(-reach)  # (n, k): inside minus outside
-        profiles.append((base, step, d / length))
+        profiles.append((base, step))
         signs.append(float(np.sign(step[:, search].sum())))
     sign = 1.0 if sum(signs) >= 0 else -1.0
-    for base, step, direction in profiles:
+    lines = []
+    for base, step in profiles:
         per_piece = (sign * step).reshape(pieces, 8, -1).mean(axis=1)  # (pieces, k)
         k = per_piece.argmax(axis=1)
         chosen = base.reshape(pieces, 8, -1, 2)[np.arange(pieces), :, k].reshape(-1, 2)
