@@ -263,10 +263,12 @@ def detect_page(image: np.ndarray, refine: bool = True) -> np.ndarray | None:
         seen: list[tuple[np.ndarray, float]] = []
         faint, faint_score = _search(gray, list(FAINT_MASKS), faint_step, FAINT_EDGE_SUPPORT,
                                      feature, seen)
-        if faint is not None and (best is None or faint_score > best_score + 0.1):
-            faint = _page_around(faint, seen)
-            snapped = snap_faint_sides(faint, gray)
-            best = snapped if plausible(snapped, float(gray.size)) else faint
+        found = faint if faint is not None and (best is None or faint_score > best_score + 0.1) \
+            else best
+        page = None if found is None else _page_around(found, seen)
+        if page is not None and page is not best:  # a faint outline: snap its sides
+            snapped = snap_faint_sides(page, gray)
+            best = snapped if plausible(snapped, float(gray.size)) else page
     if best is None:
         return None
     quad = order_corners(best / scale)
