@@ -11,6 +11,8 @@ not convex, too small or too skewed is rejected: returning no page is better tha
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 
@@ -32,6 +34,7 @@ FAINT_EDGE_SUPPORT = 0.65  # a faint outline must be followed further round than
 MIN_EDGE_SUPPORT = 0.6  # fraction of a quad's outline that must lie on edges
 ENCLOSING_SUPPORT = 0.3  # a candidate enclosing the found quad (its text) with this support...
 ENCLOSING_AREA = 1.3  # ...and this much larger is the page
+ENCLOSING_SUPPORT_AGAIN = 0.4  # a quad around that one needs more (not the desk around a page)
 
 
 def check_image(image: object) -> np.ndarray:
@@ -262,13 +265,12 @@ def detect_page(image: np.ndarray, refine: bool = True) -> np.ndarray | None:
         feature = np.dstack([gray, lab[..., 1:].astype(np.float32) * 2])
         seen: list[tuple[np.ndarray, float]] = []
         faint, faint_score = _search(gray, list(FAINT_MASKS), faint_step, FAINT_EDGE_SUPPORT,
-                                     feature, seen)
+                                     feature, seen, lambda q: snap_faint_sides(q, gray))
         found = faint if faint is not None and (best is None or faint_score > best_score + 0.1) \
             else best
         page = None if found is None else _page_around(found, seen)
-        if page is not None and page is not best:  # a faint outline: snap its sides
-            snapped = snap_faint_sides(page, gray)
-            best = snapped if plausible(snapped, float(gray.size)) else page
+        if page is not None:
+            best = page
     if best is None:
         return None
     quad = order_corners(best / scale)
@@ -286,14 +288,18 @@ def detect_page(image: np.ndarray, refine: bool = True) -> np.ndarray | None:
 
 def _search(gray: np.ndarray, masks: list, step: float, min_support: float,  # type: ignore[type-arg]
             feature: np.ndarray | None = None,
-            seen: list[tuple[np.ndarray, float]] | None = None
+            seen: list[tuple[np.ndarray, float]] | None = None,
+            adjust: Callable[[np.ndarray], np.ndarray] | None = None
             ) -> tuple[np.ndarray | None, float]:
     """The best-supported plausible quad over `masks` (in order; stops at a clean outline).
     Support is measured on `feature` (default: gray); every candidate and its support is
-    appended to `seen` if given."""
+    appended to `seen` if given; `adjust` gives each candidate a second, moved chance."""
     best, best_score = None, min_support
     for make_mask in masks:
-        for quad in _candidates(make_mask(gray)):
+        found = _candidates(make_mask(gray))
+        if adjust is not None:  # each candidate as found and as adjusted
+            found += [a for a in map(adjust, found) if plausible(a, float(gray.size))]
+        for quad in found:
             score = edge_support(quad, gray if feature is None else feature, step)
             if seen is not None:
                 seen.append((quad, score))
@@ -306,36 +312,44 @@ def _search(gray: np.ndarray, masks: list, step: float, min_support: float,  # t
 
 
 def _page_around(quad: np.ndarray, seen: list[tuple[np.ndarray, float]]) -> np.ndarray:
-    """The page around `quad` if another candidate encloses it: on pale paper the block of
-    text has a clearer outline than the page itself, and the page is what the citizen wants."""
-    area = quad_area(quad)
-    best, best_score = quad, ENCLOSING_SUPPORT
-    for other, score in seen:
-        if score < best_score or quad_area(other) < ENCLOSING_AREA * area:
-            continue
-        contour = other.reshape(-1, 1, 2).astype(np.float32)
-        if all(cv2.pointPolygonTest(contour, (float(x), float(y)), True) >= -2
-               for x, y in quad):
-            best, best_score = other, score
-    return best
+    """The page around `quad` if another candidate encloses it: on pale paper a block of text
+    (or a line of it) has a clearer outline than the page itself, and the page is what the
+    citizen wants. The best-supported enclosing candidate, then the one enclosing that..."""
+    floor = ENCLOSING_SUPPORT
+    while True:
+        area = quad_area(quad)
+        best, best_score = quad, floor
+        for other, score in seen:
+            if score < best_score or quad_area(other) < ENCLOSING_AREA * area:
+                continue
+            contour = other.reshape(-1, 1, 2).astype(np.float32)
+            if all(cv2.pointPolygonTest(contour, (float(x), float(y)), True) >= -2
+                   for x, y in quad):
+                best, best_score = other, score
+        if best is quad:
+            return quad
+        quad, floor = best, ENCLOSING_SUPPORT_AGAIN
 
 
-def snap_faint_sides(quad: np.ndarray, gray: np.ndarray, search: int = 6, band: int = 3,
-                     pieces: int = 6) -> np.ndarray:
+def snap_faint_sides(quad: np.ndarray, gray: np.ndarray, reach_fraction: float = 0.03,
+                     band: int = 3, pieces: int = 6) -> np.ndarray:
     """Move each side of a faint outline onto the strongest step across it, piece by piece.
 
     A step of a few grey levels is invisible point by point on a blotched desk, but averaged
     along a stretch of the side and across a band it is not: each of `pieces` stretches takes
-    the offset (within `search` px) where inside minus outside is largest in the page's own
-    sign, a line is fitted through them and neighbouring sides intersected."""
+    the offset (within `reach_fraction` of the quad's shorter extent: an ID card's sides move
+    less than a page's) where inside minus outside is largest in the side's own sign, a line
+    is fitted through them and neighbouring sides intersected."""
     h, w = gray.shape[:2]
     g = gray.astype(np.float32)
     q = order_corners(quad)
+    extent = min(float(np.linalg.norm(q[i] - q[(i + 1) % 4])) for i in range(4))
+    search = int(np.clip(round(reach_fraction * extent), 2, 8))
     offsets = np.arange(-search, search + 1, dtype=np.float32)
     ts = np.linspace(0.06, 0.94, pieces * 8, dtype=np.float32)
     reach = np.arange(1, band + 1, dtype=np.float32)
     centre = q.mean(axis=0)
-    signs, profiles = [], []
+    lines = []
     for i in range(4):
         a, b = q[i], q[(i + 1) % 4]
         d = b - a
@@ -353,16 +367,13 @@ def snap_faint_sides(quad: np.ndarray, gray: np.ndarray, search: int = 6, band: 
             yi = np.clip(np.rint(pts[..., 1]).astype(np.intp), 0, h - 1)
             return g[yi, xi].mean(axis=2)
 
-        step = sample(reach) - sample(-reach)  # (n, k): inside minus outside
-        profiles.append((base, step))
-        signs.append(float(np.sign(step[:, search].sum())))
-    sign = 1.0 if sum(signs) >= 0 else -1.0
-    lines = []
-    for base, step in profiles:
-        per_piece = (sign * step).reshape(pieces, 8, -1).mean(axis=1)  # (pieces, k)
-        k = per_piece.argmax(axis=1)
-        chosen = base.reshape(pieces, 8, -1, 2)[np.arange(pieces), :, k].reshape(-1, 2)
-        if float(per_piece[np.arange(pieces), k].min()) <= 0:
+        # inside minus outside, averaged over each stretch: (pieces, offsets)
+        per_piece = (sample(reach) - sample(-reach)).reshape(pieces, -1, len(offsets)).mean(axis=1)
+        # the page may be brighter than the desk along one side and darker along another
+        sign = 1.0 if per_piece.max(axis=1).sum() >= (-per_piece).max(axis=1).sum() else -1.0
+        k = (sign * per_piece).argmax(axis=1)
+        chosen = base.reshape(pieces, -1, len(offsets), 2)[np.arange(pieces), :, k]
+        if float((sign * per_piece)[np.arange(pieces), k].min()) <= 0:
             chosen = base[:, search]  # no consistent step on part of this side: keep it
         lines.append(cv2.fitLine(chosen.reshape(-1, 1, 2).astype(np.float32), cv2.DIST_HUBER,
                                  0, 0.01, 0.01).ravel())
