@@ -3,11 +3,15 @@
 Works on a downscaled copy (edges are found just as well at ~640 px and 10-50x faster), then
 maps the corners back to full resolution. Three detectors run in order of trust, and the first
 plausible quad wins: Canny edges, Otsu threshold (page brighter than the desk), adaptive
-threshold (weak edges under uneven light). A quad that is not convex, too small or too skewed is
-rejected: returning no page is better than returning a wrong one.
+threshold (weak edges under uneven light). Failing a clean outline, faint cues follow (pale paper
+on a pale desk): low-threshold edges, slightly brighter regions, regions smoother than the desk;
+a faint outline then has its sides snapped onto the step averaged along them. A quad that is
+not convex, too small or too skewed is rejected: returning no page is better than a wrong one.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -28,6 +32,9 @@ TEXTURE_FACTOR = 1.5  # desk, when the desk's own texture (typical difference 6 
 MAX_FAINT_STEP = 6.0  # on a desk textured enough to need more, faint outlines are not trusted
 FAINT_EDGE_SUPPORT = 0.65  # a faint outline must be followed further round than a strong one
 MIN_EDGE_SUPPORT = 0.6  # fraction of a quad's outline that must lie on edges
+ENCLOSING_SUPPORT = 0.3  # a candidate enclosing the found quad (its text) with this support...
+ENCLOSING_AREA = 1.3  # ...and this much larger is the page
+ENCLOSING_SUPPORT_AGAIN = 0.4  # a quad around that one needs more (not the desk around a page)
 
 
 def check_image(image: object) -> np.ndarray:
@@ -218,9 +225,22 @@ def _faint_bright_mask(gray: np.ndarray) -> np.ndarray:
                             cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))
 
 
+def _faint_smooth_mask(gray: np.ndarray) -> np.ndarray:
+    """Regions with almost no faint edges: paper is smooth where a desk is grainy or blotched.
+
+    On a pale desk a page's outline may be a step of 2-4 grey levels, lost among the desk's own
+    blotches, while its surface has none of them: the page stands out as the large edge-free
+    region (its text leaves holes; the outline is the hull). Grown back by the window's size."""
+    edges = cv2.Canny(gray, 3, 6, L2gradient=True)
+    density = cv2.blur(edges.astype(np.float32) / 255, (9, 9))
+    mask = (density <= 0.02).astype(np.uint8) * 255
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+    return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
+
+
 # chosen on the tuning split of hard_synthetic: each finds the outline where the others miss
 FAINT_MASKS = (lambda g: _faint_edges_mask(g, 6, True), lambda g: _faint_edges_mask(g, 9, False),
-               lambda g: _faint_edges_mask(g, 12, False), _faint_bright_mask)
+               lambda g: _faint_edges_mask(g, 12, False), _faint_bright_mask, _faint_smooth_mask)
 
 
 def detect_page(image: np.ndarray, refine: bool = True) -> np.ndarray | None:
@@ -243,10 +263,14 @@ def detect_page(image: np.ndarray, refine: bool = True) -> np.ndarray | None:
         lab = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_BGR2LAB) \
             if small.ndim == 3 else gray[..., None]
         feature = np.dstack([gray, lab[..., 1:].astype(np.float32) * 2])
+        seen: list[tuple[np.ndarray, float]] = []
         faint, faint_score = _search(gray, list(FAINT_MASKS), faint_step, FAINT_EDGE_SUPPORT,
-                                     feature)
-        if faint is not None and (best is None or faint_score > best_score + 0.1):
-            best = faint
+                                     feature, seen, lambda q: snap_faint_sides(q, gray))
+        found = faint if faint is not None and (best is None or faint_score > best_score + 0.1) \
+            else best
+        page = None if found is None else _page_around(found, seen)
+        if page is not None:
+            best = page
     if best is None:
         return None
     quad = order_corners(best / scale)
@@ -263,19 +287,103 @@ def detect_page(image: np.ndarray, refine: bool = True) -> np.ndarray | None:
 
 
 def _search(gray: np.ndarray, masks: list, step: float, min_support: float,  # type: ignore[type-arg]
-            feature: np.ndarray | None = None) -> tuple[np.ndarray | None, float]:
+            feature: np.ndarray | None = None,
+            seen: list[tuple[np.ndarray, float]] | None = None,
+            adjust: Callable[[np.ndarray], np.ndarray] | None = None
+            ) -> tuple[np.ndarray | None, float]:
     """The best-supported plausible quad over `masks` (in order; stops at a clean outline).
-    Support is measured on `feature` (default: gray)."""
+    Support is measured on `feature` (default: gray); every candidate and its support is
+    appended to `seen` if given; `adjust` gives each candidate a second, moved chance."""
     best, best_score = None, min_support
     for make_mask in masks:
-        for quad in _candidates(make_mask(gray)):
+        found = _candidates(make_mask(gray))
+        if adjust is not None:  # each candidate as found and as adjusted
+            found += [a for a in map(adjust, found) if plausible(a, float(gray.size))]
+        for quad in found:
             score = edge_support(quad, gray if feature is None else feature, step)
+            if seen is not None:
+                seen.append((quad, score))
             if score > best_score + 0.02 or (best is not None and abs(score - best_score) <= 0.02
                                              and quad_area(quad) > quad_area(best)):
                 best, best_score = quad, max(score, best_score)
         if best is not None and best_score >= 0.95:
             break  # a clean outline: no need to try the slower fallbacks
     return best, (best_score if best is not None else 0.0)
+
+
+def _page_around(quad: np.ndarray, seen: list[tuple[np.ndarray, float]]) -> np.ndarray:
+    """The page around `quad` if another candidate encloses it: on pale paper a block of text
+    (or a line of it) has a clearer outline than the page itself, and the page is what the
+    citizen wants. The best-supported enclosing candidate, then the one enclosing that..."""
+    floor = ENCLOSING_SUPPORT
+    while True:
+        area = quad_area(quad)
+        best, best_score = quad, floor
+        for other, score in seen:
+            if score < best_score or quad_area(other) < ENCLOSING_AREA * area:
+                continue
+            contour = other.reshape(-1, 1, 2).astype(np.float32)
+            if all(cv2.pointPolygonTest(contour, (float(x), float(y)), True) >= -2
+                   for x, y in quad):
+                best, best_score = other, score
+        if best is quad:
+            return quad
+        quad, floor = best, ENCLOSING_SUPPORT_AGAIN
+
+
+def snap_faint_sides(quad: np.ndarray, gray: np.ndarray, reach_fraction: float = 0.03,
+                     band: int = 3, pieces: int = 6) -> np.ndarray:
+    """Move each side of a faint outline onto the strongest step across it, piece by piece.
+
+    A step of a few grey levels is invisible point by point on a blotched desk, but averaged
+    along a stretch of the side and across a band it is not: each of `pieces` stretches takes
+    the offset (within `reach_fraction` of the quad's shorter extent: an ID card's sides move
+    less than a page's) where inside minus outside is largest in the side's own sign, a line
+    is fitted through them and neighbouring sides intersected."""
+    h, w = gray.shape[:2]
+    g = gray.astype(np.float32)
+    q = order_corners(quad)
+    extent = min(float(np.linalg.norm(q[i] - q[(i + 1) % 4])) for i in range(4))
+    search = int(np.clip(round(reach_fraction * extent), 2, 8))
+    offsets = np.arange(-search, search + 1, dtype=np.float32)
+    ts = np.linspace(0.06, 0.94, pieces * 8, dtype=np.float32)
+    reach = np.arange(1, band + 1, dtype=np.float32)
+    centre = q.mean(axis=0)
+    lines = []
+    for i in range(4):
+        a, b = q[i], q[(i + 1) % 4]
+        d = b - a
+        length = float(np.linalg.norm(d))
+        if length < 4 * search:
+            return quad
+        normal = np.array([-d[1], d[0]], np.float32) / length
+        if float(np.dot(centre - a, normal)) < 0:
+            normal = -normal  # pointing into the page
+        base = (a + ts[:, None] * d)[:, None, :] + offsets[None, :, None] * normal  # (n, k, 2)
+
+        def sample(shift: np.ndarray) -> np.ndarray:
+            pts = base[:, :, None, :] + shift[None, None, :, None] * normal
+            xi = np.clip(np.rint(pts[..., 0]).astype(np.intp), 0, w - 1)
+            yi = np.clip(np.rint(pts[..., 1]).astype(np.intp), 0, h - 1)
+            return g[yi, xi].mean(axis=2)
+
+        # inside minus outside, averaged over each stretch: (pieces, offsets)
+        per_piece = (sample(reach) - sample(-reach)).reshape(pieces, -1, len(offsets)).mean(axis=1)
+        # the page may be brighter than the desk along one side and darker along another
+        sign = 1.0 if per_piece.max(axis=1).sum() >= (-per_piece).max(axis=1).sum() else -1.0
+        k = (sign * per_piece).argmax(axis=1)
+        chosen = base.reshape(pieces, -1, len(offsets), 2)[np.arange(pieces), :, k]
+        if float((sign * per_piece)[np.arange(pieces), k].min()) <= 0:
+            chosen = base[:, search]  # no consistent step on part of this side: keep it
+        lines.append(cv2.fitLine(chosen.reshape(-1, 1, 2).astype(np.float32), cv2.DIST_HUBER,
+                                 0, 0.01, 0.01).ravel())
+    snapped = q.copy()
+    for i in range(4):
+        corner = _intersect(lines[i - 1], lines[i])
+        if corner is None or float(np.linalg.norm(corner - q[i])) > 4 * search:
+            return quad
+        snapped[i] = corner
+    return snapped
 
 
 def _intersect(l1: np.ndarray, l2: np.ndarray) -> np.ndarray | None:

@@ -67,3 +67,29 @@ def test_an_id_card_at_two_percent_of_a_12_mp_frame_is_found() -> None:
                                 hard_synthetic.id_card(rng), corners, rng, size)
     quad = page_detect.detect_page(image)
     assert quad is not None and page_detect.jaccard(quad, corners) >= 0.95
+
+
+PALE_SEEDS = range(hard_synthetic.HELD_OUT_SEED + 600, hard_synthetic.HELD_OUT_SEED + 608)
+PALE_MEAN_FLOOR = 0.97  # issue 18 asks 0.98 over the whole hard set; pale pages were 0.913
+
+
+def test_pale_pages_keep_their_floor_on_a_held_out_sample() -> None:
+    """Pale paper on a pale desk (a step of a few grey levels): none missed, mean Jaccard at
+    its floor, at most one outline below 0.95. Seeds no tuning looked at."""
+    scores = []
+    for seed in PALE_SEEDS:
+        image, corners = hard_synthetic.hard_photo("pale_on_pale", seed)
+        quad = page_detect.detect_page(image)
+        assert quad is not None, f"pale page {seed} missed"
+        scores.append(page_detect.jaccard(quad, corners))
+    assert float(np.mean(scores)) >= PALE_MEAN_FLOOR, [round(s, 3) for s in scores]
+    assert sum(s < 0.95 for s in scores) <= 1, [round(s, 3) for s in scores]
+
+
+def test_empty_desks_give_no_page_with_the_faint_cues_on() -> None:
+    """The faint cues (low-threshold edges, smooth regions, snapped sides) run on every desk
+    with no clean outline: none of them may invent a page, pale desk or dark."""
+    for seed in PALE_SEEDS:
+        image, corners = hard_synthetic.hard_photo("empty", seed)
+        assert corners is None
+        assert page_detect.detect_page(image) is None, f"page found on empty desk {seed}"
