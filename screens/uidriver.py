@@ -60,12 +60,11 @@ from typing import Any, Callable
 
 from kivy.clock import Clock
 from kivy.core.window import Window
-from kivy.tests.common import UnitTestTouch
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.layout import Layout
 
 from kiosk.session import EndReason
-from screens.explorer import Explorer, Walk
+from screens.explorer import Explorer, Walk, synthetic_touch
 from screens.inspect import problems
 from screens.widgets import find, texts
 
@@ -206,7 +205,7 @@ class UiDriver:
         if widget is None:
             raise CommandFailed(404, f"no widget {kid!r} on screen {self.app.manager.current}")
         x, y = widget.to_window(*widget.center)
-        touch = UnitTestTouch(x, y)
+        touch = synthetic_touch(x, y)
         down = time.perf_counter()
         touch.touch_down()
         if timing is not None:  # what reacts on touch-down (the attract loop) shows here
@@ -245,7 +244,7 @@ class UiDriver:
 
     def touch(self, x: float, y: float) -> dict[str, Any]:
         """Touch a window point where no widget may be (the admin gesture's corners)."""
-        touch = UnitTestTouch(x, y)
+        touch = synthetic_touch(x, y)
         touch.touch_down()
         Clock.schedule_once(lambda _dt: touch.touch_up(), RELEASE_AFTER_S)
         return {"touched": [x, y]}
