@@ -24,7 +24,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="1920x1080")
     parser.add_argument("--ui-driver", type=int, default=None, metavar="PORT")
     args = parser.parse_args(argv)
-    from kiosk.fleet.service import RESTART_EXIT_CODE
     from kiosk.fleet.ui_report import note_boot
 
     try:
@@ -64,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
 
         UiDriver(app, args.ui_driver).start()
     app.run()
+    # imported here, not before the first frame: the fleet service brings TUF (0.3 s)
+    from kiosk.fleet.service import RESTART_EXIT_CODE
+
     if app.start_failure is not None:  # as it was when the terminal was built before the window
         raise app.start_failure
     return RESTART_EXIT_CODE if app.restart_requested else 0
