@@ -15,6 +15,8 @@ command runs on the Kivy main thread; the HTTP thread waits for its result.
   GET  /inspect                 what is wrong on the glass (screens.inspect: clipped, overprinted,
                                  off-screen or low-contrast text, small targets) and "buttons":
                                  the kids a finger can press now (of the top dialog, or the screen)
+  GET  /modules                 the modules imported by the first frame ("at_first_frame") and
+                                 now ("now"): what the cold start and the memory at home carry
   GET  /layout                  every widget of the current screen in walk order:
                                  [class, kid, x, y, width, height] (what moves when)
   POST /widget {"kid": ...}     that widget's window rectangle [x, y, width, height] (Kivy's
@@ -53,6 +55,7 @@ import json
 import os
 import pstats
 import re
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -154,6 +157,9 @@ class UiDriver:
 
     def _dialogs(self) -> list[Any]:
         return list(getattr(self.app, "open_dialogs", list)())
+
+    def modules(self) -> dict[str, list[str]]:
+        return {"at_first_frame": self.frames.modules_at_first_flip, "now": sorted(sys.modules)}
 
     def layout(self) -> list[list[Any]]:
         """Where every widget of the screen is (a dialog above it is not part of it)."""
@@ -358,6 +364,8 @@ class UiDriver:
                     self._run(driver.inspect)
                 elif self.path == "/layout":
                     self._run(driver.layout)
+                elif self.path == "/modules":
+                    self._run(driver.modules)
                 else:
                     self._reply(404, {"error": "unknown command"})
 
@@ -413,6 +421,7 @@ class FrameWatch:
         self.drawn = 0
         self.last_flip: float | None = None
         self.first_flip_wall: float | None = None  # time.time(): cold start, across processes
+        self.modules_at_first_flip: list[str] = []  # what the first frame waited for
         self._last_tick: float | None = None
         self._max_gap = 0.0
         self._since = time.perf_counter()
@@ -434,6 +443,7 @@ class FrameWatch:
         self.last_flip = now
         if self.first_flip_wall is None:
             self.first_flip_wall = time.time()
+            self.modules_at_first_flip = sorted(sys.modules)
         waiting, self._after_flip = self._after_flip, []
         for callback in waiting:
             callback(now)
