@@ -109,6 +109,7 @@ class KioskApp(App):
         self._starter: threading.Thread | None = None
         self._woken = False  # touched before the screens behind the attract loop were built
         self.start_failure: BaseException | None = None  # the terminal could not be built
+        self._built: Terminal | None = None  # the terminal once built (`terminal` once installed)
         self._unsubscribe: list[Callable[[], None]] = []
 
     def _default_prefs(self) -> Prefs:
@@ -160,10 +161,20 @@ class KioskApp(App):
                 return
             log.info("terminal built %.0f ms after the first frame",
                      (time.monotonic() - started_at) * 1000)
-            Clock.schedule_once(lambda _dt: self._install(terminal, started_at), 0)
+            self._built = terminal  # stopped by on_stop even if never installed
+            Clock.schedule_once(lambda _dt: self._install_or_stop(terminal, started_at), 0)
 
         self._starter = threading.Thread(target=build, name="terminal-build", daemon=True)
         self._starter.start()
+
+    def _install_or_stop(self, terminal: Terminal, started_at: float) -> None:
+        """A screen that cannot be built stops the app at start (systemd starts it again), as
+        when every screen was built before the first frame: never a half-built terminal."""
+        try:
+            self._install(terminal, started_at)
+        except Exception as exc:  # noqa: BLE001 - python -m screens raises it again
+            self.start_failure = exc
+            self.stop()
 
     def _install(self, terminal: Terminal, started_at: float) -> None:
         """On the main loop, with the terminal built (not started): the screens behind the
@@ -274,8 +285,8 @@ class KioskApp(App):
             crash_guard.uninstall(self.guard)
         if self._starter is not None:
             self._starter.join(30)  # what it opened is closed by stop()
-        if self.terminal is not None:  # None when the app stops before it was built
-            self.terminal.stop()
+        if self._built is not None:  # None when the app stops before it was built
+            self._built.stop()
 
     # -- the citizen's session -----------------------------------------------------------------
 
