@@ -24,7 +24,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="1920x1080")
     parser.add_argument("--ui-driver", type=int, default=None, metavar="PORT")
     args = parser.parse_args(argv)
-    from kiosk.fleet.service import RESTART_EXIT_CODE
     from kiosk.fleet.ui_report import note_boot
 
     try:
@@ -47,10 +46,16 @@ def main(argv: list[str] | None = None) -> int:
     # The extracted faces (seconds to make) live in the Kivy home unless KIOSK_FONT_CACHE names
     # a place several run directories share (the UI tests and the demo: kiosk.demo.app_process)
     register_default_font(Path(os.environ.get("KIOSK_FONT_CACHE") or kivy_home / "fonts"))
-    from kiosk.terminal import Terminal
     from screens.app import KioskApp
 
-    app = KioskApp(config, Terminal(config, loaded))
+    def open_terminal():  # type: ignore[no-untyped-def]
+        """On a worker after the first frame: importing the terminal (journeys, the printer
+        library, OpenCV, the platform client) took seconds before it."""
+        from kiosk.terminal import Terminal
+
+        return Terminal(config, loaded)
+
+    app = KioskApp(config, open_terminal)
     app.loaded_config = loaded  # the layers in force, for the admin screen
     _stop_on_sigterm(app)
     if args.ui_driver is not None:
@@ -58,6 +63,11 @@ def main(argv: list[str] | None = None) -> int:
 
         UiDriver(app, args.ui_driver).start()
     app.run()
+    # imported here, not before the first frame: the fleet service brings TUF (0.3 s)
+    from kiosk.fleet.service import RESTART_EXIT_CODE
+
+    if app.start_failure is not None:  # as it was when the terminal was built before the window
+        raise app.start_failure
     return RESTART_EXIT_CODE if app.restart_requested else 0
 
 

@@ -3,16 +3,23 @@
 The window is borderless at the panel's size (fullscreen under a bare X server draws only a
 corner), the close request and the Escape key are refused, the cursor is hidden and the screen
 saver is off. Between citizens the attract loop runs; a touch opens home.
+
+The first frame is the attract loop alone: the terminal (its devices, journeys, printer
+library, OpenCV, platform client: seconds of imports on a busy box) is imported and built on a
+worker after that frame, and the other screens are built once it is (`_start_terminal`).
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
+import pkgutil
 import threading
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -27,23 +34,19 @@ from kiosk.events import emit
 from kiosk.health.daily_restart import DailyRestart
 from kiosk.i18n import Translator
 from kiosk.i18n.messages import IDENTITY_REFUSED, quality_words, unavailable_words
-from kiosk.services.identity import IdentityEvent, IdentityEventKind
 from kiosk.session import EndReason, IdleState, SessionEnded, SessionEvent
-from kiosk.terminal import Terminal
-from kiosk.voice.prompts import message
 from screens.admin.frame import ADMIN_SCREENS
-from screens import crash_guard, remote
+from screens import crash_guard
 from screens.attract import AttractScreen
 from screens.dialog import Dialog
-from screens.goodbye import GoodbyeScreen
 from screens.guidance import SPOKEN
-from screens.help import HelpDialog
-from screens.home import HomeScreen
-from screens.identify import IdentifyScreen
-from screens.holder import HolderScreen
-from screens.journeys import INSTALLERS
 from screens.theme import Theme, theme
 from screens.widgets import show_ground
+
+if TYPE_CHECKING:
+    from kiosk.services.identity import IdentityEvent
+    from kiosk.terminal import Terminal
+    from screens.help import HelpDialog
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,10 @@ ESCAPE_KEYS = {27, 1073742106}  # Escape, Android back
 SPOKEN_AT = (10, 5)  # seconds left at which the countdown is spoken again
 # Ends after which the citizen may still be at the screen, with their card or receipt to take.
 GOODBYE_AFTER = (EndReason.EXIT, EndReason.FINISHED, EndReason.TIMEOUT, EndReason.FAULT)
+# What the app needs beyond the attract loop: imported on the terminal's worker after the first
+# frame (screens.journeys's packages are imported whole, each of their modules)
+LATER_MODULES = ("kiosk.services.identity", "screens.home", "screens.identify", "screens.holder",
+                 "screens.goodbye", "screens.help", "screens.remote", "screens.journeys")
 
 
 @dataclass
@@ -66,10 +73,14 @@ class KioskApp(App):
     title = "政务自助终端"
     use_kivy_settings = False
 
-    def __init__(self, config: KioskConfig, terminal: Terminal, **kwargs) -> None:
+    def __init__(self, config: KioskConfig, open_terminal: Callable[[], Terminal],
+                 **kwargs) -> None:
+        """`open_terminal` builds the terminal (kiosk.terminal.Terminal); it is called on a
+        worker after the first frame, and `terminal` is None until then."""
         super().__init__(**kwargs)
         self.kiosk_config = config
-        self.terminal = terminal
+        self._open_terminal = open_terminal
+        self.terminal: Terminal | None = None
         self.greeting: str | None = None  # the masked name of the identified citizen
         self.countdown: int | None = None  # seconds left, while the idle warning runs
         self.prefs = self._default_prefs()
@@ -97,6 +108,10 @@ class KioskApp(App):
         # first frame: set once it has (the UI driver reports it as "started")
         self.terminal_started = threading.Event()
         self._starter: threading.Thread | None = None
+        self._woken = False  # touched before the screens behind the attract loop were built
+        self.start_failure: BaseException | None = None  # the terminal could not be built
+        self._built: Terminal | None = None  # the terminal once built (`terminal` once installed)
+        self._unsubscribe: list[Callable[[], None]] = []
 
     def _default_prefs(self) -> Prefs:
         ui = self.kiosk_config.ui
@@ -112,38 +127,14 @@ class KioskApp(App):
         self.manager.bind(current=self._speak_guidance)
         self.manager.bind(current_screen=lambda _m, screen: screen and show_ground(screen))
         self.manager.add_widget(AttractScreen(self, name="attract"))
-        self.manager.add_widget(HomeScreen(self, name="home"))
-        self.manager.add_widget(IdentifyScreen(self, name="identify"))
-        self.manager.add_widget(HolderScreen(self, name="holder"))
-        self.manager.add_widget(GoodbyeScreen(self, name="goodbye"))
-        for install in INSTALLERS:
-            install(self)
-        remote.install(self)  # the console's commands, once the terminal is up
         self.manager.current = "attract"
-        self.manager.current_screen.refresh()  # out of service from the first frame (admin's state)
-        self.idle_dialog = Dialog(self, "idle_warning")
-        self.exit_dialog = Dialog(self, "confirm_exit")
-        self.card_dialog = Dialog(self, "card_grace")
-        self.help_dialog = HelpDialog(self)
-        self.elder_dialog = Dialog(self, "elder_offer")
-        # Device and session events arrive on driver threads: hop onto the main loop.
-        self._unsubscribe = [
-            self.terminal.sessions.subscribe(lambda e: Clock.schedule_once(
-                lambda _dt: self._on_session(e), 0)),
-            self.terminal.identity.subscribe(lambda e: Clock.schedule_once(
-                lambda _dt: self._on_identity(e), 0)),
-            self.terminal.availability.subscribe(lambda _e: Clock.schedule_once(
-                lambda _dt: self._on_availability(), 0)),
-        ]
+        self.manager.current_screen.refresh()
         Window.bind(on_touch_down=self._on_any_touch)
-        Clock.schedule_interval(self._tick, 0.5)
         emit("app_started", version=__version__, terminal=self.kiosk_config.terminal.id)
-        if self.terminal.fleet is not None:  # a fleet layer is taken by restarting, never mid-session
-            self.terminal.fleet.attach_ui(restart=lambda: Clock.schedule_once(
-                lambda _dt: self.restart_between_sessions("fleet update"), 0))
-        # Devices, the platform link, the print journal and the heartbeat come up on a worker
-        # once the attract loop is on the glass (opening them took the first frame seconds on
-        # a busy box); tiles show their state as it arrives (`_terminal_up`).
+        # The terminal is imported and built, then the other screens, then devices, the platform
+        # link, the print journal and the heartbeat come up, all once the attract loop is on the
+        # glass (they took the first frame seconds on a busy box); the attract loop says out of
+        # service as soon as the admin state is read, and tiles show their state as it arrives.
         Window.bind(on_flip=self._start_terminal)
         # systemd's watchdog is pinged from this main loop: a hung UI stops the pings and is
         # restarted. READY=1 once the first frame is drawn.
@@ -153,12 +144,86 @@ class KioskApp(App):
         return self.manager
 
     def _start_terminal(self, *_args) -> None:
+        """After the first frame: build the terminal on a worker (a configuration that cannot
+        build one stops the app as before), then the screens on the main loop, then start it."""
         Window.unbind(on_flip=self._start_terminal)
         started_at = time.monotonic()
 
+        def build() -> None:
+            try:
+                for name in LATER_MODULES:
+                    importlib.import_module(name)
+                for package in _journey_packages():
+                    for module in pkgutil.iter_modules(package.__path__):
+                        importlib.import_module(f"{package.__name__}.{module.name}")
+                terminal = self._open_terminal()
+            except BaseException as exc:  # noqa: BLE001 - python -m screens raises it again
+                self.start_failure = exc
+                Clock.schedule_once(lambda _dt: self.stop(), 0)
+                return
+            log.info("terminal built %.0f ms after the first frame",
+                     (time.monotonic() - started_at) * 1000)
+            self._built = terminal  # stopped by on_stop even if never installed
+            Clock.schedule_once(lambda _dt: self._install_or_stop(terminal, started_at), 0)
+
+        self._starter = threading.Thread(target=build, name="terminal-build", daemon=True)
+        self._starter.start()
+
+    def _install_or_stop(self, terminal: Terminal, started_at: float) -> None:
+        """A screen that cannot be built stops the app at start (systemd starts it again), as
+        when every screen was built before the first frame: never a half-built terminal."""
+        try:
+            self._install(terminal, started_at)
+        except Exception as exc:  # noqa: BLE001 - python -m screens raises it again
+            self.start_failure = exc
+            self.stop()
+
+    def _install(self, terminal: Terminal, started_at: float) -> None:
+        """On the main loop, with the terminal built (not started): the screens behind the
+        attract loop and the event hand-offs, before any device can report a card."""
+        from screens import remote
+        from screens.goodbye import GoodbyeScreen
+        from screens.help import HelpDialog
+        from screens.holder import HolderScreen
+        from screens.home import HomeScreen
+        from screens.identify import IdentifyScreen
+        from screens.journeys import INSTALLERS
+
+        self.terminal = terminal
+        assert self.manager is not None
+        self.manager.add_widget(HomeScreen(self, name="home"))
+        self.manager.add_widget(IdentifyScreen(self, name="identify"))
+        self.manager.add_widget(HolderScreen(self, name="holder"))
+        self.manager.add_widget(GoodbyeScreen(self, name="goodbye"))
+        for install in INSTALLERS:
+            install(self)
+        remote.install(self)  # the console's commands, once the terminal is up
+        self.service_changed()  # out of service as soon as the admin state is read
+        self.idle_dialog = Dialog(self, "idle_warning")
+        self.exit_dialog = Dialog(self, "confirm_exit")
+        self.card_dialog = Dialog(self, "card_grace")
+        self.help_dialog = HelpDialog(self)
+        self.elder_dialog = Dialog(self, "elder_offer")
+        # Device and session events arrive on driver threads: hop onto the main loop.
+        self._unsubscribe = [
+            terminal.sessions.subscribe(lambda e: Clock.schedule_once(
+                lambda _dt: self._on_session(e), 0)),
+            terminal.identity.subscribe(lambda e: Clock.schedule_once(
+                lambda _dt: self._on_identity(e), 0)),
+            terminal.availability.subscribe(lambda _e: Clock.schedule_once(
+                lambda _dt: self._on_availability(), 0)),
+        ]
+        Clock.schedule_interval(self._tick, 0.5)
+        if terminal.fleet is not None:  # a fleet layer is taken by restarting, never mid-session
+            terminal.fleet.attach_ui(restart=lambda: Clock.schedule_once(
+                lambda _dt: self.restart_between_sessions("fleet update"), 0))
+            terminal.fleet.confirm_healthy()  # the screens came back
+        if self._woken:  # a touch on the attract loop while the screens were being built
+            self.wake()
+
         def start() -> None:
             try:
-                self.terminal.start()
+                terminal.start()
             except Exception as exc:  # the screens still serve; the tiles say what is missing
                 self.log_unexpected("terminal start", exc)
             log.info("terminal up %.0f ms after the first frame",
@@ -178,8 +243,6 @@ class KioskApp(App):
         self.watchdog.ready(f"serving as {self.kiosk_config.terminal.id}")
         self.watchdog.ping()
         emit("app_ready", watchdog_s=self.watchdog.watchdog_s)
-        if self.terminal.fleet is not None:
-            self.terminal.fleet.confirm_healthy()  # the screens came back
 
     def restart_between_sessions(self, reason: str) -> None:
         """Leave so that the supervisor (systemd, or kiosk.fleet.supervise) starts us again
@@ -224,14 +287,15 @@ class KioskApp(App):
             crash_guard.uninstall(self.guard)
         if self._starter is not None:
             self._starter.join(30)  # what it opened is closed by stop()
-        self.terminal.stop()
+        if self._built is not None:  # None when the app stops before it was built
+            self._built.stop()
 
     # -- the citizen's session -----------------------------------------------------------------
 
     def _on_any_touch(self, *_args) -> bool:
         if self.admin_entry is not None:
             self.admin_entry.on_touch(*_args)  # the hidden four-corner gesture (screens.admin)
-        if self.terminal.sessions.current is not None:
+        if self.terminal is not None and self.terminal.sessions.current is not None:
             self.terminal.sessions.touch()
         return False  # the touch goes on to the widgets
 
@@ -362,6 +426,8 @@ class KioskApp(App):
                 self.say("session_ended")
 
     def _on_identity(self, event: IdentityEvent) -> None:
+        from kiosk.services.identity import IdentityEventKind
+
         if self.staff_present:
             return
         if event.kind == IdentityEventKind.SESSION_STARTED and self.out_of_service() is not None:
@@ -459,6 +525,8 @@ class KioskApp(App):
 
     def say_message(self, msgid: str) -> None:
         """Speak a fixed sentence of the catalogue: a screen's guidance, a problem's words."""
+        from kiosk.voice.prompts import message
+
         try:
             self.say(message(msgid))
         except ValueError:  # a sentence with a value in it is shown, not spoken
@@ -469,7 +537,8 @@ class KioskApp(App):
         self.terminal.voice.repeat(self.prefs.language, slow=self.prefs.elder_mode)
 
     def _speak_guidance(self, _manager: object, screen: str) -> None:
-        if screen in SPOKEN and self.terminal.sessions.current is not None:
+        if screen in SPOKEN and self.terminal is not None \
+                and self.terminal.sessions.current is not None:
             self.say_message(SPOKEN[screen])
 
     def end_session(self) -> None:
@@ -497,7 +566,11 @@ class KioskApp(App):
     # -- navigation and modes ------------------------------------------------------------------
 
     def wake(self) -> None:
-        """A touch on the attract loop: an anonymous session begins (a card joins it later)."""
+        """A touch on the attract loop: an anonymous session begins (a card joins it later).
+        Before the terminal is built (the first second or two) the touch is kept for then."""
+        if self.terminal is None:
+            self._woken = True
+            return
         if self.terminal.sessions.current is None:
             self.terminal.sessions.start()
             self.say("welcome")
@@ -507,7 +580,8 @@ class KioskApp(App):
         assert self.manager is not None
         if self.manager.current != screen:
             log.info("screen %s -> %s", self.manager.current, screen)
-        if screen == "attract" and self.help_dialog is not None:  # the citizen has left
+        if screen == "attract" and self.help_dialog is not None \
+                and self.terminal is not None:  # the citizen has left
             self.help_dialog.close()
             self.terminal.help.forget()
         self.manager.current = screen
@@ -539,7 +613,7 @@ class KioskApp(App):
         if self.staff_present:
             return
         self._close_dialogs()
-        if self.terminal.sessions.current is not None:
+        if self.terminal is not None and self.terminal.sessions.current is not None:
             self.terminal.sessions.end(EndReason.FAULT)  # goodbye, in the citizen's words
         else:
             self.show("attract")
@@ -594,3 +668,9 @@ class KioskApp(App):
             return 0
         return session.idle.state().extensions_left
 
+
+def _journey_packages() -> list:  # type: ignore[type-arg]
+    """The packages screens.journeys installs (their modules are imported off the main loop)."""
+    from screens.journeys import INSTALLERS
+
+    return [importlib.import_module(install.__module__) for install in INSTALLERS]

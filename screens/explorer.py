@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kivy.clock import Clock
-from kivy.tests.common import UnitTestTouch
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.layout import Layout
 
@@ -145,7 +144,7 @@ class Explorer:
     def _tap(self, widget: Any, then: Callable[[], None] | None = None) -> None:
         self.walk.trail.append(f"tap {widget.kid}")
         x, y = widget.to_window(*widget.center)
-        touch = UnitTestTouch(x, y)
+        touch = synthetic_touch(x, y)
         touch.touch_down()
         # released in the same turn: under software GL a frame costs 0.2-0.3 s, and a frame
         # between press and release doubled the walk's time without testing anything more
@@ -262,3 +261,11 @@ class Explorer:
         return [[getattr(w, "kid", None) or type(w).__name__, round(w.x), round(w.y),
                  round(w.width), round(w.height)]
                 for w in self.app.manager.current_screen.walk()]
+
+
+def synthetic_touch(x: float, y: float):  # type: ignore[no-untyped-def]
+    """Kivy's test touch, its module imported at the first touch: it pulls in pytest (0.1 s of
+    the app's start, which is measured with the UI driver in it)."""
+    from kivy.tests.common import UnitTestTouch
+
+    return UnitTestTouch(x, y)

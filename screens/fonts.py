@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from fontTools.ttLib import TTCollection
 
 SC_FAMILY = "Noto Sans CJK SC"
 COLLECTIONS = {
@@ -29,6 +28,8 @@ def extract_sc_face(collection: Path, out: Path) -> Path:
         return out
     if not collection.exists():
         raise FontMissing(f"{collection} is missing: install fonts-noto-cjk")
+    from fontTools.ttLib import TTCollection  # only to extract the face, once (not at each start)
+
     for face in TTCollection(str(collection)).fonts:
         if face["name"].getDebugName(1) == SC_FAMILY:
             out.parent.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,8 @@ command runs on the Kivy main thread; the HTTP thread waits for its result.
   GET  /inspect                 what is wrong on the glass (screens.inspect: clipped, overprinted,
                                  off-screen or low-contrast text, small targets) and "buttons":
                                  the kids a finger can press now (of the top dialog, or the screen)
+  GET  /modules                 the modules imported by the first frame ("at_first_frame") and
+                                 now ("now"): what the cold start and the memory at home carry
   GET  /layout                  every widget of the current screen in walk order:
                                  [class, kid, x, y, width, height] (what moves when)
   POST /widget {"kid": ...}     that widget's window rectangle [x, y, width, height] (Kivy's
@@ -53,6 +55,7 @@ import json
 import os
 import pstats
 import re
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -61,13 +64,12 @@ from typing import Any, Callable
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.graphics import ClearBuffers, ClearColor, Fbo, Scale, Translate
-from kivy.tests.common import UnitTestTouch
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.layout import Layout
 from kivy.uix.widget import Widget
 
 from kiosk.session import EndReason
-from screens.explorer import Explorer, Walk
+from screens.explorer import Explorer, Walk, synthetic_touch
 from screens.inspect import problems
 from screens.widgets import find, texts
 
@@ -158,6 +160,9 @@ class UiDriver:
     def _dialogs(self) -> list[Any]:
         return list(getattr(self.app, "open_dialogs", list)())
 
+    def modules(self) -> dict[str, list[str]]:
+        return {"at_first_frame": self.frames.modules_at_first_flip, "now": sorted(sys.modules)}
+
     def layout(self) -> list[list[Any]]:
         """Where every widget of the screen is (a dialog above it is not part of it)."""
         return [[type(w).__name__, getattr(w, "kid", None), round(w.x, 1), round(w.y, 1),
@@ -208,7 +213,7 @@ class UiDriver:
         if widget is None:
             raise CommandFailed(404, f"no widget {kid!r} on screen {self.app.manager.current}")
         x, y = widget.to_window(*widget.center)
-        touch = UnitTestTouch(x, y)
+        touch = synthetic_touch(x, y)
         down = time.perf_counter()
         touch.touch_down()
         if timing is not None:  # what reacts on touch-down (the attract loop) shows here
@@ -247,7 +252,7 @@ class UiDriver:
 
     def touch(self, x: float, y: float) -> dict[str, Any]:
         """Touch a window point where no widget may be (the admin gesture's corners)."""
-        touch = UnitTestTouch(x, y)
+        touch = synthetic_touch(x, y)
         touch.touch_down()
         Clock.schedule_once(lambda _dt: touch.touch_up(), RELEASE_AFTER_S)
         return {"touched": [x, y]}
@@ -361,6 +366,8 @@ class UiDriver:
                     self._run(driver.inspect)
                 elif self.path == "/layout":
                     self._run(driver.layout)
+                elif self.path == "/modules":
+                    self._run(driver.modules)
                 else:
                     self._reply(404, {"error": "unknown command"})
 
@@ -438,6 +445,7 @@ class FrameWatch:
         self.drawn = 0
         self.last_flip: float | None = None
         self.first_flip_wall: float | None = None  # time.time(): cold start, across processes
+        self.modules_at_first_flip: list[str] = []  # what the first frame waited for
         self._last_tick: float | None = None
         self._max_gap = 0.0
         self._since = time.perf_counter()
@@ -459,6 +467,7 @@ class FrameWatch:
         self.last_flip = now
         if self.first_flip_wall is None:
             self.first_flip_wall = time.time()
+            self.modules_at_first_flip = sorted(sys.modules)
         waiting, self._after_flip = self._after_flip, []
         for callback in waiting:
             callback(now)

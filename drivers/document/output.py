@@ -11,13 +11,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import cv2
-import img2pdf
 import numpy as np
 
 from drivers.document.page import ImageError, Page
 from drivers.document.page_detect import check_image
 
-A4_PT = (img2pdf.mm_to_pt(210), img2pdf.mm_to_pt(297))
+A4_PT = (210 * 72 / 25.4, 297 * 72 / 25.4)  # img2pdf.mm_to_pt, without importing it at home
 QUALITY_FLOOR = 40
 MIN_LONG_SIDE = 1000  # px; an A4 page below ~85 dpi is no longer reliably legible
 QUALITY_STEPS = (0, -15, -30)  # relative to the configured quality, floored at QUALITY_FLOOR
@@ -47,6 +46,8 @@ def encode_jpeg(image: np.ndarray, quality: int = 85) -> bytes:
 
 
 def _layout() -> object:
+    import img2pdf  # here and below: only a document's PDF needs it
+
     return img2pdf.get_layout_fun(A4_PT, fit=img2pdf.FitMode.into, auto_orient=True)
 
 
@@ -54,6 +55,8 @@ def pdf_from_jpegs(jpegs: Sequence[bytes]) -> bytes:
     """Embed JPEGs losslessly, one per A4 page (landscape pages turned to fit)."""
     if not jpegs:
         raise ValueError("a PDF needs at least one page")
+    import img2pdf
+
     return img2pdf.convert(list(jpegs), layout_fun=_layout(), nodate=True)
 
 

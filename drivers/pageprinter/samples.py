@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-import img2pdf
 from PIL import Image, ImageDraw, ImageFont
 
 from drivers.printer.render import FONT_FAMILY, FONT_PATH
@@ -27,6 +26,8 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 def test_page_pdf(terminal_name: str, when: dt.datetime | None = None) -> bytes:
     """One A4 page: a frame to the margins (shows clipping), the terminal, the time, a grey
     ramp (shows toner)."""
+    import img2pdf  # at the test print: the admin screen's module is loaded at start
+
     page = Image.new("L", PX, 255)
     draw = ImageDraw.Draw(page)
     draw.rectangle((60, 60, PX[0] - 60, PX[1] - 60), outline=0, width=4)

@@ -15,7 +15,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
-from escpos.printer import Dummy
 from PIL import Image as PILImage
 
 Align = Literal["left", "center", "right"]
@@ -175,6 +174,10 @@ def _qr(item: Qr) -> bytes:
         raise DocumentError(f"QR error correction must be one of {_EC_LEVELS}")
     if len(item.data.encode("utf-8")) > 7000:
         raise DocumentError("QR code data is too long")
+    # python-escpos only here: its capability database costs 0.3 s and 10 MB at import, and
+    # an app at home (the printer polled, nothing printed) does without it
+    from escpos.printer import Dummy
+
     dummy = Dummy()
     dummy.qr(item.data, ec=_EC_LEVELS.index(item.ec), size=item.module, native=True)
     return _align(item.align) + dummy.output + b"\n"

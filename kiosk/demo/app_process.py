@@ -134,6 +134,10 @@ class AppProcess:
         """Every widget of the current screen: [class, kid, x, y, width, height]."""
         return requests.get(f"{self.url}/layout", timeout=10).json()
 
+    def modules(self) -> dict[str, list[str]]:
+        """The modules the app had imported at its first frame and has now."""
+        return requests.get(f"{self.url}/modules", timeout=10).json()
+
     def inspect(self) -> dict[str, Any]:
         """What is wrong on the glass now, and what can be pressed (screens.inspect)."""
         return requests.get(f"{self.url}/inspect", timeout=10).json()

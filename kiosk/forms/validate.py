@@ -12,13 +12,15 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from typing import Any
-
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from kiosk.forms.fields import Field
 from kiosk.forms.messages import PATTERN_HINTS, check_language, render
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, FormatChecker
+    from jsonschema.exceptions import ValidationError
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 _INTEGER = re.compile(r"^[+-]?[0-9]{1,30}$")  # no form asks for a longer number
@@ -37,14 +39,21 @@ _LIMIT_KEYWORDS = {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
                    "maxLength", "minItems", "maxItems"}
 
 
+@cache
 def _format_checker() -> FormatChecker:
     """jsonschema's date check, and an e-mail check stricter than its "contains an @"."""
+    from jsonschema import FormatChecker
+
     checker = FormatChecker(formats=("date",))
     checker.checks("email")(lambda value: not isinstance(value, str) or bool(_EMAIL.match(value)))
     return checker
 
 
-FORMAT_CHECKER = _format_checker()
+def _validator(schema: dict[str, Any]) -> Draft202012Validator:
+    """jsonschema is imported at the first check, not with the app (3 MB at home)."""
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(schema, format_checker=_format_checker())
 
 
 def message_for(keyword: str, prop: dict[str, Any] | None, language: str) -> str:
@@ -186,8 +195,7 @@ def validate_field(field: Field, raw_value: Any, language: str) -> tuple[Any, st
         value, keyword = _convert(field, text)
         if keyword:
             return None, message_for(keyword, field.schema, language)
-    errors = list(Draft202012Validator(field.schema, format_checker=FORMAT_CHECKER)
-                  .iter_errors(value))
+    errors = list(_validator(field.schema).iter_errors(value))
     if not errors:
         return value, None
     error = _first(errors)
@@ -230,7 +238,7 @@ def validate_form(schema: dict[str, Any], values: dict[str, Any], language: str)
     """
     check_language(language)
     found: dict[str, list[tuple[str, Any]]] = {}
-    validator = Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
+    validator = _validator(schema)
     for error in validator.iter_errors(values):
         for name, keyword, prop in _keyed(error, schema):
             found.setdefault(name, []).append((keyword, prop))

@@ -7,14 +7,6 @@ them like `_()` calls. Look-ups fall back to a generic message rather than showi
 
 from __future__ import annotations
 
-from kiosk.client.errors import (
-    PlatformError,
-    PlatformUnreachable,
-    RequestRefused,
-    ResponseMalformed,
-    ServerFault,
-)
-
 
 def N_(msgid: str) -> str:
     """Mark a msgid for extraction without translating it yet."""
@@ -182,6 +174,11 @@ VALIDATION_LENGTH: dict[str, tuple[str, str]] = {
 
 def platform_error_kind(error: BaseException) -> str:
     """The key of PLATFORM_ERRORS for an exception (unknown failures count as malformed)."""
+    # here, not at the top: kiosk.client brings the platform client (0.2 s), which the attract
+    # loop's first frame does without
+    from kiosk.client.errors import (PlatformError, PlatformUnreachable, RequestRefused,
+                                     ResponseMalformed, ServerFault)
+
     for cls, kind in ((PlatformUnreachable, "unreachable"), (RequestRefused, "refused"),
                       (ServerFault, "server_fault"), (ResponseMalformed, "malformed")):
         if isinstance(error, cls):

@@ -19,8 +19,6 @@ from functools import cache
 from pathlib import Path
 from typing import Protocol
 
-import img2pdf
-import pikepdf
 from PIL import Image, ImageDraw, ImageFont
 
 from drivers.printer.document import paper_for, to_picture
@@ -54,6 +52,8 @@ def _cjk_font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
 @cache
 def _stamp_pdf() -> bytes:
     """A 60 × 12 mm page with the reprint mark, to lay over a page's top margin."""
+    import img2pdf  # here and below: only a reprint needs them (5 MB an app at home does without)
+
     image = Image.new("L", (708, 142), 255)
     draw = ImageDraw.Draw(image)
     draw.rectangle((3, 3, 704, 138), outline=0, width=6)
@@ -68,6 +68,9 @@ def _stamp_pdf() -> bytes:
 
 def stamp_reprint(pdf: bytes) -> bytes:
     """Every page of `pdf` with the reprint mark centred in its top margin."""
+    import img2pdf
+    import pikepdf
+
     document = pikepdf.open(io.BytesIO(pdf))
     stamp = pikepdf.open(io.BytesIO(_stamp_pdf()))
     for page in document.pages:
@@ -118,9 +121,16 @@ class PageCertificatePrinter:
             data = pdf.read_bytes()
             if sheet.reprint:
                 data = stamp_reprint(data)
-        except (OSError, pikepdf.PdfError) as exc:
+        except _unusable_pdf() as exc:  # evaluated only when something was raised
             log.warning("certificate PDF unusable: %s", type(exc).__name__)
             return "failed", "bad_document", False
         # the page printer's future resolves only once the job completed with all its pages
         return settle_print(lambda: self._printer.print_pdf(data, action_id), timeout_s,
                             "A4 certificate", lambda _result: True, job=action_id)
+
+
+def _unusable_pdf() -> tuple[type[Exception], ...]:
+    """What reading or stamping a certificate PDF raises (pikepdf imported only then)."""
+    import pikepdf
+
+    return OSError, pikepdf.PdfError
