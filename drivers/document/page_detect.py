@@ -35,6 +35,7 @@ MIN_EDGE_SUPPORT = 0.6  # fraction of a quad's outline that must lie on edges
 ENCLOSING_SUPPORT = 0.3  # a candidate enclosing the found quad (its text) with this support...
 ENCLOSING_AREA = 1.3  # ...and this much larger is the page
 ENCLOSING_SUPPORT_AGAIN = 0.4  # a quad around that one needs more (not the desk around a page)
+CUT_CORNER_AREA = 1.05  # a region's sides extended may add this much to its hull (a lost corner)
 
 
 def check_image(image: object) -> np.ndarray:
@@ -138,7 +139,9 @@ def _quad_from_long_sides(contour: np.ndarray) -> np.ndarray | None:
     corners = [_intersect(lines[i - 1], lines[i]) for i in range(4)]
     if any(c is None for c in corners):
         return None
-    return np.array(corners, np.float32)
+    quad = np.array(corners, np.float32)
+    # a lost corner is a small triangle; a blob whose sides meet far out is no page
+    return quad if quad_area(quad) <= CUT_CORNER_AREA * cv2.contourArea(hull) else None
 
 
 def _hugs_frame(quad: np.ndarray, shape: tuple[int, ...]) -> bool:
