@@ -36,6 +36,7 @@ ENCLOSING_SUPPORT = 0.3  # a candidate enclosing the found quad (its text) with 
 ENCLOSING_AREA = 1.3  # ...and this much larger is the page
 ENCLOSING_SUPPORT_AGAIN = 0.4  # a quad around that one needs more (not the desk around a page)
 CUT_CORNER_AREA = 1.05  # a region's sides extended may add this much to its hull (a lost corner)
+CUT_CORNER_SIDE = 0.10  # ...and the side cutting the corner is at most this much of its outline
 
 
 def check_image(image: object) -> np.ndarray:
@@ -129,10 +130,12 @@ def _quad_from_long_sides(contour: np.ndarray) -> np.ndarray | None:
     cutting that corner, and approxPolyDP would keep the cut and bend a side instead."""
     hull = cv2.convexHull(contour)
     approx = cv2.approxPolyDP(hull, 0.01 * cv2.arcLength(hull, True), True).reshape(-1, 2)
-    if not 5 <= len(approx) <= 8:
+    if len(approx) != 5:  # one corner cut, no more: a blob with several is no page
         return None
     pts = approx.astype(np.float32)
     lengths = np.linalg.norm(np.roll(pts, -1, axis=0) - pts, axis=1)
+    if float(lengths.min()) > CUT_CORNER_SIDE * float(lengths.sum()):
+        return None
     keep = sorted(np.argsort(lengths)[-4:])  # the four longest, in order round the hull
     lines = [np.array([*((pts[(i + 1) % len(pts)] - pts[i]) / lengths[i]), *pts[i]], np.float32)
              for i in keep]
