@@ -35,6 +35,8 @@ MIN_EDGE_SUPPORT = 0.6  # fraction of a quad's outline that must lie on edges
 ENCLOSING_SUPPORT = 0.3  # a candidate enclosing the found quad (its text) with this support...
 ENCLOSING_AREA = 1.3  # ...and this much larger is the page
 ENCLOSING_SUPPORT_AGAIN = 0.4  # a quad around that one needs more (not the desk around a page)
+CUT_CORNER_AREA = 1.05  # a region's sides extended may add this much to its hull (a lost corner)
+CUT_CORNER_SIDE = 0.10  # ...and the side cutting the corner is at most this much of its outline
 
 
 def check_image(image: object) -> np.ndarray:
@@ -122,6 +124,29 @@ def _quad_from_contour(contour: np.ndarray) -> np.ndarray | None:
     return None
 
 
+def _quad_from_long_sides(contour: np.ndarray) -> np.ndarray | None:
+    """The four longest sides of a contour's hull, extended to meet: a page whose region lost a
+    corner (a line of text running into the margin, a desk blotch) has a short fifth side
+    cutting that corner, and approxPolyDP would keep the cut and bend a side instead."""
+    hull = cv2.convexHull(contour)
+    approx = cv2.approxPolyDP(hull, 0.01 * cv2.arcLength(hull, True), True).reshape(-1, 2)
+    if len(approx) != 5:  # one corner cut, no more: a blob with several is no page
+        return None
+    pts = approx.astype(np.float32)
+    lengths = np.linalg.norm(np.roll(pts, -1, axis=0) - pts, axis=1)
+    if float(lengths.min()) > CUT_CORNER_SIDE * float(lengths.sum()):
+        return None
+    keep = sorted(np.argsort(lengths)[-4:])  # the four longest, in order round the hull
+    lines = [np.array([*((pts[(i + 1) % len(pts)] - pts[i]) / lengths[i]), *pts[i]], np.float32)
+             for i in keep]
+    corners = [_intersect(lines[i - 1], lines[i]) for i in range(4)]
+    if any(c is None for c in corners):
+        return None
+    quad = np.array(corners, np.float32)
+    # a lost corner is a small triangle; a blob whose sides meet far out is no page
+    return quad if quad_area(quad) <= CUT_CORNER_AREA * cv2.contourArea(hull) else None
+
+
 def _hugs_frame(quad: np.ndarray, shape: tuple[int, ...]) -> bool:
     """Three or more corners on the frame border: that is the frame, not a page."""
     h, w = shape[:2]
@@ -165,7 +190,9 @@ def edge_support(quad: np.ndarray, gray: np.ndarray, threshold: float, offset: i
     return hits / total if total else 0.0
 
 
-def _candidates(mask: np.ndarray) -> list[np.ndarray]:
+def _candidates(mask: np.ndarray, cut_corners: bool = False) -> list[np.ndarray]:
+    """Plausible quads outlining the mask's largest regions; with `cut_corners` each region's
+    hull also gives its four longest sides extended (a faint page's region may lose a corner)."""
     frame_area = float(mask.shape[0] * mask.shape[1])
     contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
     contours = sorted(contours, key=cv2.contourArea, reverse=True)[:8]
@@ -173,9 +200,11 @@ def _candidates(mask: np.ndarray) -> list[np.ndarray]:
     for contour in contours:
         if cv2.contourArea(cv2.convexHull(contour)) < MIN_AREA_FRACTION * frame_area:
             break
-        quad = _quad_from_contour(contour)
-        if quad is not None and plausible(quad, frame_area) and not _hugs_frame(quad, mask.shape):
-            found.append(quad)
+        quads = [_quad_from_contour(contour)]
+        if cut_corners:
+            quads.append(_quad_from_long_sides(contour))
+        found += [q for q in quads if q is not None and plausible(q, frame_area)
+                  and not _hugs_frame(q, mask.shape)]
     return found
 
 
@@ -296,7 +325,7 @@ def _search(gray: np.ndarray, masks: list, step: float, min_support: float,  # t
     appended to `seen` if given; `adjust` gives each candidate a second, moved chance."""
     best, best_score = None, min_support
     for make_mask in masks:
-        found = _candidates(make_mask(gray))
+        found = _candidates(make_mask(gray), cut_corners=adjust is not None)
         if adjust is not None:  # each candidate as found and as adjusted
             found += [a for a in map(adjust, found) if plausible(a, float(gray.size))]
         for quad in found:
