@@ -37,7 +37,7 @@ class ApptBookedScreen(JourneyScreen):
                                   size=theme.title_px, kid="appt_code",
                                   height=theme.title_px * 1.6))
         box.add_widget(self.label(f"{booking.service_name}\n{booking.when}\n{booking.hall}",
-                                  kid="appt_details"))
+                                  kid="appt_details", height=theme.text_px * 1.5 * 3))
         printed = self.flow.printed
         if printed is not None:
             box.add_widget(self.print_outcome(
