@@ -66,6 +66,7 @@ from kivy.uix.layout import Layout
 
 from kiosk.session import EndReason
 from screens.explorer import Explorer, Walk
+from screens.explorer_routes import Routes
 from screens.inspect import problems
 from screens.widgets import find, texts
 
@@ -90,6 +91,7 @@ class UiDriver:
         self.keys_seen = 0  # real key-downs from the X server (the lock-down test's witness)
         self.walk: Walk | None = None
         self.explorer: Explorer | None = None  # held: Kivy's Clock keeps only weak references
+        self.routes = Routes()  # where the explorers' taps led, kept from walk to walk
         self.profiler: cProfile.Profile | None = None
 
     def start(self) -> None:
@@ -289,7 +291,7 @@ class UiDriver:
         self.walk = Walk(seed=str(args["seed"]), language=str(args["language"]),
                          mode=str(args["mode"]), steps=int(args["steps"]),
                          control_url=str(args["control_url"]), card_path=str(args["card_path"]))
-        self.explorer = Explorer(self.app, self.walk)
+        self.explorer = Explorer(self.app, self.walk, self.routes)
         self.explorer.start()
         return {"started": True}
 
