@@ -256,9 +256,10 @@ class Explorer:
                 same_view = (self.app.manager.current == screen and self._dialog() == dialog
                              and not self._busy())
                 after = self._layout()
-                if same_view and after != before:
-                    moved = [f"{a[0]} {a[1:]} -> {b[1:]}" for a, b in zip(before, after)
-                             if a != b][:4]
+                # a widget in another's place (a tree redrawn) is no move: where things are is
+                moved = [f"{a[0]} {a[1:]} -> {b[1:]}" for a, b in zip(before, after)
+                         if a[1:] != b[1:]][:4]
+                if same_view and (moved or len(after) != len(before)):
                     self.walk.moved.append(f"{screen}: {moved or 'widgets added or removed'}")
             except Exception as exc:
                 self.walk.error = f"{type(exc).__name__}: {exc}"

@@ -56,8 +56,9 @@ class ProgressDetailScreen(JourneyScreen):
         t = self.app.translator
         box.add_widget(self.label(view.service_name, size=theme.title_px, kid="progress_service",
                                   height=theme.title_px * 1.6))
-        lines = [_("Application number: %(number)s", number=view.reference),
-                 _("Status: %(status)s", status=view.status_words)]
+        # number and status on one line: in elder mode a line more overran the body
+        lines = [_("Application number: %(number)s", number=view.reference) + "    "
+                 + _("Status: %(status)s", status=view.status_words)]
         if view.applicant_masked:
             lines.append(_("Applicant: %(name)s", name=view.applicant_masked))
         if view.due_date is not None:
