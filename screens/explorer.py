@@ -34,6 +34,7 @@ from screens.widgets import find
 
 STILL_S = 1.1  # long enough for the clock's and the session timer's next change
 CARD_WAIT_S = 0.8  # the reader's poll and the session's answer
+POLL_WAIT_S = 2.5  # the pay screen's next look at the payment (it polls every 2 s)
 BUSY_LIMIT_S = 8.0  # the longest a screen may stay busy before the walk looks anyway
 LEAVING = ("exit", "exit_confirm", "home", "back")
 MODE_SWITCHES = ("switch_elder", "switch_contrast")
@@ -152,6 +153,10 @@ class Explorer:
                                  {"seed": self.rng.randrange(100)}, then=lambda _r: self._next(0.5))
         if all(w.kid in ASIDE for w in buttons):  # a screen to read (goodbye): read it
             return self._still()
+        if steer and screen == "pay_qr" and not dialogs:  # the citizen's phone pays
+            self.walk.trail.append("pay on the phone")
+            return self._control("platform", "pay_pending", {},
+                                 then=lambda _r: self._next(POLL_WAIT_S))
         if steer and screen == "form" and not dialogs:
             return self._tap(self._fill_in(buttons))
         if steer:  # towards a screen not seen yet: by the shortest way remembered, else
