@@ -27,14 +27,27 @@ from kivy.clock import Clock
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.layout import Layout
 
+from screens.explorer_routes import Routes
 from screens.inspect import problems
 from screens.widgets import find
 
 STILL_S = 1.1  # long enough for the clock's and the session timer's next change
 CARD_WAIT_S = 0.8  # the reader's poll and the session's answer
+POLL_WAIT_S = 2.5  # the pay screen's next look at the payment (it polls every 2 s)
 BUSY_LIMIT_S = 8.0  # the longest a screen may stay busy before the walk looks anyway
 LEAVING = ("exit", "exit_confirm", "home", "back")
 MODE_SWITCHES = ("switch_elder", "switch_contrast")
+ASIDE = ("call_staff", "repeat_voice")  # in every header; leads to no other screen
+TYPING = ("key_", "code_")  # keys of the keyboards: a way to a value, not to a screen
+# Buttons of a kind: once one was tried on a screen, the others lead where it did (a service of
+# the catalogue to its guide, a field to its editor, a page of a list to the same list)
+ALIKE = ("service_", "field_", "opt_", "page_", "aud_")
+ASK_FOR_CARD = ("identify", "progress_start")  # screens whose next step is the ID card
+STEER = 0.6  # how often a step heads for a screen not yet seen, when a way there is known
+UNTRIED = 3.0  # how much likelier a button never tapped on its screen is to be tapped
+# Screens a citizen cannot reach, so no walk is held to them: the staff sign-in and panel open
+# only to a hidden gesture followed by a staff card (a staff issuer's certificate) and a PIN.
+STAFF_ONLY = frozenset({"admin_pin", "admin"})
 
 
 @dataclass
@@ -52,6 +65,7 @@ class Walk:
     problems: dict[str, dict[str, Any]] = field(default_factory=dict)
     moved: list[str] = field(default_factory=list)
     screens: set[str] = field(default_factory=set)
+    reachable: set[str] = field(default_factory=set)  # every screen a citizen can reach
     trail: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
 
@@ -59,16 +73,22 @@ class Walk:
         return {"done": self.done, "error": self.error, "taken": self.taken,
                 "in_mode": self.in_mode, "problems": list(self.problems.values()),
                 "moved": self.moved, "screens": sorted(self.screens),
+                "unvisited": sorted(self.reachable - self.screens),
                 "trail": self.trail[-12:], "seconds": round(time.monotonic() - self.started, 1)}
 
 
 class Explorer:
-    def __init__(self, app: Any, walk: Walk) -> None:
+    """One walk; `routes` (where taps led) outlives it, so later walks steer from the start."""
+
+    def __init__(self, app: Any, walk: Walk, routes: Routes | None = None) -> None:
         self.app = app
         self.walk = walk
+        self.routes = routes if routes is not None else Routes()
         self.rng = random.Random(walk.seed)
         self.card_on = False
         self._busy_since: float | None = None
+        self._tapped: tuple[str, str] | None = None  # (screen, kid) of the last tap
+        walk.reachable = set(app.manager.screen_names) - STAFF_ONLY
 
     def start(self) -> None:
         Clock.schedule_once(self._step, 0)
@@ -115,23 +135,75 @@ class Explorer:
         switch = self._toward_mode(kids)
         if switch is not None and roll < 0.8:
             return self._tap_kid(kids, switch, root)
+        unseen = self.walk.reachable - self.walk.screens
+        steer = bool(unseen) and self.rng.random() < STEER
+        if steer and screen in ASK_FOR_CARD and not dialogs:
+            # place the card the prompt asks for (lifted first if it lay there already)
+            return self._card(not self.card_on)
         if roll < 0.04:
             return self._card(not self.card_on)
         if roll < 0.07:
             return self._still()
-        if screen == "holder" and not dialogs and roll < 0.6:
-            return self._type_code()
+        if screen == "holder" and not dialogs and roll < 0.6 and "code_ok" in kids:
+            return self._type_code(right=steer)
         if screen == "camera" and roll < 0.3:
             self.walk.trail.append("place a page")
             return self._control("doc_camera", "place_page",
                                  {"seed": self.rng.randrange(100)}, then=lambda _r: self._next(0.5))
-        if not buttons:
+        if all(w.kid in ASIDE for w in buttons):  # a screen to read (goodbye): read it
             return self._still()
+        if steer and screen == "pay_qr" and not dialogs:  # the citizen's phone pays
+            self.walk.trail.append("pay on the phone")
+            return self._control("platform", "pay_pending", {},
+                                 then=lambda _r: self._next(POLL_WAIT_S))
+        if steer and screen == "form" and not dialogs:
+            return self._tap(self._fill_in(buttons))
+        if steer:  # towards a screen not seen yet: by the shortest way remembered, else
+            # by a button never tapped here (it may lead somewhere new)
+            kid = self.routes.first_tap(screen, kids, unseen)
+            if kid is None:
+                frontier = self._frontier(screen, kids)
+                kid = self.rng.choice(frontier) if frontier else None
+            if kid is not None:
+                return self._tap(buttons[kids.index(kid)])
         # leaving is rarer than going on; elder mode and high contrast are switched on home
-        # now and then, language on any screen (its switch is in every header)
-        weights = [0.15 if w.kid in LEAVING else 0.2 if w.kid in MODE_SWITCHES else 1.0
-                   for w in buttons]
+        # now and then, language on any screen (its switch is in every header); a button
+        # never tapped on this screen is likelier (it may lead somewhere new)
+        untried = set(self.routes.untried(screen, kids))
+        weights = [(0.15 if w.kid in LEAVING else 0.2 if w.kid in MODE_SWITCHES + ASIDE
+                    else 0.4 if w.kid == "switch_language" else 1.0)
+                   * (UNTRIED if w.kid in untried else 1.0) for w in buttons]
         self._tap(self.rng.choices(buttons, weights)[0])
+
+    def _fill_in(self, buttons: list[Any]) -> Any:
+        """The form's next tap for a citizen who means to get on (the way to the materials,
+        review and receipt screens): an option of an open choice, a few digits then Done on
+        an open keyboard (a number, or words the field takes), an empty field, else Next."""
+        by_kid = {w.kid: w for w in buttons}
+        options = [w for w in buttons if w.kid.startswith("opt_")]
+        if options:
+            return self.rng.choice(options)
+        digits = [w for w in buttons if w.kid in {f"key_{d}" for d in "0123456789"}]
+        if "key_done" in by_kid:  # and Cancel now and then: a value the field refuses
+            roll = self.rng.random()
+            if digits and roll < 0.6:
+                return self.rng.choice(digits)
+            return by_kid.get("key_cancel", by_kid["key_done"]) if roll > 0.85 \
+                else by_kid["key_done"]
+        empty = [w for w in buttons if w.kid.startswith("field_")
+                 and w.text == self.app.translator.gettext("Tap to enter")]
+        if empty and self.rng.random() < 0.8:
+            return self.rng.choice(empty)
+        return by_kid.get("form_next") or self.rng.choice(buttons)
+
+    def _frontier(self, screen: str, kids: list[str]) -> list[str]:
+        """Buttons on `screen` worth trying for a screen not seen yet: never tapped here, not
+        typing, leaving or switching, and not one of a kind already tried here."""
+        tried = set(kids) - set(self.routes.untried(screen, kids))
+        kinds = {p for p in ALIKE if any(k.startswith(p) for k in tried)}
+        return [k for k in kids if k not in tried and not k.startswith(TYPING)
+                and k not in LEAVING + ASIDE + MODE_SWITCHES + ("switch_language",)
+                and not any(k.startswith(p) for p in kinds)]
 
     # -- what the walk does ----------------------------------------------------------------------
 
@@ -143,6 +215,7 @@ class Explorer:
 
     def _tap(self, widget: Any, then: Callable[[], None] | None = None) -> None:
         self.walk.trail.append(f"tap {widget.kid}")
+        self._tapped = (self.app.manager.current, widget.kid)
         x, y = widget.to_window(*widget.center)
         touch = synthetic_touch(x, y)
         touch.touch_down()
@@ -158,12 +231,13 @@ class Explorer:
         self._control("idcard", "place_card" if on else "remove_card", args,
                       then=lambda _r: self._next(CARD_WAIT_S))
 
-    def _type_code(self) -> None:
+    def _type_code(self, right: bool = False) -> None:
+        """The texted code: `right`, or mostly right."""
         def typed(code: Any) -> None:
-            right = str(code or "")
-            digits = right if right and self.rng.random() < 0.7 else "".join(
+            texted = str(code or "")
+            digits = texted if texted and (right or self.rng.random() < 0.7) else "".join(
                 self.rng.choice("0123456789") for _ in range(6))
-            self.walk.trail.append(f"type a {'right' if digits == right else 'wrong'} code")
+            self.walk.trail.append(f"type a {'right' if digits == texted else 'wrong'} code")
             self._press_in_turn([f"code_{d}" for d in digits] + ["code_ok"])
         self._control("platform", "last_code", {}, then=typed)
 
@@ -186,9 +260,10 @@ class Explorer:
                 same_view = (self.app.manager.current == screen and self._dialog() == dialog
                              and not self._busy())
                 after = self._layout()
-                if same_view and after != before:
-                    moved = [f"{a[0]} {a[1:]} -> {b[1:]}" for a, b in zip(before, after)
-                             if a != b][:4]
+                # a widget in another's place (a tree redrawn) is no move: where things are is
+                moved = [f"{a[0]} {a[1:]} -> {b[1:]}" for a, b in zip(before, after)
+                         if a[1:] != b[1:]][:4]
+                if same_view and (moved or len(after) != len(before)):
                     self.walk.moved.append(f"{screen}: {moved or 'widgets added or removed'}")
             except Exception as exc:
                 self.walk.error = f"{type(exc).__name__}: {exc}"
@@ -227,6 +302,9 @@ class Explorer:
                     widget.do_layout()
         screen = app.manager.current
         walk.screens.add(screen)
+        if self._tapped is not None:
+            self.routes.record(*self._tapped, screen)
+            self._tapped = None
         prefs = app.prefs
         mode = [prefs.language, prefs.elder_mode, prefs.high_contrast]
         for problem in problems(roots, app.theme.background):

@@ -69,6 +69,11 @@ class JourneyScreen(Screen):
     def label(self, text: str, **kwargs: Any) -> Label:
         return text_label(self.app.theme, text, **kwargs)
 
+    def lines_height(self, text: str, size: int | None = None, padding: int = 0) -> int:
+        """The height `text`'s lines take at `size` (the body text's by default): for a
+        label or a list's button that must not share out the body's height and cut them."""
+        return round((size or self.app.theme.text_px) * 1.5 * (text.count("\n") + 1)) + padding
+
     def button(self, kid: str, text: str, callback: Callable[[], None],
                **kwargs: Any) -> KioskButton:
         return action_button(self.app.theme, kid, text, callback, busy=lambda: self.busy,

@@ -70,6 +70,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.session import EndReason
 from screens.explorer import Explorer, Walk, synthetic_touch
+from screens.explorer_routes import Routes
 from screens.inspect import problems
 from screens.widgets import find, texts
 
@@ -94,6 +95,7 @@ class UiDriver:
         self.keys_seen = 0  # real key-downs from the X server (the lock-down test's witness)
         self.walk: Walk | None = None
         self.explorer: Explorer | None = None  # held: Kivy's Clock keeps only weak references
+        self.routes = Routes()  # where the explorers' taps led, kept from walk to walk
         self.profiler: cProfile.Profile | None = None
 
     def start(self) -> None:
@@ -296,7 +298,7 @@ class UiDriver:
         self.walk = Walk(seed=str(args["seed"]), language=str(args["language"]),
                          mode=str(args["mode"]), steps=int(args["steps"]),
                          control_url=str(args["control_url"]), card_path=str(args["card_path"]))
-        self.explorer = Explorer(self.app, self.walk)
+        self.explorer = Explorer(self.app, self.walk, self.routes)
         self.explorer.start()
         return {"started": True}
 

@@ -116,7 +116,11 @@ class Citizen(Reply):
 class TimelineEntry(Reply):
     status: ApplicationStatus
     at: AwareDatetime
-    note: str | None = None
+    note: str | None = None  # Chinese text; an officer's own words when note_code is "officer"
+    # contract 1.6: a stable code (not an enum: a newer platform may add some) and its values
+    note_code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")] | None = None
+    note_params: dict[str, Annotated[str, Field(max_length=500)]] | None = Field(
+        default=None, max_length=10)
 
 
 class PromisedMaterial(Reply):

@@ -54,6 +54,7 @@ from kiosk.journeys.base import Journey, citizens_applications, identified
 from kiosk.journeys.problems import (JourneyProblem, outbox_problem,
                                      platform_problem, printer_msgid)
 from kiosk.journeys.problems import words as _words
+from kiosk.journeys.progress_notes import note_of
 from kiosk.journeys.receipt import Outcome, PrinterPort, print_for_citizen
 from kiosk.outbox import ItemNotFound, Outbox, QueueRefused
 from kiosk.receipts import progress_qr
@@ -102,8 +103,8 @@ WORDS: dict[str, str] = {
 }
 
 # What the citizen must do now; placeholders are filled by `to_do`.
-TODO_CORRECTION = N_("Please correct your application: %(note)s")
-TODO_REJECTED = N_("Reason: %(note)s")
+TODO_CORRECTION = N_("Please correct your application. %(note)s")
+TODO_REJECTED = N_("Your application was not approved. %(note)s")
 TODO_COLLECT = N_("Your certificate is ready: print it with “Collect and print certificates”.")
 TODO_PAY = N_("A fee of %(amount)s is still to be paid.")
 TODO_QUEUED = N_("It will be sent to the service centre as soon as the connection is back.")
@@ -127,7 +128,8 @@ class TimelineStep:
     status: str
     words: str  # the status in the citizen's language
     at: dt.datetime
-    note: str | None  # the platform's words for the citizen (what to correct, why rejected)
+    note: str | None  # the platform's note in the citizen's language, or an officer's words
+    note_by_officer: bool = False  # `note` quotes an officer as written (and says so)
 
 
 @dataclass(frozen=True)
@@ -384,15 +386,21 @@ class ProgressJourney(Journey[Step]):
     def _view(self, a: m.Application) -> ApplicationView:
         lang = self.language
         t = translator(lang)
-        steps = tuple(TimelineStep(e.status, t.gettext(STATUS_WORDS[e.status]), e.at, e.note)
-                      for e in a.timeline)
+        names = self._material_names(a.service_id)
+        steps = []
+        for e in a.timeline:
+            note = note_of(e, t, names)
+            steps.append(TimelineStep(e.status, t.gettext(STATUS_WORDS[e.status]), e.at,
+                                      note.words if note else None,
+                                      note.officer if note else False))
         awaits = bool(_awaited_ids(a, self._services().get(a.service_id)))
         return ApplicationView(
             reference=a.receipt_no, receipt_no=a.receipt_no,
             service_name=_pick(a.service_name, lang), status=a.status,
             status_words=t.gettext(STATUS_WORDS[a.status]),
             applicant_masked=a.applicant_masked, submitted_at=a.submitted_at,
-            due_date=a.due_date, steps=steps, to_do=self._to_do(a), awaits_materials=awaits,
+            due_date=a.due_date, steps=tuple(steps), to_do=self._to_do(a),
+            awaits_materials=awaits,
             # only the identified citizen's own applications (a receipt code is no proof)
             can_supplement=awaits and self._session.identity is not None
             and a.receipt_no in (self._session.get(_OWN) or ()), service_id=a.service_id)
@@ -407,11 +415,19 @@ class ProgressJourney(Journey[Step]):
             steps=(TimelineStep(QUEUED, words, p.submitted_at, None),),
             to_do=(t.gettext(TODO_QUEUED),), awaits_materials=False, can_supplement=False)
 
+    def _material_names(self, service_id: str) -> dict[str, str]:
+        """The service's materials by id, named in the session's language."""
+        service = self._services().get(service_id)
+        return {x.material_id: _pick(x.name, self.language) for x in service.materials} \
+            if service is not None else {}
+
     def _to_do(self, a: m.Application) -> tuple[str, ...]:
         lang = self.language
         t = translator(lang)
-        latest_note = next((e.note for e in reversed(a.timeline) if e.status == a.status
-                            and e.note), "")
+        names = self._material_names(a.service_id)
+        latest = next((n for e in reversed(a.timeline) if e.status == a.status
+                       and (n := note_of(e, t, names)) is not None), None)
+        latest_note = latest.words if latest else ""
         todo: list[str] = []
         if a.status == "correction_requested":
             todo.append(t.gettext(TODO_CORRECTION, note=latest_note))
@@ -421,9 +437,6 @@ class ProgressJourney(Journey[Step]):
             todo.append(t.gettext(TODO_COLLECT))
         if a.status in OPEN:
             template = _words("journey.next.promised", self.language)
-            service = self._services().get(a.service_id)
-            names = {x.material_id: _pick(x.name, lang) for x in service.materials} \
-                if service is not None else {}
             for p in a.promised_materials:
                 if not p.received:
                     todo.append(template % {"date": t.format_date(p.promised_by),

@@ -138,10 +138,34 @@ def _store_materials(conn: sqlite3.Connection, receipt: str, submissions: list[d
                          (cur.lastrowid, seq, page["media_type"], _decode_page(page)))
 
 
-def add_timeline(conn: sqlite3.Connection, receipt: str, status: str, at: str,
-                 note: str | None = None) -> None:
-    conn.execute("INSERT INTO timeline(receipt_no, status, at, note) VALUES (?, ?, ?, ?)",
-                 (receipt, status, at, note))
+# Notes the platform writes itself (contract 1.6): a stable code and its parameters, which a
+# terminal words in the citizen's language; the Chinese text stays in `note` for terminals
+# before 1.6. An officer's own words (a correction's or a rejection's reason) carry the code
+# OFFICER_NOTE and are shown as written.
+NOTE_TEXT = {
+    "submitted": "申请已提交，等待受理",
+    "accepted": "已受理",
+    "accepted_with_promise": "已容缺受理，请按承诺时间补交材料：{materials}",
+    "in_review": "审查中",
+    "supplement_received": "补正材料已提交，继续审查",
+    "promised_received": "容缺材料已补交",
+    "approved": "审批通过",
+    "certificate_issued": "证照已出具，可在自助终端打印领取",
+    "collected": "证照已在自助终端领取",
+}
+OFFICER_NOTE = "officer"
+
+
+def add_timeline(conn: sqlite3.Connection, receipt: str, status: str, at: str, code: str,
+                 params: dict[str, str] | None = None, *, text: str | None = None) -> None:
+    """A timeline entry with the note `code` (one of NOTE_TEXT, or OFFICER_NOTE with the
+    officer's `text`); `text` also overrides the Chinese wording of a coded note."""
+    if text is None:
+        text = NOTE_TEXT[code].format(**(params or {}))
+    conn.execute("INSERT INTO timeline(receipt_no, status, at, note, note_code, note_params) "
+                 "VALUES (?, ?, ?, ?, ?, ?)",
+                 (receipt, status, at, text, code,
+                  json.dumps(params, ensure_ascii=False) if params else None))
 
 
 def create(conn: sqlite3.Connection, kiosk_id: str, body: dict[str, Any],
@@ -171,7 +195,7 @@ def create(conn: sqlite3.Connection, kiosk_id: str, body: dict[str, Any],
          add_working_days(today, service["promised_limit_days"]).isoformat(),
          service["fee_fen"], seq, _sms(body)))
     _store_materials(conn, receipt, body["materials"], at)
-    add_timeline(conn, receipt, "submitted", at, "申请已提交，等待受理")
+    add_timeline(conn, receipt, "submitted", at, "submitted")
     if body.get("progress_token"):
         add_progress_token(conn, receipt, body["progress_token"], now)
     return to_json(conn, receipt)
@@ -244,9 +268,9 @@ def supplement(conn: sqlite3.Connection, receipt: str, body: dict[str, Any],
     if row["status"] == "correction_requested":
         conn.execute("UPDATE applications SET status = 'in_review', awaiting = NULL "
                      "WHERE receipt_no = ?", (receipt,))
-        add_timeline(conn, receipt, "in_review", at, "补正材料已提交，继续审查")
+        add_timeline(conn, receipt, "in_review", at, "supplement_received")
     else:
-        add_timeline(conn, receipt, row["status"], at, "容缺材料已补交")
+        add_timeline(conn, receipt, row["status"], at, "promised_received")
     return to_json(conn, receipt)
 
 
@@ -277,11 +301,15 @@ def to_json(conn: sqlite3.Connection, receipt: str) -> dict[str, Any]:
                 for r in conn.execute("SELECT * FROM materials WHERE receipt_no = ? AND "
                                       "source = 'promised' ORDER BY id", (receipt,))]
     timeline = []
-    for r in conn.execute("SELECT status, at, note FROM timeline WHERE receipt_no = ? "
-                          "ORDER BY id", (receipt,)):
+    for r in conn.execute("SELECT status, at, note, note_code, note_params FROM timeline "
+                          "WHERE receipt_no = ? ORDER BY id", (receipt,)):
         entry = {"status": r["status"], "at": r["at"]}
         if r["note"]:
             entry["note"] = r["note"]
+        if r["note_code"]:
+            entry["note_code"] = r["note_code"]
+        if r["note_params"]:
+            entry["note_params"] = json.loads(r["note_params"])
         timeline.append(entry)
     certificate_ids = [r["certificate_id"] for r in conn.execute(
         "SELECT certificate_id FROM certificates WHERE receipt_no = ? ORDER BY issued_at",

@@ -66,7 +66,7 @@ def collect(conn: sqlite3.Connection, certificate_id: str, kiosk_id: str,
         if app["status"] == "certificate_issued":
             conn.execute("UPDATE applications SET status = 'collected' WHERE receipt_no = ?",
                          (row["receipt_no"],))
-            add_timeline(conn, row["receipt_no"], "collected", at, "证照已在自助终端领取")
+            add_timeline(conn, row["receipt_no"], "collected", at, "collected")
     elif not reprint_reason:
         raise conflict("already_collected",
                        "this certificate was collected; a reprint needs a reprint_reason")

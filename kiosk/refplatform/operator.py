@@ -41,27 +41,37 @@ def _outstanding(conn: Any, receipt_no: str) -> list[str]:
         "AND received = 0 ORDER BY id", (receipt_no,))]
 
 
-def _set(conn: Any, receipt_no: str, status: str, at: str, note: str | None) -> None:
+def _set(conn: Any, receipt_no: str, status: str, at: str, code: str,
+         params: dict[str, str] | None = None, *, text: str | None = None) -> None:
     conn.execute("UPDATE applications SET status = ? WHERE receipt_no = ?", (status, receipt_no))
-    applications.add_timeline(conn, receipt_no, status, at, note)
+    applications.add_timeline(conn, receipt_no, status, at, code, params, text=text)
 
 
 def accept(store: Store, receipt_no: str, *, clock: Clock = system_clock) -> dict[str, Any]:
     """受理: complete, or with a promise (容缺) while promised materials are outstanding."""
     with store.write() as conn:
-        _load(conn, receipt_no, ["submitted"], "accept")
+        row = _load(conn, receipt_no, ["submitted"], "accept")
         missing = _outstanding(conn, receipt_no)
         conn.execute("UPDATE applications SET acceptance = ? WHERE receipt_no = ?",
                      ("with_promise" if missing else "complete", receipt_no))
-        note = ("已容缺受理，请按承诺时间补交材料：" + "、".join(missing)) if missing else "已受理"
-        _set(conn, receipt_no, "accepted", stamp(clock()), note)
+        if missing:
+            # the code carries the materials' ids (a terminal names them in its language);
+            # the Chinese text their Chinese names
+            names = {m["material_id"]: m["name"]["zh-CN"] for m in
+                     catalogue.get_service(conn, row["service_id"])["materials"]}
+            _set(conn, receipt_no, "accepted", stamp(clock()), "accepted_with_promise",
+                 {"materials": ",".join(missing)},
+                 text=applications.NOTE_TEXT["accepted_with_promise"].format(
+                     materials="、".join(names.get(m, m) for m in missing)))
+        else:
+            _set(conn, receipt_no, "accepted", stamp(clock()), "accepted")
         return applications.to_json(conn, receipt_no)
 
 
 def start_review(store: Store, receipt_no: str, *, clock: Clock = system_clock) -> dict[str, Any]:
     with store.write() as conn:
         _load(conn, receipt_no, ["accepted"], "review")
-        _set(conn, receipt_no, "in_review", stamp(clock()), "审查中")
+        _set(conn, receipt_no, "in_review", stamp(clock()), "in_review")
         return applications.to_json(conn, receipt_no)
 
 
@@ -81,7 +91,8 @@ def request_correction(store: Store, receipt_no: str, reason: str,
             raise OperatorError(f"not materials of {service['service_id']}: {', '.join(unknown)}")
         conn.execute("UPDATE applications SET awaiting = ? WHERE receipt_no = ?",
                      (json.dumps(wanted), receipt_no))
-        _set(conn, receipt_no, "correction_requested", stamp(clock()), reason.strip())
+        _set(conn, receipt_no, "correction_requested", stamp(clock()),
+             applications.OFFICER_NOTE, text=reason.strip())
         return applications.to_json(conn, receipt_no)
 
 
@@ -93,9 +104,9 @@ def approve(store: Store, receipt_no: str, *, clock: Clock = system_clock) -> di
         if missing:
             raise OperatorError("promised materials are still outstanding: " + ", ".join(missing))
         now = clock()
-        _set(conn, receipt_no, "approved", stamp(now), "审批通过")
+        _set(conn, receipt_no, "approved", stamp(now), "approved")
         certificate_records.issue(conn, row, now)
-        _set(conn, receipt_no, "certificate_issued", stamp(now), "证照已出具，可在自助终端打印领取")
+        _set(conn, receipt_no, "certificate_issued", stamp(now), "certificate_issued")
         return applications.to_json(conn, receipt_no)
 
 
@@ -105,7 +116,8 @@ def reject(store: Store, receipt_no: str, reason: str, *,
         raise OperatorError("a rejection needs a reason the citizen is told")
     with store.write() as conn:
         _load(conn, receipt_no, applications.OPEN, "reject")
-        _set(conn, receipt_no, "rejected", stamp(clock()), reason.strip())
+        _set(conn, receipt_no, "rejected", stamp(clock()), applications.OFFICER_NOTE,
+             text=reason.strip())
         return applications.to_json(conn, receipt_no)
 
 

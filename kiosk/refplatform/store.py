@@ -320,6 +320,13 @@ MIGRATIONS: list[str] = [
     ALTER TABLE evaluations ADD COLUMN competence INTEGER;
     ALTER TABLE evaluations ADD COLUMN attitude INTEGER;
     """,
+    # 10: timeline notes by code (contract 1.6): the platform's own notes carry a stable code
+    # and parameters (JSON) a terminal words in its language; an officer's words the code
+    # 'officer'. Entries written before have neither (a terminal shows their text as it is).
+    """
+    ALTER TABLE timeline ADD COLUMN note_code TEXT;
+    ALTER TABLE timeline ADD COLUMN note_params TEXT;
+    """,
 ]
 
 

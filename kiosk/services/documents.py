@@ -137,7 +137,15 @@ class DocumentService:
         """Take the page now. Blocking (waits for the camera): call from a worker."""
         if self._camera is None:
             raise DeviceError("missing", "no document camera")
-        return self._page(self._camera.capture().result(timeout=30), auto=False)
+        try:
+            page = self._camera.capture().result(timeout=30)
+        except DeviceError as exc:
+            if exc.reason not in QUALITY_CODES:
+                raise
+            # nothing (usable) under the camera: a page to take again, as a poor one is, not a
+            # failure (the explorer's tap on 拍照 with no page left the screen "unexpected")
+            return CapturedPage(b"", (exc.reason,), "camera", auto=False)
+        return self._page(page, auto=False)
 
     def scan(self) -> CapturedPage:
         """One page from the flatbed. Blocking (a scan takes seconds): call from a worker."""

@@ -83,10 +83,12 @@ class CameraScreen(JourneyScreen):
                                              material=view.name, n=view.pages + 1,
                                              max=view.pages_max),
                                       kid="camera_material", height=theme.text_px * 1.6))
-        # A fixed, moderate size: every new camera frame redraws these pixels on the main loop
-        # (and on a software-rendered panel the cost grows with the area drawn).
-        self.image = Image(fit_mode="contain", size_hint=(None, None), size=PREVIEW_SIZE,
-                           pos_hint={"center_x": 0.5})
+        # A moderate size, at most PREVIEW_SIZE: every new camera frame redraws these pixels
+        # on the main loop (and on a software-rendered panel the cost grows with the area
+        # drawn); less when the body has less (a problem's line appeared: a fixed height
+        # pushed the material's line onto the step bar)
+        self.image = Image(fit_mode="contain", size_hint=(None, 1), width=PREVIEW_SIZE[0],
+                           size_hint_max_y=PREVIEW_SIZE[1], pos_hint={"center_x": 0.5})
         self.image.kid = "preview"
         with self.image.canvas.after:
             Color(*theme.accent)

@@ -25,7 +25,7 @@ from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
 from screens.keyboard import OnScreenKeyboard
 
-PER_PAGE, ELDER_PER_PAGE = 5, 3
+PER_PAGE, ELDER_PER_PAGE = 5, 2  # elder: three rows and the notice overran the body
 
 
 def shown_value(field: Field, value: Any, _) -> str:  # type: ignore[no-untyped-def]

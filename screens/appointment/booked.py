@@ -31,13 +31,18 @@ class ApptBookedScreen(JourneyScreen):
             return
         _ = self._
         theme = self.app.theme
-        box.add_widget(self.label(_("Your appointment is booked."), size=theme.title_px,
-                                  kid="appt_state", height=theme.title_px * 1.5))
-        box.add_widget(self.label(_("Booking code: %(code)s", code=booking.booking_code),
-                                  size=theme.title_px, kid="appt_code",
-                                  height=theme.title_px * 1.6))
+        booked = _("Your appointment is booked.")
+        code = _("Booking code: %(code)s", code=booking.booking_code)
+        if self.app.prefs.elder_mode:  # one line: two left the printer's line no room
+            box.add_widget(self.label(f"{booked} {code}", size=theme.title_px,
+                                      kid="appt_code", height=theme.title_px * 1.6))
+        else:
+            box.add_widget(self.label(booked, size=theme.title_px, kid="appt_state",
+                                      height=theme.title_px * 1.5))
+            box.add_widget(self.label(code, size=theme.title_px, kid="appt_code",
+                                      height=theme.title_px * 1.6))
         box.add_widget(self.label(f"{booking.service_name}\n{booking.when}\n{booking.hall}",
-                                  kid="appt_details"))
+                                  kid="appt_details", height=theme.text_px * 1.5 * 3))
         printed = self.flow.printed
         if printed is not None:
             box.add_widget(self.print_outcome(

@@ -16,7 +16,7 @@ from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
 
 DAYS_SHOWN, ELDER_DAYS_SHOWN = 5, 3
-PER_PAGE, ELDER_PER_PAGE = 8, 4
+PER_PAGE, ELDER_PER_PAGE = 8, 2  # elder: four rows ran off the glass under the day buttons
 
 
 class ApptSlotsScreen(JourneyScreen):

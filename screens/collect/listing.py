@@ -51,8 +51,12 @@ class CollectListScreen(JourneyScreen):
             words = "\n".join((c.title, _("Issued on: %(date)s",
                                           date=self.app.translator.format_date(
                                               c.issued_at.date())), state))
+            # three lines: a button of the usual height cut the first and the last
             box.add_widget(self.button(f"cert_{c.certificate_id}", words,
-                                       lambda c=c: self._choose(c), role="secondary" if c.collected else "primary"))
+                                       lambda c=c: self._choose(c),
+                                       role="secondary" if c.collected else "primary",
+                                       height=max(self.app.theme.button_height_px,
+                                                  self.lines_height(words, padding=24))))
 
     def actions(self) -> list[Action]:
         _ = self._

@@ -49,7 +49,7 @@ class CollectPreviewScreen(JourneyScreen):
         side = BoxLayout(orientation="vertical", spacing=12)
         certificate = preview.certificate
         side.add_widget(self.label(certificate.title, size=theme.title_px,
-                                   kid="certificate_title"))
+                                   kid="certificate_title", height=theme.title_px * 1.5))
         if self.app.prefs.elder_mode:
             # the printer's picture is ~4 mm text on the glass: in elder mode the certificate
             # is read out as large screen text instead (what it says, not how it looks)
@@ -67,8 +67,9 @@ class CollectPreviewScreen(JourneyScreen):
             picture.kid = "certificate_preview"
             row.add_widget(picture)
         paper = PAPER_WORDS.get(preview.paper, PAPER_WORDS["slip"])  # a variable: not extracted
-        side.add_widget(self.label(_(paper), kid=f"collect_paper_{preview.paper}"))
         printed = self.flow.printed
+        if printed is None or not self.app.prefs.elder_mode:  # elder: no room beside it
+            side.add_widget(self.label(_(paper), kid=f"collect_paper_{preview.paper}"))
         if printed is not None:
             side.add_widget(self._outcome(printed))
         row.add_widget(side)
@@ -85,7 +86,8 @@ class CollectPreviewScreen(JourneyScreen):
         else:
             words, kid = problem.text(language), f"collect_{printed.outcome}"
         return self.status("success" if problem is None else "error", words, kid=kid,
-                           size=self.app.theme.title_px)
+                           size=self.app.theme.title_px,
+                           height=self.app.theme.title_px * 1.6 if problem is None else None)
 
     def actions(self) -> list[Action]:
         _ = self._

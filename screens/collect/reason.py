@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
 
 from kiosk.i18n.messages import N_
 from kiosk.journeys.collect import REPRINT_REASONS, Preview
@@ -23,11 +24,19 @@ class CollectReasonScreen(JourneyScreen):
         certificate = self.flow.reprint_of
         if certificate is None:
             return
-        box.add_widget(self.label(certificate.title, size=self.app.theme.title_px,
-                                  kid="reprint_title"))
+        theme = self.app.theme
+        box.add_widget(self.label(certificate.title, size=theme.title_px,
+                                  kid="reprint_title", height=theme.title_px * 1.6))
+        # in elder mode two a row: three of the taller buttons under the title overran the body
+        cols = 2 if self.app.prefs.elder_mode else 1
+        rows = -(-len(REPRINT_REASONS) // cols)
+        grid = GridLayout(cols=cols, spacing=12, size_hint_y=None,
+                          height=rows * theme.button_height_px + (rows - 1) * 12)
         for code, msgid in REPRINT_REASONS.items():
-            box.add_widget(self.button(f"reason_{code}", self._(msgid),
-                                       lambda code=code: self._choose(code)))
+            grid.add_widget(self.button(f"reason_{code}", self._(msgid),
+                                        lambda code=code: self._choose(code)))
+        box.add_widget(grid)
+        box.add_widget(BoxLayout())  # the rest of the body stays empty below
 
     def actions(self) -> list[Action]:
         return [("back", self._("Back"), lambda: self.app.show("collect_list"), False)]

@@ -11,7 +11,7 @@ from kiosk.journeys.evaluation import RateTarget
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
 
-PER_PAGE, ELDER_PER_PAGE = 4, 2
+PER_PAGE, ELDER_PER_PAGE = 3, 2  # three-line buttons: four overran the body
 
 
 class EvaluateListScreen(JourneyScreen):
@@ -51,9 +51,12 @@ class EvaluateListScreen(JourneyScreen):
             if target.submitted_at is not None:
                 lines.append(_("Submitted: %(date)s", date=self.app.translator.format_date(
                     target.submitted_at.date())))
-            box.add_widget(self.button(f"rate_{target.reference}", "\n".join(lines),
+            words = "\n".join(lines)  # three lines: the usual button height cut them
+            box.add_widget(self.button(f"rate_{target.reference}", words,
                                        lambda t=target: self.flow.rate(
-                                           t, lambda: self.app.show("evaluate_list"))))
+                                           t, lambda: self.app.show("evaluate_list")),
+                                       height=max(self.app.theme.button_height_px,
+                                                  self.lines_height(words, padding=24))))
 
     def actions(self) -> list[Action]:
         _ = self._

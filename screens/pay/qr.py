@@ -91,8 +91,10 @@ class PayQrScreen(JourneyScreen):
                                   height=theme.title_px * 1.6))
         box.add_widget(self.label(_("Scan this code with your phone's payment app."),
                                   height=theme.text_px * 1.6))
-        picture = Image(texture=self._qr_texture(), fit_mode="contain", size_hint_y=None,
-                        height=QR_SCREEN_PX)
+        # the code takes the height the header, step bar and lines leave (at most
+        # QR_SCREEN_PX): a fixed height overflowed the body and overprinted the step bar
+        picture = Image(texture=self._qr_texture(), fit_mode="contain",
+                        size_hint_max_y=QR_SCREEN_PX)
         picture.kid = "pay_qr"
         box.add_widget(picture)
         if self.cancelling:

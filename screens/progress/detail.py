@@ -15,7 +15,7 @@ from kiosk.receipts.layout import CST
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
 
-STEPS_PER_PAGE, ELDER_STEPS_PER_PAGE = 4, 2
+STEPS_PER_PAGE, ELDER_STEPS_PER_PAGE = 2, 1  # each with its note: more overran the body
 
 
 class ProgressDetailScreen(JourneyScreen):
@@ -56,13 +56,16 @@ class ProgressDetailScreen(JourneyScreen):
         t = self.app.translator
         box.add_widget(self.label(view.service_name, size=theme.title_px, kid="progress_service",
                                   height=theme.title_px * 1.6))
-        lines = [_("Application number: %(number)s", number=view.reference),
-                 _("Status: %(status)s", status=view.status_words)]
+        # number and status on one line: in elder mode a line more overran the body
+        lines = [_("Application number: %(number)s", number=view.reference) + "    "
+                 + _("Status: %(status)s", status=view.status_words)]
         if view.applicant_masked:
             lines.append(_("Applicant: %(name)s", name=view.applicant_masked))
         if view.due_date is not None:
             lines.append(_("Promised completion: %(date)s", date=t.format_date(view.due_date)))
-        box.add_widget(self.label("\n".join(lines), kid="progress_status"))
+        status = "\n".join(lines)
+        box.add_widget(self.label(status, kid="progress_status",
+                                  height=self.lines_height(status)))
         if view.to_do:
             box.add_widget(self.status("warning", "\n".join(view.to_do), kid="progress_todo"))
         if self.printed is not None:
@@ -75,7 +78,7 @@ class ProgressDetailScreen(JourneyScreen):
             words = f"{t.format_date(at.date())} {at:%H:%M}  {step.words}"
             if step.note:
                 words += f"\n{step.note}"
-            box.add_widget(self.label(words, kid=f"step_{i}"))
+            box.add_widget(self.label(words, kid=f"step_{i}", height=self.lines_height(words)))
 
     def actions(self) -> list[Action]:
         _ = self._

@@ -31,7 +31,9 @@ ELICENCE = {"licence_id": "EL-1", "kind": "hukou", "title": "户口簿", "issuer
 CITIZEN = {"known": True, "prefill": {"name": NAME, "mobile": "13800138000"},
            "elicences": [ELICENCE]}
 
-TIMELINE_ENTRY = {"status": "submitted", "at": "2026-03-01T09:30:00+08:00"}
+TIMELINE_ENTRY = {"status": "accepted", "at": "2026-03-01T09:30:00+08:00",
+                  "note": "已容缺受理，请按承诺时间补交材料：照片", "note_code": "accepted_with_promise",
+                  "note_params": {"materials": "photo"}}
 
 APPLICATION = {
     "receipt_no": "SL2026-000123", "service_id": "id-card.renew", "service_name": LOCALIZED,

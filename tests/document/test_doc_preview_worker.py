@@ -71,3 +71,16 @@ def test_the_worker_prepares_each_frame_and_the_reader_only_takes_it(
     assert service.preview() is None  # the citizen's page leaves with the screen
     assert wait_for(lambda: not preview_workers(), 2)
     service.close()
+
+
+def test_a_capture_with_no_page_is_a_page_to_take_again_not_a_failure(
+        camera: DocumentCamera) -> None:
+    """拍照 with nothing under the camera (the explorer tapped it): the screen says to place a
+    page, as for a poor page; before, the driver's CaptureError reached the screen as an
+    unexpected failure."""
+    service = DocumentService([camera])
+    try:
+        page = service.capture()
+    finally:
+        service.close()
+    assert not page.ok and page.issues == ("no_page",) and page.jpeg == b""

@@ -143,6 +143,12 @@ def test_promised_materials_are_handed_in_later(api):
         {"material_id": "household", "promised_by": "2025-06-20", "received": False}]
     accepted = operator.accept(api.store, app["receipt_no"], clock=api.clock)
     assert accepted["acceptance"] == "with_promise"
+    # contract 1.6: a code and the materials' ids for the terminal to word in its language;
+    # the Chinese text names them (never by id) for terminals before 1.6
+    assert accepted["timeline"][-1] == {
+        "status": "accepted", "at": accepted["timeline"][-1]["at"],
+        "note": "已容缺受理，请按承诺时间补交材料：户口簿", "note_code": "accepted_with_promise",
+        "note_params": {"materials": "household"}}
     wrong = api.post(f"/applications/{app['receipt_no']}/supplements",
                      {"materials": [scan("photo")]}, key=new_key())
     assert wrong.status_code == 422 and wrong.json()["code"] == "materials_invalid"
@@ -153,6 +159,7 @@ def test_promised_materials_are_handed_in_later(api):
     after = response.json()
     assert after["promised_materials"][0]["received"] is True
     assert after["status"] == "accepted" and after["timeline"][-1]["note"] == "容缺材料已补交"
+    assert after["timeline"][-1]["note_code"] == "promised_received"
     again = api.post(f"/applications/{app['receipt_no']}/supplements",
                      {"materials": [scan("household")]}, key=new_key())
     assert again.status_code == 409 and again.json()["code"] == "not_awaiting_materials"
@@ -169,7 +176,8 @@ def test_a_correction_request_is_answered_by_a_supplement(api):
     seen = api.get("/applications/" + receipt).json()
     assert seen["timeline"][-1] == {"status": "correction_requested",
                                     "at": "2025-06-10T10:00:00+08:00",
-                                    "note": "身份证复印件不清晰，请重新扫描"}
+                                    "note": "身份证复印件不清晰，请重新扫描",
+                                    "note_code": "officer"}  # an officer's words (1.6)
     assert seen["correction_materials"] == ["id_card"]  # what a terminal offers to scan
     not_asked = api.post(f"/applications/{receipt}/supplements",
                          {"materials": [scan("letter")]}, key=new_key())

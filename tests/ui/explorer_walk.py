@@ -30,6 +30,33 @@ AREAS = ("idcard", "qr", "document", "printer")
 STEPS = int(os.environ.get("KIOSK_EXPLORE_STEPS", "120"))
 SEED = os.environ.get("KIOSK_EXPLORE_SEED", "20261204")
 MODES = ("normal", "elder", "high_contrast")
+# Screens a walk of STEPS steps does not reach reliably yet, each walked to its end in every mode
+# by another test: the apply journey past the catalogue needs a form's patterned values typed
+# right (tests/ui/test_journeys_in_modes.py, test_apply_journey.py); handing in a correction's
+# documents (test_progress.py); one's own bookings (test_appointment.py). Issue 13: steer the
+# walks through them, then empty this set. Any other screen missed by all three walks fails.
+NOT_YET_REACHED = frozenset({"form", "materials", "camera", "review", "receipt",
+                             "progress_supplement", "progress_camera", "appt_mine"})
+# language -> mode -> the screens a citizen can reach that the mode's walk did not see
+UNVISITED: dict[str, dict[str, set[str]]] = {}
+
+
+def earlier_visits(sim: Simulation) -> None:
+    """What earlier visits and the back office left the card's holder, so that every screen of
+    every journey has something to show: an application whose correction awaits documents
+    (hand in, its camera), a certificate to print (and then to reprint, with a reason), a fee to
+    pay, applications to rate."""
+    def file(service_id: str) -> str:
+        return sim.control("platform", "file", {"service_id": service_id,
+                                                "card": str(CARD)})["receipt_no"]
+
+    corrected = file("nurse-practice-registration")
+    for action in ("accept", "review"):
+        sim.control("platform", "advance", {"receipt_no": corrected, "action": action})
+    sim.control("platform", "advance", {"receipt_no": corrected, "action": "correct",
+                                        "reason": "单位证明缺少公章，请重新提交"})
+    sim.control("platform", "issue", {"receipt_no": file("social-insurance-certificate")})
+    file("residence-permit-replacement")  # 20 yuan due
 
 
 def terminal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Simulation, KioskUi]]:
@@ -38,6 +65,7 @@ def terminal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Simulat
     base = tmp_path_factory.mktemp("explorer")
     server = Xvfb()
     with Simulation(base / "sim", areas=AREAS) as sim:
+        earlier_visits(sim)
         app = KioskUi(base / "ui", server, site_file=sim.site_config_path).start()
         try:
             yield sim, app
@@ -48,6 +76,10 @@ def terminal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Simulat
 
 def walk(sim: Simulation, app: KioskUi, language: str, mode: str, steps: int,
          seed: str = SEED, limit_s: float = 900) -> dict:
+    # a fresh hour for the platform's rate limits (a walk opens a citizen session at every card
+    # it places, and the platform allows ten an hour per citizen): as the UI tests' reset
+    sim.control("platform", "down", {})
+    sim.control("platform", "up", {})
     app.command("explore", seed=f"{seed}-{language}-{mode}", language=language, mode=mode,
                 steps=steps, control_url=sim.control_url, card_path=str(CARD))
     deadline = time.monotonic() + limit_s
@@ -64,6 +96,7 @@ def check_walk(walk_on: tuple[Simulation, KioskUi], language: str, mode: str) ->
     log_before = len(app.app_log(10**9))
     report = walk(sim, app, language, mode, STEPS)
     sim.control("idcard", "remove_card", {})
+    UNVISITED.setdefault(language, {})[mode] = set(report["unvisited"])
     assert app.proc is not None and app.proc.poll() is None, f"the app died: {report['trail']}"
     log = app.app_log(10**9)[log_before:]
     faults = [line for line in log.splitlines() if "unexpected" in line or "Traceback" in line]
@@ -76,3 +109,15 @@ def check_walk(walk_on: tuple[Simulation, KioskUi], language: str, mode: str) ->
              f"{p['detail']} (after {p['after']})" for p in report["problems"]]
     assert not lines, (f"{len(lines)} problems on {report['screens']} in "
                        f"{report['seconds']} s:\n" + "\n".join(lines))
+
+
+def check_every_screen_visited(language: str) -> None:
+    """The walks of the three modes together saw every screen a citizen can reach (each walk
+    steers towards screens it has not seen: screens.explorer), but the staff screens
+    (screens.explorer.STAFF_ONLY) and NOT_YET_REACHED. Needs the three walks of this module."""
+    walked = UNVISITED.get(language, {})
+    if set(walked) != set(MODES):
+        pytest.skip(f"needs the walks of all three modes; walked {sorted(walked)}")
+    missed = sorted(set.intersection(*walked.values()) - NOT_YET_REACHED)
+    assert not missed, (f"no walk of {STEPS} steps in {language} reached {missed}; per mode "
+                        "unvisited: " + "; ".join(f"{m}: {sorted(u)}" for m, u in walked.items()))

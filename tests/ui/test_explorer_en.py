@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from kiosk.sim import Simulation
-from tests.ui.explorer_walk import MODES, check_walk, terminal
+from tests.ui.explorer_walk import MODES, check_every_screen_visited, check_walk, terminal
 from tests.ui.harness import KioskUi
 
 
@@ -20,3 +20,7 @@ def walk_on(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Simulati
 @pytest.mark.parametrize("mode", MODES)
 def test_a_random_citizen_breaks_nothing(walk_on: tuple[Simulation, KioskUi], mode: str) -> None:
     check_walk(walk_on, "en", mode)
+
+
+def test_the_walks_reached_every_screen() -> None:
+    check_every_screen_visited("en")

@@ -50,7 +50,9 @@ def test_by_card_the_timeline_then_the_correction_is_handed_in_with_the_camera(
     state = app.wait_for(on("progress_detail", "progress_todo"), 20)
     shown = texts(state)
     assert "要求补正" in shown and "户口簿页面不清晰" in shown and receipt_no in shown
-    assert {"step_0", "step_1", "step_2", "step_3"} <= set(state["kids"])
+    # the newest steps, two a page (each with its note), the earlier ones a page on
+    assert {"step_0", "step_1", "page_next"} <= set(state["kids"])
+    assert "工作人员留言（原文）" in shown  # the officer's words, said to be theirs
     assert NAME not in shown and ID_NUMBER not in shown
 
     tap(app, "progress_supplement")
