@@ -16,6 +16,7 @@ from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
 
 STEPS_PER_PAGE, ELDER_STEPS_PER_PAGE = 2, 1  # each with its note: more overran the body
+NOTICES = object()  # elder mode: the page of what to do and the slip's outcome, before the steps
 
 
 class ProgressDetailScreen(JourneyScreen):
@@ -66,19 +67,39 @@ class ProgressDetailScreen(JourneyScreen):
         status = "\n".join(lines)
         box.add_widget(self.label(status, kid="progress_status",
                                   height=self.lines_height(status)))
-        if view.to_do:
-            box.add_widget(self.status("warning", "\n".join(view.to_do), kid="progress_todo"))
-        if self.printed is not None:
-            box.add_widget(self.print_outcome(self.printed.outcome, self.printed.msgid,
-                                              kid_prefix="progress_slip_",
-                                              take=_("Please take your progress slip.")))
-        steps = list(reversed(view.steps))
-        for i, step in enumerate(self.pager.shown(steps), start=self.pager.offset):
+        steps: list[Any] = list(reversed(view.steps))
+        # elder mode: what to do and the slip's outcome take the first step's place on the first
+        # page (beside a step they ran over it: the explorer's walk in English found it)
+        notices_apart = self._notices_apart(view)
+        if not notices_apart:
+            self._notices(box, view)
+        shown = [NOTICES, *steps] if notices_apart else steps
+        first = self.pager.offset - (1 if notices_apart else 0)
+        for i, step in enumerate(self.pager.shown(shown), start=first):
+            if step is NOTICES:
+                self._notices(box, view)
+                continue
             at = step.at.astimezone(CST)
             words = f"{t.format_date(at.date())} {at:%H:%M}  {step.words}"
             if step.note:
                 words += f"\n{step.note}"
             box.add_widget(self.label(words, kid=f"step_{i}", height=self.lines_height(words)))
+
+    def _notices(self, box: BoxLayout, view: ApplicationView) -> None:
+        """What the citizen must do, and how the slip's printing went."""
+        if view.to_do:
+            box.add_widget(self.status("warning", "\n".join(view.to_do), kid="progress_todo"))
+        if self.printed is not None:
+            box.add_widget(self.print_outcome(self.printed.outcome, self.printed.msgid,
+                                              kid_prefix="progress_slip_",
+                                              take=self._("Please take your progress slip.")))
+
+    def _notices_apart(self, view: ApplicationView) -> bool:
+        return self.app.prefs.elder_mode and (bool(view.to_do) or self.printed is not None)
+
+    def _pages(self, view: ApplicationView) -> int:
+        """Items the pager turns through: the steps, and in elder mode the notices' page."""
+        return len(view.steps) + (1 if self._notices_apart(view) else 0)
 
     def actions(self) -> list[Action]:
         _ = self._
@@ -88,7 +109,9 @@ class ProgressDetailScreen(JourneyScreen):
         view = self.view
         if view is None:
             return acts
-        acts += self.pager.actions(len(view.steps), N_("Newer steps"), N_("Earlier steps"))
+        acts += self.pager.actions(self._pages(view), N_("Newer steps"), N_("Earlier steps"))
+        if self.app.prefs.elder_mode and self.pager.page > 0:
+            return acts  # five buttons ran off the glass at 1.5x: the rest are on the first page
         if view.receipt_no is not None and own_list and "evaluate_rate" in \
                 self.app.manager.screen_names:
             acts.append(("rate_offer", _("Rate this service"), self._rate, False))
@@ -107,6 +130,8 @@ class ProgressDetailScreen(JourneyScreen):
 
         def printed(outcome: SlipPrint) -> None:
             self.printed = outcome
+            if self._notices_apart(view):
+                self.pager.reset()  # the outcome is on the first page: show it
             if outcome.outcome == "paper_out":
                 self.app.say("printer_out_of_paper")
 

@@ -81,6 +81,34 @@ def test_by_card_the_timeline_then_the_correction_is_handed_in_with_the_camera(
     assert ID_NUMBER not in app.app_log(20000)
 
 
+def test_in_elder_mode_what_to_do_has_a_page_of_its_own_before_the_steps(
+        sim: Simulation, app: KioskUi) -> None:
+    """Beside a step, the to-do line was squeezed to 9 px under the status and overprinted
+    both in English elder mode (found by the explorer's walk)."""
+    receipt_no = file_application(sim)
+    for action in ("accept", "review"):
+        sim.control("platform", "advance", {"receipt_no": receipt_no, "action": action})
+    sim.control("platform", "advance", {"receipt_no": receipt_no, "action": "correct",
+                                        "reason": "户口簿页面不清晰，请重新拍摄"})
+    identify(sim, app)
+    tap(app, "switch_language")
+    tap(app, "switch_elder")
+    app.wait_for(lambda s: s["language"] == "en" and s["elder_mode"], 10)
+    open_tile(sim, app, "tile_progress")
+    app.wait_for(on("progress_list", f"app_{receipt_no}"), 20)
+    tap(app, f"app_{receipt_no}")
+    state = app.wait_for(on("progress_detail", "progress_todo"), 20)
+    assert "step_0" not in state["kids"] and "page_next" in state["kids"]
+    assert app.inspect()["problems"] == []  # nothing clipped, overprinted or off the glass
+    tap(app, "page_next")
+    state = app.wait_for(on("progress_detail", "step_0"), 10)
+    assert "progress_todo" not in state["kids"]
+    problems = app.inspect()["problems"]
+    assert problems == [], "\n".join(f"{p['kind']} {p['kid']} {p['detail']}" for p in problems)
+    tap(app, "exit")
+    app.wait_for(lambda s: s["screen"] in ("attract", "goodbye"), 15)
+
+
 def test_a_receipt_code_without_a_card_shows_that_application_masked(
         sim: Simulation, app: KioskUi) -> None:
     filing = filed(sim)
