@@ -27,6 +27,17 @@ def filed(sim: Simulation) -> dict:
                                             "card": str(ROOT / "assets/cards/resident.json")})
 
 
+def awaiting_correction(sim: Simulation) -> str:
+    """The resident's application, accepted, reviewed and sent back for a clearer page of the
+    household register (a to-do for the citizen); its receipt number."""
+    receipt_no = file_application(sim)
+    for action in ("accept", "review"):
+        sim.control("platform", "advance", {"receipt_no": receipt_no, "action": action})
+    sim.control("platform", "advance", {"receipt_no": receipt_no, "action": "correct",
+                                        "reason": "户口簿页面不清晰，请重新拍摄"})
+    return receipt_no
+
+
 def receipt_code(filing: dict, kiosk_id: str = "HALL-B-0007") -> str:
     """The QR code of that application's receipt, printed at terminal `kiosk_id`."""
     return progress_qr.make(filing["receipt_no"], kiosk_id, filing["progress_token"])
@@ -38,11 +49,7 @@ def texts(state) -> str:  # type: ignore[no-untyped-def]
 
 def test_by_card_the_timeline_then_the_correction_is_handed_in_with_the_camera(
         sim: Simulation, app: KioskUi) -> None:
-    receipt_no = file_application(sim)
-    for action in ("accept", "review"):
-        sim.control("platform", "advance", {"receipt_no": receipt_no, "action": action})
-    sim.control("platform", "advance", {"receipt_no": receipt_no, "action": "correct",
-                                        "reason": "户口簿页面不清晰，请重新拍摄"})
+    receipt_no = awaiting_correction(sim)
     identify(sim, app)
     open_tile(sim, app, "tile_progress")
     app.wait_for(on("progress_list", f"app_{receipt_no}"), 20)
@@ -85,11 +92,7 @@ def test_in_elder_mode_what_to_do_has_a_page_of_its_own_before_the_steps(
         sim: Simulation, app: KioskUi) -> None:
     """Beside a step, the to-do line was squeezed to 9 px under the status and overprinted
     both in English elder mode (found by the explorer's walk)."""
-    receipt_no = file_application(sim)
-    for action in ("accept", "review"):
-        sim.control("platform", "advance", {"receipt_no": receipt_no, "action": action})
-    sim.control("platform", "advance", {"receipt_no": receipt_no, "action": "correct",
-                                        "reason": "户口簿页面不清晰，请重新拍摄"})
+    receipt_no = awaiting_correction(sim)
     identify(sim, app)
     tap(app, "switch_language")
     tap(app, "switch_elder")
