@@ -133,15 +133,21 @@ def start_app(work: Path, xvfb: Xvfb, sim: Simulation, name: str) -> AppProcess:
 
 # -- cold start ---------------------------------------------------------------------------------
 
-def bare_window(xvfb: Xvfb, home: Path) -> tuple[float, float]:
+def run_bare(xvfb: Xvfb, home: Path, source: str, marker: str, timeout_s: float) -> str:
+    """Run a bare Kivy window's script in `home`, in the same Xvfb; what it printed after
+    `marker`."""
     script = home.with_suffix(".py")  # Kivy's App exits with 1 under `python -c`
-    script.write_text(BARE_WINDOW.format(root=str(ROOT), home=str(home)))
+    script.write_text(source)
+    out = subprocess.run([sys.executable, str(script)], env={**os.environ, **xvfb.env},
+                         capture_output=True, text=True, timeout=timeout_s, cwd=ROOT)
+    line = next(l for l in out.stdout.splitlines() if l.startswith(marker + " "))
+    return line.split(" ", 1)[1]
+
+
+def bare_window(xvfb: Xvfb, home: Path) -> tuple[float, float]:
     t0 = time.time()
-    out = subprocess.run([sys.executable, str(script)],
-                         env={**os.environ, **xvfb.env}, capture_output=True, text=True,
-                         timeout=120, cwd=ROOT)
-    line = next(l for l in out.stdout.splitlines() if l.startswith("FIRST"))
-    _, at, rss = line.split()
+    at, rss = run_bare(xvfb, home, BARE_WINDOW.format(root=str(ROOT), home=str(home)),
+                       "FIRST", 120).split()
     return float(at) - t0, int(rss) / 2**20
 
 
@@ -293,15 +299,11 @@ def bench_stall(xvfb: Xvfb, sim: Simulation, work: Path, seconds: float = 20) ->
 
 def bare_stall_floor(xvfb: Xvfb, home: Path, seconds: float, preview: bool) -> dict:
     """The same stall measure in a bare Kivy window at the app's size that clears and redraws
-    the whole window (one changing label) every tick (and with `preview`, uploads a 640x480 frame as the camera preview does):
-    what one software-rendered frame costs here, below which no screen can go."""
-    script = home.with_suffix(".py")
-    script.write_text(BARE_FRAMES.format(root=str(ROOT), home=str(home), preview=preview,
-                                         seconds=seconds))
-    out = subprocess.run([sys.executable, str(script)], env={**os.environ, **xvfb.env},
-                         capture_output=True, text=True, timeout=seconds + 120, cwd=ROOT)
-    line = next(l for l in out.stdout.splitlines() if l.startswith("FLOOR"))
-    return json.loads(line.split(" ", 1)[1])
+    the whole window (one changing label) every tick (and with `preview`, uploads a 640x480
+    frame as the camera preview does): what one software-rendered frame costs here, below
+    which no screen can go."""
+    source = BARE_FRAMES.format(root=str(ROOT), home=str(home), preview=preview, seconds=seconds)
+    return json.loads(run_bare(xvfb, home, source, "FLOOR", seconds + 120))
 
 
 # -- memory soak --------------------------------------------------------------------------------
