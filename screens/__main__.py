@@ -14,6 +14,7 @@ import signal
 import sys
 from pathlib import Path
 
+from kiosk.allocator import limit_retained_memory
 from kiosk.config import ConfigError, load_layers
 from kiosk.logs import configure as configure_logging
 
@@ -24,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="1920x1080")
     parser.add_argument("--ui-driver", type=int, default=None, metavar="PORT")
     args = parser.parse_args(argv)
+    limit_retained_memory()  # before any thread allocates
     from kiosk.fleet.ui_report import note_boot
 
     try:
