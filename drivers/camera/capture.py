@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import math
 import os
+import socket
 import time
 from pathlib import Path
 from typing import Self
+from urllib.parse import urlsplit
 
 import cv2
 import numpy as np
@@ -35,6 +37,7 @@ if "OPENCV_LOG_LEVEL" not in os.environ:
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm"}
 NETWORK_PREFIXES = ("http://", "https://", "rtsp://", "rtsps://", "tcp://", "udp://")
+DEFAULT_PORTS = {"http": 80, "https": 443, "rtsp": 554, "rtsps": 322}
 
 
 class CameraError(Exception):
@@ -91,6 +94,20 @@ class FrameSource:
                 cap.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
             cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # fewer stale frames queued in the driver
         self._cap = cap
+
+    def probe(self) -> None:
+        """Is the camera there, without streaming from it (no decoder, no frame buffers)?
+        Raises CameraError when not: the device node or file is gone, or the stream's server
+        does not accept a connection. A camera that is there but silent (hung) is only found
+        by `open`/`read`."""
+        if self.kind == "network":
+            self._probe_server()
+            return
+        path = self.source.strip()
+        if self.kind == "v4l2" and path.isdigit():
+            path = f"/dev/video{path}"
+        if not os.path.exists(path):
+            raise CameraError(f"camera {self._label()} is not there")
 
     def read(self) -> np.ndarray:
         """The next BGR frame; raises CameraError when none came (unplugged, silent, broken)."""
@@ -189,6 +206,18 @@ class FrameSource:
         if image is None:
             raise CameraError(f"camera image {self._label()} is not a readable image")
         return image
+
+    def _probe_server(self) -> None:
+        url = urlsplit(self.source.strip())
+        if url.scheme == "udp":
+            return  # nothing answers a connection: only reading tells
+        try:
+            port = url.port or DEFAULT_PORTS.get(url.scheme, 0)
+            with socket.create_connection((url.hostname or "", port), self.open_timeout_s):
+                pass
+        except (OSError, ValueError) as exc:
+            raise CameraError(f"camera {self._label()} does not answer: "
+                              f"{getattr(exc, 'strerror', None) or type(exc).__name__}") from None
 
     def _new_capture(self) -> cv2.VideoCapture:
         if self.kind == "v4l2":

@@ -95,6 +95,12 @@ class CameraEmulator(Emulator):
                 "unplug": self.unplug, "replug": self.replug}
 
     @property
+    def streams_open(self) -> int:
+        """Clients being sent frames now (a driver standing by holds none)."""
+        with self._lock:
+            return len(self._connections)
+
+    @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self._port}/stream.mjpg"
 

@@ -6,6 +6,12 @@ full-resolution frame into a Page. With auto-capture on, a page whose outline ho
 `stable_frames` polls is captured once and announced as PAGE_CAPTURED; it re-arms when the
 page is taken away. A read failure counts as a missed poll; after N the camera is offline and
 the base thread reopens it (VideoCapture does not recover from an unplug by itself).
+
+`stream(False)` stands the camera by while no screen shows its preview (issue 16: streaming
+at home cost the terminal 24 MB of decoder and frame buffers, and a core's share decoding
+frames nobody looked at): the capture is released, and each poll only asks whether the camera
+is there (`FrameSource.probe`), so its status stays true for the tiles, the admin screen and
+the heartbeat; a capture then opens the stream for that one frame.
 """
 
 from __future__ import annotations
@@ -99,17 +105,25 @@ class DocumentCamera(Device):
         self._stable = 0
         self._armed = True
         self._frame_size = (0, 0)
+        self._streaming = True  # read on the driver thread; set by stream()
 
     @property
     def capabilities(self) -> dict[str, Any]:
         return {"frame_size": self._frame_size, "mode": self.mode,
-                "auto_capture": self.auto_capture}
+                "auto_capture": self.auto_capture, "streaming": self._streaming}
 
     @property
     def preview(self) -> Preview | None:
         """The latest preview frame and outline (None before the first frame)."""
         with self._preview_lock:
             return self._preview
+
+    def stream(self, on: bool) -> None:
+        """Stream frames (preview, outline, auto-capture) or stand by (see the module's doc);
+        the driver thread follows at once, not at its next poll. Never blocks."""
+        self._streaming = on
+        if self._thread is not None:
+            self._submit(self._poll_now)
 
     def capture(self, action_id: str | None = None, mode: enhance.Mode | None = None
                 ) -> Future[Page]:
@@ -120,8 +134,10 @@ class DocumentCamera(Device):
     # ---- Device -------------------------------------------------------------------------
 
     def _open(self) -> None:
-        self._frames.open()
-        self._last_quad, self._stable, self._armed = None, 0, True
+        if self._streaming:
+            self._open_stream()
+        else:
+            self._frames.probe()
 
     def _close(self) -> None:
         self._frames.close()
@@ -129,6 +145,13 @@ class DocumentCamera(Device):
             self._preview = None
 
     def _poll(self) -> DeviceStatus:
+        if not self._streaming:
+            if self._frames.is_open:
+                self._close()  # the decoder and its frames go with the last screen
+            self._frames.probe()
+            return self._standing_status()
+        if not self._frames.is_open:
+            self._open_stream()
         frame = self._read()
         self._frame_size = (int(frame.shape[1]), int(frame.shape[0]))
         h, w = frame.shape[:2]
@@ -148,6 +171,26 @@ class DocumentCamera(Device):
         return DeviceStatus(DeviceState.ONLINE, None, f"{w}x{h}")
 
     # ---- internals ----------------------------------------------------------------------
+
+    def _open_stream(self) -> None:
+        self._frames.open()
+        self._last_quad, self._stable, self._armed = None, 0, True
+
+    def _standing_status(self) -> DeviceStatus:
+        if self.status.state is DeviceState.BUSY:
+            return self.status
+        w, h = self._frame_size
+        return DeviceStatus(DeviceState.ONLINE, None, f"{w}x{h}" if w else None)
+
+    def _poll_now(self) -> None:
+        """Follow `stream()` now: what the driver loop's next poll would do."""
+        if not self._is_open:
+            return  # away: the loop reopens it, streaming or not
+        try:
+            self._set_status(self._poll())
+            self._note_success()
+        except Exception as exc:  # noqa: BLE001 (a failed poll counts as a miss, as in the loop)
+            self._note_failure(exc)
 
     def _read(self) -> np.ndarray:
         return self._frames.read_latest()
@@ -182,11 +225,17 @@ class DocumentCamera(Device):
 
     def _do_capture(self, action_id: str, mode: enhance.Mode) -> Page:
         self._require_usable()
+        standing_by = not self._frames.is_open  # open the stream for this one frame
         try:
+            if standing_by:
+                self._frames.open()
             frame = self._read()
         except CameraError as exc:
             self._note_failure(exc)
             raise CaptureError("no_answer", f"{self.name} gave no frame") from None
+        finally:
+            if standing_by and not self._streaming:
+                self._frames.close()
         self._note_success()
         page = self._process(frame, mode)
         self._emit(EventKind.PAGE_CAPTURED, {"auto": False, "page": page, **page.describe()},

@@ -6,6 +6,9 @@ screen is waiting for one (`want_pages`), so a page left on the platen between c
 lands in the next citizen's application. Frames are not kept here: the preview is the driver's
 latest (overwritten every poll), a captured page lives only as the bytes handed to the journey,
 which writes them into the session directory.
+
+The camera streams only while a screen shows its preview (`watch_preview`): the rest of the
+time it stands by, present and checked but with no decoder or frames held (issue 16).
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ class DocumentService:
         self._unsubscribe: Callable[[], None] | None = None
         if self._camera is not None:
             self._unsubscribe = self._camera.subscribe(self._on_camera_event)
+            self._camera.stream(False)  # until a screen watches
 
     @property
     def has_camera(self) -> bool:
@@ -92,12 +96,15 @@ class DocumentService:
     def watch_preview(self, on: bool) -> None:
         """While a screen shows the preview, a worker prepares each new camera frame for
         drawing (downscaled, RGBA), so the main loop only uploads it (issue 16: the resize and
-        conversion ran on the main loop). Off: the worker ends and the last frame is dropped."""
+        conversion ran on the main loop). Off: the worker ends, the last frame is dropped and
+        the camera stands by."""
         with self._preview_lock:
             if self._preview_stop is not None:
                 self._preview_stop.set()
                 self._preview_stop = None
             self._preview = None
+        if self._camera is not None:
+            self._camera.stream(on)
         if on and self._camera is not None:
             stop = self._preview_stop = threading.Event()
             threading.Thread(target=self._prepare_previews, args=(stop,),

@@ -175,3 +175,21 @@ def test_fit_into_keeps_the_aspect_and_centres() -> None:
     out = fit_into(np.full((10, 40), 255, np.uint8), (200, 100))
     assert out.shape == (100, 200, 3)
     assert out[50, 100].mean() == 255 and out[5, 100].mean() == 128
+
+
+def test_probe_says_whether_the_camera_is_there_without_streaming(
+        emulator: CameraEmulator, tmp_path: Path) -> None:
+    """What a standing-by document camera asks each poll (issue 16): no decoder, no frame."""
+    FrameSource(emulator.url).probe()
+    assert emulator.streams_served == 0
+    emulator.unplug()
+    with pytest.raises(CameraError, match="does not answer"):
+        FrameSource(emulator.url).probe()
+    emulator.replug()
+    FrameSource(emulator.url).probe()
+    still = tmp_path / "still.png"
+    cv2.imwrite(str(still), solid(90))
+    FrameSource(str(still)).probe()
+    for gone in (str(tmp_path / "gone.png"), "/dev/video97", "97", str(tmp_path / "gone.mp4")):
+        with pytest.raises(CameraError, match="not there"):
+            FrameSource(gone).probe()

@@ -148,3 +148,55 @@ def test_a_camera_that_is_not_there_is_no_device() -> None:
         assert cam.wait_for(lambda s: s.state is DeviceState.NO_DEVICE, 10), cam.status
     finally:
         cam.stop()
+
+
+# -- standing by while no screen shows the preview (issue 16) -------------------------------
+
+@pytest.fixture
+def standing_by(doc_emulator: DocumentEmulator) -> Iterator[DocumentCamera]:
+    cam = make_camera(doc_emulator)
+    cam.stream(False)  # before it starts: it never streams until asked
+    cam.start()
+    assert cam.wait_for(lambda s: s.usable, 10), cam.status
+    yield cam
+    cam.stop()
+
+
+def test_standing_by_the_camera_is_checked_without_a_stream(standing_by: DocumentCamera,
+                                                            doc_emulator: DocumentEmulator) -> None:
+    """No decoder and no frames held while no screen shows the preview, yet its status stays
+    true for the tiles and the heartbeat: online while it answers, offline when unplugged."""
+    time.sleep(0.5)  # several polls
+    assert doc_emulator.camera.streams_served == 0 and standing_by.preview is None
+    assert standing_by.capabilities["streaming"] is False
+    doc_emulator.camera.unplug()
+    assert standing_by.wait_for(lambda s: s.state is DeviceState.OFFLINE, 10), standing_by.status
+    doc_emulator.camera.replug()
+    assert standing_by.wait_for(lambda s: s.usable, 10), standing_by.status
+    assert doc_emulator.camera.streams_served == 0
+
+
+def test_a_screen_streams_the_camera_and_leaving_releases_it(standing_by: DocumentCamera,
+                                                             doc_emulator: DocumentEmulator) -> None:
+    doc_emulator.place_page(seed=4)
+    standing_by.stream(True)
+    assert wait_until(lambda: (p := standing_by.preview) is not None and p.quad is not None, 5)
+    assert doc_emulator.camera.streams_open == 1
+    standing_by.stream(False)
+    assert wait_until(lambda: standing_by.preview is None
+                      and doc_emulator.camera.streams_open == 0, 5)
+    assert standing_by.status.usable
+    standing_by.stream(True)  # the next citizen's camera screen
+    assert wait_until(lambda: (p := standing_by.preview) is not None and p.quad is not None, 5)
+    assert doc_emulator.camera.streams_served == 2
+
+
+def test_a_capture_while_standing_by_opens_the_stream_for_that_frame(
+        standing_by: DocumentCamera, doc_emulator: DocumentEmulator) -> None:
+    """The admin screen's device test captures with no preview on the glass."""
+    doc_emulator.place_page(seed=5)
+    page = standing_by.capture("standing-by").result(10)
+    assert jaccard(np.array(page.corners), doc_emulator.corners) > 0.9
+    assert doc_emulator.camera.streams_served == 1
+    assert wait_until(lambda: doc_emulator.camera.streams_open == 0, 5)
+    assert standing_by.preview is None and standing_by.status.usable

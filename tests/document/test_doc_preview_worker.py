@@ -43,8 +43,9 @@ def test_the_worker_prepares_each_frame_and_the_reader_only_takes_it(
         camera: DocumentCamera, doc_emulator: DocumentEmulator) -> None:
     service = DocumentService([camera])
     doc_emulator.place_page(seed=1)
-    assert wait_for(lambda: (p := camera.preview) is not None and p.quad is not None)
-    assert service.preview() is None  # nobody watches: nothing prepared, nothing kept
+    # nobody watches: the camera stands by (no stream, no frame), nothing prepared or kept
+    assert wait_for(lambda: doc_emulator.camera.streams_open == 0 and camera.preview is None)
+    assert camera.status.usable and service.preview() is None
     service.watch_preview(True)
     try:
         frame = wait_for(lambda: (p := service.preview()) is not None and p.outline and p)
@@ -70,6 +71,7 @@ def test_the_worker_prepares_each_frame_and_the_reader_only_takes_it(
         service.watch_preview(False)
     assert service.preview() is None  # the citizen's page leaves with the screen
     assert wait_for(lambda: not preview_workers(), 2)
+    assert wait_for(lambda: doc_emulator.camera.streams_open == 0 and camera.preview is None)
     service.close()
 
 
