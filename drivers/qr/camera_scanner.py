@@ -45,7 +45,7 @@ class QrCameraScanner(Device):
         self.formats = tuple(formats)
         self.max_payload_bytes = max_payload_bytes
         self._frames = FrameSource(source, width, height, open_timeout_s=open_timeout_s,
-                                   read_timeout_s=read_timeout_s)
+                                   read_timeout_s=read_timeout_s, grey=True)  # all it reads
         self._recent = RecentCodes(repeat_suppress_s)
         self.frames_read = 0
         self.last_decode_ms: float | None = None

@@ -193,3 +193,23 @@ def test_probe_says_whether_the_camera_is_there_without_streaming(
     for gone in (str(tmp_path / "gone.png"), "/dev/video97", "97", str(tmp_path / "gone.mp4")):
         with pytest.raises(CameraError, match="not there"):
             FrameSource(gone).probe()
+
+
+def test_a_grey_reader_gets_the_streams_jpegs_decoded_to_grey(emulator: CameraEmulator,
+                                                              tmp_path: Path) -> None:
+    """The QR camera's source (issue 16): the same picture as the colour read, in one channel,
+    decoded from each frame's JPEG (no colour frame held by FFmpeg or OpenCV)."""
+    gradient = np.tile(np.linspace(0, 255, SIZE[0], dtype=np.uint8), (SIZE[1], 1))
+    emulator.show_frame(cv2.merge([gradient, gradient // 2, 255 - gradient]))
+    with FrameSource(emulator.url, grey=True) as grey, FrameSource(emulator.url) as colour:
+        assert grey._jpegs and not colour._jpegs  # the MJPEG stream's packets, undecoded
+        time.sleep(0.3)
+        seen, expected = grey.read_latest(), cv2.cvtColor(colour.read_latest(), cv2.COLOR_BGR2GRAY)
+        assert seen.shape == (SIZE[1], SIZE[0]) and seen.dtype == np.uint8
+        assert float(np.abs(seen.astype(int) - expected.astype(int)).mean()) < 2.0
+        emulator.show_frame(solid(250))
+        assert wait_for_mean(grey, 240, 255).ndim == 2
+    still = tmp_path / "still.png"
+    cv2.imwrite(str(still), solid(90))
+    with FrameSource(str(still), grey=True) as src:
+        assert src.read().shape == (SIZE[1], SIZE[0])
