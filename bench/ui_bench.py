@@ -224,7 +224,7 @@ JOURNEY_ROUTES = [
      ("back", "progress_list", "app_"),
      ("home", "home", "tile_")],
     [("tile_collect", "collect_list", "cert_"),
-     ("cert_", "collect_preview", "certificate_title"),
+     ("cert_", "collect_preview", "print_certificate"),
      ("home", "home", "tile_")],
     [("tile_pay", "pay_due", "pay_"),
      ("home", "home", "tile_")],
