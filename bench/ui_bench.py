@@ -284,7 +284,7 @@ def bench_tap(xvfb: Xvfb, sim: Simulation, work: Path, rounds: int = 20,
                 reply = app.tap(kid, until={"screen": screen, "kid_prefix": content})
                 name = f"{mode}: {screen}" if screen != "home" else f"{mode}: back to home"
                 times.setdefault(name, []).append(reply["release_to_drawn_ms"])
-                skeleton.setdefault(name, []).append(reply.get("screen_drawn_ms", float("nan")))
+                skeleton.setdefault(name, []).append(reply.get("screen_drawn_ms", reply["release_to_drawn_ms"]))
                 time.sleep(0.05)
 
     try:
@@ -400,7 +400,8 @@ def bench_soak(xvfb: Xvfb, sim: Simulation, work: Path, sessions: int) -> dict:
 FLOORS = {  # figure -> (the most it may be, unit)
     "cold: first frame, app / bare window": (1.5, "×"),
     "cold: resident memory at home, app / bare window": (1.4, "×"),
-    "tap: p95 touch → next screen drawn, worst tap": (100.0, "ms"),
+    "tap: p95 touch → next screen on the glass (a skeleton counts), worst": (100.0, "ms"),
+    "tap: p95 touch → its content drawn (platform data too), worst": (100.0, "ms"),
     "stall: longest main-loop stall, worst scene": (50.0, "ms"),
     "stall: worst scene / bare window redrawn each tick": (1.0, "×"),  # software GL's floor
     "soak: memory growth from session 10 to the end": (10.0, "MB"),
@@ -416,8 +417,11 @@ def figures(results: dict) -> dict[str, float]:
         out["cold: resident memory at home, app / bare window"] = (
             cold["app_rss_at_home_mb"] / cold["bare_rss_mb"])
     if results.get("tap"):
-        out["tap: p95 touch → next screen drawn, worst tap"] = max(
-            t["p95_ms"] for t in results["tap"]["per_tap"].values())
+        taps = results["tap"]["per_tap"].values()
+        out["tap: p95 touch → next screen on the glass (a skeleton counts), worst"] = max(
+            t.get("first_frame_p95_ms", t["p95_ms"]) for t in taps)
+        out["tap: p95 touch → its content drawn (platform data too), worst"] = max(
+            t["p95_ms"] for t in taps)
     scenes = {k: v for k, v in (results.get("stall") or {}).items() if isinstance(v, dict)}
     stalls = [v["max_ms"] for k, v in scenes.items() if not k.startswith("floor_")]
     if stalls:
