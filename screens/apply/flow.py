@@ -34,6 +34,7 @@ class ApplyFlow(Flow[ApplyJourney]):
         # the catalogue's entry of the service whose guide is being fetched: the guide comes
         # on at once with its name and department, and fills in
         self.choosing: dict[str, Any] | None = None
+        self.form_pending = False  # the form comes on at once and fills in when prefilled
 
     def choose(self, service: dict[str, Any]) -> None:
         self.choosing, self.guide = service, None

@@ -122,12 +122,6 @@ class GuideScreen(JourneyScreen):
         return acts
 
     def _start(self) -> None:
-        journey = self.flow.journey
-        if journey is None:
-            return
-
-        def started(form: Any) -> None:
-            self.app.manager.get_screen("form").load(form)
+        if self.flow.journey is not None:
+            self.flow.form_pending = True
             self.app.show("form")
-
-        self.work(journey.start_form, started)
