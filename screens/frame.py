@@ -48,7 +48,12 @@ class StepChip(Label):
 
 
 class StepBar(BoxLayout):
+    shown: tuple[tuple[StepItem, ...], Theme] | None = None
+
     def show(self, items: Sequence[StepItem], theme: Theme) -> None:
+        if self.shown == (tuple(items), theme):
+            return  # a screen drawn again on the same step keeps its chips
+        self.shown = (tuple(items), theme)
         self.clear_widgets()
         for item in items:
             style = theme.role("selected" if item.state == "current" else "secondary")
@@ -95,6 +100,7 @@ class ScreenHeader(BoxLayout):
             "home": app.go_home, "repeat_voice": app.repeat_voice,
             "call_staff": lambda: app.call_staff(), "exit": app.end_session}
         self._actions: dict[str, tuple[KioskButton, str, str | None, float]] = {}
+        self._waits: dict[str, Callable[[], bool]] = {}
         for kid, glyph, words, role, factor in ACTIONS:
             if kid == "home" and not home:
                 continue
@@ -106,10 +112,20 @@ class ScreenHeader(BoxLayout):
                         None if waits() else act())
             self.ids.top.add_widget(button)
             self._actions[kid] = (button, glyph, words, factor)
+            self._waits[kid] = waits
         self._step_bar: StepBar | None = None
         self.restyle(title)
         self._clock = Clock.schedule_interval(lambda _dt: self.tick(), 1.0)
         self.bind(parent=self._detached)
+
+    def show(self, title: str, steps: Sequence[Step]) -> None:
+        """The same header for a screen drawn again (a journey screen keeps one for good):
+        its title, step bar, language, theme, and which actions answer while the screen
+        waits."""
+        self._steps = steps
+        for kid, waits in self._waits.items():
+            self._actions[kid][0].disabled = waits()
+        self.restyle(title)
 
     def _other_language(self) -> str:
         return "en" if self.app.prefs.language == "zh-CN" else "zh-CN"
@@ -140,6 +156,9 @@ class ScreenHeader(BoxLayout):
                 self.add_widget(self._step_bar, index=0)
             self._step_bar.height = self.steps_px
             self._step_bar.show(items, theme)
+        elif self._step_bar is not None:  # the same header on a screen with no steps now
+            self.remove_widget(self._step_bar)
+            self._step_bar, self.steps_px = None, 0
         self.tick(datetime.now(timezone.utc))  # the date in the language now, on or off the glass
 
     def _detached(self, _w: Any, parent: Any) -> None:

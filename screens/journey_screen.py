@@ -45,6 +45,11 @@ class JourneyScreen(Screen):
         self.root_box = BoxLayout(orientation="vertical", padding=(40, 24), spacing=16)
         paint_ground(self.root_box, app.theme.background)
         self.add_widget(self.root_box)
+        # built once and redrawn in place: a header is a few dozen widgets, and a screen is
+        # drawn again on every language or mode switch and twice around each `work()`
+        self.header = ScreenHeader(app, title="", busy=lambda: self.busy,
+                                   screen=self.name)
+        self.root_box.add_widget(self.header)
 
     def _(self, msgid: str, **params: Any) -> str:
         return self.app.translator.gettext(msgid, **params)
@@ -129,12 +134,11 @@ class JourneyScreen(Screen):
         theme = self.app.theme
         _ = self._
         box = self.root_box
-        box.clear_widgets()
+        for widget in list(box.children):
+            if widget is not self.header:
+                box.remove_widget(widget)
         repaint_background(box, theme.background)
-        header = ScreenHeader(self.app, title=_(self.title_msgid), busy=lambda: self.busy,
-                              steps=self.shown_steps(),
-                              screen=self.name)
-        box.add_widget(header)
+        self.header.show(_(self.title_msgid), self.shown_steps())
         body = BoxLayout(orientation="vertical", spacing=16)
         self.draw_body(body)
         box.add_widget(body)

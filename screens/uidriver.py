@@ -23,9 +23,11 @@ command runs on the Kivy main thread; the HTTP thread waits for its result.
                                  axes) and its text (markup removed), or 404
   POST /tap {"kid": ...}        touch the centre of that widget (404 if not on screen);
         {"wait_drawn": true,    reply once the first frame after the release is drawn (with
-         "until": {"screen"..}}  `until`: the first frame drawn showing that state), with
-                                 "release_to_drawn_ms", "down_to_drawn_ms" and
-                                 "down_to_next_frame_ms" (for what reacts on touch-down)
+         "until": {"screen"..}}  `until`: the first frame drawn showing that state; "kid" or
+                                 "kid_prefix" name what must be on it), with
+                                 "release_to_drawn_ms", "down_to_drawn_ms",
+                                 "down_to_next_frame_ms" (for what reacts on touch-down) and
+                                 "screen_drawn_ms" (the screen's first frame, maybe a skeleton)
   POST /touch {"x": .., "y": ..} touch a window point (Kivy's axes: origin bottom-left)
   POST /stall_reset             start a new main-loop stall window; answers the last one
   POST /key {"key": 27}         a key press, as the keyboard would send it
@@ -195,14 +197,19 @@ class UiDriver:
         self.keys_seen += 1  # returns None: the key goes on to the app's own handlers
 
     def _shows(self, until: dict[str, Any]) -> bool:
-        """Whether the UI is in the state `until` names (screen, language, modes, and "kid":
-        a widget that must be on screen, e.g. a list that loads after the screen)."""
+        """Whether the UI is in the state `until` names (screen, language, modes, and "kid" or
+        "kid_prefix": a widget that must be on screen, e.g. a list that loads after the
+        screen, or any row of it)."""
         now = {"screen": self.app.manager.current, "language": self.app.prefs.language,
                "elder_mode": self.app.prefs.elder_mode,
                "high_contrast": self.app.prefs.high_contrast}
         if "kid" in until and self._find(until["kid"]) is None:
             return False
-        return all(now.get(k) == v for k, v in until.items() if k != "kid")
+        prefix = until.get("kid_prefix")
+        if prefix and not any(str(getattr(w, "kid", None) or "").startswith(prefix)
+                              for w in self.app.manager.current_screen.walk()):
+            return False
+        return all(now.get(k) == v for k, v in until.items() if k not in ("kid", "kid_prefix"))
 
     def tap(self, kid: str, drawn: threading.Event | None = None,
             timing: dict[str, Any] | None = None,
@@ -227,6 +234,10 @@ class UiDriver:
             touch.touch_up()  # the button's on_release runs here, switching screens
             if drawn is not None and timing is not None:
                 def flipped(at: float) -> None:
+                    if (until and "screen_drawn_ms" not in timing
+                            and self.app.manager.current == until.get("screen")):
+                        # the screen's first frame, skeleton or content: what the eye sees first
+                        timing["screen_drawn_ms"] = round((at - up) * 1000, 2)
                     if until and not self._shows(until) and at - up < TIMEOUT_S:
                         self.frames.after_next_flip(flipped)
                         Window.canvas.ask_update()

@@ -104,7 +104,7 @@ class CatalogueScreen(JourneyScreen):
         for service in shown:
             grid.add_widget(self.button(f"service_{service['service_id']}",
                                         self._service_text(service),
-                                        lambda s=service: self._choose(s["service_id"]),
+                                        lambda s=service: self._choose(s),
                                         size_hint_y=1, markup=True))
         return grid
 
@@ -165,13 +165,6 @@ class CatalogueScreen(JourneyScreen):
         self.query, self.typing = text, False
         self._search()
 
-    def _choose(self, service_id: str) -> None:
-        journey = self.flow.journey
-        if journey is None:
-            return
-
-        def chosen(guide: Any) -> None:
-            self.flow.guide = guide
-            self.app.show("guide")
-
-        self.work(lambda: journey.choose(service_id), chosen)
+    def _choose(self, service: dict[str, Any]) -> None:
+        if self.flow.journey is not None:
+            self.flow.choose(service)

@@ -6,6 +6,8 @@ it checks the outbox), forgotten when the session ends (the session's wipe takes
 
 from __future__ import annotations
 
+from typing import Any
+
 from kiosk.journeys.apply import ApplyJourney, Guide
 from kiosk.journeys.receipt import PrintOutcome, ReceiptData
 from kiosk.session import Session
@@ -29,6 +31,14 @@ class ApplyFlow(Flow[ApplyJourney]):
         self.receipt: ReceiptData | None = None
         self.printed: PrintOutcome | None = None
         self.camera_material: str | None = None  # the material the camera screen fills
+        # the catalogue's entry of the service whose guide is being fetched: the guide comes
+        # on at once with its name and department, and fills in
+        self.choosing: dict[str, Any] | None = None
+        self.form_pending = False  # the form comes on at once and fills in when prefilled
+
+    def choose(self, service: dict[str, Any]) -> None:
+        self.choosing, self.guide = service, None
+        self.app.show("guide")
 
     def build(self, session: Session) -> ApplyJourney:
         """JourneyProblem when the outbox cannot take an application."""

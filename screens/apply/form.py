@@ -67,6 +67,17 @@ class FormScreen(JourneyScreen):
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem = None
         journey = self.flow.journey
+        if journey is not None and self.flow.form_pending:
+            # on at once (the step bar at "Fill in"); its fields come prefilled from the card
+            # and the platform's lookup
+            self.fields, self.editing, self.notice = [], None, None
+
+            def started(form: FormView) -> None:
+                self.flow.form_pending = False
+                self.load(form)
+
+            self.work(journey.start_form, started)
+            return
         if journey is not None and self.fields:
             # labels and options in the current language, values as the journey holds them
             view_fields = journey.form_fields()
@@ -84,6 +95,13 @@ class FormScreen(JourneyScreen):
 
     def draw_body(self, box: BoxLayout) -> None:
         theme = self.app.theme
+        if self.flow.form_pending:
+            if self.busy:
+                box.add_widget(self.label(self._("Preparing your form, filled in from your ID "
+                                                 "card…"), kid="form_loading",
+                                          height=theme.text_px * 2.4))
+            box.add_widget(Widget())
+            return
         if self.editing is not None:
             self._draw_editor(box, self.editing)
             return
@@ -148,6 +166,8 @@ class FormScreen(JourneyScreen):
                 return [("edit_cancel", _("Cancel"), self._close_editor, False)]
             return []  # the keyboard sheet has its own Cancel and Done
         acts: list[Action] = [("back", _("Back"), lambda: self.app.show("guide"), False)]
+        if self.flow.form_pending:
+            return acts  # nothing to page or send before the fields are there
         acts += self.pager.actions(len(self.fields))
         acts.append(("form_next", _("Next"), self._next, True))
         return acts

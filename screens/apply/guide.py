@@ -24,14 +24,42 @@ class GuideScreen(JourneyScreen):
 
     def on_pre_enter(self, *args: Any) -> None:
         self.pager.reset()
-        super().on_pre_enter(*args)
+        journey, service = self.flow.journey, self.flow.choosing
+        if journey is None or service is None:
+            super().on_pre_enter(*args)
+            return
+        self.problem = None
+
+        def chosen(guide: Any) -> None:
+            self.flow.guide, self.flow.choosing = guide, None
+
+        self.work(lambda: journey.choose(service["service_id"]), chosen)
 
     def refresh(self) -> None:
         """The guide is redrawn in the citizen's current language (no I/O)."""
         journey = self.flow.journey
-        if journey is not None and journey.service is not None:
+        if journey is not None and journey.service is not None and self.flow.choosing is None:
             self.flow.guide = journey.guide()
         super().refresh()
+
+    def _draw_skeleton(self, box: BoxLayout) -> None:
+        """While the guide is fetched: the service's name and department as the catalogue
+        listed them."""
+        service = self.flow.choosing
+        if service is None:
+            return
+        theme = self.app.theme
+        lang = "en" if self.app.prefs.language == "en" else "zh-CN"
+        box.add_widget(self.label(service["name"].get(lang) or service["name"]["zh-CN"],
+                                  size=theme.title_px, kid="guide_name",
+                                  height=theme.title_px * 1.5))
+        box.add_widget(self.label(service["department"].get(lang)
+                                  or service["department"]["zh-CN"],
+                                  kid="guide_department", height=theme.text_px * 1.5))
+        if self.busy:
+            box.add_widget(self.label(self._("Fetching the service guide…"), kid="guide_loading",
+                                      height=theme.text_px * 1.5))
+        box.add_widget(BoxLayout())
 
     def draw_body(self, box: BoxLayout) -> None:
         """Page 1: what the service is, what it costs and how long it takes; then the
@@ -39,6 +67,7 @@ class GuideScreen(JourneyScreen):
         runs over the buttons)."""
         guide = self.flow.guide
         if guide is None:
+            self._draw_skeleton(box)
             return
         _ = self._
         theme = self.app.theme
@@ -93,12 +122,6 @@ class GuideScreen(JourneyScreen):
         return acts
 
     def _start(self) -> None:
-        journey = self.flow.journey
-        if journey is None:
-            return
-
-        def started(form: Any) -> None:
-            self.app.manager.get_screen("form").load(form)
+        if self.flow.journey is not None:
+            self.flow.form_pending = True
             self.app.show("form")
-
-        self.work(journey.start_form, started)

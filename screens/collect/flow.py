@@ -26,6 +26,13 @@ class CollectFlow(Flow[CollectJourney]):
         self.reprint_of: CertificateView | None = None  # waiting for a reason
         self.preview: Preview | None = None
         self.printed: CollectOutcome | None = None
+        # the certificate (and reprint reason) whose preview is being made: the preview
+        # screen comes on at once with what the list already said, and fills in
+        self.choosing: tuple[CertificateView, str | None] | None = None
+
+    def choose(self, certificate: CertificateView, reprint_reason: str | None) -> None:
+        self.choosing, self.preview, self.printed = (certificate, reprint_reason), None, None
+        self.app.show("collect_preview")
 
     def opening(self) -> None:
         self.certificates = None  # fresh from the platform each time the tile is opened

@@ -8,7 +8,7 @@ from typing import Any
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n.messages import HOME_TILES
-from kiosk.journeys.collect import CertificateView, Preview
+from kiosk.journeys.collect import CertificateView
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
 
@@ -72,9 +72,5 @@ class CollectListScreen(JourneyScreen):
             self.flow.reprint_of = certificate
             self.app.show("collect_reason")
             return
-        self.work(lambda: journey.choose(certificate.certificate_id), self._previewed)
-
-    def _previewed(self, preview: Preview) -> None:
-        self.flow.preview, self.flow.printed = preview, None
-        self.app.show("collect_preview")
+        self.flow.choose(certificate, None)
 

@@ -12,7 +12,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 
 from kiosk.i18n.messages import N_, PRINTER
-from kiosk.journeys.collect import CollectOutcome
+from kiosk.journeys.collect import CollectOutcome, Preview
 from screens.journey_screen import Action, JourneyScreen
 
 
@@ -30,6 +30,20 @@ class CollectPreviewScreen(JourneyScreen):
         self._texture_of: bytes | None = None
         self._texture: Any = None
 
+    def on_pre_enter(self, *_args: Any) -> None:
+        """On at once with what the list said; the preview (a rendered sheet) fills in."""
+        self.problem = None
+        journey, choosing = self.flow.journey, self.flow.choosing
+        if self.flow.preview is not None or journey is None or choosing is None:
+            self.refresh()
+            return
+        certificate, reason = choosing
+
+        def previewed(preview: Preview) -> None:
+            self.flow.preview, self.flow.printed, self.flow.choosing = preview, None, None
+
+        self.work(lambda: journey.choose(certificate.certificate_id, reason), previewed)
+
     def on_leave(self, *_args: Any) -> None:
         self._texture_of = self._texture = None  # the citizen's certificate goes with them
 
@@ -42,6 +56,7 @@ class CollectPreviewScreen(JourneyScreen):
     def draw_body(self, box: BoxLayout) -> None:
         preview = self.flow.preview
         if preview is None:
+            self._draw_skeleton(box)
             return
         _ = self._
         theme = self.app.theme
@@ -75,6 +90,22 @@ class CollectPreviewScreen(JourneyScreen):
         row.add_widget(side)
         box.add_widget(row)
 
+    def _draw_skeleton(self, box: BoxLayout) -> None:
+        """While the sheet is rendered: the certificate's name and date from the list, and
+        where its picture will be."""
+        if self.flow.choosing is None:
+            return
+        certificate, theme, _ = self.flow.choosing[0], self.app.theme, self._
+        side = BoxLayout(orientation="vertical", spacing=12)
+        side.add_widget(self.label(certificate.title, size=theme.title_px,
+                                   kid="certificate_title", height=theme.title_px * 1.5))
+        side.add_widget(self.label(_("Issued on: %(date)s", date=self.app.translator.format_date(
+            certificate.issued_at.date())), kid="certificate_date", height=theme.text_px * 1.6))
+        if self.busy:
+            side.add_widget(self.label(_("Preparing the preview of your certificate…"),
+                                       kid="preview_loading"))
+        box.add_widget(side)
+
     def _outcome(self, printed: CollectOutcome):  # type: ignore[no-untyped-def]
         problem = printed.problem
         language = self.app.prefs.language
@@ -92,9 +123,11 @@ class CollectPreviewScreen(JourneyScreen):
     def actions(self) -> list[Action]:
         _ = self._
         printed = self.flow.printed
+        back: Action = ("back", _("Back"), lambda: self.app.show("collect_list"), False)
+        if self.flow.preview is None:
+            return [back]  # nothing to print until the citizen has seen it
         if printed is None:
-            return [("back", _("Back"), lambda: self.app.show("collect_list"), False),
-                    ("print_certificate", _("Print"), self._print, True)]
+            return [back, ("print_certificate", _("Print"), self._print, True)]
         acts: list[Action] = []
         if printed.problem is not None:
             acts.append(("print_again", _("Try again"), self._print, False))

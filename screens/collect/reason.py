@@ -9,7 +9,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 
 from kiosk.i18n.messages import N_
-from kiosk.journeys.collect import REPRINT_REASONS, Preview
+from kiosk.journeys.collect import REPRINT_REASONS
 from screens.journey_screen import Action, JourneyScreen
 
 
@@ -45,8 +45,4 @@ class CollectReasonScreen(JourneyScreen):
         journey, certificate = self.flow.journey, self.flow.reprint_of
         if journey is None or certificate is None:
             return
-        self.work(lambda: journey.choose(certificate.certificate_id, code), self._previewed)
-
-    def _previewed(self, preview: Preview) -> None:
-        self.flow.preview, self.flow.printed = preview, None
-        self.app.show("collect_preview")
+        self.flow.choose(certificate, code)
