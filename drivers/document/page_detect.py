@@ -4,9 +4,11 @@ Works on a downscaled copy (edges are found just as well at ~640 px and 10-50x f
 maps the corners back to full resolution. Three detectors run in order of trust, and the first
 plausible quad wins: Canny edges, Otsu threshold (page brighter than the desk), adaptive
 threshold (weak edges under uneven light). Failing a clean outline, faint cues follow (pale paper
-on a pale desk): low-threshold edges, slightly brighter regions, regions smoother than the desk;
-a faint outline then has its sides snapped onto the step averaged along them. A quad that is
-not convex, too small or too skewed is rejected: returning no page is better than a wrong one.
+on a pale desk): low-threshold edges, slightly brighter regions, regions smoother than the desk,
+regions whose colour differs from the desk's all round (a tinted card of nearly the desk's grey);
+a faint outline then has its sides snapped onto the step averaged along them, and a tinted one
+is refined in colour. A quad that is not convex, too small or too skewed is rejected: returning
+no page is better than a wrong one.
 """
 
 from __future__ import annotations
@@ -37,6 +39,11 @@ ENCLOSING_AREA = 1.3  # ...and this much larger is the page
 ENCLOSING_SUPPORT_AGAIN = 0.4  # a quad around that one needs more (not the desk around a page)
 CUT_CORNER_AREA = 1.05  # a region's sides extended may add this much to its hull (a lost corner)
 CUT_CORNER_SIDE = 0.10  # ...and the side cutting the corner is at most this much of its outline
+MIN_COLOUR_STEP = 2.5  # Lab a*b* units from the desk's chroma for a region to count as tinted...
+COLOUR_SPREAD_FACTOR = 3.0  # ...and this many times the desk border's own spread (99th pct)
+TINTED_SUPPORT = 0.85  # an outline with half that colour step this far round is a tinted card
+COLOUR_REFINE_AREA = 0.1  # ...refined in colour if it fills at most this much of the frame
+MIN_REFINE_STEP = 12.0  # grey levels across a side for full-resolution refinement
 
 
 def check_image(image: object) -> np.ndarray:
@@ -156,12 +163,15 @@ def _hugs_frame(quad: np.ndarray, shape: tuple[int, ...]) -> bool:
     return int(on_border.sum()) >= 3
 
 
-def edge_support(quad: np.ndarray, gray: np.ndarray, threshold: float, offset: int = 3) -> float:
+def edge_support(quad: np.ndarray, gray: np.ndarray, threshold: float, offset: int = 3,
+                 away_from: np.ndarray | None = None) -> float:
     """Fraction of points along the quad's sides with a brightness step across the side.
 
     Brightness a few pixels inside vs outside, not gradient magnitude: a side cutting through
     a textured desk meets gradients everywhere but no consistent step across it. A side counts
     its steps of one sign only (the page is brighter, or darker, than the desk all along it).
+    With `away_from` (a quad inside this one) only points further than `offset` outside it
+    count: a page around a card must show its own outline, not borrow the card's sides.
     """
     h, w = gray.shape[:2]
     q = np.asarray(quad, dtype=np.float32).reshape(4, 2)
@@ -178,6 +188,10 @@ def edge_support(quad: np.ndarray, gray: np.ndarray, threshold: float, offset: i
         inner, outer = pts + offset * normal, pts - offset * normal
         ok = ((inner[:, 0] >= 0) & (inner[:, 0] < w) & (inner[:, 1] >= 0) & (inner[:, 1] < h)
               & (outer[:, 0] >= 0) & (outer[:, 0] < w) & (outer[:, 1] >= 0) & (outer[:, 1] < h))
+        if away_from is not None:
+            contour = away_from.reshape(-1, 1, 2).astype(np.float32)
+            ok &= np.array([cv2.pointPolygonTest(contour, (float(x), float(y)), True) < -offset
+                            for x, y in pts])
         if not ok.any():
             continue
         vi = gray[inner[ok, 1].astype(np.intp), inner[ok, 0].astype(np.intp)].astype(np.float32)
@@ -267,6 +281,43 @@ def _faint_smooth_mask(gray: np.ndarray) -> np.ndarray:
     return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
 
 
+def desk_chroma(lab: np.ndarray) -> tuple[np.ndarray, float]:
+    """The desk's chroma (Lab a*, b*) and its spread (99th percentile of distances from it):
+    medians along the frame's border, which is desk round a document."""
+    bw = max(4, lab.shape[0] // 20)
+    border = np.concatenate([lab[:bw].reshape(-1, 3), lab[-bw:].reshape(-1, 3),
+                             lab[:, :bw].reshape(-1, 3), lab[:, -bw:].reshape(-1, 3)]
+                            )[::3, 1:].astype(np.float32)
+    desk = np.median(border, axis=0)
+    return desk, float(np.percentile(np.linalg.norm(border - desk, axis=1), 99))
+
+
+def chroma_distance(lab: np.ndarray, desk: np.ndarray) -> np.ndarray:
+    """How far each pixel's colour is from the desk's, whatever its brightness: light falling
+    off changes a pale desk's grey far more than its chroma."""
+    return cv2.magnitude(lab[..., 1].astype(np.float32) - float(desk[0]),
+                         lab[..., 2].astype(np.float32) - float(desk[1]))
+
+
+def _colour_mask(distance: np.ndarray, threshold: float) -> np.ndarray:
+    """Regions whose colour differs from the desk's all round: a tinted card on a pale desk of
+    nearly its grey (its text and photo, near grey, leave holes; the outline is the hull). A
+    region whose outline is not a colour step all round is only part of a card whose tint
+    fades into the desk's: it is dropped, the grey cues outline that card whole."""
+    mask = (distance > threshold).astype(np.uint8) * 255
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7)))
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    tinted = np.zeros_like(mask)
+    for contour in contours:
+        if cv2.contourArea(contour) < MIN_AREA_FRACTION * mask.size:
+            continue
+        quad = _quad_from_contour(contour)
+        if quad is not None and edge_support(quad, distance, threshold / 2) >= TINTED_SUPPORT:
+            cv2.drawContours(tinted, [contour], -1, 255, cv2.FILLED)
+    return tinted
+
+
 # chosen on the tuning split of hard_synthetic: each finds the outline where the others miss
 FAINT_MASKS = (lambda g: _faint_edges_mask(g, 6, True), lambda g: _faint_edges_mask(g, 9, False),
                lambda g: _faint_edges_mask(g, 12, False), _faint_bright_mask, _faint_smooth_mask)
@@ -278,6 +329,7 @@ def detect_page(image: np.ndarray, refine: bool = True) -> np.ndarray | None:
     `refine=False` skips the full-resolution edge refinement (a live preview needs no
     sub-pixel corners)."""
     image = check_image(image)
+    tinted = False
     h, w = image.shape[:2]
     scale = min(1.0, WORK_SIZE / max(h, w))
     small = cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))),
@@ -292,21 +344,38 @@ def detect_page(image: np.ndarray, refine: bool = True) -> np.ndarray | None:
         lab = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_BGR2LAB) \
             if small.ndim == 3 else gray[..., None]
         feature = np.dstack([gray, lab[..., 1:].astype(np.float32) * 2])
+        masks = list(FAINT_MASKS)
+        if small.ndim == 3:
+            desk, spread = desk_chroma(lab)
+            distance = chroma_distance(lab, desk)
+            colour_step = max(MIN_COLOUR_STEP, COLOUR_SPREAD_FACTOR * spread)
+            masks.append(lambda g: _colour_mask(distance, colour_step))
         seen: list[tuple[np.ndarray, float]] = []
-        faint, faint_score = _search(gray, list(FAINT_MASKS), faint_step, FAINT_EDGE_SUPPORT,
+        faint, faint_score = _search(gray, masks, faint_step, FAINT_EDGE_SUPPORT,
                                      feature, seen, lambda q: snap_faint_sides(q, gray))
         found = faint if faint is not None and (best is None or faint_score > best_score + 0.1) \
             else best
-        page = None if found is None else _page_around(found, seen)
+        page = None if found is None else _page_around(
+            found, seen, lambda q, inner: edge_support(q, feature, faint_step, away_from=inner))
         if page is not None:
             best = page
+            # a small tinted card: its sides are refined in colour, not onto its own print (a
+            # page's margins keep its print out of the refinement's reach, and its grey edge is
+            # sharper than its chroma)
+            tinted = small.ndim == 3 and quad_area(page) <= COLOUR_REFINE_AREA * gray.size and \
+                edge_support(page, distance, colour_step / 2) >= TINTED_SUPPORT
     if best is None:
         return None
     quad = order_corners(best / scale)
     if refine and scale < 1.0:  # the working copy put corners within ~1/scale px: refine
-        gray_full = to_gray(image)
+        search = int(np.ceil(3 / scale))
+        if tinted:
+            origin, channel = _chroma_around(image, quad, desk, 2 * search)
+            min_step = 2 * MIN_COLOUR_STEP
+        else:
+            origin, channel, min_step = np.zeros(2, np.float32), to_gray(image), MIN_REFINE_STEP
         for _ in range(2):  # a second pass straightens a side the first pass only partly found
-            refined = refine_quad(gray_full, quad, search=int(np.ceil(3 / scale)))
+            refined = refine_quad(channel, quad - origin, search, min_step) + origin
             if not plausible(refined, float(w * h)):
                 break
             quad = refined
@@ -340,10 +409,13 @@ def _search(gray: np.ndarray, masks: list, step: float, min_support: float,  # t
     return best, (best_score if best is not None else 0.0)
 
 
-def _page_around(quad: np.ndarray, seen: list[tuple[np.ndarray, float]]) -> np.ndarray:
+def _page_around(quad: np.ndarray, seen: list[tuple[np.ndarray, float]],
+                 support_around: Callable[[np.ndarray, np.ndarray], float]) -> np.ndarray:
     """The page around `quad` if another candidate encloses it: on pale paper a block of text
     (or a line of it) has a clearer outline than the page itself, and the page is what the
-    citizen wants. The best-supported enclosing candidate, then the one enclosing that..."""
+    citizen wants. The best-supported enclosing candidate, then the one enclosing that...
+    An enclosing candidate's support counts only its outline away from `quad`
+    (`support_around(candidate, quad)`): a desk blob sharing a card's side is no page."""
     floor = ENCLOSING_SUPPORT
     while True:
         area = quad_area(quad)
@@ -354,7 +426,9 @@ def _page_around(quad: np.ndarray, seen: list[tuple[np.ndarray, float]]) -> np.n
             contour = other.reshape(-1, 1, 2).astype(np.float32)
             if all(cv2.pointPolygonTest(contour, (float(x), float(y)), True) >= -2
                    for x, y in quad):
-                best, best_score = other, score
+                score = support_around(other, quad)
+                if score >= best_score:
+                    best, best_score = other, score
         if best is quad:
             return quad
         quad, floor = best, ENCLOSING_SUPPORT_AGAIN
@@ -425,10 +499,23 @@ def _intersect(l1: np.ndarray, l2: np.ndarray) -> np.ndarray | None:
     return np.array([x1 + t * vx1, y1 + t * vy1], dtype=np.float32)
 
 
-def refine_quad(gray: np.ndarray, quad: np.ndarray, search: int) -> np.ndarray:
+def _chroma_around(image: np.ndarray, quad: np.ndarray, desk: np.ndarray, margin: int
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """(top-left, chroma distance from the desk x2) of the full-resolution box round `quad`."""
+    h, w = image.shape[:2]
+    x0, y0 = np.maximum(np.floor(quad.min(axis=0)) - margin, 0).astype(int)
+    x1, y1 = np.minimum(np.ceil(quad.max(axis=0)) + margin + 1, [w, h]).astype(int)
+    roi = cv2.GaussianBlur(image[y0:y1, x0:x1], (3, 3), 0).astype(np.float32) / 255
+    lab = cv2.cvtColor(roi, cv2.COLOR_BGR2LAB)  # float: 8-bit chroma is quantised too coarsely
+    return np.float32([x0, y0]), 2 * chroma_distance(lab, desk - 128)
+
+
+def refine_quad(gray: np.ndarray, quad: np.ndarray, search: int,
+                min_step: float = 12.0) -> np.ndarray:
     """Move each side onto the strongest edge within `search` px (full resolution), fit a
     line through the edge points and intersect neighbouring sides. Corners that would move
-    further than a few search windows keep their coarse position."""
+    further than a few search windows keep their coarse position. `gray` may be any one
+    channel (the chroma distance of a tinted card); steps below `min_step` are no edge."""
     h, w = gray.shape[:2]
     offsets = np.arange(-search, search + 1, dtype=np.float32)
     ts = np.linspace(0.08, 0.92, 48, dtype=np.float32)
@@ -447,7 +534,7 @@ def refine_quad(gray: np.ndarray, quad: np.ndarray, search: int) -> np.ndarray:
         step = np.abs(profile[:, 2:] - profile[:, :-2])  # central difference across the side
         k = step.argmax(axis=1)
         strength = step[np.arange(len(ts)), k]
-        keep = strength >= max(12.0, 0.5 * float(np.median(strength)))
+        keep = strength >= max(min_step, 0.5 * float(np.median(strength)))
         if int(keep.sum()) < 8:
             lines.append(np.array([d[0] / length, d[1] / length, a[0], a[1]], np.float32))
             continue
