@@ -26,7 +26,7 @@ def test_home_frame_tests_no_stencil_and_draws_no_window_sized_quad(
     app.wait_for(on("home"))
     drawn = canvas(app)
     # the screen manager fills the window: clipping to it wrote two window-sized quads into
-    # the stencil and tested every pixel of the frame against it (a fifth of home's frame)
+    # the stencil and tested every pixel of the frame against it (a seventh of home's frame)
     assert drawn["stencil"] == 0, drawn["instructions"]
     assert drawn["largest_quad_px"] < 1920 * 1080 / 4, drawn
     # what home draws besides its ground: six tiles, two switches, the header, the greeting:
