@@ -39,6 +39,7 @@ from screens.admin.frame import ADMIN_SCREENS
 from screens import crash_guard
 from screens.attract import AttractScreen
 from screens.dialog import Dialog
+from screens.glass import WindowScreenManager
 from screens.guidance import SPOKEN
 from screens.theme import Theme, theme
 from screens.widgets import show_ground
@@ -123,7 +124,7 @@ class KioskApp(App):
         Window.bind(on_request_close=self._refuse_close, on_keyboard=self._swallow_escape)
         Window.show_cursor = False
         self.guard = crash_guard.install(self._recover)
-        self.manager = ScreenManager(transition=NoTransition())
+        self.manager = WindowScreenManager(transition=NoTransition())
         self.manager.bind(current=self._speak_guidance)
         self.manager.bind(current_screen=lambda _m, screen: screen and show_ground(screen))
         self.manager.add_widget(AttractScreen(self, name="attract"))

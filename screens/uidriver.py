@@ -17,6 +17,8 @@ command runs on the Kivy main thread; the HTTP thread waits for its result.
                                  the kids a finger can press now (of the top dialog, or the screen)
   GET  /modules                 the modules imported by the first frame ("at_first_frame") and
                                  now ("now"): what the cold start and the memory at home carry
+  GET  /canvas                  what the next frame draws (screens.glass.census): instructions by
+                                 kind, the pixels its quads cover, textures, stencil operations
   GET  /layout                  every widget of the current screen in walk order:
                                  [class, kid, x, y, width, height] (what moves when)
   POST /widget {"kid": ...}     that widget's window rectangle [x, y, width, height] (Kivy's
@@ -32,7 +34,8 @@ command runs on the Kivy main thread; the HTTP thread waits for its result.
   POST /stall_reset             start a new main-loop stall window; answers the last one
   POST /key {"key": 27}         a key press, as the keyboard would send it
   POST /close                   a window close request, as a window manager would send it
-  POST /screenshot {"path"}     the whole window as PNG at exactly that path
+  POST /screenshot {"path"}     the screen as PNG at exactly that path; with "glass": true,
+                                 the window as drawn on the glass (read back from GL)
   POST /profile {"start": true}  profile the main loop (cProfile) from now; {"top": n} stops
                                  and answers the n costliest functions (cumulative, then own
                                  time): where a tap's or a frame's time goes, in the real app
@@ -73,6 +76,7 @@ from kivy.uix.widget import Widget
 from kiosk.session import EndReason
 from screens.explorer import Explorer, Walk, synthetic_touch
 from screens.explorer_routes import Routes
+from screens.glass import census
 from screens.inspect import problems
 from screens.widgets import find, texts
 
@@ -335,10 +339,11 @@ class UiDriver:
         self.app.show("attract")  # also from the admin screens, where an end would not move
         return {"ended": ended}
 
-    def screenshot(self, path: str) -> dict[str, Any]:
-        """The screen; with a dialog open, the window as drawn (the dialog lies on the window,
-        outside the app's root). Window.screenshot appends a counter: moved to `path`."""
-        if not self._dialogs():
+    def screenshot(self, path: str, glass: bool = False) -> dict[str, Any]:
+        """The screen; with a dialog open or `glass`, the window as drawn (the dialog lies on
+        the window, outside the app's root). Window.screenshot appends a counter: moved to
+        `path`."""
+        if not glass and not self._dialogs():
             export_on_ground(self.app.root, path)
             return {"path": path}
         written = Window.screenshot(name=path)
@@ -377,6 +382,8 @@ class UiDriver:
                     self._run(driver.walk_report)
                 elif self.path == "/inspect":
                     self._run(driver.inspect)
+                elif self.path == "/canvas":
+                    self._run(lambda: census(Window.canvas))
                 elif self.path == "/layout":
                     self._run(driver.layout)
                 elif self.path == "/modules":
@@ -406,7 +413,8 @@ class UiDriver:
                                                    float(args.get("y", 0))),
                     "/key": lambda: driver.key(int(args.get("key", 0))),
                     "/close": driver.close,
-                    "/screenshot": lambda: driver.screenshot(str(args.get("path"))),
+                    "/screenshot": lambda: driver.screenshot(str(args.get("path")),
+                                                             bool(args.get("glass"))),
                     "/profile": lambda: driver.profile(bool(args.get("start")),
                                                        int(args.get("top", 40))),
                     "/hang": lambda: driver.hang(float(args.get("seconds", 1))),

@@ -9,12 +9,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from kivy.graphics import Color, Line, Rectangle
-from kivy.uix.button import Button
 from kivy.uix.label import Label
 from kivy.uix.layout import Layout
 from kivy.uix.widget import Widget
 
 from screens.fonts import ICON_FONT, ICONS
+from screens.glass import InkButton, draw_fill_opaque
 from screens.theme import MIN_TARGET_PX, Role, Theme, readable_on
 
 
@@ -80,7 +80,7 @@ def as_role(role: Role | bool) -> Role:
     return role
 
 
-class KioskButton(Button):
+class KioskButton(InkButton):
     """A control drawn in its `role` (screens.theme): fill, text colour and a visible edge.
     `selected` draws the selected role's thick edge and a ✓ before the text. An explicit
     `background_color` (a keyboard key) keeps its edge and gets readable text."""
@@ -106,6 +106,7 @@ class KioskButton(Button):
         disabled = theme.role("disabled")
         kwargs.setdefault("disabled_color", disabled.text)
         super().__init__(**kwargs)
+        draw_fill_opaque(self)
         if automatic:  # the text follows its background (a selected key, high contrast)
             self.bind(background_color=lambda w, bg: setattr(w, "color", readable_on(bg)))
         self.kid = kid
