@@ -23,7 +23,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from drivers.printer.document import paper_for, to_picture
 from kiosk.journeys.receipt import Outcome, settle_print
-from kiosk.receipts.certificate import CertificateSheet, certificate_document
+from kiosk.receipts.certificate import PREVIEW_PNG, CertificateSheet, certificate_document
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ class PageCertificatePrinter:
         slip.thumbnail((A4_PREVIEW_PX[0] - 120, A4_PREVIEW_PX[1] - 120))
         page.paste(slip, ((A4_PREVIEW_PX[0] - slip.width) // 2, 80))
         out = io.BytesIO()
-        page.save(out, format="PNG", optimize=True)
+        page.save(out, **PREVIEW_PNG)
         return out.getvalue()
 
     def print(self, sheet: CertificateSheet, pdf: Path | None, action_id: str,

@@ -105,10 +105,15 @@ def certificate_document(sheet: CertificateSheet, *, centre_name: str,
     return Document(tuple(items), title="certificate")
 
 
+# A preview is made while the citizen waits and drawn once: zlib's fastest level, never
+# PIL's `optimize` (which tries every strategy: ~70 % of a slip preview's time for ~10 % bytes)
+PREVIEW_PNG = {"format": "PNG", "compress_level": 1}
+
+
 def preview_png(document: Document, paper_width_mm: int) -> bytes:
     """The document as the paper will show it (the printer emulator's renderer), as PNG."""
     out = io.BytesIO()
-    to_picture(document, paper_for(paper_width_mm)).save(out, format="PNG", optimize=True)
+    to_picture(document, paper_for(paper_width_mm)).save(out, **PREVIEW_PNG)
     return out.getvalue()
 
 
