@@ -17,14 +17,24 @@ through initials or an unfinished syllable, then those covering only the leading
 each group the words of a `Vocabulary` (the service catalogue's, `kiosk/ime/vocabulary.py`)
 come before general dictionary words ("hushi": 护士 before 忽视), then by word frequency.
 Input that is not pinyin or is longer than `MAX_INPUT` yields [].
+
+In memory the index is packed (about 2 MB instead of 20 MB of dicts, lists and tuples): the
+distinct reading keys sorted in one string, the rows' words in another, frequencies and offsets
+in `array`s; a key or an abbreviation is found by bisection, and syllable tuples are made only
+for the keys that match.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from array import array
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cached_property
+from collections import Counter
+from itertools import accumulate
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,29 +61,98 @@ class Candidate:
     syllables: tuple[str, ...]
 
 
+class Strings:
+    """Many short strings packed into one: the i-th is `text[ends[i]:ends[i + 1]]`. A sequence,
+    so `bisect` works on it when the strings were given sorted."""
+
+    __slots__ = ("_text", "_ends")
+
+    def __init__(self, items: list[str] = ()) -> None:
+        self._text = ""
+        self._ends = array("I", [0])
+        self.fill(items)
+
+    def fill(self, items: list[str]) -> None:
+        """Append `items` (while loading)."""
+        base = len(self._text)
+        self._text += "".join(items)
+        self._ends.extend(base + end for end in accumulate(map(len, items)))
+
+    def __len__(self) -> int:
+        return len(self._ends) - 1
+
+    def __getitem__(self, i: int) -> str:
+        return self._text[self._ends[i]:self._ends[i + 1]]
+
+    def find(self, item: str) -> int:
+        """Where `item` is among sorted strings, or -1."""
+        i = bisect_left(self, item)
+        return i if i < len(self) and self[i] == item else -1
+
+
+_NOT_INITIAL = re.compile(r"(?<=[a-z])[a-z]+|'")  # a key without it: its initials
+_COMMENT = re.compile(r"^#.*\n?", re.M)
+
+
 class PinyinIme:
     """Candidate lookup over a prebuilt index. Thread-safe after construction (read-only)."""
 
     def __init__(self, index_path: Path = INDEX_PATH) -> None:
-        self._exact: dict[str, list[tuple[int, str]]] = {}
-        with index_path.open(encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("#"):
-                    continue
-                word, freq, key = line.rstrip("\n").split("\t")
-                self._exact.setdefault(key, []).append((int(freq), word))
-        self._by_initials: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-        syllables: set[str] = set()
+        # The lasting containers are made before the loading's ~200k short-lived objects and
+        # filled after them, so none lands among those and keeps their memory (Python gives a
+        # 256 KiB arena back only when all of it is free): 2 MB kept, not 12.
+        self._keys, self._words, self._initials = Strings(), Strings(), Strings()
+        # Key number p (its place in the sorted `_keys`) has rows _key_rows[p]:_key_rows[p+1].
+        self._key_rows, self._key_rank, self._freqs = array("I"), array("I"), array("I")
+        # Abbreviations: keys of the i-th distinct initials (sorted), in file order, are
+        # _initial_keys[_initial_start[i]:_initial_start[i + 1]].
+        self._initial_keys, self._initial_start = array("I"), array("I")
+        # The same keys as text, one a line, each group a run starting at _group_at[i].
+        self._grouped_keys, self._group_at = "", array("I")
         self.max_syllables = 1
-        interned: dict[str, str] = {}
-        for key in self._exact:
-            parts = tuple(interned.setdefault(s, s) for s in key.split("'"))
-            syllables.update(parts)
-            self.max_syllables = max(self.max_syllables, len(parts))
-            self._by_initials.setdefault("".join(p[0] for p in parts), []).append((parts, key))
+        syllables = self._load(index_path).split("'")
+        self._initial_number = {self._initials[i]: i for i in range(len(self._initials))}
         self.syllables = frozenset(syllables)
         self._prefixes = frozenset(s[:i] for s in syllables for i in range(1, len(s) + 1))
         self._longest = max(map(len, syllables))
+
+    def _load(self, index_path: Path) -> str:
+        """Fill the packed index; returns the syllables joined by `'`.
+
+        Written to make no small container per row or key (no split lines, no tuple sort
+        keys): the last 80 freed lists or 2,000 tuples of a size stay on Python's free lists,
+        each holding the 1 MiB arena it lies in, and 54k rows spread them over 20 arenas."""
+        body = _COMMENT.sub("", index_path.read_text(encoding="utf-8")).rstrip("\n")
+        cells = body.replace("\t", "\n").split("\n")  # word, frequency, key, word, ...
+        del body
+        row_keys = cells[2::3]
+        first_seen = dict.fromkeys(row_keys, 0)  # keys in file order: ties keep it
+        for n, key in enumerate(first_seen):
+            first_seen[key] = n
+        keys = sorted(first_seen)
+        rows = itemgetter(*sorted(range(len(row_keys)), key=row_keys.__getitem__))  # stable
+        self._keys.fill(keys)
+        counts = Counter(row_keys)
+        self._key_rows.fromlist(list(accumulate((counts[k] for k in keys), initial=0)))
+        rank = [first_seen[k] for k in keys]
+        self._key_rank.fromlist(rank)
+        self._words.fill(rows(cells[0::3]))
+        self._freqs.fromlist(list(map(int, rows(cells[1::3]))))
+        joined = "\n".join(keys)
+        initials = _NOT_INITIAL.sub("", joined).split("\n")  # "hu'shi" -> "hs"
+        by_initials = sorted(range(len(keys)), key=rank.__getitem__)
+        by_initials.sort(key=initials.__getitem__)  # stable: file order within initials
+        initials = [initials[p] for p in by_initials]
+        distinct = sorted(set(initials))
+        self._initials.fill(distinct)
+        self._initial_keys.fromlist(by_initials)
+        self._initial_start.fromlist([bisect_left(initials, i) for i in distinct] + [len(initials)])
+        self.max_syllables = max(key.count("'") for key in keys) + 1
+        grouped = [keys[p] for p in by_initials]
+        at = list(accumulate((len(k) + 1 for k in grouped), initial=0))
+        self._group_at.fromlist([at[j] for j in self._initial_start])
+        self._grouped_keys = "\n".join(grouped)
+        return "'".join(sorted(set(joined.replace("\n", "'").split("'"))))
 
     # -- public ---------------------------------------------------------------------------
 
@@ -102,9 +181,9 @@ class PinyinIme:
         preferred = vocabulary.words if vocabulary is not None else frozenset()
 
         def offer(rank: tuple[int, int, int], tokens: list[Token], consumed: int) -> None:
-            matches = self._match(tokens, self._exact, self._by_initials)
+            matches = self._match(tokens)
             if vocabulary is not None:
-                matches += self._match(tokens, vocabulary.exact, vocabulary.by_initials)
+                matches += self._match_vocabulary(tokens, vocabulary.exact, vocabulary.by_initials)
             for freq, parts, word in matches:
                 score = (*rank, word not in preferred, -freq)
                 if word not in found or score < found[word][0]:
@@ -131,13 +210,13 @@ class PinyinIme:
         frequent first word), each with its reading key ("hu'shi"); a character the index does
         not know is a word of its own with None. Other characters are skipped."""
         han = [ch for ch in text if "\u3400" <= ch <= "\u9fff"]
-        words = self._word_readings
+        reading = self._reading
         n = len(han)
         best: list[tuple[int, int, int] | None] = [None] * (n + 1)  # (words, -freq, length)
         best[n] = (0, 0, 0)
         for i in range(n - 1, -1, -1):
             for j in range(min(n, i + self.max_syllables), i, -1):
-                entry = words.get("".join(han[i:j]))
+                entry = reading("".join(han[i:j]))
                 rest = best[j]
                 if entry is None or rest is None:
                     continue
@@ -151,7 +230,7 @@ class PinyinIme:
         while i < n:
             length = best[i][2]
             word = "".join(han[i:i + length])
-            entry = words.get(word)
+            entry = reading(word)
             out.append((word, entry[1] if entry else None))
             i += length
         return out
@@ -168,31 +247,86 @@ class PinyinIme:
                 out.append(tuple(dict.fromkeys(r for r in (main, *others) if r)))
         return out
 
+    def _key_of(self, row: int) -> str:
+        return self._keys[bisect_right(self._key_rows, row) - 1]
+
+    def _reading(self, word: str) -> tuple[int, str] | None:
+        """(frequency, most frequent reading) of an indexed word, else None."""
+        words, rows = self._word_table
+        i = words.find(word)
+        if i < 0:
+            return None
+        row = rows[i]
+        return self._freqs[row], self._key_of(row)
+
     @cached_property
-    def _word_readings(self) -> dict[str, tuple[int, str]]:
-        """word -> (frequency, its most frequent reading); built on first use."""
-        out: dict[str, tuple[int, str]] = {}
-        for key, rows in self._exact.items():
-            for freq, word in rows:
-                if word not in out or freq > out[word][0]:
-                    out[word] = (freq, key)
-        return out
+    def _word_table(self) -> tuple[Strings, array]:
+        """The distinct words sorted, each with the row of its most frequent reading (ties: the
+        key first in the file); built on first use."""
+        table, best = Strings(), array("I")  # made before the temporaries (see __init__)
+        self._fill_word_table(table, best)
+        return table, best
+
+    def _fill_word_table(self, table: Strings, best: array) -> None:
+        owner = array("I", bytes(4 * len(self._words)))  # row -> key number
+        for p in range(len(self._keys)):
+            for r in range(self._key_rows[p], self._key_rows[p + 1]):
+                owner[r] = p
+        words, freqs, rank = self._words, self._freqs, self._key_rank
+        order = sorted(range(len(words)), key=lambda r: rank[owner[r]])  # rows: stable sorts
+        order.sort(key=lambda r: -freqs[r])
+        order.sort(key=words.__getitem__)
+        distinct: list[str] = []
+        for r in order:
+            word = words[r]
+            if not distinct or distinct[-1] != word:
+                distinct.append(word)
+                best.append(r)
+        table.fill(distinct)
 
     @cached_property
     def _char_readings(self) -> dict[str, tuple[str, ...]]:
-        """character -> its readings, most frequent first."""
-        found: dict[str, list[tuple[int, str]]] = {}
-        for key, rows in self._exact.items():
-            if "'" not in key:
-                for freq, word in rows:
-                    found.setdefault(word, []).append((freq, key))
-        return {ch: tuple(k for _, k in sorted(rs, key=lambda r: -r[0])) for ch, rs in found.items()}
+        """character -> its readings, most frequent first (ties: the key first in the file)."""
+        found: dict[str, list[int]] = {}  # character -> its rows
+        for p in sorted(range(len(self._keys)), key=self._key_rank.__getitem__):
+            if "'" not in self._keys[p]:
+                for r in range(self._key_rows[p], self._key_rows[p + 1]):
+                    found.setdefault(self._words[r], []).append(r)
+        syllables = {s: s for s in self.syllables}
+        return {ch: tuple(syllables[self._key_of(r)]
+                          for r in sorted(rows, key=lambda r: -self._freqs[r]))
+                for ch, rows in found.items()}
 
     # -- matching -------------------------------------------------------------------------
 
+    def _match(self, tokens: list[Token]) -> list[tuple[int, tuple[str, ...], str]]:
+        """(frequency, syllables, word) of the index's words for these tokens, keys in file
+        order, a key's words in file order."""
+        if all(whole for _, whole in tokens):
+            p = self._keys.find("'".join(t for t, _ in tokens))
+            if p < 0:
+                return []
+            parts = tuple(t for t, _ in tokens)
+            return [(self._freqs[r], parts, self._words[r])
+                    for r in range(self._key_rows[p], self._key_rows[p + 1])]
+        i = self._initial_number.get("".join(t[0] for t, _ in tokens))
+        if i is None:
+            return []
+        first = self._initial_start[i]
+        out = []
+        starts = self._key_rows
+        for n, key in enumerate(self._group(i).split("\n")):
+            parts = key.split("'")
+            if all(s == t if whole else s.startswith(t) for s, (t, whole) in zip(parts, tokens)):
+                syllables = tuple(parts)
+                p = self._initial_keys[first + n]
+                out.extend((self._freqs[r], syllables, self._words[r])
+                           for r in range(starts[p], starts[p + 1]))
+        return out
+
     @staticmethod
-    def _match(tokens: list[Token], exact: Exact,
-               by_initials: ByInitials) -> list[tuple[int, tuple[str, ...], str]]:
+    def _match_vocabulary(tokens: list[Token], exact: Exact,
+                          by_initials: ByInitials) -> list[tuple[int, tuple[str, ...], str]]:
         if all(whole for _, whole in tokens):
             key = "'".join(t for t, _ in tokens)
             parts = tuple(t for t, _ in tokens)
@@ -205,8 +339,12 @@ class PinyinIme:
 
     def frequency(self, word: str) -> int:
         """How often jieba saw `word` (0 if the index does not hold it)."""
-        entry = self._word_readings.get(word)
+        entry = self._reading(word)
         return entry[0] if entry else 0
+
+    def _group(self, i: int) -> str:
+        """The keys whose initials are the i-th, one a line, in file order."""
+        return self._grouped_keys[self._group_at[i]:self._group_at[i + 1] - 1]
 
     def _pieces(self, text: str, i: int) -> list[tuple[int, Token]]:
         """Tokens that may start at text[i]: (end, token), longest first."""
