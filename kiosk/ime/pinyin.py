@@ -33,10 +33,10 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 from collections import Counter
-from itertools import accumulate
-from operator import itemgetter
+from itertools import accumulate, count, repeat
+from operator import add, itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from kiosk.ime.build_index import INDEX_PATH
 
@@ -62,32 +62,51 @@ class Candidate:
 
 
 class Strings:
-    """Many short strings packed into one: the i-th is `text[ends[i]:ends[i + 1]]`. A sequence,
-    so `bisect` works on it when the strings were given sorted."""
+    """Many short strings (without newlines) packed into one, each ended by a newline: the i-th
+    is `text[starts[i]:starts[i + 1] - 1]`. A sequence, so `bisect` works on it when the
+    strings were given sorted; `run()` gives several neighbours in one split. A sorted one
+    keeps every 64th string in a list, so a search makes few calls of `__getitem__`."""
 
-    __slots__ = ("_text", "_ends")
+    __slots__ = ("_text", "_starts", "_sample")
+    STEP = 64
 
-    def __init__(self, items: list[str] = ()) -> None:
+    def __init__(self, items: Sequence[str] = ()) -> None:
         self._text = ""
-        self._ends = array("I", [0])
+        self._starts = array("I", [0])
+        self._sample: list[str] = []
         self.fill(items)
 
-    def fill(self, items: list[str]) -> None:
-        """Append `items` (while loading)."""
+    def fill(self, items: Sequence[str], is_sorted: bool = False) -> None:
+        """Append `items` (while loading); `is_sorted` if all the strings are sorted."""
         base = len(self._text)
-        self._text += "".join(items)
-        self._ends.extend(base + end for end in accumulate(map(len, items)))
+        if items:
+            self._text += "\n".join(items) + "\n"
+        # The (i + 1)-th start: the lengths of items 0..i, their i + 1 newlines, and base.
+        self._starts.extend(map(add, accumulate(map(len, items)), count(base + 1)))
+        self._sample = [self[i] for i in range(0, len(self), self.STEP)] if is_sorted else []
+
+    def bisect(self, item: str) -> int:
+        """Where `item` would go among the sorted strings, after any equal one."""
+        block = bisect_right(self._sample, item)  # sample[block - 1] <= item < sample[block]
+        if block == 0:
+            return 0
+        lo = (block - 1) * self.STEP
+        return bisect_right(self, item, lo, min(lo + self.STEP, len(self)))
 
     def __len__(self) -> int:
-        return len(self._ends) - 1
+        return len(self._starts) - 1
 
     def __getitem__(self, i: int) -> str:
-        return self._text[self._ends[i]:self._ends[i + 1]]
+        return self._text[self._starts[i]:self._starts[i + 1] - 1]
+
+    def run(self, i: int, j: int) -> list[str]:
+        """Items i to j - 1 (j > i)."""
+        return self._text[self._starts[i]:self._starts[j] - 1].split("\n")
 
     def find(self, item: str) -> int:
-        """Where `item` is among sorted strings, or -1."""
-        i = bisect_left(self, item)
-        return i if i < len(self) and self[i] == item else -1
+        """Where `item` is among the sorted strings, or -1."""
+        i = self.bisect(item) - 1
+        return i if i >= 0 and self[i] == item else -1
 
 
 _NOT_INITIAL = re.compile(r"(?<=[a-z])[a-z]+|'")  # a key without it: its initials
@@ -107,8 +126,8 @@ class PinyinIme:
         # Abbreviations: keys of the i-th distinct initials (sorted), in file order, are
         # _initial_keys[_initial_start[i]:_initial_start[i + 1]].
         self._initial_keys, self._initial_start = array("I"), array("I")
-        # The same keys as text, one a line, each group a run starting at _group_at[i].
-        self._grouped_keys, self._group_at = "", array("I")
+        # The keys themselves in that order (the i-th initials' are one run of it).
+        self._grouped_keys = Strings()
         self.max_syllables = 1
         syllables = self._load(index_path).split("'")
         self._initial_number = {self._initials[i]: i for i in range(len(self._initials))}
@@ -131,7 +150,7 @@ class PinyinIme:
             first_seen[key] = n
         keys = sorted(first_seen)
         rows = itemgetter(*sorted(range(len(row_keys)), key=row_keys.__getitem__))  # stable
-        self._keys.fill(keys)
+        self._keys.fill(keys, is_sorted=True)
         counts = Counter(row_keys)
         self._key_rows.fromlist(list(accumulate((counts[k] for k in keys), initial=0)))
         rank = [first_seen[k] for k in keys]
@@ -148,10 +167,7 @@ class PinyinIme:
         self._initial_keys.fromlist(by_initials)
         self._initial_start.fromlist([bisect_left(initials, i) for i in distinct] + [len(initials)])
         self.max_syllables = max(key.count("'") for key in keys) + 1
-        grouped = [keys[p] for p in by_initials]
-        at = list(accumulate((len(k) + 1 for k in grouped), initial=0))
-        self._group_at.fromlist([at[j] for j in self._initial_start])
-        self._grouped_keys = "\n".join(grouped)
+        self._grouped_keys.fill([keys[p] for p in by_initials])
         return "'".join(sorted(set(joined.replace("\n", "'").split("'"))))
 
     # -- public ---------------------------------------------------------------------------
@@ -215,7 +231,7 @@ class PinyinIme:
         best: list[tuple[int, int, int] | None] = [None] * (n + 1)  # (words, -freq, length)
         best[n] = (0, 0, 0)
         for i in range(n - 1, -1, -1):
-            for j in range(min(n, i + self.max_syllables), i, -1):
+            for j in range(i + self._longest_word_at(han, i), i, -1):
                 entry = reading("".join(han[i:j]))
                 rest = best[j]
                 if entry is None or rest is None:
@@ -234,6 +250,23 @@ class PinyinIme:
             out.append((word, entry[1] if entry else None))
             i += length
         return out
+
+    def _longest_word_at(self, han: list[str], i: int) -> int:
+        """An upper bound on the length of an indexed word starting at han[i]: a word w that
+        starts the text s there sorts at or before s, and every word between them starts with
+        w, so the one just before s shares at least len(w) characters with s."""
+        text = "".join(han[i:i + self.max_syllables])
+        words = self._word_table[0]
+        k = words.bisect(text)
+        if k == 0:
+            return 0
+        before = words[k - 1]
+        shared = 0
+        for a, b in zip(text, before):
+            if a != b:
+                break
+            shared += 1
+        return shared
 
     def readings(self, text: str) -> list[tuple[str, ...]]:
         """Per Chinese character of `text`, its readings: the one in context first (from the
@@ -282,7 +315,7 @@ class PinyinIme:
             if not distinct or distinct[-1] != word:
                 distinct.append(word)
                 best.append(r)
-        table.fill(distinct)
+        table.fill(distinct, is_sorted=True)
 
     @cached_property
     def _char_readings(self) -> dict[str, tuple[str, ...]]:
@@ -304,25 +337,24 @@ class PinyinIme:
         order, a key's words in file order."""
         if all(whole for _, whole in tokens):
             p = self._keys.find("'".join(t for t, _ in tokens))
-            if p < 0:
-                return []
-            parts = tuple(t for t, _ in tokens)
-            return [(self._freqs[r], parts, self._words[r])
-                    for r in range(self._key_rows[p], self._key_rows[p + 1])]
+            return self._rows(p, tuple(t for t, _ in tokens)) if p >= 0 else []
         i = self._initial_number.get("".join(t[0] for t, _ in tokens))
         if i is None:
             return []
-        first = self._initial_start[i]
+        first, last = self._initial_start[i], self._initial_start[i + 1]
+        # Every key here has the tokens' initials: a one-letter unfinished token needs no check.
+        checks = [(j, t, whole) for j, (t, whole) in enumerate(tokens) if whole or len(t) > 1]
         out = []
-        starts = self._key_rows
-        for n, key in enumerate(self._group(i).split("\n")):
+        for n, key in enumerate(self._grouped_keys.run(first, last), first):
             parts = key.split("'")
-            if all(s == t if whole else s.startswith(t) for s, (t, whole) in zip(parts, tokens)):
-                syllables = tuple(parts)
-                p = self._initial_keys[first + n]
-                out.extend((self._freqs[r], syllables, self._words[r])
-                           for r in range(starts[p], starts[p + 1]))
+            if all(parts[j] == t if whole else parts[j].startswith(t) for j, t, whole in checks):
+                out += self._rows(self._initial_keys[n], tuple(parts))
         return out
+
+    def _rows(self, p: int, syllables: tuple[str, ...]) -> list[tuple[int, tuple[str, ...], str]]:
+        """(frequency, syllables, word) of key number p's rows."""
+        first, last = self._key_rows[p], self._key_rows[p + 1]
+        return list(zip(self._freqs[first:last], repeat(syllables), self._words.run(first, last)))
 
     @staticmethod
     def _match_vocabulary(tokens: list[Token], exact: Exact,
@@ -341,10 +373,6 @@ class PinyinIme:
         """How often jieba saw `word` (0 if the index does not hold it)."""
         entry = self._reading(word)
         return entry[0] if entry else 0
-
-    def _group(self, i: int) -> str:
-        """The keys whose initials are the i-th, one a line, in file order."""
-        return self._grouped_keys[self._group_at[i]:self._group_at[i + 1] - 1]
 
     def _pieces(self, text: str, i: int) -> list[tuple[int, Token]]:
         """Tokens that may start at text[i]: (end, token), longest first."""
