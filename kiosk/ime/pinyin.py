@@ -18,10 +18,10 @@ each group the words of a `Vocabulary` (the service catalogue's, `kiosk/ime/voca
 come before general dictionary words ("hushi": 护士 before 忽视), then by word frequency.
 Input that is not pinyin or is longer than `MAX_INPUT` yields [].
 
-In memory the index is packed (about 2 MB instead of 20 MB of dicts, lists and tuples): the
+In memory the index is packed (3 MB kept instead of 20 MB of dicts, lists and tuples): the
 distinct reading keys sorted in one string, the rows' words in another, frequencies and offsets
-in `array`s; a key or an abbreviation is found by bisection, and syllable tuples are made only
-for the keys that match.
+in `array`s; a key is found by bisection, an abbreviation through one dict of its ~9k distinct
+initials, and syllable tuples are made only for the keys that match.
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ import re
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
-from collections import Counter
 from itertools import accumulate, count, repeat
-from operator import add, itemgetter
+from operator import add
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
@@ -119,24 +119,26 @@ class PinyinIme:
     def __init__(self, index_path: Path = INDEX_PATH) -> None:
         # The lasting containers are made before the loading's ~200k short-lived objects and
         # filled after them, so none lands among those and keeps their memory (Python gives a
-        # 256 KiB arena back only when all of it is free): 2 MB kept, not 12.
-        self._keys, self._words, self._initials = Strings(), Strings(), Strings()
+        # 1 MiB arena back only when all of it is free).
+        self._keys, self._words = Strings(), Strings()
         # Key number p (its place in the sorted `_keys`) has rows _key_rows[p]:_key_rows[p+1].
         self._key_rows, self._key_rank, self._freqs = array("I"), array("I"), array("I")
-        # Abbreviations: keys of the i-th distinct initials (sorted), in file order, are
+        # Abbreviations: keys of initials number i (_initial_number), in file order, are
         # _initial_keys[_initial_start[i]:_initial_start[i + 1]].
         self._initial_keys, self._initial_start = array("I"), array("I")
         # The keys themselves in that order (the i-th initials' are one run of it).
         self._grouped_keys = Strings()
         self.max_syllables = 1
-        syllables = self._load(index_path).split("'")
-        self._initial_number = {self._initials[i]: i for i in range(len(self._initials))}
+        syllables, initials = self._load(index_path)
+        self._initial_number = {s: i for i, s in enumerate(initials.split("\n"))}
+        syllables = syllables.split("'")
         self.syllables = frozenset(syllables)
         self._prefixes = frozenset(s[:i] for s in syllables for i in range(1, len(s) + 1))
         self._longest = max(map(len, syllables))
 
-    def _load(self, index_path: Path) -> str:
-        """Fill the packed index; returns the syllables joined by `'`.
+    def _load(self, index_path: Path) -> tuple[str, str]:
+        """Fill the packed index; returns the syllables joined by `'` and the distinct initials
+        by newlines (made into sets once the loading's temporaries are gone).
 
         Written to make no small container per row or key (no split lines, no tuple sort
         keys): the last 80 freed lists or 2,000 tuples of a size stay on Python's free lists,
@@ -149,26 +151,25 @@ class PinyinIme:
         for n, key in enumerate(first_seen):
             first_seen[key] = n
         keys = sorted(first_seen)
-        rows = itemgetter(*sorted(range(len(row_keys)), key=row_keys.__getitem__))  # stable
+        order = sorted(range(len(row_keys)), key=row_keys.__getitem__)  # stable: file order
         self._keys.fill(keys, is_sorted=True)
         counts = Counter(row_keys)
         self._key_rows.fromlist(list(accumulate((counts[k] for k in keys), initial=0)))
         rank = [first_seen[k] for k in keys]
         self._key_rank.fromlist(rank)
-        self._words.fill(rows(cells[0::3]))
-        self._freqs.fromlist(list(map(int, rows(cells[1::3]))))
+        self._words.fill(list(map(cells[0::3].__getitem__, order)))
+        self._freqs.fromlist(list(map(int, map(cells[1::3].__getitem__, order))))
         joined = "\n".join(keys)
         initials = _NOT_INITIAL.sub("", joined).split("\n")  # "hu'shi" -> "hs"
         by_initials = sorted(range(len(keys)), key=rank.__getitem__)
         by_initials.sort(key=initials.__getitem__)  # stable: file order within initials
         initials = [initials[p] for p in by_initials]
         distinct = sorted(set(initials))
-        self._initials.fill(distinct)
         self._initial_keys.fromlist(by_initials)
         self._initial_start.fromlist([bisect_left(initials, i) for i in distinct] + [len(initials)])
         self.max_syllables = max(key.count("'") for key in keys) + 1
         self._grouped_keys.fill([keys[p] for p in by_initials])
-        return "'".join(sorted(set(joined.replace("\n", "'").split("'"))))
+        return "'".join(sorted(set(joined.replace("\n", "'").split("'")))), "\n".join(distinct)
 
     # -- public ---------------------------------------------------------------------------
 
