@@ -33,7 +33,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import accumulate, count, repeat
+from itertools import accumulate, chain, count, repeat
 from operator import add
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -143,19 +143,22 @@ class PinyinIme:
         Written to make no small container per row or key (no split lines, no tuple sort
         keys): the last 80 freed lists or 2,000 tuples of a size stay on Python's free lists,
         each holding the 1 MiB arena it lies in, and 54k rows spread them over 20 arenas."""
-        body = _COMMENT.sub("", index_path.read_text(encoding="utf-8")).rstrip("\n")
+        body = index_path.read_text(encoding="utf-8")
+        while body.startswith("#"):  # the header
+            body = body[body.find("\n") + 1 if "\n" in body else len(body):]
+        if "\n#" in body:  # comment lines further down (the shipped index has none)
+            body = _COMMENT.sub("", body)
+        body = body.rstrip("\n")
         cells = body.replace("\t", "\n").split("\n")  # word, frequency, key, word, ...
         del body
         row_keys = cells[2::3]
-        first_seen = dict.fromkeys(row_keys, 0)  # keys in file order: ties keep it
-        for n, key in enumerate(first_seen):
-            first_seen[key] = n
+        first_seen = dict(zip(dict.fromkeys(row_keys), count()))  # file order: ties keep it
         keys = sorted(first_seen)
         order = sorted(range(len(row_keys)), key=row_keys.__getitem__)  # stable: file order
         self._keys.fill(keys, is_sorted=True)
         counts = Counter(row_keys)
-        self._key_rows.fromlist(list(accumulate((counts[k] for k in keys), initial=0)))
-        rank = [first_seen[k] for k in keys]
+        self._key_rows.fromlist(list(accumulate(map(counts.__getitem__, keys), initial=0)))
+        rank = list(map(first_seen.__getitem__, keys))
         self._key_rank.fromlist(rank)
         self._words.fill(list(map(cells[0::3].__getitem__, order)))
         self._freqs.fromlist(list(map(int, map(cells[1::3].__getitem__, order))))
@@ -163,12 +166,12 @@ class PinyinIme:
         initials = _NOT_INITIAL.sub("", joined).split("\n")  # "hu'shi" -> "hs"
         by_initials = sorted(range(len(keys)), key=rank.__getitem__)
         by_initials.sort(key=initials.__getitem__)  # stable: file order within initials
-        initials = [initials[p] for p in by_initials]
+        initials = list(map(initials.__getitem__, by_initials))
         distinct = sorted(set(initials))
         self._initial_keys.fromlist(by_initials)
-        self._initial_start.fromlist([bisect_left(initials, i) for i in distinct] + [len(initials)])
-        self.max_syllables = max(key.count("'") for key in keys) + 1
-        self._grouped_keys.fill([keys[p] for p in by_initials])
+        self._initial_start.fromlist([*map(bisect_left, repeat(initials), distinct), len(initials)])
+        self.max_syllables = max(map(len, initials))
+        self._grouped_keys.fill(list(map(keys.__getitem__, by_initials)))
         return "'".join(sorted(set(joined.replace("\n", "'").split("'")))), "\n".join(distinct)
 
     # -- public ---------------------------------------------------------------------------
@@ -302,13 +305,13 @@ class PinyinIme:
         return table, best
 
     def _fill_word_table(self, table: Strings, best: array) -> None:
-        owner = array("I", bytes(4 * len(self._words)))  # row -> key number
-        for p in range(len(self._keys)):
-            for r in range(self._key_rows[p], self._key_rows[p + 1]):
-                owner[r] = p
-        words, freqs, rank = self._words, self._freqs, self._key_rank
-        order = sorted(range(len(words)), key=lambda r: rank[owner[r]])  # rows: stable sorts
-        order.sort(key=lambda r: -freqs[r])
+        starts, rank = self._key_rows, self._key_rank
+        row_rank = list(chain.from_iterable(  # row -> the file order of its key
+            repeat(rank[p], starts[p + 1] - starts[p]) for p in range(len(rank))))
+        minus_freq = [-f for f in self._freqs]
+        words = self._words.run(0, len(self._words))
+        order = sorted(range(len(words)), key=row_rank.__getitem__)  # stable sorts, one
+        order.sort(key=minus_freq.__getitem__)                       # plain key each
         order.sort(key=words.__getitem__)
         distinct: list[str] = []
         for r in order:
