@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -46,3 +47,23 @@ def test_the_fixture_covers_what_it_claims(recorded: dict) -> None:
     assert sum(1 for t in typed if lookups[t]) > 900  # most inputs have candidates
     assert lookups[""] == [] and lookups["a" * 49] == []
     assert recorded["answers"]["lookup_vocabulary"]["hushi"][0].startswith("护士|")
+
+
+def test_threads_sharing_a_fresh_instance_get_the_recorded_answers(recorded: dict) -> None:
+    """Read-only after construction: the lazily built word tables (first `segment`,
+    `frequency` or `readings`) may be raced for by the keyboard's and the search's workers."""
+    ime = PinyinIme()
+    typed = recorded["inputs"][::5]
+    texts = recorded["texts"][:40]
+
+    def work(offset: int) -> tuple[dict, dict]:
+        found = {t: [f"{c.word}|{c.consumed}|{' '.join(c.syllables)}" for c in ime.lookup(t)]
+                 for t in typed[offset:] + typed[:offset]}
+        readings = {t: [list(r) for r in ime.readings(t)] for t in texts}
+        return found, readings
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(work, [0, 7, 13, 29]))
+    for found, readings in results:
+        assert found == {t: recorded["answers"]["lookup"][t] for t in typed}
+        assert readings == {t: recorded["answers"]["readings"][t] for t in texts}
