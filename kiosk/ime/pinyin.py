@@ -348,11 +348,16 @@ class PinyinIme:
         first, last = self._initial_start[i], self._initial_start[i + 1]
         # Every key here has the tokens' initials: a one-letter unfinished token needs no check.
         checks = [(j, t, whole) for j, (t, whole) in enumerate(tokens) if whole or len(t) > 1]
-        out = []
+        out: list[tuple[int, tuple[str, ...], str]] = []
+        freqs, words, starts, key_of = self._freqs, self._words, self._key_rows, self._initial_keys
         for n, key in enumerate(self._grouped_keys.run(first, last), first):
             parts = key.split("'")
-            if all(parts[j] == t if whole else parts[j].startswith(t) for j, t, whole in checks):
-                out += self._rows(self._initial_keys[n], tuple(parts))
+            if checks and not all(parts[j] == t if whole else parts[j].startswith(t)
+                                  for j, t, whole in checks):
+                continue
+            p = key_of[n]
+            a, b = starts[p], starts[p + 1]
+            out += zip(freqs[a:b], repeat(tuple(parts)), words.run(a, b))
         return out
 
     def _rows(self, p: int, syllables: tuple[str, ...]) -> list[tuple[int, tuple[str, ...], str]]:
