@@ -17,16 +17,26 @@ through initials or an unfinished syllable, then those covering only the leading
 each group the words of a `Vocabulary` (the service catalogue's, `kiosk/ime/vocabulary.py`)
 come before general dictionary words ("hushi": 护士 before 忽视), then by word frequency.
 Input that is not pinyin or is longer than `MAX_INPUT` yields [].
+
+In memory the index is packed (3 MB kept instead of 20 MB of dicts, lists and tuples): the
+distinct reading keys sorted in one string, the rows' words in another, frequencies and offsets
+in `array`s; a key is found by bisection, an abbreviation through one dict of its ~9k distinct
+initials, and syllable tuples are made only for the keys that match.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from array import array
+from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import accumulate, chain, count, repeat
+from operator import add
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from kiosk.ime.build_index import INDEX_PATH
 
@@ -51,29 +61,118 @@ class Candidate:
     syllables: tuple[str, ...]
 
 
+class Strings:
+    """Many short strings (without newlines) packed into one, each ended by a newline: the i-th
+    is `text[starts[i]:starts[i + 1] - 1]`. A sequence, so `bisect` works on it when the
+    strings were given sorted; `run()` gives several neighbours in one split. A sorted one
+    keeps every 64th string in a list, so a search makes few calls of `__getitem__`."""
+
+    __slots__ = ("_text", "_starts", "_sample")
+    STEP = 64
+
+    def __init__(self, items: Sequence[str] = ()) -> None:
+        self._text = ""
+        self._starts = array("I", [0])
+        self._sample: list[str] = []
+        self.fill(items)
+
+    def fill(self, items: Sequence[str], is_sorted: bool = False) -> None:
+        """Append `items` (while loading); `is_sorted` if all the strings are sorted."""
+        base = len(self._text)
+        if items:
+            self._text += "\n".join(items) + "\n"
+        # The (i + 1)-th start: the lengths of items 0..i, their i + 1 newlines, and base.
+        self._starts.extend(map(add, accumulate(map(len, items)), count(base + 1)))
+        self._sample = [self[i] for i in range(0, len(self), self.STEP)] if is_sorted else []
+
+    def bisect(self, item: str) -> int:
+        """Where `item` would go among the sorted strings, after any equal one."""
+        block = bisect_right(self._sample, item)  # sample[block - 1] <= item < sample[block]
+        if block == 0:
+            return 0
+        lo = (block - 1) * self.STEP
+        return bisect_right(self, item, lo, min(lo + self.STEP, len(self)))
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    def __getitem__(self, i: int) -> str:
+        return self._text[self._starts[i]:self._starts[i + 1] - 1]
+
+    def run(self, i: int, j: int) -> list[str]:
+        """Items i to j - 1 (j > i)."""
+        return self._text[self._starts[i]:self._starts[j] - 1].split("\n")
+
+    def find(self, item: str) -> int:
+        """Where `item` is among the sorted strings, or -1."""
+        i = self.bisect(item) - 1
+        return i if i >= 0 and self[i] == item else -1
+
+
+_NOT_INITIAL = re.compile(r"(?<=[a-z])[a-z]+|'")  # a key without it: its initials
+_COMMENT = re.compile(r"^#.*\n?", re.M)
+
+
 class PinyinIme:
     """Candidate lookup over a prebuilt index. Thread-safe after construction (read-only)."""
 
     def __init__(self, index_path: Path = INDEX_PATH) -> None:
-        self._exact: dict[str, list[tuple[int, str]]] = {}
-        with index_path.open(encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("#"):
-                    continue
-                word, freq, key = line.rstrip("\n").split("\t")
-                self._exact.setdefault(key, []).append((int(freq), word))
-        self._by_initials: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-        syllables: set[str] = set()
+        # The lasting containers are made before the loading's ~200k short-lived objects and
+        # filled after them, so none lands among those and keeps their memory (Python gives a
+        # 1 MiB arena back only when all of it is free).
+        self._keys, self._words = Strings(), Strings()
+        # Key number p (its place in the sorted `_keys`) has rows _key_rows[p]:_key_rows[p+1].
+        self._key_rows, self._key_rank, self._freqs = array("I"), array("I"), array("I")
+        # Abbreviations: keys of initials number i (_initial_number), in file order, are
+        # _initial_keys[_initial_start[i]:_initial_start[i + 1]].
+        self._initial_keys, self._initial_start = array("I"), array("I")
+        # The keys themselves in that order (the i-th initials' are one run of it).
+        self._grouped_keys = Strings()
         self.max_syllables = 1
-        interned: dict[str, str] = {}
-        for key in self._exact:
-            parts = tuple(interned.setdefault(s, s) for s in key.split("'"))
-            syllables.update(parts)
-            self.max_syllables = max(self.max_syllables, len(parts))
-            self._by_initials.setdefault("".join(p[0] for p in parts), []).append((parts, key))
+        syllables, initials = self._load(index_path)
+        self._initial_number = {s: i for i, s in enumerate(initials.split("\n"))}
+        syllables = syllables.split("'")
         self.syllables = frozenset(syllables)
         self._prefixes = frozenset(s[:i] for s in syllables for i in range(1, len(s) + 1))
         self._longest = max(map(len, syllables))
+
+    def _load(self, index_path: Path) -> tuple[str, str]:
+        """Fill the packed index; returns the syllables joined by `'` and the distinct initials
+        by newlines (made into sets once the loading's temporaries are gone).
+
+        Written to make no small container per row or key (no split lines, no tuple sort
+        keys): the last 80 freed lists or 2,000 tuples of a size stay on Python's free lists,
+        each holding the 1 MiB arena it lies in, and 54k rows spread them over 20 arenas."""
+        body = index_path.read_text(encoding="utf-8")
+        while body.startswith("#"):  # the header
+            body = body[body.find("\n") + 1 if "\n" in body else len(body):]
+        if "\n#" in body:  # comment lines further down (the shipped index has none)
+            body = _COMMENT.sub("", body)
+        body = body.rstrip("\n")
+        cells = body.replace("\t", "\n").split("\n")  # word, frequency, key, word, ...
+        del body
+        row_keys = cells[2::3]
+        first_seen = dict(zip(dict.fromkeys(row_keys), count()))  # file order: ties keep it
+        keys = sorted(first_seen)
+        order = sorted(range(len(row_keys)), key=row_keys.__getitem__)  # stable: file order
+        self._keys.fill(keys, is_sorted=True)
+        counts = Counter(row_keys)
+        self._key_rows.fromlist(list(accumulate(map(counts.__getitem__, keys), initial=0)))
+        rank = list(map(first_seen.__getitem__, keys))
+        self._key_rank.fromlist(rank)
+        self._words.fill(list(map(cells[0::3].__getitem__, order)))
+        self._freqs.fromlist(list(map(int, map(cells[1::3].__getitem__, order))))
+        joined = "\n".join(keys)
+        initials = _NOT_INITIAL.sub("", joined).split("\n")  # "hu'shi" -> "hs"
+        by_initials = sorted(range(len(keys)), key=rank.__getitem__)
+        by_initials.sort(key=initials.__getitem__)  # stable: file order within initials
+        initials = list(map(initials.__getitem__, by_initials))
+        distinct = sorted(set(initials))
+        self._initial_keys.fromlist(by_initials)
+        self._initial_start.fromlist([*map(bisect_left, repeat(initials), distinct), len(initials)])
+        self.max_syllables = max(map(len, initials))
+        self._grouped_keys.fill(list(map(keys.__getitem__, by_initials)))
+        return "'".join(sorted(set(joined.replace("\n", "'").split("'")))), "\n".join(distinct)
 
     # -- public ---------------------------------------------------------------------------
 
@@ -102,9 +201,9 @@ class PinyinIme:
         preferred = vocabulary.words if vocabulary is not None else frozenset()
 
         def offer(rank: tuple[int, int, int], tokens: list[Token], consumed: int) -> None:
-            matches = self._match(tokens, self._exact, self._by_initials)
+            matches = self._match(tokens)
             if vocabulary is not None:
-                matches += self._match(tokens, vocabulary.exact, vocabulary.by_initials)
+                matches += self._match_vocabulary(tokens, vocabulary.exact, vocabulary.by_initials)
             for freq, parts, word in matches:
                 score = (*rank, word not in preferred, -freq)
                 if word not in found or score < found[word][0]:
@@ -131,13 +230,13 @@ class PinyinIme:
         frequent first word), each with its reading key ("hu'shi"); a character the index does
         not know is a word of its own with None. Other characters are skipped."""
         han = [ch for ch in text if "\u3400" <= ch <= "\u9fff"]
-        words = self._word_readings
+        reading = self._reading
         n = len(han)
         best: list[tuple[int, int, int] | None] = [None] * (n + 1)  # (words, -freq, length)
         best[n] = (0, 0, 0)
         for i in range(n - 1, -1, -1):
-            for j in range(min(n, i + self.max_syllables), i, -1):
-                entry = words.get("".join(han[i:j]))
+            for j in range(i + self._longest_word_at(han, i), i, -1):
+                entry = reading("".join(han[i:j]))
                 rest = best[j]
                 if entry is None or rest is None:
                     continue
@@ -151,10 +250,27 @@ class PinyinIme:
         while i < n:
             length = best[i][2]
             word = "".join(han[i:i + length])
-            entry = words.get(word)
+            entry = reading(word)
             out.append((word, entry[1] if entry else None))
             i += length
         return out
+
+    def _longest_word_at(self, han: list[str], i: int) -> int:
+        """An upper bound on the length of an indexed word starting at han[i]: a word w that
+        starts the text s there sorts at or before s, and every word between them starts with
+        w, so the one just before s shares at least len(w) characters with s."""
+        text = "".join(han[i:i + self.max_syllables])
+        words = self._word_table[0]
+        k = words.bisect(text)
+        if k == 0:
+            return 0
+        before = words[k - 1]
+        shared = 0
+        for a, b in zip(text, before):
+            if a != b:
+                break
+            shared += 1
+        return shared
 
     def readings(self, text: str) -> list[tuple[str, ...]]:
         """Per Chinese character of `text`, its readings: the one in context first (from the
@@ -168,31 +284,90 @@ class PinyinIme:
                 out.append(tuple(dict.fromkeys(r for r in (main, *others) if r)))
         return out
 
+    def _key_of(self, row: int) -> str:
+        return self._keys[bisect_right(self._key_rows, row) - 1]
+
+    def _reading(self, word: str) -> tuple[int, str] | None:
+        """(frequency, most frequent reading) of an indexed word, else None."""
+        words, rows = self._word_table
+        i = words.find(word)
+        if i < 0:
+            return None
+        row = rows[i]
+        return self._freqs[row], self._key_of(row)
+
     @cached_property
-    def _word_readings(self) -> dict[str, tuple[int, str]]:
-        """word -> (frequency, its most frequent reading); built on first use."""
-        out: dict[str, tuple[int, str]] = {}
-        for key, rows in self._exact.items():
-            for freq, word in rows:
-                if word not in out or freq > out[word][0]:
-                    out[word] = (freq, key)
-        return out
+    def _word_table(self) -> tuple[Strings, array]:
+        """The distinct words sorted, each with the row of its most frequent reading (ties: the
+        key first in the file); built on first use."""
+        table, best = Strings(), array("I")  # made before the temporaries (see __init__)
+        self._fill_word_table(table, best)
+        return table, best
+
+    def _fill_word_table(self, table: Strings, best: array) -> None:
+        starts, rank = self._key_rows, self._key_rank
+        row_rank = list(chain.from_iterable(  # row -> the file order of its key
+            repeat(rank[p], starts[p + 1] - starts[p]) for p in range(len(rank))))
+        minus_freq = [-f for f in self._freqs]
+        words = self._words.run(0, len(self._words))
+        order = sorted(range(len(words)), key=row_rank.__getitem__)  # stable sorts, one
+        order.sort(key=minus_freq.__getitem__)                       # plain key each
+        order.sort(key=words.__getitem__)
+        distinct: list[str] = []
+        for r in order:
+            word = words[r]
+            if not distinct or distinct[-1] != word:
+                distinct.append(word)
+                best.append(r)
+        table.fill(distinct, is_sorted=True)
 
     @cached_property
     def _char_readings(self) -> dict[str, tuple[str, ...]]:
-        """character -> its readings, most frequent first."""
-        found: dict[str, list[tuple[int, str]]] = {}
-        for key, rows in self._exact.items():
-            if "'" not in key:
-                for freq, word in rows:
-                    found.setdefault(word, []).append((freq, key))
-        return {ch: tuple(k for _, k in sorted(rs, key=lambda r: -r[0])) for ch, rs in found.items()}
+        """character -> its readings, most frequent first (ties: the key first in the file)."""
+        found: dict[str, list[int]] = {}  # character -> its rows
+        for p in sorted(range(len(self._keys)), key=self._key_rank.__getitem__):
+            if "'" not in self._keys[p]:
+                for r in range(self._key_rows[p], self._key_rows[p + 1]):
+                    found.setdefault(self._words[r], []).append(r)
+        syllables = {s: s for s in self.syllables}
+        return {ch: tuple(syllables[self._key_of(r)]
+                          for r in sorted(rows, key=lambda r: -self._freqs[r]))
+                for ch, rows in found.items()}
 
     # -- matching -------------------------------------------------------------------------
 
+    def _match(self, tokens: list[Token]) -> list[tuple[int, tuple[str, ...], str]]:
+        """(frequency, syllables, word) of the index's words for these tokens, keys in file
+        order, a key's words in file order."""
+        if all(whole for _, whole in tokens):
+            p = self._keys.find("'".join(t for t, _ in tokens))
+            return self._rows(p, tuple(t for t, _ in tokens)) if p >= 0 else []
+        i = self._initial_number.get("".join(t[0] for t, _ in tokens))
+        if i is None:
+            return []
+        first, last = self._initial_start[i], self._initial_start[i + 1]
+        # Every key here has the tokens' initials: a one-letter unfinished token needs no check.
+        checks = [(j, t, whole) for j, (t, whole) in enumerate(tokens) if whole or len(t) > 1]
+        out: list[tuple[int, tuple[str, ...], str]] = []
+        freqs, words, starts, key_of = self._freqs, self._words, self._key_rows, self._initial_keys
+        for n, key in enumerate(self._grouped_keys.run(first, last), first):
+            parts = key.split("'")
+            if checks and not all(parts[j] == t if whole else parts[j].startswith(t)
+                                  for j, t, whole in checks):
+                continue
+            p = key_of[n]
+            a, b = starts[p], starts[p + 1]
+            out += zip(freqs[a:b], repeat(tuple(parts)), words.run(a, b))
+        return out
+
+    def _rows(self, p: int, syllables: tuple[str, ...]) -> list[tuple[int, tuple[str, ...], str]]:
+        """(frequency, syllables, word) of key number p's rows."""
+        first, last = self._key_rows[p], self._key_rows[p + 1]
+        return list(zip(self._freqs[first:last], repeat(syllables), self._words.run(first, last)))
+
     @staticmethod
-    def _match(tokens: list[Token], exact: Exact,
-               by_initials: ByInitials) -> list[tuple[int, tuple[str, ...], str]]:
+    def _match_vocabulary(tokens: list[Token], exact: Exact,
+                          by_initials: ByInitials) -> list[tuple[int, tuple[str, ...], str]]:
         if all(whole for _, whole in tokens):
             key = "'".join(t for t, _ in tokens)
             parts = tuple(t for t, _ in tokens)
@@ -205,7 +380,7 @@ class PinyinIme:
 
     def frequency(self, word: str) -> int:
         """How often jieba saw `word` (0 if the index does not hold it)."""
-        entry = self._word_readings.get(word)
+        entry = self._reading(word)
         return entry[0] if entry else 0
 
     def _pieces(self, text: str, i: int) -> list[tuple[int, Token]]:
