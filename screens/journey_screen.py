@@ -45,11 +45,10 @@ class JourneyScreen(Screen):
         self.root_box = BoxLayout(orientation="vertical", padding=(40, 24), spacing=16)
         paint_ground(self.root_box, app.theme.background)
         self.add_widget(self.root_box)
-        # built once and redrawn in place: a header is a few dozen widgets, and a screen is
-        # drawn again on every language or mode switch and twice around each `work()`
-        self.header = ScreenHeader(app, title="", busy=lambda: self.busy,
-                                   screen=self.name)
-        self.root_box.add_widget(self.header)
+        # built when the screen is first drawn (most are never shown in a visit: their
+        # texts' textures would sit in memory), then redrawn in place: a header is a few dozen
+        # widgets, and a screen is drawn again on every switch and twice around each `work()`
+        self.header: ScreenHeader | None = None
 
     def _(self, msgid: str, **params: Any) -> str:
         return self.app.translator.gettext(msgid, **params)
@@ -134,6 +133,10 @@ class JourneyScreen(Screen):
         theme = self.app.theme
         _ = self._
         box = self.root_box
+        if self.header is None:
+            self.header = ScreenHeader(self.app, title="", busy=lambda: self.busy,
+                                       screen=self.name)
+            box.add_widget(self.header)
         for widget in list(box.children):
             if widget is not self.header:
                 box.remove_widget(widget)
