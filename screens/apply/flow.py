@@ -6,7 +6,7 @@ it checks the outbox), forgotten when the session ends (the session's wipe takes
 
 from __future__ import annotations
 
-from kiosk.journeys.apply import ApplyJourney, Guide
+from kiosk.journeys.apply import ApplyJourney, Guide, Step as ApplyStep
 from kiosk.journeys.receipt import PrintOutcome, ReceiptData
 from kiosk.session import Session
 from screens.flow import Flow
@@ -29,6 +29,18 @@ class ApplyFlow(Flow[ApplyJourney]):
         self.receipt: ReceiptData | None = None
         self.printed: PrintOutcome | None = None
         self.camera_material: str | None = None  # the material the camera screen fills
+
+    def opening(self) -> None:
+        """An application handed in and left by Home rather than Done (or by Home from the
+        rating its receipt offers) is finished here: apply opened again starts a new one.
+        Its journey stayed at the receipt, and choosing a service raised WrongStep (the
+        explorer's walk found it)."""
+        journey = self.journey
+        if journey is not None and journey.step in (ApplyStep.SUBMITTED, ApplyStep.RECEIPT,
+                                                    ApplyStep.END):
+            journey.finish()
+            self.journey = None
+            self.reset()
 
     def build(self, session: Session) -> ApplyJourney:
         """JourneyProblem when the outbox cannot take an application."""

@@ -175,3 +175,21 @@ def test_a_page_from_the_flatbed_scanner_is_taken(sim, app: KioskUi, since: Sinc
     tap(app, "mat_photo_scanner")  # SANE's test backend, through the scanner's worker
     app.wait_for(on("materials", "mat_photo_clear"), 60)
     assert any("已拍摄 1 页" in t for t in app.state()["texts"])
+
+
+def test_an_application_left_by_home_after_its_receipt_lets_the_next_one_start(
+        sim, app: KioskUi, since: Since) -> None:
+    """Home instead of Done on the receipt left the journey at its receipt: apply opened
+    again then refused the next service with WrongStep (found by the explorer's walk)."""
+    identify(sim, app)
+    open_service(sim, app)
+    fill_form(app)
+    give_materials(sim, app)
+    submit(app)
+    tap(app, "home")
+    app.wait_for(on("home"))
+    open_service(sim, app)  # a new application: the catalogue, a service, its form
+    state = app.state()
+    assert "problem" not in state["kids"], state["texts"]
+    assert "unexpected" not in app.app_log(100_000)
+    assert len(since.applications(SERVICE)) == 1
