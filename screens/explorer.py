@@ -103,6 +103,7 @@ class Explorer:
         self.card_on = False
         self._busy_since: float | None = None
         self._tapped: tuple[str, str] | None = None  # (screen, kid) of the last tap
+        self._given: set[str] = set()  # the ways of giving a material tried in this walk
         walk.reachable = set(app.manager.screen_names) - STAFF_ONLY
 
     def start(self) -> None:
@@ -226,8 +227,13 @@ class Explorer:
                    and (v.required or prefix == "sup")]
         ways = [w for w in buttons if any(w.kid in {f"{prefix}_{m}_{way}" for way in GIVE}
                                           for m in missing)]
+        # a way not tried yet first: one that failed (a page the check refused) is not the
+        # only one tried again and again
+        fresh = [w for w in ways if w.kid not in self._given]
         if ways:
-            return self.rng.choice(ways)
+            button = self.rng.choice(fresh or ways)
+            self._given.add(button.kid)
+            return button
         if missing and "page_next" in by_kid:
             return by_kid["page_next"]
         return by_kid.get(onward)

@@ -87,6 +87,9 @@ def test_in_english_and_elder_mode_the_same_journey_reads_in_english(sim, app: K
     state = submit(app)
     assert "print_printed" in state["kids"]
     assert any("Application number" in t for t in state["texts"])
+    # the receipt's lines whole at 1.5x (its details were cut in English elder mode)
+    problems = app.inspect()["problems"]
+    assert problems == [], "\n".join(f"{p['kind']} {p['kid']} {p['detail']}" for p in problems)
     lines = since.jobs()[0]["lines"]
     assert any("Application" in line or "Receipt" in line for line in lines)
     assert len(since.applications(SERVICE)) == 1
