@@ -19,10 +19,12 @@ from kivy.uix.modalview import ModalView
 from kivy.uix.widget import Widget
 
 from screens.theme import Role
-from screens.widgets import action_button, paint_background, repaint_background, text_label
+from screens.widgets import (action_button, paint_background, repaint_background, text_label,
+                             wrapped_height)
 
 Choice = tuple[str, str, Callable[[], None], Role | bool]  # kid, words, callback, role
 EDGE_PX = 3
+BOX_PADDING = 40
 
 
 class Dialog(ModalView):
@@ -38,7 +40,7 @@ class Dialog(ModalView):
         self.app = app
         self.kid = kid
         self._anim_duration = 0  # appears at once: a fade is time the citizen does not have
-        self.box = BoxLayout(orientation="vertical", padding=40, spacing=28)
+        self.box = BoxLayout(orientation="vertical", padding=BOX_PADDING, spacing=28)
         paint_background(self.box, app.theme.background)
         with self.box.canvas.after:  # an edge that shows in every mode (black on black too)
             self._edge_colour = Color(*app.theme.foreground)
@@ -84,6 +86,11 @@ class Dialog(ModalView):
             self._draw(self.detail.text)
             self._lay_out_now()
 
+    def _text_width(self) -> float:
+        """The width the box gives its text: the dialog's share of the window (the screens'
+        manager fills it), less padding."""
+        return self.app.manager.width * self.size_hint_x - 2 * BOX_PADDING
+
     def _place_edge(self, box: Widget, _value: object) -> None:
         self._edge.rectangle = (box.x, box.y, box.width, box.height)
 
@@ -96,8 +103,13 @@ class Dialog(ModalView):
         box.clear_widgets()
         repaint_background(box, theme.background)
         self._edge_colour.rgba = theme.foreground
-        box.add_widget(text_label(theme, self._title, size=theme.title_px, kid=f"{self.kid}_title",
-                                  height=theme.title_px * 1.8, halign="center"))
+        title = text_label(theme, self._title, size=theme.title_px, kid=f"{self.kid}_title",
+                           height=theme.title_px * 1.8, halign="center")
+        # two lines where the words need them ("Put your ID card back to continue" at elder
+        # mode's size overran a one-line title by 80 px)
+        title.height = max(theme.title_px * 1.8, wrapped_height(title, self._text_width())
+                           + theme.title_px * 0.4)
+        box.add_widget(title)
         self.detail = text_label(theme, detail, kid=self._detail_kid, halign="center",
                                  height=theme.text_px * self._detail_lines)
         box.add_widget(self.detail)
@@ -107,6 +119,6 @@ class Dialog(ModalView):
                                          role=role))
         if bar.children:
             box.add_widget(bar)
-        box.height = (theme.title_px * 1.8 + theme.text_px * self._detail_lines
+        box.height = (title.height + theme.text_px * self._detail_lines
                       + (theme.button_height_px + 28 if bar.children else 0) + 80 + 28)
         self.height = box.height

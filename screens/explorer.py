@@ -7,9 +7,12 @@ look (screens.inspect). The emulators are steered through the simulation's contr
 worker thread, as the test would; the walk waits for them without blocking the loop.
 
 What a citizen does, with the odds of a step: tap anything that can be pressed (leaving less
-often than going on), place or lift the card, type the texted code (mostly right), place a page
-under the document camera, switch language, elder mode and high contrast towards the walk's
-mode, and wait while nothing may move. Only reachable through the UI driver (`--ui-driver`).
+often than going on), place or lift the card (and mostly put it back when asked), type the
+texted code (mostly right), type a form's values (right ones, from the field's own pattern and
+limits, or random keys: screens.explorer_values), give the materials (e-licence, camera,
+scanner, a promise), place a page under the document camera, switch language, elder mode and
+high contrast towards the walk's mode, and wait while nothing may move. Only reachable through
+the UI driver (`--ui-driver`).
 """
 
 from __future__ import annotations
@@ -24,11 +27,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kivy.clock import Clock
+from kivy.core.window import Window
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.layout import Layout
 
 from screens.explorer_routes import Routes
+from screens.explorer_values import random_keys, right_value
 from screens.inspect import problems
+from screens.keyboard import key_kid
 from screens.widgets import find
 
 STILL_S = 1.1  # long enough for the clock's and the session timer's next change
@@ -44,6 +50,15 @@ TYPING = ("key_", "code_")  # keys of the keyboards: a way to a value, not to a 
 ALIKE = ("service_", "field_", "opt_", "page_", "aud_")
 ASK_FOR_CARD = ("identify", "progress_start")  # screens whose next step is the ID card
 STEER = 0.6  # how often a step heads for a screen not yet seen, when a way there is known
+# screens where documents are given: their kid prefix and the button that goes on
+HAND_IN = {"materials": ("mat", "materials_next"), "progress_supplement": ("sup", "sup_submit")}
+GIVE = ("elicence", "camera", "scanner", "promise")  # the ways a material is given
+RIGHT_VALUE = 0.75  # how often a citizen steering through a form types a value it takes
+# a citizen halfway through an application (or handing in documents) mostly goes on: the
+# screens past the form are reached only through a few dozen steps in one visit
+GOING_ON = frozenset({"form", "materials", "camera", "review", "progress_supplement",
+                      "progress_camera"})
+STEER_ON = 0.85
 UNTRIED = 3.0  # how much likelier a button never tapped on its screen is to be tapped
 # Screens a citizen cannot reach, so no walk is held to them: the staff sign-in and panel open
 # only to a hidden gesture followed by a staff card (a staff issuer's certificate) and a PIN.
@@ -88,6 +103,7 @@ class Explorer:
         self.card_on = False
         self._busy_since: float | None = None
         self._tapped: tuple[str, str] | None = None  # (screen, kid) of the last tap
+        self._given: set[str] = set()  # the ways of giving a material tried in this walk
         walk.reachable = set(app.manager.screen_names) - STAFF_ONLY
 
     def start(self) -> None:
@@ -136,31 +152,41 @@ class Explorer:
         if switch is not None and roll < 0.8:
             return self._tap_kid(kids, switch, root)
         unseen = self.walk.reachable - self.walk.screens
-        steer = bool(unseen) and self.rng.random() < STEER
+        steer = bool(unseen) and self.rng.random() < (STEER_ON if screen in GOING_ON else STEER)
         if steer and screen in ASK_FOR_CARD and not dialogs:
             # place the card the prompt asks for (lifted first if it lay there already)
             return self._card(not self.card_on)
-        if roll < 0.04:
+        if dialogs and dialogs[0].kid == "card_grace" and roll < 0.7:  # "put it back": mostly
+            return self._card(True)
+        if roll < 0.04 and not steer:  # one heading somewhere keeps the card on the reader
             return self._card(not self.card_on)
         if roll < 0.07:
             return self._still()
         if screen == "holder" and not dialogs and roll < 0.6 and "code_ok" in kids:
             return self._type_code(right=steer)
-        if screen == "camera" and roll < 0.3:
+        if screen in ("camera", "progress_camera") and (roll < 0.3 or steer):
             self.walk.trail.append("place a page")
             return self._control("doc_camera", "place_page",
                                  {"seed": self.rng.randrange(100)}, then=lambda _r: self._next(0.5))
-        if all(w.kid in ASIDE for w in buttons):  # a screen to read (goodbye): read it
-            return self._still()
+        if all(w.kid in ASIDE for w in buttons):  # a screen to read (goodbye): read it, then
+            # the next citizen touches it (which starts their visit at once)
+            return self._still() if self.walk.trail[-1:] != ["wait"] else self._touch_glass()
         if steer and screen == "pay_qr" and not dialogs:  # the citizen's phone pays
             self.walk.trail.append("pay on the phone")
             return self._control("platform", "pay_pending", {},
                                  then=lambda _r: self._next(POLL_WAIT_S))
         if steer and screen == "form" and not dialogs:
+            editing = getattr(app.manager.current_screen, "editing", None)
+            if editing is not None and "key_done" in kids:
+                return self._type_value(editing, right=self.rng.random() < RIGHT_VALUE)
             return self._tap(self._fill_in(buttons))
+        if steer and screen in HAND_IN and not dialogs:
+            button = self._hand_in(buttons, HAND_IN[screen])
+            if button is not None:
+                return self._tap(button)
         if steer:  # towards a screen not seen yet: by the shortest way remembered, else
             # by a button never tapped here (it may lead somewhere new)
-            kid = self.routes.first_tap(screen, kids, unseen)
+            kid = self._any_alike(self.routes.first_tap(screen, kids, unseen), kids)
             if kid is None:
                 frontier = self._frontier(screen, kids)
                 kid = self.rng.choice(frontier) if frontier else None
@@ -177,24 +203,50 @@ class Explorer:
 
     def _fill_in(self, buttons: list[Any]) -> Any:
         """The form's next tap for a citizen who means to get on (the way to the materials,
-        review and receipt screens): an option of an open choice, a few digits then Done on
-        an open keyboard (a number, or words the field takes), an empty field, else Next."""
+        review and receipt screens): an option of an open choice, an empty field, else Next
+        (an open keyboard is typed into by `_type_value`)."""
         by_kid = {w.kid: w for w in buttons}
         options = [w for w in buttons if w.kid.startswith("opt_")]
         if options:
             return self.rng.choice(options)
-        digits = [w for w in buttons if w.kid in {f"key_{d}" for d in "0123456789"}]
-        if "key_done" in by_kid:  # and Cancel now and then: a value the field refuses
-            roll = self.rng.random()
-            if digits and roll < 0.6:
-                return self.rng.choice(digits)
-            return by_kid.get("key_cancel", by_kid["key_done"]) if roll > 0.85 \
-                else by_kid["key_done"]
         empty = [w for w in buttons if w.kid.startswith("field_")
                  and w.text == self.app.translator.gettext("Tap to enter")]
         if empty and self.rng.random() < 0.8:
             return self.rng.choice(empty)
         return by_kid.get("form_next") or self.rng.choice(buttons)
+
+    def _hand_in(self, buttons: list[Any], kids: tuple[str, str]) -> Any:
+        """The materials' next tap for a citizen who means to get on (the way to review and
+        receipt, or to handing in): a way to give a material still missing (its e-licence, a
+        page under the camera or on the scanner, a promise to bring it), else the page that
+        shows one, else on (`kids`: the screen's kid prefix and the button that goes on)."""
+        prefix, onward = kids
+        by_kid = {w.kid: w for w in buttons}
+        views = getattr(self.app.manager.current_screen, "views", [])
+        missing = [v.material_id for v in views if not (v.complete and (v.source or v.pages))
+                   and (v.required or prefix == "sup")]
+        ways = [w for w in buttons if any(w.kid in {f"{prefix}_{m}_{way}" for way in GIVE}
+                                          for m in missing)]
+        # a way not tried yet first: one that failed (a page the check refused) is not the
+        # only one tried again and again
+        fresh = [w for w in ways if w.kid not in self._given]
+        if ways:
+            button = self.rng.choice(fresh or ways)
+            self._given.add(button.kid)
+            return button
+        if missing and "page_next" in by_kid:
+            return by_kid["page_next"]
+        return by_kid.get(onward)
+
+    def _any_alike(self, kid: str | None, kids: list[str]) -> str | None:
+        """`kid`, or any button of its kind on the glass: the way remembered went through one
+        service of the catalogue (one field of a form), but the next step may be on the guide of
+        another (a service that can be applied for here has a Start button; one for the counter
+        only has none), so the walk does not hold on to the first it tried."""
+        prefix = next((p for p in ALIKE if kid is not None and kid.startswith(p)), None)
+        if prefix is None:
+            return kid
+        return self.rng.choice([k for k in kids if k.startswith(prefix)])
 
     def _frontier(self, screen: str, kids: list[str]) -> list[str]:
         """Buttons on `screen` worth trying for a screen not seen yet: never tapped here, not
@@ -214,15 +266,28 @@ class Explorer:
         self._tap(widget)
 
     def _tap(self, widget: Any, then: Callable[[], None] | None = None) -> None:
-        self.walk.trail.append(f"tap {widget.kid}")
+        self.walk.trail.append(f"tap {widget.kid} on {self.app.manager.current}")
         self._tapped = (self.app.manager.current, widget.kid)
+        self._press(widget)
+        (then or self._next)()
+
+    @staticmethod
+    def _press(widget: Any) -> None:
+        """A finger down and up on `widget`, released in the same turn: under software GL a
+        frame costs 0.2-0.3 s, and a frame between press and release doubled the walk's time
+        without testing anything more."""
         x, y = widget.to_window(*widget.center)
         touch = synthetic_touch(x, y)
         touch.touch_down()
-        # released in the same turn: under software GL a frame costs 0.2-0.3 s, and a frame
-        # between press and release doubled the walk's time without testing anything more
         touch.touch_up()
-        (then or self._next)()
+
+    def _touch_glass(self) -> None:
+        """A touch in the middle of the window, on no button in particular."""
+        self.walk.trail.append("touch the glass")
+        touch = synthetic_touch(Window.width / 2, Window.height / 2)
+        touch.touch_down()
+        touch.touch_up()
+        self._next()
 
     def _card(self, on: bool) -> None:
         self.walk.trail.append("place the card" if on else "lift the card")
@@ -240,6 +305,33 @@ class Explorer:
             self.walk.trail.append(f"type a {'right' if digits == texted else 'wrong'} code")
             self._press_in_turn([f"code_{d}" for d in digits] + ["code_ok"])
         self._control("platform", "last_code", {}, then=typed)
+
+    def _type_value(self, field: Any, right: bool) -> None:
+        """One value into the form's open keyboard, key by key in one turn (the keys stay where
+        they are while a value is typed), then Done: `right`, a value the field takes (as the
+        citizen's own details would be), else random keys of the keyboard (and now and then
+        Cancel instead of Done)."""
+        sheet = find(self.app.manager.current_screen, "keyboard")
+        chars = [w.kid for w in sheet.walk() if isinstance(w, ButtonBehavior)
+                 and getattr(w, "kid", "").startswith("key_") and len(w.kid) == 5] \
+            if sheet is not None else []
+        text = right_value(field, self.rng) if right else None
+        # a right value replaces what the field held (a refused value stays in the editor)
+        kids = ["key_clear"] + [key_kid(ch) for ch in text] if text is not None else \
+            random_keys(self.rng, chars)
+        finish = "key_cancel" if text is None and self.rng.random() < 0.15 else "key_done"
+        self.walk.trail.append(f"type {'a right' if text is not None else 'a random'} "
+                               f"{field.name}")
+        screen = self.app.manager.current_screen
+        for kid in kids:
+            key = find(screen, kid)
+            if key is None:  # not on this keyboard's mode: what was typed is what Done takes
+                break
+            self._press(key)
+        last = find(screen, finish) or find(screen, "key_done")
+        if last is None:
+            return self._next()
+        self._tap(last)
 
     def _press_in_turn(self, kids: list[str]) -> None:
         if not kids:

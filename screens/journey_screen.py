@@ -25,13 +25,15 @@ from screens.frame import ScreenHeader
 from screens.help import help_button
 from screens.theme import Role
 from screens.widgets import (KioskButton, action_button, escape, icon, paint_ground,
-                             lay_out_now, repaint_background, text_label, with_icon)
+                             lay_out_now, repaint_background, text_label, with_icon,
+                             wrapped_height)
 
 # kid, words, callback, role (screens.theme: primary = continue, danger = exit/delete; a bool
 # still means primary?)
 Action = tuple[str, str, Callable[[], None], Role | bool]
 Status = Literal["success", "warning", "error"]
 STATUS_ICONS = {"success": "done", "warning": "warning", "error": "error"}
+PROBLEM_SPACING = 20
 
 
 class JourneyScreen(Screen):
@@ -114,7 +116,7 @@ class JourneyScreen(Screen):
                 if self.app.unavailable(f"tile_{journey}") is None]
 
     def print_outcome(self, outcome: str, msgid: str | None, *, kid_prefix: str, take: str,
-                      note: str | None = None) -> Label:
+                      note: str | None = None, size: int | None = None) -> Label:
         """What happened at the printer, truthfully: `take` when it printed; otherwise the
         printer's problem in the citizen's words (and `note`, what to write down instead)."""
         theme = self.app.theme
@@ -125,7 +127,7 @@ class JourneyScreen(Screen):
             if note is not None:
                 words += "\n" + note
         return self.status("success" if outcome == "printed" else "warning", words,
-                           kid=f"{kid_prefix}{outcome}", size=theme.title_px)
+                           kid=f"{kid_prefix}{outcome}", size=size or theme.title_px)
 
     # ---- the frame ---------------------------------------------------------------------------
 
@@ -149,10 +151,16 @@ class JourneyScreen(Screen):
             box.add_widget(self.label(_("Please wait…"), kid="busy", size=theme.title_px,
                                       height=theme.title_px * 1.6))
         if self.problem:  # what went wrong, and a person to ask beside it
-            row = BoxLayout(size_hint_y=None, height=max(theme.text_px * 3.2,
-                                                         theme.button_height_px), spacing=20)
-            row.add_widget(self.status("error", self.problem, kid="problem"))
-            row.add_widget(help_button(self.app, kid="call_staff_problem"))
+            row = BoxLayout(size_hint_y=None, spacing=PROBLEM_SPACING)
+            line = self.status("error", self.problem, kid="problem")
+            staff = help_button(self.app, kid="call_staff_problem")
+            # as tall as its lines: two lines of English in elder mode wrapped to three
+            # ("The code is not right..." on the holder screen) and were cut
+            width = self.app.manager.width - sum(box.padding[::2]) - staff.width - PROBLEM_SPACING
+            row.height = max(theme.text_px * 3.2, theme.button_height_px,
+                             wrapped_height(line, width) + theme.text_px * 0.4)
+            row.add_widget(line)
+            row.add_widget(staff)
             box.add_widget(row)
         bar = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=20)
         for kid, text, callback, role in self.actions():

@@ -239,6 +239,15 @@ def text_label(theme: Theme, text: str, *, size: int | None = None, kid: str | N
     return widget
 
 
+def wrapped_height(label: Label, width: float) -> float:
+    """The height `label`'s text takes wrapped at `width`, measured as Kivy will draw it: for
+    a line whose words (another language, elder mode's sizes) may need more lines than its
+    usual height holds."""
+    label.text_size = (width, None)
+    label.texture_update()
+    return float(label.texture_size[1])
+
+
 def action_button(theme: Theme, kid: str, text: str, callback: Callable[[], None], *,
                   busy: Callable[[], bool], role: Role | bool = "secondary",
                   selected: bool = False, disabled: bool = False,

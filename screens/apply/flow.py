@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk.journeys.apply import ApplyJourney, Guide
+from kiosk.journeys.apply import ApplyJourney, Guide, Step as ApplyStep
 from kiosk.journeys.receipt import PrintOutcome, ReceiptData
 from kiosk.session import Session
 from screens.flow import Flow
@@ -39,6 +39,18 @@ class ApplyFlow(Flow[ApplyJourney]):
     def choose(self, service: dict[str, Any]) -> None:
         self.choosing, self.guide = service, None
         self.app.show("guide")
+
+    def opening(self) -> None:
+        """An application handed in and left by Home rather than Done (or by Home from the
+        rating its receipt offers) is finished here: apply opened again starts a new one.
+        Its journey stayed at the receipt, and choosing a service raised WrongStep (the
+        explorer's walk found it)."""
+        journey = self.journey
+        if journey is not None and journey.step in (ApplyStep.SUBMITTED, ApplyStep.RECEIPT,
+                                                    ApplyStep.END):
+            journey.finish()
+            self.journey = None
+            self.reset()
 
     def build(self, session: Session) -> ApplyJourney:
         """JourneyProblem when the outbox cannot take an application."""

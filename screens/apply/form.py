@@ -176,7 +176,10 @@ class FormScreen(JourneyScreen):
         if field.kind == "boolean":
             self._set(field, not bool(self.values.get(field.name)))
             return
-        self.editing = field
+        # the field's own message is on the editor: the form's summary line ("correct the
+        # marked fields") took the height the editor's label needs in elder mode, which then
+        # overprinted the header
+        self.editing, self.problem = field, None
         if not field.options:
             current = self.values.get(field.name)
             text = self._draft(field) if current is None else str(current)

@@ -12,6 +12,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kiosk.journeys.receipt import PrintOutcome
 from kiosk.i18n.messages import N_
 from screens.journey_screen import Action, JourneyScreen
+from screens.widgets import wrapped_height
 
 
 class ReceiptScreen(JourneyScreen):
@@ -37,7 +38,8 @@ class ReceiptScreen(JourneyScreen):
         box.add_widget(self.label(_("Your application has been received.") if receipt.final
                                   else _("Your application was saved on this terminal and will "
                                          "be sent as soon as the connection is back."),
-                                  size=theme.title_px, kid="receipt_state"))
+                                  size=theme.text_px if self.app.prefs.elder_mode
+                                  else theme.title_px, kid="receipt_state"))
         box.add_widget(self.label(_("Application number: %(number)s", number=receipt.reference),
                                   size=theme.title_px, kid="receipt_number",
                                   height=theme.title_px * 1.6))
@@ -52,14 +54,19 @@ class ReceiptScreen(JourneyScreen):
         journey = self.flow.journey
         if journey is not None:
             lines += journey.next_steps(receipt)
-        box.add_widget(self.label("\n".join(lines), kid="receipt_details"))
+        details = self.label("\n".join(lines), kid="receipt_details", height=0)
+        # as tall as its wrapped lines: a long English service name in elder mode took two
+        details.height = wrapped_height(details, self.app.manager.width
+                                        - sum(self.root_box.padding[::2]))
+        box.add_widget(details)
         printed = self.flow.printed
         if printed is not None:
             box.add_widget(self.print_outcome(
                 printed.outcome, printed.msgid, kid_prefix="print_",
                 take=_("Please take your receipt."),
                 note=_("Please note your application number: %(number)s",
-                       number=receipt.reference)))
+                       number=receipt.reference),
+                size=theme.text_px if self.app.prefs.elder_mode else None))
 
     def actions(self) -> list[Action]:
         _ = self._

@@ -11,6 +11,12 @@ from kiosk.journeys.apply import Review
 from screens.apply.form import shown_value
 from kiosk.i18n.messages import N_
 from screens.journey_screen import Action, JourneyScreen
+from screens.paging import Pager
+from screens.widgets import wrapped_height
+
+# lines of the form's entries and the materials a page: a service of six fields and five
+# materials ran the two lists over each other and under the buttons (found by the explorer)
+PER_PAGE, ELDER_PER_PAGE = 6, 2
 
 
 class ReviewScreen(JourneyScreen):
@@ -20,9 +26,11 @@ class ReviewScreen(JourneyScreen):
         super().__init__(app, **kwargs)
         self.flow = flow
         self.review: Review | None = None
+        self.pager = Pager(self, PER_PAGE, ELDER_PER_PAGE)
 
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem = None
+        self.pager.reset()
         self.refresh()
         self.app.say("review_submit")
 
@@ -40,21 +48,22 @@ class ReviewScreen(JourneyScreen):
             return
         _ = self._
         theme = self.app.theme
-        box.add_widget(self.label(f"{review.service_name}    {review.fee_text}",
-                                  size=theme.title_px, kid="review_service",
-                                  height=theme.title_px * 1.5))
+        width = self.app.manager.width - sum(self.root_box.padding[::2])
+        # elder mode's body text is large already: a long English name at its title size took
+        # two lines the page does not have
+        size = theme.text_px if self.app.prefs.elder_mode else theme.title_px
+        service = self.label(f"{review.service_name}    {review.fee_text}", size=size,
+                             kid="review_service", height=size * 1.5)
+        service.height = max(service.height, wrapped_height(service, width))
+        box.add_widget(service)
         box.add_widget(self.label(_("Applicant: %(name)s  %(id)s", name=review.applicant_name,
                                     id=review.applicant_id), kid="review_applicant",
                                   height=theme.text_px * 1.5))
-        fields = {f.name: f for f in journey.form_fields()}
-        lines = [f"{e.label}: {shown_value(fields[e.name], e.value, _)}"
-                 for e in review.entries if e.name in fields]
-        box.add_widget(self.label("\n".join(lines), kid="review_entries"))
-        given = []
-        for view in review.materials:
-            state = _("missing") if view.material_id in review.missing_materials else "✓"
-            given.append(f"{view.name}: {state}")
-        box.add_widget(self.label("\n".join(given), kid="review_materials"))
+        shown = "\n".join(self.pager.shown(self._lines()))
+        lines = self.label(shown, kid="review_lines", height=self.lines_height(shown))
+        # a long address or an English label wraps: as tall as its wrapped lines
+        lines.height = max(lines.height, wrapped_height(lines, width))
+        box.add_widget(lines)
         if review.sms_possible:
             box.add_widget(self.button(
                 "notify_optin", _("Text me about progress: yes") if review.notify_sms
@@ -64,6 +73,21 @@ class ReviewScreen(JourneyScreen):
             box.add_widget(self.label(_("Some information is still missing: please complete it "
                                         "before submitting."), kid="review_incomplete",
                                       height=theme.text_px * 2.4))
+        box.add_widget(BoxLayout())  # what is left of the height stays below the text
+
+    def _lines(self) -> list[str]:
+        """The form's entries, then the materials, one line each."""
+        review, journey = self.review, self.flow.journey
+        if review is None or journey is None:
+            return []
+        _ = self._
+        fields = {f.name: f for f in journey.form_fields()}
+        lines = [f"{e.label}: {shown_value(fields[e.name], e.value, _)}"
+                 for e in review.entries if e.name in fields]
+        for view in review.materials:
+            state = _("missing") if view.material_id in review.missing_materials else "✓"
+            lines.append(f"{view.name}: {state}")
+        return lines
 
     def actions(self) -> list[Action]:
         _ = self._
@@ -71,6 +95,7 @@ class ReviewScreen(JourneyScreen):
             ("review_edit_form", _("Change the form"), lambda: self.app.show("form"), False),
             ("review_edit_materials", _("Change the materials"),
              lambda: self.app.show("materials"), False)]
+        acts += self.pager.actions(len(self._lines()))
         if self.review is not None and self.review.ok:
             acts.append(("submit", _("Submit"), self._submit, True))
         return acts

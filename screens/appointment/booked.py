@@ -48,7 +48,10 @@ class ApptBookedScreen(JourneyScreen):
             box.add_widget(self.print_outcome(
                 printed.outcome, printed.msgid, kid_prefix="appt_print_",
                 take=_("Please take your slip."),
-                note=_("Please note your booking code: %(code)s", code=booking.booking_code)))
+                note=_("Please note your booking code: %(code)s", code=booking.booking_code),
+                # two lines at elder mode's title size took 210 px of the 169 left under
+                # the booking's details: body text, which is large there already
+                size=theme.text_px if self.app.prefs.elder_mode else None))
 
     def actions(self) -> list[Action]:
         _ = self._

@@ -16,7 +16,9 @@ from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
 
 STEPS_PER_PAGE, ELDER_STEPS_PER_PAGE = 2, 1  # each with its note: more overran the body
-NOTICES = object()  # elder mode: the page of what to do and the slip's outcome, before the steps
+# elder mode: what to do, and the slip's outcome, a page each before the steps (on one page
+# the slip's line was cut under the to-do in English: the explorer's walk found it)
+TODO, SLIP = object(), object()
 
 
 class ProgressDetailScreen(JourneyScreen):
@@ -70,14 +72,18 @@ class ProgressDetailScreen(JourneyScreen):
         steps: list[Any] = list(reversed(view.steps))
         # elder mode: what to do and the slip's outcome take the first step's place on the first
         # page (beside a step they ran over it: the explorer's walk in English found it)
-        notices_apart = self._notices_apart(view)
-        if not notices_apart:
-            self._notices(box, view)
-        shown = [NOTICES, *steps] if notices_apart else steps
-        first = self.pager.offset - (1 if notices_apart else 0)
+        notices = self._notices_apart(view)
+        if not notices:
+            self._todo(box, view)
+            self._slip(box)
+        shown = [*notices, *steps]
+        first = self.pager.offset - len(notices)
         for i, step in enumerate(self.pager.shown(shown), start=first):
-            if step is NOTICES:
-                self._notices(box, view)
+            if step is TODO:
+                self._todo(box, view)
+                continue
+            if step is SLIP:
+                self._slip(box)
                 continue
             at = step.at.astimezone(CST)
             words = f"{t.format_date(at.date())} {at:%H:%M}  {step.words}"
@@ -85,21 +91,27 @@ class ProgressDetailScreen(JourneyScreen):
                 words += f"\n{step.note}"
             box.add_widget(self.label(words, kid=f"step_{i}", height=self.lines_height(words)))
 
-    def _notices(self, box: BoxLayout, view: ApplicationView) -> None:
-        """What the citizen must do, and how the slip's printing went."""
+    def _todo(self, box: BoxLayout, view: ApplicationView) -> None:
+        """What the citizen must do."""
         if view.to_do:
             box.add_widget(self.status("warning", "\n".join(view.to_do), kid="progress_todo"))
+
+    def _slip(self, box: BoxLayout) -> None:
+        """How the slip's printing went."""
         if self.printed is not None:
             box.add_widget(self.print_outcome(self.printed.outcome, self.printed.msgid,
                                               kid_prefix="progress_slip_",
                                               take=self._("Please take your progress slip.")))
 
-    def _notices_apart(self, view: ApplicationView) -> bool:
-        return self.app.prefs.elder_mode and (bool(view.to_do) or self.printed is not None)
+    def _notices_apart(self, view: ApplicationView) -> list[object]:
+        """In elder mode, the notices that take a page each (TODO, SLIP); none otherwise."""
+        if not self.app.prefs.elder_mode:
+            return []
+        return [TODO] * bool(view.to_do) + [SLIP] * (self.printed is not None)
 
     def _pages(self, view: ApplicationView) -> int:
         """Items the pager turns through: the steps, and in elder mode the notices' page."""
-        return len(view.steps) + (1 if self._notices_apart(view) else 0)
+        return len(view.steps) + len(self._notices_apart(view))
 
     def actions(self) -> list[Action]:
         _ = self._
@@ -130,8 +142,9 @@ class ProgressDetailScreen(JourneyScreen):
 
         def printed(outcome: SlipPrint) -> None:
             self.printed = outcome
-            if self._notices_apart(view):
-                self.pager.reset()  # the outcome is on the first page: show it
+            notices = self._notices_apart(view)
+            if notices:  # the outcome has a page of its own: show it
+                self.pager.page = notices.index(SLIP) // self.pager.per_page
             if outcome.outcome == "paper_out":
                 self.app.say("printer_out_of_paper")
 

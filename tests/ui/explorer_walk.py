@@ -30,13 +30,16 @@ AREAS = ("idcard", "qr", "document", "printer")
 STEPS = int(os.environ.get("KIOSK_EXPLORE_STEPS", "120"))
 SEED = os.environ.get("KIOSK_EXPLORE_SEED", "20261204")
 MODES = ("normal", "elder", "high_contrast")
-# Screens a walk of STEPS steps does not reach reliably yet, each walked to its end in every mode
-# by another test: the apply journey past the catalogue needs a form's patterned values typed
-# right (tests/ui/test_journeys_in_modes.py, test_apply_journey.py); handing in a correction's
-# documents (test_progress.py); one's own bookings (test_appointment.py). Issue 13: steer the
-# walks through them, then empty this set. Any other screen missed by all three walks fails.
+# Screens the three walks of STEPS steps do not reach reliably yet, each walked to its end in
+# every mode by another test (test_journeys_in_modes.py, test_apply_journey.py, test_progress.py,
+# test_appointment.py, test_collect.py). The walks now type a form's values, give the materials
+# and hand in a correction's documents (screens.explorer), and reached the apply journey to its
+# receipt and the hand-in in 3 of 4 module runs, the camera and one's own bookings in 2 of 4, a
+# reprint's reason in none (nor on main the same day, under load): issue 13 goes on. Any other
+# screen missed by all three walks fails.
 NOT_YET_REACHED = frozenset({"form", "materials", "camera", "review", "receipt",
-                             "progress_supplement", "progress_camera", "appt_mine"})
+                             "progress_supplement", "progress_camera", "appt_mine",
+                             "collect_reason"})
 # language -> mode -> the screens a citizen can reach that the mode's walk did not see
 UNVISITED: dict[str, dict[str, set[str]]] = {}
 

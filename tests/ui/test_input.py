@@ -152,3 +152,33 @@ def test_in_elder_mode_the_keyboard_leaves_header_field_and_first_result_in_sigh
     assert field[1] >= sheet[1] and field[3] <= sheet[3]  # the field is the sheet's top line
     assert first[3] - first[1] >= 61, "the first result is a whole target, not a sliver"
     assert rect(app, "keyboard") == sheet
+
+
+@pytest.mark.parametrize("language,contrast", [("zh-CN", False), ("en", True)])
+def test_in_elder_mode_a_field_opened_after_a_refused_next_keeps_its_label_clear_of_the_header(
+        sim, app: KioskUi, language: str, contrast: bool) -> None:
+    """The form's summary line ("Please correct the marked fields.") stayed under the keyboard
+    sheet and took the height of the field's label, which overprinted the header's title and
+    buttons in elder mode (the explorer's walk found it). The field's own message is on the
+    sheet's input line; the summary comes back with the next Next."""
+    identify(sim, app)
+    if language == "en":
+        tap(app, "switch_language")
+    tap(app, "switch_elder")
+    if contrast:
+        tap(app, "switch_contrast")
+    app.wait_for(lambda s: s["language"] == language and s["elder_mode"]
+                 and s["high_contrast"] == contrast)
+    open_birth_registration(sim, app)
+    tap(app, "form_next")  # nothing filled in yet
+    state = app.wait_for(on("form", "problem"))
+    first = sorted(k for k in state["kids"] if k.startswith("error_"))[0]
+    tap(app, first.replace("error_", "field_", 1))
+    state = app.wait_for(on("form", "keyboard"))
+    problems = app.inspect()["problems"]
+    assert problems == [], "\n".join(f"{p['kind']} {p['kid']} {p['detail']}" for p in problems)
+    assert "problem" not in state["kids"]
+    assert above(rect(app, "screen_title"), rect(app, "editing_label"))
+    tap(app, "key_cancel")
+    tap(app, "form_next")
+    app.wait_for(on("form", "problem"))

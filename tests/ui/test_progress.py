@@ -103,6 +103,12 @@ def test_in_elder_mode_what_to_do_has_a_page_of_its_own_before_the_steps(
     state = app.wait_for(on("progress_detail", "progress_todo"), 20)
     assert "step_0" not in state["kids"] and "page_next" in state["kids"]
     assert app.inspect()["problems"] == []  # nothing clipped, overprinted or off the glass
+    # the slip's outcome has a page of its own (under the to-do it was cut: the explorer)
+    tap(app, "progress_print")
+    state = app.wait_for(on("progress_detail", "progress_slip_printed"), 30)
+    assert "progress_todo" not in state["kids"]
+    problems = app.inspect()["problems"]
+    assert problems == [], "\n".join(f"{p['kind']} {p['kid']} {p['detail']}" for p in problems)
     tap(app, "page_next")
     state = app.wait_for(on("progress_detail", "step_0"), 10)
     assert "progress_todo" not in state["kids"]

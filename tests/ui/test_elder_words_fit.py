@@ -1,0 +1,77 @@
+"""Lines whose words needed more room in elder mode than they were given, each cut at the
+bottom (seen on screenshots in zh/en × normal/elder/high contrast): the card-grace question in
+English, the holder screen's wrong-code message in English, and the appointment's "printer out of
+paper" line. Real app under Xvfb; what is checked is what screens.inspect sees on the glass."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.sim import Simulation
+from tests.ui.harness import KioskUi
+from tests.ui.journey import choose, identify, on, open_service, open_tile, tap
+
+AREAS = ("idcard", "document", "printer")
+
+
+def elder(app: KioskUi, language: str) -> None:
+    if language == "en":
+        tap(app, "switch_language")
+    tap(app, "switch_elder")
+    app.wait_for(lambda s: s["language"] == language and s["elder_mode"], 10)
+
+
+def nothing_wrong(app: KioskUi) -> None:
+    problems = app.inspect()["problems"]
+    assert problems == [], "\n".join(f"{p['kind']} {p['kid']} {p['text'][:60]!r} {p['detail']}"
+                                     for p in problems)
+
+
+def test_the_card_grace_question_fits_in_english_elder_mode(sim: Simulation,
+                                                            app: KioskUi) -> None:
+    """"Put your ID card back to continue" wraps to two lines at 72 px: the title had one."""
+    identify(sim, app)
+    elder(app, "en")
+    open_service(sim, app)
+    choose(app, "reason", 0)  # something entered: lifting the card waits for it
+    sim.control("idcard", "remove_card", {})
+    app.wait_for(lambda s: s["dialog"] == "card_grace", 10)
+    nothing_wrong(app)
+
+
+def test_a_wrong_code_is_told_in_whole_lines_in_english_elder_mode(sim: Simulation,
+                                                                   app: KioskUi) -> None:
+    """"The code is not right..." and the tries left took three lines beside Call staff."""
+    identify(sim, app)
+    elder(app, "en")
+    tap(app, "tile_apply")
+    app.wait_for(lambda s: s["screen"] == "holder" and "busy" not in s["kids"]
+                 and any("****" in t for t in s["texts"]), 20)
+    for digit in "000000":
+        tap(app, f"code_{digit}")
+    tap(app, "code_ok")
+    app.wait_for(on("holder", "problem"), 20)
+    nothing_wrong(app)
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+def test_a_booking_slip_the_printer_could_not_print_is_told_whole_in_elder_mode(
+        sim: Simulation, app: KioskUi, language: str) -> None:
+    """Out of paper and "note your booking code" took 210 px at the title's size under the
+    booking's details, which left 169."""
+    identify(sim, app)
+    elder(app, language)
+    sim.control("printer", "paper_out", {})
+    while "tile_appointment" not in app.state()["kids"]:  # elder mode's home has pages
+        tap(app, "tiles_more")
+    open_tile(sim, app, "tile_appointment")
+    app.wait_for(on("appt_menu", "appt_new"), 20)
+    tap(app, "appt_new")
+    state = app.wait_for(lambda s: s["screen"] == "appt_services" and "busy" not in s["kids"]
+                         and any(k.startswith("appt_service_") for k in s["kids"]), 20)
+    tap(app, sorted(k for k in state["kids"] if k.startswith("appt_service_"))[0])
+    state = app.wait_for(lambda s: s["screen"] == "appt_slots" and "busy" not in s["kids"]
+                         and any(k.startswith("appt_slot_") for k in s["kids"]), 20)
+    tap(app, sorted(k for k in state["kids"] if k.startswith("appt_slot_"))[0])
+    app.wait_for(on("appt_booked", "appt_print_paper_out"), 30)
+    nothing_wrong(app)
