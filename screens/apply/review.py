@@ -14,9 +14,11 @@ from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
 from screens.widgets import wrapped_height
 
-# lines of the form's entries and the materials a page: a service of six fields and five
-# materials ran the two lists over each other and under the buttons (found by the explorer)
-PER_PAGE, ELDER_PER_PAGE = 6, 2
+# rows of the form's entries and the materials a page, as they wrap on the glass: a service
+# of six fields and five materials ran the two lists over each other and under the buttons,
+# and two long entries wrapped to four rows overprinted the step bar in elder mode (both found
+# by the explorer)
+ROWS, ELDER_ROWS = 6, 2
 
 
 class ReviewScreen(JourneyScreen):
@@ -26,7 +28,7 @@ class ReviewScreen(JourneyScreen):
         super().__init__(app, **kwargs)
         self.flow = flow
         self.review: Review | None = None
-        self.pager = Pager(self, PER_PAGE, ELDER_PER_PAGE)
+        self.pager = Pager(self, 1, 1)  # over `_pages()`: lines grouped by the rows they take
 
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem = None
@@ -48,7 +50,7 @@ class ReviewScreen(JourneyScreen):
             return
         _ = self._
         theme = self.app.theme
-        width = self.app.manager.width - sum(self.root_box.padding[::2])
+        width = self._body_width()
         # elder mode's body text is large already: a long English name at its title size took
         # two lines the page does not have
         size = theme.text_px if self.app.prefs.elder_mode else theme.title_px
@@ -59,7 +61,7 @@ class ReviewScreen(JourneyScreen):
         box.add_widget(self.label(_("Applicant: %(name)s  %(id)s", name=review.applicant_name,
                                     id=review.applicant_id), kid="review_applicant",
                                   height=theme.text_px * 1.5))
-        shown = "\n".join(self.pager.shown(self._lines()))
+        shown = "\n".join(self.pager.shown(self._pages(width)))
         lines = self.label(shown, kid="review_lines", height=self.lines_height(shown))
         # a long address or an English label wraps: as tall as its wrapped lines
         lines.height = max(lines.height, wrapped_height(lines, width))
@@ -74,6 +76,27 @@ class ReviewScreen(JourneyScreen):
                                         "before submitting."), kid="review_incomplete",
                                       height=theme.text_px * 2.4))
         box.add_widget(BoxLayout())  # what is left of the height stays below the text
+
+    def _pages(self, width: float) -> list[str]:
+        """The lines grouped into pages of at most ROWS (ELDER_ROWS) rows as they wrap at
+        `width` in the current language and size; a line longer than a page has one alone."""
+        budget = ELDER_ROWS if self.app.prefs.elder_mode else ROWS
+        probe = self.label("x")
+        row = wrapped_height(probe, width)
+        pages: list[list[str]] = []
+        used = budget
+        for line in self._lines():
+            probe.text = line
+            rows = max(1, round(wrapped_height(probe, width) / row))
+            if used + rows > budget:
+                pages.append([])
+                used = 0
+            pages[-1].append(line)
+            used += rows
+        return ["\n".join(page) for page in pages]
+
+    def _body_width(self) -> float:
+        return self.app.manager.width - sum(self.root_box.padding[::2])
 
     def _lines(self) -> list[str]:
         """The form's entries, then the materials, one line each."""
@@ -95,7 +118,7 @@ class ReviewScreen(JourneyScreen):
             ("review_edit_form", _("Change the form"), lambda: self.app.show("form"), False),
             ("review_edit_materials", _("Change the materials"),
              lambda: self.app.show("materials"), False)]
-        acts += self.pager.actions(len(self._lines()))
+        acts += self.pager.actions(len(self._pages(self._body_width())))
         if self.review is not None and self.review.ok:
             acts.append(("submit", _("Submit"), self._submit, True))
         return acts
