@@ -29,6 +29,7 @@ class ReviewScreen(JourneyScreen):
         self.flow = flow
         self.review: Review | None = None
         self.pager = Pager(self, 1, 1)  # over `_pages()`: lines grouped by the rows they take
+        self._rows = ROWS  # rows a page holds: what the body leaves (`draw_body`)
 
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem = None
@@ -61,6 +62,12 @@ class ReviewScreen(JourneyScreen):
         box.add_widget(self.label(_("Applicant: %(name)s  %(id)s", name=review.applicant_name,
                                     id=review.applicant_id), kid="review_applicant",
                                   height=theme.text_px * 1.5))
+        # the lines get the rows the rest of the body leaves (the opt-in and the missing
+        # note take theirs first): a page never runs into the header's step bar
+        others = service.height + theme.text_px * 1.5 + 16 * 3
+        others += (theme.button_height_px + 16) if review.sms_possible else 0
+        others += (theme.text_px * 2.4 + 16) if not review.ok else 0
+        self._rows = self._rows_left(others)
         shown = "\n".join(self.pager.shown(self._pages(width)))
         lines = self.label(shown, kid="review_lines", height=self.lines_height(shown))
         # a long address or an English label wraps: as tall as its wrapped lines
@@ -77,10 +84,20 @@ class ReviewScreen(JourneyScreen):
                                       height=theme.text_px * 2.4))
         box.add_widget(BoxLayout())  # what is left of the height stays below the text
 
+    def _rows_left(self, others: float) -> int:
+        """How many rows of body text fit below `others` px of the body, at most ROWS
+        (ELDER_ROWS)."""
+        theme, box = self.app.theme, self.root_box
+        header = self.header.height if self.header is not None else 0
+        body = (self.app.manager.height - box.padding[1] - box.padding[3] - header
+                - theme.button_height_px - 2 * box.spacing)
+        fit = int((body - others) // self.lines_height("x"))
+        return max(1, min(ELDER_ROWS if self.app.prefs.elder_mode else ROWS, fit))
+
     def _pages(self, width: float) -> list[str]:
-        """The lines grouped into pages of at most ROWS (ELDER_ROWS) rows as they wrap at
-        `width` in the current language and size; a line longer than a page has one alone."""
-        budget = ELDER_ROWS if self.app.prefs.elder_mode else ROWS
+        """The lines grouped into pages of at most `_rows` rows as they wrap at `width` in
+        the current language and size; a line longer than a page has one alone."""
+        budget = self._rows
         probe = self.label("x")
         row = wrapped_height(probe, width)
         pages: list[list[str]] = []
