@@ -18,6 +18,7 @@ from typing import Any, Literal
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
+from kivy.uix.widget import Widget
 
 from kiosk.journeys.problems import spoken_msgid
 from screens import background
@@ -38,6 +39,9 @@ PROBLEM_SPACING = 20
 
 class JourneyScreen(Screen):
     title_msgid = ""
+    # a screen whose problem line comes by itself (a camera's page taken while the citizen
+    # only waits) keeps its room: a message appearing moves nothing
+    keeps_problem_room = False
 
     def __init__(self, app, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -162,6 +166,9 @@ class JourneyScreen(Screen):
             row.add_widget(line)
             row.add_widget(staff)
             box.add_widget(row)
+        elif self.keeps_problem_room:
+            box.add_widget(Widget(size_hint_y=None,
+                                  height=max(theme.text_px * 3.2, theme.button_height_px)))
         bar = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=20)
         for kid, text, callback, role in self.actions():
             bar.add_widget(self.button(kid, text, callback, role=role))

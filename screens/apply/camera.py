@@ -31,6 +31,7 @@ class CameraScreen(JourneyScreen):
 
     title_msgid = N_("Place the page under the camera")
     back_to = "materials"
+    keeps_problem_room = True  # "page taken" comes with the camera, not with a tap
 
     def __init__(self, app, flow, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
