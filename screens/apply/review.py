@@ -29,7 +29,7 @@ class ReviewScreen(JourneyScreen):
         self.flow = flow
         self.review: Review | None = None
         self.pager = Pager(self, 1, 1)  # over `_pages()`: lines grouped by the rows they take
-        self._rows = ROWS  # rows a page holds: what the body leaves (`draw_body`)
+        self._page_count = 0  # pages of lines as `draw_body` last laid them out
 
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem = None
@@ -47,11 +47,12 @@ class ReviewScreen(JourneyScreen):
     def draw_body(self, box: BoxLayout) -> None:
         review = self.review
         journey = self.flow.journey
+        self._page_count = 0
         if review is None or journey is None:
             return
         _ = self._
         theme = self.app.theme
-        width = self._body_width()
+        width = self.app.manager.width - sum(self.root_box.padding[::2])
         # elder mode's body text is large already: a long English name at its title size took
         # two lines the page does not have
         size = theme.text_px if self.app.prefs.elder_mode else theme.title_px
@@ -67,8 +68,9 @@ class ReviewScreen(JourneyScreen):
         others = service.height + theme.text_px * 1.5 + 16 * 3
         others += (theme.button_height_px + 16) if review.sms_possible else 0
         others += (theme.text_px * 2.4 + 16) if not review.ok else 0
-        self._rows = self._rows_left(others)
-        shown = "\n".join(self.pager.shown(self._pages(width)))
+        pages = self._pages(width, self._rows_left(others))
+        self._page_count = len(pages)
+        shown = "\n".join(self.pager.shown(pages))
         lines = self.label(shown, kid="review_lines", height=self.lines_height(shown))
         # a long address or an English label wraps: as tall as its wrapped lines
         lines.height = max(lines.height, wrapped_height(lines, width))
@@ -94,10 +96,9 @@ class ReviewScreen(JourneyScreen):
         fit = int((body - others) // self.lines_height("x"))
         return max(1, min(ELDER_ROWS if self.app.prefs.elder_mode else ROWS, fit))
 
-    def _pages(self, width: float) -> list[str]:
-        """The lines grouped into pages of at most `_rows` rows as they wrap at `width` in
+    def _pages(self, width: float, budget: int) -> list[str]:
+        """The lines grouped into pages of at most `budget` rows as they wrap at `width` in
         the current language and size; a line longer than a page has one alone."""
-        budget = self._rows
         probe = self.label("x")
         row = wrapped_height(probe, width)
         pages: list[list[str]] = []
@@ -111,9 +112,6 @@ class ReviewScreen(JourneyScreen):
             pages[-1].append(line)
             used += rows
         return ["\n".join(page) for page in pages]
-
-    def _body_width(self) -> float:
-        return self.app.manager.width - sum(self.root_box.padding[::2])
 
     def _lines(self) -> list[str]:
         """The form's entries, then the materials, one line each."""
@@ -135,7 +133,7 @@ class ReviewScreen(JourneyScreen):
             ("review_edit_form", _("Change the form"), lambda: self.app.show("form"), False),
             ("review_edit_materials", _("Change the materials"),
              lambda: self.app.show("materials"), False)]
-        acts += self.pager.actions(len(self._pages(self._body_width())))
+        acts += self.pager.actions(self._page_count)  # drawn just before (`refresh`)
         if self.review is not None and self.review.ok:
             acts.append(("submit", _("Submit"), self._submit, True))
         return acts
