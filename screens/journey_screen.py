@@ -48,6 +48,7 @@ class JourneyScreen(Screen):
         self.app = app
         self.problem: str | None = None  # what went wrong, already in the citizen's words
         self.busy = False
+        self.body_room = 0.0  # px the body may take, as `refresh` last measured the frame
         self.root_box = BoxLayout(orientation="vertical", padding=(40, 24), spacing=16)
         paint_ground(self.root_box, app.theme.background)
         self.add_widget(self.root_box)
@@ -148,13 +149,34 @@ class JourneyScreen(Screen):
                 box.remove_widget(widget)
         repaint_background(box, theme.background)
         self.header.show(_(self.title_msgid), self.shown_steps())
+        below = self._below_body()
+        # what the body may take, the actions' row kept: a screen that pages its lines
+        # fills this, never more (a page's rows added up by hand, a few pixels short, ran
+        # into the step bar)
+        self.body_room = (self.app.manager.height - box.padding[1] - box.padding[3]
+                          - self.header.height - sum(w.height for w in below)
+                          - theme.button_height_px - box.spacing * (len(below) + 2))
         body = BoxLayout(orientation="vertical", spacing=16)
-        self.draw_body(body)
+        self.draw_body(body)  # before the actions: a pager's buttons count its pages
         box.add_widget(body)
+        for widget in below:
+            box.add_widget(widget)
+        bar = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=20)
+        for kid, text, callback, role in self.actions():
+            bar.add_widget(self.button(kid, text, callback, role=role))
+        if bar.children:
+            box.add_widget(bar)
+        lay_out_now(box, self)
+
+    def _below_body(self) -> list[Widget]:
+        """The lines under the body before the actions: the wait, the problem and a person
+        to ask beside it (or the problem's room kept)."""
+        theme, box = self.app.theme, self.root_box
+        below: list[Widget] = []
         if self.busy:
-            box.add_widget(self.label(_("Please wait…"), kid="busy", size=theme.title_px,
-                                      height=theme.title_px * 1.6))
-        if self.problem:  # what went wrong, and a person to ask beside it
+            below.append(self.label(self._("Please wait…"), kid="busy", size=theme.title_px,
+                                    height=theme.title_px * 1.6))
+        if self.problem:
             row = BoxLayout(size_hint_y=None, spacing=PROBLEM_SPACING)
             line = self.status("error", self.problem, kid="problem")
             staff = help_button(self.app, kid="call_staff_problem")
@@ -165,16 +187,11 @@ class JourneyScreen(Screen):
                              wrapped_height(line, width) + theme.text_px * 0.4)
             row.add_widget(line)
             row.add_widget(staff)
-            box.add_widget(row)
+            below.append(row)
         elif self.keeps_problem_room:
-            box.add_widget(Widget(size_hint_y=None,
-                                  height=max(theme.text_px * 3.2, theme.button_height_px)))
-        bar = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=20)
-        for kid, text, callback, role in self.actions():
-            bar.add_widget(self.button(kid, text, callback, role=role))
-        if bar.children:
-            box.add_widget(bar)
-        lay_out_now(box, self)
+            below.append(Widget(size_hint_y=None,
+                                height=max(theme.text_px * 3.2, theme.button_height_px)))
+        return below
 
     # ---- blocking work -----------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from kiosk.i18n.messages import N_
+from screens.widgets import wrapped_height
 
 T = TypeVar("T")
 
@@ -50,3 +51,27 @@ class Pager:
     def _turn(self, by: int) -> None:
         self.page += by
         self.screen.refresh()
+
+
+def pages_of_lines(screen: Any, lines: Sequence[str], width: float, room: float,
+                   most_rows: int) -> list[str]:
+    """`lines` grouped into pages of at most `most_rows` rows and `room` px as they wrap at
+    `width` in the screen's language and size (each line measured alone: a little more than
+    together, never less); a line longer than a page has one alone. For a screen whose body
+    is the frame's `body_room` less what it shows above and below the lines."""
+    probe = screen.label("x")
+    row = wrapped_height(probe, width)
+    pages: list[list[str]] = []
+    used_rows, used_px = most_rows, room
+    for line in lines:
+        probe.text = line
+        wrapped = wrapped_height(probe, width)
+        rows = max(1, round(wrapped / row))
+        px = max(wrapped, screen.lines_height(line))
+        if used_rows + rows > most_rows or used_px + px > room:
+            pages.append([])
+            used_rows, used_px = 0, 0.0
+        pages[-1].append(line)
+        used_rows += rows
+        used_px += px
+    return ["\n".join(page) for page in pages]

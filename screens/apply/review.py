@@ -11,7 +11,7 @@ from kiosk.journeys.apply import Review
 from screens.apply.form import shown_value
 from kiosk.i18n.messages import N_
 from screens.journey_screen import Action, JourneyScreen
-from screens.paging import Pager
+from screens.paging import Pager, pages_of_lines
 from screens.widgets import wrapped_height
 
 # rows of the form's entries and the materials a page, as they wrap on the glass: a service
@@ -28,7 +28,7 @@ class ReviewScreen(JourneyScreen):
         super().__init__(app, **kwargs)
         self.flow = flow
         self.review: Review | None = None
-        self.pager = Pager(self, 1, 1)  # over `_pages()`: lines grouped by the rows they take
+        self.pager = Pager(self, 1, 1)  # over the lines grouped by the rows they take
         self._page_count = 0  # pages of lines as `draw_body` last laid them out
 
     def on_pre_enter(self, *_args: Any) -> None:
@@ -60,58 +60,41 @@ class ReviewScreen(JourneyScreen):
                              kid="review_service", height=size * 1.5)
         service.height = max(service.height, wrapped_height(service, width))
         box.add_widget(service)
-        box.add_widget(self.label(_("Applicant: %(name)s  %(id)s", name=review.applicant_name,
+        # the applicant and the SMS opt-in share a row: in elder mode, one above the other
+        # with the missing note below left the lines less than a row (they ran 6 px into the
+        # step bar)
+        who = BoxLayout(size_hint_y=None, spacing=20, height=theme.text_px * 1.5)
+        who.add_widget(self.label(_("Applicant: %(name)s  %(id)s", name=review.applicant_name,
                                     id=review.applicant_id), kid="review_applicant",
                                   height=theme.text_px * 1.5))
-        # the lines get the rows the rest of the body leaves (the opt-in and the missing
-        # note take theirs first): a page never runs into the header's step bar
-        others = service.height + theme.text_px * 1.5 + 16 * 3
-        others += (theme.button_height_px + 16) if review.sms_possible else 0
-        others += (theme.text_px * 2.4 + 16) if not review.ok else 0
-        pages = self._pages(width, self._rows_left(others))
+        if review.sms_possible:
+            who.height = theme.button_height_px
+            who.add_widget(self.button(
+                "notify_optin", _("Text me about progress: yes") if review.notify_sms
+                else _("Text me about progress: no"), self._toggle_sms,
+                selected=review.notify_sms))
+        box.add_widget(who)
+        missing = None
+        if not review.ok:
+            missing = self.label(_("Some information is still missing: please complete it "
+                                   "before submitting."), kid="review_incomplete",
+                                 height=theme.text_px * 1.5)
+            missing.height = max(missing.height, wrapped_height(missing, width))
+        # the lines get the height the rest of the body leaves (the missing note takes its
+        # own first): a page never runs into the header's step bar
+        others = service.height + who.height + 16 * 3
+        others += (missing.height + 16) if missing is not None else 0
+        rows = ELDER_ROWS if self.app.prefs.elder_mode else ROWS
+        pages = pages_of_lines(self, self._lines(), width, self.body_room - others, rows)
         self._page_count = len(pages)
         shown = "\n".join(self.pager.shown(pages))
         lines = self.label(shown, kid="review_lines", height=self.lines_height(shown))
         # a long address or an English label wraps: as tall as its wrapped lines
         lines.height = max(lines.height, wrapped_height(lines, width))
         box.add_widget(lines)
-        if review.sms_possible:
-            box.add_widget(self.button(
-                "notify_optin", _("Text me about progress: yes") if review.notify_sms
-                else _("Text me about progress: no"), self._toggle_sms,
-                selected=review.notify_sms))
-        if not review.ok:
-            box.add_widget(self.label(_("Some information is still missing: please complete it "
-                                        "before submitting."), kid="review_incomplete",
-                                      height=theme.text_px * 2.4))
+        if missing is not None:
+            box.add_widget(missing)
         box.add_widget(BoxLayout())  # what is left of the height stays below the text
-
-    def _rows_left(self, others: float) -> int:
-        """How many rows of body text fit below `others` px of the body, at most ROWS
-        (ELDER_ROWS)."""
-        theme, box = self.app.theme, self.root_box
-        header = self.header.height if self.header is not None else 0
-        body = (self.app.manager.height - box.padding[1] - box.padding[3] - header
-                - theme.button_height_px - 2 * box.spacing)
-        fit = int((body - others) // self.lines_height("x"))
-        return max(1, min(ELDER_ROWS if self.app.prefs.elder_mode else ROWS, fit))
-
-    def _pages(self, width: float, budget: int) -> list[str]:
-        """The lines grouped into pages of at most `budget` rows as they wrap at `width` in
-        the current language and size; a line longer than a page has one alone."""
-        probe = self.label("x")
-        row = wrapped_height(probe, width)
-        pages: list[list[str]] = []
-        used = budget
-        for line in self._lines():
-            probe.text = line
-            rows = max(1, round(wrapped_height(probe, width) / row))
-            if used + rows > budget:
-                pages.append([])
-                used = 0
-            pages[-1].append(line)
-            used += rows
-        return ["\n".join(page) for page in pages]
 
     def _lines(self) -> list[str]:
         """The form's entries, then the materials, one line each."""
