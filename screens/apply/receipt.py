@@ -8,11 +8,18 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
 
 from kiosk.journeys.receipt import PrintOutcome
 from kiosk.i18n.messages import N_
 from screens.journey_screen import Action, JourneyScreen
+from screens.paging import Pager, pages_of_lines
 from screens.widgets import wrapped_height
+
+
+# rows of details a page, as they wrap on the glass: with the printer's word under them, the
+# details of a service with next steps overfilled the body in elder mode (explorer, zh)
+ROWS, ELDER_ROWS = 8, 3
 
 
 class ReceiptScreen(JourneyScreen):
@@ -21,28 +28,63 @@ class ReceiptScreen(JourneyScreen):
     def __init__(self, app, flow, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
         self.flow = flow
+        self.pager = Pager(self, 1, 1)  # over the details grouped by the rows they take
+        self._page_count = 0  # pages of details as `draw_body` last laid them out
 
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem = None
+        self.pager.reset()
         self.refresh()
         if self.flow.printed is None:
             self._print()
 
     def draw_body(self, box: BoxLayout) -> None:
         receipt = self.flow.receipt
+        self._page_count = 0
         if receipt is None:
             return
         _ = self._
         theme = self.app.theme
+        width = self.app.manager.width - sum(self.root_box.padding[::2])
+        elder = self.app.prefs.elder_mode
+        state = self.label(_("Your application has been received.") if receipt.final
+                           else _("Your application was saved on this terminal and will "
+                                  "be sent as soon as the connection is back."),
+                           size=theme.text_px if elder else theme.title_px, kid="receipt_state")
+        number = self.label(_("Application number: %(number)s", number=receipt.reference),
+                            size=theme.title_px, kid="receipt_number")
+        above: list[Label] = [state, number]
+        printed = self.flow.printed
+        below: list[Label] = []
+        if printed is not None:
+            below.append(self.print_outcome(
+                printed.outcome, printed.msgid, kid_prefix="print_",
+                take=_("Please take your receipt."),
+                note=_("Please note your application number: %(number)s",
+                       number=receipt.reference),
+                size=theme.text_px if elder else None))
+        # each as tall as its wrapped lines (the state and the printer's word were shared
+        # the height the details left, and cut in elder mode); the details get the rest, a
+        # page at a time
+        for line in above + below:
+            line.size_hint_y = None
+            line.height = wrapped_height(line, width)
+        others = sum(w.height + 16 for w in above + below) + 16  # and the room below
+        pages = pages_of_lines(self, self._lines(receipt), width, self.body_room - others,
+                               ELDER_ROWS if elder else ROWS)
+        self._page_count = len(pages)
+        shown = "\n".join(self.pager.shown(pages))
+        details = self.label(shown, kid="receipt_details", height=0)
+        # as tall as its wrapped lines: a long English service name in elder mode took two
+        details.height = max(self.lines_height(shown), wrapped_height(details, width))
+        for widget in [*above, details, *below]:
+            box.add_widget(widget)
+        box.add_widget(BoxLayout())  # what is left of the height stays below the text
+
+    def _lines(self, receipt: Any) -> list[str]:
+        """The service, the dates and what happens next, a line each."""
+        _ = self._
         t = self.app.translator
-        box.add_widget(self.label(_("Your application has been received.") if receipt.final
-                                  else _("Your application was saved on this terminal and will "
-                                         "be sent as soon as the connection is back."),
-                                  size=theme.text_px if self.app.prefs.elder_mode
-                                  else theme.title_px, kid="receipt_state"))
-        box.add_widget(self.label(_("Application number: %(number)s", number=receipt.reference),
-                                  size=theme.title_px, kid="receipt_number",
-                                  height=theme.title_px * 1.6))
         lines = [receipt.service_name,
                  _("Submitted: %(date)s", date=t.format_date(receipt.submitted_at.date()))]
         if receipt.promised_date is not None:
@@ -54,19 +96,7 @@ class ReceiptScreen(JourneyScreen):
         journey = self.flow.journey
         if journey is not None:
             lines += journey.next_steps(receipt)
-        details = self.label("\n".join(lines), kid="receipt_details", height=0)
-        # as tall as its wrapped lines: a long English service name in elder mode took two
-        details.height = wrapped_height(details, self.app.manager.width
-                                        - sum(self.root_box.padding[::2]))
-        box.add_widget(details)
-        printed = self.flow.printed
-        if printed is not None:
-            box.add_widget(self.print_outcome(
-                printed.outcome, printed.msgid, kid_prefix="print_",
-                take=_("Please take your receipt."),
-                note=_("Please note your application number: %(number)s",
-                       number=receipt.reference),
-                size=theme.text_px if self.app.prefs.elder_mode else None))
+        return lines
 
     def actions(self) -> list[Action]:
         _ = self._
@@ -75,6 +105,7 @@ class ReceiptScreen(JourneyScreen):
             acts.append(("print_again", _("Print receipt"), self._print, False))
         if self.flow.receipt is not None and "evaluate_rate" in self.app.manager.screen_names:
             acts.append(("rate_offer", _("Rate this service"), self._rate, False))
+        acts += self.pager.actions(self._page_count)  # drawn just before (`refresh`)
         acts.append(("finish", _("Done"), self._finish, True))
         return acts
 
