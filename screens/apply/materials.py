@@ -8,11 +8,13 @@ from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
+from kivy.uix.label import Label
 
 from kiosk.journeys import materials as mat
 from kiosk.i18n.messages import N_
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
+from screens.widgets import wrapped_height
 
 PER_PAGE, ELDER_PER_PAGE = 3, 2
 
@@ -54,13 +56,20 @@ def add_capture_buttons(screen: JourneyScreen, buttons: BoxLayout, journey: Any,
             lambda: scan_into(screen, journey, mid) if journey is not None else None))
 
 
-def add_no_scanning_note(screen: JourneyScreen, box: BoxLayout) -> None:
+def no_scanning_note(screen: JourneyScreen) -> Label | None:
     """Said when the terminal has neither camera nor scanner working right now."""
     documents = screen.app.terminal.documents
-    if not (documents.has_camera or documents.has_scanner):
-        box.add_widget(screen.label(screen._("Documents cannot be scanned at this terminal "
-                                             "right now."), kid="no_scanning",
-                                    height=screen.app.theme.text_px * 1.6))
+    if documents.has_camera or documents.has_scanner:
+        return None
+    return screen.label(screen._("Documents cannot be scanned at this terminal right now."),
+                        kid="no_scanning", height=screen.app.theme.text_px * 1.6)
+
+
+def add_no_scanning_note(screen: JourneyScreen, box: BoxLayout) -> None:
+    """The note above, in `box` (the supplement screen)."""
+    note = no_scanning_note(screen)
+    if note is not None:
+        box.add_widget(note)
 
 
 class MaterialsScreen(JourneyScreen):
@@ -70,7 +79,11 @@ class MaterialsScreen(JourneyScreen):
         super().__init__(app, **kwargs)
         self.flow = flow
         self.views: list[mat.MaterialView] = []
-        self.pager = Pager(self, PER_PAGE, ELDER_PER_PAGE)
+        self.pager = Pager(self, 1, 1)  # over the rows grouped as the body holds them
+        self._page_count = 0  # pages of rows as `draw_body` last laid them out
+        # the material the citizen last acted on: its row grew (a page taken adds a button)
+        # and may start another page; the screen comes back on that page
+        self._focus: str | None = None
 
     def refresh(self) -> None:
         journey = self.flow.journey
@@ -91,41 +104,74 @@ class MaterialsScreen(JourneyScreen):
         return _("Not given yet") if view.required else _("Optional")
 
     def draw_body(self, box: BoxLayout) -> None:
+        width = self.app.manager.width - sum(self.root_box.padding[::2])
+        note = no_scanning_note(self)
+        room = self.body_room - ((note.height + 16) if note is not None else 0)
+        # rows as tall as their words wrap, a page as many as the body holds (at most
+        # PER_PAGE): "以后补交（2026年12月15日（周二）前）" took 210 px in elder mode's 144 px
+        # button, and the next material's line overprinted it
+        pages: list[list[BoxLayout]] = []
+        used, most = room, ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
+        for view in self.views:
+            row = self._row(view, width)
+            if pages and len(pages[-1]) < most and used + 16 + row.height <= room:
+                used += 16 + row.height
+            else:
+                pages.append([])
+                used = row.height
+            pages[-1].append(row)
+            if view.material_id == self._focus:
+                self.pager.page, self._focus = len(pages) - 1, None
+        self._page_count = len(pages)
+        grid = GridLayout(cols=1, spacing=16, size_hint_y=None)
+        for row in (self.pager.shown(pages) or [[]])[0]:
+            grid.add_widget(row)
+        grid.height = sum(row.height for row in grid.children) + 16 * max(0, len(grid.children) - 1)
+        box.add_widget(grid)
+        if note is not None:
+            box.add_widget(note)
+        box.add_widget(BoxLayout())  # what is left of the height stays below
+
+    def _row(self, view: mat.MaterialView, width: float) -> BoxLayout:
+        """One material: its line, then the ways to give it, each as tall as its words."""
         _ = self._
         theme = self.app.theme
-        shown = self.pager.shown(self.views)
-        grid = GridLayout(cols=1, spacing=16)
-        for view in shown:
-            row = BoxLayout(orientation="vertical", spacing=8)
-            mark = " *" if view.required else ""
-            state = "✓ " if view.complete and view.source else ""
-            row.add_widget(self.label(f"{state}{view.name}{mark} — {self._status(view)}",
-                                      kid=f"mat_{view.material_id}_status",
-                                      height=theme.text_px * 1.6))
-            buttons = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=12)
-            mid = view.material_id
-            add_capture_buttons(self, buttons, self.flow.journey, "mat", view, self._camera)
-            if view.elicence is not None and view.source != "elicence":
-                buttons.add_widget(self.button(f"mat_{mid}_elicence", _("Use my e-licence"),
-                                               lambda m=mid: self._call("use_elicence", m)))
-            if view.may_promise and view.source != "promised":
-                by = self.app.translator.format_date(self.flow.journey.promise_default())
-                buttons.add_widget(self.button(f"mat_{mid}_promise",
-                                               _("Hand in later (by %(date)s)", date=by),
-                                               lambda m=mid: self._call("promise", m)))
-            if view.source is not None:  # pages are deleted; a choice is only undone
-                words = _("Delete and retake") if view.source == "scan" else _("Undo")
-                buttons.add_widget(self.button(f"mat_{mid}_clear", words,
-                                               lambda m=mid: self._call("clear_material", m)))
-            row.add_widget(buttons)
-            grid.add_widget(row)
-        box.add_widget(grid)
-        add_no_scanning_note(self, box)
+        mark = " *" if view.required else ""
+        state = "✓ " if view.complete and view.source else ""
+        line = self.label(f"{state}{view.name}{mark} — {self._status(view)}",
+                          kid=f"mat_{view.material_id}_status", height=theme.text_px * 1.6)
+        line.height = max(line.height, wrapped_height(line, width))
+        buttons = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=12)
+        mid = view.material_id
+        add_capture_buttons(self, buttons, self.flow.journey, "mat", view, self._camera)
+        if view.elicence is not None and view.source != "elicence":
+            buttons.add_widget(self.button(f"mat_{mid}_elicence", _("Use my e-licence"),
+                                           lambda m=mid: self._call("use_elicence", m)))
+        if view.may_promise and view.source != "promised":
+            by = self.app.translator.format_date(self.flow.journey.promise_default())
+            buttons.add_widget(self.button(f"mat_{mid}_promise",
+                                           _("Hand in later\n(by %(date)s)", date=by),
+                                           lambda m=mid: self._call("promise", m)))
+        if view.source is not None:  # pages are deleted; a choice is only undone
+            words = _("Delete and retake") if view.source == "scan" else _("Undo")
+            buttons.add_widget(self.button(f"mat_{mid}_clear", words,
+                                           lambda m=mid: self._call("clear_material", m)))
+        if buttons.children:
+            each = (width - 12 * (len(buttons.children) - 1)) / len(buttons.children)
+            tallest = max(wrapped_height(b, each - 20) for b in buttons.children)
+            buttons.height = max(theme.button_height_px, tallest + theme.text_px * 0.8)
+            for button in buttons.children:
+                button.height = buttons.height
+        row = BoxLayout(orientation="vertical", spacing=8, size_hint_y=None,
+                        height=line.height + 8 + buttons.height)
+        row.add_widget(line)
+        row.add_widget(buttons)
+        return row
 
     def actions(self) -> list[Action]:
         _ = self._
         acts: list[Action] = [("back", _("Back"), lambda: self.app.show("form"), False)]
-        acts += self.pager.actions(len(self.views))
+        acts += self.pager.actions(self._page_count)  # drawn just before (`refresh`)
         acts.append(("materials_next", _("Next"), self._next, True))
         return acts
 
@@ -133,6 +179,7 @@ class MaterialsScreen(JourneyScreen):
         journey = self.flow.journey
         if journey is None:
             return
+        self._focus = material_id
         try:
             getattr(journey, method)(material_id)  # in memory: no I/O
         except Exception as exc:  # a JourneyProblem is the citizen's to read
@@ -140,6 +187,7 @@ class MaterialsScreen(JourneyScreen):
         self.refresh()
 
     def _camera(self, material_id: str) -> None:
+        self._focus = material_id
         self.flow.camera_material = material_id
         self.app.show("camera")
 
