@@ -59,17 +59,20 @@ def open_tile(sim: Simulation, app: KioskUi, tile: str) -> None:
         prove_holder(sim, app)
 
 
-def open_service(sim: Simulation, app: KioskUi) -> None:
+def open_service(sim: Simulation, app: KioskUi, service: str = SERVICE,
+                 search: str = SEARCH) -> None:
+    """The apply tile, the service found by its initials (`search`) on the app's own
+    keyboard, its guide, then its form."""
     open_tile(sim, app, "tile_apply")
     app.wait_for(on("catalogue", "search"), 20)
-    tap(app, "search")  # by the initials of 居住证补领, on the app's own keyboard
-    for letter in SEARCH:
+    tap(app, "search")
+    for letter in search:
         app.wait_for(on("catalogue", f"key_{letter}"))
         tap(app, f"key_{letter}")
-    app.wait_for(on("catalogue", f"service_{SERVICE}"))
+    app.wait_for(on("catalogue", f"service_{service}"))
     tap(app, "key_done")
-    app.wait_for(on("catalogue", f"service_{SERVICE}"))
-    shown = app.tap(f"service_{SERVICE}", until={"screen": "guide", "kid": "guide_start"})
+    app.wait_for(on("catalogue", f"service_{service}"))
+    shown = app.tap(f"service_{service}", until={"screen": "guide", "kid": "guide_start"})
     # the guide comes on at once with the name the catalogue listed, and fills in from the
     # platform: never the catalogue frozen under "please wait"
     assert shown["screen_drawn_ms"] < shown["release_to_drawn_ms"], shown
