@@ -32,6 +32,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.layout import Layout
 
 from screens.explorer_routes import Routes
+from screens.explorer_layout import layout_moves
 from screens.explorer_values import random_keys, right_value
 from screens.inspect import problems
 from screens.keyboard import key_kid
@@ -352,11 +353,10 @@ class Explorer:
                 same_view = (self.app.manager.current == screen and self._dialog() == dialog
                              and not self._busy())
                 after = self._layout()
-                # a widget in another's place (a tree redrawn) is no move: where things are is
-                moved = [f"{a[0]} {a[1:]} -> {b[1:]}" for a, b in zip(before, after)
-                         if a[1:] != b[1:]][:4]
-                if same_view and (moved or len(after) != len(before)):
-                    self.walk.moved.append(f"{screen}: {moved or 'widgets added or removed'}")
+                keep_room = getattr(self.app.manager.current_screen, "keeps_problem_room", False)
+                moved = layout_moves(before, after, keep_room)
+                if same_view and moved:
+                    self.walk.moved.append(f"{screen}: {moved}")
             except Exception as exc:
                 self.walk.error = f"{type(exc).__name__}: {exc}"
                 self.walk.done = True
@@ -428,7 +428,7 @@ class Explorer:
         return dialogs[0].kid if dialogs else None
 
     def _layout(self) -> list[list[Any]]:
-        return [[getattr(w, "kid", None) or type(w).__name__, round(w.x), round(w.y),
+        return [[getattr(w, "kid", None) or f"<{type(w).__name__}>", round(w.x), round(w.y),
                  round(w.width), round(w.height)]
                 for w in self.app.manager.current_screen.walk()]
 
