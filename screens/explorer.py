@@ -77,6 +77,10 @@ class Walk:
     taken: int = 0
     in_mode: int = 0
     done: bool = False
+    # a walk ends at its steps or at this many seconds, whichever comes first: a loaded
+    # machine made one walk of 120 steps take 8 minutes in CI (under 1 alone)
+    seconds: float = float("inf")
+    out_of_time: bool = False
     error: str | None = None
     problems: dict[str, dict[str, Any]] = field(default_factory=dict)
     moved: list[str] = field(default_factory=list)
@@ -84,13 +88,25 @@ class Walk:
     reachable: set[str] = field(default_factory=set)  # every screen a citizen can reach
     trail: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
+    # the longest waits from one step to the next and what led to them: where a walk's
+    # minutes go (the suite's time is mostly these walks)
+    slowest: list[tuple[float, str]] = field(default_factory=list)
+    last_step: float | None = None
+
+    def timed(self) -> None:
+        now = time.monotonic()
+        if self.last_step is not None and self.trail:
+            self.slowest.append((round(now - self.last_step, 2), self.trail[-1]))
+            self.slowest = sorted(self.slowest, reverse=True)[:8]
+        self.last_step = now
 
     def report(self) -> dict[str, Any]:
         return {"done": self.done, "error": self.error, "taken": self.taken,
                 "in_mode": self.in_mode, "problems": list(self.problems.values()),
                 "moved": self.moved, "screens": sorted(self.screens),
                 "unvisited": sorted(self.reachable - self.screens),
-                "trail": self.trail[-12:], "seconds": round(time.monotonic() - self.started, 1)}
+                "trail": self.trail[-12:], "seconds": round(time.monotonic() - self.started, 1),
+                "slowest": self.slowest, "out_of_time": self.out_of_time}
 
 
 class Explorer:
@@ -121,6 +137,9 @@ class Explorer:
             if walk.in_mode >= walk.steps or walk.taken >= walk.steps * 6:
                 walk.done = True
                 return
+            if time.monotonic() - walk.started > walk.seconds:
+                walk.done = walk.out_of_time = True
+                return
             if self._busy():
                 now = time.monotonic()
                 self._busy_since = self._busy_since or now
@@ -128,6 +147,7 @@ class Explorer:
                     self._next(0.1)
                     return
             self._busy_since = None
+            walk.timed()
             self._look()
             walk.taken += 1
             walk.in_mode += self._in_mode()

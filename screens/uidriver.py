@@ -312,6 +312,7 @@ class UiDriver:
             raise CommandFailed(409, "a walk is under way")
         self.walk = Walk(seed=str(args["seed"]), language=str(args["language"]),
                          mode=str(args["mode"]), steps=int(args["steps"]),
+                         seconds=float(args.get("seconds", float("inf"))),
                          control_url=str(args["control_url"]), card_path=str(args["card_path"]))
         self.explorer = Explorer(self.app, self.walk, self.routes)
         self.explorer.start()
