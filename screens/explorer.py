@@ -186,6 +186,10 @@ class Explorer:
         if screen == "holder" and not dialogs and roll < 0.6 and "code_ok" in kids:
             return self._type_code(right=steer)
         if screen in ("camera", "progress_camera") and (roll < 0.3 or steer):
+            # a page or two, then Done, as a citizen does: steering placed page after page
+            # (a material takes up to 20) and a walk spent its 150 s under the camera in CI
+            if self.walk.trail[-2:] == ["place a page"] * 2 and "camera_done" in kids:
+                return self._tap(buttons[kids.index("camera_done")])
             self.walk.trail.append("place a page")
             return self._control("doc_camera", "place_page",
                                  {"seed": self.rng.randrange(100)}, then=lambda _r: self._next(0.5))
@@ -438,6 +442,10 @@ class Explorer:
             return "switch_elder"
         if prefs.high_contrast != (walk.mode == "high_contrast") and "switch_contrast" in kids:
             return "switch_contrast"
+        if not self._in_mode() and "home" in kids:
+            # the elder and contrast switches are on home: a walk that began where the last
+            # one ended (under the camera, in another mode) spent its budget out of its mode
+            return "home"
         return None
 
     def _busy(self) -> bool:
