@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -100,16 +101,44 @@ def fill_form(app: KioskUi) -> None:
     app.wait_for(on("materials", "materials_next"), 20)
 
 
+def photograph(sim: Simulation, app: KioskUi, camera_kid: str,
+               taken: Callable[[dict[str, Any]], bool]) -> None:
+    """A page under the document camera opened by `camera_kid`, taken by itself once still
+    (`taken`: the state that shows it), then lifted off."""
+    tap(app, camera_kid)
+    app.wait_for(on("camera", "preview"), 10)
+    sim.control("doc_camera", "place_page", {"seed": 3})
+    app.wait_for(taken, 30)
+    sim.control("doc_camera", "remove_page", {})
+
+
 def give_materials(sim: Simulation, app: KioskUi) -> None:
     tap(app, "mat_resident_id_elicence")
     app.wait_for(on("materials", "mat_resident_id_clear"))
-    tap(app, "mat_photo_camera")
-    app.wait_for(on("camera", "preview"), 10)
-    sim.control("doc_camera", "place_page", {"seed": 3})
-    app.wait_for(on("materials", "mat_photo_clear"), 30)  # taken by itself once still
-    sim.control("doc_camera", "remove_page", {})
+    photograph(sim, app, "mat_photo_camera", on("materials", "mat_photo_clear"))
     tap(app, "materials_next")
     app.wait_for(on("review", "submit"), 20)
+
+
+def nothing_wrong(app: KioskUi) -> None:
+    """Nothing clipped, overprinted, off the window, faint or too small on the glass now."""
+    problems = app.inspect()["problems"]
+    assert problems == [], "\n".join(f"{p['kind']} {p['kid']} {p['text'][:60]!r} {p['detail']}"
+                                     for p in problems)
+
+
+def every_page_whole(app: KioskUi, state: dict[str, Any], screen: str, kid: str
+                     ) -> list[tuple[dict[str, Any], str]]:
+    """From `state`, each page of a paged screen checked by `nothing_wrong`, turned by Next
+    page until there is none: each page's state and the text of its `kid`, in order."""
+    pages = []
+    while True:
+        nothing_wrong(app)
+        pages.append((state, app.command("widget", kid=kid)["text"]))
+        if "page_next" not in state["kids"]:
+            return pages
+        tap(app, "page_next")
+        state = app.wait_for(on(screen, kid))
 
 
 def submit(app: KioskUi) -> dict[str, Any]:

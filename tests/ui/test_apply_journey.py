@@ -14,8 +14,9 @@ from kiosk.config import load_config
 from kiosk.sim import Simulation
 from tests.support import wait_until
 from tests.ui.harness import KioskUi, Xvfb
-from tests.ui.journey import (SERVICE, Since, choose, fill_form, give_materials, identify,
-                              leftovers, on, open_service, submit, tap)
+from tests.ui.journey import (SERVICE, Since, choose, every_page_whole, fill_form,
+                              give_materials, identify, leftovers, on, open_service,
+                              photograph, submit, tap)
 
 # A fresh terminal per test: on the module's shared one a card placed right after the reset
 # was sometimes not seen (CI, not reproduced alone; left to follow up, issue 16)
@@ -143,14 +144,7 @@ def test_platform_down_at_submit_gives_a_will_be_sent_receipt_then_files_once(
     texts = "\n".join(state["texts"])
     assert "will be sent" in texts, texts
     assert "print_printed" in state["kids"]
-    while True:
-        problems = app.inspect()["problems"]
-        assert problems == [], "\n".join(f"{p['kind']} {p['kid']} {p['detail']}"
-                                         for p in problems)
-        if "page_next" not in state["kids"]:
-            break
-        tap(app, "page_next")
-        state = app.wait_for(on("receipt", "receipt_details"))
+    every_page_whole(app, state, "receipt", "receipt_details")
     sim.control("platform", "up", {})
     assert wait_until(lambda: since.applications(SERVICE), timeout=60, interval=0.5), "never delivered"
     assert len(since.applications(SERVICE)) == 1
@@ -227,34 +221,19 @@ def test_the_review_and_the_receipt_page_their_lines_so_none_is_cut(
     open_service(sim, app)
     fill_form(app)
     give_materials(sim, app)
-    seen = []
-    while True:
-        state = app.wait_for(on("review", "review_lines"))
-        problems = app.inspect()["problems"]
-        assert problems == [], "\n".join(f"{p['kind']} {p['kid']} {p['detail']}"
-                                         for p in problems)
-        seen.append(app.command("widget", kid="review_lines")["text"])
-        if "page_next" not in state["kids"]:
-            break
-        tap(app, "page_next")
-    assert "submit" in state["kids"]
+    pages = every_page_whole(app, app.wait_for(on("review", "review_lines")), "review",
+                             "review_lines")
+    seen = [text for _state, text in pages]
+    assert "submit" in pages[-1][0]["kids"]
     shown = "\n".join(seen)
     assert all(word in shown for word in ("✓",)) and len(seen) >= (2 if elder else 1)
     # the receipt's state, number and the printer's word whole, its details a page at a
     # time (in zh elder mode the first two were cut to 44 px under the details)
-    state = submit(app)
-    details = []
-    while True:
-        problems = app.inspect()["problems"]
-        assert problems == [], "\n".join(f"{p['kind']} {p['kid']} {p['detail']}"
-                                         for p in problems)
+    pages = every_page_whole(app, submit(app), "receipt", "receipt_details")
+    for state, _text in pages:
         assert {"receipt_state", "receipt_number", "print_printed"} <= set(state["kids"])
-        details.append(app.command("widget", kid="receipt_details")["text"])
-        if "page_next" not in state["kids"]:
-            break
-        tap(app, "page_next")
-        state = app.wait_for(on("receipt", "receipt_details"))
-    assert len(details) == len(set(details)) and "finish" in state["kids"]
+    details = [text for _state, text in pages]
+    assert len(details) == len(set(details)) and "finish" in pages[-1][0]["kids"]
 
 
 def type_into(app: KioskUi, field: str, text: str) -> None:
@@ -296,37 +275,19 @@ def test_materials_and_an_incomplete_review_fit_in_elder_mode(sim, app: KioskUi)
     # a page of a material that may be promised: its row has four buttons, the narrowest
     while "mat_structural_report_camera" not in app.state()["kids"]:
         tap(app, "page_next")
-    tap(app, "mat_structural_report_camera")
-    app.wait_for(on("camera", "preview"), 10)
-    sim.control("doc_camera", "place_page", {"seed": 3})
-    app.wait_for(on("camera", "problem"), 30)  # taken by itself once still
-    sim.control("doc_camera", "remove_page", {})
+    photograph(sim, app, "mat_structural_report_camera", on("camera", "problem"))
     tap(app, "camera_done")
     app.wait_for(on("materials", "mat_structural_report_clear"), 20)
     while "page_prev" in app.state()["kids"]:
         tap(app, "page_prev")
-    state = app.state()
-    promises = []
-    while True:
-        problems = app.inspect()["problems"]
-        assert problems == [], "\n".join(f"{p['kind']} {p['kid']} {p['detail']}"
-                                         for p in problems)
-        promises += [k for k in state["kids"] if k.endswith("_promise")]
-        if "page_next" not in state["kids"]:
-            break
-        tap(app, "page_next")
-        state = app.wait_for(on("materials", "materials_next"))
+    pages = every_page_whole(app, app.state(), "materials", "materials_next")
+    promises = [k for state, _text in pages for k in state["kids"] if k.endswith("_promise")]
     assert promises == ["mat_structural_report_promise", "mat_publicity_record_promise"]
     # the review with the SMS opt-in and the missing note: rows counted by hand, a few pixels
     # short, ran the service's line 6 px into the step bar (explorer, this service and birth
     # registration); the lines' pages are what the frame leaves, measured
     tap(app, "materials_next")
-    while True:
-        state = app.wait_for(on("review", "review_incomplete"))
-        problems = app.inspect()["problems"]
-        assert problems == [], "\n".join(f"{p['kind']} {p['kid']} {p['detail']}"
-                                         for p in problems)
-        if "page_next" not in state["kids"]:
-            break
-        tap(app, "page_next")
+    pages = every_page_whole(app, app.wait_for(on("review", "review_incomplete")), "review",
+                             "review_incomplete")
+    state = pages[-1][0]
     assert "notify_optin" in state["kids"] and "submit" not in state["kids"]

@@ -9,7 +9,7 @@ import pytest
 
 from kiosk.sim import Simulation
 from tests.ui.harness import KioskUi
-from tests.ui.journey import choose, identify, on, open_service, open_tile, tap
+from tests.ui.journey import choose, identify, nothing_wrong, on, open_service, open_tile, tap
 
 AREAS = ("idcard", "document", "printer")
 
@@ -19,12 +19,6 @@ def elder(app: KioskUi, language: str) -> None:
         tap(app, "switch_language")
     tap(app, "switch_elder")
     app.wait_for(lambda s: s["language"] == language and s["elder_mode"], 10)
-
-
-def nothing_wrong(app: KioskUi) -> None:
-    problems = app.inspect()["problems"]
-    assert problems == [], "\n".join(f"{p['kind']} {p['kid']} {p['text'][:60]!r} {p['detail']}"
-                                     for p in problems)
 
 
 def test_the_card_grace_question_fits_in_english_elder_mode(sim: Simulation,
