@@ -19,6 +19,7 @@ RELIABLE = 0.25  # a tap that led to a screen once in four tries is still a way 
 class Routes:
     tries: Counter[tuple[str, str]] = field(default_factory=Counter)
     led: dict[str, dict[str, Counter[str]]] = field(default_factory=dict)  # screen, kid
+    seen: set[str] = field(default_factory=set)  # screens any walk has been on
 
     def record(self, screen: str, kid: str, landed: str) -> None:
         """A tap of `kid` on `screen` was followed by `landed` (the same screen, often)."""
