@@ -18,6 +18,7 @@ from kiosk.i18n.messages import N_
 from kiosk.journeys.payment import QR_SCREEN_PX, WaitState
 from screens import background
 from screens.journey_screen import Action, JourneyScreen
+from screens.widgets import wrapped_height
 
 
 class PayQrScreen(JourneyScreen):
@@ -86,11 +87,16 @@ class PayQrScreen(JourneyScreen):
             return
         _ = self._
         theme = self.app.theme
-        box.add_widget(self.label(f"{view.service_name}    {view.amount_text}",
-                                  size=theme.title_px, kid="pay_amount",
-                                  height=theme.title_px * 1.6))
-        box.add_widget(self.label(_("Scan this code with your phone's payment app."),
-                                  height=theme.text_px * 1.6))
+        width = self.app.manager.width - sum(self.root_box.padding[::2])
+        amount = self.label(f"{view.service_name}    {view.amount_text}", size=theme.title_px,
+                            kid="pay_amount", height=theme.title_px * 1.6)
+        how = self.label(_("Scan this code with your phone's payment app."), kid="pay_how",
+                         height=theme.text_px * 1.6)
+        for line in (amount, how):
+            # as tall as its wrapped lines: a long English service name in elder mode took
+            # two lines in the height of one and overprinted the step bar
+            line.height = max(line.height, wrapped_height(line, width))
+            box.add_widget(line)
         # the code takes the height the header, step bar and lines leave (at most
         # QR_SCREEN_PX): a fixed height overflowed the body and overprinted the step bar
         picture = Image(texture=self._qr_texture(), fit_mode="contain",
