@@ -7,6 +7,7 @@ Why each matters on an unattended terminal (see shared/design/PITFALLS.md):
 - Fullscreen under a bare X server draws only a corner: borderless + explicit size instead.
 - No escape key exit, no cursor, no screensaver; input providers chosen explicitly (the
   default adds probesysfs on top of SDL's mouse and doubles every touch).
+- No multisampling (a frame drawn in software costs twice as much with it).
 - No Kivy module, whatever a config.ini in KIVY_HOME lists: the inspector (Ctrl+E), the
   screenshot and keybinding modules (F11/F12) and the console answer keys a keyboard plugged
   into the terminal could press (tests/ui/test_lockdown.py). F1's settings panel is the App's
@@ -42,6 +43,9 @@ def prepare(kivy_home: Path, width: int, height: int) -> None:
     Config.set("graphics", "show_cursor", "0")
     Config.set("graphics", "allow_screensaver", "0")
     Config.set("graphics", "resizable", "0")
+    # no multisampling: the terminal's edges are straight or come in textures, and where GL is
+    # drawn by the CPU (a terminal without a GPU, the tests under Xvfb) it doubled every frame
+    Config.set("graphics", "multisamples", "0")
     for option in list(Config.options("input")) if Config.has_section("input") else []:
         Config.remove_option("input", option)
     Config.set("input", "mouse", "mouse,disable_multitouch")

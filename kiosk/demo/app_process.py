@@ -25,6 +25,9 @@ ROOT = Path(__file__).resolve().parents[2]
 # The CJK faces extracted once for every app these start (each has a run directory of its own;
 # extracting them costs 2-4 s a start)
 FONT_CACHE = ROOT / "run" / "font-cache"
+# python-escpos's parsed printer database, likewise (0.4 s each app that prints a QR code); one
+# per pytest-xdist worker, since python-escpos writes it without a lock
+ESCPOS_CACHE = ROOT / "run" / f"escpos-cache-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 DEVICE_SECTIONS = ("idcard", "smartcard", "qr_camera", "qr_serial", "doc_camera", "scanner",
                    "printer")
 
@@ -67,7 +70,9 @@ class AppProcess:
                     **self.site}
             site_path = self.run_dir / "site.toml"
             site_path.write_text(tomli_w.dumps(site), encoding="utf-8")
-        env = {"KIOSK_FONT_CACHE": str(FONT_CACHE), **os.environ,
+        ESCPOS_CACHE.mkdir(parents=True, exist_ok=True)
+        env = {"KIOSK_FONT_CACHE": str(FONT_CACHE),
+               "ESCPOS_CAPABILITIES_PICKLE_DIR": str(ESCPOS_CACHE), **os.environ,
                **(self.xvfb.env if self.xvfb else {})}
         self.log = (self.run_dir / "app.log").open("wb")
         t0 = time.monotonic()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,20 @@ def build_printer(name: str, cfg: PrinterConfig) -> ThermalPrinter:
 
 def build_devices(config: KioskConfig) -> list[Device]:
     cfg = config.devices.printer
-    return [build_printer(NAME, cfg)] if cfg.enabled else []
+    if not cfg.enabled:
+        return []
+    keep_escpos_database(Path(config.terminal.run_dir))
+    return [build_printer(NAME, cfg)]
+
+
+def keep_escpos_database(run_dir: Path) -> None:
+    """python-escpos (its QR commands: drivers.printer.document) parses its printer database
+    at import (0.4 s) and pickles it into a new temporary directory per process, left behind,
+    unless told where: the run directory's, reused from one start to the next (the process's
+    own, so nobody else writes the pickle it loads)."""
+    cache = run_dir / "cache" / "escpos"
+    cache.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(cache))
 
 
 def start_emulators(run_dir: Path) -> tuple[list[Emulator], dict[str, Any]]:
