@@ -46,8 +46,8 @@ install_python_project() {
   [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
   "$VENV/bin/python" -m pip install -q --upgrade pip
   "$VENV/bin/python" -m pip install -q -e ".[test,console]"
-  # the project's bytecode, written once: with PYTHONDONTWRITEBYTECODE set (as in CI) every app,
-  # simulation and CLI process compiled the project's sources again (0.4 s a start)
+  # the project's bytecode, written once: with PYTHONDONTWRITEBYTECODE set (as on these
+  # machines) every app, simulation and CLI process compiled the project again (0.4 s a start)
   "$VENV/bin/python" -m compileall -q -j 0 kiosk drivers screens >/dev/null
 }
 
