@@ -77,6 +77,11 @@ class JourneyScreen(Screen):
     def actions(self) -> list[Action]:
         return []
 
+    @property
+    def body_width(self) -> float:
+        """The width the body's lines wrap at: the window less the frame's side padding."""
+        return self.app.manager.width - sum(self.root_box.padding[::2])
+
     def label(self, text: str, **kwargs: Any) -> Label:
         return text_label(self.app.theme, text, **kwargs)
 
@@ -171,7 +176,7 @@ class JourneyScreen(Screen):
     def _below_body(self) -> list[Widget]:
         """The lines under the body before the actions: the wait, the problem and a person
         to ask beside it (or the problem's room kept)."""
-        theme, box = self.app.theme, self.root_box
+        theme = self.app.theme
         below: list[Widget] = []
         if self.busy:
             below.append(self.label(self._("Please wait…"), kid="busy", size=theme.title_px,
@@ -182,7 +187,7 @@ class JourneyScreen(Screen):
             staff = help_button(self.app, kid="call_staff_problem")
             # as tall as its lines: two lines of English in elder mode wrapped to three
             # ("The code is not right..." on the holder screen) and were cut
-            width = self.app.manager.width - sum(box.padding[::2]) - staff.width - PROBLEM_SPACING
+            width = self.body_width - staff.width - PROBLEM_SPACING
             row.height = max(theme.text_px * 3.2, theme.button_height_px,
                              wrapped_height(line, width) + theme.text_px * 0.4)
             row.add_widget(line)

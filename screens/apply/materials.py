@@ -104,7 +104,7 @@ class MaterialsScreen(JourneyScreen):
         return _("Not given yet") if view.required else _("Optional")
 
     def draw_body(self, box: BoxLayout) -> None:
-        width = self.app.manager.width - sum(self.root_box.padding[::2])
+        width = self.body_width
         note = no_scanning_note(self)
         room = self.body_room - ((note.height + 16) if note is not None else 0)
         # rows as tall as their words wrap, a page as many as the body holds (at most

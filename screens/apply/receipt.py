@@ -45,7 +45,7 @@ class ReceiptScreen(JourneyScreen):
             return
         _ = self._
         theme = self.app.theme
-        width = self.app.manager.width - sum(self.root_box.padding[::2])
+        width = self.body_width
         elder = self.app.prefs.elder_mode
         state = self.label(_("Your application has been received.") if receipt.final
                            else _("Your application was saved on this terminal and will "

@@ -52,7 +52,7 @@ class ReviewScreen(JourneyScreen):
             return
         _ = self._
         theme = self.app.theme
-        width = self.app.manager.width - sum(self.root_box.padding[::2])
+        width = self.body_width
         # elder mode's body text is large already: a long English name at its title size took
         # two lines the page does not have
         size = theme.text_px if self.app.prefs.elder_mode else theme.title_px

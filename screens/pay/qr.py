@@ -87,7 +87,7 @@ class PayQrScreen(JourneyScreen):
             return
         _ = self._
         theme = self.app.theme
-        width = self.app.manager.width - sum(self.root_box.padding[::2])
+        width = self.body_width
         amount = self.label(f"{view.service_name}    {view.amount_text}", size=theme.title_px,
                             kid="pay_amount", height=theme.title_px * 1.6)
         how = self.label(_("Scan this code with your phone's payment app."), kid="pay_how",

@@ -120,6 +120,14 @@ def give_materials(sim: Simulation, app: KioskUi) -> None:
     app.wait_for(on("review", "submit"), 20)
 
 
+def elder(app: KioskUi, language: str) -> None:
+    """Elder mode on home, in `language` (from the default, Chinese)."""
+    if language == "en":
+        tap(app, "switch_language")
+    tap(app, "switch_elder")
+    app.wait_for(lambda s: s["language"] == language and s["elder_mode"], 10)
+
+
 def nothing_wrong(app: KioskUi) -> None:
     """Nothing clipped, overprinted, off the window, faint or too small on the glass now."""
     problems = app.inspect()["problems"]

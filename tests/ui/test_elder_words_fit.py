@@ -9,16 +9,10 @@ import pytest
 
 from kiosk.sim import Simulation
 from tests.ui.harness import KioskUi
-from tests.ui.journey import choose, identify, nothing_wrong, on, open_service, open_tile, tap
+from tests.ui.journey import (choose, elder, identify, nothing_wrong, on, open_service,
+                              open_tile, tap)
 
 AREAS = ("idcard", "document", "printer")
-
-
-def elder(app: KioskUi, language: str) -> None:
-    if language == "en":
-        tap(app, "switch_language")
-    tap(app, "switch_elder")
-    app.wait_for(lambda s: s["language"] == language and s["elder_mode"], 10)
 
 
 def test_the_card_grace_question_fits_in_english_elder_mode(sim: Simulation,

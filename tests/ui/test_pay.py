@@ -12,7 +12,7 @@ from kiosk.refplatform import operator
 from kiosk.sim import Simulation
 from tests.journeys.test_payment import FEE_SERVICE
 from tests.ui.harness import ROOT, KioskUi
-from tests.ui.journey import identify, leftovers, nothing_wrong, on, open_tile, tap
+from tests.ui.journey import elder, identify, leftovers, nothing_wrong, on, open_tile, tap
 
 SHARE_APP = False  # payments and bookings of one test would show in the next
 AREAS = ("idcard", "printer")
@@ -34,10 +34,7 @@ def _open_qr(sim: Simulation, app: KioskUi, receipt_no: str, english_elder: bool
              ) -> dict:
     identify(sim, app)
     if english_elder:
-        tap(app, "switch_language")
-        app.wait_for(lambda s: s["language"] == "en")
-        tap(app, "switch_elder")
-        app.wait_for(lambda s: s["elder_mode"])
+        elder(app, "en")
         tap(app, "tiles_more")  # elder mode's first page of tiles ends before payment
         app.wait_for(on("home", "tile_pay"))
     open_tile(sim, app, "tile_pay")
