@@ -232,7 +232,7 @@ class OnScreenKeyboard(BoxLayout):
         elif mode == "letters":
             heights += [key_h] * (1 + len(LETTER_ROWS) + 1)
         else:
-            heights += [key_h] * (len(DIGIT_ROWS) + 1 + (len(self.composer.extras) > 1) + 1)
+            heights += [key_h] * (len(DIGIT_ROWS) + 1 + (len(self.composer.extras) > 2) + 1)
         return sum(heights) + (len(heights) - 1) * SPACING + 2 * SPACING
 
     def _key(self, kid: str, text: str, action: Callable[[], object], *,
@@ -279,19 +279,27 @@ class OnScreenKeyboard(BoxLayout):
         return [self._row(r, width) for r in rows]
 
     def _digit_pad(self) -> list[BoxLayout]:
-        """A phone-style 3×4 pad: 1-2-3 on top, then [extra] 0 [delete]; any further extra
-        characters (a decimal point after a minus sign) on a row of their own."""
+        """A phone-style 3×4 pad: 1-2-3 on top, then [extra] 0 [delete]; with two extras (a
+        minus sign and a decimal point) [extra] 0 [extra], Delete then on the bottom bar: a
+        row of its own made the sheet a key row taller than the letters' and pushed the
+        field's name over the header in elder mode. A third extra and on: a row of their own."""
         _ = self.app.translator.gettext
         c = self.composer
         width = 9  # the pad takes a third of the keyboard's width, centred
         rows = [[self._char_key(ch) for ch in digits] for digits in DIGIT_ROWS]
         extras = list(c.extras)
         first: Widget = self._char_key(extras.pop(0)) if extras else Widget()
-        rows.append([first, self._char_key("0"),
-                     self._key("key_back", _("Delete"), c.backspace, accent=True)])
+        last: Widget = (self._char_key(extras.pop(0)) if self._delete_on_bar()
+                        else self._key("key_back", _("Delete"), c.backspace, accent=True))
+        rows.append([first, self._char_key("0"), last])
         if extras:
             rows.append([self._char_key(ch) for ch in extras])
         return [self._row(r, width) for r in rows]
+
+    def _delete_on_bar(self) -> bool:
+        """Delete is on the bottom bar in the letter modes, and on the digit pad's row unless
+        two extra characters took its place."""
+        return self.composer.mode != "digits" or len(self.composer.extras) > 1
 
     def _bottom_bar(self) -> BoxLayout:
         _ = self.app.translator.gettext
@@ -307,6 +315,7 @@ class OnScreenKeyboard(BoxLayout):
                 keys.append(switch)
         if c.mode != "digits":
             keys.append(self._key("key_space", _("Space"), c.space, size_hint_x=3))
+        if self._delete_on_bar():
             keys.append(self._key("key_back", _("Delete"), c.backspace, accent=True))
         keys.append(self._key("key_clear", _("Clear"), c.clear, accent=True))
         if self.on_cancel is not None:

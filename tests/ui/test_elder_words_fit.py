@@ -63,3 +63,20 @@ def test_a_booking_slip_the_printer_could_not_print_is_told_whole_in_elder_mode(
     tap(app, sorted(k for k in state["kids"] if k.startswith("appt_slot_"))[0])
     app.wait_for(on("appt_booked", "appt_print_paper_out"), 30)
     nothing_wrong(app)
+
+
+@pytest.mark.parametrize("marked", [False, True])
+def test_a_number_fields_editor_fits_under_the_header_in_english_elder_mode(
+        sim: Simulation, app: KioskUi, marked: bool) -> None:
+    """Found by the explorer: "Floor area (m²)" over the title by 56 px."""
+    identify(sim, app)
+    elder(app, "en")
+    open_service(sim, app, "public-place-hygiene-licence", "ggcswsxk")
+    if marked:
+        tap(app, "form_next")
+        app.wait_for(on("form", "problem"), 10)
+    while "field_floor_area_m2" not in app.state()["kids"]:
+        tap(app, "page_next")
+    tap(app, "field_floor_area_m2")
+    app.wait_for(on("form", "editing_label"), 10)
+    nothing_wrong(app)
