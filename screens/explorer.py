@@ -46,6 +46,7 @@ LEAVING = ("exit", "exit_confirm", "home", "back")
 MODE_SWITCHES = ("switch_elder", "switch_contrast")
 ASIDE = ("call_staff", "repeat_voice")  # in every header; leads to no other screen
 TYPING = ("key_", "code_")  # keys of the keyboards: a way to a value, not to a screen
+KEYS_WEIGHT = 3.0  # a random tap's odds of landing on some key of an open keyboard, in buttons
 # Buttons of a kind: once one was tried on a screen, the others lead where it did (a service of
 # the catalogue to its guide, a field to its editor, a page of a list to the same list)
 ALIKE = ("service_", "field_", "opt_", "page_", "aud_")
@@ -196,7 +197,9 @@ class Explorer:
             return self._card(not self.card_on)
         if roll < 0.07:
             return self._still()
-        if screen == "holder" and not dialogs and roll < 0.6 and "code_ok" in kids:
+        if screen == "holder" and not dialogs and (steer or roll < 0.6) and "code_ok" in kids:
+            # the texted code is the only way on: the route map cannot learn it (Home, the one
+            # tap it remembers leading off this screen, led a walk back and forth in CI)
             return self._type_code(right=steer)
         if screen in ("camera", "progress_camera") and (roll < 0.3 or steer):
             # a page or two, then Done, as a citizen does: steering placed page after page
@@ -233,9 +236,13 @@ class Explorer:
         # leaving is rarer than going on; elder mode and high contrast are switched on home
         # now and then, language on any screen (its switch is in every header); a button
         # never tapped on this screen is likelier (it may lead somewhere new)
+        # an open keyboard's keys weigh together as a few buttons: one each, they made most
+        # of a walk's random steps a spree of 30 keys (typing has its own steps above)
         untried = set(self.routes.untried(screen, kids))
+        keys = sum(k.startswith(TYPING) for k in kids)
         weights = [(0.15 if w.kid in LEAVING else 0.2 if w.kid in MODE_SWITCHES + ASIDE
-                    else 0.4 if w.kid == "switch_language" else 1.0)
+                    else 0.4 if w.kid == "switch_language"
+                    else KEYS_WEIGHT / keys if w.kid.startswith(TYPING) else 1.0)
                    * (UNTRIED if w.kid in untried else 1.0) for w in buttons]
         self._tap(self.rng.choices(buttons, weights)[0])
 
