@@ -17,10 +17,18 @@ class Pager:
         self.screen = screen
         self.per_page_normal, self.per_page_elder = per_page, elder_per_page
         self.page = 0
+        self.room_for: int | None = None  # items the body has room for (`fit`)
 
     @property
     def per_page(self) -> int:
-        return self.per_page_elder if self.screen.app.prefs.elder_mode else self.per_page_normal
+        most = self.per_page_elder if self.screen.app.prefs.elder_mode else self.per_page_normal
+        return most if self.room_for is None else max(1, min(most, self.room_for))
+
+    def fit(self, item_px: float, spacing: float) -> None:
+        """No more items a page than the body (`screen.body_room`) has room for, each
+        `item_px` tall: a page of four certificates, three lines each, ran 12 px into the
+        step bar (found by the explorer). Called by the screen's draw_body, before shown."""
+        self.room_for = int((self.screen.body_room + spacing) // (item_px + spacing))
 
     @property
     def offset(self) -> int:

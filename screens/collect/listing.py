@@ -45,18 +45,21 @@ class CollectListScreen(JourneyScreen):
                          "See how far your application has come."),
                        self.journey_offers(("view_progress", _("View progress"), "progress")))
             return
-        for c in self.pager.shown(found):
-            state = (_("Printed before: a reprint needs a reason") if c.collected
-                     else _("Ready to print"))
-            words = "\n".join((c.title, _("Issued on: %(date)s",
+        rows = [(c, "\n".join((c.title, _("Issued on: %(date)s",
                                           date=self.app.translator.format_date(
-                                              c.issued_at.date())), state))
-            # three lines: a button of the usual height cut the first and the last
+                                              c.issued_at.date())),
+                                 _("Printed before: a reprint needs a reason") if c.collected
+                                 else _("Ready to print"))))
+                for c in found]
+        # three lines: a button of the usual height cut the first and the last
+        height = max([self.app.theme.button_height_px,
+                      *(self.lines_height(words, padding=24) for _c, words in rows)])
+        self.pager.fit(height, box.spacing)
+        for c, words in self.pager.shown(rows):
             box.add_widget(self.button(f"cert_{c.certificate_id}", words,
                                        lambda c=c: self._choose(c),
                                        role="secondary" if c.collected else "primary",
-                                       height=max(self.app.theme.button_height_px,
-                                                  self.lines_height(words, padding=24))))
+                                       height=height))
 
     def actions(self) -> list[Action]:
         _ = self._
