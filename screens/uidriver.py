@@ -7,7 +7,8 @@ command runs on the Kivy main thread; the HTTP thread waits for its result.
   GET  /state                   {"ready": the screens are up, "started": the terminal
                                  (devices, platform link) too, "screen", "texts", "kids" (of
                                  the screen and of any dialog open above it), "dialog": its
-                                 kid or null, "language", ...,
+                                 kid or null, "unavailable": {journey: why} for the
+                                 journeys a device or the hours keep off, "language", ...,
                                  "frames": {"drawn", "last_s"}, "stall": {"max_ms", "since_s"},
                                  "keys_seen": key-downs the window got, "overlays": class names
                                  of what lies on the window beside the app (a settings panel,
@@ -40,9 +41,11 @@ command runs on the Kivy main thread; the HTTP thread waits for its result.
                                  and answers the n costliest functions (cumulative, then own
                                  time): where a tap's or a frame's time goes, in the real app
   POST /hang {"seconds": s}     block the main loop for s seconds (≤ 8): what a hung UI does
-  POST /explore {"seed", "language", "mode", "steps", "control_url", "card_path"}
-                                 start a random citizen's walk inside the app (screens.explorer)
-  GET  /explore                 how that walk stands: steps, problems found, what moved
+  POST /explore {"seed", "language", "mode", "steps", "control_url", "card_path", "tour"}
+                                 start a random citizen's walk inside the app (screens.explorer);
+                                 with "tour": true, one that only heads for screens no walk saw
+  GET  /explore                 how that walk stands: steps, problems found, what moved, the
+                                 screens no walk of this app has been on ("unseen_by_any")
   POST /fault {"text": ...}     raise an exception on the next frame, as a screen's bug would
                                  (screens.crash_guard must catch it)
   POST /reset                   end the session at the screen (as staff taking the terminal
@@ -138,7 +141,11 @@ class UiDriver:
         dialogs = self._dialogs()
         roots = [*dialogs, screen]
         started = getattr(self.app, "terminal_started", None)
+        terminal = getattr(self.app, "terminal", None)
+        unavailable = ({j: why for j, why in terminal.availability.snapshot().items() if why}
+                       if terminal is not None else {})
         return {"ready": True, "started": started is None or started.is_set(),
+                "unavailable": unavailable,
                 "screen": manager.current,
                 "texts": [t for root in roots for t in texts(root)],
                 "kids": sorted({w.kid for root in roots for w in root.walk()
@@ -312,6 +319,7 @@ class UiDriver:
             raise CommandFailed(409, "a walk is under way")
         self.walk = Walk(seed=str(args["seed"]), language=str(args["language"]),
                          mode=str(args["mode"]), steps=int(args["steps"]),
+                         tour=bool(args.get("tour", False)),
                          seconds=float(args.get("seconds", float("inf"))),
                          control_url=str(args["control_url"]), card_path=str(args["card_path"]))
         self.explorer = Explorer(self.app, self.walk, self.routes)
@@ -321,7 +329,8 @@ class UiDriver:
     def walk_report(self) -> dict[str, Any]:
         if self.walk is None:
             raise CommandFailed(404, "no walk")
-        return self.walk.report()
+        return {**self.walk.report(), "unseen_by_any": sorted(self.walk.reachable
+                                                              - self.routes.seen)}
 
     def fault(self, text: str) -> dict[str, Any]:
         """A bug in a screen: an exception out of a Clock callback on the main loop."""
