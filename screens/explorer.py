@@ -39,8 +39,10 @@ from screens.keyboard import key_kid
 from screens.widgets import find
 
 STILL_S = 1.1  # long enough for the clock's and the session timer's next change
-CARD_WAIT_S = 0.8  # the reader's poll and the session's answer
-POLL_WAIT_S = 2.5  # the pay screen's next look at the payment (it polls every 2 s)
+# the longest a walk waits for the app's answer (`_answered`): the reader's poll and the
+# session's answer to a card; the pay screen's next look at the payment (it polls every 2 s)
+CARD_WAIT_S, POLL_WAIT_S = 0.8, 2.5
+ANSWER_POLL_S = 0.1  # how often the walk looks whether the app has answered a device
 BUSY_LIMIT_S = 8.0  # the longest a screen may stay busy before the walk looks anyway
 LEAVING = ("exit", "exit_confirm", "home", "back")
 MODE_SWITCHES = ("switch_elder", "switch_contrast")
@@ -48,14 +50,21 @@ ASIDE = ("call_staff", "repeat_voice")  # in every header; leads to no other scr
 TYPING = ("key_", "code_")  # keys of the keyboards: a way to a value, not to a screen
 KEYS_WEIGHT = 3.0  # a random tap's odds of landing on some key of an open keyboard, in buttons
 # Buttons of a kind: once one was tried on a screen, the others lead where it did (a service of
-# the catalogue to its guide, a field to its editor, a page of a list to the same list)
-ALIKE = ("service_", "field_", "opt_", "page_", "aud_")
+# the catalogue to its guide, a field to its editor, a page of a list to the same list, a slot
+# to the booking); the route map knows them by kind (`kind`): a booked slot is gone the next
+# time, and a way through it was never found again
+ALIKE = ("service_", "field_", "opt_", "page_", "aud_", "cert_", "app_SL-", "rate_SL-", "pay_SL-",
+         "appt_service_", "appt_day_", "appt_slot_", "appt_cancel_", "score_", "attitude_",
+         "competence_", "efficiency_")
 ASK_FOR_CARD = ("identify", "progress_start")  # screens whose next step is the ID card
+# screens that ask for proof (the card, the texted code) and then lead where the tap before
+# them was meant to go
+PROOF = frozenset({*ASK_FOR_CARD, "holder"})
 # Screens shown only to a visitor not identified yet, and the tap on home that leads there: the
 # route map cannot learn them, since once the card was read the same tap leads elsewhere (the
 # progress tile to one's own applications), and a walk with the card on missed them in CI
 CARDLESS = {"progress_start": "tile_progress"}
-STEER = 0.6  # how often a step heads for a screen not yet seen, when a way there is known
+STEER = 0.75  # how often a step heads for a screen not yet seen, when a way there is known
 # screens where documents are given: their kid prefix and the button that goes on
 HAND_IN = {"materials": ("mat", "materials_next"), "progress_supplement": ("sup", "sup_submit")}
 GIVE = ("elicence", "camera", "scanner", "promise")  # the ways a material is given
@@ -79,6 +88,10 @@ class Walk:
     steps: int  # steps to take in the walk's own language and mode
     control_url: str
     card_path: str
+    # a tour: every step heads for a screen no walk has been on, and it ends when there is none
+    # (after the random walks, so that together they reach every screen: screens.explorer)
+    tour: bool = False
+    skip: frozenset[str] = frozenset()  # screens a tour does not head for
     taken: int = 0
     in_mode: int = 0
     done: bool = False
@@ -125,6 +138,7 @@ class Explorer:
         self.card_on = False
         self._busy_since: float | None = None
         self._tapped: tuple[str, str] | None = None  # (screen, kid) of the last tap
+        self._opened: tuple[str, str] | None = None  # the tap that led to a proof screen
         self._given: set[str] = set()  # the ways of giving a material tried in this walk
         walk.reachable = set(app.manager.screen_names) - STAFF_ONLY
 
@@ -139,7 +153,8 @@ class Explorer:
     def _step(self, _dt: float) -> None:
         walk = self.walk
         try:
-            if walk.in_mode >= walk.steps or walk.taken >= walk.steps * 6:
+            if walk.in_mode >= walk.steps or walk.taken >= walk.steps * 6 \
+                    or walk.tour and not self._unseen():
                 walk.done = True
                 return
             if time.monotonic() - walk.started > walk.seconds:
@@ -177,8 +192,9 @@ class Explorer:
         switch = self._toward_mode(kids)
         if switch is not None and roll < 0.8:
             return self._tap_kid(kids, switch, root)
-        unseen = self.walk.reachable - self.walk.screens
-        steer = bool(unseen) and self.rng.random() < (STEER_ON if screen in GOING_ON else STEER)
+        unseen = self._unseen()
+        steer = bool(unseen) and (self.walk.tour or self.rng.random() < (
+            STEER_ON if screen in GOING_ON else STEER))
         # screens no walk has been on first: the walks of the three modes together are to see
         # every screen, and each steering for its own unseen ones went where the last had been
         unseen = (unseen - self.routes.seen) or unseen
@@ -214,8 +230,9 @@ class Explorer:
             return self._still() if self.walk.trail[-1:] != ["wait"] else self._touch_glass()
         if steer and screen == "pay_qr" and not dialogs:  # the citizen's phone pays
             self.walk.trail.append("pay on the phone")
+            view = self._view()
             return self._control("platform", "pay_pending", {},
-                                 then=lambda _r: self._next(POLL_WAIT_S))
+                                 then=lambda _r: self._answered(view, POLL_WAIT_S))
         if steer and screen == "form" and not dialogs:
             editing = getattr(app.manager.current_screen, "editing", None)
             if editing is not None and "key_done" in kids:
@@ -227,7 +244,8 @@ class Explorer:
                 return self._tap(button)
         if steer:  # towards a screen not seen yet: by the shortest way remembered, else
             # by a button never tapped here (it may lead somewhere new)
-            kid = self._any_alike(self.routes.first_tap(screen, kids, unseen), kids)
+            kid = self._any_alike(self.routes.first_tap(screen, [kind(k) for k in kids], unseen),
+                                  kids)
             if kid is None:
                 frontier = self._frontier(screen, kids)
                 kid = self.rng.choice(frontier) if frontier else None
@@ -238,12 +256,12 @@ class Explorer:
         # never tapped on this screen is likelier (it may lead somewhere new)
         # an open keyboard's keys weigh together as a few buttons: one each, they made most
         # of a walk's random steps a spree of 30 keys (typing has its own steps above)
-        untried = set(self.routes.untried(screen, kids))
+        untried = set(self.routes.untried(screen, [kind(k) for k in kids]))
         keys = sum(k.startswith(TYPING) for k in kids)
         weights = [(0.15 if w.kid in LEAVING else 0.2 if w.kid in MODE_SWITCHES + ASIDE
                     else 0.4 if w.kid == "switch_language"
                     else KEYS_WEIGHT / keys if w.kid.startswith(TYPING) else 1.0)
-                   * (UNTRIED if w.kid in untried else 1.0) for w in buttons]
+                   * (UNTRIED if kind(w.kid) in untried else 1.0) for w in buttons]
         self._tap(self.rng.choices(buttons, weights)[0])
 
     def _fill_in(self, buttons: list[Any]) -> Any:
@@ -283,24 +301,22 @@ class Explorer:
             return by_kid["page_next"]
         return by_kid.get(onward)
 
-    def _any_alike(self, kid: str | None, kids: list[str]) -> str | None:
-        """`kid`, or any button of its kind on the glass: the way remembered went through one
-        service of the catalogue (one field of a form), but the next step may be on the guide of
-        another (a service that can be applied for here has a Start button; one for the counter
-        only has none), so the walk does not hold on to the first it tried."""
-        prefix = next((p for p in ALIKE if kid is not None and kid.startswith(p)), None)
-        if prefix is None:
-            return kid
-        return self.rng.choice([k for k in kids if k.startswith(prefix)])
+    def _any_alike(self, found: str | None, kids: list[str]) -> str | None:
+        """The button the route map `found`, any of its kind on the glass for a kind: the way
+        remembered went through one service of the catalogue (one field of a form), but the
+        next step may be on the guide of another (a service that can be applied for here has a
+        Start button; one for the counter only has none), so the walk does not hold on to the
+        first it tried."""
+        if found is None or not found.endswith("*"):
+            return found
+        return self.rng.choice([k for k in kids if k.startswith(found[:-1])])
 
     def _frontier(self, screen: str, kids: list[str]) -> list[str]:
         """Buttons on `screen` worth trying for a screen not seen yet: never tapped here, not
         typing, leaving or switching, and not one of a kind already tried here."""
-        tried = set(kids) - set(self.routes.untried(screen, kids))
-        kinds = {p for p in ALIKE if any(k.startswith(p) for k in tried)}
-        return [k for k in kids if k not in tried and not k.startswith(TYPING)
-                and k not in LEAVING + ASIDE + MODE_SWITCHES + ("switch_language",)
-                and not any(k.startswith(p) for p in kinds)]
+        untried = set(self.routes.untried(screen, [kind(k) for k in kids]))
+        return [k for k in kids if kind(k) in untried and not k.startswith(TYPING)
+                and k not in LEAVING + ASIDE + MODE_SWITCHES + ("switch_language",)]
 
     # -- what the walk does ----------------------------------------------------------------------
 
@@ -312,7 +328,7 @@ class Explorer:
 
     def _tap(self, widget: Any, then: Callable[[], None] | None = None) -> None:
         self.walk.trail.append(f"tap {widget.kid} on {self.app.manager.current}")
-        self._tapped = (self.app.manager.current, widget.kid)
+        self._tapped = (self.app.manager.current, kind(widget.kid))
         self._press(widget)
         (then or self._next)()
 
@@ -338,8 +354,32 @@ class Explorer:
         self.walk.trail.append("place the card" if on else "lift the card")
         self.card_on = on
         args = {"path": self.walk.card_path} if on else {}
+        view = self._view()
         self._control("idcard", "place_card" if on else "remove_card", args,
-                      then=lambda _r: self._next(CARD_WAIT_S))
+                      then=lambda _r: self._answered(view, CARD_WAIT_S))
+
+    def _answered(self, view: tuple[Any, ...], limit: float) -> None:
+        """The next step once the app answered what a device or the platform told it (the
+        glass no longer shows `view`), at the latest after `limit` s: a fixed wait for the
+        reader's poll or the pay screen's next look was most of a walk's time."""
+        deadline = time.monotonic() + limit
+
+        def look(_dt: float) -> None:
+            try:
+                if time.monotonic() >= deadline:
+                    return self._next()
+                if self._view() != view:  # and a turn more for what the answer sets going
+                    return self._next(ANSWER_POLL_S)
+            except Exception as exc:  # as in _step: reported, not hidden
+                self.walk.error = f"{type(exc).__name__}: {exc}"
+                self.walk.done = True
+                return
+            Clock.schedule_once(look, ANSWER_POLL_S)
+        Clock.schedule_once(look, ANSWER_POLL_S)
+
+    def _view(self) -> tuple[Any, ...]:
+        """What a device's or the platform's answer changes on the glass."""
+        return (self.app.manager.current, self._dialog(), self._identified(), self._busy())
 
     def _type_code(self, right: bool = False) -> None:
         """The texted code: `right`, or mostly right."""
@@ -439,6 +479,7 @@ class Explorer:
         screen = app.manager.current
         walk.screens.add(screen)
         self.routes.seen.add(screen)
+        self._through_proof(screen)
         if self._tapped is not None:
             self.routes.record(*self._tapped, screen)
             self._tapped = None
@@ -449,6 +490,28 @@ class Explorer:
             walk.problems.setdefault(key, {**problem.as_dict(), "screen": screen,
                                            "dialog": dialogs[0].kid if dialogs else None,
                                            "mode": mode, "after": walk.trail[-4:]})
+
+    def _unseen(self) -> set[str]:
+        """The screens to head for: for a walk those it has not been on, for a tour those no
+        walk has been on (less its `skip`)."""
+        walk = self.walk
+        if walk.tour:
+            return walk.reachable - self.routes.seen - walk.skip
+        return walk.reachable - walk.screens
+
+    def _through_proof(self, screen: str) -> None:
+        """Credit the tap that led to a proof screen (PROOF) with where the proof then led:
+        which screen follows the texted code depends on the tile tapped before it, so the map
+        knew no way from home to one's applications or the fees, only to the code screen."""
+        if screen in PROOF:
+            if self._opened is None and self._tapped is not None \
+                    and self._tapped[0] not in PROOF:
+                self._opened = self._tapped
+            return
+        opened, self._opened = self._opened, None
+        left = self._tapped is not None and self._tapped[1] in LEAVING + ASIDE
+        if opened is not None and not left and screen not in ("home", "attract", "goodbye"):
+            self.routes.credit(*opened, screen)
 
     def _in_mode(self) -> bool:
         prefs, walk = self.app.prefs, self.walk
@@ -484,6 +547,12 @@ class Explorer:
         return [[getattr(w, "kid", None) or f"<{type(w).__name__}>", round(w.x), round(w.y),
                  round(w.width), round(w.height)]
                 for w in self.app.manager.current_screen.walk()]
+
+
+def kind(kid: str) -> str:
+    """A button as the route map knows it: its kind ("appt_slot_*") for one of ALIKE, else itself."""
+    prefix = next((p for p in ALIKE if kid.startswith(p)), None)
+    return kid if prefix is None else prefix + "*"
 
 
 def synthetic_touch(x: float, y: float):  # type: ignore[no-untyped-def]

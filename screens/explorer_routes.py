@@ -26,6 +26,11 @@ class Routes:
         self.tries[(screen, kid)] += 1
         self.led.setdefault(screen, {}).setdefault(kid, Counter())[landed] += 1
 
+    def credit(self, screen: str, kid: str, landed: str) -> None:
+        """A tap of `kid` on `screen` (recorded already) led on to `landed` through screens
+        that asked for proof first (the card, the texted code): the way there it opened."""
+        self.led.setdefault(screen, {}).setdefault(kid, Counter())[landed] += 1
+
     def untried(self, screen: str, kids: Iterable[str]) -> list[str]:
         return [k for k in kids if (screen, k) not in self.tries]
 

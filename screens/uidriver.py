@@ -41,9 +41,10 @@ command runs on the Kivy main thread; the HTTP thread waits for its result.
                                  and answers the n costliest functions (cumulative, then own
                                  time): where a tap's or a frame's time goes, in the real app
   POST /hang {"seconds": s}     block the main loop for s seconds (≤ 8): what a hung UI does
-  POST /explore {"seed", "language", "mode", "steps", "control_url", "card_path", "tour"}
-                                 start a random citizen's walk inside the app (screens.explorer);
+  POST /explore {"seed", "language", "mode", "steps", "control_url", "card_path", "tour",
+                 "skip"}         start a random citizen's walk inside the app (screens.explorer);
                                  with "tour": true, one that only heads for screens no walk saw
+                                 (but those in "skip")
   GET  /explore                 how that walk stands: steps, problems found, what moved, the
                                  screens no walk of this app has been on ("unseen_by_any")
   POST /fault {"text": ...}     raise an exception on the next frame, as a screen's bug would
@@ -320,6 +321,7 @@ class UiDriver:
         self.walk = Walk(seed=str(args["seed"]), language=str(args["language"]),
                          mode=str(args["mode"]), steps=int(args["steps"]),
                          tour=bool(args.get("tour", False)),
+                         skip=frozenset(str(n) for n in args.get("skip", ())),
                          seconds=float(args.get("seconds", float("inf"))),
                          control_url=str(args["control_url"]), card_path=str(args["card_path"]))
         self.explorer = Explorer(self.app, self.walk, self.routes)

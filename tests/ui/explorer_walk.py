@@ -34,13 +34,14 @@ STEPS = int(os.environ.get("KIOSK_EXPLORE_STEPS", "120"))
 SECONDS = float(os.environ.get("KIOSK_EXPLORE_SECONDS", "150"))
 SEED = os.environ.get("KIOSK_EXPLORE_SEED", "20261204")
 MODES = ("normal", "elder", "high_contrast")
-# Screens the three walks of STEPS steps do not reach reliably yet, each walked to its end in
-# every mode by another test (test_journeys_in_modes.py, test_apply_journey.py, test_progress.py,
-# test_appointment.py, test_collect.py). With the texted code typed whenever a walk heads on and
-# a keyboard's keys weighed as a few buttons (not 30), eight module runs with eight seeds (two
-# at a time) missed, all three walks together: a reprint's reason in 5, the correction's
-# hand-in and its camera in 3, one's own bookings in 1, the apply journey past its form in 1;
-# every other screen in none. Any other screen missed by all three walks fails.
+TOUR_STEPS = 80  # at most, for the tour after the walks (check_every_screen_visited)
+# Screens the three walks of STEPS steps and the tour do not reach reliably yet, each walked to
+# its end in every mode by another test (test_journeys_in_modes.py, test_apply_journey.py,
+# test_progress.py, test_appointment.py, test_collect.py). Sixteen seeded module runs on 5 Dec
+# (two at a time) missed, all three walks together: a reprint's reason in about half, the
+# correction's hand-in and its camera in a third, the apply journey past its form in two, one's
+# own bookings in two. The tour does not head for these (its steps went on them in vain). Any
+# other screen missed by the walks and the tour fails.
 NOT_YET_REACHED = frozenset({"form", "materials", "camera", "review", "receipt",
                              "progress_supplement", "progress_camera", "appt_mine",
                              "collect_reason"})
@@ -81,7 +82,8 @@ def terminal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Simulat
 
 
 def walk(sim: Simulation, app: KioskUi, language: str, mode: str, steps: int,
-         seed: str = SEED, limit_s: float = 900) -> dict:
+         seed: str = SEED, limit_s: float = 900, tour: bool = False) -> dict:
+    """`tour`: head only for screens no walk has been on (and not for NOT_YET_REACHED)."""
     # a fresh hour for the platform's rate limits (a walk opens a citizen session at every card
     # it places, and the platform allows ten an hour per citizen): as the UI tests' reset
     sim.control("platform", "down", {})
@@ -91,7 +93,7 @@ def walk(sim: Simulation, app: KioskUi, language: str, mode: str, steps: int,
     earlier_visits(sim)
     app.command("explore", seed=f"{seed}-{language}-{mode}", language=language, mode=mode,
                 steps=steps, seconds=SECONDS, control_url=sim.control_url,
-                card_path=str(CARD))
+                card_path=str(CARD), tour=tour, skip=sorted(NOT_YET_REACHED))
     deadline = time.monotonic() + limit_s
     while True:
         report = requests.get(f"{app.url}/explore", timeout=10).json()
@@ -102,13 +104,19 @@ def walk(sim: Simulation, app: KioskUi, language: str, mode: str, steps: int,
 
 def check_walk(walk_on: tuple[Simulation, KioskUi], language: str, mode: str) -> None:
     """Walk `STEPS` steps in the mode and fail on anything a citizen would suffer."""
+    report = walk_and_check(walk_on, language, mode, STEPS)
+    UNVISITED.setdefault(language, {})[mode] = set(report["unvisited"])
+
+
+def walk_and_check(walk_on: tuple[Simulation, KioskUi], language: str, mode: str, steps: int,
+                   tour: bool = False) -> dict:
     sim, app = walk_on
     log_before = len(app.app_log(10**9))
-    report = walk(sim, app, language, mode, STEPS)
+    report = walk(sim, app, language, mode, steps, tour=tour)
     sim.control("idcard", "remove_card", {})
-    UNVISITED.setdefault(language, {})[mode] = set(report["unvisited"])
     # in the log of a failure, and with -s: where the walk's time went
-    print(f"walk {language} {mode}: {report['taken']} steps, {report['in_mode']} in the mode, "
+    print(f"{'tour' if tour else 'walk'} {language} {mode}: {report['taken']} steps, "
+          f"{report['in_mode']} in the mode, "
           f"{report['seconds']} s{' (out of time)' if report['out_of_time'] else ''}; "
           f"slowest {report['slowest']}")
     assert app.proc is not None and app.proc.poll() is None, f"the app died: {report['trail']}"
@@ -117,22 +125,30 @@ def check_walk(walk_on: tuple[Simulation, KioskUi], language: str, mode: str) ->
     assert report["error"] is None, report
     assert report["done"], f"the walk did not finish: {report['taken']} steps"
     assert not faults, f"exceptions after {report['trail']}:\n" + "\n".join(faults)
-    assert report["in_mode"] >= (STEPS // 3 if report["out_of_time"] else STEPS), report
+    if not tour:  # a tour ends when no screen is left unseen
+        assert report["in_mode"] >= (steps // 3 if report["out_of_time"] else steps), report
     assert not report["moved"], "moved while only time passed:\n" + "\n".join(report["moved"])
     lines = [f"{p['screen']}/{p['dialog']} {p['mode']}: {p['kind']} {p['kid']} {p['text']!r} "
              f"{p['detail']} (after {p['after']})" for p in report["problems"]]
     assert not lines, (f"{len(lines)} problems on {report['screens']} in "
                        f"{report['seconds']} s:\n" + "\n".join(lines))
+    return report
 
 
-def check_every_screen_visited(language: str) -> None:
-    """The walks of the three modes together saw every screen a citizen can reach (each walk
-    steers towards screens it has not seen: screens.explorer), but the staff screens
-    (screens.explorer.STAFF_ONLY) and NOT_YET_REACHED. Needs the three walks of this module."""
+def check_every_screen_visited(walk_on: tuple[Simulation, KioskUi], language: str) -> None:
+    """Every screen a citizen can reach (not the staff's: screens.explorer.STAFF_ONLY) was seen
+    by a walk or by the tour after them, but NOT_YET_REACHED: the tour (`TOUR_STEPS`, normal
+    mode, checked as a walk) heads only for screens no walk has been on, but NOT_YET_REACHED,
+    by the ways the walks learnt (no step when they saw them all). Random walks of 120 steps alone missed a deep screen (the booking made, one's
+    applications) in about one module run of six. Needs the three walks of this module."""
     walked = UNVISITED.get(language, {})
     if set(walked) != set(MODES):
         pytest.skip(f"needs the walks of all three modes; walked {sorted(walked)}")
-    print(f"missed by every walk in {language}: {sorted(set.intersection(*walked.values()))}")
-    missed = sorted(set.intersection(*walked.values()) - NOT_YET_REACHED)
-    assert not missed, (f"no walk of {STEPS} steps in {language} reached {missed}; per mode "
-                        "unvisited: " + "; ".join(f"{m}: {sorted(u)}" for m, u in walked.items()))
+    before = sorted(set.intersection(*walked.values()))
+    report = walk_and_check(walk_on, language, "normal", TOUR_STEPS, tour=True)
+    print(f"missed by every walk in {language}: {before}; after the tour of {report['taken']} "
+          f"steps (only for screens not in NOT_YET_REACHED): {report['unseen_by_any']}")
+    missed = sorted(set(report["unseen_by_any"]) - NOT_YET_REACHED)
+    assert not missed, (f"no walk of {STEPS} steps in {language} nor the tour of "
+                        f"{report['taken']} reached {missed}; per mode unvisited: "
+                        + "; ".join(f"{m}: {sorted(u)}" for m, u in walked.items()))

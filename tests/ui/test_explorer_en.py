@@ -22,5 +22,6 @@ def test_a_random_citizen_breaks_nothing(walk_on: tuple[Simulation, KioskUi], mo
     check_walk(walk_on, "en", mode)
 
 
-def test_the_walks_reached_every_screen() -> None:
-    check_every_screen_visited("en")
+@pytest.mark.timeout(600)
+def test_the_walks_reached_every_screen(walk_on: tuple[Simulation, KioskUi]) -> None:
+    check_every_screen_visited(walk_on, "en")

@@ -38,3 +38,19 @@ def test_a_tap_that_mostly_leads_nowhere_is_no_way_and_untried_taps_are_told_apa
     routes.record("form", "form_next", "materials")
     assert routes.first_tap("form", ["form_next"], {"materials"}) == "form_next"
     assert routes.untried("home", ["tile_pay", "tile_collect"]) == ["tile_collect"]
+
+
+def test_a_tile_that_first_asks_for_the_texted_code_is_a_way_to_where_the_code_led() -> None:
+    """Which screen follows the code depends on the tile tapped before it: from the code
+    screen alone no way is reliable, the credited tile is."""
+    routes = Routes()
+    for tile, landed in (("tile_pay", "pay_due"), ("tile_progress", "progress_list"),
+                         ("tile_apply", "catalogue"), ("tile_collect", "collect_list"),
+                         ("tile_evaluate", "evaluate_list")):
+        routes.record("home", tile, "holder")
+        routes.record("holder", "code_ok", landed)
+        routes.credit("home", tile, landed)
+    here = ["tile_pay", "tile_progress", "tile_apply", "tile_collect"]
+    assert routes.first_tap("holder", ["code_ok"], {"progress_list"}) is None
+    assert routes.first_tap("home", here, {"progress_list"}) == "tile_progress"
+    assert routes.tries[("home", "tile_progress")] == 1  # credit is no second try
