@@ -151,6 +151,11 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulation]:
         yield s
 
 
+def process_state(pid: int) -> str:
+    """The process's state letter (T: stopped) from /proc."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
 def with_audit(sim: Simulation, **audit: str) -> KioskConfig:
     config = load_config(sim.site_config_path)
     return config.model_copy(update={"audit": config.audit.model_copy(update=audit)})
@@ -189,6 +194,9 @@ def test_a_terminal_writes_through_the_signer_and_stops_serving_without_it(
 
         signer.proc.send_signal(signal.SIGSTOP)  # hung, not gone: the socket takes, nobody answers
         try:
+            # stopped before the first entry: with three test workers on two cores the signer
+            # answered the first entry before the stop took, and the second paid the timeout
+            assert wait_until(lambda: process_state(signer.proc.pid) == "T", timeout=10)
             started = time.monotonic()
             terminal.audit.record("staff", "staff-007", "admin.login")
             first = time.monotonic() - started
