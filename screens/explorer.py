@@ -11,8 +11,9 @@ often than going on), place or lift the card (and mostly put it back when asked)
 texted code (mostly right), type a form's values (right ones, from the field's own pattern and
 limits, or random keys: screens.explorer_values), give the materials (e-licence, camera,
 scanner, a promise), place a page under the document camera, switch language, elder mode and
-high contrast towards the walk's mode, and wait while nothing may move. Only reachable through
-the UI driver (`--ui-driver`).
+high contrast towards the walk's mode, and wait while nothing may move. A tour (`Walk.tour`),
+after the random walks, only heads for the screens none of them has been on. Only reachable
+through the UI driver (`--ui-driver`).
 """
 
 from __future__ import annotations
