@@ -1,5 +1,5 @@
-"""What tests share: recording a driver's events, waiting with a deadline (not a sleep), and the
-simulated terminal's platform in a citizen's verified session."""
+"""What tests share: recording a driver's events, waiting with a deadline (not a sleep), a
+process's state, and the simulated terminal's platform in a citizen's verified session."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from drivers.device import DeviceEvent, EventKind
 
@@ -19,6 +20,12 @@ def wait_until(predicate: Callable[[], object], timeout: float = 3.0,
             return True
         time.sleep(interval)
     return bool(predicate())
+
+
+def process_state(pid: int) -> str:
+    """The process's state letter from /proc (T: stopped, Z: a zombie); the name before it,
+    in parentheses, may hold spaces."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
 
 
 class EventRecorder:

@@ -27,7 +27,7 @@ from kiosk.config import KioskConfig, load_config
 from kiosk.session import EndReason
 from kiosk.sim import Simulation
 from kiosk.terminal import Terminal
-from tests.support import wait_until
+from tests.support import process_state, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 SIGNER, UI, UI_GROUP, STRANGER = 61001, 61002, 61000, 61003
@@ -149,11 +149,6 @@ def test_the_signer_refuses_what_the_trail_refuses_and_keeps_serving(signer: Sig
 def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulation]:
     with Simulation(tmp_path_factory.mktemp("audit-signer") / "sim", areas=("printer",)) as s:
         yield s
-
-
-def process_state(pid: int) -> str:
-    """The process's state letter (T: stopped) from /proc."""
-    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
 
 
 def with_audit(sim: Simulation, **audit: str) -> KioskConfig:

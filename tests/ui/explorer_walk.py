@@ -137,10 +137,11 @@ def walk_and_check(walk_on: tuple[Simulation, KioskUi], language: str, mode: str
 
 def check_every_screen_visited(walk_on: tuple[Simulation, KioskUi], language: str) -> None:
     """Every screen a citizen can reach (not the staff's: screens.explorer.STAFF_ONLY) was seen
-    by a walk or by the tour after them, but NOT_YET_REACHED: the tour (`TOUR_STEPS`, normal
-    mode, checked as a walk) heads only for screens no walk has been on, but NOT_YET_REACHED,
-    by the ways the walks learnt (no step when they saw them all). Random walks of 120 steps alone missed a deep screen (the booking made, one's
-    applications) in about one module run of six. Needs the three walks of this module."""
+    by a walk or by the tour after them, but NOT_YET_REACHED. The tour (`TOUR_STEPS`, normal
+    mode, checked as a walk) heads only for the others no walk has been on, by the ways the
+    walks learnt, and takes no step when they saw them all: random walks of 120 steps alone
+    missed a deep screen (the booking made, one's applications) in about one module run of
+    six. Needs the three walks of this module."""
     walked = UNVISITED.get(language, {})
     if set(walked) != set(MODES):
         pytest.skip(f"needs the walks of all three modes; walked {sorted(walked)}")

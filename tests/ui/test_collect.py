@@ -15,8 +15,8 @@ from kiosk.session import Identity
 from kiosk.sim import Simulation
 from tests.session.conftest import card_of
 from tests.ui.harness import KioskUi
-from tests.ui.journey import (Since, elder, identify, leftovers, nothing_wrong, on, open_tile,
-                              tap)
+from tests.ui.journey import (Since, elder, every_page_whole, identify, leftovers, on,
+                              open_tile, tap)
 
 AREAS = ("idcard", "printer")
 # A fresh terminal per test: on the shared one the second test's card was not seen (left to
@@ -125,12 +125,7 @@ def test_many_certificates_come_a_page_at_a_time_each_page_whole(
     open_tile(sim, app, "tile_collect")
     state = app.wait_for(lambda s: s["screen"] == "collect_list" and "busy" not in s["kids"]
                          and any(k.startswith("cert_") for k in s["kids"]), 20)
-    seen: set[str] = set()
-    while True:
-        nothing_wrong(app)
-        seen |= {k.removeprefix("cert_") for k in state["kids"] if k.startswith("cert_")}
-        if "page_next" not in state["kids"]:
-            break
-        tap(app, "page_next")
-        state = app.wait_for(on("collect_list"))
+    pages = every_page_whole(app, state, "collect_list", "back")
+    seen = {k.removeprefix("cert_") for page, _text in pages for k in page["kids"]
+            if k.startswith("cert_")}
     assert ours <= seen

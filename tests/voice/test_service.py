@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.voice import Voice
-from tests.support import wait_until
+from tests.support import process_state, wait_until
 from tests.voice.conftest import Recorder
 
 
@@ -160,7 +160,6 @@ def _alive(pid: int) -> bool:
         return False
     # a zombie is dead for our purpose
     try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split()[2] != "Z"
+        return process_state(pid) != "Z"
     except FileNotFoundError:
         return False
