@@ -16,7 +16,6 @@ MALLOC_ARENA_MAX) wins, so an experiment needs no code change.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 import os
 
@@ -28,12 +27,20 @@ MMAP_THRESHOLD = 256 * 1024  # a fixed threshold also turns glibc's raising of i
 ARENA_MAX = 2  # the main loop's and one shared by the devices', workers' and decoders' threads
 
 
+def _glibc_version() -> str:
+    try:
+        return os.confstr("CS_GNU_LIBC_VERSION") or ""
+    except (ValueError, OSError):
+        return ""
+
+
 def limit_retained_memory() -> dict[str, int]:
     """Set the two glibc options (before any thread allocates); what was set, by name."""
-    name = ctypes.util.find_library("c")
-    if name is None or "libc.so" not in name:
+    # glibc names itself; the running process already holds it, so no search for the file
+    # (ctypes.util.find_library runs ldconfig, and its imports took 20 ms of the first frame)
+    if not hasattr(os, "confstr") or not _glibc_version():
         return {}  # not glibc (musl, macOS): nothing to set
-    libc = ctypes.CDLL(name)
+    libc = ctypes.CDLL(None)
     if not hasattr(libc, "mallopt"):
         return {}
     done: dict[str, int] = {}

@@ -37,6 +37,7 @@ from screens.explorer_layout import layout_moves
 from screens.explorer_values import random_keys, right_value
 from screens.inspect import problems
 from screens.keyboard import key_kid
+from screens.synthetic_touch import SyntheticTouch
 from screens.widgets import find
 
 STILL_S = 1.1  # long enough for the clock's and the session timer's next change
@@ -339,14 +340,14 @@ class Explorer:
         frame costs 0.2-0.3 s, and a frame between press and release doubled the walk's time
         without testing anything more."""
         x, y = widget.to_window(*widget.center)
-        touch = synthetic_touch(x, y)
+        touch = SyntheticTouch(x, y)
         touch.touch_down()
         touch.touch_up()
 
     def _touch_glass(self) -> None:
         """A touch in the middle of the window, on no button in particular."""
         self.walk.trail.append("touch the glass")
-        touch = synthetic_touch(Window.width / 2, Window.height / 2)
+        touch = SyntheticTouch(Window.width / 2, Window.height / 2)
         touch.touch_down()
         touch.touch_up()
         self._next()
@@ -554,11 +555,3 @@ def kind(kid: str) -> str:
     """A button as the route map knows it: its kind ("appt_slot_*") for one of ALIKE, else itself."""
     prefix = next((p for p in ALIKE if kid.startswith(p)), None)
     return kid if prefix is None else prefix + "*"
-
-
-def synthetic_touch(x: float, y: float):  # type: ignore[no-untyped-def]
-    """Kivy's test touch, its module imported at the first touch: it pulls in pytest (0.1 s of
-    the app's start, which is measured with the UI driver in it)."""
-    from kivy.tests.common import UnitTestTouch
-
-    return UnitTestTouch(x, y)

@@ -58,17 +58,15 @@ Bound to 127.0.0.1 only and started only with `--ui-driver PORT`.
 
 from __future__ import annotations
 
-import cProfile
 import io
 import json
 import os
-import pstats
 import re
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from kivy.clock import Clock
 from kivy.core.window import Window
@@ -78,11 +76,16 @@ from kivy.uix.layout import Layout
 from kivy.uix.widget import Widget
 
 from kiosk.session import EndReason
-from screens.explorer import Explorer, Walk, synthetic_touch
-from screens.explorer_routes import Routes
 from screens.glass import census
 from screens.inspect import problems
+from screens.synthetic_touch import SyntheticTouch
 from screens.widgets import find, texts
+
+if TYPE_CHECKING:  # imported by the first walk: the explorer and its keyboard's IME took 50 ms
+    import cProfile  # of the first frame, which is measured with this driver in it
+
+    from screens.explorer import Explorer, Walk
+    from screens.explorer_routes import Routes
 
 _MARKUP_TAG = re.compile(r"\[/?[a-z_]+(=[^\]]*)?\]")  # Kivy markup such as [color=..]
 
@@ -105,7 +108,7 @@ class UiDriver:
         self.keys_seen = 0  # real key-downs from the X server (the lock-down test's witness)
         self.walk: Walk | None = None
         self.explorer: Explorer | None = None  # held: Kivy's Clock keeps only weak references
-        self.routes = Routes()  # where the explorers' taps led, kept from walk to walk
+        self.routes: Routes | None = None  # where the explorers' taps led, kept between walks
         self.profiler: cProfile.Profile | None = None
 
     def start(self) -> None:
@@ -234,7 +237,7 @@ class UiDriver:
         if widget is None:
             raise CommandFailed(404, f"no widget {kid!r} on screen {self.app.manager.current}")
         x, y = widget.to_window(*widget.center)
-        touch = synthetic_touch(x, y)
+        touch = SyntheticTouch(x, y)
         down = time.perf_counter()
         touch.touch_down()
         if timing is not None:  # what reacts on touch-down (the attract loop) shows here
@@ -277,7 +280,7 @@ class UiDriver:
 
     def touch(self, x: float, y: float) -> dict[str, Any]:
         """Touch a window point where no widget may be (the admin gesture's corners)."""
-        touch = synthetic_touch(x, y)
+        touch = SyntheticTouch(x, y)
         touch.touch_down()
         Clock.schedule_once(lambda _dt: touch.touch_up(), RELEASE_AFTER_S)
         return {"touched": [x, y]}
@@ -299,6 +302,9 @@ class UiDriver:
 
     def profile(self, start: bool, top: int) -> dict[str, Any]:
         """cProfile on the main thread (commands run there): start, or stop and report."""
+        import cProfile
+        import pstats
+
         if start:
             if self.profiler is not None:
                 self.profiler.disable()
@@ -316,8 +322,13 @@ class UiDriver:
         return {"report": out.getvalue()}
 
     def explore(self, args: dict[str, Any]) -> dict[str, Any]:
+        from screens.explorer import Explorer, Walk
+        from screens.explorer_routes import Routes
+
         if self.walk is not None and not self.walk.done:
             raise CommandFailed(409, "a walk is under way")
+        if self.routes is None:
+            self.routes = Routes()
         self.walk = Walk(seed=str(args["seed"]), language=str(args["language"]),
                          mode=str(args["mode"]), steps=int(args["steps"]),
                          tour=bool(args.get("tour", False)),
@@ -331,8 +342,8 @@ class UiDriver:
     def walk_report(self) -> dict[str, Any]:
         if self.walk is None:
             raise CommandFailed(404, "no walk")
-        return {**self.walk.report(), "unseen_by_any": sorted(self.walk.reachable
-                                                              - self.routes.seen)}
+        seen = self.routes.seen if self.routes is not None else set()
+        return {**self.walk.report(), "unseen_by_any": sorted(self.walk.reachable - seen)}
 
     def fault(self, text: str) -> dict[str, Any]:
         """A bug in a screen: an exception out of a Clock callback on the main loop."""
