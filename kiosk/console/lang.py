@@ -2,8 +2,8 @@
 
 Decisions:
 - Its words live in a catalogue domain of their own, `kiosk/locale/<lang>/LC_MESSAGES/
-  console.po`, read by kiosk.i18n's loader (read_po at run time, cached, fuzzy ignored): the
-  citizen app's catalogue stays the citizen's words only.
+  console.po`, compiled by `python -m kiosk.i18n.compile` into the .mo that kiosk.i18n's
+  loader reads (fuzzy left out): the citizen app's catalogue stays the citizen's words only.
 - The language is chosen per request: the `console_lang` cookie (set by the 中文 / English
   switch) if any, else the browser's Accept-Language, else zh-CN (a Chinese deployment).
 - Templates use Jinja's i18n extension (newstyle: `{{ _("Hall") }}`, placeholders as

@@ -16,7 +16,8 @@ from kiosk.client.errors import (
     ResponseMalformed,
     ServerFault,
 )
-from kiosk.i18n import LANGUAGES, LOCALE_DIR, Translator, po_path
+from kiosk.i18n import DOMAINS, LANGUAGES, LOCALE_DIR, Translator, mo_path, po_path
+from kiosk.i18n.compile import compiled
 from kiosk.i18n import messages
 from kiosk.i18n.check import (
     catalogue_problems,
@@ -34,10 +35,14 @@ def test_shipped_catalogues_are_consistent() -> None:
     assert catalogue_problems() == []
 
 
-def test_catalogues_are_po_files_only() -> None:
-    for lang in LANGUAGES:
-        assert po_path(lang).is_file()
-    assert not list(LOCALE_DIR.rglob("*.mo")), "compiled catalogues are not kept in the tree"
+def test_each_compiled_catalogue_is_what_its_po_compiles_to() -> None:
+    """The app loads the .mo: one left behind by an edit of its .po would show old words."""
+    for domain in DOMAINS:
+        for lang in LANGUAGES:
+            assert po_path(lang, domain).is_file()
+            assert mo_path(lang, domain).read_bytes() == compiled(lang, domain), (
+                f"{mo_path(lang, domain)} is stale: run `python -m kiosk.i18n.compile`")
+    assert len(list(LOCALE_DIR.rglob("*.mo"))) == len(DOMAINS) * len(LANGUAGES)
 
 
 def test_every_marked_string_in_kiosk_and_screens_is_translated() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import kiosk.i18n as i18n
+from kiosk.i18n.compile import compiled
 from kiosk.i18n import (DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, Translator, in_every_language,
                         translator)
 from kiosk.refplatform.seed import load_services
@@ -96,6 +97,7 @@ def test_fuzzy_entries_are_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         'msgid "Exit"\nmsgstr "退出"\n\n'
         '#, fuzzy\nmsgid "Back"\nmsgstr "猜的"\n', encoding="utf-8")
     monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    (folder / "kiosk.mo").write_bytes(compiled("zh-CN", "kiosk"))
     i18n.translations.cache_clear()
     try:
         zh = Translator("zh-CN")
