@@ -13,12 +13,15 @@ from kivy.core.image import Image as CoreImage
 from kivy.graphics.texture import Texture
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
+from kivy.uix.widget import Widget
 
 from kiosk.i18n.messages import N_
 from kiosk.journeys.payment import QR_SCREEN_PX, WaitState
 from screens import background
 from screens.journey_screen import Action, JourneyScreen
 from screens.widgets import wrapped_height
+
+QR_GAP_PX = 48  # between the words and the code
 
 
 class PayQrScreen(JourneyScreen):
@@ -87,29 +90,35 @@ class PayQrScreen(JourneyScreen):
             return
         _ = self._
         theme = self.app.theme
-        width = self.body_width
+        # the code beside the words, as tall as the body lets it be (at most QR_SCREEN_PX):
+        # below them, elder mode's wrapped lines left it 120 px (3 cm) in English
+        side = max(0.0, min(float(QR_SCREEN_PX), self.body_room))
+        row = BoxLayout(spacing=QR_GAP_PX)
+        words = BoxLayout(orientation="vertical", spacing=16)
+        width = self.body_width - side - QR_GAP_PX
         amount = self.label(f"{view.service_name}    {view.amount_text}", size=theme.title_px,
                             kid="pay_amount", height=theme.title_px * 1.6)
         how = self.label(_("Scan this code with your phone's payment app."), kid="pay_how",
                          height=theme.text_px * 1.6)
-        for line in (amount, how):
+        if self.cancelling:
+            wait = _("Cancelling…")
+        elif self.state is not None:
+            wait = _("Waiting for your payment (%(n)d s left)", n=self.state.seconds_left)
+        else:
+            wait = _("Waiting for your payment")
+        waiting = self.label(wait, kid="pay_waiting", height=theme.text_px * 1.6)
+        for line in (amount, how, waiting):
             # as tall as its wrapped lines: a long English service name in elder mode took
             # two lines in the height of one and overprinted the step bar
             line.height = max(line.height, wrapped_height(line, width))
-            box.add_widget(line)
-        # the code takes the height the header, step bar and lines leave (at most
-        # QR_SCREEN_PX): a fixed height overflowed the body and overprinted the step bar
-        picture = Image(texture=self._qr_texture(), fit_mode="contain",
-                        size_hint_max_y=QR_SCREEN_PX)
+            words.add_widget(line)
+        words.add_widget(Widget())  # the lines at the top, beside the code's top edge
+        row.add_widget(words)
+        picture = Image(texture=self._qr_texture(), fit_mode="contain", size_hint=(None, None),
+                        size=(side, side), pos_hint={"top": 1})
         picture.kid = "pay_qr"
-        box.add_widget(picture)
-        if self.cancelling:
-            words = _("Cancelling…")
-        elif self.state is not None:
-            words = _("Waiting for your payment (%(n)d s left)", n=self.state.seconds_left)
-        else:
-            words = _("Waiting for your payment")
-        box.add_widget(self.label(words, kid="pay_waiting", height=theme.text_px * 1.6))
+        row.add_widget(picture)
+        box.add_widget(row)
 
     def actions(self) -> list[Action]:
         if self.cancelling:

@@ -90,6 +90,9 @@ def test_cancel_ends_with_not_paid_and_no_receipt(sim, app, receipt_no) -> None:
     state = _open_qr(sim, app, receipt_no, english_elder=True)
     assert any("20.00" in t for t in state["texts"])
     nothing_wrong(app)
+    # the code beside those lines, not under them (where it was left 120 px, 3 cm)
+    _x, _y, width, height = app.command("widget", kid="pay_qr")["rect"]
+    assert min(width, height) >= 400, (width, height)
     tap(app, "pay_cancel")
     state = app.wait_for(on("pay_result", "pay_not_paid"), 20)
     assert "pay_again" in state["kids"]
