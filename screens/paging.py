@@ -83,3 +83,20 @@ def pages_of_lines(screen: Any, lines: Sequence[str], width: float, room: float,
         used_rows += rows
         used_px += px
     return ["\n".join(page) for page in pages]
+
+
+def pages_of_heights(heights: Sequence[float], room: float, most: int,
+                     spacing: float) -> list[list[int]]:
+    """The indexes of rows `heights` px tall grouped into pages of at most `most` rows and
+    `room` px with `spacing` between rows; a row taller than a page has one alone. For lists
+    whose rows wrap to different heights (a material's name above its buttons)."""
+    pages: list[list[int]] = []
+    used = room
+    for index, height in enumerate(heights):
+        if pages and len(pages[-1]) < most and used + spacing + height <= room:
+            used += spacing + height
+        else:
+            pages.append([])
+            used = height
+        pages[-1].append(index)
+    return pages

@@ -13,7 +13,7 @@ from kivy.uix.label import Label
 from kiosk.journeys import materials as mat
 from kiosk.i18n.messages import N_
 from screens.journey_screen import Action, JourneyScreen
-from screens.paging import Pager
+from screens.paging import Pager, pages_of_heights
 from screens.widgets import wrapped_height
 
 PER_PAGE, ELDER_PER_PAGE = 3, 2
@@ -65,11 +65,23 @@ def no_scanning_note(screen: JourneyScreen) -> Label | None:
                         kid="no_scanning", height=screen.app.theme.text_px * 1.6)
 
 
-def add_no_scanning_note(screen: JourneyScreen, box: BoxLayout) -> None:
-    """The note above, in `box` (the supplement screen)."""
-    note = no_scanning_note(screen)
-    if note is not None:
-        box.add_widget(note)
+def material_row(screen: JourneyScreen, line: Label, buttons: BoxLayout,
+                 width: float) -> BoxLayout:
+    """A material's line above its buttons (a row of `buttons.height`), each as tall as its
+    words wrap at `width`: for the materials and the supplement screens."""
+    theme = screen.app.theme
+    line.height = max(line.height, wrapped_height(line, width))
+    if buttons.children:
+        each = (width - 12 * (len(buttons.children) - 1)) / len(buttons.children)
+        tallest = max(wrapped_height(b, each - 20) for b in buttons.children)
+        buttons.height = max(theme.button_height_px, tallest + theme.text_px * 0.8)
+        for button in buttons.children:
+            button.height = buttons.height
+    row = BoxLayout(orientation="vertical", spacing=8, size_hint_y=None,
+                    height=line.height + 8 + buttons.height)
+    row.add_widget(line)
+    row.add_widget(buttons)
+    return row
 
 
 class MaterialsScreen(JourneyScreen):
@@ -110,22 +122,16 @@ class MaterialsScreen(JourneyScreen):
         # rows as tall as their words wrap, a page as many as the body holds (at most
         # PER_PAGE): "以后补交（2026年12月15日（周二）前）" took 210 px in elder mode's 144 px
         # button, and the next material's line overprinted it
-        pages: list[list[BoxLayout]] = []
-        used, most = room, ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
-        for view in self.views:
-            row = self._row(view, width)
-            if pages and len(pages[-1]) < most and used + 16 + row.height <= room:
-                used += 16 + row.height
-            else:
-                pages.append([])
-                used = row.height
-            pages[-1].append(row)
-            if view.material_id == self._focus:
-                self.pager.page, self._focus = len(pages) - 1, None
+        rows = [self._row(view, width) for view in self.views]
+        most = ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
+        pages = pages_of_heights([row.height for row in rows], room, most, 16)
+        for number, page in enumerate(pages):
+            if any(self.views[i].material_id == self._focus for i in page):
+                self.pager.page, self._focus = number, None
         self._page_count = len(pages)
         grid = GridLayout(cols=1, spacing=16, size_hint_y=None)
-        for row in (self.pager.shown(pages) or [[]])[0]:
-            grid.add_widget(row)
+        for index in (self.pager.shown(pages) or [[]])[0]:
+            grid.add_widget(rows[index])
         grid.height = sum(row.height for row in grid.children) + 16 * max(0, len(grid.children) - 1)
         box.add_widget(grid)
         if note is not None:
@@ -140,7 +146,6 @@ class MaterialsScreen(JourneyScreen):
         state = "✓ " if view.complete and view.source else ""
         line = self.label(f"{state}{view.name}{mark} — {self._status(view)}",
                           kid=f"mat_{view.material_id}_status", height=theme.text_px * 1.6)
-        line.height = max(line.height, wrapped_height(line, width))
         buttons = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=12)
         mid = view.material_id
         add_capture_buttons(self, buttons, self.flow.journey, "mat", view, self._camera)
@@ -156,17 +161,7 @@ class MaterialsScreen(JourneyScreen):
             words = _("Delete and retake") if view.source == "scan" else _("Undo")
             buttons.add_widget(self.button(f"mat_{mid}_clear", words,
                                            lambda m=mid: self._call("clear_material", m)))
-        if buttons.children:
-            each = (width - 12 * (len(buttons.children) - 1)) / len(buttons.children)
-            tallest = max(wrapped_height(b, each - 20) for b in buttons.children)
-            buttons.height = max(theme.button_height_px, tallest + theme.text_px * 0.8)
-            for button in buttons.children:
-                button.height = buttons.height
-        row = BoxLayout(orientation="vertical", spacing=8, size_hint_y=None,
-                        height=line.height + 8 + buttons.height)
-        row.add_widget(line)
-        row.add_widget(buttons)
-        return row
+        return material_row(self, line, buttons, width)
 
     def actions(self) -> list[Action]:
         _ = self._

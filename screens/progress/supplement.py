@@ -7,16 +7,19 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
 
 from kiosk.i18n.messages import N_
 from kiosk.journeys import materials as mat
 from kiosk.journeys.progress import SupplementOutcome
 from screens.apply.camera import CameraScreen
-from screens.apply.materials import add_capture_buttons, add_no_scanning_note
+from screens.apply.materials import add_capture_buttons, material_row, no_scanning_note
 from screens.journey_screen import Action, JourneyScreen
-from screens.paging import Pager
+from screens.paging import Pager, pages_of_heights
+from screens.widgets import wrapped_height
 
-PER_PAGE, ELDER_PER_PAGE = 3, 2
+PER_PAGE, ELDER_PER_PAGE = 3, 2  # at most: fewer when their words wrap
+ROW_SPACING = 16
 
 
 class SupplementCameraScreen(CameraScreen):
@@ -32,7 +35,8 @@ class SupplementScreen(JourneyScreen):
         super().__init__(app, **kwargs)
         self.flow = flow
         self.views: list[mat.MaterialView] = []
-        self.pager = Pager(self, PER_PAGE, ELDER_PER_PAGE)
+        self.pager = Pager(self, 1, 1)  # over the rows grouped as the body holds them
+        self._page_count = 0  # pages of rows as `draw_body` last laid them out
 
     def refresh(self) -> None:
         journey = self.flow.journey
@@ -55,31 +59,52 @@ class SupplementScreen(JourneyScreen):
                                                        number=done.reference),
                                       size=theme.title_px, kid="supplement_done"))
             return
-        box.add_widget(self.label(_("Scan the documents the service centre asked for."),
-                                  kid="supplement_prompt", height=theme.text_px * 1.8))
-        shown = self.pager.shown(self.views)
-        for view in shown:
-            row = BoxLayout(orientation="vertical", spacing=8)
-            taken = self.app.translator.ngettext("%(n)d page taken", "%(n)d pages taken",
-                                                 view.pages, n=view.pages)
-            row.add_widget(self.label(f"{view.name} — {taken}", kid=f"sup_{view.material_id}",
-                                      height=theme.text_px * 1.6))
-            buttons = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=12)
-            mid = view.material_id
-            add_capture_buttons(self, buttons, self.flow.journey, "sup", view, self._camera)
-            if view.pages:
-                buttons.add_widget(self.button(f"sup_{mid}_clear", _("Delete and retake"),
-                                               lambda m=mid: self._clear(m)))
-            row.add_widget(buttons)
-            box.add_widget(row)
-        add_no_scanning_note(self, box)
+        width = self.body_width
+        prompt = self.label(_("Scan the documents the service centre asked for."),
+                            kid="supplement_prompt", height=theme.text_px * 1.8)
+        prompt.height = max(prompt.height, wrapped_height(prompt, width))
+        box.add_widget(prompt)
+        note = no_scanning_note(self)
+        room = self.body_room - prompt.height - box.spacing \
+            - ((note.height + box.spacing) if note is not None else 0)
+        # rows as tall as their words wrap, a page as many as the body holds (at most
+        # PER_PAGE), as on the apply journey's materials screen: three rows a page, each
+        # sharing out the body's height, ran into each other in elder mode
+        rows = [self._row(view, width) for view in self.views]
+        most = ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
+        pages = pages_of_heights([row.height for row in rows], room, most, ROW_SPACING)
+        self._page_count = len(pages)
+        grid = GridLayout(cols=1, spacing=ROW_SPACING, size_hint_y=None)
+        for index in (self.pager.shown(pages) or [[]])[0]:
+            grid.add_widget(rows[index])
+        grid.height = sum(row.height for row in grid.children) \
+            + ROW_SPACING * max(0, len(grid.children) - 1)
+        box.add_widget(grid)
+        if note is not None:
+            box.add_widget(note)
+        box.add_widget(BoxLayout())  # what is left of the height stays below
+
+    def _row(self, view: mat.MaterialView, width: float) -> BoxLayout:
+        """One material: its name and the pages taken, then the ways to give it."""
+        _ = self._
+        taken = self.app.translator.ngettext("%(n)d page taken", "%(n)d pages taken",
+                                             view.pages, n=view.pages)
+        line = self.label(f"{view.name} — {taken}", kid=f"sup_{view.material_id}",
+                          height=self.app.theme.text_px * 1.6)
+        buttons = BoxLayout(size_hint_y=None, height=self.app.theme.button_height_px, spacing=12)
+        mid = view.material_id
+        add_capture_buttons(self, buttons, self.flow.journey, "sup", view, self._camera)
+        if view.pages:
+            buttons.add_widget(self.button(f"sup_{mid}_clear", _("Delete and retake"),
+                                           lambda m=mid: self._clear(m)))
+        return material_row(self, line, buttons, width)
 
     def actions(self) -> list[Action]:
         _ = self._
         if self.flow.supplemented is not None:
             return [("sup_done", _("Done"), self._done, True)]
         acts: list[Action] = [("back", _("Back"), self._done, False)]
-        acts += self.pager.actions(len(self.views))
+        acts += self.pager.actions(self._page_count)  # drawn just before (`refresh`)
         if any(v.pages for v in self.views):
             acts.append(("sup_submit", _("Hand in"), self._submit, True))
         return acts

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 
 from kiosk.receipts import progress_qr
+from kiosk.refplatform.seed import load_services
 from kiosk.sim import Simulation
 from tests.ui.harness import ROOT, KioskUi
-from tests.ui.journey import identify, leftovers, on, open_tile, tap
+from tests.ui.journey import (elder, every_page_whole, identify, leftovers, on, open_tile,
+                              tap)
 
 AREAS = ("idcard", "qr", "document", "printer")
 ID_NUMBER, NAME = "110101199003071233", "测试样例"
@@ -36,6 +38,40 @@ def awaiting_correction(sim: Simulation) -> str:
     sim.control("platform", "advance", {"receipt_no": receipt_no, "action": "correct",
                                         "reason": "户口簿页面不清晰，请重新拍摄"})
     return receipt_no
+
+
+MANY_MATERIALS = "residential-lift-installation"  # seven materials, long names in English
+
+
+def test_a_correction_of_seven_materials_fits_page_by_page_in_english_elder_mode(
+        sim: Simulation, app: KioskUi) -> None:
+    """Each material a name above its buttons, paged as the body holds them. Paged by count
+    (two a page in elder mode), two rows needed 576 px of a 532 px body and each name's box
+    ran 6 px into the widget above it."""
+    receipt_no = sim.control("platform", "file", {
+        "service_id": MANY_MATERIALS, "card": str(ROOT / "assets/cards/resident.json")})[
+        "receipt_no"]
+    for action in ("accept", "review"):
+        sim.control("platform", "advance", {"receipt_no": receipt_no, "action": action})
+    sim.control("platform", "advance", {"receipt_no": receipt_no, "action": "correct",
+                                        "reason": "Every page again, please"})
+    identify(sim, app)
+    elder(app, "en")
+    open_tile(sim, app, "tile_progress")
+    app.wait_for(on("progress_list", f"app_{receipt_no}"), 20)
+    tap(app, f"app_{receipt_no}")
+    app.wait_for(on("progress_detail", "progress_supplement"), 20)
+    tap(app, "progress_supplement")
+    state = app.wait_for(on("progress_supplement", "supplement_prompt"), 20)
+    pages = every_page_whole(app, state, "progress_supplement", "supplement_prompt")
+    [service] = [s for s in load_services() if s["service_id"] == MANY_MATERIALS]
+    names = {f"sup_{m['material_id']}" for m in service["materials"]}
+    shown = [k for page, _text in pages for k in page["kids"] if k in names]
+    assert sorted(shown) == sorted(names), shown  # each material once, none left out
+    tap(app, "back")
+    tap(app, "exit")
+    app.wait_for(lambda s: s["screen"] == "attract", 15)
+    assert leftovers(sim) == []
 
 
 def receipt_code(filing: dict, kiosk_id: str = "HALL-B-0007") -> str:
