@@ -213,6 +213,8 @@ class KioskApp(App):
                 lambda _dt: self._on_identity(e), 0)),
             terminal.availability.subscribe(lambda _e: Clock.schedule_once(
                 lambda _dt: self._on_availability(), 0)),
+            terminal.documents.subscribe_ways(lambda _ways: Clock.schedule_once(
+                lambda _dt: self._on_document_ways(), 0)),
         ]
         Clock.schedule_interval(self._tick, 0.5)
         if terminal.fleet is not None:  # a fleet layer is taken by restarting, never mid-session
@@ -479,6 +481,13 @@ class KioskApp(App):
     def _on_availability(self) -> None:
         if self.manager.current == "home":
             self.manager.current_screen.refresh()
+
+    def _on_document_ways(self) -> None:
+        """The camera or the scanner came or went: a screen offering them redraws its
+        buttons (after a failed scan the scanner's button came back only with another tap)."""
+        screen = self.manager.current_screen
+        if getattr(screen, "offers_capture", False) and not screen.busy:
+            screen.refresh()
 
     def add_journey(self, tile: str, open_: Callable[[], None],
                     forget: Callable[[], None]) -> None:

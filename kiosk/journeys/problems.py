@@ -31,6 +31,13 @@ WORDS: dict[str, str] = {
                                    "go to a service counter."),
     # placeholders: the promised date (as the language writes dates) and the material's name
     "journey.next.promised": N_("Hand in by %(date)s: %(material)s"),
+    # the flatbed failed (drivers.document.scanner's reasons): what the citizen can do
+    "journey.scan_failed": N_("The scanner did not scan the page. Please try again, or use the "
+                              "camera."),
+    "journey.scan_failed.cover_open": N_("The scanner's lid is open. Please close it and scan "
+                                         "again."),
+    "journey.scan_failed.paper_jam": N_("The scanner has a paper jam. Please use the camera, or "
+                                        "call staff."),
     "journey.qr_unavailable": N_("No progress code could be printed; use the reference number "
                                  "to check progress."),
     # holder verification (kiosk.services.holder)

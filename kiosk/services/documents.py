@@ -25,6 +25,7 @@ import numpy as np
 from drivers.device import Device, DeviceError, DeviceEvent, EventKind
 from drivers.document.output import encode_jpeg
 from drivers.document.page import Page
+from kiosk.journeys.problems import WORDS, JourneyProblem
 from kiosk.listeners import Listeners
 
 log = logging.getLogger(__name__)
@@ -73,9 +74,14 @@ class DocumentService:
         self._preview_stop: threading.Event | None = None  # set: the preview worker ends
         self._preview_lock = threading.Lock()  # a frame is kept only while watched
         self._listeners: Listeners[CapturedPage] = Listeners("documents")
-        self._unsubscribe: Callable[[], None] | None = None
+        self._ways_listeners: Listeners[tuple[bool, bool]] = Listeners("document ways")
+        self._ways = (self.has_camera, self.has_scanner)
+        self._ways_lock = threading.Lock()
+        self._unsubscribe: list[Callable[[], None]] = [
+            device.subscribe(self._on_status) for device in (self._camera, self._scanner)
+            if device is not None]
         if self._camera is not None:
-            self._unsubscribe = self._camera.subscribe(self._on_camera_event)
+            self._unsubscribe.append(self._camera.subscribe(self._on_camera_event))
             self._camera.stream(False)  # until a screen watches
 
     @property
@@ -85,6 +91,12 @@ class DocumentService:
     @property
     def has_scanner(self) -> bool:
         return self._scanner is not None and self._scanner.status.usable
+
+    def subscribe_ways(self, callback: Callable[[tuple[bool, bool]], None]
+                       ) -> Callable[[], None]:
+        """Call `callback` (on a driver thread) with (has_camera, has_scanner) when either
+        changes: a screen offering them follows a scanner's lid closed or a camera unplugged."""
+        return self._ways_listeners.add(callback)
 
     def subscribe(self, callback: Callable[[CapturedPage], None]) -> Callable[[], None]:
         """Pages the camera took by itself while wanted (called on the camera's thread)."""
@@ -157,21 +169,35 @@ class DocumentService:
     def scan(self) -> CapturedPage:
         """One page from the flatbed. Blocking (a scan takes seconds): call from a worker."""
         if self._scanner is None:
-            raise DeviceError("missing", "no scanner")
-        pages = self._scanner.scan(pages=1).result(timeout=120)
+            raise scan_failed("missing")
+        try:
+            pages = self._scanner.scan(pages=1).result(timeout=120)
+        except DeviceError as exc:  # jam, lid, timeout, I/O: the citizen is told, not a fault
+            log.warning("documents: scan failed (%s)", exc.reason)
+            raise scan_failed(exc.reason) from exc
         if not pages:
-            raise DeviceError("no_page", "the scanner returned no page")
+            raise scan_failed("no_page")
         return self._page(pages[0], auto=False)
 
     def close(self) -> None:
         self.watch_preview(False)
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
 
     def _page(self, page: Page, *, auto: bool) -> CapturedPage:
         issues = tuple(i.code for i in page.issues)
         return CapturedPage(encode_jpeg(page.image, self._quality), issues, page.source, auto)
+
+    def _on_status(self, event: DeviceEvent) -> None:
+        if event.kind != EventKind.STATUS_CHANGED:
+            return
+        with self._ways_lock:
+            ways = (self.has_camera, self.has_scanner)
+            if ways == self._ways:
+                return
+            self._ways = ways
+        self._ways_listeners.notify(ways)
 
     def _on_camera_event(self, event: DeviceEvent) -> None:
         if event.kind != EventKind.PAGE_CAPTURED or not event.data.get("auto"):
@@ -188,3 +214,10 @@ class DocumentService:
             log.exception("documents: an automatic capture could not be encoded")
             return
         self._listeners.notify(captured)
+
+
+def scan_failed(reason: str) -> JourneyProblem:
+    """A failed scan in the citizen's words: the lid and a jam have their own, the rest (no
+    scanner, a timeout, a broken link) one that points to the camera."""
+    code = f"journey.scan_failed.{reason}"
+    return JourneyProblem(code if code in WORDS else "journey.scan_failed", detail=reason)

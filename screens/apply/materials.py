@@ -86,6 +86,7 @@ def material_row(screen: JourneyScreen, line: Label, buttons: BoxLayout,
 
 class MaterialsScreen(JourneyScreen):
     title_msgid = N_("Materials")
+    offers_capture = True  # redrawn when the camera or scanner comes or goes
 
     def __init__(self, app, flow, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)

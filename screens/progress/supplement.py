@@ -30,6 +30,7 @@ class SupplementCameraScreen(CameraScreen):
 
 class SupplementScreen(JourneyScreen):
     title_msgid = N_("Hand in documents")
+    offers_capture = True  # redrawn when the camera or scanner comes or goes
 
     def __init__(self, app, flow, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
