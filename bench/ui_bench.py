@@ -300,9 +300,10 @@ def bench_tap(xvfb: Xvfb, sim: Simulation, work: Path, rounds: int = 20,
             for _ in range(journey_rounds):
                 walk(mode)
         sim.control("idcard", "remove_card", {})
+        collector = app.state().get("collector")  # full garbage collections: between touches
     finally:
         app.stop()
-    return {"per_tap": {k: {"p50_ms": statistics.median(v), "p95_ms": pct(v, 0.95),
+    return {"collector": collector, "per_tap": {k: {"p50_ms": statistics.median(v), "p95_ms": pct(v, 0.95),
                             "max_ms": max(v), "n": len(v),
                             **({"first_frame_p95_ms": pct(skeleton[k], 0.95)}
                                if k in skeleton else {})}

@@ -38,6 +38,7 @@ from kiosk.session import EndReason, IdleState, SessionEnded, SessionEvent
 from screens.admin.frame import ADMIN_SCREENS
 from screens import crash_guard
 from screens.attract import AttractScreen
+from screens.collector import Collector
 from screens.dialog import Dialog
 from screens.glass import WindowScreenManager
 from screens.guidance import SPOKEN
@@ -113,6 +114,7 @@ class KioskApp(App):
         self.start_failure: BaseException | None = None  # the terminal could not be built
         self._built: Terminal | None = None  # the terminal once built (`terminal` once installed)
         self._unsubscribe: list[Callable[[], None]] = []
+        self.collector = Collector()
 
     def _default_prefs(self) -> Prefs:
         ui = self.kiosk_config.ui
@@ -238,6 +240,7 @@ class KioskApp(App):
 
     def _terminal_up(self, _dt: float) -> None:
         self.service_changed()  # the audit trail is open (or is not: out of service) by now
+        self.collector.start()  # what is alive now is kept; garbage is collected between touches
         self.terminal_started.set()
         if self.manager is not None and self.manager.current == "home":
             self.manager.current_screen.refresh()  # the tiles with the link and devices

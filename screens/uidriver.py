@@ -10,9 +10,10 @@ command runs on the Kivy main thread; the HTTP thread waits for its result.
                                  kid or null, "unavailable": {journey: why} for the
                                  journeys a device or the hours keep off, "language", ...,
                                  "frames": {"drawn", "last_s"}, "stall": {"max_ms", "since_s"},
-                                 "keys_seen": key-downs the window got, "overlays": class names
-                                 of what lies on the window beside the app (a settings panel,
-                                 an inspector)}
+                                 "keys_seen": key-downs the window got, "collector": {"full":
+                                 full garbage collections, "longest_ms"} (screens.collector),
+                                 "overlays": class names of what lies on the window beside the
+                                 app (a settings panel, an inspector)}
   GET  /inspect                 what is wrong on the glass (screens.inspect: clipped, overprinted,
                                  off-screen or low-contrast text, small targets) and "buttons":
                                  the kids a finger can press now (of the top dialog, or the screen)
@@ -159,6 +160,8 @@ class UiDriver:
                 "high_contrast": self.app.prefs.high_contrast,
                 "window": [Window.width, Window.height], **self.frames.describe(),
                 "keys_seen": self.keys_seen,
+                "collector": {"full": self.app.collector.collections,
+                              "longest_ms": round(self.app.collector.longest_ms, 1)},
                 "overlays": [type(w).__name__ for w in Window.children
                              if w is not self.app.root and w not in dialogs]}
 
