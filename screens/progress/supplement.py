@@ -38,6 +38,9 @@ class SupplementScreen(JourneyScreen):
         self.views: list[mat.MaterialView] = []
         self.pager = Pager(self, 1, 1)  # over the rows grouped as the body holds them
         self._page_count = 0  # pages of rows as `draw_body` last laid them out
+        # the material the citizen last acted on: its row grew (a page taken adds a button)
+        # and may start another page; the screen comes back on that page
+        self._focus: str | None = None
 
     def refresh(self) -> None:
         journey = self.flow.journey
@@ -69,11 +72,14 @@ class SupplementScreen(JourneyScreen):
         room = self.body_room - prompt.height - box.spacing \
             - ((note.height + box.spacing) if note is not None else 0)
         # rows as tall as their words wrap, a page as many as the body holds (at most
-        # PER_PAGE), as on the apply journey's materials screen: three rows a page, each
-        # sharing out the body's height, ran into each other in elder mode
+        # PER_PAGE), as on the apply journey's materials screen: paged by count, two rows in
+        # elder mode shared out a body too short for them and ran 6 px into each other
         rows = [self._row(view, width) for view in self.views]
         most = ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
         pages = pages_of_heights([row.height for row in rows], room, most, ROW_SPACING)
+        for number, page in enumerate(pages):  # back on the page of the material acted on
+            if any(self.views[i].material_id == self._focus for i in page):
+                self.pager.page, self._focus = number, None
         self._page_count = len(pages)
         grid = GridLayout(cols=1, spacing=ROW_SPACING, size_hint_y=None)
         for index in (self.pager.shown(pages) or [[]])[0]:
@@ -111,10 +117,12 @@ class SupplementScreen(JourneyScreen):
         return acts
 
     def _camera(self, material_id: str) -> None:
+        self._focus = material_id
         self.flow.camera_material = material_id
         self.app.show("progress_camera")
 
     def _clear(self, material_id: str) -> None:
+        self._focus = material_id
         if self.flow.journey is not None:
             self.flow.journey.clear_material(material_id)
         self.refresh()
@@ -135,4 +143,5 @@ class SupplementScreen(JourneyScreen):
             self.flow.journey.end_supplement()
         self.flow.supplemented = None
         self.pager.reset()
+        self._focus = None
         self.app.show("progress_detail")
