@@ -160,10 +160,16 @@ class UiDriver:
                 "high_contrast": self.app.prefs.high_contrast,
                 "window": [Window.width, Window.height], **self.frames.describe(),
                 "keys_seen": self.keys_seen,
-                "collector": {"full": self.app.collector.collections,
-                              "longest_ms": round(self.app.collector.longest_ms, 1)},
+                "collector": self._collector(),
                 "overlays": [type(w).__name__ for w in Window.children
                              if w is not self.app.root and w not in dialogs]}
+
+    def _collector(self) -> dict[str, Any] | None:
+        """The citizen app's full garbage collections (a test app has no collector)."""
+        collector = getattr(self.app, "collector", None)
+        if collector is None:
+            return None
+        return {"full": collector.collections, "longest_ms": round(collector.longest_ms, 1)}
 
     def inspect(self) -> dict[str, Any]:
         dialogs = self._dialogs()
