@@ -16,7 +16,8 @@ from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager, pages_of_heights
 from screens.widgets import wrapped_height
 
-PER_PAGE, ELDER_PER_PAGE = 3, 2
+PER_PAGE, ELDER_PER_PAGE = 3, 2  # rows a page at most: fewer when their words wrap
+ROW_SPACING = 16
 
 
 def scan_into(screen: JourneyScreen, journey: Any, material_id: str) -> None:
@@ -84,19 +85,49 @@ def material_row(screen: JourneyScreen, line: Label, buttons: BoxLayout,
     return row
 
 
-class MaterialsScreen(JourneyScreen):
-    title_msgid = N_("Materials")
+class MaterialRowsScreen(JourneyScreen):
+    """A screen of materials, a `material_row` each, paged as the body holds them: the apply
+    journey's materials and the progress journey's supplement."""
+
     offers_capture = True  # redrawn when the camera or scanner comes or goes
 
-    def __init__(self, app, flow, **kwargs: Any) -> None:
+    def __init__(self, app, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
-        self.flow = flow
         self.views: list[mat.MaterialView] = []
         self.pager = Pager(self, 1, 1)  # over the rows grouped as the body holds them
         self._page_count = 0  # pages of rows as `draw_body` last laid them out
         # the material the citizen last acted on: its row grew (a page taken adds a button)
         # and may start another page; the screen comes back on that page
         self._focus: str | None = None
+
+    def add_rows(self, box: BoxLayout, rows: list[BoxLayout], room: float,
+                 note: Label | None) -> None:
+        """`rows` (one per view, each as tall as its words) paged as `room` px hold them, at
+        most PER_PAGE (ELDER_PER_PAGE in elder mode), on the page of the material last acted
+        on; then `note` and, below, what is left of the height."""
+        most = ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
+        pages = pages_of_heights([row.height for row in rows], room, most, ROW_SPACING)
+        for number, page in enumerate(pages):
+            if any(self.views[i].material_id == self._focus for i in page):
+                self.pager.page, self._focus = number, None
+        self._page_count = len(pages)
+        grid = GridLayout(cols=1, spacing=ROW_SPACING, size_hint_y=None)
+        for index in (self.pager.shown(pages) or [[]])[0]:
+            grid.add_widget(rows[index])
+        grid.height = sum(row.height for row in grid.children) \
+            + ROW_SPACING * max(0, len(grid.children) - 1)
+        box.add_widget(grid)
+        if note is not None:
+            box.add_widget(note)
+        box.add_widget(BoxLayout())  # what is left of the height stays below
+
+
+class MaterialsScreen(MaterialRowsScreen):
+    title_msgid = N_("Materials")
+
+    def __init__(self, app, flow, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self.flow = flow
 
     def refresh(self) -> None:
         journey = self.flow.journey
@@ -123,21 +154,7 @@ class MaterialsScreen(JourneyScreen):
         # rows as tall as their words wrap, a page as many as the body holds (at most
         # PER_PAGE): "以后补交（2026年12月15日（周二）前）" took 210 px in elder mode's 144 px
         # button, and the next material's line overprinted it
-        rows = [self._row(view, width) for view in self.views]
-        most = ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
-        pages = pages_of_heights([row.height for row in rows], room, most, 16)
-        for number, page in enumerate(pages):
-            if any(self.views[i].material_id == self._focus for i in page):
-                self.pager.page, self._focus = number, None
-        self._page_count = len(pages)
-        grid = GridLayout(cols=1, spacing=16, size_hint_y=None)
-        for index in (self.pager.shown(pages) or [[]])[0]:
-            grid.add_widget(rows[index])
-        grid.height = sum(row.height for row in grid.children) + 16 * max(0, len(grid.children) - 1)
-        box.add_widget(grid)
-        if note is not None:
-            box.add_widget(note)
-        box.add_widget(BoxLayout())  # what is left of the height stays below
+        self.add_rows(box, [self._row(view, width) for view in self.views], room, note)
 
     def _row(self, view: mat.MaterialView, width: float) -> BoxLayout:
         """One material: its line, then the ways to give it, each as tall as its words."""

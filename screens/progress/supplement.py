@@ -7,19 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.gridlayout import GridLayout
 
 from kiosk.i18n.messages import N_
 from kiosk.journeys import materials as mat
 from kiosk.journeys.progress import SupplementOutcome
 from screens.apply.camera import CameraScreen
-from screens.apply.materials import add_capture_buttons, material_row, no_scanning_note
-from screens.journey_screen import Action, JourneyScreen
-from screens.paging import Pager, pages_of_heights
+from screens.apply.materials import (MaterialRowsScreen, add_capture_buttons, material_row,
+                                     no_scanning_note)
+from screens.journey_screen import Action
 from screens.widgets import wrapped_height
-
-PER_PAGE, ELDER_PER_PAGE = 3, 2  # at most: fewer when their words wrap
-ROW_SPACING = 16
 
 
 class SupplementCameraScreen(CameraScreen):
@@ -28,19 +24,12 @@ class SupplementCameraScreen(CameraScreen):
     back_to = "progress_supplement"
 
 
-class SupplementScreen(JourneyScreen):
+class SupplementScreen(MaterialRowsScreen):
     title_msgid = N_("Hand in documents")
-    offers_capture = True  # redrawn when the camera or scanner comes or goes
 
     def __init__(self, app, flow, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
         self.flow = flow
-        self.views: list[mat.MaterialView] = []
-        self.pager = Pager(self, 1, 1)  # over the rows grouped as the body holds them
-        self._page_count = 0  # pages of rows as `draw_body` last laid them out
-        # the material the citizen last acted on: its row grew (a page taken adds a button)
-        # and may start another page; the screen comes back on that page
-        self._focus: str | None = None
 
     def refresh(self) -> None:
         journey = self.flow.journey
@@ -71,25 +60,10 @@ class SupplementScreen(JourneyScreen):
         note = no_scanning_note(self)
         room = self.body_room - prompt.height - box.spacing \
             - ((note.height + box.spacing) if note is not None else 0)
-        # rows as tall as their words wrap, a page as many as the body holds (at most
-        # PER_PAGE), as on the apply journey's materials screen: paged by count, two rows in
-        # elder mode shared out a body too short for them and ran 6 px into each other
-        rows = [self._row(view, width) for view in self.views]
-        most = ELDER_PER_PAGE if self.app.prefs.elder_mode else PER_PAGE
-        pages = pages_of_heights([row.height for row in rows], room, most, ROW_SPACING)
-        for number, page in enumerate(pages):  # back on the page of the material acted on
-            if any(self.views[i].material_id == self._focus for i in page):
-                self.pager.page, self._focus = number, None
-        self._page_count = len(pages)
-        grid = GridLayout(cols=1, spacing=ROW_SPACING, size_hint_y=None)
-        for index in (self.pager.shown(pages) or [[]])[0]:
-            grid.add_widget(rows[index])
-        grid.height = sum(row.height for row in grid.children) \
-            + ROW_SPACING * max(0, len(grid.children) - 1)
-        box.add_widget(grid)
-        if note is not None:
-            box.add_widget(note)
-        box.add_widget(BoxLayout())  # what is left of the height stays below
+        # rows as tall as their words wrap, a page as many as the body holds, as on the apply
+        # journey's materials screen: paged by count, two rows in elder mode shared out a body
+        # too short for them and ran 6 px into each other
+        self.add_rows(box, [self._row(view, width) for view in self.views], room, note)
 
     def _row(self, view: mat.MaterialView, width: float) -> BoxLayout:
         """One material: its name and the pages taken, then the ways to give it."""
