@@ -1,8 +1,11 @@
 """`python -m screens [--config SITE] [--size 1920x1080] [--ui-driver PORT]`: the citizen app.
 
 Kivy reads its environment and configuration at first import, so they are prepared here before
-anything imports kivy. `--ui-driver` opens the loopback control the UI tests and the demo use
-to touch the screen; a production terminal runs without it.
+anything imports kivy. The configuration is validated after the first frame (`KioskApp`); before
+it only the run directory is read from the files, for Kivy's home. A refused configuration
+still stops the app with exit code 2 and its problems on stderr. `--ui-driver` opens the
+loopback control the UI tests and the demo use to touch the screen; a production terminal runs
+without it.
 """
 
 from __future__ import annotations
@@ -13,10 +16,14 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.allocator import limit_retained_memory
-from kiosk.config import ConfigError, load_layers
+from kiosk.config import ConfigError, site_run_dir
 from kiosk.logs import configure as configure_logging
+
+if TYPE_CHECKING:
+    from kiosk.config import LoadedConfig
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,19 +33,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ui-driver", type=int, default=None, metavar="PORT")
     args = parser.parse_args(argv)
     limit_retained_memory()  # before any thread allocates
-    from kiosk.fleet.ui_report import note_boot
-
     try:
-        loaded = load_layers(args.config)
-        config = loaded.config
+        run_dir = site_run_dir(args.config)
     except ConfigError as exc:
-        print("error: configuration refused:\n  " + "\n  ".join(exc.problems), file=sys.stderr)
-        return 2
-    if config.fleet.enabled:  # a layer that kills the app at start is counted, and taken back
-        note_boot(config.terminal.run_dir, loaded.fleet_sha256)
+        return _refused(exc)
     configure_logging(logging.INFO)
     width, height = (int(v) for v in args.size.lower().split("x"))
-    kivy_home = Path(config.terminal.run_dir) / "kivy"
+    kivy_home = run_dir / "kivy"
 
     from screens import environment
 
@@ -50,15 +51,24 @@ def main(argv: list[str] | None = None) -> int:
     register_default_font(Path(os.environ.get("KIOSK_FONT_CACHE") or kivy_home / "fonts"))
     from screens.app import KioskApp
 
-    def open_terminal():  # type: ignore[no-untyped-def]
+    def configure() -> LoadedConfig:
+        """On a worker after the first frame: the layers validated against the schema."""
+        from kiosk.config import load_layers
+        from kiosk.fleet.ui_report import note_boot
+
+        loaded = load_layers(args.config)
+        if loaded.config.fleet.enabled:  # a layer that kills the app is counted, and taken back
+            note_boot(loaded.config.terminal.run_dir, loaded.fleet_sha256)
+        return loaded
+
+    def open_terminal(loaded: LoadedConfig):  # type: ignore[no-untyped-def]
         """On a worker after the first frame: importing the terminal (journeys, the printer
         library, OpenCV, the platform client) took seconds before it."""
         from kiosk.terminal import Terminal
 
-        return Terminal(config, loaded)
+        return Terminal(loaded.config, loaded)
 
-    app = KioskApp(config, open_terminal)
-    app.loaded_config = loaded  # the layers in force, for the admin screen
+    app = KioskApp(configure, open_terminal)
     _stop_on_sigterm(app)
     if args.ui_driver is not None:
         from screens.uidriver import UiDriver
@@ -68,9 +78,16 @@ def main(argv: list[str] | None = None) -> int:
     # imported here, not before the first frame: the fleet service brings TUF (0.3 s)
     from kiosk.fleet.service import RESTART_EXIT_CODE
 
+    if isinstance(app.start_failure, ConfigError):
+        return _refused(app.start_failure)
     if app.start_failure is not None:  # as it was when the terminal was built before the window
         raise app.start_failure
     return RESTART_EXIT_CODE if app.restart_requested else 0
+
+
+def _refused(exc: ConfigError) -> int:
+    print("error: configuration refused:\n  " + "\n  ".join(exc.problems), file=sys.stderr)
+    return 2
 
 
 def _stop_on_sigterm(app) -> None:  # type: ignore[no-untyped-def]

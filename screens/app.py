@@ -4,9 +4,10 @@ The window is borderless at the panel's size (fullscreen under a bare X server d
 corner), the close request and the Escape key are refused, the cursor is hidden and the screen
 saver is off. Between citizens the attract loop runs; a touch opens home.
 
-The first frame is the attract loop alone: the terminal (its devices, journeys, printer
-library, OpenCV, platform client: seconds of imports on a busy box) is imported and built on a
-worker after that frame, and the other screens are built once it is (`_start_terminal`).
+The first frame is the attract loop alone, in the schema's default looks: the configuration is
+validated (pydantic: 0.3 s of imports), then the terminal (its devices, journeys, printer
+library, OpenCV, platform client: seconds of imports on a busy box) imported and built, on a
+worker after that frame; the other screens are built once it is (`_start_terminal`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kiosk import __version__
 from kiosk.admin.out_of_service import OutOfService
 from kiosk.admin.watchdog import Watchdog
-from kiosk.config import KioskConfig
+from kiosk.config.layers import UI_ELDER_MODE, UI_HIGH_CONTRAST, UI_LANGUAGE
 from kiosk.events import emit
 from kiosk.health.daily_restart import DailyRestart
 from kiosk.i18n import Translator
@@ -46,6 +47,7 @@ from screens.theme import Theme, theme
 from screens.widgets import show_ground
 
 if TYPE_CHECKING:
+    from kiosk.config import KioskConfig, LoadedConfig
     from kiosk.services.identity import IdentityEvent
     from kiosk.terminal import Terminal
     from screens.help import HelpDialog
@@ -71,34 +73,40 @@ class Prefs:
     high_contrast: bool
 
 
+
+
 class KioskApp(App):
     title = "政务自助终端"
     use_kivy_settings = False
 
-    def __init__(self, config: KioskConfig, open_terminal: Callable[[], Terminal],
-                 **kwargs) -> None:
-        """`open_terminal` builds the terminal (kiosk.terminal.Terminal); it is called on a
-        worker after the first frame, and `terminal` is None until then."""
+    def __init__(self, configure: Callable[[], LoadedConfig],
+                 open_terminal: Callable[[LoadedConfig], Terminal], **kwargs) -> None:
+        """`configure` reads and validates the configuration (raising kiosk.config.ConfigError)
+        and `open_terminal` builds the terminal (kiosk.terminal.Terminal) from it; both are
+        called on a worker after the first frame: `kiosk_config` and `terminal` are None until
+        then."""
         super().__init__(**kwargs)
-        self.kiosk_config = config
+        self._configure = configure
+        self.kiosk_config: KioskConfig | None = None
+        self.loaded_config: LoadedConfig | None = None  # the layers in force, for the admin screen
         self._open_terminal = open_terminal
         self.terminal: Terminal | None = None
         self.greeting: str | None = None  # the masked name of the identified citizen
         self.countdown: int | None = None  # seconds left, while the idle warning runs
-        self.prefs = self._default_prefs()
+        # the first frame's looks, before the configuration is validated: [ui]'s defaults
+        self.prefs = Prefs(UI_LANGUAGE, UI_ELDER_MODE, UI_HIGH_CONTRAST)
         self.translator = Translator(self.prefs.language)
         self.theme: Theme = theme(self.prefs.elder_mode, self.prefs.high_contrast)
         self.manager: ScreenManager | None = None
         self.journeys: dict[str, Callable[[], None]] = {}
         self.after_identity: Callable[[], None] | None = None  # where a citizen was going
         self._forgetters: list[Callable[[], None]] = []  # each journey lets go of its citizen
-        self.loaded_config = None  # the configuration layers in force (set by __main__)
         self.admin = None  # the staff service and its hidden entry (screens.admin installs them)
         self.admin_entry = None
         self.restart_requested = False  # a fresh process is wanted (exit code 75)
         self._restart_pending = ""  # why, while the citizen (or staff) at the screen stays
         self._restart_reason = ""
-        self.daily_restart = DailyRestart.from_config(config.terminal)
+        self.daily_restart: DailyRestart | None = None  # once the configuration is read
         self.idle_dialog: Dialog | None = None  # "Need more time?", above the screen
         self.exit_dialog: Dialog | None = None  # "Exit? What you entered will be cleared"
         self.card_dialog: Dialog | None = None  # "Put your ID card back to continue"
@@ -117,6 +125,7 @@ class KioskApp(App):
         self.collector = Collector()
 
     def _default_prefs(self) -> Prefs:
+        assert self.kiosk_config is not None
         ui = self.kiosk_config.ui
         return Prefs(ui.language, ui.elder_mode, ui.high_contrast)
 
@@ -133,33 +142,41 @@ class KioskApp(App):
         self.manager.current = "attract"
         self.manager.current_screen.refresh()
         Window.bind(on_touch_down=self._on_any_touch)
-        emit("app_started", version=__version__, terminal=self.kiosk_config.terminal.id)
-        # The terminal is imported and built, then the other screens, then devices, the platform
-        # link, the print journal and the heartbeat come up, all once the attract loop is on the
-        # glass (they took the first frame seconds on a busy box); the attract loop says out of
-        # service as soon as the admin state is read, and tiles show their state as it arrives.
-        Window.bind(on_flip=self._start_terminal)
+        emit("app_started", version=__version__)
+        # The configuration is validated, the terminal imported and built, then the other
+        # screens, then devices, the platform link, the print journal and the heartbeat come up,
+        # all once the attract loop is on the glass (they took the first frame seconds on a busy
+        # box); the attract loop says out of service as soon as the admin state is read, and
+        # tiles show their state as it arrives.
+        Window.bind(on_flip=self._after_first_frame)
         # systemd's watchdog is pinged from this main loop: a hung UI stops the pings and is
-        # restarted. READY=1 once the first frame is drawn.
+        # restarted. READY=1 once the first frame is drawn and the configuration accepted.
         self.watchdog = Watchdog()
         Clock.schedule_interval(lambda _dt: self.watchdog.ping(), self.watchdog.interval_s / 4)
-        Clock.schedule_once(self._ready, 0)
         return self.manager
 
-    def _start_terminal(self, *_args) -> None:
-        """After the first frame: build the terminal on a worker (a configuration that cannot
-        build one stops the app as before), then the screens on the main loop, then start it."""
-        Window.unbind(on_flip=self._start_terminal)
+    def _after_first_frame(self, *_args) -> None:
+        """The rest starts on the next tick: after this flip's other listeners (the UI driver
+        notes the first frame's time and modules), with the first frame on the glass."""
+        Window.unbind(on_flip=self._after_first_frame)
+        Clock.schedule_once(self._start_terminal, 0)
+
+    def _start_terminal(self, _dt: float) -> None:
+        """Validate the configuration and build the terminal on a worker (a configuration
+        refused, or one that cannot build a terminal, stops the app as before), then the
+        screens on the main loop, then start it."""
         started_at = time.monotonic()
 
         def build() -> None:
             try:
+                loaded = self._configure()
+                Clock.schedule_once(lambda _dt: self._configured(loaded), 0)
                 for name in LATER_MODULES:
                     importlib.import_module(name)
                 for package in _journey_packages():
                     for module in pkgutil.iter_modules(package.__path__):
                         importlib.import_module(f"{package.__name__}.{module.name}")
-                terminal = self._open_terminal()
+                terminal = self._open_terminal(loaded)
             except BaseException as exc:  # noqa: BLE001 - python -m screens raises it again
                 self.start_failure = exc
                 Clock.schedule_once(lambda _dt: self.stop(), 0)
@@ -171,6 +188,19 @@ class KioskApp(App):
 
         self._starter = threading.Thread(target=build, name="terminal-build", daemon=True)
         self._starter.start()
+
+    def _configured(self, loaded: LoadedConfig) -> None:
+        """On the main loop, before the screens behind the attract loop are built: the
+        configuration in force; the attract loop is redrawn if the site's looks differ from
+        the first frame's."""
+        self.loaded_config, self.kiosk_config = loaded, loaded.config
+        self.daily_restart = DailyRestart.from_config(loaded.config.terminal)
+        configured = self._default_prefs()
+        if configured != self.prefs:
+            self.prefs = configured
+            self.translator = Translator(configured.language)
+            self._restyle()
+        self._ready()
 
     def _install_or_stop(self, terminal: Terminal, started_at: float) -> None:
         """A screen that cannot be built stops the app at start (systemd starts it again), as
@@ -245,7 +275,8 @@ class KioskApp(App):
         if self.manager is not None and self.manager.current == "home":
             self.manager.current_screen.refresh()  # the tiles with the link and devices
 
-    def _ready(self, _dt: float) -> None:
+    def _ready(self) -> None:
+        assert self.kiosk_config is not None
         self.watchdog.ready(f"serving as {self.kiosk_config.terminal.id}")
         self.watchdog.ping()
         emit("app_ready", watchdog_s=self.watchdog.watchdog_s)
@@ -286,7 +317,7 @@ class KioskApp(App):
         if self.admin is not None:
             self.admin.close()
         Window.unbind(on_request_close=self._refuse_close, on_keyboard=self._swallow_escape,
-                      on_touch_down=self._on_any_touch, on_flip=self._start_terminal)
+                      on_touch_down=self._on_any_touch, on_flip=self._after_first_frame)
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         if self.guard is not None:
@@ -306,7 +337,7 @@ class KioskApp(App):
         return False  # the touch goes on to the widgets
 
     def _tick(self, _dt: float) -> None:
-        if self._restart_pending or self.daily_restart.due():
+        if self._restart_pending or (self.daily_restart is not None and self.daily_restart.due()):
             self.restart_between_sessions(self._restart_pending or "daily")
             if self.restart_requested:
                 return  # stopping: the terminal is being shut down

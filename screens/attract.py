@@ -46,8 +46,7 @@ class AttractScreen(Screen):
         super().__init__(**kwargs)
         self.app = app
         self._slides = cycle(SLIDES)
-        self.label = Label(text=next(self._slides), font_size=app.theme.title_px * 1.4,
-                           color=app.theme.foreground)
+        self.label = Label(text=next(self._slides))
         self.label.kid = "attract_text"
         paint_ground(self.label, app.theme.background)
         self.notice = BoxLayout(orientation="vertical", padding=NOTICE_PADDING, spacing=24)
@@ -84,6 +83,7 @@ class AttractScreen(Screen):
     def refresh(self) -> None:
         theme = self.app.theme
         self.label.color = theme.foreground
+        self.label.font_size = theme.title_px * 1.4  # the next citizen's mode, or the site's
         repaint_background(self.label, theme.background)
         repaint_background(self.notice, theme.background)
         self.closed = self.app.out_of_service()

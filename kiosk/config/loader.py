@@ -18,30 +18,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+# read_layer, merge, Layer, ConfigError and DEFAULT_FILE are used from here by the fleet tools
+from kiosk.config.layers import (DEFAULT_FILE, SITE_ENV, ConfigError, Layer, merge, read_layer,
+                                 source_of)
 from kiosk.config.remote import refusal
 from kiosk.config.schema import KioskConfig
 
 log = logging.getLogger(__name__)
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_FILE = PROJECT_ROOT / "config" / "default.toml"
-SITE_ENV = "KIOSK_CONFIG"
 FLEET_ENV = "KIOSK_FLEET_LAYER"
-MAX_CONFIG_BYTES = 1_000_000
-
-
-class ConfigError(Exception):
-    """A layer is unreadable or the merged configuration breaks the schema."""
-
-    def __init__(self, problems: Sequence[str]):
-        self.problems = list(problems)
-        super().__init__("; ".join(self.problems))
-
-
-@dataclass(frozen=True)
-class Layer:
-    name: str  # "default", "site", "fleet"
-    path: Path
-    data: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -54,48 +38,7 @@ class LoadedConfig:
 
     def source_of(self, dotted_key: str) -> str:
         """Which layer's file decided this key (the last one that set it), or 'built-in'."""
-        return _source_of(self.layers, tuple(dotted_key.split("."))) or "built-in"
-
-
-def read_layer(name: str, path: Path) -> Layer:
-    try:
-        size = path.stat().st_size
-        if size > MAX_CONFIG_BYTES:
-            raise ConfigError([f"{path}: {size} bytes is too large for a configuration file"])
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError([f"{path}: no such file ({name} configuration)"]) from None
-    except OSError as exc:
-        raise ConfigError([f"{path}: cannot be read: {exc.strerror or exc}"]) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
-    return Layer(name, path, data)
-
-
-def merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
-    """`top` laid over `base`, table by table (a new dict; neither input changes)."""
-    merged = dict(base)
-    for key, value in top.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
-def _source_of(layers: Sequence[Layer], loc: tuple[str, ...]) -> str | None:
-    """The file of the topmost layer that holds the longest prefix of `loc`."""
-    for depth in range(len(loc), 0, -1):
-        for layer in reversed(layers):
-            node: Any = layer.data
-            for part in loc[:depth]:
-                if not isinstance(node, Mapping) or part not in node:
-                    break
-                node = node[part]
-            else:
-                return str(layer.path)
-    return None
+        return source_of(self.layers, tuple(dotted_key.split("."))) or "built-in"
 
 
 def _describe(err: Mapping[str, Any]) -> str:
@@ -118,7 +61,7 @@ def validate_layers(layers: Sequence[Layer]) -> KioskConfig:
         problems = []
         for err in exc.errors():
             loc = tuple(str(p) for p in err["loc"])
-            where = _source_of(layers, loc) or "built-in defaults"
+            where = source_of(layers, loc) or "built-in defaults"
             key = ".".join(loc) or "(top level)"
             problems.append(f"{where}: {key}: {_describe(err)}")
         raise ConfigError(problems) from None

@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from kiosk.config.layers import UI_ELDER_MODE, UI_HIGH_CONTRAST, UI_LANGUAGE
+
 Seconds = Annotated[float, Field(gt=0, le=3600)]
 
 
@@ -273,9 +275,9 @@ class HolderConfig(Section):
 
 class UiConfig(Section):
     REMOTE = frozenset({"language", "elder_mode", "high_contrast", "offer_elder_from_age"})
-    language: Literal["zh-CN", "en"] = "zh-CN"  # at the start of every session
-    elder_mode: bool = False  # 长辈模式 at the start of every session
-    high_contrast: bool = False
+    language: Literal["zh-CN", "en"] = UI_LANGUAGE  # at the start of every session
+    elder_mode: bool = UI_ELDER_MODE  # 长辈模式 at the start of every session
+    high_contrast: bool = UI_HIGH_CONTRAST
     # A citizen this old (from the ID card's birth date) is offered elder mode by itself; 0: never
     offer_elder_from_age: int = Field(default=60, ge=0, le=120)
 

@@ -16,8 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from kiosk.config.schema import TerminalConfig
+if TYPE_CHECKING:
+    from kiosk.config.schema import TerminalConfig
 
 
 def parse_time_of_day(text: str) -> dt.time | None:

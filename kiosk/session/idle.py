@@ -13,8 +13,10 @@ import enum
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from kiosk.config.schema import SessionConfig
+if TYPE_CHECKING:
+    from kiosk.config.schema import SessionConfig
 
 
 class IdleState(enum.StrEnum):

@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.config import KioskConfig
 from kiosk.events import emit
 from kiosk.listeners import Listeners
 from kiosk.session.idle import IdleState, IdleStatus, IdleTimer
 from kiosk.session.workdir import SessionWorkdir, sessions_dir_of, sweep_stale
 
 if TYPE_CHECKING:  # the card parsers it brings are not needed before a card is read
+    from kiosk.config import KioskConfig
     from kiosk.session.identity import Identity
 
 log = logging.getLogger(__name__)

@@ -1,5 +1,5 @@
-"""systemd's watchdog is fed from the Kivy main loop: READY=1 once the first frame is drawn,
-WATCHDOG=1 while the loop runs, and silence while it hangs (so systemd restarts a hung UI).
+"""systemd's watchdog is fed from the Kivy main loop: READY=1 once the first frame is drawn
+and the configuration accepted, WATCHDOG=1 while the loop runs, and silence while it hangs (so systemd restarts a hung UI).
 The test plays systemd's part with a real AF_UNIX datagram socket as $NOTIFY_SOCKET."""
 
 from __future__ import annotations
