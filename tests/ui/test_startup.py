@@ -87,9 +87,9 @@ def test_a_touch_before_the_terminal_is_built_opens_home_once_it_is(
 ])
 def test_a_refused_configuration_stops_the_app_with_its_problems(
         xvfb: Xvfb, tmp_path: Path, text: str, problem: str) -> None:
-    """As when the configuration was validated before the window: exit code 2 (systemd's
-    unit gives up on it) and every problem on stderr, never a terminal serving on a
-    configuration nobody checked."""
+    """As when the configuration was validated before the window: exit code 2 and every
+    problem on stderr (the journal, at each of systemd's restarts), never a terminal serving
+    on a configuration nobody checked."""
     site = tmp_path / "site.toml"
     site.write_text(f'[terminal]\nrun_dir = "{tmp_path / "run"}"\n'
                     f'data_dir = "{tmp_path / "data"}"\n' + text, encoding="utf-8")
