@@ -40,6 +40,7 @@ class HolderScreen(JourneyScreen):
         self.blocked = False  # no factor is left: only "back"
         self.card_failed = False  # the card cannot do it (blocked PIN, no proof): text instead
         self.accepted: tuple[str, ...] = ("card_pin", "sms_code")  # what the journey takes
+        self._typed: Any = None  # the line of what was typed, as last drawn
 
     def ask(self, then: Callable[[], None], accepted: tuple[str, ...]) -> None:
         """Show the screen; `then` once the citizen proved it by one of the `accepted`
@@ -142,12 +143,9 @@ class HolderScreen(JourneyScreen):
         left.add_widget(self.label(self._prompt(), kid="holder_prompt", valign="bottom",
                                    size=theme.text_px if self.app.prefs.elder_mode
                                    else theme.title_px))
-        if self.mode == "pin":
-            shown = " ".join("●" * len(self.digits)) or " "
-        else:
-            shown = " ".join(self.digits.ljust(CODE_LENGTH, "_"))
-        left.add_widget(self.label(shown, kid="holder_code", size=round(theme.title_px * 1.3),
-                                   valign="top"))
+        self._typed = self.label(self._shown(), kid="holder_code",
+                                 size=round(theme.title_px * 1.3), valign="top")
+        left.add_widget(self._typed)
         row.add_widget(left)
         ready = (self.mode == "pin" and not self.card_failed) or self.sent is not None
         if not self.blocked:
@@ -162,6 +160,12 @@ class HolderScreen(JourneyScreen):
                                            size_hint_y=1, height=theme.button_height_px))
             row.add_widget(pad)
         box.add_widget(row)
+
+    def _shown(self) -> str:
+        """What was typed: a code's digits, a PIN as dots."""
+        if self.mode == "pin":
+            return " ".join("●" * len(self.digits)) or " "
+        return " ".join(self.digits.ljust(CODE_LENGTH, "_"))
 
     def actions(self) -> list[Action]:
         actions: list[Action] = [("back", self._("Back"), self.app.go_home, False)]
@@ -188,9 +192,14 @@ class HolderScreen(JourneyScreen):
                 return
             self.problem = (self._("The PIN is not right. Please try again.")
                             if self.mode == "pin" else self._("The code has 6 digits."))
+            self.refresh()  # the problem line
+            return
         elif len(self.digits) < longest:
             self.digits += key
-        self.refresh()
+        if self._typed is not None and self._typed.get_root_window() is not None:
+            self._typed.text = self._shown()  # only this line changes: not the screen per key
+        else:
+            self.refresh()
 
     def check(self, typed: str) -> None:
         found = self._check_and_session()
