@@ -238,16 +238,20 @@ JOURNEY_ROUTES = [
 ]
 
 
-def prove_holder(app: AppProcess, sim: Simulation) -> None:
-    """Open apply, type the code the platform texted (read off the SMS emulator), go home."""
+def prove_holder(app: AppProcess, sim: Simulation) -> list[float]:
+    """Open apply, type the code the platform texted (read off the SMS emulator), each digit
+    after a wrong one deleted, go home; each key's release → drawn (ms)."""
     app.wait_for(lambda s: "tile_apply" in s["kids"], 20)
     app.tap("tile_apply", until={"screen": "holder"})
     app.wait_for(lambda s: "holder_resend" in s["kids"] and "busy" not in s["kids"], 20)
+    keys = []
     for digit in sim.control("platform", "last_code", {}):
-        app.tap(f"code_{digit}", until={"screen": "holder"})
+        for kid in ("code_0", "code_delete", f"code_{digit}"):
+            keys.append(app.tap(kid, until={"screen": "holder"})["release_to_drawn_ms"])
     app.tap("code_ok", until={"screen": "catalogue"})
     app.wait_for(lambda s: "home" in s["kids"] and "busy" not in s["kids"], 20)
     app.tap("home", until={"screen": "home"})
+    return keys
 
 
 def bench_tap(xvfb: Xvfb, sim: Simulation, work: Path, rounds: int = 20,
@@ -292,7 +296,8 @@ def bench_tap(xvfb: Xvfb, sim: Simulation, work: Path, rounds: int = 20,
         earlier_visits(sim)  # something on every journey's list
         sim.control("idcard", "place_card", {"path": str(ROOT / RESIDENT_CARD)})
         app.wait_for(lambda s: s["screen"] == "home" and "greeting" in s["kids"], 20)
-        prove_holder(app, sim)  # once a visit, before the first personal journey
+        # once a visit, before the first personal journey
+        times["code pad key"] = prove_holder(app, sim)
         play(CITIZEN_TAPS, rounds)
         for mode, elder in (("normal", False), ("elder", True)):
             if app.state()["elder_mode"] != elder:
