@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 
@@ -114,3 +115,30 @@ def test_ranking_with_the_vocabulary_stays_fast(ime: PinyinIme, terminal: Vocabu
     plain, ranked = median_ms(None), median_ms(terminal)
     assert ranked < 5.0, f"{ranked:.2f} ms per lookup"
     assert ranked < plain * 2 + 0.2, (plain, ranked)
+
+
+def test_choosing_a_service_segments_only_its_own_new_words(
+        ime: PinyinIme, services: list[dict], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A citizen waits on the guide while the chosen service's words are added: the shipped
+    words and the catalogue's, segmented once, are not segmented again (issue 16); and the
+    vocabulary is the one built from all the texts at once."""
+    holder = VocabularyHolder()
+    holder.set_catalogue(ime, catalogue_texts(services))
+    segmented: list[str] = []
+    real_segment = ime.segment
+    monkeypatch.setattr(ime, "segment", lambda run: segmented.append(run) or real_segment(run))
+    birth = next(s for s in services if s["service_id"] == "birth-registration")
+    holder.set_service(ime, service_texts(birth))
+    assert segmented and "分娩医院" in segmented
+    catalogue_runs = {r for t in catalogue_texts(services) for r in _han_runs(t)}
+    assert not set(segmented) & (catalogue_runs - {r for t in service_texts(birth)
+                                                   for r in _han_runs(t)})
+    assert holder.get() == Vocabulary.from_texts(
+        ime, [*service_words(), *catalogue_texts(services), *service_texts(birth)])
+    segmented.clear()
+    holder.set_service(ime, service_texts(birth))  # the same service again: nothing new
+    assert segmented == []
+
+
+def _han_runs(text: str) -> list[str]:
+    return re.findall(r"[\u3400-\u9fff]+", text)
