@@ -16,7 +16,7 @@ from kiosk.audit.recorder import AuditRecorder
 from kiosk.config import KioskConfig, LoadedConfig
 from kiosk.devices.registry import build_devices
 from kiosk.fleet.service import FleetService
-from kiosk.fleet.updater import heartbeat_versions
+from kiosk.fleet.records import heartbeat_versions
 from kiosk.events.forward import EventForwarder
 from kiosk.health.heartbeat import HeartbeatSender, heartbeat_body
 from kiosk.health.supervisor import DeviceSupervisor

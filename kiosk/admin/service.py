@@ -34,7 +34,7 @@ from kiosk.admin.paper import PaperCounter, PaperUse
 from kiosk.admin.recent_errors import ErrorRecord, RecentErrors
 from kiosk.admin.staff_card import PinOutcome, StaffCardGate, StaffMember, StaffRefused
 from kiosk.events import emit
-from kiosk.fleet.updater import heartbeat_versions, last_failure
+from kiosk.fleet.records import heartbeat_versions, last_failure
 from kiosk.logs import mask_text
 
 log = logging.getLogger(__name__)

@@ -226,7 +226,7 @@ def _failures(conn: sa.Connection, ring: str, version: int,
         if _aware(member.last_seen) < since:
             continue
         if str(versions.get("config_rolled_back", "")) == str(version):
-            failed.add(member.kiosk_id)  # took it back (kiosk.fleet.updater.heartbeat_versions)
+            failed.add(member.kiosk_id)  # took it back (kiosk.fleet.records.heartbeat_versions)
         elif str(versions.get("config", "")) == str(version) and beat.get("health") in UNHEALTHY:
             failed.add(member.kiosk_id)
     return len(failed), len(members)

@@ -27,7 +27,7 @@ from kiosk.config.schema import KioskConfig
 from kiosk.fleet import trial as trials
 from kiosk.fleet import ui_report
 from kiosk.fleet.supervise import RESTART_EXIT_CODE
-from kiosk.fleet.updater import heartbeat_versions
+from kiosk.fleet.records import heartbeat_versions
 from kiosk.session import SessionEvent, SessionManager
 
 log = logging.getLogger(__name__)

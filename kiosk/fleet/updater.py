@@ -374,32 +374,3 @@ def make_readable_dir(directory: Path) -> None:
     if not directory.is_dir():
         make_private_dirs(directory)
         directory.chmod(0o750)
-
-
-def _saved_state(fleet_dir: str | Path) -> dict[str, Any]:
-    try:
-        state = json.loads((Path(fleet_dir) / "state.json").read_text())
-    except (OSError, ValueError):
-        return {}
-    return state if isinstance(state, dict) else {}
-
-
-def heartbeat_versions(fleet_dir: str | Path) -> dict[str, str]:
-    """What goes into the heartbeat's `versions`: {"config": "<version>"} once one is applied,
-    and "config_rolled_back": the version this terminal last took back (the console halts a
-    ring's rollout when too many of its terminals report the version promoted into it)."""
-    state = _saved_state(fleet_dir)
-    applied = state.get("applied")
-    out = {"config": str(applied["version"])} if applied else {}
-    failure = state.get("last_failure")
-    if isinstance(failure, dict) and failure.get("outcome") == "rolled_back" \
-            and failure.get("version"):
-        out["config_rolled_back"] = str(failure["version"])
-    return out
-
-
-def last_failure(fleet_dir: str | Path) -> dict[str, str] | None:
-    """The last update refused or taken back ({"at", "outcome", "reason"}), for staff."""
-    failure = _saved_state(fleet_dir).get("last_failure")
-    return {k: str(failure.get(k, "")) for k in ("at", "outcome", "reason")} \
-        if isinstance(failure, dict) else None

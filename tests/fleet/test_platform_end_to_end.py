@@ -15,7 +15,8 @@ from click.testing import CliRunner
 from werkzeug.serving import make_server
 
 from kiosk.cli import main
-from kiosk.fleet.updater import Outcome, heartbeat_versions
+from kiosk.fleet.records import heartbeat_versions
+from kiosk.fleet.updater import Outcome
 from kiosk.refplatform import auth
 from kiosk.refplatform.app import create_app
 from kiosk.refplatform.fleet_files import serve_fleet_repository

@@ -9,7 +9,8 @@ import pytest
 from kiosk.config.loader import load_layers
 from kiosk.fleet.repository import FleetRepository
 from kiosk.fleet.scopes import parse_scope
-from kiosk.fleet.updater import Outcome, heartbeat_versions
+from kiosk.fleet.records import heartbeat_versions
+from kiosk.fleet.updater import Outcome
 from tests.fleet.conftest import StaticServer, Terminal, make_terminal
 
 CANARY = parse_scope("ring:canary")

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from kiosk.cli import main
 from kiosk.config import load_config
-from kiosk.fleet.updater import heartbeat_versions
+from kiosk.fleet.records import heartbeat_versions
 from tests.ui.harness import KioskUi, Xvfb
 
 AREAS = ("printer",)

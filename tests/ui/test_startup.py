@@ -32,8 +32,9 @@ NOT_BEFORE_FIRST_FRAME = ("pydantic", "kiosk.config.schema", "kiosk.terminal",
                           "kiosk.journeys.apply", "screens.home", "cv2", "numpy",
                           "kiosk.client.platform", "kiosk.fleet.service", "tuf", "escpos",
                           "fontTools")
-# Only printing, a PDF or a form's check needs these; the app at home does without them
-NOT_AT_HOME = ("escpos", "img2pdf", "pikepdf", "jsonschema")
+# Only printing, a PDF or a form's check needs these; the app at home does without them, and
+# without the fleet updater's TUF client (the updater is another process: kiosk.fleet.records)
+NOT_AT_HOME = ("escpos", "img2pdf", "pikepdf", "jsonschema", "tuf", "securesystemslib")
 YELLOW_BGR = (0, 255, 255)  # high contrast's text
 
 
