@@ -321,16 +321,22 @@ def bench_tap(xvfb: Xvfb, sim: Simulation, work: Path, rounds: int = 20,
 # -- main-loop stall ----------------------------------------------------------------------------
 
 def measure_stall(app: AppProcess, seconds: float) -> dict:
+    """The longest main-loop stall in each 1 s window; and the app's full garbage collections
+    in the meantime (screens.collector runs them while nobody touches: one is a stall)."""
     app.command("stall_reset")
-    drawn0 = app.state()["frames"]["drawn"]
+    before = app.state()
     samples = []
     end = time.monotonic() + seconds
     while time.monotonic() < end:  # the longest stall in each 1 s window
         time.sleep(1.0)
         samples.append(app.command("stall_reset")["max_ms"])
-    drawn = app.state()["frames"]["drawn"] - drawn0
+    after = app.state()
+    drawn = after["frames"]["drawn"] - before["frames"]["drawn"]
+    collections = (after.get("collector") or {}).get("full", 0) \
+        - (before.get("collector") or {}).get("full", 0)
     return {"max_ms": max(samples), "p50_of_1s_windows_ms": statistics.median(samples),
-            "fps_drawn": drawn / seconds}
+            "fps_drawn": drawn / seconds, "full_collections": collections,
+            "longest_collection_ms": (after.get("collector") or {}).get("longest_ms")}
 
 
 def bench_stall(xvfb: Xvfb, sim: Simulation, work: Path, seconds: float = 20) -> dict:
