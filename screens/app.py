@@ -73,8 +73,6 @@ class Prefs:
     high_contrast: bool
 
 
-
-
 class KioskApp(App):
     title = "政务自助终端"
     use_kivy_settings = False
@@ -142,7 +140,6 @@ class KioskApp(App):
         self.manager.current = "attract"
         self.manager.current_screen.refresh()
         Window.bind(on_touch_down=self._on_any_touch)
-        emit("app_started", version=__version__)
         # The configuration is validated, the terminal imported and built, then the other
         # screens, then devices, the platform link, the print journal and the heartbeat come up,
         # all once the attract loop is on the glass (they took the first frame seconds on a busy
@@ -194,6 +191,7 @@ class KioskApp(App):
         configuration in force; the attract loop is redrawn if the site's looks differ from
         the first frame's."""
         self.loaded_config, self.kiosk_config = loaded, loaded.config
+        emit("app_started", version=__version__, terminal=loaded.config.terminal.id)
         self.daily_restart = DailyRestart.from_config(loaded.config.terminal)
         configured = self._default_prefs()
         if configured != self.prefs:
