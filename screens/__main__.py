@@ -75,8 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 
         UiDriver(app, args.ui_driver).start()
     app.run()
-    # imported here, not before the first frame: the fleet service brings TUF (0.3 s)
-    from kiosk.fleet.service import RESTART_EXIT_CODE
+    from kiosk.fleet.supervise import RESTART_EXIT_CODE  # the supervisor's word for "again"
 
     if isinstance(app.start_failure, ConfigError):
         return _refused(app.start_failure)
