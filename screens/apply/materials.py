@@ -3,6 +3,7 @@ paper, or a promise to bring it later (容缺) — only the ways this service an
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -99,6 +100,17 @@ class MaterialRowsScreen(JourneyScreen):
         # the material the citizen last acted on: its row grew (a page taken adds a button)
         # and may start another page; the screen comes back on that page
         self._focus: str | None = None
+        self._drawn_for: weakref.ref[Any] | None = None  # the journey last drawn (not kept)
+
+    def rows_of(self, journey: Any) -> None:
+        """Called as the rows are drawn for `journey`: another journey than the last (the
+        next citizen's, or a new application) starts on the first page. The last citizen's
+        page and focus put the next one's materials on page 2."""
+        if journey is None or (self._drawn_for is not None and self._drawn_for() is journey):
+            return
+        self._drawn_for = weakref.ref(journey)
+        self.pager.reset()
+        self._focus = None
 
     def add_rows(self, box: BoxLayout, rows: list[BoxLayout], room: float,
                  note: Label | None) -> None:
@@ -131,6 +143,7 @@ class MaterialsScreen(MaterialRowsScreen):
 
     def refresh(self) -> None:
         journey = self.flow.journey
+        self.rows_of(journey)
         if journey is not None and journey.service is not None and not self.busy:
             self.views = journey.materials()  # in memory: no I/O
         super().refresh()

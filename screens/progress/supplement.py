@@ -33,6 +33,7 @@ class SupplementScreen(MaterialRowsScreen):
 
     def refresh(self) -> None:
         journey = self.flow.journey
+        self.rows_of(journey)
         if journey is not None and not self.busy and self.flow.supplemented is None:
             try:
                 self.views = journey.materials()  # in memory: no I/O

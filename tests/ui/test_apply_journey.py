@@ -310,3 +310,24 @@ def test_materials_and_an_incomplete_review_fit_in_elder_mode(sim, app: KioskUi)
                              "review_incomplete")
     state = pages[-1][0]
     assert "notify_optin" in state["kids"] and "submit" not in state["kids"]
+
+
+def test_the_next_citizens_materials_start_on_their_first_page(sim, app: KioskUi) -> None:
+    """The materials screen kept the last citizen's page: a visit that left on page 2 put
+    the next citizen's materials on page 2 (a walk over two visits found it)."""
+    def to_materials() -> dict:
+        identify(sim, app)
+        tap(app, "switch_elder")  # one material a page: more than one page
+        app.wait_for(lambda s: s["elder_mode"], 10)
+        open_service(sim, app)
+        fill_form(app)
+        return app.state()
+
+    first = to_materials()
+    assert "page_next" in first["kids"] and "page_prev" not in first["kids"]
+    tap(app, "page_next")
+    app.wait_for(on("materials", "page_prev"))
+    sim.control("idcard", "remove_card", {"settle_polls": 3})
+    app.reset()  # the visit ends: session wiped, the attract loop
+    second = to_materials()
+    assert "page_prev" not in second["kids"], "the next citizen starts on the last one's page"
