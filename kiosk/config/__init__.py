@@ -7,8 +7,9 @@ whole against the schema (pydantic, 0.3 s of imports) after it.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from kiosk.lazy_names import module_getattr
 
 _MODULE_OF = {
     "ConfigError": "layers", "site_run_dir": "layers",
@@ -20,13 +21,7 @@ __all__ = ["ConfigError", "KioskConfig", "LoadedConfig", "check_file", "load_con
            "site_run_dir"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = module_getattr(__name__, _MODULE_OF, globals())
 
 
 if TYPE_CHECKING:

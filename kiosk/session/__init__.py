@@ -9,8 +9,9 @@ bring the card parsers and cryptography (35 ms), which the terminal's worker imp
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from kiosk.lazy_names import module_getattr
 
 _MODULE_OF = {
     "Identity": "identity", "IdentityError": "identity",
@@ -26,13 +27,7 @@ __all__ = ["AppointmentCode", "EndReason", "Identity", "IdentityError", "IdleSta
            "SessionWorkdir", "make_eid_qr", "parse_qr", "sweep_stale"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = module_getattr(__name__, _MODULE_OF, globals())
 
 
 if TYPE_CHECKING:
