@@ -32,6 +32,8 @@ command runs on the Kivy main thread; the HTTP thread waits for its result.
                                  "release_to_drawn_ms", "down_to_drawn_ms",
                                  "down_to_next_frame_ms" (for what reacts on touch-down) and
                                  "screen_drawn_ms" (the screen's first frame, maybe a skeleton)
+                                 and "answer_ms" (the longest worker call in between: what
+                                 the platform or a device took)
   POST /touch {"x": .., "y": ..} touch a window point (Kivy's axes: origin bottom-left)
   POST /stall_reset             start a new main-loop stall window; answers the last one
   POST /key {"key": 27}         a key press, as the keyboard would send it
@@ -77,6 +79,7 @@ from kivy.uix.layout import Layout
 from kivy.uix.widget import Widget
 
 from kiosk.session import EndReason
+from screens import background
 from screens.glass import census
 from screens.inspect import problems
 from screens.synthetic_touch import SyntheticTouch
@@ -268,6 +271,9 @@ class UiDriver:
                         return
                     timing.update(release_to_drawn_ms=round((at - up) * 1000, 2),
                                   down_to_drawn_ms=round((at - down) * 1000, 2))
+                    answer = background.answered_between(up, at)
+                    if answer is not None:  # what of it the platform or a device took
+                        timing["answer_ms"] = round(answer * 1000, 2)
                     drawn.set()
                 self.frames.after_next_flip(flipped)
                 # A release that changes nothing would leave no frame to wait for: ask for one
