@@ -4,16 +4,15 @@ the paper prints it whole, once) and when the print could not be recorded yet.""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from kivy.core.image import Image as CoreImage
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 
 from kiosk.i18n.messages import N_, PRINTER
 from kiosk.journeys.collect import CollectOutcome, Preview
 from screens.journey_screen import Action, JourneyScreen
+from screens.picture import Pixels, decode_png, texture_of
 
 
 # which printer the certificate comes out of: the citizen looks at the right slot
@@ -29,6 +28,7 @@ class CollectPreviewScreen(JourneyScreen):
         self.flow = flow
         self._texture_of: bytes | None = None
         self._texture: Any = None
+        self._decoded: tuple[bytes, Pixels] | None = None  # by the worker, not yet uploaded
 
     def on_pre_enter(self, *_args: Any) -> None:
         """On at once with what the list said; the preview (a rendered sheet) fills in."""
@@ -39,18 +39,26 @@ class CollectPreviewScreen(JourneyScreen):
             return
         certificate, reason = choosing
 
-        def previewed(preview: Preview) -> None:
-            self.flow.preview, self.flow.printed, self.flow.choosing = preview, None, None
+        def choose() -> tuple[Preview, Pixels]:
+            preview = journey.choose(certificate.certificate_id, reason)
+            return preview, decode_png(preview.png)  # here, not on the main loop
 
-        self.work(lambda: journey.choose(certificate.certificate_id, reason), previewed)
+        def previewed(result: tuple[Preview, Pixels]) -> None:
+            preview, pixels = result
+            self.flow.preview, self.flow.printed, self.flow.choosing = preview, None, None
+            self._decoded = (preview.png, pixels)
+
+        self.work(choose, previewed)
 
     def on_leave(self, *_args: Any) -> None:
-        self._texture_of = self._texture = None  # the citizen's certificate goes with them
+        # the citizen's certificate goes with them
+        self._texture_of = self._texture = self._decoded = None
 
     def _picture(self, png: bytes) -> Any:
         if self._texture_of is not png:
-            self._texture = CoreImage(io.BytesIO(png), ext="png").texture
-            self._texture_of = png
+            decoded = self._decoded
+            pixels = decoded[1] if decoded is not None and decoded[0] is png else decode_png(png)
+            self._texture, self._texture_of, self._decoded = texture_of(pixels), png, None
         return self._texture
 
     def draw_body(self, box: BoxLayout) -> None:

@@ -11,6 +11,7 @@ from kiosk.i18n.messages import N_
 from kiosk.journeys.payment import Payable, PaymentView
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
+from screens.picture import Pixels, decode_png
 
 PER_PAGE, ELDER_PER_PAGE = 4, 2
 
@@ -63,8 +64,14 @@ class PayDueScreen(JourneyScreen):
         if journey is None:
             return
 
-        def opened(view: PaymentView) -> None:
+        def start() -> tuple[PaymentView, Pixels]:
+            view = journey.start(receipt_no)
+            return view, decode_png(view.qr_png)  # here, not on the main loop
+
+        def opened(result: tuple[PaymentView, Pixels]) -> None:
+            view, pixels = result
             self.flow.view, self.flow.end, self.flow.printed = view, None, None
+            self.flow.qr_pixels = pixels
             self.app.show("pay_qr")
 
-        self.work(lambda: journey.start(receipt_no), opened)
+        self.work(start, opened)

@@ -11,6 +11,7 @@ from kiosk.session import Session
 from screens.flow import Flow
 from kiosk.i18n.messages import N_
 from screens.frame_model import Step
+from screens.picture import Pixels
 
 # the numbered steps of the journey's step bar, each with the screens that belong to it
 STEPS = (Step(N_("Choose a fee"), ("pay_due",)), Step(N_("Scan to pay"), ("pay_qr",)),
@@ -24,6 +25,7 @@ class PayFlow(Flow[PaymentJourney]):
 
     def reset(self) -> None:
         self.view: PaymentView | None = None  # the QR being shown
+        self.qr_pixels: Pixels | None = None  # its picture, decoded on the worker
         self.end: WaitState | None = None  # how the wait ended
         self.printed: PaymentPrint | None = None
 

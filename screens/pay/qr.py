@@ -5,11 +5,9 @@ platform cannot be reached the citizen reads so, and the wait goes on."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from kivy.clock import Clock
-from kivy.core.image import Image as CoreImage
 from kivy.graphics.texture import Texture
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
@@ -19,6 +17,7 @@ from kiosk.i18n.messages import N_
 from kiosk.journeys.payment import QR_SCREEN_PX, WaitState
 from screens import background
 from screens.journey_screen import Action, JourneyScreen
+from screens.picture import decode_png, texture_of
 from screens.widgets import wrapped_height
 
 QR_GAP_PX = 48  # between the words and the code
@@ -79,9 +78,9 @@ class PayQrScreen(JourneyScreen):
         if view is None:
             return None
         if self._texture is None or self._texture_of != view.payment_id:
-            texture = CoreImage(io.BytesIO(view.qr_png), ext="png").texture
-            texture.mag_filter = texture.min_filter = "nearest"  # sharp modules
-            self._texture, self._texture_of = texture, view.payment_id
+            pixels = self.flow.qr_pixels or decode_png(view.qr_png)
+            self._texture = texture_of(pixels, sharp=True)  # sharp modules
+            self._texture_of, self.flow.qr_pixels = view.payment_id, None
         return self._texture
 
     def draw_body(self, box: BoxLayout) -> None:

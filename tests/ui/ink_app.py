@@ -1,6 +1,7 @@
 """Renders each text twice, as Kivy's Label/Button draws it and as screens.glass's InkLabel /
 InkButton draws it (only the inked part of the texture), each into its own framebuffer on the
-same ground, and prints how many pixels differ: one JSON line "INK {...}", then exits.
+same ground, and prints how many pixels differ: one JSON line "INK {...}"; and whether PNGs
+made into textures by screens.picture equal Kivy's own: "PICTURE [...]"; then exits.
 
   python tests/ui/ink_app.py --kivy-home DIR [--fonts DIR]
 """
@@ -90,7 +91,36 @@ def main() -> int:
                                                                          Window.width, 3)))
         Clock.schedule_once(show, 0)
 
+    def compare_pictures() -> list[dict]:
+        """Each PNG through Kivy's loader and through screens.picture (decoded off the main
+        loop, uploaded on it): the same texture, pixel for pixel and the same way up."""
+        import io
+
+        from kivy.core.image import Image as CoreImage
+        from PIL import Image as PilImage
+
+        from kiosk.journeys.payment import qr_png
+        from screens.picture import decode_png, texture_of
+
+        base = PilImage.radial_gradient("L").resize((333, 271))  # odd widths: row alignment
+        pngs = {"qr (1 bit)": qr_png("https://pay.example/q?id=1")}
+        for mode in ("L", "LA", "RGB", "RGBA", "P"):
+            picture = base.convert(mode) if mode != "RGB" else PilImage.merge(
+                "RGB", (base, base.transpose(PilImage.Transpose.FLIP_TOP_BOTTOM), base))
+            buffer = io.BytesIO()
+            picture.save(buffer, "PNG")
+            pngs[mode] = buffer.getvalue()
+        out = []
+        for name, png in pngs.items():
+            kivy = CoreImage(io.BytesIO(png), ext="png").texture
+            ours = texture_of(decode_png(png))
+            out.append({"picture": name, "size": list(ours.size),
+                        "same": kivy.size == ours.size and kivy.pixels == ours.pixels
+                        and list(kivy.tex_coords) == list(ours.tex_coords)})
+        return out
+
     def report() -> None:
+        print("PICTURE", json.dumps(compare_pictures()), flush=True)
         out = []
         for (plain, a), (inked, b) in zip(pictures[::2], pictures[1::2], strict=True):
             out.append({"text": plain.text[:24], "differ": int(np.any(a != b, axis=2).sum()),
