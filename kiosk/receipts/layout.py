@@ -45,8 +45,10 @@ def qr_module(qr_text: str, dots: int) -> int:
     """QR_MODULE_DOTS unless the symbol would not fit the paper with a quiet zone."""
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
     code.add_data(qr_text.encode("utf-8"))
-    code.make(fit=True)
-    modules = code.modules_count + 8  # 4 modules of quiet zone either side
+    # the version (size) alone: making the symbol would also try its 8 masks, 16 ms of a
+    # certificate preview's 43 (the renderer makes it again to draw it)
+    version = code.best_fit()
+    modules = version * 4 + 17 + 8  # ISO/IEC 18004 size; 4 modules of quiet zone either side
     return max(1, min(QR_MODULE_DOTS, dots // modules))
 
 
