@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from kivy.graphics import BorderImage, Callback, InstructionGroup, Rectangle
+from kivy.graphics import BorderImage, Callback, Color, InstructionGroup, Rectangle
 from kivy.graphics.opengl import GL_BLEND, glDisable, glEnable
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, ObjectProperty
@@ -64,14 +64,11 @@ def _instructions(group: Any) -> Iterator[Any]:
 
 
 def draw_fill_opaque(button: Any) -> None:
-    """Draw `button`'s fill (Kivy's Button rule: a Color and a BorderImage) without blending
-    while the fill is opaque: blended or not, an opaque fill leaves the same pixels, and under
-    software GL a blended pixel costs about a fifth more (it reads the pixel beneath). Tiles
-    and bars are most of home's quads. Call after Kivy applied the rule (the end of __init__)."""
-    canvas = button.canvas
-    fill = next((ins for ins in canvas.children if isinstance(ins, BorderImage)), None)
-    if fill is None:
-        return
+    """Draw `button`'s fill (an InkButton's `fill`) without blending while the fill is opaque:
+    blended or not, an opaque fill leaves the same pixels, and under software GL a blended
+    pixel costs about a fifth more (it reads the pixel beneath). Tiles and bars are most of
+    home's quads."""
+    canvas, fill = button.canvas, button.fill
     opaque = (lambda *_a: glDisable(GL_BLEND) if button.background_color[3] >= 1.0 else None)
     canvas.insert(canvas.indexof(fill) + 1, Callback(lambda *_a: glEnable(GL_BLEND)))
     canvas.insert(0, Callback(opaque))
@@ -146,39 +143,55 @@ def _inked(label: Any) -> tuple[int, int, int, int] | None:
 
 
 class InkLabel(InkOnly, Label):
-    pass
+    """A Label that draws the inked part of its text (canvas made here, see InkButton)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        with self.canvas:
+            Color(1, 1, 1, 1)
+            self._ink_rect = Rectangle(texture=self.ink_texture, pos=self.ink_pos,
+                                       size=self.ink_size)
+        for name in ("ink_texture", "ink_pos", "ink_size"):
+            self.fbind(name, self._show_ink)
+
+    def _show_ink(self, *_args: Any) -> None:
+        ink = self._ink_rect
+        ink.texture, ink.pos, ink.size = self.ink_texture, self.ink_pos, self.ink_size
 
 
 class InkButton(InkOnly, Button):
-    pass
+    """Kivy's Button drawn as a flat fill of its `background_color` and the inked part of its
+    text. Every button of the app is flat (no background image), so the fill is one rectangle,
+    and the canvas is made here rather than by a kv rule: the rule's bound expressions
+    (images by state, border, source) were a third of a button's making (0.97 → 0.62 ms each;
+    a list screen makes twenty or more on each refresh, issue 16)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        with self.canvas:
+            self._fill_colour = Color(*self.background_color)
+            self.fill = Rectangle(pos=self.pos, size=self.size)
+            Color(1, 1, 1, 1)
+            self._ink_rect = Rectangle(texture=self.ink_texture, pos=self.ink_pos,
+                                       size=self.ink_size)
+        self.fbind("pos", self._place_fill)
+        self.fbind("size", self._place_fill)
+        self.fbind("background_color", self._paint_fill)
+        for name in ("ink_texture", "ink_pos", "ink_size"):
+            self.fbind(name, self._show_ink)
+
+    def _place_fill(self, *_args: Any) -> None:
+        self.fill.pos, self.fill.size = self.pos, self.size
+
+    def _paint_fill(self, *_args: Any) -> None:
+        self._fill_colour.rgba = self.background_color
+
+    _show_ink = InkLabel._show_ink
 
 
+# no rule of Label's or Button's (style.kv) applies: their canvases are made above
 Builder.load_string("""
 <-InkLabel>:
-    canvas:
-        Color:
-            rgba: 1, 1, 1, 1
-        Rectangle:
-            texture: self.ink_texture
-            size: self.ink_size
-            pos: self.ink_pos
-
-# Kivy's Button rule (style.kv) with the inked part of the text
 <-InkButton>:
-    state_image: self.background_normal if self.state == 'normal' else self.background_down
-    disabled_image: self.background_disabled_normal if self.state == 'normal' else self.background_disabled_down
-    canvas:
-        Color:
-            rgba: self.background_color
-        BorderImage:
-            border: self.border
-            pos: self.pos
-            size: self.size
-            source: self.disabled_image if self.disabled else self.state_image
-        Color:
-            rgba: 1, 1, 1, 1
-        Rectangle:
-            texture: self.ink_texture
-            size: self.ink_size
-            pos: self.ink_pos
 """)
+
