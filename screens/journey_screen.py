@@ -205,7 +205,6 @@ class JourneyScreen(Screen):
         """Run `call` on a worker; `done(result)` or `failed(exc)` back here on the main loop."""
         session = self.app.terminal.sessions.current
         self.busy, self.problem = True, None
-        self.refresh()
 
         def alive() -> bool:
             return session is not None and self.app.terminal.sessions.current is session
@@ -217,8 +216,11 @@ class JourneyScreen(Screen):
                 self.refresh()
             return inner
 
+        # the request leaves before the skeleton is built: its answer comes back on the main
+        # loop, so never before this refresh is done
         background.run(call, finish(done), finish(failed or self.fail), alive,
                        name=f"{self.name}-work")
+        self.refresh()
 
     def fail(self, exc: BaseException) -> None:
         """Tell the citizen what went wrong in their words (never a trace, never a code)."""
