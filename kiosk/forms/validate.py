@@ -56,6 +56,13 @@ def _validator(schema: dict[str, Any]) -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=_format_checker())
 
 
+def warm() -> None:
+    """Load the checks' machinery before the first form of the process: jsonschema's import
+    and first validator took 130-250 ms of that form's prefill (issue 16). Called while a
+    citizen reads a service's guide; blocking: call from a worker."""
+    _validator({"type": "object"})
+
+
 def message_for(keyword: str, prop: dict[str, Any] | None, language: str) -> str:
     """The message for a failed `keyword` of property schema `prop`; built from the schema only."""
     prop = prop or {}

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 
+from kiosk.forms.validate import warm as warm_form_checks
 from kiosk.i18n.messages import N_
+from screens import background
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
 
@@ -32,6 +35,10 @@ class GuideScreen(JourneyScreen):
 
         def chosen(guide: Any) -> None:
             self.flow.guide, self.flow.choosing = guide, None
+            # while the guide is read, the form's checks get ready (once per process), after
+            # the guide is on the glass
+            Clock.schedule_once(lambda _dt: background.run(
+                warm_form_checks, lambda _r: None, lambda _e: None, name="form-warm"), 0.3)
 
         self.work(lambda: journey.choose(service["service_id"]), chosen)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 
 import pytest
 
@@ -190,3 +192,15 @@ def test_absurdly_long_numbers_are_refused_not_crashed_on(name, message) -> None
     assert validate_field(field, "9" * 5000, "en") == (None, message)
     area = _field("public-place-hygiene-licence", "floor_area_m2")
     assert validate_field(area, "9" * 5000 + ".5", "en") == (None, "Enter a number")
+
+
+def test_the_checks_can_be_made_ready_ahead_of_the_first_form() -> None:
+    """`warm` (called while a citizen reads a guide) loads jsonschema, which the app does not
+    load at home (tests/ui/test_startup.py), and the first check then finds it loaded."""
+    script = ("import sys, kiosk.forms.validate as v\n"
+              "assert 'jsonschema' not in sys.modules\n"
+              "v.warm()\n"
+              "assert 'jsonschema' in sys.modules\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
