@@ -8,9 +8,6 @@ Why each matters on an unattended terminal (see shared/design/PITFALLS.md):
 - No escape key exit, no cursor, no screensaver; input providers chosen explicitly (the
   default adds probesysfs on top of SDL's mouse and doubles every touch).
 - No multisampling (a frame drawn in software costs twice as much with it).
-- The interrupt clock: a worker's answer (platform, device) scheduled for the main loop wakes
-  it, instead of waiting out the rest of the frame's sleep (issue 16: 15-35 ms of a list's
-  "content drawn" was the answer waiting for the next tick).
 - No Kivy module, whatever a config.ini in KIVY_HOME lists: the inspector (Ctrl+E), the
   screenshot and keybinding modules (F11/F12) and the console answer keys a keyboard plugged
   into the terminal could press (tests/ui/test_lockdown.py). F1's settings panel is the App's
@@ -31,7 +28,6 @@ def prepare(kivy_home: Path, width: int, height: int) -> None:
     os.environ["KIVY_NO_CONSOLELOG"] = "1"
     os.environ["KIVY_NO_FILELOG"] = "1"
     os.environ.setdefault("KIVY_WINDOW", "sdl2")
-    os.environ["KIVY_CLOCK"] = "interrupt"
     from kivy.config import Config
 
     Config.set("kivy", "exit_on_escape", "0")
