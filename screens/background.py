@@ -34,7 +34,9 @@ def answered_between(start: float, end: float) -> float | None:
 
 
 def run(work: Callable[[], T], done: Callable[[T], None], failed: Callable[[BaseException], None],
-        alive: Callable[[], bool] = lambda: True, name: str = "screen-work") -> None:
+        alive: Callable[[], bool] = lambda: True, name: str = "screen-work",
+        timed: bool = True) -> None:
+    """`timed`: the call is one a screen waits on, kept in `answers` (a warm-up is not)."""
     def hop(callback: Callable[[Any], None], value: Any) -> None:
         def on_main(_dt: float) -> None:
             if alive():
@@ -48,10 +50,12 @@ def run(work: Callable[[], T], done: Callable[[T], None], failed: Callable[[Base
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the screen
             if not isinstance(exc, Exception):
                 log.exception("%s: unexpected", name)
-            answers.append((name, began, time.perf_counter()))
+            if timed:
+                answers.append((name, began, time.perf_counter()))
             hop(failed, exc)
             return
-        answers.append((name, began, time.perf_counter()))
+        if timed:
+            answers.append((name, began, time.perf_counter()))
         hop(done, result)
 
     threading.Thread(target=body, name=name, daemon=True).start()

@@ -38,7 +38,8 @@ class GuideScreen(JourneyScreen):
             # while the guide is read, the form's checks get ready (once per process), after
             # the guide is on the glass
             Clock.schedule_once(lambda _dt: background.run(
-                warm_form_checks, lambda _r: None, lambda _e: None, name="form-warm"), 0.3)
+                warm_form_checks, lambda _r: None, lambda _e: None, name="form-warm",
+                timed=False), 0.3)
 
         self.work(lambda: journey.choose(service["service_id"]), chosen)
 
