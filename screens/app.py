@@ -18,6 +18,7 @@ import pkgutil
 import threading
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -98,6 +99,8 @@ class KioskApp(App):
         self.manager: ScreenManager | None = None
         self.journeys: dict[str, Callable[[], None]] = {}
         self.after_identity: Callable[[], None] | None = None  # where a citizen was going
+        # session events heard on other threads, not yet handled here (see _on_any_touch)
+        self._session_news: deque[SessionEvent] = deque()
         self._forgetters: list[Callable[[], None]] = []  # each journey lets go of its citizen
         self.admin = None  # the staff service and its hidden entry (screens.admin installs them)
         self.admin_entry = None
@@ -237,8 +240,7 @@ class KioskApp(App):
         self.elder_dialog = Dialog(self, "elder_offer")
         # Device and session events arrive on driver threads: hop onto the main loop.
         self._unsubscribe = [
-            terminal.sessions.subscribe(lambda e: Clock.schedule_once(
-                lambda _dt: self._on_session(e), 0)),
+            terminal.sessions.subscribe(self._heard_of_session),
             terminal.identity.subscribe(lambda e: Clock.schedule_once(
                 lambda _dt: self._on_identity(e), 0)),
             terminal.availability.subscribe(lambda _e: Clock.schedule_once(
@@ -327,9 +329,26 @@ class KioskApp(App):
 
     # -- the citizen's session -----------------------------------------------------------------
 
+    def _heard_of_session(self, event: SessionEvent) -> None:
+        """On the session's thread (a lifted card's grace ends it on a timer): queued, and
+        handled on the main loop's next turn, or sooner by a touch."""
+        self._session_news.append(event)
+        Clock.schedule_once(lambda _dt: self._session_news_handled(), 0)
+
+    def _session_news_handled(self) -> None:
+        while self._session_news:  # in the order they came, each once
+            self._on_session(self._session_news.popleft())
+
     def _on_any_touch(self, *_args) -> bool:
         if self.admin_entry is not None:
             self.admin_entry.on_touch(*_args)  # the hidden four-corner gesture (screens.admin)
+        if any(event.kind == "ended" for event in list(self._session_news)):
+            # The session ended on another thread a moment ago and the screen, drawn for it,
+            # has not heard: the touch would reach a screen whose citizen data is wiped (a
+            # SessionEnded out of its refresh). The end is handled now, and the touch goes no
+            # further: the citizen sees the goodbye, not an apology for a fault.
+            self._session_news_handled()
+            return True
         if self.terminal is not None and self.terminal.sessions.current is not None:
             self.terminal.sessions.touch()
         return False  # the touch goes on to the widgets

@@ -52,6 +52,8 @@ command runs on the Kivy main thread; the HTTP thread waits for its result.
                                  screens no walk of this app has been on ("unseen_by_any")
   POST /fault {"text": ...}     raise an exception on the next frame, as a screen's bug would
                                  (screens.crash_guard must catch it)
+  POST /end_then_tap {"kid": ..} end the session (as a lifted card's grace would, from its
+                                 thread) and touch that widget in the same main-loop turn
   POST /reset                   end the session at the screen (as staff taking the terminal
                                  would) and go back to the attract loop: the UI tests share one
                                  app among a module's tests and start each from here
@@ -367,6 +369,19 @@ class UiDriver:
         Clock.schedule_once(fail, 0)
         return {"scheduled": True}
 
+    def end_then_tap(self, kid: str) -> dict[str, Any]:
+        """On the main loop: the session ends as a lifted card's grace ends it (the event
+        queued for the loop's next turn), and in the same turn a finger lands on `kid`: the
+        race between another thread's end and a touch."""
+        widget = self._find(kid)
+        if widget is None:
+            raise CommandFailed(404, f"no widget {kid!r} on screen {self.app.manager.current}")
+        ended = self.app.terminal.sessions.end(EndReason.CARD_REMOVED)
+        touch = SyntheticTouch(*widget.to_window(*widget.center))
+        touch.touch_down()
+        touch.touch_up()
+        return {"ended": bool(ended), "screen": self.app.manager.current}
+
     def reset(self) -> dict[str, Any]:
         """Nobody at the screen: the session ends (the app's own end-of-session handling puts
         back the defaults) and the attract loop shows."""
@@ -458,6 +473,7 @@ class UiDriver:
                     "/hang": lambda: driver.hang(float(args.get("seconds", 1))),
                     "/explore": lambda: driver.explore(args),
                     "/fault": lambda: driver.fault(str(args.get("text", "injected fault"))[:200]),
+                    "/end_then_tap": lambda: driver.end_then_tap(str(args.get("kid"))),
                     "/widget": lambda: driver.widget(str(args.get("kid"))),
                     "/reset": driver.reset,
                 }

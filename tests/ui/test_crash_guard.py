@@ -8,7 +8,7 @@ import requests
 
 from kiosk.sim import Simulation
 from tests.ui.harness import KioskUi
-from tests.ui.journey import identify, leftovers, on, tap
+from tests.ui.journey import CARD, identify, leftovers, on, open_tile, tap
 
 AREAS = ("idcard", "printer")
 SECRET = "110101199003071234"  # an ID number inside the exception's message
@@ -43,3 +43,27 @@ def test_a_fault_that_keeps_coming_back_restarts_the_process(sim: Simulation,
     assert app.proc is not None
     assert app.proc.wait(20) != 0
     assert "unexpected failures within" in app.app_log(10**6)
+
+
+def test_a_touch_as_the_session_ends_elsewhere_brings_the_goodbye_not_a_fault(
+        sim: Simulation, app: KioskUi) -> None:
+    """A lifted card's grace ends the session on a timer thread; the screen hears of it on the
+    main loop's next turn. A touch landing in between (the explorer found one: English, high
+    contrast, on an application's detail) reached a screen whose data was wiped, and its
+    SessionEnded went to the crash guard. The touch now brings the end first and goes no
+    further."""
+    receipt_no = sim.control("platform", "file", {
+        "service_id": "nurse-practice-registration", "card": str(CARD)})["receipt_no"]
+    identify(sim, app)
+    open_tile(sim, app, "tile_progress")
+    app.wait_for(on("progress_list", f"app_{receipt_no}"), 20)
+    tap(app, f"app_{receipt_no}")
+    app.wait_for(on("progress_detail", "progress_status"), 20)
+    before = app.app_log(10**6)
+    raced = app.command("end_then_tap", kid="switch_language")
+    assert raced["ended"], raced
+    state = app.wait_for(lambda s: s["screen"] in ("goodbye", "attract"), 15)
+    assert state["language"] == "zh-CN"  # the touch switched nothing: the visit was over
+    log = app.app_log(10**6)[len(before):]
+    assert "unexpected" not in log and "Traceback" not in log, log[-2000:]
+    assert not [p for p in leftovers(sim) if p.is_file()]
