@@ -98,6 +98,19 @@ class InkOnly:
         self.fbind("texture_size", self._place_ink)
         self._new_ink()
 
+    def _draw_ink(self) -> None:
+        """The inked box's quad, on the canvas after whatever the widget draws beneath it."""
+        with self.canvas:
+            Color(1, 1, 1, 1)
+            self._ink_rect = Rectangle(texture=self.ink_texture, pos=self.ink_pos,
+                                       size=self.ink_size)
+        for name in ("ink_texture", "ink_pos", "ink_size"):
+            self.fbind(name, self._show_ink)
+
+    def _show_ink(self, *_args: Any) -> None:
+        ink = self._ink_rect
+        ink.texture, ink.pos, ink.size = self.ink_texture, self.ink_pos, self.ink_size
+
     def _new_ink(self, *_args: Any) -> None:
         texture = self.texture
         self._ink_box = None
@@ -147,16 +160,7 @@ class InkLabel(InkOnly, Label):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        with self.canvas:
-            Color(1, 1, 1, 1)
-            self._ink_rect = Rectangle(texture=self.ink_texture, pos=self.ink_pos,
-                                       size=self.ink_size)
-        for name in ("ink_texture", "ink_pos", "ink_size"):
-            self.fbind(name, self._show_ink)
-
-    def _show_ink(self, *_args: Any) -> None:
-        ink = self._ink_rect
-        ink.texture, ink.pos, ink.size = self.ink_texture, self.ink_pos, self.ink_size
+        self._draw_ink()
 
 
 class InkButton(InkOnly, Button):
@@ -171,22 +175,16 @@ class InkButton(InkOnly, Button):
         with self.canvas:
             self._fill_colour = Color(*self.background_color)
             self.fill = Rectangle(pos=self.pos, size=self.size)
-            Color(1, 1, 1, 1)
-            self._ink_rect = Rectangle(texture=self.ink_texture, pos=self.ink_pos,
-                                       size=self.ink_size)
+        self._draw_ink()
         self.fbind("pos", self._place_fill)
         self.fbind("size", self._place_fill)
         self.fbind("background_color", self._paint_fill)
-        for name in ("ink_texture", "ink_pos", "ink_size"):
-            self.fbind(name, self._show_ink)
 
     def _place_fill(self, *_args: Any) -> None:
         self.fill.pos, self.fill.size = self.pos, self.size
 
     def _paint_fill(self, *_args: Any) -> None:
         self._fill_colour.rgba = self.background_color
-
-    _show_ink = InkLabel._show_ink
 
 
 # no rule of Label's or Button's (style.kv) applies: their canvases are made above
