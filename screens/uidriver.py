@@ -204,15 +204,20 @@ class UiDriver:
 
     def widget(self, kid: str) -> dict[str, Any]:
         """Where `kid` is on the window (through every relative layout) and what it says."""
-        widget = self._find(kid)
-        if widget is None:
-            raise CommandFailed(404, f"no widget {kid!r} on screen")
+        widget = self._widget_or_404(kid)
         x, y = widget.to_window(widget.x, widget.y)
         text = getattr(widget, "text", None)
         if isinstance(text, str) and getattr(widget, "markup", False):
             text = _MARKUP_TAG.sub("", text)
         return {"kid": kid, "rect": [round(x, 1), round(y, 1), round(widget.width, 1),
                                      round(widget.height, 1)], "text": text}
+
+    def _widget_or_404(self, kid: str) -> Any:
+        """The widget `kid`, or a 404 naming the screen it is not on."""
+        widget = self._find(kid)
+        if widget is None:
+            raise CommandFailed(404, f"no widget {kid!r} on screen {self.app.manager.current}")
+        return widget
 
     def _find(self, kid: str) -> Any:
         """The widget `kid`: in an open dialog first (it covers the screen), else the screen."""
@@ -247,9 +252,7 @@ class UiDriver:
         frame after the release has been drawn, or with `until` the first frame drawn once the
         UI shows that state (a screen that changes on a later frame): the effect is on the
         glass."""
-        widget = self._find(kid)
-        if widget is None:
-            raise CommandFailed(404, f"no widget {kid!r} on screen {self.app.manager.current}")
+        widget = self._widget_or_404(kid)
         x, y = widget.to_window(*widget.center)
         touch = SyntheticTouch(x, y)
         down = time.perf_counter()
@@ -373,9 +376,7 @@ class UiDriver:
         """On the main loop: the session ends as a lifted card's grace ends it (the event
         queued for the loop's next turn), and in the same turn a finger lands on `kid`: the
         race between another thread's end and a touch."""
-        widget = self._find(kid)
-        if widget is None:
-            raise CommandFailed(404, f"no widget {kid!r} on screen {self.app.manager.current}")
+        widget = self._widget_or_404(kid)
         ended = self.app.terminal.sessions.end(EndReason.CARD_REMOVED)
         touch = SyntheticTouch(*widget.to_window(*widget.center))
         touch.touch_down()
