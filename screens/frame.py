@@ -25,10 +25,11 @@ from kiosk.i18n.messages import N_
 from kiosk.session import SessionEnded
 from screens.frame_model import StatusLine, Step, StepItem, step_items
 from screens.theme import Role, Theme
-from screens.widgets import KioskButton, icon, with_icon
+from screens.widgets import KioskButton, fitting_lines, icon, with_icon
 
 Builder.load_file(str(Path(__file__).with_name("frame.kv")))
 
+TITLE_SMALLEST = 0.6  # of the full title size: smaller beside wide actions, but never cut
 
 
 class StatusBlock(BoxLayout):
@@ -114,6 +115,8 @@ class ScreenHeader(BoxLayout):
             self._actions[kid] = (button, glyph, words, factor)
             self._waits[kid] = waits
         self._step_bar: StepBar | None = None
+        self._title_full_px = self.title_px
+        self.ids.title.bind(width=self._fit_title)
         self.restyle(title)
         self._clock = Clock.schedule_interval(lambda _dt: self.tick(), 1.0)
         self.bind(parent=self._detached)
@@ -139,7 +142,8 @@ class ScreenHeader(BoxLayout):
         # two lines of title fit beside the actions, in every mode (the CJK face is 1.45 em
         # from line to line)
         self.title, self.ink = title, theme.foreground
-        self.title_px = min(theme.title_px, int(theme.button_height_px / 2.9))
+        self._title_full_px = min(theme.title_px, int(theme.button_height_px / 2.9))
+        self._fit_title()
         self.status_px, self.top_px = round(theme.small_px * 1.8), theme.button_height_px
         status = self.ids.status
         status.ink, status.muted, status.font_px = theme.foreground, theme.muted, theme.small_px
@@ -160,6 +164,16 @@ class ScreenHeader(BoxLayout):
             self.remove_widget(self._step_bar)
             self._step_bar, self.steps_px = None, 0
         self.tick(datetime.now(timezone.utc))  # the date in the language now, on or off the glass
+
+    def _fit_title(self, *_args: Any) -> None:
+        """The title at its full size if two lines hold it, else smaller until they do: in
+        elder mode in English the actions leave the title a narrow column, and a third line
+        would be cut without a mark."""
+        label = self.ids.title
+        if label.width <= 1:
+            return  # not laid out yet; its width's change calls again
+        self.title_px = fitting_lines(label, self.title, self._title_full_px,
+                                      TITLE_SMALLEST * self._title_full_px, lines=2)
 
     def _detached(self, _w: Any, parent: Any) -> None:
         if parent is None:

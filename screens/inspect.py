@@ -7,6 +7,8 @@ driver's `/inspect`. Each check reads what Kivy draws, not what a screen meant t
   its neighbours or is cut at the window's edge;
 - `overprint`: two labels' rendered texts overlap (a Label draws its texture centred on itself);
 - `off_screen`: text drawn partly outside the window;
+- `cut`: lines Kivy left out without a mark (a label with `max_lines` or a fixed height and no
+  `shorten` drops the lines that do not fit, and draws the rest as if nothing were missing);
 - `contrast`: text against the fill drawn behind it below WCAG's 4.5:1 (alpha blended);
 - `small_target`: something to touch smaller than 15 mm (MIN_TARGET_PX) either way.
 """
@@ -24,6 +26,7 @@ from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
 from screens.theme import MIN_TARGET_PX, contrast
+from screens.widgets import MARKUP_TAG
 
 MIN_CONTRAST = 4.5
 SLACK_PX = 2.0  # rounding of texture and layout sizes; less than a stroke
@@ -57,6 +60,7 @@ def problems(roots: Iterable[Widget], fallback_background: RGBA) -> list[Problem
                 widget.texture_update()
                 drawn = _text_rect(widget)
                 found.extend(_fit(widget, drawn))
+                found.extend(_cut(widget))
                 found.extend(_contrast(widget, fallback_background))
                 texts.append((widget, drawn))
         found.extend(_overprints(texts))
@@ -106,6 +110,22 @@ def _fit(label: Label, drawn: Rect) -> list[Problem]:
         found.append(_problem("off_screen", label, f"text at ({x:.0f}, {y:.0f}) {tw:.0f}×{th:.0f}"
                                                    f" in a {Window.width}×{Window.height} window"))
     return found
+
+
+def _cut(label: Label) -> list[Problem]:
+    if label.shorten or not (label.max_lines or label.text_size[1] is not None):
+        return []
+    laid_out = getattr(label._label, "_cached_lines", None) or []
+    shown = sum(len("".join(word.text.split())) for line in laid_out for word in line.words)
+    text = label.text
+    if label.markup:  # as Kivy shows it: no tags, each escape one character
+        text = MARKUP_TAG.sub("", text)
+        text = text.replace("&bl;", "[").replace("&br;", "]").replace("&amp;", "&")
+    whole = len("".join(text.split()))
+    if shown >= whole:
+        return []
+    return [_problem("cut", label, f"{shown} of {whole} characters laid out "
+                                   f"(max_lines {label.max_lines}, {label.height:.0f} px high)")]
 
 
 def _target(widget: Widget) -> list[Problem]:

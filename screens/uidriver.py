@@ -66,7 +66,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
 import sys
 import threading
 import time
@@ -85,7 +84,7 @@ from screens import background
 from screens.glass import census
 from screens.inspect import problems
 from screens.synthetic_touch import SyntheticTouch
-from screens.widgets import find, texts
+from screens.widgets import MARKUP_TAG, find, texts
 
 if TYPE_CHECKING:  # imported by the first walk: the explorer and its keyboard's IME took 50 ms
     import cProfile  # of the first frame, which is measured with this driver in it
@@ -93,7 +92,6 @@ if TYPE_CHECKING:  # imported by the first walk: the explorer and its keyboard's
     from screens.explorer import Explorer, Walk
     from screens.explorer_routes import Routes
 
-_MARKUP_TAG = re.compile(r"\[/?[a-z_]+(=[^\]]*)?\]")  # Kivy markup such as [color=..]
 
 TIMEOUT_S = 10.0
 RELEASE_AFTER_S = 0.1  # how long the simulated finger stays down
@@ -208,7 +206,7 @@ class UiDriver:
         x, y = widget.to_window(widget.x, widget.y)
         text = getattr(widget, "text", None)
         if isinstance(text, str) and getattr(widget, "markup", False):
-            text = _MARKUP_TAG.sub("", text)
+            text = MARKUP_TAG.sub("", text)
         return {"kid": kid, "rect": [round(x, 1), round(y, 1), round(widget.width, 1),
                                      round(widget.height, 1)], "text": text}
 

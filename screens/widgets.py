@@ -25,7 +25,7 @@ def find(root: Widget, kid: str) -> Widget | None:
     return None
 
 
-_MARKUP = re.compile(r"\[/?[a-z_]+(=[^\]]*)?\]")
+MARKUP_TAG = re.compile(r"\[/?[a-z_]+(=[^\]]*)?\]")
 _ICON = re.compile(r"\[font=" + ICON_FONT + r"\][^\[]*\[/font\] ?")
 
 
@@ -57,6 +57,27 @@ def fitting_px(texts: Sequence[str], largest: float, smallest: float, width: flo
     return round(max(px, smallest))
 
 
+def fitting_lines(label: Label, text: str, largest: float, smallest: float, lines: int) -> int:
+    """The largest font size from `largest` down to `smallest` at which `text` wraps into at
+    most `lines` lines of `label`'s width, laid out by Kivy's own text layout in the label's
+    font (no texture is drawn). `smallest` when none does: screens.inspect then reports the
+    cut."""
+    px = largest
+    while px > smallest and laid_out_lines(label, text, px) > lines:
+        px *= 0.9
+    return round(max(px, smallest))
+
+
+def laid_out_lines(label: Label, text: str, px: float) -> int:
+    """How many lines `text` takes at `px` in `label`'s font, wrapped to its width, uncut."""
+    options = {name: getattr(label, name) for name in label._font_properties}
+    options.update(text=text, font_size=px, max_lines=0, shorten=False,
+                   text_size=(max(1, label.width), None))  # the padding comes off inside
+    core = type(label._label)(**options)
+    core.render()  # the layout only
+    return len(core._cached_lines)
+
+
 def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
 
@@ -66,7 +87,7 @@ def texts(root: Widget) -> list[str]:
     lines: list[str] = []
     for widget in root.walk():
         if isinstance(widget, Label) and widget.text:
-            text = _MARKUP.sub("", _ICON.sub("", widget.text)) if widget.markup else widget.text
+            text = MARKUP_TAG.sub("", _ICON.sub("", widget.text)) if widget.markup else widget.text
             text = text.replace("&bl;", "[").replace("&br;", "]").replace("&amp;", "&")
             lines.extend(line for line in text.splitlines() if line.strip())
     return lines
