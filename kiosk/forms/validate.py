@@ -59,7 +59,8 @@ def _validator(schema: dict[str, Any]) -> Draft202012Validator:
 def warm() -> None:
     """Load the checks' machinery before the first form of the process: jsonschema's import
     and first validator took 130-250 ms of that form's prefill (issue 16). Called while a
-    citizen reads a service's guide; blocking: call from a worker."""
+    citizen browses the catalogue or reads a guide (screens.apply.flow); blocking: call from a
+    worker."""
     _validator({"type": "object"})
 
 

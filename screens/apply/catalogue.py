@@ -16,6 +16,7 @@ from kivy.uix.widget import Widget
 from kiosk.ime.composer import Composer
 from kiosk.journeys.apply import CatalogueView
 from kiosk.i18n.messages import N_
+from screens.apply.flow import warm_form_checks_soon
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
 from screens.keyboard import OnScreenKeyboard
@@ -62,6 +63,7 @@ class CatalogueScreen(JourneyScreen):
 
     def _loaded(self, view: CatalogueView) -> None:
         self.view = view
+        warm_form_checks_soon()
 
     def _find(self) -> None:
         """The index is in memory once loaded: searching is no I/O, so it runs right here."""

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.forms.validate import warm as warm_form_checks
 from kiosk.i18n.messages import N_
-from screens import background
+from screens.apply.flow import warm_form_checks_soon
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
 
@@ -35,11 +33,7 @@ class GuideScreen(JourneyScreen):
 
         def chosen(guide: Any) -> None:
             self.flow.guide, self.flow.choosing = guide, None
-            # while the guide is read, the form's checks get ready (once per process), after
-            # the guide is on the glass
-            Clock.schedule_once(lambda _dt: background.run(
-                warm_form_checks, lambda _r: None, lambda _e: None, name="form-warm",
-                timed=False), 0.3)
+            warm_form_checks_soon()  # a guide reached without the catalogue
 
         self.work(lambda: journey.choose(service["service_id"]), chosen)
 
