@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drivers.device import Device
 from drivers.document.doc_camera import DocumentCamera
-from drivers.document.emulator import DocumentEmulator, ScannerEmulator
 from drivers.document.scanner import SaneScanner
-from drivers.emulation.base import Emulator
 from kiosk.config import KioskConfig
 from kiosk.config.schema import DocCameraConfig, ScannerConfig
+
+if TYPE_CHECKING:  # the emulators are the sim's: a terminal never loads them
+    from drivers.emulation.base import Emulator
 
 EMULATED_CAMERA_SIZE = (1920, 1080)  # what the emulator streams; a real 高拍仪 gives 5-12 MP
 
@@ -48,6 +49,8 @@ def build_devices(config: KioskConfig) -> list[Device]:
 
 
 def start_emulators(run_dir: Path) -> tuple[list[Emulator], dict[str, Any]]:
+    from drivers.document.emulator import DocumentEmulator, ScannerEmulator
+
     run_dir = Path(run_dir)
     camera = DocumentEmulator(run_dir, size=EMULATED_CAMERA_SIZE)
     camera.start()

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drivers.device import Device
-from drivers.emulation.base import Emulator
-from drivers.idcard.emulator import IdCardEmulator
 from drivers.idcard.reader import IdCardReader
 from kiosk.config import KioskConfig
 from kiosk.config.schema import IdCardConfig
+
+if TYPE_CHECKING:  # the emulators are the sim's: a terminal never loads them
+    from drivers.emulation.base import Emulator
 
 
 def build_reader(cfg: IdCardConfig, name: str = "idcard") -> IdCardReader:
@@ -31,6 +32,8 @@ def build_devices(config: KioskConfig) -> list[Device]:
 
 
 def start_emulators(run_dir: Path) -> tuple[list[Emulator], dict[str, Any]]:
+    from drivers.idcard.emulator import IdCardEmulator
+
     emulator = IdCardEmulator(Path(run_dir), baudrate=115200)
     emulator.start()
     fragment = {"devices": {"idcard": {"port": str(emulator.link.link_path),

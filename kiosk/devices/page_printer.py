@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drivers.device import Device
-from drivers.emulation.base import Emulator
-from drivers.pageprinter.emulator import PagePrinterEmulator
 from drivers.pageprinter.printer import PagePrinter
 from kiosk.config import KioskConfig
 from kiosk.config.schema import PagePrinterConfig
+
+if TYPE_CHECKING:  # the emulators are the sim's: a terminal never loads them
+    from drivers.emulation.base import Emulator
 
 NAME = "page_printer"
 
@@ -27,6 +28,8 @@ def build_devices(config: KioskConfig) -> list[Device]:
 
 
 def start_emulators(run_dir: Path) -> tuple[list[Emulator], dict[str, Any]]:
+    from drivers.pageprinter.emulator import PagePrinterEmulator
+
     emulator = PagePrinterEmulator(Path(run_dir))
     emulator.start()
     fragment = {"devices": {NAME: {"enabled": True, "uri": emulator.uri,

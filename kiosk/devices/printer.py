@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drivers.device import Device
-from drivers.emulation.base import Emulator
-from drivers.printer.emulator import PrinterEmulator
 from drivers.printer.printer import ThermalPrinter
 from drivers.printer.transport import NetworkTransport, SerialTransport, Transport, UsbTransport
 from kiosk.config import KioskConfig
 from kiosk.config.schema import PrinterConfig
+
+if TYPE_CHECKING:  # the emulators are the sim's: a terminal never loads them
+    from drivers.emulation.base import Emulator
 
 NAME = "printer"
 
@@ -56,6 +57,8 @@ def keep_escpos_database(run_dir: Path) -> None:
 
 
 def start_emulators(run_dir: Path) -> tuple[list[Emulator], dict[str, Any]]:
+    from drivers.printer.emulator import PrinterEmulator
+
     emulator = PrinterEmulator(Path(run_dir), paper_width_mm=80)
     emulator.start()
     ends = emulator.endpoints()

@@ -4,16 +4,16 @@ their emulators."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drivers.device import Device
-from drivers.emulation.base import Emulator
-from drivers.qr.camera_emulator import QrCameraEmulator
 from drivers.qr.camera_scanner import QrCameraScanner
-from drivers.qr.serial_emulator import QrSerialEmulator
 from drivers.qr.serial_scanner import QrSerialScanner
 from kiosk.config import KioskConfig
 from kiosk.config.schema import QrCameraConfig, QrSerialConfig
+
+if TYPE_CHECKING:  # the emulators are the sim's: a terminal never loads them
+    from drivers.emulation.base import Emulator
 
 
 def build_camera_scanner(cfg: QrCameraConfig, name: str = "qr_camera", **extra: Any
@@ -57,6 +57,9 @@ def build_devices(config: KioskConfig) -> list[Device]:
 
 
 def start_emulators(run_dir: Path) -> tuple[list[Emulator], dict[str, Any]]:
+    from drivers.qr.camera_emulator import QrCameraEmulator
+    from drivers.qr.serial_emulator import QrSerialEmulator
+
     run_dir = Path(run_dir)
     camera = QrCameraEmulator(run_dir)
     camera.start()

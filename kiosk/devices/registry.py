@@ -7,12 +7,14 @@ from functools import reduce
 import logging
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drivers.device import Device
-from drivers.emulation.base import Emulator
 from kiosk.config import KioskConfig
 from kiosk.config.loader import merge
+
+if TYPE_CHECKING:  # the emulators are the sim's: a terminal never loads them
+    from drivers.emulation.base import Emulator
 
 log = logging.getLogger(__name__)
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drivers.device import Device
-from drivers.emulation.base import Emulator
-from drivers.smartcard.emulator import READER_NAME, SmartCardEmulator
 from drivers.smartcard.reader import SmartCardReader
 from kiosk.config import KioskConfig
+
+if TYPE_CHECKING:  # the emulators are the sim's: a terminal never loads them
+    from drivers.emulation.base import Emulator
 
 
 def build_devices(config: KioskConfig) -> list[Device]:
@@ -25,6 +26,8 @@ def build_devices(config: KioskConfig) -> list[Device]:
 def start_emulators(run_dir: Path) -> tuple[list[Emulator], dict[str, Any]]:
     """A pcscd of the simulation's own (the system's when that is impossible) with vpcd, and the
     sample card ready to insert; the emulator is also the simulation's staff issuer."""
+    from drivers.smartcard.emulator import READER_NAME, SmartCardEmulator
+
     emulator = SmartCardEmulator(run_dir)
     emulator.start()
     section: dict[str, Any] = {"enabled": True, "reader": READER_NAME,
