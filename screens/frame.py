@@ -25,7 +25,7 @@ from kiosk.i18n.messages import N_
 from kiosk.session import SessionEnded
 from screens.frame_model import StatusLine, Step, StepItem, step_items
 from screens.theme import Role, Theme
-from screens.widgets import KioskButton, fitting_lines, icon, with_icon
+from screens.widgets import KioskButton, icon, laid_out_characters, with_icon
 
 Builder.load_file(str(Path(__file__).with_name("frame.kv")))
 
@@ -116,7 +116,10 @@ class ScreenHeader(BoxLayout):
             self._waits[kid] = waits
         self._step_bar: StepBar | None = None
         self._title_full_px = self.title_px
-        self.ids.title.bind(width=self._fit_title)
+        # fitted on the tick after a change, once the layout has settled: a width on the way
+        # (100 px, or a row not laid out yet) would have a small size drawn for nothing
+        self._fit_title_soon = Clock.create_trigger(self._fit_title, 0)
+        self.ids.title.bind(width=lambda *_a: self._fit_title_soon())
         self.restyle(title)
         self._clock = Clock.schedule_interval(lambda _dt: self.tick(), 1.0)
         self.bind(parent=self._detached)
@@ -143,7 +146,8 @@ class ScreenHeader(BoxLayout):
         # from line to line)
         self.title, self.ink = title, theme.foreground
         self._title_full_px = min(theme.title_px, int(theme.button_height_px / 2.9))
-        self._fit_title()
+        self.title_px = self._title_full_px
+        self._fit_title_soon()
         self.status_px, self.top_px = round(theme.small_px * 1.8), theme.button_height_px
         status = self.ids.status
         status.ink, status.muted, status.font_px = theme.foreground, theme.muted, theme.small_px
@@ -166,14 +170,24 @@ class ScreenHeader(BoxLayout):
         self.tick(datetime.now(timezone.utc))  # the date in the language now, on or off the glass
 
     def _fit_title(self, *_args: Any) -> None:
-        """The title at its full size if two lines hold it, else smaller until they do: in
-        elder mode in English the actions leave the title a narrow column, and a third line
-        would be cut without a mark."""
+        """The title at its full size, made smaller as long as Kivy leaves a line of it out:
+        in elder mode in English the actions leave it a narrow column, and its third line was
+        dropped without a mark. Each size tried is drawn (Kivy's own layout, in the label's
+        texture), and Kivy keeps a font loaded for every size it ever drew, 2-2.5 MB each: so
+        only for a title on the glass (one built for a screen not shown yet is 100 px wide),
+        only once its row is laid out, and only while it is cut."""
         label = self.ids.title
-        if label.width <= 1:
-            return  # not laid out yet; its width's change calls again
-        self.title_px = fitting_lines(label, self.title, self._title_full_px,
-                                      TITLE_SMALLEST * self._title_full_px, lines=2)
+        self.title_px = self._title_full_px
+        if label.width <= 1 or label.get_root_window() is None:
+            return  # its width changes when its screen comes on, and calls again
+        smallest = round(TITLE_SMALLEST * self._title_full_px)
+        label.texture_update()
+        while self.title_px > smallest:
+            shown, whole = laid_out_characters(label)
+            if shown >= whole:
+                return
+            self.title_px = max(smallest, round(self.title_px * 0.9))
+            label.texture_update()
 
     def _detached(self, _w: Any, parent: Any) -> None:
         if parent is None:

@@ -26,7 +26,7 @@ from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
 from screens.theme import MIN_TARGET_PX, contrast
-from screens.widgets import MARKUP_TAG
+from screens.widgets import laid_out_characters
 
 MIN_CONTRAST = 4.5
 SLACK_PX = 2.0  # rounding of texture and layout sizes; less than a stroke
@@ -115,13 +115,7 @@ def _fit(label: Label, drawn: Rect) -> list[Problem]:
 def _cut(label: Label) -> list[Problem]:
     if label.shorten or not (label.max_lines or label.text_size[1] is not None):
         return []
-    laid_out = getattr(label._label, "_cached_lines", None) or []
-    shown = sum(len("".join(word.text.split())) for line in laid_out for word in line.words)
-    text = label.text
-    if label.markup:  # as Kivy shows it: no tags, each escape one character
-        text = MARKUP_TAG.sub("", text)
-        text = text.replace("&bl;", "[").replace("&br;", "]").replace("&amp;", "&")
-    whole = len("".join(text.split()))
+    shown, whole = laid_out_characters(label)
     if shown >= whole:
         return []
     return [_problem("cut", label, f"{shown} of {whole} characters laid out "

@@ -57,25 +57,17 @@ def fitting_px(texts: Sequence[str], largest: float, smallest: float, width: flo
     return round(max(px, smallest))
 
 
-def fitting_lines(label: Label, text: str, largest: float, smallest: float, lines: int) -> int:
-    """The largest font size from `largest` down to `smallest` at which `text` wraps into at
-    most `lines` lines of `label`'s width, laid out by Kivy's own text layout in the label's
-    font (no texture is drawn). `smallest` when none does: screens.inspect then reports the
-    cut."""
-    px = largest
-    while px > smallest and laid_out_lines(label, text, px) > lines:
-        px *= 0.9
-    return round(max(px, smallest))
-
-
-def laid_out_lines(label: Label, text: str, px: float) -> int:
-    """How many lines `text` takes at `px` in `label`'s font, wrapped to its width, uncut."""
-    options = {name: getattr(label, name) for name in label._font_properties}
-    options.update(text=text, font_size=px, max_lines=0, shorten=False,
-                   text_size=(max(1, label.width), None))  # the padding comes off inside
-    core = type(label._label)(**options)
-    core.render()  # the layout only
-    return len(core._cached_lines)
+def laid_out_characters(label: Label) -> tuple[int, int]:
+    """(characters Kivy laid out, characters of the text) for `label` as last rendered, blanks
+    not counted: fewer laid out means lines were left out without a mark (a label with
+    `max_lines` or a fixed height and no `shorten` drops those that do not fit)."""
+    laid_out = getattr(label._label, "_cached_lines", None) or []
+    shown = sum(len("".join(word.text.split())) for line in laid_out for word in line.words)
+    text = label.text
+    if label.markup:  # as Kivy shows it: no tags, each escape one character
+        text = MARKUP_TAG.sub("", text)
+        text = text.replace("&bl;", "[").replace("&br;", "]").replace("&amp;", "&")
+    return shown, len("".join(text.split()))
 
 
 def escape(text: str) -> str:
