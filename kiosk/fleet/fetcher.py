@@ -47,13 +47,7 @@ class ConditionalFetcher(FetcherInterface):
         cached = self._validators.get(url) if conditional else None
         if cached:
             headers = dict(cached[0])
-        try:
-            response = self._pool.request("GET", url, headers=headers, preload_content=False,
-                                          timeout=self.timeout, retries=False, redirect=False)
-        except urllib3.exceptions.TimeoutError as exc:
-            raise exceptions.SlowRetrievalError(f"{url}: no answer in time") from exc
-        except urllib3.exceptions.HTTPError as exc:
-            raise exceptions.DownloadError(f"{url}: {type(exc).__name__}") from exc
+        response = self._get(url, headers)
         with self._lock:
             self.stats.requests += 1
         if response.status == 304 and cached:
@@ -65,6 +59,23 @@ class ConditionalFetcher(FetcherInterface):
             response.release_conn()
             raise exceptions.DownloadHTTPError(f"{url}: HTTP {response.status}", response.status)
         return self._chunks(url, response, conditional)
+
+    def _get(self, url: str, headers: dict[str, str]) -> urllib3.BaseHTTPResponse:
+        """One GET; once more on a new connection when the one it went on was dropped before
+        any answer: a kept-alive connection the server had just closed (its idle timeout, a
+        restart) looks like that, and a GET is safe to repeat. A timeout is not repeated."""
+        for attempt in (1, 2):
+            try:
+                return self._pool.request("GET", url, headers=headers, preload_content=False,
+                                          timeout=self.timeout, retries=False, redirect=False)
+            except urllib3.exceptions.TimeoutError as exc:
+                raise exceptions.SlowRetrievalError(f"{url}: no answer in time") from exc
+            except urllib3.exceptions.ProtocolError as exc:
+                if attempt == 2:
+                    raise exceptions.DownloadError(f"{url}: {type(exc).__name__}") from exc
+            except urllib3.exceptions.HTTPError as exc:
+                raise exceptions.DownloadError(f"{url}: {type(exc).__name__}") from exc
+        raise AssertionError("unreachable")
 
     def _chunks(self, url: str, response: urllib3.BaseHTTPResponse,
                 remember: bool) -> Iterator[bytes]:
