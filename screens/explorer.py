@@ -30,12 +30,11 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.behaviors import ButtonBehavior
-from kivy.uix.layout import Layout
 
 from screens.explorer_routes import Routes
 from screens.explorer_layout import layout_moves
 from screens.explorer_values import random_keys, right_value
-from screens.inspect import problems
+from screens.inspect import as_next_frame, problems
 from screens.keyboard import key_kid
 from screens.synthetic_touch import SyntheticTouch
 from screens.widgets import find
@@ -473,11 +472,7 @@ class Explorer:
         app, walk = self.app, self.walk
         dialogs = list(app.open_dialogs())
         roots = dialogs or [app.manager.current_screen]
-        app.manager.do_layout()  # a screen entered this turn gets its size on the next frame
-        for root in roots:
-            for widget in root.walk():
-                if isinstance(widget, Layout):
-                    widget.do_layout()
+        as_next_frame(app.manager, roots)
         screen = app.manager.current
         walk.screens.add(screen)
         self.routes.seen.add(screen)

@@ -116,10 +116,13 @@ class ScreenHeader(BoxLayout):
             self._waits[kid] = waits
         self._step_bar: StepBar | None = None
         self._title_full_px = self.title_px
-        # fitted on the tick after a change, once the layout has settled: a width on the way
-        # (100 px, or a row not laid out yet) would have a small size drawn for nothing
+        # Fitted first on the tick after its row is laid out on the glass, then at once on
+        # each change: a header just added is laid out in steps (0 px, 100 px, ...), and a
+        # size fitted to one of those would be drawn for nothing. A title that must shrink may
+        # show cut for that first frame.
+        self._title_fitted = False
         self._fit_title_soon = Clock.create_trigger(self._fit_title, 0)
-        self.ids.title.bind(width=lambda *_a: self._fit_title_soon())
+        self.ids.title.bind(width=self._title_width)
         self.restyle(title)
         self._clock = Clock.schedule_interval(lambda _dt: self.tick(), 1.0)
         self.bind(parent=self._detached)
@@ -146,8 +149,7 @@ class ScreenHeader(BoxLayout):
         # from line to line)
         self.title, self.ink = title, theme.foreground
         self._title_full_px = min(theme.title_px, int(theme.button_height_px / 2.9))
-        self.title_px = self._title_full_px
-        self._fit_title_soon()
+        self._refit_title()
         self.status_px, self.top_px = round(theme.small_px * 1.8), theme.button_height_px
         status = self.ids.status
         status.ink, status.muted, status.font_px = theme.foreground, theme.muted, theme.small_px
@@ -169,17 +171,37 @@ class ScreenHeader(BoxLayout):
             self._step_bar, self.steps_px = None, 0
         self.tick(datetime.now(timezone.utc))  # the date in the language now, on or off the glass
 
+    def _on_glass(self) -> bool:
+        label = self.ids.title
+        return label.width > 1 and label.get_root_window() is not None
+
+    def _refit_title(self) -> None:
+        if self._title_fitted and self._on_glass():
+            self._fit_title()
+        else:
+            self.title_px = self._title_full_px
+            self._fit_title_soon()
+
+    def _title_width(self, *_args: Any) -> None:
+        self._refit_title()
+
+    def settle(self) -> None:
+        """The title fitted now rather than on the next tick (the explorer looks at a screen
+        entered this turn, its layout forced)."""
+        if self._on_glass():
+            self._fit_title()
+
     def _fit_title(self, *_args: Any) -> None:
         """The title at its full size, made smaller as long as Kivy leaves a line of it out:
         in elder mode in English the actions leave it a narrow column, and its third line was
         dropped without a mark. Each size tried is drawn (Kivy's own layout, in the label's
         texture), and Kivy keeps a font loaded for every size it ever drew, 2-2.5 MB each: so
-        only for a title on the glass (one built for a screen not shown yet is 100 px wide),
-        only once its row is laid out, and only while it is cut."""
+        only for a title on the glass, and only while it is cut."""
         label = self.ids.title
         self.title_px = self._title_full_px
-        if label.width <= 1 or label.get_root_window() is None:
+        if not self._on_glass():
             return  # its width changes when its screen comes on, and calls again
+        self._title_fitted = True
         smallest = round(TITLE_SMALLEST * self._title_full_px)
         label.texture_update()
         while self.title_px > smallest:
@@ -197,6 +219,8 @@ class ScreenHeader(BoxLayout):
         """The status line now (texts only: the labels keep their sizes)."""
         if now is None and self.get_root_window() is None and self.ids.status.clock:
             return  # drawn once; a screen not on the glass does not tick
+        if now is None and not self._title_fitted and self._on_glass():
+            self._fit_title()  # came on the glass with no change of its width
         app = self.app
         line = StatusLine.at(now or datetime.now(timezone.utc), language=app.prefs.language,
                              hall=app.kiosk_config.terminal.hall_name,

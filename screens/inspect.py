@@ -23,6 +23,7 @@ from kivy.core.window import Window
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.button import Button
 from kivy.uix.label import Label
+from kivy.uix.layout import Layout
 from kivy.uix.widget import Widget
 
 from screens.theme import MIN_TARGET_PX, contrast
@@ -43,6 +44,23 @@ class Problem:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def as_next_frame(manager: Widget, roots: Sequence[Widget]) -> None:
+    """`roots` as the next frame will draw them, for a look at a screen entered this turn:
+    its size (the manager lays it out on the next frame), its layouts, and its title fitted
+    (a frame header's `settle`, found by name: screens.frame is not loaded before the first
+    frame)."""
+    manager.do_layout()
+    for root in roots:
+        for widget in root.walk():
+            if isinstance(widget, Layout):
+                widget.do_layout()
+    for root in roots:
+        for widget in root.walk():
+            settle = getattr(widget, "settle", None)
+            if callable(settle):
+                settle()
 
 
 def problems(roots: Iterable[Widget], fallback_background: RGBA) -> list[Problem]:

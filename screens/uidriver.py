@@ -76,13 +76,12 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.graphics import ClearBuffers, ClearColor, Fbo, Scale, Translate
 from kivy.uix.behaviors import ButtonBehavior
-from kivy.uix.layout import Layout
 from kivy.uix.widget import Widget
 
 from kiosk.session import EndReason
 from screens import background
 from screens.glass import census
-from screens.inspect import problems
+from screens.inspect import as_next_frame, problems
 from screens.synthetic_touch import SyntheticTouch
 from screens.widgets import MARKUP_TAG, find, texts
 
@@ -177,11 +176,7 @@ class UiDriver:
     def inspect(self) -> dict[str, Any]:
         dialogs = self._dialogs()
         roots = dialogs or [self.app.manager.current_screen]
-        self.app.manager.do_layout()  # a screen entered this turn gets its size next frame
-        for root in roots:  # what the next frame will lay out (a screen built just now)
-            for widget in root.walk():
-                if isinstance(widget, Layout):
-                    widget.do_layout()
+        as_next_frame(self.app.manager, roots)
         found = problems(roots, self.app.theme.background)
         pressable = sorted({w.kid for w in roots[0].walk() if isinstance(w, ButtonBehavior)
                             and getattr(w, "kid", None) and not w.disabled and w.width > 1})

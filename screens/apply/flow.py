@@ -26,13 +26,19 @@ STEPS = (Step(N_("Guide"), ("guide",)), Step(N_("Fill in"), ("form",)),
 
 
 WARM_AFTER_S = 0.3  # after the screen that asks for it is on the glass, not during its drawing
+_warm_asked = False
 
 
 def warm_form_checks_soon() -> None:
     """The form's checks made ready on a worker while the citizen browses the catalogue or
-    reads a guide (once per process; a later call costs nothing): made when the guide came,
-    the first form of a process still waited ~150 ms behind them for a citizen who started at
-    once (bench/ui_bench.py tap, the form's worker call 174 ms against 30 ms warm)."""
+    reads a guide, once per process: made only when the guide came, the first form of a
+    process still waited ~150 ms behind them for a citizen who started at once (its worker
+    call 174 ms against 30 ms warm). A warm-up that fails costs nothing: the first form then
+    loads them itself."""
+    global _warm_asked
+    if _warm_asked:
+        return
+    _warm_asked = True
     Clock.schedule_once(lambda _dt: background.run(
         _warm_form_checks, lambda _r: None, lambda _e: None, name="form-warm", timed=False),
         WARM_AFTER_S)
