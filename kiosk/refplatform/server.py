@@ -1,8 +1,8 @@
 """Serving the reference platform with cheroot, in the foreground or a thread.
 
 cheroot, not werkzeug's development server: werkzeug closes the connection after every answer,
-so each request of a terminal paid a new TCP and TLS handshake (a list of services 28 ms
-against 12 ms on a kept-alive connection, bench/ui_bench.py tap). cheroot keeps connections
+so each request of a terminal paid a new TCP and TLS handshake (a list of services through
+the terminal's client 28 ms against 12 ms on a kept-alive connection). cheroot keeps connections
 alive, sets TCP_NODELAY, and serves from a fixed pool of threads; idle kept-alive connections
 wait in its selector, not in a thread. A real platform sits behind its own production server.
 `start_in_thread` binds before it returns, so `.url` is ready to use; port 0 picks a free port.
