@@ -115,14 +115,13 @@ class ScreenHeader(BoxLayout):
             self._actions[kid] = (button, glyph, words, factor)
             self._waits[kid] = waits
         self._step_bar: StepBar | None = None
-        self._title_full_px = self.title_px
         # Fitted first on the tick after its row is laid out on the glass, then at once on
         # each change: a header just added is laid out in steps (0 px, 100 px, ...), and a
         # size fitted to one of those would be drawn for nothing. A title that must shrink may
         # show cut for that first frame.
         self._title_fitted = False
         self._fit_title_soon = Clock.create_trigger(self._fit_title, 0)
-        self.ids.title.bind(width=self._title_width)
+        self.ids.title.bind(width=lambda *_a: self._refit_title())
         self.restyle(title)
         self._clock = Clock.schedule_interval(lambda _dt: self.tick(), 1.0)
         self.bind(parent=self._detached)
@@ -181,9 +180,6 @@ class ScreenHeader(BoxLayout):
         else:
             self.title_px = self._title_full_px
             self._fit_title_soon()
-
-    def _title_width(self, *_args: Any) -> None:
-        self._refit_title()
 
     def settle(self) -> None:
         """The title fitted now rather than on the next tick (the explorer looks at a screen

@@ -65,13 +65,17 @@ def laid_out_characters(label: Label) -> tuple[int, int]:
     shown = sum(len("".join(word.text.split())) for line in laid_out for word in line.words)
     text = label.text
     if label.markup:  # as Kivy shows it: no tags, each escape one character
-        text = MARKUP_TAG.sub("", text)
-        text = text.replace("&bl;", "[").replace("&br;", "]").replace("&amp;", "&")
+        text = unescape(MARKUP_TAG.sub("", text))
     return shown, len("".join(text.split()))
 
 
 def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
+
+
+def unescape(text: str) -> str:
+    """`escape` undone: what Kivy shows for a markup text's escapes."""
+    return text.replace("&bl;", "[").replace("&br;", "]").replace("&amp;", "&")
 
 
 def texts(root: Widget) -> list[str]:
@@ -80,7 +84,7 @@ def texts(root: Widget) -> list[str]:
     for widget in root.walk():
         if isinstance(widget, Label) and widget.text:
             text = MARKUP_TAG.sub("", _ICON.sub("", widget.text)) if widget.markup else widget.text
-            text = text.replace("&bl;", "[").replace("&br;", "]").replace("&amp;", "&")
+            text = unescape(text)
             lines.extend(line for line in text.splitlines() if line.strip())
     return lines
 

@@ -64,18 +64,18 @@ class ConditionalFetcher(FetcherInterface):
         """One GET; once more on a new connection when the one it went on was dropped before
         any answer: a kept-alive connection the server had just closed (its idle timeout, a
         restart) looks like that, and a GET is safe to repeat. A timeout is not repeated."""
-        for attempt in (1, 2):
+        def request() -> urllib3.BaseHTTPResponse:
+            return self._pool.request("GET", url, headers=headers, preload_content=False,
+                                      timeout=self.timeout, retries=False, redirect=False)
+        try:
             try:
-                return self._pool.request("GET", url, headers=headers, preload_content=False,
-                                          timeout=self.timeout, retries=False, redirect=False)
-            except urllib3.exceptions.TimeoutError as exc:
-                raise exceptions.SlowRetrievalError(f"{url}: no answer in time") from exc
-            except urllib3.exceptions.ProtocolError as exc:
-                if attempt == 2:
-                    raise exceptions.DownloadError(f"{url}: {type(exc).__name__}") from exc
-            except urllib3.exceptions.HTTPError as exc:
-                raise exceptions.DownloadError(f"{url}: {type(exc).__name__}") from exc
-        raise AssertionError("unreachable")
+                return request()
+            except urllib3.exceptions.ProtocolError:
+                return request()
+        except urllib3.exceptions.TimeoutError as exc:
+            raise exceptions.SlowRetrievalError(f"{url}: no answer in time") from exc
+        except urllib3.exceptions.HTTPError as exc:
+            raise exceptions.DownloadError(f"{url}: {type(exc).__name__}") from exc
 
     def _chunks(self, url: str, response: urllib3.BaseHTTPResponse,
                 remember: bool) -> Iterator[bytes]:
