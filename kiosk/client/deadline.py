@@ -8,12 +8,18 @@ and the caller reports the deadline.
 
 The socket is found through the connection classes of our own adapter: each connection notes
 itself in the calling thread's current exchange when it connects or sends a request.
+
+The adapter's pools also never hand out a kept-alive connection that has idled `reuse_idle_s`:
+the platform closes one idle for its keep-alive timeout, and a request leaving on it just then
+meets the close with no answer, which a request that may not be repeated cannot recover from.
 """
 
 from __future__ import annotations
 
 import socket
 import threading
+import time
+from functools import partial
 from typing import Any
 
 from requests.adapters import HTTPAdapter
@@ -89,17 +95,47 @@ class _Https(_Noting, HTTPSConnection):
     pass
 
 
-class _HttpPool(HTTPConnectionPool):
+class _Reusing:
+    """A pool that closes a kept-alive connection idle for `reuse_idle_s` before handing it
+    out (the request then connects afresh)."""
+
+    def __init__(self, *args: Any, reuse_idle_s: float | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        self.reuse_idle_s = reuse_idle_s
+
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        conn = super()._get_conn(timeout)  # type: ignore[misc]
+        idle_since = getattr(conn, "idle_since", None)
+        if (self.reuse_idle_s is not None and idle_since is not None
+                and time.monotonic() - idle_since >= self.reuse_idle_s):
+            conn.close()
+        return conn
+
+    def _put_conn(self, conn: Any) -> None:
+        if conn is not None:
+            conn.idle_since = time.monotonic()
+        super()._put_conn(conn)  # type: ignore[misc]
+
+
+class _HttpPool(_Reusing, HTTPConnectionPool):
     ConnectionCls = _Http
 
 
-class _HttpsPool(HTTPSConnectionPool):
+class _HttpsPool(_Reusing, HTTPSConnectionPool):
     ConnectionCls = _Https
 
 
 class DeadlineAdapter(HTTPAdapter):
-    """An HTTPAdapter whose connections an Exchange can cut at its deadline."""
+    """An HTTPAdapter whose connections an Exchange can cut at its deadline, and whose pools
+    do not reuse a connection idle for `reuse_idle_s` (None: as long as the server keeps it)."""
+
+    def __init__(self, *, reuse_idle_s: float | None = None, **kwargs: Any) -> None:
+        self.reuse_idle_s = reuse_idle_s  # before super().__init__, which makes the pools
+        super().__init__(**kwargs)
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _HttpPool, "https": _HttpsPool}
+        limit = getattr(self, "reuse_idle_s", None)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": partial(_HttpPool, reuse_idle_s=limit),
+            "https": partial(_HttpsPool, reuse_idle_s=limit)}

@@ -93,7 +93,7 @@ class HttpTransport:
     def __init__(self, base_url: str, *, kiosk_id: str, credential: str | None,
                  ca_bundle: str = "", connect_timeout_s: float = 3.0, timeout_s: float = 10.0,
                  deadline_s: float | None = None, max_response_bytes: int = 16_000_000,
-                 pool_size: int = 4) -> None:
+                 pool_size: int = 4, reuse_idle_s: float | None = None) -> None:
         if ca_bundle and not Path(ca_bundle).is_file():
             raise ValueError(f"platform CA bundle {ca_bundle} is not a file")
         self.base_url = base_url.rstrip("/")
@@ -104,7 +104,8 @@ class HttpTransport:
         self.deadline_s = deadline_s if deadline_s is not None else connect_timeout_s + timeout_s
         self.max_response_bytes = max_response_bytes
         self.session = requests.Session()
-        adapter = DeadlineAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
+        adapter = DeadlineAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0,
+                                  reuse_idle_s=reuse_idle_s)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
         # Passed on every call too: a session-level path loses to $REQUESTS_CA_BUNDLE.
@@ -119,7 +120,8 @@ class HttpTransport:
                     credential: str | None) -> HttpTransport:
         return cls(platform.base_url, kiosk_id=kiosk_id, credential=credential,
                    ca_bundle=platform.ca_bundle, connect_timeout_s=platform.connect_timeout_s,
-                   timeout_s=platform.timeout_s, max_response_bytes=platform.max_response_bytes)
+                   timeout_s=platform.timeout_s, max_response_bytes=platform.max_response_bytes,
+                   reuse_idle_s=platform.reuse_idle_s)
 
     def close(self) -> None:
         self.session.close()

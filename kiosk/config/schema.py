@@ -185,7 +185,7 @@ class DevicesConfig(Section):
 class PlatformConfig(Section):
     # how patiently to talk to the platform, never which platform, trust store or credential
     REMOTE = frozenset({"timeout_s", "connect_timeout_s", "retries", "max_response_bytes",
-                        "heartbeat_interval_s"})
+                        "heartbeat_interval_s", "reuse_idle_s"})
     base_url: str = Field(default="https://platform.invalid/api/v1", pattern=r"^https?://")
     ca_bundle: str = ""  # empty = the system's trust store
     timeout_s: Seconds = 10.0
@@ -194,6 +194,9 @@ class PlatformConfig(Section):
     credential_file: str = "/etc/kiosk/platform.credential"
     retries: int = Field(default=3, ge=0, le=10)
     max_response_bytes: int = Field(default=16_000_000, ge=10_000, le=500_000_000)
+    # a kept-alive connection idle this long is not used again: below the platform's
+    # keep-alive timeout, so the platform never closes one as a request leaves on it
+    reuse_idle_s: float = Field(default=4.0, ge=0, le=300)
     heartbeat_interval_s: float = Field(default=60.0, ge=5, le=3600)
     post_events: bool = False  # usage events (sessions, journeys, prints...) for the console
 
