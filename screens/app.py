@@ -459,6 +459,10 @@ class KioskApp(App):
         if event.kind == "ended":
             for forget in self._forgetters:  # the session's wipe took its data; screens let go
                 forget()
+            for screen in self.manager.screens:  # and of what they drew from it
+                let_go = getattr(screen, "let_go", None)
+                if let_go is not None:
+                    let_go()
             self.after_identity = None
             self.manager.get_screen("home").page = 0  # the next citizen starts on the first tiles
         if event.kind == "ended" and self.terminal.sessions.current is None:

@@ -50,6 +50,12 @@ class HolderScreen(JourneyScreen):
         self.card_failed = False
         self.app.show(self.name)
 
+    def let_go(self) -> None:
+        super().let_go()  # what was typed, where the code went, and the old visit's way on
+        self.then, self.digits, self.mode, self.sent = None, "", "", None
+        self.blocked = self.card_failed = False
+        self._typed = None
+
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem = None
         self.refresh()

@@ -198,6 +198,14 @@ class JourneyScreen(Screen):
                                 height=max(theme.text_px * 3.2, theme.button_height_px)))
         return below
 
+    def let_go(self) -> None:
+        """The session ended: nothing the citizen was shown stays in this screen's widgets
+        (its body, its problem line); the next visit draws afresh."""
+        self.problem = None
+        for widget in list(self.root_box.children):
+            if widget is not self.header:
+                self.root_box.remove_widget(widget)
+
     # ---- blocking work -----------------------------------------------------------------------
 
     def work(self, call: Callable[[], Any], done: Callable[[Any], None],

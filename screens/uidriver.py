@@ -186,6 +186,11 @@ class UiDriver:
     def _dialogs(self) -> list[Any]:
         return list(getattr(self.app, "open_dialogs", list)())
 
+    def held(self) -> dict[str, list[str]]:
+        """The texts every screen holds, on the glass or not (what a session's end must
+        leave none of)."""
+        return {screen.name: texts(screen) for screen in self.app.manager.screens}
+
     def modules(self) -> dict[str, list[str]]:
         return {"at_first_frame": self.frames.modules_at_first_flip, "now": sorted(sys.modules)}
 
@@ -433,6 +438,8 @@ class UiDriver:
                     self._run(lambda: census(Window.canvas))
                 elif self.path == "/layout":
                     self._run(driver.layout)
+                elif self.path == "/held":
+                    self._run(driver.held)
                 elif self.path == "/modules":
                     self._run(driver.modules)
                 else:

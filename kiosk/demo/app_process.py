@@ -143,6 +143,10 @@ class AppProcess:
         """The modules the app had imported at its first frame and has now."""
         return requests.get(f"{self.url}/modules", timeout=10).json()
 
+    def held(self) -> dict[str, list[str]]:
+        """The texts every screen holds, on the glass or not."""
+        return requests.get(f"{self.url}/held", timeout=10).json()
+
     def inspect(self) -> dict[str, Any]:
         """What is wrong on the glass now, and what can be pressed (screens.inspect)."""
         return requests.get(f"{self.url}/inspect", timeout=10).json()

@@ -64,6 +64,10 @@ class FormScreen(JourneyScreen):
         self.notice = (self._("The platform could not be asked for your details: please fill "
                               "in the form yourself.") if form.lookup_problem else None)
 
+    def let_go(self) -> None:
+        super().let_go()  # and what the citizen typed or the card and lookup filled in
+        self.fields, self.values, self.errors, self.notice, self.editing = [], {}, {}, None, None
+
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem = None
         journey = self.flow.journey

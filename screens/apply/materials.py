@@ -102,6 +102,10 @@ class MaterialRowsScreen(JourneyScreen):
         self._focus: str | None = None
         self._drawn_for: weakref.ref[Any] | None = None  # the journey last drawn (not kept)
 
+    def let_go(self) -> None:
+        super().let_go()
+        self.views, self._focus = [], None
+
     def rows_of(self, journey: Any) -> None:
         """Called as the rows are drawn for `journey`: another journey than the last (the
         next citizen's, or a new application) starts on the first page. The last citizen's

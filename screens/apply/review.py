@@ -31,6 +31,10 @@ class ReviewScreen(JourneyScreen):
         self.pager = Pager(self, 1, 1)  # over the lines grouped by the rows they take
         self._page_count = 0  # pages of lines as `draw_body` last laid them out
 
+    def let_go(self) -> None:
+        super().let_go()
+        self.review = None
+
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem = None
         self.pager.reset()

@@ -25,6 +25,10 @@ class ApptMineScreen(JourneyScreen):
         self.confirming: str | None = None
         self.page = 0
 
+    def let_go(self) -> None:
+        super().let_go()
+        self.bookings, self.cancelled, self.confirming = None, set(), None
+
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem, self.bookings, self.confirming, self.page = None, None, None, 0
         self.cancelled = set()

@@ -39,6 +39,7 @@ class ApptSlotsScreen(JourneyScreen):
         service = self.flow.service
         journey = self.flow.journey
         if service is None or journey is None:
+            self.refresh()  # the frame and its way back, at least
             return
 
         def loaded(slots: list[SlotView]) -> None:

@@ -9,6 +9,8 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n.messages import HOME_TILES
 from kiosk.journeys.collect import CertificateView
+from screens.choice_list import ChoiceList
+from screens.choices import certificate_choices
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
 
@@ -22,6 +24,7 @@ class CollectListScreen(JourneyScreen):
         super().__init__(app, **kwargs)
         self.flow = flow
         self.pager = Pager(self, PER_PAGE, ELDER_PER_PAGE)
+        self.choices = ChoiceList(self, self._choose)
 
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem = None
@@ -45,21 +48,12 @@ class CollectListScreen(JourneyScreen):
                          "See how far your application has come."),
                        self.journey_offers(("view_progress", _("View progress"), "progress")))
             return
-        rows = [(c, "\n".join((c.title, _("Issued on: %(date)s",
-                                          date=self.app.translator.format_date(
-                                              c.issued_at.date())),
-                                 _("Printed before: a reprint needs a reason") if c.collected
-                                 else _("Ready to print"))))
-                for c in found]
-        # three lines: a button of the usual height cut the first and the last
-        height = max([self.app.theme.button_height_px,
-                      *(self.lines_height(words, padding=24) for _c, words in rows)])
-        self.pager.fit(height, box.spacing)
-        for c, words in self.pager.shown(rows):
-            box.add_widget(self.button(f"cert_{c.certificate_id}", words,
-                                       lambda c=c: self._choose(c),
-                                       role="secondary" if c.collected else "primary",
-                                       height=height))
+        box.add_widget(self.choices.show(
+            certificate_choices(found, _, self.app.translator.format_date), self.pager))
+
+    def let_go(self) -> None:
+        super().let_go()
+        self.choices.let_go()
 
     def actions(self) -> list[Action]:
         _ = self._
@@ -67,9 +61,11 @@ class CollectListScreen(JourneyScreen):
         found = self.flow.certificates or []
         return acts + self.pager.actions(len(found))
 
-    def _choose(self, certificate: CertificateView) -> None:
+    def _choose(self, certificate_id: str) -> None:
         journey = self.flow.journey
-        if journey is None:
+        certificate = next((c for c in self.flow.certificates or ()
+                            if c.certificate_id == certificate_id), None)
+        if journey is None or certificate is None:
             return
         if certificate.collected:
             self.flow.reprint_of = certificate

@@ -8,6 +8,8 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n.messages import HOME_TILES
 from kiosk.journeys.evaluation import RateTarget
+from screens.choice_list import ChoiceList
+from screens.choices import rate_choices
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
 
@@ -21,6 +23,7 @@ class EvaluateListScreen(JourneyScreen):
         super().__init__(app, **kwargs)
         self.flow = flow
         self.pager = Pager(self, PER_PAGE, ELDER_PER_PAGE)
+        self.choices = ChoiceList(self, self._rate)
 
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem = None
@@ -45,21 +48,20 @@ class EvaluateListScreen(JourneyScreen):
                        self.journey_offers(("apply_now", _("Apply now"), "apply"),
                                     ("view_progress", _("View progress"), "progress")))
             return
-        for target in self.pager.shown(found):
-            lines = [target.service_name,
-                     _("Application number: %(number)s", number=target.reference)]
-            if target.submitted_at is not None:
-                lines.append(_("Submitted: %(date)s", date=self.app.translator.format_date(
-                    target.submitted_at.date())))
-            words = "\n".join(lines)  # three lines: the usual button height cut them
-            box.add_widget(self.button(f"rate_{target.reference}", words,
-                                       lambda t=target: self.flow.rate(
-                                           t, lambda: self.app.show("evaluate_list")),
-                                       height=max(self.app.theme.button_height_px,
-                                                  self.lines_height(words, padding=24))))
+        box.add_widget(self.choices.show(
+            rate_choices(found, _, self.app.translator.format_date), self.pager))
+
+    def let_go(self) -> None:
+        super().let_go()
+        self.choices.let_go()
 
     def actions(self) -> list[Action]:
         _ = self._
         acts: list[Action] = [("back", _("Back"), self.app.go_home, False)]
         found = self.flow.targets or []
         return acts + self.pager.actions(len(found))
+
+    def _rate(self, reference: str) -> None:
+        target = next((t for t in self.flow.targets or () if t.reference == reference), None)
+        if target is not None:
+            self.flow.rate(target, lambda: self.app.show("evaluate_list"))

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.gridlayout import GridLayout
 
 from kiosk.i18n.messages import N_
 from kiosk.journeys.payment import Payable, PaymentView
+from screens.choice_list import ChoiceList
+from screens.choices import fee_choices
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
 from screens.picture import Pixels, decode_png
@@ -24,6 +25,7 @@ class PayDueScreen(JourneyScreen):
         self.flow = flow
         self.due: list[Payable] | None = None
         self.pager = Pager(self, PER_PAGE, ELDER_PER_PAGE)
+        self.choices = ChoiceList(self, self._start)
 
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem, self.due = None, None
@@ -42,17 +44,14 @@ class PayDueScreen(JourneyScreen):
                        _("A fee is listed here when one of your applications needs one."),
                        self.journey_offers(("view_progress", _("View progress"), "progress")))
             return
-        box.add_widget(self.label(_("Choose the fee to pay:"), height=self.app.theme.text_px * 2))
-        grid = GridLayout(cols=1, spacing=16)
-        t = self.app.translator
-        for item in self.pager.shown(self.due):
-            text = (f"{item.service_name}    {item.amount_text}\n"
-                    + _("Application number: %(number)s", number=item.receipt_no)
-                    + "    " + t.format_date(item.submitted_at.date()))
-            grid.add_widget(self.button(f"pay_{item.receipt_no}", text,
-                                        lambda r=item.receipt_no: self._start(r),
-                                        height=self.app.theme.button_height_px * 1.5))
-        box.add_widget(grid)
+        box.add_widget(self.choices.show(
+            fee_choices(self.due, _, self.app.translator.format_date), self.pager,
+            prompt=_("Choose the fee to pay:")))
+
+    def let_go(self) -> None:
+        super().let_go()
+        self.choices.let_go()
+        self.due = None
 
     def actions(self) -> list[Action]:
         _ = self._

@@ -34,6 +34,10 @@ class PayQrScreen(JourneyScreen):
         self._texture: Texture | None = None
         self._texture_of: str | None = None
 
+    def let_go(self) -> None:
+        super().let_go()  # the citizen's payment code and its picture
+        self.state, self._texture, self._texture_of = None, None, None
+
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem, self.state, self.cancelling = None, None, False
         self.refresh()

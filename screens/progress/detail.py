@@ -31,6 +31,10 @@ class ProgressDetailScreen(JourneyScreen):
         self.printed: SlipPrint | None = None
         self.pager = Pager(self, STEPS_PER_PAGE, ELDER_STEPS_PER_PAGE)
 
+    def let_go(self) -> None:
+        super().let_go()
+        self.view, self.printed = None, None
+
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem, self.view, self.printed = None, None, None
         self.pager.reset()

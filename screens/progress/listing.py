@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.widget import Widget
 
 from kiosk.i18n.messages import HOME_TILES
 from kiosk.journeys.progress import ApplicationView
+from screens.choice_list import ChoiceList
+from screens.choices import application_choices
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
 
@@ -23,6 +24,7 @@ class ProgressListScreen(JourneyScreen):
         super().__init__(app, **kwargs)
         self.flow = flow
         self.pager = Pager(self, PER_PAGE, ELDER_PER_PAGE)
+        self.choices = ChoiceList(self, self._open, share=True)
 
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem = None
@@ -57,21 +59,12 @@ class ProgressListScreen(JourneyScreen):
                        _("Applications you hand in here, online or at a counter are listed "
                          "here."), self.journey_offers(("apply_now", _("Apply now"), "apply")))
             return
-        shown = self.pager.shown(found)
-        for a in shown:
-            # the name, then the number, where it stands and when: rows share the body's height
-            # equally (a fixed button height cut the first and last line off)
-            words = "\n".join((
-                a.service_name,
-                " · ".join((_("Application number: %(number)s", number=a.reference),
-                            a.status_words,
-                            _("Submitted: %(date)s", date=self.app.translator.format_date(
-                                a.submitted_at.date()))))))
-            box.add_widget(self.button(f"app_{a.reference}", words,
-                                       lambda r=a.reference: self._open(r), size_hint_y=1,
-                                       role="primary" if a.to_do else "secondary"))
-        for _empty in range(self.pager.per_page - len(shown)):
-            box.add_widget(Widget())  # a short last page keeps the rows' height
+        box.add_widget(self.choices.show(
+            application_choices(found, _, self.app.translator.format_date), self.pager))
+
+    def let_go(self) -> None:
+        super().let_go()
+        self.choices.let_go()
 
     def actions(self) -> list[Action]:
         _ = self._

@@ -1,0 +1,79 @@
+"""What the citizen's lists offer, as plain data (no Kivy): one choice per certificate to
+print, fee to pay, application to rate or to follow. screens/choice_list.py and choice_list.kv
+draw them, a page at a time, on buttons kept from one refresh to the next; tests read them
+without a window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from kiosk.journeys.collect import CertificateView
+from kiosk.journeys.evaluation import RateTarget
+from kiosk.journeys.payment import Payable
+from kiosk.journeys.progress import ApplicationView
+
+Translate = Callable[..., str]  # Translator.gettext
+FormatDate = Callable[..., str]  # Translator.format_date
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One button of a list: the item it stands for (`key`), its lines (plain text, never
+    markup: a "[" in a platform's name is text) and whether it is the likely next step
+    (drawn as the primary action; the others as secondary)."""
+
+    kid: str
+    key: str
+    lines: tuple[str, ...]
+    primary: bool = False
+
+    @property
+    def words(self) -> str:
+        return "\n".join(self.lines)
+
+
+def certificate_choices(found: Sequence[CertificateView], _: Translate,
+                        format_date: FormatDate) -> list[Choice]:
+    """A certificate to print leads (primary); one printed before asks for a reason first."""
+    return [Choice(f"cert_{c.certificate_id}", c.certificate_id,
+                   (c.title, _("Issued on: %(date)s", date=format_date(c.issued_at.date())),
+                    _("Printed before: a reprint needs a reason") if c.collected
+                    else _("Ready to print")),
+                   primary=not c.collected)
+            for c in found]
+
+
+def fee_choices(due: Sequence[Payable], _: Translate, format_date: FormatDate) -> list[Choice]:
+    return [Choice(f"pay_{p.receipt_no}", p.receipt_no,
+                   (f"{p.service_name}    {p.amount_text}",
+                    _("Application number: %(number)s", number=p.receipt_no) + "    "
+                    + format_date(p.submitted_at.date())))
+            for p in due]
+
+
+def rate_choices(found: Sequence[RateTarget], _: Translate,
+                 format_date: FormatDate) -> list[Choice]:
+    choices = []
+    for target in found:
+        lines = [target.service_name,
+                 _("Application number: %(number)s", number=target.reference)]
+        if target.submitted_at is not None:
+            lines.append(_("Submitted: %(date)s", date=format_date(target.submitted_at.date())))
+        choices.append(Choice(f"rate_{target.reference}", target.reference, tuple(lines)))
+    return choices
+
+
+def application_choices(found: Sequence[ApplicationView], _: Translate,
+                        format_date: FormatDate) -> list[Choice]:
+    """The name, then the number, where it stands and when; one that waits for the citizen
+    (a correction to hand in) leads."""
+    return [Choice(f"app_{a.reference}", a.reference,
+                   (a.service_name,
+                    " · ".join((_("Application number: %(number)s", number=a.reference),
+                                a.status_words,
+                                _("Submitted: %(date)s",
+                                  date=format_date(a.submitted_at.date()))))),
+                   primary=bool(a.to_do))
+            for a in found]

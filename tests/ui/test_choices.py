@@ -1,0 +1,66 @@
+"""The lists' choices, from plain data (no window): what each row says in both languages,
+which one leads (drawn as the primary action), and the item each row stands for."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from kiosk.i18n import Translator
+from kiosk.journeys.collect import CertificateView
+from kiosk.journeys.evaluation import RateTarget
+from kiosk.journeys.payment import Payable
+from kiosk.journeys.progress import ApplicationView
+from screens.choices import (application_choices, certificate_choices, fee_choices,
+                             rate_choices)
+
+ZH, EN = Translator("zh-CN"), Translator("en")
+AT = dt.datetime(2026, 12, 4, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def certificate(cid: str, collected: bool) -> CertificateView:
+    return CertificateView(certificate_id=cid, title="社会保险参保缴费证明", issuer="人社局",
+                           issued_at=AT, receipt_no="SL-1", collected=collected,
+                           print_count=int(collected))
+
+
+def application(reference: str, to_do: tuple[str, ...]) -> ApplicationView:
+    return ApplicationView(reference=reference, receipt_no=reference, service_name="护士执业注册",
+                           status="correction_requested", status_words="Correction requested",
+                           applicant_masked="张*", submitted_at=AT, due_date=None, steps=(),
+                           to_do=to_do, awaits_materials=bool(to_do),
+                           can_supplement=bool(to_do))
+
+
+def test_a_certificate_to_print_leads_and_a_reprint_says_it_needs_a_reason() -> None:
+    new, old = certificate_choices([certificate("C1", False), certificate("C2", True)],
+                                   EN.gettext, EN.format_date)
+    assert (new.kid, new.key, new.primary) == ("cert_C1", "C1", True)
+    assert new.lines == ("社会保险参保缴费证明", "Issued on: Fri 4 Dec 2026", "Ready to print")
+    assert not old.primary and old.lines[-1] == "Printed before: a reprint needs a reason"
+    zh = certificate_choices([certificate("C1", False)], ZH.gettext, ZH.format_date)[0]
+    assert zh.lines[1:] == ("出证日期：2026年12月4日（周五）", "可打印")
+
+
+def test_a_fee_says_what_for_how_much_and_which_application() -> None:
+    fee = Payable(receipt_no="SL-3", service_name="居住证补领", amount_fen=2000,
+                  amount_text="¥20.00", submitted_at=AT)
+    (choice,) = fee_choices([fee], EN.gettext, EN.format_date)
+    assert (choice.kid, choice.key) == ("pay_SL-3", "SL-3")
+    assert choice.words == "居住证补领    ¥20.00\nApplication number: SL-3    Fri 4 Dec 2026"
+
+
+def test_an_application_to_rate_has_its_date_only_when_known() -> None:
+    dated, waiting = rate_choices(
+        [RateTarget("SL-1", "receipt_no", "护士执业注册", AT),
+         RateTarget("OB-2", "outbox_reference", "护士执业注册", None)], ZH.gettext, ZH.format_date)
+    assert dated.lines == ("护士执业注册", "申请编号：SL-1", "提交日期：2026年12月4日（周五）")
+    assert waiting.lines == ("护士执业注册", "申请编号：OB-2")
+    assert (waiting.kid, waiting.key) == ("rate_OB-2", "OB-2")
+
+
+def test_an_application_waiting_for_the_citizen_leads() -> None:
+    mine, theirs = application_choices([application("SL-1", ("hand_in",)),
+                                        application("SL-2", ())], EN.gettext, EN.format_date)
+    assert mine.primary and not theirs.primary
+    assert mine.lines == ("护士执业注册", "Application number: SL-1 · Correction requested · "
+                                       "Submitted: Fri 4 Dec 2026")
