@@ -74,6 +74,13 @@ class HomeScreen(Screen):
     def on_pre_enter(self, *_args) -> None:
         self.refresh()
 
+    def let_go(self) -> None:
+        """The session ended: the greeting goes with its masked name (home is drawn in place,
+        and stayed as the citizen left it until the next touch)."""
+        if self.hello.parent is not None:
+            self.hello.parent.remove_widget(self.hello)
+        self.hello.text = ""
+
     def refresh(self) -> None:
         """Every text, size and colour from the current language and modes, in place."""
         _ = self.app.translator.gettext
@@ -104,6 +111,7 @@ class HomeScreen(Screen):
         if not self.app.greeting:
             if self.hello.parent is not None:
                 top.remove_widget(self.hello)
+            self.hello.text = ""
             return
         text = self.app.translator.gettext("Hello, %(name)s", name=self.app.greeting)
         hello = self.hello

@@ -169,9 +169,15 @@ def test_idle_timeout_mid_form_warns_aloud_then_wipes(sim, xvfb: Xvfb, tmp_path:
         open_service(sim, app)
         state = app.wait_for(lambda s: "countdown" in s["kids"], 30)
         assert state["screen"] == "form"  # the countdown shows on the screen in use
+        held = [t for t in app.state()["texts"] if "测" in t]
         app.wait_for(lambda s: s["screen"] == "attract", 15)
         assert leftovers(sim) == []
         assert since.applications(SERVICE) == []
+        # nor does any screen keep the form's values from the card (the name, whole or
+        # masked; the address; the ID number's digits)
+        kept = {name: [t for t in texts if "测" in t or "示例街道" in t or "0307" in t]
+                for name, texts in app.held().items()}
+        assert not any(kept.values()), (kept, held)
         # the countdown was spoken (catalogue words and the seconds only: kiosk.voice)
         assert wait_until(lambda: spoken.exists() and spoken.read_text().strip(), 10)
         assert all(line.endswith(".wav") for line in spoken.read_text().split())
