@@ -15,12 +15,13 @@ from typing import Any
 
 from kivy.lang import Builder
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
 from screens.choices import Choice
 from screens.paging import Pager
-from screens.widgets import KioskButton
+from screens.widgets import KioskButton, escape
 
 Builder.load_file(str(Path(__file__).with_name("choice_list.kv")))
 
@@ -42,11 +43,13 @@ class ChoiceList(BoxLayout):
         self._buttons: list[KioskButton] = []
         self._prompt: Label | None = None
         self._fillers: list[Widget] = []
+        self._grid: GridLayout | None = None  # the rows, when more than one to a row
 
-    def show(self, choices: Sequence[Choice], pager: Pager, prompt: str | None = None
-             ) -> ChoiceList:
-        """This page of `choices` (under `prompt`, if any), on the buttons kept; returns
-        itself for the screen's body to add."""
+    def show(self, choices: Sequence[Choice], pager: Pager, prompt: str | None = None, *,
+             cols: int = 1, row_px: float | None = None) -> ChoiceList:
+        """This page of `choices` (under `prompt`, if any; `cols` to a row, each row
+        `row_px` tall or as the tallest row's lines), on the buttons kept; returns itself for
+        the screen's body to add."""
         screen, theme = self.screen, self.screen.app.theme
         if self.parent is not None:  # the body it was in last time is gone
             self.parent.remove_widget(self)
@@ -58,13 +61,20 @@ class ChoiceList(BoxLayout):
             room -= label.height + self.spacing
         height = None
         if not self.share:
-            height = max([theme.button_height_px,
-                          *(screen.lines_height(c.words, padding=ROW_PADDING_PX)
-                            for c in choices)])
-            pager.fit(height, self.spacing, room)
+            height = row_px or max([theme.button_height_px,
+                                    *(screen.lines_height(c.words, padding=ROW_PADDING_PX)
+                                      for c in choices)])
+            pager.fit(height, self.spacing, room, per_row=cols)
         self.shown = list(pager.shown(choices))
-        for index, choice in enumerate(self.shown):
-            self.add_widget(self._row(index, choice, height))
+        rows = [self._row(index, choice, height) for index, choice in enumerate(self.shown)]
+        if cols > 1 and height is not None:
+            grid = self._grid_of(cols, -(-len(rows) // cols), height)
+            for row in rows:
+                grid.add_widget(row)
+            self.add_widget(grid)
+        else:
+            for row in rows:
+                self.add_widget(row)
         fillers = pager.per_page - len(self.shown) if self.share else 1
         for filler in self._filler_widgets(fillers):
             self.add_widget(filler)
@@ -72,20 +82,36 @@ class ChoiceList(BoxLayout):
 
     def _row(self, index: int, choice: Choice, height: float | None) -> KioskButton:
         theme, role = self.screen.app.theme, "primary" if choice.primary else "secondary"
+        words = choice.words
+        if choice.detail:  # platform words, escaped: a "[" in a name is text, not markup
+            words = f"{escape(words)}\n[size={theme.small_px}]{escape(choice.detail)}[/size]"
         if index < len(self._buttons):
             button = self._buttons[index]
+            if button.parent is not None:  # the grid it was in, when more than one to a row
+                button.parent.remove_widget(button)
             button.kid, button.base_role = choice.kid, role
+            button.markup = bool(choice.detail)
             button.disabled = self.screen.busy  # before restyle, which draws that state
-            button.restyle(theme, choice.words)
+            button.restyle(theme, words)
         else:
-            button = self.screen.button(choice.kid, choice.words,
+            button = self.screen.button(choice.kid, words,
                                         lambda i=index: self._chosen(i), role=role,
+                                        markup=bool(choice.detail),
                                         **({"size_hint_y": 1} if self.share else {}),
                                         **({"height": height} if height is not None else {}))
             self._buttons.append(button)
         if height is not None:
             button.height = height
         return button
+
+    def _grid_of(self, cols: int, rows: int, height: float) -> GridLayout:
+        if self._grid is None:
+            self._grid = GridLayout(size_hint_y=None)
+        grid = self._grid
+        grid.clear_widgets()
+        grid.cols, grid.spacing = cols, self.spacing
+        grid.height = rows * height + (rows - 1) * self.spacing
+        return grid
 
     def let_go(self) -> None:
         """The session ended: its rows go (their words were the citizen's)."""

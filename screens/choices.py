@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from kiosk.journeys.appointment import ServiceChoice
 from kiosk.journeys.collect import CertificateView
 from kiosk.journeys.evaluation import RateTarget
 from kiosk.journeys.payment import Payable
@@ -28,6 +29,7 @@ class Choice:
     key: str
     lines: tuple[str, ...]
     primary: bool = False
+    detail: str = ""  # a smaller line under the lines (a service's department)
 
     @property
     def words(self) -> str:
@@ -77,3 +79,9 @@ def application_choices(found: Sequence[ApplicationView], _: Translate,
                                   date=format_date(a.submitted_at.date()))))),
                    primary=bool(a.to_do))
             for a in found]
+
+
+def bookable_choices(services: Sequence[ServiceChoice]) -> list[Choice]:
+    """A service to book at a counter: its name, its department beneath (smaller)."""
+    return [Choice(f"appt_service_{s.service_id}", s.service_id, (s.name,), detail=s.department)
+            for s in services]

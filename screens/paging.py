@@ -24,12 +24,13 @@ class Pager:
         most = self.per_page_elder if self.screen.app.prefs.elder_mode else self.per_page_normal
         return most if self.room_for is None else max(1, min(most, self.room_for))
 
-    def fit(self, item_px: float, spacing: float, room: float | None = None) -> None:
+    def fit(self, item_px: float, spacing: float, room: float | None = None,
+            per_row: int = 1) -> None:
         """No more items a page than `room` (the body's, `screen.body_room`, by default) has
-        room for, each `item_px` tall: a page of four certificates, three lines each, ran
-        12 px into the step bar (found by the explorer). Called before `shown`."""
+        room for, `per_row` to a row `item_px` tall: a page of four certificates, three lines
+        each, ran 12 px into the step bar (found by the explorer). Called before `shown`."""
         room = self.screen.body_room if room is None else room
-        self.room_for = int((room + spacing) // (item_px + spacing))
+        self.room_for = int((room + spacing) // (item_px + spacing)) * per_row
 
     @property
     def offset(self) -> int:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.gridlayout import GridLayout
 
 from kiosk.i18n.messages import N_
 from kiosk.journeys.appointment import ServiceChoice
+from screens.choice_list import ChoiceList
+from screens.choices import bookable_choices
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
-from screens.widgets import escape
 
 PER_PAGE, ELDER_PER_PAGE = 6, 2  # elder: two 1.5× rows of 1.6 buttons fit 1080 px
 
@@ -24,6 +24,7 @@ class ApptServicesScreen(JourneyScreen):
         self.flow = flow
         self.services: list[ServiceChoice] | None = None
         self.pager = Pager(self, PER_PAGE, ELDER_PER_PAGE)
+        self.choices = ChoiceList(self, self._choose)
 
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem, self.services = None, None
@@ -34,23 +35,25 @@ class ApptServicesScreen(JourneyScreen):
         self.services = services
 
     def draw_body(self, box: BoxLayout) -> None:
+        if self.services is None:
+            return
+        # two lines for a long name, the department smaller beneath
         theme = self.app.theme
-        grid = GridLayout(cols=1 if self.app.prefs.elder_mode else 2, spacing=16)
-        for service in self.pager.shown(self.services or []):
-            # two lines for a long name, the department smaller beneath (platform words are
-            # escaped: a "[" in a name is text, not markup)
-            grid.add_widget(self.button(f"appt_service_{service.service_id}",
-                                        f"{escape(service.name)}\n[size={theme.small_px}]"
-                                        f"{escape(service.department)}[/size]",
-                                        lambda s=service: self._choose(s), markup=True,
-                                        height=round(theme.button_height_px * 1.6)))
-        box.add_widget(grid)
+        box.add_widget(self.choices.show(bookable_choices(self.services), self.pager,
+                                         cols=1 if self.app.prefs.elder_mode else 2,
+                                         row_px=round(theme.button_height_px * 1.6)))
+
+    def let_go(self) -> None:
+        super().let_go()
+        self.choices.let_go()
 
     def actions(self) -> list[Action]:
         _ = self._
         acts: list[Action] = [("back", _("Back"), lambda: self.app.show("appt_menu"), False)]
         return acts + self.pager.actions(len(self.services or []))
 
-    def _choose(self, service: ServiceChoice) -> None:
-        self.flow.service = service
-        self.app.show("appt_slots")
+    def _choose(self, service_id: str) -> None:
+        service = next((s for s in self.services or () if s.service_id == service_id), None)
+        if service is not None:
+            self.flow.service = service
+            self.app.show("appt_slots")

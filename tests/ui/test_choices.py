@@ -10,8 +10,9 @@ from kiosk.journeys.collect import CertificateView
 from kiosk.journeys.evaluation import RateTarget
 from kiosk.journeys.payment import Payable
 from kiosk.journeys.progress import ApplicationView
-from screens.choices import (application_choices, certificate_choices, fee_choices,
-                             rate_choices)
+from kiosk.journeys.appointment import ServiceChoice
+from screens.choices import (application_choices, bookable_choices, certificate_choices,
+                             fee_choices, rate_choices)
 
 ZH, EN = Translator("zh-CN"), Translator("en")
 AT = dt.datetime(2026, 12, 4, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -64,3 +65,9 @@ def test_an_application_waiting_for_the_citizen_leads() -> None:
     assert mine.primary and not theirs.primary
     assert mine.lines == ("护士执业注册", "Application number: SL-1 · Correction requested · "
                                        "Submitted: Fri 4 Dec 2026")
+
+
+def test_a_service_to_book_has_its_department_as_a_smaller_line() -> None:
+    (choice,) = bookable_choices([ServiceChoice("id-card.renew", "居民身份证换领 [急]", "公安局")])
+    assert (choice.kid, choice.key) == ("appt_service_id-card.renew", "id-card.renew")
+    assert (choice.lines, choice.detail) == (("居民身份证换领 [急]",), "公安局")  # escaped when drawn
