@@ -118,6 +118,8 @@ class ChoiceList(BoxLayout):
         if self.parent is not None:
             self.parent.remove_widget(self)
         self.clear_widgets()
+        if self._grid is not None:
+            self._grid.clear_widgets()
         self.shown, self._buttons = [], []
 
     def _chosen(self, index: int) -> None:

@@ -200,8 +200,10 @@ class JourneyScreen(Screen):
 
     def let_go(self) -> None:
         """The session ended: nothing the citizen was shown stays in this screen's widgets
-        (its body, its problem line); the next visit draws afresh."""
-        self.problem = None
+        (its body, its problem line); the next visit draws afresh. Work still running for
+        that session is not waited for: its answer is dropped (`work`'s alive check), and a
+        screen left busy stayed "please wait", its buttons dead, for the next citizen."""
+        self.problem, self.busy = None, False
         for widget in list(self.root_box.children):
             if widget is not self.header:
                 self.root_box.remove_widget(widget)

@@ -67,3 +67,34 @@ def test_a_touch_as_the_session_ends_elsewhere_brings_the_goodbye_not_a_fault(
     log = app.app_log(10**6)[len(before):]
     assert "unexpected" not in log and "Traceback" not in log, log[-2000:]
     assert not [p for p in leftovers(sim) if p.is_file()]
+
+
+def test_a_visit_that_ends_while_a_screen_waits_leaves_it_usable_for_the_next(
+        sim: Simulation, app: KioskUi) -> None:
+    """The card lifted while a progress slip prints: the print's answer is dropped (its session
+    is over), and the detail screen stayed "please wait" with every button but Call staff
+    dead for the next citizen who opened an application's detail."""
+    receipt_no = sim.control("platform", "file", {
+        "service_id": "nurse-practice-registration", "card": str(CARD)})["receipt_no"]
+
+    def to_detail() -> dict:
+        open_tile(sim, app, "tile_progress")
+        app.wait_for(on("progress_list", f"app_{receipt_no}"), 20)
+        tap(app, f"app_{receipt_no}")
+        return app.wait_for(on("progress_detail", "progress_print"), 20)
+
+    identify(sim, app)
+    to_detail()
+    sim.control("printer", "silent", {})  # a printer that hangs: the print waits for it
+    try:
+        tap(app, "progress_print")
+        assert "busy" in app.state()["kids"]  # the slip is printing
+        sim.control("idcard", "remove_card", {})
+        app.wait_for(lambda s: s["screen"] in ("goodbye", "attract"), 15)
+    finally:
+        sim.control("printer", "silent", {"enabled": False})
+    identify(sim, app)
+    state = to_detail()
+    assert "busy" not in state["kids"]
+    tap(app, "back")  # answers: the screen is not waiting for the last visit's print
+    app.wait_for(on("progress_list"), 10)
