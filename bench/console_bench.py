@@ -7,8 +7,9 @@ platform's heartbeat route and the console store, on SQLite and on PostgreSQL.
 Each round every terminal sends one heartbeat, spread evenly over `--interval` seconds (60 is
 real time; a smaller value compresses time and raises the request rate by the same factor).
 A heartbeat is a real HTTP POST to /kiosk/heartbeat of a platform running in its own process
-(werkzeug's threaded server, contract validation on), then the console store's ingest of it
-(the terminal's row updated, a history row when the heartbeat is news: kiosk.console.ingest).
+(kiosk.refplatform.server on cheroot; contract validation on), then the console store's
+ingest of it (the terminal's row updated, a history row when the heartbeat is news:
+kiosk.console.ingest).
 
 Measured:
   - heartbeat latency at the platform (p50/p99) and of the console write (p50/p99);
