@@ -21,7 +21,8 @@ import pytest
 from kiosk.client import PlatformClient
 from tests.client import samples
 
-SERVER_IDLE_S = 0.6  # the platform's keep-alive timeout in this test
+SERVER_IDLE_S = 2.0  # the platform's keep-alive timeout in this test
+REUSE_IDLE_S = 1.0  # the client's limit, below it (a loaded CI box may pause a test 0.5 s)
 BODY = json.dumps(samples.CITIZEN_SESSION).encode()
 ANSWER = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
           b"Content-Length: %d\r\n\r\n" % len(BODY)) + BODY
@@ -57,9 +58,9 @@ class IdleClosingServer:
                 if answered_at is not None and time.monotonic() - answered_at >= SERVER_IDLE_S:
                     self.dropped.append((n, i))
                     return  # closed with no answer
+                self.served.append((n, i))  # before the answer: the test reads it after
                 conn.sendall(ANSWER)
                 answered_at = time.monotonic()
-                self.served.append((n, i))
 
     @staticmethod
     def _read_request(conn: socket.socket) -> bytes | None:
@@ -93,7 +94,7 @@ def open_session(client: PlatformClient) -> None:
 
 def test_a_connection_idle_past_the_limit_is_not_reused(
         server: IdleClosingServer, make_client: Callable[..., PlatformClient]) -> None:
-    client = make_client(f"http://127.0.0.1:{server.port}/api/v1", reuse_idle_s=0.3)
+    client = make_client(f"http://127.0.0.1:{server.port}/api/v1", reuse_idle_s=REUSE_IDLE_S)
     open_session(client)
     time.sleep(SERVER_IDLE_S + 0.2)  # the platform would close it now
     open_session(client)  # on a new connection: answered
@@ -103,7 +104,7 @@ def test_a_connection_idle_past_the_limit_is_not_reused(
 
 def test_a_connection_used_again_soon_is_kept_alive(
         server: IdleClosingServer, make_client: Callable[..., PlatformClient]) -> None:
-    client = make_client(f"http://127.0.0.1:{server.port}/api/v1", reuse_idle_s=0.3)
+    client = make_client(f"http://127.0.0.1:{server.port}/api/v1", reuse_idle_s=REUSE_IDLE_S)
     for _ in range(3):
         open_session(client)
         time.sleep(0.05)
