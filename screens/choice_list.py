@@ -10,8 +10,9 @@ space under the bar empty, as if something had not come.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from kivy.lang import Builder
 from kivy.uix.boxlayout import BoxLayout
@@ -28,6 +29,17 @@ Builder.load_file(str(Path(__file__).with_name("choice_list.kv")))
 ROW_PADDING_PX = 24  # above and below a row's lines, inside its button
 
 
+@dataclass(frozen=True)
+class Heading:
+    """A line above the rows: what to choose (a prompt), or what the choice is for (the
+    certificate a reprint is asked for). `rows`: its height, in lines of its size."""
+
+    words: str
+    kid: str = "list_prompt"
+    size: Literal["text", "title"] = "text"
+    rows: float = 2.0
+
+
 class ChoiceList(BoxLayout):
     """`share`: the rows share the body's height (their lines wrap: a fixed height cut an
     application's first and last line); otherwise each is as tall as the tallest row's lines
@@ -41,22 +53,23 @@ class ChoiceList(BoxLayout):
         self.share = share
         self.shown: list[Choice] = []
         self._buttons: list[KioskButton] = []
-        self._prompt: Label | None = None
+        self._heading: Label | None = None
         self._fillers: list[Widget] = []
         self._grid: GridLayout | None = None  # the rows, when more than one to a row
 
-    def show(self, choices: Sequence[Choice], pager: Pager, prompt: str | None = None, *,
-             cols: int = 1, row_px: float | None = None) -> ChoiceList:
-        """This page of `choices` (under `prompt`, if any; `cols` to a row, each row
-        `row_px` tall or as the tallest row's lines), on the buttons kept; returns itself for
-        the screen's body to add."""
+    def show(self, choices: Sequence[Choice], pager: Pager, heading: Heading | None = None, *,
+             cols: int = 1, row_px: float | None = None, room: float | None = None
+             ) -> ChoiceList:
+        """This page of `choices` (under `heading`, if any; `cols` to a row, each row
+        `row_px` tall or as the tallest row's lines; in `room` px, the body's by default), on
+        the buttons kept; returns itself for the screen's body to add."""
         screen, theme = self.screen, self.screen.app.theme
         if self.parent is not None:  # the body it was in last time is gone
             self.parent.remove_widget(self)
         self.clear_widgets()
-        room = screen.body_room
-        if prompt is not None:
-            label = self._prompt_label(prompt)
+        room = screen.body_room if room is None else room
+        if heading is not None:
+            label = self._heading_label(heading)
             self.add_widget(label)
             room -= label.height + self.spacing
         height = None
@@ -120,19 +133,22 @@ class ChoiceList(BoxLayout):
         self.clear_widgets()
         if self._grid is not None:
             self._grid.clear_widgets()
+        if self._heading is not None:  # a heading may name the citizen's certificate
+            self._heading.text = ""
         self.shown, self._buttons = [], []
 
     def _chosen(self, index: int) -> None:
         if index < len(self.shown):
             self.on_choose(self.shown[index].key)
 
-    def _prompt_label(self, words: str) -> Label:
+    def _heading_label(self, heading: Heading) -> Label:
         theme = self.screen.app.theme
-        if self._prompt is None:
-            self._prompt = self.screen.label(words, kid="list_prompt", height=theme.text_px * 2)
-        label = self._prompt
-        label.text, label.font_size, label.color = words, theme.text_px, theme.foreground
-        label.height = theme.text_px * 2
+        px = theme.title_px if heading.size == "title" else theme.text_px
+        if self._heading is None:
+            self._heading = self.screen.label(heading.words)
+        label = self._heading
+        label.kid, label.text, label.color = heading.kid, heading.words, theme.foreground
+        label.font_size, label.size_hint_y, label.height = px, None, px * heading.rows
         return label
 
     def _filler_widgets(self, count: int) -> list[Widget]:

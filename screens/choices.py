@@ -9,14 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from kiosk.journeys.appointment import ServiceChoice
-from kiosk.journeys.collect import CertificateView
+from kiosk.journeys.appointment import ServiceChoice, SlotView
+from kiosk.journeys.collect import REPRINT_REASONS, CertificateView
 from kiosk.journeys.evaluation import RateTarget
 from kiosk.journeys.payment import Payable
 from kiosk.journeys.progress import ApplicationView
 
 Translate = Callable[..., str]  # Translator.gettext
 FormatDate = Callable[..., str]  # Translator.format_date
+Plural = Callable[..., str]  # Translator.ngettext
 
 
 @dataclass(frozen=True)
@@ -85,3 +86,16 @@ def bookable_choices(services: Sequence[ServiceChoice]) -> list[Choice]:
     """A service to book at a counter: its name, its department beneath (smaller)."""
     return [Choice(f"appt_service_{s.service_id}", s.service_id, (s.name,), detail=s.department)
             for s in services]
+
+
+def slot_choices(slots: Sequence[SlotView], ngettext: Plural) -> list[Choice]:
+    """A day's free times: when, and how many places are left."""
+    return [Choice(f"appt_slot_{slot.slot_id}", slot.slot_id,
+                   (slot.time_text + "  " + ngettext("%(n)d place left", "%(n)d places left",
+                                                     slot.remaining),))
+            for slot in slots]
+
+
+def reason_choices(_: Translate) -> list[Choice]:
+    """Why a certificate printed before is needed again (the platform records the reason)."""
+    return [Choice(f"reason_{code}", code, (_(msgid),)) for code, msgid in REPRINT_REASONS.items()]

@@ -10,7 +10,10 @@ driver's `/inspect`. Each check reads what Kivy draws, not what a screen meant t
 - `cut`: lines Kivy left out without a mark (a label with `max_lines` or a fixed height and no
   `shorten` drops the lines that do not fit, and draws the rest as if nothing were missing);
 - `contrast`: text against the fill drawn behind it below WCAG's 4.5:1 (alpha blended);
-- `small_target`: something to touch smaller than 15 mm (MIN_TARGET_PX) either way.
+- `small_target`: something to touch smaller than 15 mm (MIN_TARGET_PX) either way;
+- `overlap`: two things to touch lying over each other (a finger on the overlap presses one
+  the eye may not mean: elder mode's second free time ran under Back and Next page, its text
+  still in sight above them).
 """
 
 from __future__ import annotations
@@ -69,11 +72,13 @@ def problems(roots: Iterable[Widget], fallback_background: RGBA) -> list[Problem
     found: list[Problem] = []
     for root in roots:
         texts: list[tuple[Label, Rect]] = []  # overprint within one root: a dialog lies above
+        targets: list[tuple[Widget, Rect]] = []
         for widget in root.walk():
             if not _shown(widget):
                 continue
             if isinstance(widget, ButtonBehavior):
                 found.extend(_target(widget))
+                targets.append((widget, _window_rect(widget)))
             if isinstance(widget, Label) and widget.text.strip():
                 widget.texture_update()
                 drawn = _text_rect(widget)
@@ -82,6 +87,7 @@ def problems(roots: Iterable[Widget], fallback_background: RGBA) -> list[Problem
                 found.extend(_contrast(widget, fallback_background))
                 texts.append((widget, drawn))
         found.extend(_overprints(texts))
+        found.extend(_overlaps(targets))
     return found
 
 
@@ -197,6 +203,20 @@ def _overprints(texts: list[tuple[Label, Rect]]) -> list[Problem]:
             if w > SLACK_PX and h > SLACK_PX:
                 found.append(_problem("overprint", a, f"over {getattr(b, 'kid', None)!r} "
                                                       f"({_words(b)!r}) by {w:.0f}×{h:.0f} px"))
+    return found
+
+
+def _overlaps(targets: list[tuple[Widget, Rect]]) -> list[Problem]:
+    found = []
+    for i, (a, ra) in enumerate(targets):
+        for b, rb in targets[i + 1:]:
+            if _related(a, b):
+                continue
+            w = min(ra[0] + ra[2], rb[0] + rb[2]) - max(ra[0], rb[0])
+            h = min(ra[1] + ra[3], rb[1] + rb[3]) - max(ra[1], rb[1])
+            if w > SLACK_PX and h > SLACK_PX:
+                found.append(_problem("overlap", a, f"under or over {getattr(b, 'kid', None)!r}"
+                                                    f" by {w:.0f}×{h:.0f} px"))
     return found
 
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.gridlayout import GridLayout
 
 from kiosk.i18n.messages import N_
 from kiosk.journeys.appointment import Booking, SlotView
 from kiosk.journeys.problems import JourneyProblem
+from screens.choice_list import ChoiceList
+from screens.choices import slot_choices
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
 
@@ -28,6 +29,7 @@ class ApptSlotsScreen(JourneyScreen):
         self.slots: list[SlotView] | None = None
         self.day = None
         self.pager = Pager(self, PER_PAGE, ELDER_PER_PAGE)
+        self.choices = ChoiceList(self, self._book)
 
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem = None
@@ -54,26 +56,29 @@ class ApptSlotsScreen(JourneyScreen):
         return days[:ELDER_DAYS_SHOWN if self.app.prefs.elder_mode else DAYS_SHOWN]
 
     def draw_body(self, box: BoxLayout) -> None:
+        theme, room = self.app.theme, self.body_room
         if self.flow.service is not None:
-            box.add_widget(self.label(self.flow.service.name, size=self.app.theme.title_px,
-                                      height=self.app.theme.title_px * 1.5))
+            name = self.label(self.flow.service.name, size=theme.title_px,
+                              height=theme.title_px * 1.5)
+            box.add_widget(name)
+            room -= name.height + box.spacing
         if not self.slots:
             return
         t = self.app.translator
-        row = BoxLayout(size_hint_y=None, height=self.app.theme.button_height_px, spacing=12)
+        row = BoxLayout(size_hint_y=None, height=theme.button_height_px, spacing=12)
         for day in self._days():
             row.add_widget(self.button(f"appt_day_{day:%Y%m%d}", t.format_day(day),
                                        lambda d=day: self._pick_day(d), selected=day == self.day))
         box.add_widget(row)
-        shown = [s for s in self.slots if s.day == self.day]
-        grid = GridLayout(cols=1 if self.app.prefs.elder_mode else 2, spacing=12)
-        for slot in self.pager.shown(shown):
-            grid.add_widget(self.button(
-                f"appt_slot_{slot.slot_id}",
-                slot.time_text + "  " + t.ngettext("%(n)d place left", "%(n)d places left",
-                                                   slot.remaining),
-                lambda s=slot: self._book(s)))
-        box.add_widget(grid)
+        room -= row.height + box.spacing
+        box.add_widget(self.choices.show(
+            slot_choices([s for s in self.slots if s.day == self.day], t.ngettext), self.pager,
+            cols=1 if self.app.prefs.elder_mode else 2, row_px=theme.button_height_px,
+            room=room))
+
+    def let_go(self) -> None:
+        super().let_go()
+        self.choices.let_go()
 
     def actions(self) -> list[Action]:
         _ = self._
@@ -87,9 +92,10 @@ class ApptSlotsScreen(JourneyScreen):
         self.pager.reset()
         self.refresh()
 
-    def _book(self, slot: SlotView) -> None:
+    def _book(self, slot_id: str) -> None:
         journey = self.flow.journey
-        if journey is None:
+        slot = next((s for s in self.slots or () if s.slot_id == slot_id), None)
+        if journey is None or slot is None:
             return
 
         def booked(booking: Booking) -> None:

@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.gridlayout import GridLayout
 
 from kiosk.i18n.messages import N_
 from kiosk.journeys.collect import REPRINT_REASONS
+from screens.choice_list import ChoiceList, Heading
+from screens.choices import reason_choices
 from screens.journey_screen import Action, JourneyScreen
+from screens.paging import Pager
 
 
 class CollectReasonScreen(JourneyScreen):
@@ -19,27 +21,32 @@ class CollectReasonScreen(JourneyScreen):
     def __init__(self, app, flow, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
         self.flow = flow
+        # all of them on one page, unless the body cannot hold them (then a second page)
+        self.pager = Pager(self, len(REPRINT_REASONS), len(REPRINT_REASONS))
+        self.choices = ChoiceList(self, self._choose)
+
+    def on_pre_enter(self, *args: Any) -> None:
+        self.pager.reset()
+        super().on_pre_enter(*args)
 
     def draw_body(self, box: BoxLayout) -> None:
         certificate = self.flow.reprint_of
         if certificate is None:
             return
         theme = self.app.theme
-        box.add_widget(self.label(certificate.title, size=theme.title_px,
-                                  kid="reprint_title", height=theme.title_px * 1.6))
         # in elder mode two a row: three of the taller buttons under the title overran the body
-        cols = 2 if self.app.prefs.elder_mode else 1
-        rows = -(-len(REPRINT_REASONS) // cols)
-        grid = GridLayout(cols=cols, spacing=12, size_hint_y=None,
-                          height=rows * theme.button_height_px + (rows - 1) * 12)
-        for code, msgid in REPRINT_REASONS.items():
-            grid.add_widget(self.button(f"reason_{code}", self._(msgid),
-                                        lambda code=code: self._choose(code)))
-        box.add_widget(grid)
-        box.add_widget(BoxLayout())  # the rest of the body stays empty below
+        box.add_widget(self.choices.show(
+            reason_choices(self._), self.pager,
+            Heading(certificate.title, kid="reprint_title", size="title", rows=1.6),
+            cols=2 if self.app.prefs.elder_mode else 1, row_px=theme.button_height_px))
+
+    def let_go(self) -> None:
+        super().let_go()
+        self.choices.let_go()
 
     def actions(self) -> list[Action]:
-        return [("back", self._("Back"), lambda: self.app.show("collect_list"), False)]
+        return [("back", self._("Back"), lambda: self.app.show("collect_list"), False),
+                *self.pager.actions(len(REPRINT_REASONS))]
 
     def _choose(self, code: str) -> None:
         journey, certificate = self.flow.journey, self.flow.reprint_of

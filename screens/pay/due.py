@@ -8,7 +8,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n.messages import N_
 from kiosk.journeys.payment import Payable, PaymentView
-from screens.choice_list import ChoiceList
+from screens.choice_list import ChoiceList, Heading
 from screens.choices import fee_choices
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
@@ -46,7 +46,7 @@ class PayDueScreen(JourneyScreen):
             return
         box.add_widget(self.choices.show(
             fee_choices(self.due, _, self.app.translator.format_date), self.pager,
-            prompt=_("Choose the fee to pay:")))
+            Heading(_("Choose the fee to pay:"))))
 
     def let_go(self) -> None:
         super().let_go()

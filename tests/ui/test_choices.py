@@ -10,9 +10,10 @@ from kiosk.journeys.collect import CertificateView
 from kiosk.journeys.evaluation import RateTarget
 from kiosk.journeys.payment import Payable
 from kiosk.journeys.progress import ApplicationView
-from kiosk.journeys.appointment import ServiceChoice
+from kiosk.journeys.appointment import ServiceChoice, SlotView
+from kiosk.journeys.collect import REPRINT_REASONS
 from screens.choices import (application_choices, bookable_choices, certificate_choices,
-                             fee_choices, rate_choices)
+                             fee_choices, rate_choices, reason_choices, slot_choices)
 
 ZH, EN = Translator("zh-CN"), Translator("en")
 AT = dt.datetime(2026, 12, 4, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -71,3 +72,18 @@ def test_a_service_to_book_has_its_department_as_a_smaller_line() -> None:
     (choice,) = bookable_choices([ServiceChoice("id-card.renew", "居民身份证换领 [急]", "公安局")])
     assert (choice.kid, choice.key) == ("appt_service_id-card.renew", "id-card.renew")
     assert (choice.lines, choice.detail) == (("居民身份证换领 [急]",), "公安局")  # escaped when drawn
+
+
+def test_a_free_time_says_how_many_places_are_left() -> None:
+    slots = [SlotView("S-1", AT.date(), "09:30-10:00", "12月4日 09:30", "A 区", 1),
+             SlotView("S-2", AT.date(), "10:00-10:30", "12月4日 10:00", "A 区", 3)]
+    one, three = slot_choices(slots, EN.ngettext)
+    assert (one.kid, one.key, one.words) == ("appt_slot_S-1", "S-1", "09:30-10:00  1 place left")
+    assert three.words == "10:00-10:30  3 places left"
+
+
+def test_every_reprint_reason_is_offered_in_the_citizens_words() -> None:
+    reasons = reason_choices(ZH.gettext)
+    assert [c.key for c in reasons] == list(REPRINT_REASONS)
+    assert all(c.kid == f"reason_{c.key}" and c.words and c.words.isascii() is False
+               for c in reasons)
