@@ -1,5 +1,6 @@
-"""A page of one of the citizen's lists (certificates, fees, applications to rate or follow),
-laid out in kv (screens/choice_list.kv) over screens/choices.py's plain choices.
+"""A page of one of the citizen's lists (certificates, fees, applications to rate or follow,
+services to book, free times, reasons for a reprint), laid out in kv (screens/choice_list.kv)
+over screens/choices.py's plain choices.
 
 The rows' buttons are made once and then restyled in place: a list is drawn again for its
 skeleton, its answer, a page turned, a language or a mode, and each of those rebuilt every

@@ -1,7 +1,7 @@
 """What the citizen's lists offer, as plain data (no Kivy): one choice per certificate to
-print, fee to pay, application to rate or to follow. screens/choice_list.py and choice_list.kv
-draw them, a page at a time, on buttons kept from one refresh to the next; tests read them
-without a window.
+print, fee to pay, application to rate or to follow, service to book, free time, or reason for
+a reprint. screens/choice_list.py and choice_list.kv draw them, a page at a time, on buttons
+kept from one refresh to the next; tests read them without a window.
 """
 
 from __future__ import annotations
