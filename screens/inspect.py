@@ -18,7 +18,7 @@ driver's `/inspect`. Each check reads what Kivy draws, not what a screen meant t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -193,31 +193,29 @@ def _hex(rgba: RGBA) -> str:
 
 
 def _overprints(texts: list[tuple[Label, Rect]]) -> list[Problem]:
-    found = []
-    for i, (a, ra) in enumerate(texts):
-        for b, rb in texts[i + 1:]:
-            if _related(a, b):
-                continue
-            w = min(ra[0] + ra[2], rb[0] + rb[2]) - max(ra[0], rb[0])
-            h = min(ra[1] + ra[3], rb[1] + rb[3]) - max(ra[1], rb[1])
-            if w > SLACK_PX and h > SLACK_PX:
-                found.append(_problem("overprint", a, f"over {getattr(b, 'kid', None)!r} "
-                                                      f"({_words(b)!r}) by {w:.0f}×{h:.0f} px"))
-    return found
+    return [_problem("overprint", a, f"over {getattr(b, 'kid', None)!r} ({_words(b)!r}) "
+                                     f"by {w:.0f}×{h:.0f} px")
+            for a, b, w, h in _overlapping(texts)]
 
 
 def _overlaps(targets: list[tuple[Widget, Rect]]) -> list[Problem]:
-    found = []
-    for i, (a, ra) in enumerate(targets):
-        for b, rb in targets[i + 1:]:
+    return [_problem("overlap", a, f"under or over {getattr(b, 'kid', None)!r} "
+                                   f"by {w:.0f}×{h:.0f} px")
+            for a, b, w, h in _overlapping(targets)]
+
+
+def _overlapping(drawn: Sequence[tuple[Widget, Rect]]
+                 ) -> Iterator[tuple[Widget, Widget, float, float]]:
+    """Each pair of unrelated widgets whose rectangles overlap by more than the slack either
+    way, with the overlap's width and height."""
+    for i, (a, ra) in enumerate(drawn):
+        for b, rb in drawn[i + 1:]:
             if _related(a, b):
                 continue
             w = min(ra[0] + ra[2], rb[0] + rb[2]) - max(ra[0], rb[0])
             h = min(ra[1] + ra[3], rb[1] + rb[3]) - max(ra[1], rb[1])
             if w > SLACK_PX and h > SLACK_PX:
-                found.append(_problem("overlap", a, f"under or over {getattr(b, 'kid', None)!r}"
-                                                    f" by {w:.0f}×{h:.0f} px"))
-    return found
+                yield a, b, w, h
 
 
 def _related(a: Widget, b: Widget) -> bool:
