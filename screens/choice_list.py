@@ -57,6 +57,7 @@ class ChoiceList(BoxLayout):
         self._heading: Label | None = None
         self._fillers: list[Widget] = []
         self._grid: GridLayout | None = None  # the rows, when more than one to a row
+        screen.kept_parts.append(self)  # let go with the screen at a visit's end
 
     def show(self, choices: Sequence[Choice], pager: Pager, heading: Heading | None = None, *,
              cols: int = 1, row_px: float | None = None, room: float | None = None

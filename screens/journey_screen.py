@@ -56,6 +56,8 @@ class JourneyScreen(Screen):
         # texts' textures would sit in memory), then redrawn in place: a header is a few dozen
         # widgets, and a screen is drawn again on every switch and twice around each `work()`
         self.header: ScreenHeader | None = None
+        # parts that outlive a refresh (a list view's buttons): each lets go at a visit's end
+        self.kept_parts: list[Any] = []
 
     def _(self, msgid: str, **params: Any) -> str:
         return self.app.translator.gettext(msgid, **params)
@@ -207,6 +209,8 @@ class JourneyScreen(Screen):
         for widget in list(self.root_box.children):
             if widget is not self.header:
                 self.root_box.remove_widget(widget)
+        for part in self.kept_parts:
+            part.let_go()
 
     # ---- blocking work -----------------------------------------------------------------------
 

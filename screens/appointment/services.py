@@ -43,10 +43,6 @@ class ApptServicesScreen(JourneyScreen):
                                          cols=1 if self.app.prefs.elder_mode else 2,
                                          row_px=round(theme.button_height_px * 1.6)))
 
-    def let_go(self) -> None:
-        super().let_go()
-        self.choices.let_go()
-
     def actions(self) -> list[Action]:
         _ = self._
         acts: list[Action] = [("back", _("Back"), lambda: self.app.show("appt_menu"), False)]

@@ -76,10 +76,6 @@ class ApptSlotsScreen(JourneyScreen):
             cols=1 if self.app.prefs.elder_mode else 2, row_px=theme.button_height_px,
             room=room))
 
-    def let_go(self) -> None:
-        super().let_go()
-        self.choices.let_go()
-
     def actions(self) -> list[Action]:
         _ = self._
         acts: list[Action] = [("back", _("Back"), lambda: self.app.show("appt_services"),

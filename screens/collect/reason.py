@@ -40,10 +40,6 @@ class CollectReasonScreen(JourneyScreen):
             Heading(certificate.title, kid="reprint_title", size="title", rows=1.6),
             cols=2 if self.app.prefs.elder_mode else 1, row_px=theme.button_height_px))
 
-    def let_go(self) -> None:
-        super().let_go()
-        self.choices.let_go()
-
     def actions(self) -> list[Action]:
         return [("back", self._("Back"), lambda: self.app.show("collect_list"), False),
                 *self.pager.actions(len(REPRINT_REASONS))]

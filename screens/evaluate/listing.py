@@ -51,10 +51,6 @@ class EvaluateListScreen(JourneyScreen):
         box.add_widget(self.choices.show(
             rate_choices(found, _, self.app.translator.format_date), self.pager))
 
-    def let_go(self) -> None:
-        super().let_go()
-        self.choices.let_go()
-
     def actions(self) -> list[Action]:
         _ = self._
         acts: list[Action] = [("back", _("Back"), self.app.go_home, False)]

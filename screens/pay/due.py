@@ -50,7 +50,6 @@ class PayDueScreen(JourneyScreen):
 
     def let_go(self) -> None:
         super().let_go()
-        self.choices.let_go()
         self.due = None
 
     def actions(self) -> list[Action]:
