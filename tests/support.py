@@ -1,9 +1,11 @@
 """What tests share: recording a driver's events, waiting with a deadline (not a sleep), a
-process's state, and the simulated terminal's platform in a citizen's verified session."""
+process's state, the simulated terminal's platform in a citizen's verified session, and a raw
+HTTP server on loopback for what a well-behaved server never does."""
 
 from __future__ import annotations
 
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +22,57 @@ def wait_until(predicate: Callable[[], object], timeout: float = 3.0,
             return True
         time.sleep(interval)
     return bool(predicate())
+
+
+class RawHttpServer:
+    """HTTP/1.1 by hand on 127.0.0.1, one thread per connection: a subclass's `serve(conn,
+    n)` answers the n-th connection as it likes (keeps it alive, drops a request unanswered).
+    `close()` stops accepting."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def serve(self, conn: socket.socket, n: int) -> None:
+        raise NotImplementedError
+
+    def _accept(self) -> None:
+        n = 0
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            n += 1
+            threading.Thread(target=self._serve, args=(conn, n), daemon=True).start()
+
+    def _serve(self, conn: socket.socket, n: int) -> None:
+        with conn:
+            self.serve(conn, n)
+
+    @staticmethod
+    def read_request(conn: socket.socket) -> bytes | None:
+        """The next request's head (its body, by Content-Length, read and dropped); None when
+        the client closed the connection."""
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return None
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                       if line.lower().startswith(b"content-length:")), 0)
+        while len(body) < length:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return None
+            body += chunk
+        return head
 
 
 def process_state(pid: int) -> str:

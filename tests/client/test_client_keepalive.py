@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 
@@ -20,6 +19,7 @@ import pytest
 
 from kiosk.client import PlatformClient
 from tests.client import samples
+from tests.support import RawHttpServer
 
 SERVER_IDLE_S = 2.0  # the platform's keep-alive timeout in this test
 REUSE_IDLE_S = 1.0  # the client's limit, below it (a loaded CI box may pause a test 0.5 s)
@@ -28,64 +28,33 @@ ANSWER = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
           b"Content-Length: %d\r\n\r\n" % len(BODY)) + BODY
 
 
-class IdleClosingServer:
+class IdleClosingServer(RawHttpServer):
     """Keeps each connection alive, and closes one idle for SERVER_IDLE_S just as the next
     request arrives on it, without an answer: the race a real keep-alive timeout leaves."""
 
     def __init__(self) -> None:
         self.served: list[tuple[int, int]] = []  # (connection, request on it) answered
         self.dropped: list[tuple[int, int]] = []
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__()
 
-    def _accept(self) -> None:
-        n = 0
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            n += 1
-            threading.Thread(target=self._serve, args=(conn, n), daemon=True).start()
-
-    def _serve(self, conn: socket.socket, n: int) -> None:
+    def serve(self, conn: socket.socket, n: int) -> None:
         answered_at: float | None = None
-        with conn:
-            for i in range(1, 100):
-                if self._read_request(conn) is None:
-                    return
-                if answered_at is not None and time.monotonic() - answered_at >= SERVER_IDLE_S:
-                    self.dropped.append((n, i))
-                    return  # closed with no answer
-                self.served.append((n, i))  # before the answer: the test reads it after
-                conn.sendall(ANSWER)
-                answered_at = time.monotonic()
-
-    @staticmethod
-    def _read_request(conn: socket.socket) -> bytes | None:
-        data = b""
-        while b"\r\n\r\n" not in data:
-            chunk = conn.recv(65536)
-            if not chunk:
-                return None
-            data += chunk
-        head, _, body = data.partition(b"\r\n\r\n")
-        length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                       if line.lower().startswith(b"content-length:")), 0)
-        while len(body) < length:
-            chunk = conn.recv(65536)
-            if not chunk:
-                return None
-            body += chunk
-        return head
+        for i in range(1, 100):
+            if self.read_request(conn) is None:
+                return
+            if answered_at is not None and time.monotonic() - answered_at >= SERVER_IDLE_S:
+                self.dropped.append((n, i))
+                return  # closed with no answer
+            self.served.append((n, i))  # before the answer: the test reads it after
+            conn.sendall(ANSWER)
+            answered_at = time.monotonic()
 
 
 @pytest.fixture
 def server() -> Iterator[IdleClosingServer]:
     s = IdleClosingServer()
     yield s
-    s.sock.close()
+    s.close()
 
 
 def open_session(client: PlatformClient) -> None:

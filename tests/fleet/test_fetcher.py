@@ -6,20 +6,20 @@ reachable: ProtocolError")."""
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Iterator
 
 import pytest
 from tuf.api import exceptions
 
 from kiosk.fleet.fetcher import ConditionalFetcher
+from tests.support import RawHttpServer
 
 BODY = b'{"signed": {}}'
 ANSWER = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
           b"Content-Length: %d\r\n\r\n" % len(BODY)) + BODY
 
 
-class DroppingServer:
+class DroppingServer(RawHttpServer):
     """Answers the first request of each connection and keeps it open; a second request on
     that connection is read and the connection closed with no answer. `drop_all`: every
     request is dropped."""
@@ -27,40 +27,23 @@ class DroppingServer:
     def __init__(self, drop_all: bool = False) -> None:
         self.drop_all = drop_all
         self.requests: list[tuple[int, int]] = []  # (connection, request on it)
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__()
 
-    def _accept(self) -> None:
-        n = 0
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
+    def serve(self, conn: socket.socket, n: int) -> None:
+        for i in (1, 2):
+            if self.read_request(conn) is None:
                 return
-            n += 1
-            threading.Thread(target=self._serve, args=(conn, n), daemon=True).start()
-
-    def _serve(self, conn: socket.socket, n: int) -> None:
-        with conn:
-            for i in (1, 2):
-                data = b""
-                while b"\r\n\r\n" not in data:
-                    chunk = conn.recv(4096)
-                    if not chunk:
-                        return
-                    data += chunk
-                self.requests.append((n, i))
-                if i == 2 or self.drop_all:
-                    return  # closed with no answer
-                conn.sendall(ANSWER)
+            self.requests.append((n, i))
+            if i == 2 or self.drop_all:
+                return  # closed with no answer
+            conn.sendall(ANSWER)
 
 
 @pytest.fixture
 def server() -> Iterator[DroppingServer]:
     s = DroppingServer()
     yield s
-    s.sock.close()
+    s.close()
 
 
 def fetch(fetcher: ConditionalFetcher, url: str) -> bytes:
@@ -83,4 +66,4 @@ def test_a_server_that_drops_every_request_is_a_download_error_after_two_tries()
             fetch(fetcher, f"http://127.0.0.1:{server.port}/fleet/metadata/timestamp.json")
         assert server.requests == [(1, 1), (2, 1)]
     finally:
-        server.sock.close()
+        server.close()

@@ -85,5 +85,5 @@ def test_a_free_time_says_how_many_places_are_left() -> None:
 def test_every_reprint_reason_is_offered_in_the_citizens_words() -> None:
     reasons = reason_choices(ZH.gettext)
     assert [c.key for c in reasons] == list(REPRINT_REASONS)
-    assert all(c.kid == f"reason_{c.key}" and c.words and c.words.isascii() is False
+    assert all(c.kid == f"reason_{c.key}" and c.words and not c.words.isascii()
                for c in reasons)
