@@ -77,6 +77,9 @@ class HomeScreen(Screen):
     def let_go(self) -> None:
         """The session ended: the greeting goes with its masked name (home is drawn in place,
         and stayed as the citizen left it until the next touch)."""
+        self._hide_greeting()
+
+    def _hide_greeting(self) -> None:
         if self.hello.parent is not None:
             self.hello.parent.remove_widget(self.hello)
         self.hello.text = ""
@@ -109,9 +112,7 @@ class HomeScreen(Screen):
         so the title takes the rest (measured only when the words or their size change)."""
         top = self.header.ids.top
         if not self.app.greeting:
-            if self.hello.parent is not None:
-                top.remove_widget(self.hello)
-            self.hello.text = ""
+            self._hide_greeting()
             return
         text = self.app.translator.gettext("Hello, %(name)s", name=self.app.greeting)
         hello = self.hello
