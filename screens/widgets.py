@@ -265,6 +265,14 @@ def wrapped_height(label: Label, width: float) -> float:
     return float(label.texture_size[1])
 
 
+def fit_to_lines(label: Label, width: float) -> Label:
+    """`label` as tall as its text wraps at `width`, never shorter than it was made: the one
+    way a line whose words may run longer (English, elder mode's sizes, a platform's long
+    name) gets the lines it needs instead of being cut or overprinting its neighbours."""
+    label.height = max(label.height, wrapped_height(label, width))
+    return label
+
+
 def action_button(theme: Theme, kid: str, text: str, callback: Callable[[], None], *,
                   busy: Callable[[], bool], role: Role | bool = "secondary",
                   selected: bool = False, disabled: bool = False,

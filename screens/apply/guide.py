@@ -10,6 +10,7 @@ from kiosk.i18n.messages import N_
 from screens.apply.flow import warm_form_checks_soon
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
+from screens.widgets import fit_to_lines, wrapped_height
 
 MATERIALS_PER_PAGE = 4
 ELDER_MATERIALS_PER_PAGE = 2  # each up to two lines of 1.5× text
@@ -52,12 +53,8 @@ class GuideScreen(JourneyScreen):
             return
         theme = self.app.theme
         lang = "en" if self.app.prefs.language == "en" else "zh-CN"
-        box.add_widget(self.label(service["name"].get(lang) or service["name"]["zh-CN"],
-                                  size=theme.title_px, kid="guide_name",
-                                  height=theme.title_px * 1.5))
-        box.add_widget(self.label(service["department"].get(lang)
-                                  or service["department"]["zh-CN"],
-                                  kid="guide_department", height=theme.text_px * 1.5))
+        self._name_lines(box, service["name"].get(lang) or service["name"]["zh-CN"],
+                         service["department"].get(lang) or service["department"]["zh-CN"])
         if self.busy:
             box.add_widget(self.label(self._("Fetching the service guide…"), kid="guide_loading",
                                       height=theme.text_px * 1.5))
@@ -75,16 +72,17 @@ class GuideScreen(JourneyScreen):
         theme = self.app.theme
         page = self.pager.page = min(self.pager.page, self._pages() - 1)
         if page == 0:
-            box.add_widget(self.label(guide.name, size=theme.title_px, kid="guide_name",
-                                      height=theme.title_px * 1.5))
-            box.add_widget(self.label(guide.department, kid="guide_department",
-                                      height=theme.text_px * 1.5))
-            box.add_widget(self.label(guide.description, kid="guide_conditions",
-                                      height=theme.text_px * 2.9))
-            limits = _("Promised within %(promised)d working days (legal limit %(legal)d)",
-                       promised=guide.promised_limit_days, legal=guide.legal_limit_days)
-            box.add_widget(self.label(f"{guide.fee_text}\n{limits}", kid="guide_fee",
-                                      height=theme.text_px * 2.9))
+            self._name_lines(box, guide.name, guide.department)
+            width = self.body_width
+            box.add_widget(fit_to_lines(self.label(guide.description, kid="guide_conditions",
+                                                   height=theme.text_px * 2.9), width))
+            limits = (_("Done on the spot") if guide.promised_limit_days == 0  # 即办件
+                      else _("Promised within %(promised)d working days (legal limit %(legal)d)",
+                             promised=guide.promised_limit_days,
+                             legal=guide.legal_limit_days))
+            box.add_widget(fit_to_lines(self.label(f"{guide.fee_text}\n{limits}",
+                                                   kid="guide_fee", height=theme.text_px * 2.9),
+                                        width))
         else:
             box.add_widget(self.label(_("Materials:"), kid="guide_materials",
                                       height=theme.text_px * 1.5))
@@ -104,6 +102,20 @@ class GuideScreen(JourneyScreen):
                                         "Please go to a service counter."), kid="guide_counter",
                                       height=theme.text_px * 2.9))
         box.add_widget(BoxLayout())  # what is left of the height stays below the text
+
+    def _name_lines(self, box: BoxLayout, name: str, department: str) -> None:
+        """The service's name (at the title's size when it fits one line, else at the text's)
+        and department, each as tall as its lines: "Social-insurance registration for flexibly
+        employed persons" took two lines at elder mode's title size, and the page then had no
+        room for its fee."""
+        theme, width = self.app.theme, self.body_width
+        title = self.label(name, size=theme.title_px, kid="guide_name",
+                           height=theme.title_px * 1.5)
+        if wrapped_height(title, width) > title.height:
+            title.font_size = theme.text_px
+        box.add_widget(fit_to_lines(title, width))
+        box.add_widget(fit_to_lines(self.label(department, kid="guide_department",
+                                               height=theme.text_px * 1.5), width))
 
     def _per_page(self) -> int:
         return ELDER_MATERIALS_PER_PAGE if self.app.prefs.elder_mode else MATERIALS_PER_PAGE

@@ -15,7 +15,7 @@ from kiosk.journeys import materials as mat
 from kiosk.i18n.messages import N_
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager, pages_of_heights
-from screens.widgets import wrapped_height
+from screens.widgets import fit_to_lines, wrapped_height
 
 PER_PAGE, ELDER_PER_PAGE = 3, 2  # rows a page at most: fewer when their words wrap
 ROW_SPACING = 16
@@ -72,7 +72,7 @@ def material_row(screen: JourneyScreen, line: Label, buttons: BoxLayout,
     """A material's line above its buttons (a row of `buttons.height`), each as tall as its
     words wrap at `width`: for the materials and the supplement screens."""
     theme = screen.app.theme
-    line.height = max(line.height, wrapped_height(line, width))
+    fit_to_lines(line, width)
     if buttons.children:
         each = (width - 12 * (len(buttons.children) - 1)) / len(buttons.children)
         tallest = max(wrapped_height(b, each - 20) for b in buttons.children)

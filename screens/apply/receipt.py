@@ -90,6 +90,8 @@ class ReceiptScreen(JourneyScreen):
         if receipt.promised_date is not None:
             lines.append(_("Promised completion: %(date)s",
                            date=t.format_date(receipt.promised_date)))
+        elif receipt.promised_days == 0:  # 即办件
+            lines.append(_("Done on the spot"))
         else:
             lines.append(_("Promised within %(days)d working days",
                            days=receipt.promised_days))

@@ -12,7 +12,7 @@ from screens.apply.form import shown_value
 from kiosk.i18n.messages import N_
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager, pages_of_lines
-from screens.widgets import wrapped_height
+from screens.widgets import fit_to_lines
 
 # rows of the form's entries and the materials a page, as they wrap on the glass: a service
 # of six fields and five materials ran the two lists over each other and under the buttons,
@@ -62,7 +62,7 @@ class ReviewScreen(JourneyScreen):
         size = theme.text_px if self.app.prefs.elder_mode else theme.title_px
         service = self.label(f"{review.service_name}    {review.fee_text}", size=size,
                              kid="review_service", height=size * 1.5)
-        service.height = max(service.height, wrapped_height(service, width))
+        fit_to_lines(service, width)
         box.add_widget(service)
         # the applicant and the SMS opt-in share a row: in elder mode, one above the other
         # with the missing note below left the lines less than a row (they ran 6 px into the
@@ -83,7 +83,7 @@ class ReviewScreen(JourneyScreen):
             missing = self.label(_("Some information is still missing: please complete it "
                                    "before submitting."), kid="review_incomplete",
                                  height=theme.text_px * 1.5)
-            missing.height = max(missing.height, wrapped_height(missing, width))
+            fit_to_lines(missing, width)
         # the lines get the height the rest of the body leaves (the missing note takes its
         # own first): a page never runs into the header's step bar
         others = service.height + who.height + 16 * 3
@@ -94,7 +94,7 @@ class ReviewScreen(JourneyScreen):
         shown = "\n".join(self.pager.shown(pages))
         lines = self.label(shown, kid="review_lines", height=self.lines_height(shown))
         # a long address or an English label wraps: as tall as its wrapped lines
-        lines.height = max(lines.height, wrapped_height(lines, width))
+        fit_to_lines(lines, width)
         box.add_widget(lines)
         if missing is not None:
             box.add_widget(missing)

@@ -18,7 +18,7 @@ from kiosk.journeys.payment import QR_SCREEN_PX, WaitState
 from screens import background
 from screens.journey_screen import Action, JourneyScreen
 from screens.picture import decode_png, texture_of
-from screens.widgets import wrapped_height
+from screens.widgets import fit_to_lines
 
 QR_GAP_PX = 48  # between the words and the code
 
@@ -113,7 +113,7 @@ class PayQrScreen(JourneyScreen):
         for line in (amount, how, waiting):
             # as tall as its wrapped lines: a long English service name in elder mode took
             # two lines in the height of one and overprinted the step bar
-            line.height = max(line.height, wrapped_height(line, width))
+            fit_to_lines(line, width)
             words.add_widget(line)
         words.add_widget(Widget())  # the lines at the top, beside the code's top edge
         row.add_widget(words)

@@ -15,7 +15,7 @@ from screens.apply.camera import CameraScreen
 from screens.apply.materials import (MaterialRowsScreen, add_capture_buttons, material_row,
                                      no_scanning_note)
 from screens.journey_screen import Action
-from screens.widgets import wrapped_height
+from screens.widgets import fit_to_lines
 
 
 class SupplementCameraScreen(CameraScreen):
@@ -56,7 +56,7 @@ class SupplementScreen(MaterialRowsScreen):
         width = self.body_width
         prompt = self.label(_("Scan the documents the service centre asked for."),
                             kid="supplement_prompt", height=theme.text_px * 1.8)
-        prompt.height = max(prompt.height, wrapped_height(prompt, width))
+        fit_to_lines(prompt, width)
         box.add_widget(prompt)
         note = no_scanning_note(self)
         room = self.body_room - prompt.height - box.spacing \

@@ -9,8 +9,8 @@ import pytest
 
 from kiosk.sim import Simulation
 from tests.ui.harness import KioskUi
-from tests.ui.journey import (choose, elder, identify, nothing_wrong, on, open_service,
-                              open_tile, tap)
+from tests.ui.journey import (choose, elder, every_page_whole, identify, nothing_wrong, on,
+                              open_service, open_tile, tap)
 
 AREAS = ("idcard", "document", "printer")
 
@@ -81,3 +81,32 @@ def test_a_number_fields_editor_fits_under_the_header_in_english_elder_mode(
     tap(app, "field_floor_area_m2")
     app.wait_for(on("form", "editing_label"), 10)
     nothing_wrong(app)
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+def test_every_services_guide_fits_in_elder_mode(sim: Simulation, app: KioskUi,
+                                                 language: str) -> None:
+    """Found by the explorer: "Social-insurance registration for flexibly employed persons"
+    took two lines at the title's size in a one-line label, over the step bar and the
+    department. Every service of the catalogue, every page of its guide."""
+    identify(sim, app)
+    elder(app, language)
+    open_tile(sim, app, "tile_apply")
+    state = app.wait_for(on("catalogue", "search"), 20)
+    seen: set[str] = set()
+    while True:
+        for kid in sorted(k for k in state["kids"] if k.startswith("service_")):
+            if kid in seen:
+                continue
+            seen.add(kid)
+            tap(app, kid)
+            state = app.wait_for(on("guide", "guide_conditions"), 20)
+            every_page_whole(app, state, "guide", "back")
+            tap(app, "back")
+            state = app.wait_for(on("catalogue", "search"), 20)
+        if "page_next" not in state["kids"]:
+            break
+        tap(app, "page_next")
+        state = app.wait_for(on("catalogue", "search"), 20)
+    assert len(seen) == 18, sorted(seen)  # the reference platform's catalogue, all of it
+
