@@ -1,6 +1,6 @@
 """A page of one of the citizen's lists (certificates, fees, applications to rate or follow,
-services to book, free times, reasons for a reprint), laid out in kv (screens/choice_list.kv)
-over screens/choices.py's plain choices.
+services to book, free times, reasons for a reprint, a form field's options), laid out in kv
+(screens/choice_list.kv) over screens/choices.py's plain choices.
 
 The rows' buttons are made once and then restyled in place: a list is drawn again for its
 skeleton, its answer, a page turned, a language or a mode, and each of those rebuilt every
@@ -97,21 +97,23 @@ class ChoiceList(BoxLayout):
 
     def _row(self, index: int, choice: Choice, height: float | None) -> KioskButton:
         theme, role = self.screen.app.theme, "primary" if choice.primary else "secondary"
-        words = choice.words
+        words, markup = choice.words, bool(choice.detail) or choice.selected
         if choice.detail:  # platform words, escaped: a "[" in a name is text, not markup
             words = f"{escape(words)}\n[size={theme.small_px}]{escape(choice.detail)}[/size]"
+        elif markup:  # the ✓ of a selected one is markup
+            words = escape(words)
         if index < len(self._buttons):
             button = self._buttons[index]
             if button.parent is not None:  # the grid it was in, when more than one to a row
                 button.parent.remove_widget(button)
             button.kid, button.base_role = choice.kid, role
-            button.markup = bool(choice.detail)
+            button.markup = markup
             button.disabled = self.screen.busy  # before restyle, which draws that state
-            button.restyle(theme, words)
+            button.restyle(theme, words, selected=choice.selected)
         else:
             button = self.screen.button(choice.kid, words,
                                         lambda i=index: self._chosen(i), role=role,
-                                        markup=bool(choice.detail),
+                                        markup=markup, selected=choice.selected,
                                         **({"size_hint_y": 1} if self.share else {}),
                                         **({"height": height} if height is not None else {}))
             self._buttons.append(button)

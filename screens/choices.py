@@ -1,6 +1,6 @@
 """What the citizen's lists offer, as plain data (no Kivy): one choice per certificate to
-print, fee to pay, application to rate or to follow, service to book, free time, or reason for
-a reprint. screens/choice_list.py and choice_list.kv draw them, a page at a time, on buttons
+print, fee to pay, application to rate or to follow, service to book, free time, reason for
+a reprint, or option of a form's field. screens/choice_list.py and choice_list.kv draw them, a page at a time, on buttons
 kept from one refresh to the next; tests read them without a window.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from kiosk.forms import Field
 from kiosk.journeys.appointment import ServiceChoice, SlotView
 from kiosk.journeys.collect import REPRINT_REASONS, CertificateView
 from kiosk.journeys.evaluation import RateTarget
@@ -31,6 +32,7 @@ class Choice:
     lines: tuple[str, ...]
     primary: bool = False
     detail: str = ""  # a smaller line under the lines (a service's department)
+    selected: bool = False  # what the field holds now (drawn with its ✓)
 
     @property
     def words(self) -> str:
@@ -99,3 +101,10 @@ def slot_choices(slots: Sequence[SlotView], ngettext: Plural) -> list[Choice]:
 def reason_choices(_: Translate) -> list[Choice]:
     """Why a certificate printed before is needed again (the platform records the reason)."""
     return [Choice(f"reason_{code}", code, (_(msgid),)) for code, msgid in REPRINT_REASONS.items()]
+
+
+def option_choices(field: Field, chosen: Sequence[object]) -> list[Choice]:
+    """A form field's options in the citizen's language; those in `chosen` drawn selected
+    (one for a choice, any number for a multiple choice). The key is the option's place."""
+    return [Choice(f"opt_{field.name}_{i}", str(i), (words,), selected=option in chosen)
+            for i, (option, words) in enumerate(field.options)]

@@ -268,10 +268,15 @@ class Explorer:
     def _fill_in(self, buttons: list[Any]) -> Any:
         """The form's next tap for a citizen who means to get on (the way to the materials,
         review and receipt screens): an option of an open choice, an empty field, else Next
-        (an open keyboard is typed into by `_type_value`)."""
+        (an open keyboard is typed into by `_type_value`); a multiple choice with a tick is
+        done more often than not."""
         by_kid = {w.kid: w for w in buttons}
         options = [w for w in buttons if w.kid.startswith("opt_")]
         if options:
+            done = by_kid.get("edit_done")
+            if (done is not None and any(w.role == "selected" for w in options)
+                    and self.rng.random() < 0.6):
+                return done
             return self.rng.choice(options)
         empty = [w for w in buttons if w.kid.startswith("field_")
                  and w.text == self.app.translator.gettext("Tap to enter")]

@@ -3,7 +3,8 @@ the platform's lookup; each field checked as it is entered, in the citizen's lan
 
 Fields come a page at a time (no scrolling: a touch lands where the finger is); a field opens
 the app's own keyboard in the mode its kind needs (the digit pad, with X, for number-like
-patterns), or its choices, or flips a yes/no. A refused value stays (the journey keeps it as
+patterns), or its choices (a page of them, in screens.choice_list; a multiple choice keeps its
+editor open until Done), or flips a yes/no. A refused value stays (the journey keeps it as
 the field's draft) with its message under it, on the list and in the keyboard's input line;
 every row keeps room for a message, so one appearing moves nothing.
 """
@@ -21,11 +22,17 @@ from kiosk.forms import Field, format_hint
 from kiosk.ime.composer import Composer
 from kiosk.journeys.apply import FormView
 from kiosk.i18n.messages import N_
+from screens.choice_list import ChoiceList
+from screens.choices import option_choices
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
 from screens.keyboard import OnScreenKeyboard
+from screens.widgets import fit_to_lines
 
 PER_PAGE, ELDER_PER_PAGE = 5, 2  # elder: three rows and the notice overran the body
+# options, two to a row; fewer when the body has less room (the field's message above them
+# pushed the occupation's fifth under Cancel in elder mode)
+OPTIONS_PER_PAGE, ELDER_OPTIONS_PER_PAGE = 10, 6
 
 
 def shown_value(field: Field, value: Any, _) -> str:  # type: ignore[no-untyped-def]
@@ -37,8 +44,9 @@ def shown_value(field: Field, value: Any, _) -> str:  # type: ignore[no-untyped-
     for option, words in field.options:
         if option == value:
             return words
-    if isinstance(value, list):
-        return "、".join(str(v) for v in value)
+    if isinstance(value, list):  # a multiple choice: each option in the citizen's words
+        words = dict(field.options)
+        return "、".join(str(words.get(v, v)) for v in value)
     return str(value)
 
 
@@ -55,6 +63,9 @@ class FormScreen(JourneyScreen):
         self.pager = Pager(self, PER_PAGE, ELDER_PER_PAGE)
         self.editing: Field | None = None
         self.composer: Composer | None = None
+        self.option_pager = Pager(self, OPTIONS_PER_PAGE, ELDER_OPTIONS_PER_PAGE)
+        self.options = ChoiceList(self, self._option_tapped)
+        self.picking: list[Any] | None = None  # a multiple choice's options ticked so far
 
     def load(self, form: FormView) -> None:
         self.fields, self.values, self.errors = form.fields, dict(form.values), {}
@@ -67,6 +78,7 @@ class FormScreen(JourneyScreen):
     def let_go(self) -> None:
         super().let_go()  # and what the citizen typed or the card and lookup filled in
         self.fields, self.values, self.errors, self.notice, self.editing = [], {}, {}, None, None
+        self.picking = None
 
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem = None
@@ -137,24 +149,28 @@ class FormScreen(JourneyScreen):
         box.add_widget(grid)
 
     def _draw_editor(self, box: BoxLayout, field: Field) -> None:
-        theme = self.app.theme
-        box.add_widget(self.label(field.label, size=theme.title_px, kid="editing_label",
-                                  height=theme.title_px * 1.5))
+        theme, width = self.app.theme, self.body_width
+        above = [fit_to_lines(self.label(field.label, size=theme.title_px, kid="editing_label",
+                                         height=theme.title_px * 1.5), width)]
         if field.options:
-            if field.help:
-                box.add_widget(self.label(field.help, height=theme.text_px * 1.6))
+            help_words = field.help
+            if self.picking is not None:
+                help_words = " ".join(filter(None, (help_words,
+                                                    self._("Choose all that apply, then Done"))))
+            if help_words:
+                above.append(fit_to_lines(self.label(help_words, kid="editing_help",
+                                                     height=theme.text_px * 1.6), width))
             if field.name in self.errors:
-                error = self.label(self.errors[field.name], kid=f"error_{field.name}",
-                                   height=theme.text_px * 1.6)
-                error.color = theme.accent
-                box.add_widget(error)
-            grid = GridLayout(cols=2, spacing=16)
-            for i, (option, words) in enumerate(field.options):
-                grid.add_widget(self.button(f"opt_{field.name}_{i}", words,
-                                            lambda o=option: self._set(field, o),
-                                            selected=self.values.get(field.name) == option))
-            box.add_widget(grid)
+                above.append(fit_to_lines(self.status("error", self.errors[field.name],
+                                                      kid=f"error_{field.name}",
+                                                      height=theme.text_px * 1.6), width))
+            for line in above:
+                box.add_widget(line)
+            room = self.body_room - sum(line.height + box.spacing for line in above)
+            box.add_widget(self.options.show(option_choices(field, self._ticked(field)),
+                                             self.option_pager, cols=2, room=room))
             return
+        box.add_widget(above[0])
         assert self.composer is not None
         box.add_widget(Widget())  # the keyboard is a sheet at the bottom, under the field
         language = "en" if self.app.prefs.language == "en" else "zh-CN"
@@ -165,10 +181,16 @@ class FormScreen(JourneyScreen):
 
     def actions(self) -> list[Action]:
         _ = self._
-        if self.editing is not None:
-            if self.editing.options:
-                return [("edit_cancel", _("Cancel"), self._close_editor, False)]
-            return []  # the keyboard sheet has its own Cancel and Done
+        field = self.editing
+        if field is not None:
+            if not field.options:
+                return []  # the keyboard sheet has its own Cancel and Done
+            acts = [("edit_cancel", _("Cancel"), self._close_editor, False),
+                    *self.option_pager.actions(len(field.options))]
+            if self.picking is not None:
+                acts.append(("edit_done", _("Done"), lambda: self._set(field, self.picking),
+                             True))
+            return acts
         acts: list[Action] = [("back", _("Back"), lambda: self.app.show("guide"), False)]
         if self.flow.form_pending:
             return acts  # nothing to page or send before the fields are there
@@ -184,6 +206,10 @@ class FormScreen(JourneyScreen):
         # marked fields") took the height the editor's label needs in elder mode, which then
         # overprinted the header
         self.editing, self.problem = field, None
+        self.option_pager.reset()
+        self.picking = None
+        if field.kind == "multichoice":  # ticks until Done: any number of the options
+            self.picking = list(self._ticked(field))
         if not field.options:
             current = self.values.get(field.name)
             text = self._draft(field) if current is None else str(current)
@@ -191,7 +217,26 @@ class FormScreen(JourneyScreen):
         self.refresh()
 
     def _close_editor(self) -> None:
-        self.editing, self.composer = None, None
+        self.editing, self.composer, self.picking = None, None, None
+        self.refresh()
+
+    def _ticked(self, field: Field) -> list[Any]:
+        """The options the field holds now (or, while a multiple choice is open, has ticked)."""
+        if self.picking is not None:
+            return self.picking
+        value = self.values.get(field.name)
+        return list(value) if isinstance(value, list) else [] if value is None else [value]
+
+    def _option_tapped(self, key: str) -> None:
+        field = self.editing
+        if field is None or not field.options:
+            return
+        option = field.options[int(key)][0]
+        if self.picking is None:  # one choice: taken at once
+            self._set(field, option)
+            return
+        ticked = set(self.picking) ^ {option}
+        self.picking = [o for o, _words in field.options if o in ticked]  # the form's order
         self.refresh()
 
     def _set(self, field: Field, raw: Any) -> None:
@@ -203,7 +248,7 @@ class FormScreen(JourneyScreen):
         if message is None:
             self.errors.pop(field.name, None)
             self.values[field.name] = journey.value(field.name)
-            self.editing, self.composer = None, None
+            self.editing, self.composer, self.picking = None, None, None
         else:  # the composer keeps the text: the citizen corrects it in place
             self.errors[field.name] = message
             self.values.pop(field.name, None)

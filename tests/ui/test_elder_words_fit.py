@@ -110,3 +110,21 @@ def test_every_services_guide_fits_in_elder_mode(sim: Simulation, app: KioskUi,
         state = app.wait_for(on("catalogue", "search"), 20)
     assert len(seen) == 18, sorted(seen)  # the reference platform's catalogue, all of it
 
+
+def test_a_choice_fields_options_fit_under_its_message_in_english_elder_mode(
+        sim: Simulation, app: KioskUi) -> None:
+    """Found by the explorer: with "required" under its name, the occupation's five choices
+    ran under Cancel (`overlap`)."""
+    identify(sim, app)
+    elder(app, "en")
+    open_service(sim, app, "flexible-employment-insurance", "lhjyrycbdj")
+    tap(app, "form_next")  # nothing entered yet: every field is marked
+    app.wait_for(on("form", "problem"), 10)
+    for field in ("contribution_base", "occupation"):
+        while f"field_{field}" not in app.state()["kids"]:
+            tap(app, "page_next")
+        tap(app, f"field_{field}")
+        app.wait_for(on("form", "edit_cancel"), 10)
+        nothing_wrong(app)
+        tap(app, "edit_cancel")
+        app.wait_for(on("form", "form_next"), 10)

@@ -11,7 +11,7 @@ import pytest
 
 from kiosk.sim import Simulation
 from tests.ui.harness import KioskUi
-from tests.ui.journey import identify, on, open_tile, tap
+from tests.ui.journey import identify, on, open_service, open_tile, tap
 
 SERVICE = "birth-registration"  # 生育登记: the spouse's ID number, a digits field with X
 ID_FIELD = "spouse_id_number"
@@ -182,3 +182,39 @@ def test_in_elder_mode_a_field_opened_after_a_refused_next_keeps_its_label_clear
     tap(app, "key_cancel")
     tap(app, "form_next")
     app.wait_for(on("form", "problem"))
+
+
+def test_a_multiple_choice_takes_more_than_one_option_and_shows_them_in_the_citizens_words(
+        sim: Simulation, app: KioskUi) -> None:
+    """"Insurance" is a list of kinds: a tap took one and closed the editor, so no one could
+    join both pension and medical insurance; the field then showed the Chinese values in
+    English. Ticks stay until Done; Cancel keeps what the field held."""
+    identify(sim, app)
+    tap(app, "switch_language")
+    open_service(sim, app, "flexible-employment-insurance", "lhjyrycbdj")
+    tap(app, "field_insurance_types")
+    app.wait_for(on("form", "edit_done"), 10)
+    tap(app, "opt_insurance_types_0")
+    tap(app, "opt_insurance_types_1")
+    state = app.wait_for(on("form", "edit_done"), 10)
+    assert "field_insurance_types" not in state["kids"]  # still open after two taps
+    assert inspect(app, "opt_insurance_types_1")["text"].endswith("Medical")
+    tap(app, "opt_insurance_types_0")  # and untick one, then tick it again
+    tap(app, "opt_insurance_types_0")
+    tap(app, "edit_done")
+    app.wait_for(on("form", "field_insurance_types"), 10)
+    assert inspect(app, "field_insurance_types")["text"] == "Pension、Medical"
+    tap(app, "field_insurance_types")  # open again, untick both, Cancel: both stay
+    app.wait_for(on("form", "edit_done"), 10)
+    tap(app, "opt_insurance_types_0")
+    tap(app, "opt_insurance_types_1")
+    tap(app, "edit_cancel")
+    app.wait_for(on("form", "field_insurance_types"), 10)
+    assert inspect(app, "field_insurance_types")["text"] == "Pension、Medical"
+    tap(app, "field_insurance_types")  # untick both and Done: the field is required
+    app.wait_for(on("form", "edit_done"), 10)
+    tap(app, "opt_insurance_types_0")
+    tap(app, "opt_insurance_types_1")
+    tap(app, "edit_done")
+    state = app.wait_for(on("form", "error_insurance_types"), 10)
+    assert "edit_done" in state["kids"]  # the editor stays open with its message
