@@ -12,8 +12,11 @@ from kiosk.journeys.payment import Payable
 from kiosk.journeys.progress import ApplicationView
 from kiosk.journeys.appointment import ServiceChoice, SlotView
 from kiosk.journeys.collect import REPRINT_REASONS
+from kiosk.forms import form_fields
 from screens.choices import (application_choices, bookable_choices, certificate_choices,
-                             fee_choices, rate_choices, reason_choices, slot_choices)
+                             fee_choices, option_choices, rate_choices, reason_choices,
+                             slot_choices)
+from tests.forms.conftest import FORMS
 
 ZH, EN = Translator("zh-CN"), Translator("en")
 AT = dt.datetime(2026, 12, 4, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -87,3 +90,15 @@ def test_every_reprint_reason_is_offered_in_the_citizens_words() -> None:
     assert [c.key for c in reasons] == list(REPRINT_REASONS)
     assert all(c.kid == f"reason_{c.key}" and c.words and not c.words.isascii()
                for c in reasons)
+
+
+def test_a_fields_options_are_in_the_citizens_words_and_the_held_ones_are_ticked() -> None:
+    """The key is the option's place: the value (Chinese on every form) never leaves the
+    screen as a kid or a key."""
+    field = next(f for f in form_fields(FORMS["flexible-employment-insurance"], "en")
+                 if f.name == "insurance_types")
+    pension, medical = option_choices(field, ["医疗保险"])
+    assert (pension.kid, pension.key, pension.lines, pension.selected) == (
+        "opt_insurance_types_0", "0", ("Pension",), False)
+    assert (medical.lines, medical.selected) == (("Medical",), True)
+    assert not any(c.primary for c in option_choices(field, []))
