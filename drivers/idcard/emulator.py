@@ -64,6 +64,7 @@ class IdCardEmulator(Emulator):
         self._corrupt_command: str | None = None  # only replies to this command
         self._delay_s = 0.0
         self._silent = False
+        self._late: tuple[str, bytes] | None = None  # (command, a reply sent before its own)
         self.placed_at: float | None = None  # perf_counter() of the last place_card
         self.commands_seen: dict[str, int] = {}
 
@@ -92,7 +93,7 @@ class IdCardEmulator(Emulator):
         return {"place_card": self.place_card, "remove_card": self.remove_card,
                 "corrupt_checksum": self.corrupt_checksum, "slow": self.slow,
                 "silent": self.silent, "unplug": self.unplug, "replug": self.replug,
-                "send_garbage": self.send_garbage}
+                "send_garbage": self.send_garbage, "late_answer": self.late_answer}
 
     # ---- steering ------------------------------------------------------------------------
 
@@ -145,6 +146,16 @@ class IdCardEmulator(Emulator):
         if not 0 <= delay_s <= 30:
             raise ValueError("delay_s must be within 0..30")
         self._delay_s = float(delay_s)
+
+    def late_answer(self, before: str, status: str = "NO_CARD") -> None:
+        """Send a bare reply of `status` just ahead of the next reply to `before` (Command
+        names): an answer to an earlier command that arrives late, in the window of the next,
+        as a busy module's or a restarted driver's line brings one."""
+        if before not in Command.__members__ or status not in Status.__members__:
+            raise ValueError(f"before must be one of {sorted(Command.__members__)}, "
+                             f"status one of {sorted(Status.__members__)}")
+        with self._lock:
+            self._late = (before, frame.build_reply(Status[status]))
 
     def silent(self, enabled: bool = True) -> None:
         """Read commands and answer nothing (a hung module)."""
@@ -202,9 +213,12 @@ class IdCardEmulator(Emulator):
             corrupt = (left is None or left > 0) and self._corrupt_command in (None, command)
             if corrupt and left:
                 self._corrupt_left = left - 1
+            late = None
+            if self._late is not None and self._late[0] == command:
+                late, self._late = self._late[1], None
         if corrupt:
             data = data[:-1] + bytes([data[-1] ^ 0x5A])
-        self.link.write(data)
+        self.link.write((late or b"") + data)
 
     def _answer(self, body: bytes) -> bytes:
         try:

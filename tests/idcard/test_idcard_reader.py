@@ -5,10 +5,14 @@ from __future__ import annotations
 import logging
 import time
 
+import pytest
+
 from drivers.device import DeviceState, EventKind
 from drivers.idcard.card import ForeignPermanentResidentCard, HmtResidencePermit, ResidentCard
 from drivers.idcard.emulator import load_description
+from drivers.idcard.frame import Command, Reply, Status
 from drivers.idcard.layout import CardKind
+from drivers.idcard.reader import _plausible
 
 
 def test_placed_card_is_announced_parsed_and_removal_follows(emulator, make_reader):
@@ -258,3 +262,34 @@ def test_emulator_survives_garbage_commands_and_still_answers(emulator):
     bodies = [r for r in replies if isinstance(r, bytes)]
     assert bodies[0][2] == 0x10  # the damaged command: "checksum error" from the module
     assert bodies[-1][2] == 0x80  # then FIND answered normally: no card
+
+
+def test_a_late_no_card_is_not_taken_for_the_select_that_probes_a_halted_card(
+        emulator, make_reader):
+    """CI: a FIND's late "no card" was taken for the SELECT that followed it, and the card that
+    SELECT then halted was never read. Here: the app restarts under a card it read (halted),
+    and the line brings a FIND's answer ahead of the probing SELECT's own."""
+    first, first_events = make_reader()
+    emulator.place_card(path="resident")
+    first_events.wait(EventKind.CARD_INSERTED)
+    first.stop()
+    emulator.late_answer(before="SELECT_CARD", status="NO_CARD")
+    second, events = make_reader()
+    assert events.wait(EventKind.CARD_INSERTED)[0].data["card"].name == "测试样例"
+    assert second.stale_replies >= 1
+
+
+@pytest.mark.parametrize("command, status, plausible", [
+    (Command.FIND_CARD, Status.NO_CARD, True), (Command.FIND_CARD, Status.FOUND, True),
+    (Command.FIND_CARD, Status.OK, False), (Command.FIND_CARD, Status.SELECT_FAILED, False),
+    (Command.SELECT_CARD, Status.OK, True), (Command.SELECT_CARD, Status.SELECT_FAILED, True),
+    (Command.SELECT_CARD, Status.NO_CARD, False), (Command.SELECT_CARD, Status.FOUND, False),
+    (Command.READ_BASE, Status.READ_FAILED, True), (Command.READ_BASE, Status.OK, False),
+    (Command.READ_BASE, Status.NO_CARD, False), (Command.READ_BASE, Status.SELECT_FAILED, False),
+    (Command.SAM_ID, Status.NO_CARD, False), (Command.FIND_CARD, Status.BAD_CHECKSUM, True),
+    (Command.SELECT_CARD, Status.SAM_AUTH_CARD_FAILED, True),
+])
+def test_only_a_commands_own_answers_are_taken_for_it(command, status, plausible) -> None:
+    """GA/T 467: FIND answers 9F/80, SELECT 90/81, READ 90 (with the card's data)/41; any may
+    be a module error. Anything else is a late answer to another command."""
+    assert _plausible(command, Reply(0, 0, status)) is plausible
