@@ -15,8 +15,8 @@ from kiosk.journeys.collect import REPRINT_REASONS, CertificateView
 from kiosk.journeys.evaluation import RateTarget
 from kiosk.journeys.payment import Payable
 from kiosk.journeys.progress import ApplicationView
+from screens.lines import Translate
 
-Translate = Callable[..., str]  # Translator.gettext
 FormatDate = Callable[..., str]  # Translator.format_date
 Plural = Callable[..., str]  # Translator.ngettext
 

@@ -13,7 +13,7 @@ that asked.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
@@ -24,6 +24,8 @@ from kiosk.journeys.problems import spoken_msgid
 from screens import background
 from screens.frame import ScreenHeader
 from screens.help import help_button
+from screens.line_stack import style_line
+from screens.lines import STATUS_ICONS, Size, Status, print_line
 from screens.theme import Role
 from screens.widgets import (KioskButton, action_button, escape, icon, paint_ground,
                              lay_out_now, repaint_background, text_label, with_icon,
@@ -32,8 +34,6 @@ from screens.widgets import (KioskButton, action_button, escape, icon, paint_gro
 # kid, words, callback, role (screens.theme: primary = continue, danger = exit/delete; a bool
 # still means primary?)
 Action = tuple[str, str, Callable[[], None], Role | bool]
-Status = Literal["success", "warning", "error"]
-STATUS_ICONS = {"success": "done", "warning": "warning", "error": "error"}
 PROBLEM_SPACING = 20
 
 
@@ -128,18 +128,13 @@ class JourneyScreen(Screen):
                 if self.app.unavailable(f"tile_{journey}") is None]
 
     def print_outcome(self, outcome: str, msgid: str | None, *, kid_prefix: str, take: str,
-                      note: str | None = None, size: int | None = None) -> Label:
-        """What happened at the printer, truthfully: `take` when it printed; otherwise the
-        printer's problem in the citizen's words (and `note`, what to write down instead)."""
-        theme = self.app.theme
-        if outcome == "printed":
-            words = take
-        else:
-            words = self.app.translator.gettext(msgid) if msgid else ""
-            if note is not None:
-                words += "\n" + note
-        return self.status("success" if outcome == "printed" else "warning", words,
-                           kid=f"{kid_prefix}{outcome}", size=size or theme.title_px)
+                      note: str | None = None, size: Size = "title") -> Label:
+        """What happened at the printer, truthfully (screens.lines.print_line), on a label
+        that shares the height it is given."""
+        problem = self.app.translator.gettext(msgid) if msgid else ""
+        line = print_line(outcome, problem, kid_prefix=kid_prefix, take=take, note=note,
+                          size=size)
+        return style_line(self, self.label(""), line, self.body_width)
 
     # ---- the frame ---------------------------------------------------------------------------
 

@@ -62,7 +62,7 @@ class ReceiptScreen(JourneyScreen):
                 take=_("Please take your receipt."),
                 note=_("Please note your application number: %(number)s",
                        number=receipt.reference),
-                size=theme.text_px if elder else None))
+                size="text" if elder else "title"))
         # each as tall as its wrapped lines (the state and the printer's word were shared
         # the height the details left, and cut in elder mode); the details get the rest, a
         # page at a time

@@ -9,7 +9,9 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n.messages import N_
 from kiosk.journeys.appointment import SlipOutcome
+from screens.appointment.booked_lines import booked_lines
 from screens.journey_screen import Action, JourneyScreen
+from screens.line_stack import LineStack
 
 
 class ApptBookedScreen(JourneyScreen):
@@ -18,6 +20,7 @@ class ApptBookedScreen(JourneyScreen):
     def __init__(self, app, flow, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
         self.flow = flow
+        self.lines = LineStack(self)
 
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem = None
@@ -27,31 +30,9 @@ class ApptBookedScreen(JourneyScreen):
 
     def draw_body(self, box: BoxLayout) -> None:
         booking = self.flow.booking
-        if booking is None:
-            return
-        _ = self._
-        theme = self.app.theme
-        booked = _("Your appointment is booked.")
-        code = _("Booking code: %(code)s", code=booking.booking_code)
-        if self.app.prefs.elder_mode:  # one line: two left the printer's line no room
-            box.add_widget(self.label(f"{booked} {code}", size=theme.title_px,
-                                      kid="appt_code", height=theme.title_px * 1.6))
-        else:
-            box.add_widget(self.label(booked, size=theme.title_px, kid="appt_state",
-                                      height=theme.title_px * 1.5))
-            box.add_widget(self.label(code, size=theme.title_px, kid="appt_code",
-                                      height=theme.title_px * 1.6))
-        box.add_widget(self.label(f"{booking.service_name}\n{booking.when}\n{booking.hall}",
-                                  kid="appt_details", height=theme.text_px * 1.5 * 3))
-        printed = self.flow.printed
-        if printed is not None:
-            box.add_widget(self.print_outcome(
-                printed.outcome, printed.msgid, kid_prefix="appt_print_",
-                take=_("Please take your slip."),
-                note=_("Please note your booking code: %(code)s", code=booking.booking_code),
-                # two lines at elder mode's title size took 210 px of the 169 left under
-                # the booking's details: body text, which is large there already
-                size=theme.text_px if self.app.prefs.elder_mode else None))
+        if booking is not None:
+            box.add_widget(self.lines.show(booked_lines(booking, self.flow.printed,
+                                                        self.app.prefs.elder_mode, self._)))
 
     def actions(self) -> list[Action]:
         _ = self._

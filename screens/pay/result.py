@@ -10,6 +10,8 @@ from kivy.uix.boxlayout import BoxLayout
 from kiosk.i18n.messages import N_
 from kiosk.journeys.payment import PaymentPrint
 from screens.journey_screen import Action, JourneyScreen
+from screens.line_stack import LineStack
+from screens.pay.result_lines import paid_lines, unpaid_lines
 
 
 class PayResultScreen(JourneyScreen):
@@ -18,6 +20,7 @@ class PayResultScreen(JourneyScreen):
     def __init__(self, app, flow, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
         self.flow = flow
+        self.lines = LineStack(self)
 
     def _paid(self) -> bool:
         return self.flow.end is not None and self.flow.end.status == "paid"
@@ -32,25 +35,13 @@ class PayResultScreen(JourneyScreen):
         end, view = self.flow.end, self.flow.view
         if end is None or view is None:
             return
-        _ = self._
-        theme = self.app.theme
-        if not self._paid():
+        if self._paid():
+            lines = paid_lines(view, self.flow.printed, self._)
+        else:
             problem = end.problem
-            kid = "pay_unconfirmed" if end.status == "unconfirmed" else "pay_not_paid"
-            box.add_widget(self.status("error", problem.text(self.app.prefs.language)
-                                       if problem else "", kid=kid, size=theme.title_px))
-            return
-        box.add_widget(self.status("success", _("Payment received: %(amount)s",
-                                                amount=view.amount_text),
-                                   size=theme.title_px, kid="pay_paid",
-                                   height=theme.title_px * 1.6))
-        box.add_widget(self.label(view.service_name + "\n" + _(
-            "Application number: %(number)s", number=view.receipt_no), kid="pay_details"))
-        printed = self.flow.printed
-        if printed is not None:
-            box.add_widget(self.print_outcome(printed.outcome, printed.msgid,
-                                              kid_prefix="pay_print_",
-                                              take=_("Please take your receipt.")))
+            lines = unpaid_lines(problem.text(self.app.prefs.language) if problem else "",
+                                 end.status == "unconfirmed")
+        box.add_widget(self.lines.show(lines))
 
     def actions(self) -> list[Action]:
         _ = self._

@@ -1,0 +1,74 @@
+"""A screen's lines of text (screens/lines.py), laid out in kv (screens/line_stack.kv).
+
+The labels are made once per visit and restyled in place for a page turned, a language or a
+mode; each is as tall as its words wrap at the body's width, so a long name in English or at
+elder mode's sizes takes the lines it needs instead of overprinting its neighbours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from kivy.lang import Builder
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
+from kivy.uix.widget import Widget
+
+from screens.lines import STATUS_ICONS, Line
+from screens.widgets import fit_to_lines, with_icon, wrapped_height
+
+Builder.load_file(str(Path(__file__).with_name("line_stack.kv")))
+
+
+def style_line(screen: Any, label: Label, line: Line, width: float) -> Label:
+    """`label` saying `line` in the screen's theme, as tall as its words at `width`."""
+    theme = screen.app.theme
+    px = theme.title_px if line.size == "title" else theme.text_px
+    label.kid = line.kid
+    if line.status is not None:
+        label.markup, label.text = True, with_icon(STATUS_ICONS[line.status], line.words)
+        label.color = getattr(theme, line.status)
+    else:
+        label.markup, label.text, label.color = False, line.words, theme.foreground
+    label.font_size = px
+    if line.em is None:
+        label.size_hint_y = 1
+        return label
+    label.size_hint_y, label.height = None, px * line.em
+    if line.shrink and line.size == "title" and wrapped_height(label, width) > label.height:
+        label.font_size = theme.text_px
+        label.height = theme.text_px * line.em
+    return fit_to_lines(label, width)
+
+
+class LineStack(BoxLayout):
+    def __init__(self, screen: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.screen = screen
+        self._labels: list[Label] = []
+        self._filler = Widget()
+        screen.kept_parts.append(self)  # let go with the screen at a visit's end
+
+    def show(self, lines: Sequence[Line]) -> LineStack:
+        """`lines` on the labels kept; returns itself for the screen's body to add."""
+        if self.parent is not None:  # the body it was in last time is gone
+            self.parent.remove_widget(self)
+        self.clear_widgets()
+        width = self.screen.body_width
+        while len(self._labels) < len(lines):
+            self._labels.append(self.screen.label(""))
+        for label, line in zip(self._labels, lines):
+            self.add_widget(style_line(self.screen, label, line, width))
+        if all(line.em is not None for line in lines):
+            self.add_widget(self._filler)  # what is left of the height stays below the text
+        return self
+
+    def let_go(self) -> None:
+        """The session ended: the words go (a name, an amount, a booking code)."""
+        if self.parent is not None:
+            self.parent.remove_widget(self)
+        self.clear_widgets()
+        self._labels = []
+

@@ -1,0 +1,41 @@
+"""A screen's lines of text as plain data (no Kivy): what a guide, a payment's result or a
+booking says, each line with its size, the least room it takes and, for a line that reports how
+something went, its status. screens/line_stack.py draws them; tests read them without a window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+Translate = Callable[..., str]  # Translator.gettext
+Status = Literal["success", "warning", "error"]
+Size = Literal["text", "title"]
+STATUS_ICONS: dict[Status, str] = {"success": "done", "warning": "warning", "error": "error"}
+
+
+@dataclass(frozen=True)
+class Line:
+    """Plain words, never markup (a "[" in a platform's name is text). `em`: the least height
+    in its own font sizes (1.5 holds one line); it grows to the lines its words wrap to. None:
+    it shares the height the other lines leave. `shrink`: a title too long for one line at the
+    title's size takes the text's (a long English name in elder mode), so the page keeps its
+    room. `status`: drawn with its icon and colour, never the colour alone."""
+
+    words: str
+    kid: str | None = None
+    size: Size = "text"
+    em: float | None = 1.5
+    status: Status | None = None
+    shrink: bool = False
+
+
+def print_line(outcome: str, problem_words: str, *, kid_prefix: str, take: str,
+               note: str | None = None, size: Size = "title") -> Line:
+    """What happened at the printer, truthfully: `take` when it printed; otherwise the
+    printer's problem in the citizen's words (and `note`, what to write down instead)."""
+    if outcome == "printed":
+        return Line(take, f"{kid_prefix}{outcome}", size, em=None, status="success")
+    words = problem_words + (f"\n{note}" if note is not None else "")
+    return Line(words, f"{kid_prefix}{outcome}", size, em=None, status="warning")

@@ -1,0 +1,99 @@
+"""What the guide, a payment's end and a booking say, from plain data (no window): each line's
+words in both languages, its size, the least room it takes and its status; and the printer's
+outcome told truthfully."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from kiosk.i18n import Translator
+from kiosk.journeys.apply import Guide, GuideMaterial
+from kiosk.journeys.appointment import Booking, SlipOutcome
+from kiosk.journeys.payment import PaymentPrint, PaymentView
+from screens.apply.guide_lines import guide_lines, page_count, skeleton_lines
+from screens.appointment.booked_lines import booked_lines
+from screens.lines import Line, print_line
+from screens.pay.result_lines import paid_lines, unpaid_lines
+
+ZH, EN = Translator("zh-CN"), Translator("en")
+AT = dt.datetime(2026, 12, 4, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def guide(promised: int = 0, form_supported: bool = True, materials: int = 3) -> Guide:
+    return Guide(service_id="s", name="灵活就业人员参保登记", department="市人社局",
+                 description="无雇工的个体工商户……", fee_fen=0, fee_text="免费",
+                 legal_limit_days=promised * 2, promised_limit_days=promised,
+                 terminal_completable=True, appointment=False, form_supported=form_supported,
+                 materials=tuple(GuideMaterial(f"m{n}", f"材料{n}", n == 0, 1, 2, n == 1, n == 2)
+                                 for n in range(materials)))
+
+
+def test_the_guides_first_page_names_the_service_and_says_a_same_day_one_is_done_at_once():
+    name, department, conditions, fee = guide_lines(guide(), 0, False, EN.gettext)
+    assert (name.kid, name.size, name.shrink) == ("guide_name", "title", True)
+    assert department == Line("市人社局", "guide_department")
+    assert (conditions.kid, conditions.em) == ("guide_conditions", 2.9)
+    assert fee.words == "免费\nDone on the spot"
+    fee = guide_lines(guide(promised=5), 0, False, ZH.gettext)[-1]
+    assert fee.words == "免费\n承诺 5 个工作日办结（法定 10 个工作日）"
+
+
+def test_the_guides_materials_come_a_few_a_page_fewer_in_elder_mode():
+    assert (page_count(guide(materials=5), False), page_count(guide(materials=5), True)) == (3, 4)
+    heading, *materials = guide_lines(guide(), 1, False, EN.gettext)
+    assert heading.words == "Materials:"
+    assert [m.words for m in materials] == [
+        "• 材料0 (required)", "• 材料1 (optional, an e-licence may replace it)",
+        "• 材料2 (optional, may be handed in later)"]
+    assert [m.kid for m in guide_lines(guide(), 2, True, EN.gettext)[1:]] == ["guide_material_2"]
+
+
+def test_a_service_the_terminal_cannot_take_says_so_on_every_page():
+    for page in (0, 1):
+        assert guide_lines(guide(form_supported=False), page, False, ZH.gettext)[-1].kid \
+            == "guide_counter"
+
+
+def test_the_guides_skeleton_says_it_is_fetching_only_while_it_is():
+    assert [line.kid for line in skeleton_lines("名", "部门", "正在获取…")] == [
+        "guide_name", "guide_department", "guide_loading"]
+    assert [line.kid for line in skeleton_lines("名", "部门", None)] == [
+        "guide_name", "guide_department"]
+
+
+def test_the_printer_is_believed_only_when_it_printed():
+    took = print_line("printed", "", kid_prefix="x_", take="Please take it.")
+    assert (took.words, took.status, took.kid, took.em) == (
+        "Please take it.", "success", "x_printed", None)
+    out = print_line("paper_out", "Out of paper", kid_prefix="x_", take="Please take it.",
+                     note="Note the code: 1", size="text")
+    assert (out.words, out.status, out.size) == ("Out of paper\nNote the code: 1", "warning",
+                                                 "text")
+
+
+def test_a_payment_paid_says_how_much_and_what_for_and_its_receipt_once_printed():
+    view = PaymentView(payment_id="p", receipt_no="SL-1", service_name="护士执业注册",
+                       amount_fen=2000, amount_text="¥20.00", qr_content="x", qr_png=b"",
+                       expires_at=AT)
+    paid, details = paid_lines(view, None, EN.gettext)
+    assert (paid.words, paid.status) == ("Payment received: ¥20.00", "success")
+    assert details.words == "护士执业注册\nApplication number: SL-1"
+    printed = PaymentPrint(outcome="printed", reason=None, msgid=None, receipt=None,  # type: ignore[arg-type]
+                           action_id="a")
+    assert paid_lines(view, printed, ZH.gettext)[-1].kid == "pay_print_printed"
+    (line,) = unpaid_lines("未能确认支付结果", unconfirmed=True)
+    assert (line.kid, line.status, line.em) == ("pay_unconfirmed", "error", None)
+
+
+def test_a_booking_gives_its_code_on_one_line_in_elder_mode_and_to_note_when_not_printed():
+    booking = Booking(appointment_id="a", booking_code="K7Q2", service_id="s",
+                      service_name="出入境证件", when="12月8日 周二 09:30–10:00", hall="市民中心",
+                      starts_at=AT, ends_at=AT, cancelled=False)
+    normal = booked_lines(booking, None, False, EN.gettext)
+    assert [line.kid for line in normal] == ["appt_state", "appt_code", "appt_details"]
+    elder = booked_lines(booking, SlipOutcome(outcome="paper_out", reason="paper_out",
+                                              msgid="The printer is out of paper.",
+                                              booking=booking, action_id="b"), True, EN.gettext)
+    assert elder[0].words == "Your appointment is booked. Booking code: K7Q2"
+    assert elder[-1].size == "text" and elder[-1].words.endswith(
+        "Please note your booking code: K7Q2")
