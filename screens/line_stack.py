@@ -51,19 +51,30 @@ class LineStack(BoxLayout):
         self._filler = Widget()
         screen.kept_parts.append(self)  # let go with the screen at a visit's end
 
+    def heights(self, lines: Sequence[Line]) -> list[float]:
+        """The px `lines` take as they wrap now: for a screen that pages what goes between
+        them (the receipt's details) by the room they leave."""
+        width = self.screen.body_width
+        self._enough_labels(len(lines))
+        return [style_line(self.screen, label, line, width).height
+                for label, line in zip(self._labels, lines)]
+
     def show(self, lines: Sequence[Line]) -> LineStack:
         """`lines` on the labels kept; returns itself for the screen's body to add."""
         if self.parent is not None:  # the body it was in last time is gone
             self.parent.remove_widget(self)
         self.clear_widgets()
         width = self.screen.body_width
-        while len(self._labels) < len(lines):
-            self._labels.append(self.screen.label(""))
+        self._enough_labels(len(lines))
         for label, line in zip(self._labels, lines):
             self.add_widget(style_line(self.screen, label, line, width))
         if all(line.em is not None for line in lines):
             self.add_widget(self._filler)  # what is left of the height stays below the text
         return self
+
+    def _enough_labels(self, count: int) -> None:
+        while len(self._labels) < count:
+            self._labels.append(self.screen.label(""))
 
     def let_go(self) -> None:
         """The session ended: the words go (a name, an amount, a booking code)."""

@@ -18,8 +18,8 @@ STATUS_ICONS: dict[Status, str] = {"success": "done", "warning": "warning", "err
 @dataclass(frozen=True)
 class Line:
     """Plain words, never markup (a "[" in a platform's name is text). `em`: the least height
-    in its own font sizes (1.5 holds one line); it grows to the lines its words wrap to. None:
-    it shares the height the other lines leave. `shrink`: a title too long for one line at the
+    in its own font sizes (1.5 holds one line, 0 is just its words); it grows to the lines its
+    words wrap to. None: it shares the height the other lines leave. `shrink`: a title too long for one line at the
     title's size takes the text's (a long English name in elder mode), so the page keeps its
     room. `status`: drawn with its icon and colour, never the colour alone."""
 
@@ -32,10 +32,11 @@ class Line:
 
 
 def print_line(outcome: str, problem_words: str, *, kid_prefix: str, take: str,
-               note: str | None = None, size: Size = "title") -> Line:
+               note: str | None = None, size: Size = "title", em: float | None = None
+               ) -> Line:
     """What happened at the printer, truthfully: `take` when it printed; otherwise the
     printer's problem in the citizen's words (and `note`, what to write down instead)."""
     if outcome == "printed":
-        return Line(take, f"{kid_prefix}{outcome}", size, em=None, status="success")
+        return Line(take, f"{kid_prefix}{outcome}", size, em=em, status="success")
     words = problem_words + (f"\n{note}" if note is not None else "")
-    return Line(words, f"{kid_prefix}{outcome}", size, em=None, status="warning")
+    return Line(words, f"{kid_prefix}{outcome}", size, em=em, status="warning")

@@ -8,13 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.label import Label
 
 from kiosk.journeys.receipt import PrintOutcome
 from kiosk.i18n.messages import N_
+from screens.apply.receipt_lines import detail_rows, details_line, head_lines, tail_lines
 from screens.journey_screen import Action, JourneyScreen
+from screens.line_stack import LineStack
 from screens.paging import Pager, pages_of_lines
-from screens.widgets import wrapped_height
 
 
 # rows of details a page, as they wrap on the glass: with the printer's word under them, the
@@ -30,6 +30,7 @@ class ReceiptScreen(JourneyScreen):
         self.flow = flow
         self.pager = Pager(self, 1, 1)  # over the details grouped by the rows they take
         self._page_count = 0  # pages of details as `draw_body` last laid them out
+        self.lines = LineStack(self)
 
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem = None
@@ -39,66 +40,25 @@ class ReceiptScreen(JourneyScreen):
             self._print()
 
     def draw_body(self, box: BoxLayout) -> None:
+        """The head, a page of the details in the room the head and the printer's word leave
+        (a service with next steps overfilled the body in elder mode), the printer's word."""
         receipt = self.flow.receipt
         self._page_count = 0
         if receipt is None:
             return
         _ = self._
-        theme = self.app.theme
-        width = self.body_width
         elder = self.app.prefs.elder_mode
-        state = self.label(_("Your application has been received.") if receipt.final
-                           else _("Your application was saved on this terminal and will "
-                                  "be sent as soon as the connection is back."),
-                           size=theme.text_px if elder else theme.title_px, kid="receipt_state")
-        number = self.label(_("Application number: %(number)s", number=receipt.reference),
-                            size=theme.title_px, kid="receipt_number")
-        above: list[Label] = [state, number]
-        printed = self.flow.printed
-        below: list[Label] = []
-        if printed is not None:
-            below.append(self.print_outcome(
-                printed.outcome, printed.msgid, kid_prefix="print_",
-                take=_("Please take your receipt."),
-                note=_("Please note your application number: %(number)s",
-                       number=receipt.reference),
-                size="text" if elder else "title"))
-        # each as tall as its wrapped lines (the state and the printer's word were shared
-        # the height the details left, and cut in elder mode); the details get the rest, a
-        # page at a time
-        for line in above + below:
-            line.size_hint_y = None
-            line.height = wrapped_height(line, width)
-        others = sum(w.height + 16 for w in above + below) + 16  # and the room below
-        pages = pages_of_lines(self, self._lines(receipt), width, self.body_room - others,
+        head = head_lines(receipt, elder, _)
+        tail = tail_lines(receipt, self.flow.printed, elder, _)
+        others = sum(h + 16 for h in self.lines.heights(head + tail)) + 16  # and room below
+        journey = self.flow.journey
+        rows = detail_rows(receipt, journey.next_steps(receipt) if journey is not None else [],
+                           _, self.app.translator.format_date)
+        pages = pages_of_lines(self, rows, self.body_width, self.body_room - others,
                                ELDER_ROWS if elder else ROWS)
         self._page_count = len(pages)
-        shown = "\n".join(self.pager.shown(pages))
-        details = self.label(shown, kid="receipt_details", height=0)
-        # as tall as its wrapped lines: a long English service name in elder mode took two
-        details.height = max(self.lines_height(shown), wrapped_height(details, width))
-        for widget in [*above, details, *below]:
-            box.add_widget(widget)
-        box.add_widget(BoxLayout())  # what is left of the height stays below the text
-
-    def _lines(self, receipt: Any) -> list[str]:
-        """The service, the dates and what happens next, a line each."""
-        _ = self._
-        t = self.app.translator
-        lines = [receipt.service_name,
-                 _("Submitted: %(date)s", date=t.format_date(receipt.submitted_at.date()))]
-        if receipt.promised_date is not None:
-            lines.append(_("Promised completion: %(date)s",
-                           date=t.format_date(receipt.promised_date)))
-        elif receipt.promised_days == 0:  # 即办件
-            lines.append(_("Done on the spot"))
-        else:
-            lines.append(_("Promised within %(days)d working days",
-                           days=receipt.promised_days))
-        journey = self.flow.journey
-        if journey is not None:
-            lines += journey.next_steps(receipt)
-        return lines
+        details = details_line("\n".join(self.pager.shown(pages)))
+        box.add_widget(self.lines.show([*head, details, *tail]))
 
     def actions(self) -> list[Action]:
         _ = self._

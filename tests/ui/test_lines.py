@@ -97,3 +97,23 @@ def test_a_booking_gives_its_code_on_one_line_in_elder_mode_and_to_note_when_not
     assert elder[0].words == "Your appointment is booked. Booking code: K7Q2"
     assert elder[-1].size == "text" and elder[-1].words.endswith(
         "Please note your booking code: K7Q2")
+
+
+def test_a_receipt_says_saved_here_until_sent_and_its_number_to_note_when_not_printed():
+    from kiosk.journeys.receipt import PrintOutcome, ReceiptData
+    from screens.apply.receipt_lines import detail_rows, head_lines, tail_lines
+    fields = {f: None for f in ReceiptData.__dataclass_fields__}
+    receipt = ReceiptData(**{**fields, "reference": "SL-9", "service_name": "居住证补领",
+                             "submitted_at": AT, "final": False, "promised_date": None,
+                             "promised_days": 0})
+    state, number = head_lines(receipt, True, EN.gettext)
+    assert state.words.startswith("Your application was saved on this terminal")
+    assert (state.size, number.words, number.em) == ("text", "Application number: SL-9", 0)
+    assert tail_lines(receipt, None, False, EN.gettext) == []
+    (out,) = tail_lines(receipt, PrintOutcome("paper_out", "paper_out",
+                                              "The printer is out of paper.", receipt, "a"),
+                        False, EN.gettext)
+    assert out.status == "warning" and out.words.endswith("Please note your application "
+                                                          "number: SL-9")
+    assert detail_rows(receipt, ["Next: wait for a text"], ZH.gettext, ZH.format_date)[2:] == [
+        "即办件，当场办结", "Next: wait for a text"]
