@@ -11,14 +11,12 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n.messages import N_
 from kiosk.journeys.progress import ApplicationView, SlipPrint
-from kiosk.receipts.layout import CST
 from screens.journey_screen import Action, JourneyScreen
+from screens.line_stack import LineStack
+from screens.progress.detail_lines import Notice, notices_apart, page_lines
 from screens.paging import Pager
 
 STEPS_PER_PAGE, ELDER_STEPS_PER_PAGE = 2, 1  # each with its note: more overran the body
-# elder mode: what to do, and the slip's outcome, a page each before the steps (on one page
-# the slip's line was cut under the to-do in English: the explorer's walk found it)
-TODO, SLIP = object(), object()
 
 
 class ProgressDetailScreen(JourneyScreen):
@@ -30,6 +28,7 @@ class ProgressDetailScreen(JourneyScreen):
         self.view: ApplicationView | None = None
         self.printed: SlipPrint | None = None
         self.pager = Pager(self, STEPS_PER_PAGE, ELDER_STEPS_PER_PAGE)
+        self.lines = LineStack(self)
 
     def let_go(self) -> None:
         super().let_go()
@@ -58,60 +57,14 @@ class ProgressDetailScreen(JourneyScreen):
         view = self.view
         if view is None:
             return
-        _ = self._
-        theme = self.app.theme
-        t = self.app.translator
-        box.add_widget(self.label(view.service_name, size=theme.title_px, kid="progress_service",
-                                  height=theme.title_px * 1.6))
-        # number and status on one line: in elder mode a line more overran the body
-        lines = [_("Application number: %(number)s", number=view.reference) + "    "
-                 + _("Status: %(status)s", status=view.status_words)]
-        if view.applicant_masked:
-            lines.append(_("Applicant: %(name)s", name=view.applicant_masked))
-        if view.due_date is not None:
-            lines.append(_("Promised completion: %(date)s", date=t.format_date(view.due_date)))
-        status = "\n".join(lines)
-        box.add_widget(self.label(status, kid="progress_status",
-                                  height=self.lines_height(status)))
-        steps: list[Any] = list(reversed(view.steps))
-        # elder mode: what to do and the slip's outcome take the first step's place on the first
-        # page (beside a step they ran over it: the explorer's walk in English found it)
         notices = self._notices_apart(view)
-        if not notices:
-            self._todo(box, view)
-            self._slip(box)
-        shown = [*notices, *steps]
-        first = self.pager.offset - len(notices)
-        for i, step in enumerate(self.pager.shown(shown), start=first):
-            if step is TODO:
-                self._todo(box, view)
-                continue
-            if step is SLIP:
-                self._slip(box)
-                continue
-            at = step.at.astimezone(CST)
-            words = f"{t.format_date(at.date())} {at:%H:%M}  {step.words}"
-            if step.note:
-                words += f"\n{step.note}"
-            box.add_widget(self.label(words, kid=f"step_{i}", height=self.lines_height(words)))
+        shown = self.pager.shown([*notices, *reversed(view.steps)])
+        box.add_widget(self.lines.show(page_lines(
+            view, self.printed, shown, self.pager.offset - len(notices), bool(notices),
+            self._, self.app.translator.format_date)))
 
-    def _todo(self, box: BoxLayout, view: ApplicationView) -> None:
-        """What the citizen must do."""
-        if view.to_do:
-            box.add_widget(self.status("warning", "\n".join(view.to_do), kid="progress_todo"))
-
-    def _slip(self, box: BoxLayout) -> None:
-        """How the slip's printing went."""
-        if self.printed is not None:
-            box.add_widget(self.print_outcome(self.printed.outcome, self.printed.msgid,
-                                              kid_prefix="progress_slip_",
-                                              take=self._("Please take your progress slip.")))
-
-    def _notices_apart(self, view: ApplicationView) -> list[object]:
-        """In elder mode, the notices that take a page each (TODO, SLIP); none otherwise."""
-        if not self.app.prefs.elder_mode:
-            return []
-        return [TODO] * bool(view.to_do) + [SLIP] * (self.printed is not None)
+    def _notices_apart(self, view: ApplicationView) -> list[Notice]:
+        return notices_apart(view, self.printed, self.app.prefs.elder_mode)
 
     def _pages(self, view: ApplicationView) -> int:
         """Items the pager turns through: the steps, and in elder mode the notices' page."""
@@ -148,7 +101,7 @@ class ProgressDetailScreen(JourneyScreen):
             self.printed = outcome
             notices = self._notices_apart(view)
             if notices:  # the outcome has a page of its own: show it
-                self.pager.page = notices.index(SLIP) // self.pager.per_page
+                self.pager.page = notices.index("slip") // self.pager.per_page
             if outcome.outcome == "paper_out":
                 self.app.say("printer_out_of_paper")
 

@@ -117,3 +117,30 @@ def test_a_receipt_says_saved_here_until_sent_and_its_number_to_note_when_not_pr
                                                           "number: SL-9")
     assert detail_rows(receipt, ["Next: wait for a text"], ZH.gettext, ZH.format_date)[2:] == [
         "即办件，当场办结", "Next: wait for a text"]
+
+
+def test_an_applications_page_has_its_notices_apart_in_elder_mode_and_its_steps_newest_first():
+    from kiosk.journeys.progress import ApplicationView, SlipPrint, TimelineStep
+    from screens.progress.detail_lines import notices_apart, page_lines
+    steps = tuple(TimelineStep("s", f"step {n}", AT, "note" if n == 1 else None)
+                  for n in range(3))
+    view = ApplicationView(reference="SL-1", receipt_no="SL-1", service_name="护士执业注册",
+                           status="correction_requested", status_words="Correction requested",
+                           applicant_masked="张*", submitted_at=AT, due_date=None, steps=steps,
+                           to_do=("Hand in a clearer photo",), awaits_materials=True,
+                           can_supplement=True)
+    printed = SlipPrint("printed", None, None)
+    assert notices_apart(view, printed, elder=False) == []
+    lines = page_lines(view, printed, list(reversed(steps))[:2], 0, False, EN.gettext,
+                       EN.format_date)
+    assert [line.kid for line in lines] == ["progress_service", "progress_status",
+                                            "progress_todo", "progress_slip_printed",
+                                            "step_0", "step_1"]
+    assert lines[1].words == ("Application number: SL-1    Status: Correction requested\n"
+                              "Applicant: 张*")
+    assert lines[4].words.endswith("step 2") and lines[5].words.endswith("step 1\nnote")
+    assert lines[5].em == 3.0
+    apart = notices_apart(view, printed, elder=True)
+    assert apart == ["todo", "slip"]
+    first_page = page_lines(view, printed, apart[:1], -2, True, EN.gettext, EN.format_date)
+    assert [line.kid for line in first_page][2:] == ["progress_todo"]
