@@ -51,20 +51,22 @@ class LineStack(BoxLayout):
         self._filler = Widget()
         screen.kept_parts.append(self)  # let go with the screen at a visit's end
 
-    def heights(self, lines: Sequence[Line]) -> list[float]:
-        """The px `lines` take as they wrap now: for a screen that pages what goes between
-        them (the receipt's details) by the room they leave."""
-        width = self.screen.body_width
+    def heights(self, lines: Sequence[Line], width: float | None = None) -> list[float]:
+        """The px `lines` take as they wrap now at `width` (the body's by default): for a
+        screen that pages what goes between them (the receipt's details) by the room they
+        leave."""
+        width = self.screen.body_width if width is None else width
         self._enough_labels(len(lines))
         return [style_line(self.screen, label, line, width).height
                 for label, line in zip(self._labels, lines)]
 
-    def show(self, lines: Sequence[Line]) -> LineStack:
-        """`lines` on the labels kept; returns itself for the screen's body to add."""
+    def show(self, lines: Sequence[Line], width: float | None = None) -> LineStack:
+        """`lines` on the labels kept, wrapped at `width` (the body's by default: less beside
+        a picture); returns itself for the screen's body to add."""
         if self.parent is not None:  # the body it was in last time is gone
             self.parent.remove_widget(self)
         self.clear_widgets()
-        width = self.screen.body_width
+        width = self.screen.body_width if width is None else width
         self._enough_labels(len(lines))
         for label, line in zip(self._labels, lines):
             self.add_widget(style_line(self.screen, label, line, width))

@@ -9,15 +9,12 @@ from typing import Any
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 
-from kiosk.i18n.messages import N_, PRINTER
+from kiosk.i18n.messages import N_
 from kiosk.journeys.collect import CollectOutcome, Preview
+from screens.collect.preview_lines import preview_lines, skeleton_lines
 from screens.journey_screen import Action, JourneyScreen
+from screens.line_stack import LineStack
 from screens.picture import Pixels, decode_png, texture_of
-
-
-# which printer the certificate comes out of: the citizen looks at the right slot
-PAPER_WORDS = {"a4": N_("Prints on A4 paper from the page printer"),
-               "slip": N_("Prints on the receipt slip")}
 
 
 class CollectPreviewScreen(JourneyScreen):
@@ -29,6 +26,7 @@ class CollectPreviewScreen(JourneyScreen):
         self._texture_of: bytes | None = None
         self._texture: Any = None
         self._decoded: tuple[bytes, Pixels] | None = None  # by the worker, not yet uploaded
+        self.lines = LineStack(self, spacing=12)
 
     def on_pre_enter(self, *_args: Any) -> None:
         """On at once with what the list said; the preview (a rendered sheet) fills in."""
@@ -62,71 +60,29 @@ class CollectPreviewScreen(JourneyScreen):
         return self._texture
 
     def draw_body(self, box: BoxLayout) -> None:
-        preview = self.flow.preview
+        """The picture, and beside it the lines (in elder mode the lines alone: what the
+        certificate says, as large text)."""
+        preview, t = self.flow.preview, self.app.translator
         if preview is None:
-            self._draw_skeleton(box)
+            if self.flow.choosing is not None:
+                loading = self._("Preparing the preview of your certificate…")
+                box.add_widget(self.lines.show(skeleton_lines(
+                    self.flow.choosing[0], loading if self.busy else None, self._,
+                    t.format_date)))
             return
-        _ = self._
-        theme = self.app.theme
+        elder = self.app.prefs.elder_mode
         row = BoxLayout(spacing=20)
-        side = BoxLayout(orientation="vertical", spacing=12)
-        certificate = preview.certificate
-        side.add_widget(self.label(certificate.title, size=theme.title_px,
-                                   kid="certificate_title", height=theme.title_px * 1.5))
-        if self.app.prefs.elder_mode:
-            # the printer's picture is ~4 mm text on the glass: in elder mode the certificate
-            # is read out as large screen text instead (what it says, not how it looks)
-            t = self.app.translator
-            for kid, words in (
-                    ("certificate_issuer", _("Issued by: %(issuer)s", issuer=certificate.issuer)),
-                    ("certificate_date", _("Issued on: %(date)s",
-                                           date=t.format_date(certificate.issued_at.date()))),
-                    ("certificate_receipt", _("Receipt no.: %(reference)s",
-                                              reference=certificate.receipt_no))):
-                side.add_widget(self.label(words, kid=kid, height=theme.text_px * 1.6))
-        else:
+        width = self.body_width
+        if not elder:
             picture = Image(fit_mode="contain")
             picture.texture = self._picture(preview.png)
             picture.kid = "certificate_preview"
             row.add_widget(picture)
-        paper = PAPER_WORDS.get(preview.paper, PAPER_WORDS["slip"])  # a variable: not extracted
-        printed = self.flow.printed
-        if printed is None or not self.app.prefs.elder_mode:  # elder: no room beside it
-            side.add_widget(self.label(_(paper), kid=f"collect_paper_{preview.paper}"))
-        if printed is not None:
-            side.add_widget(self._outcome(printed))
-        row.add_widget(side)
+            width = (width - row.spacing) / 2
+        row.add_widget(self.lines.show(preview_lines(
+            preview.certificate, preview.paper, self.flow.printed, self.app.prefs.language,
+            elder, self._, t.format_date), width=width))
         box.add_widget(row)
-
-    def _draw_skeleton(self, box: BoxLayout) -> None:
-        """While the sheet is rendered: the certificate's name and date from the list, and
-        where its picture will be."""
-        if self.flow.choosing is None:
-            return
-        certificate, theme, _ = self.flow.choosing[0], self.app.theme, self._
-        side = BoxLayout(orientation="vertical", spacing=12)
-        side.add_widget(self.label(certificate.title, size=theme.title_px,
-                                   kid="certificate_title", height=theme.title_px * 1.5))
-        side.add_widget(self.label(_("Issued on: %(date)s", date=self.app.translator.format_date(
-            certificate.issued_at.date())), kid="certificate_date", height=theme.text_px * 1.6))
-        if self.busy:
-            side.add_widget(self.label(_("Preparing the preview of your certificate…"),
-                                       kid="preview_loading"))
-        box.add_widget(side)
-
-    def _outcome(self, printed: CollectOutcome):  # type: ignore[no-untyped-def]
-        problem = printed.problem
-        language = self.app.prefs.language
-        if problem is None:
-            take = PRINTER["take_output"]  # a variable: pybabel must not extract the key
-            words, kid = self._(take), "collect_printed"
-        elif printed.outcome == "printed":
-            words, kid = problem.text(language), "collect_not_recorded"
-        else:
-            words, kid = problem.text(language), f"collect_{printed.outcome}"
-        return self.status("success" if problem is None else "error", words, kid=kid,
-                           size=self.app.theme.title_px,
-                           height=self.app.theme.title_px * 1.6 if problem is None else None)
 
     def actions(self) -> list[Action]:
         _ = self._
