@@ -11,14 +11,14 @@ from kivy.clock import Clock
 from kivy.graphics.texture import Texture
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
-from kivy.uix.widget import Widget
 
 from kiosk.i18n.messages import N_
 from kiosk.journeys.payment import QR_SCREEN_PX, WaitState
 from screens import background
 from screens.journey_screen import Action, JourneyScreen
+from screens.line_stack import LineStack
+from screens.pay.qr_lines import qr_lines
 from screens.picture import decode_png, texture_of
-from screens.widgets import fit_to_lines
 
 QR_GAP_PX = 48  # between the words and the code
 
@@ -33,6 +33,7 @@ class PayQrScreen(JourneyScreen):
         self.cancelling = False
         self._texture: Texture | None = None
         self._texture_of: str | None = None
+        self.lines = LineStack(self)
 
     def let_go(self) -> None:
         super().let_go()  # the citizen's payment code and its picture
@@ -91,32 +92,13 @@ class PayQrScreen(JourneyScreen):
         view = self.flow.view
         if view is None:
             return
-        _ = self._
-        theme = self.app.theme
         # the code beside the words, as tall as the body lets it be (at most QR_SCREEN_PX):
         # below them, elder mode's wrapped lines left it 120 px (3 cm) in English
         side = max(0.0, min(float(QR_SCREEN_PX), self.body_room))
         row = BoxLayout(spacing=QR_GAP_PX)
-        words = BoxLayout(orientation="vertical", spacing=16)
-        width = self.body_width - side - QR_GAP_PX
-        amount = self.label(f"{view.service_name}    {view.amount_text}", size=theme.title_px,
-                            kid="pay_amount", height=theme.title_px * 1.6)
-        how = self.label(_("Scan this code with your phone's payment app."), kid="pay_how",
-                         height=theme.text_px * 1.6)
-        if self.cancelling:
-            wait = _("Cancelling…")
-        elif self.state is not None:
-            wait = _("Waiting for your payment (%(n)d s left)", n=self.state.seconds_left)
-        else:
-            wait = _("Waiting for your payment")
-        waiting = self.label(wait, kid="pay_waiting", height=theme.text_px * 1.6)
-        for line in (amount, how, waiting):
-            # as tall as its wrapped lines: a long English service name in elder mode took
-            # two lines in the height of one and overprinted the step bar
-            fit_to_lines(line, width)
-            words.add_widget(line)
-        words.add_widget(Widget())  # the lines at the top, beside the code's top edge
-        row.add_widget(words)
+        # the lines at the top, beside the code's top edge
+        row.add_widget(self.lines.show(qr_lines(view, self.state, self.cancelling, self._),
+                                       width=self.body_width - side - QR_GAP_PX))
         picture = Image(texture=self._qr_texture(), fit_mode="contain", size_hint=(None, None),
                         size=(side, side), pos_hint={"top": 1})
         picture.kid = "pay_qr"

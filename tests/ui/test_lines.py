@@ -165,3 +165,15 @@ def test_a_certificate_is_read_out_in_elder_mode_and_its_print_believed_only_whe
     line = preview_lines(certificate, "slip", unrecorded, "en", False, EN.gettext,
                          EN.format_date)[-1]
     assert (line.kid, line.status) == ("collect_not_recorded", "error")
+
+
+def test_the_pay_screen_says_what_for_how_to_pay_and_how_long_is_left():
+    from kiosk.journeys.payment import WaitState
+    from screens.pay.qr_lines import qr_lines
+    view = PaymentView(payment_id="p", receipt_no="SL-1", service_name="护士执业注册",
+                       amount_fen=2000, amount_text="¥20.00", qr_content="x", qr_png=b"",
+                       expires_at=AT)
+    amount, how, wait = qr_lines(view, WaitState("waiting", 42, None), False, EN.gettext)
+    assert (amount.words, amount.size) == ("护士执业注册    ¥20.00", "title")
+    assert wait.words == "Waiting for your payment (42 s left)"
+    assert qr_lines(view, None, True, ZH.gettext)[-1].kid == "pay_waiting"
