@@ -24,8 +24,7 @@ from kiosk.journeys.problems import spoken_msgid
 from screens import background
 from screens.frame import ScreenHeader
 from screens.help import help_button
-from screens.line_stack import style_line
-from screens.lines import STATUS_ICONS, Size, Status, print_line
+from screens.lines import STATUS_ICONS, Status
 from screens.theme import Role
 from screens.widgets import (KioskButton, action_button, escape, icon, paint_ground,
                              lay_out_now, repaint_background, text_label, with_icon,
@@ -126,15 +125,6 @@ class JourneyScreen(Screen):
         return [(kid, words, lambda j=journey: self.app.open_journey(f"tile_{j}"))
                 for kid, words, journey in offers
                 if self.app.unavailable(f"tile_{journey}") is None]
-
-    def print_outcome(self, outcome: str, msgid: str | None, *, kid_prefix: str, take: str,
-                      note: str | None = None, size: Size = "title") -> Label:
-        """What happened at the printer, truthfully (screens.lines.print_line), on a label
-        that shares the height it is given."""
-        problem = self.app.translator.gettext(msgid) if msgid else ""
-        line = print_line(outcome, problem, kid_prefix=kid_prefix, take=take, note=note,
-                          size=size)
-        return style_line(self, self.label(""), line, self.body_width)
 
     # ---- the frame ---------------------------------------------------------------------------
 

@@ -16,10 +16,13 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
+from screens.help import help_button
 from screens.lines import STATUS_ICONS, Line
 from screens.widgets import fit_to_lines, with_icon, wrapped_height
 
 Builder.load_file(str(Path(__file__).with_name("line_stack.kv")))
+
+STAFF_SPACING = 20  # between a line that asks for staff and the button, as beside a problem
 
 
 def style_line(screen: Any, label: Label, line: Line, width: float) -> Label:
@@ -33,14 +36,19 @@ def style_line(screen: Any, label: Label, line: Line, width: float) -> Label:
     else:
         label.markup, label.text, label.color = False, line.words, theme.foreground
     label.font_size = px
+    if line.shrink and line.size == "title" and wrapped_height(label, width) > px * 1.5:
+        label.font_size = px = theme.text_px  # more than one line at the title's size
     if line.em is None:
         label.size_hint_y = 1
         return label
     label.size_hint_y, label.height = None, px * line.em
-    if line.shrink and line.size == "title" and wrapped_height(label, width) > label.height:
-        label.font_size = theme.text_px
-        label.height = theme.text_px * line.em
     return fit_to_lines(label, width)
+
+
+def _detached(widget: Widget) -> Widget:
+    if widget.parent is not None:
+        widget.parent.remove_widget(widget)
+    return widget
 
 
 class LineStack(BoxLayout):
@@ -57,7 +65,7 @@ class LineStack(BoxLayout):
         leave."""
         width = self.screen.body_width if width is None else width
         self._enough_labels(len(lines))
-        return [style_line(self.screen, label, line, width).height
+        return [self._placed(label, line, width).height
                 for label, line in zip(self._labels, lines)]
 
     def show(self, lines: Sequence[Line], width: float | None = None) -> LineStack:
@@ -69,10 +77,26 @@ class LineStack(BoxLayout):
         width = self.screen.body_width if width is None else width
         self._enough_labels(len(lines))
         for label, line in zip(self._labels, lines):
-            self.add_widget(style_line(self.screen, label, line, width))
+            self.add_widget(self._placed(label, line, width))
         if all(line.em is not None for line in lines):
             self.add_widget(self._filler)  # what is left of the height stays below the text
         return self
+
+    def _placed(self, label: Label, line: Line, width: float) -> Widget:
+        """The line's label, or for a line that asks for staff a row of it and the button
+        that calls them (as tall as the taller)."""
+        _detached(label)
+        if not line.staff:
+            return style_line(self.screen, label, line, width)
+        staff = help_button(self.screen.app, kid=f"call_staff_{line.kid}",
+                            pos_hint={"center_y": 0.5})
+        style_line(self.screen, label, line, width - staff.width - STAFF_SPACING)
+        row = BoxLayout(spacing=STAFF_SPACING)
+        if line.em is not None:
+            row.size_hint_y, row.height = None, max(label.height, staff.height)
+        row.add_widget(label)
+        row.add_widget(staff)
+        return row
 
     def _enough_labels(self, count: int) -> None:
         while len(self._labels) < count:

@@ -17,11 +17,14 @@ STATUS_ICONS: dict[Status, str] = {"success": "done", "warning": "warning", "err
 
 @dataclass(frozen=True)
 class Line:
-    """Plain words, never markup (a "[" in a platform's name is text). `em`: the least height
-    in its own font sizes (1.5 holds one line, 0 is just its words); it grows to the lines its
-    words wrap to. None: it shares the height the other lines leave. `shrink`: a title too long for one line at the
-    title's size takes the text's (a long English name in elder mode), so the page keeps its
-    room. `status`: drawn with its icon and colour, never the colour alone."""
+    """Plain words, never markup (a "[" in a platform's name is text).
+
+    `em`: the least height in its own font sizes (1.5 holds one line, 0 is just its words); it
+    grows to the lines its words wrap to; None: it shares the height the other lines leave.
+    `shrink`: a title too long for one line at the title's size takes the text's (a long
+    English name, a printer's word beside 呼叫工作人员 in elder mode), so the page keeps its room. `status`: drawn with its icon and
+    colour, never the colour alone. `staff`: the words ask the citizen to ask staff (a printer
+    out of paper), so the button that calls them stands beside it, as beside a problem line."""
 
     words: str
     kid: str | None = None
@@ -29,6 +32,7 @@ class Line:
     em: float | None = 1.5
     status: Status | None = None
     shrink: bool = False
+    staff: bool = False
 
 
 def print_line(outcome: str, problem_words: str, *, kid_prefix: str, take: str,
@@ -37,6 +41,7 @@ def print_line(outcome: str, problem_words: str, *, kid_prefix: str, take: str,
     """What happened at the printer, truthfully: `take` when it printed; otherwise the
     printer's problem in the citizen's words (and `note`, what to write down instead)."""
     if outcome == "printed":
-        return Line(take, f"{kid_prefix}{outcome}", size, em=em, status="success")
+        return Line(take, f"{kid_prefix}{outcome}", size, em=em, status="success", shrink=True)
     words = problem_words + (f"\n{note}" if note is not None else "")
-    return Line(words, f"{kid_prefix}{outcome}", size, em=em, status="warning")
+    return Line(words, f"{kid_prefix}{outcome}", size, em=em, status="warning", shrink=True,
+                staff=True)

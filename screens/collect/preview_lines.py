@@ -53,7 +53,9 @@ def outcome_line(printed: CollectOutcome, language: str, _: Translate) -> Line:
     problem = printed.problem
     if problem is None:
         take = PRINTER["take_output"]  # a variable: pybabel must not extract the key
-        return Line(_(take), "collect_printed", "title", em=1.6, status="success")
-    kid = "collect_not_recorded" if printed.outcome == "printed" \
-        else f"collect_{printed.outcome}"
-    return Line(problem.text(language), kid, "title", em=None, status="error")
+        return Line(_(take), "collect_printed", "title", em=1.6, status="success", shrink=True)
+    if printed.outcome == "printed":  # printed; the platform is told later, or staff record it
+        return Line(problem.text(language), "collect_not_recorded", "title", em=None,
+                    status="error", shrink=True)
+    return Line(problem.text(language), f"collect_{printed.outcome}", "title", em=None,
+                status="error", shrink=True, staff=True)

@@ -151,3 +151,29 @@ def test_call_staff_on_the_goodbye_screen_holds_it_until_the_citizen_closes(
     assert [r["screen"] for r in _requests(sim)] == ["goodbye"]
     tap(app, "help_close")
     app.wait_for(lambda s: s["screen"] == "attract" and s["dialog"] is None, 10)
+
+
+def test_a_printer_out_of_paper_offers_call_staff_beside_its_words(
+        sim: Simulation, app: KioskUi) -> None:
+    """"The printer is out of paper. Please ask staff for help." with the button that asks
+    them right beside it (the booking's slip; the receipt, the payment's, the progress slip and
+    the certificate say it through the same line)."""
+    from tests.ui.journey import identify, nothing_wrong, open_tile
+    sim.control("printer", "paper_out", {})
+    identify(sim, app)
+    open_tile(sim, app, "tile_appointment")
+    app.wait_for(on("appt_menu", "appt_new"), 20)
+    tap(app, "appt_new")
+    state = app.wait_for(lambda s: s["screen"] == "appt_services" and "busy" not in s["kids"]
+                         and any(k.startswith("appt_service_") for k in s["kids"]), 20)
+    tap(app, sorted(k for k in state["kids"] if k.startswith("appt_service_"))[0])
+    state = app.wait_for(lambda s: s["screen"] == "appt_slots" and "busy" not in s["kids"]
+                         and any(k.startswith("appt_slot_") for k in s["kids"]), 20)
+    tap(app, sorted(k for k in state["kids"] if k.startswith("appt_slot_"))[0])
+    app.wait_for(on("appt_booked", "call_staff_appt_print_paper_out"), 30)
+    nothing_wrong(app)
+    tap(app, "call_staff_appt_print_paper_out")
+    _dialog(app, "sent")
+    [call] = _requests(sim)
+    assert (call["screen"], call["journey"]) == ("appt_booked", "appointment")
+    _no_personal_data(sim)
