@@ -68,18 +68,27 @@ class LineStack(BoxLayout):
         return [self._placed(label, line, width).height
                 for label, line in zip(self._labels, lines)]
 
-    def show(self, lines: Sequence[Line], width: float | None = None) -> LineStack:
+    def show(self, lines: Sequence[Line], width: float | None = None, *,
+             tight: bool = False) -> LineStack:
         """`lines` on the labels kept, wrapped at `width` (the body's by default: less beside
-        a picture); returns itself for the screen's body to add."""
+        a picture); returns itself for the screen's body to add. `tight`: just as tall as the
+        lines (for a stack above other parts of the body), else the rest of the body's height
+        stays below them or goes to a line that shares it."""
         if self.parent is not None:  # the body it was in last time is gone
             self.parent.remove_widget(self)
         self.clear_widgets()
         width = self.screen.body_width if width is None else width
         self._enough_labels(len(lines))
-        for label, line in zip(self._labels, lines):
-            self.add_widget(self._placed(label, line, width))
-        if all(line.em is not None for line in lines):
-            self.add_widget(self._filler)  # what is left of the height stays below the text
+        placed = [self._placed(label, line, width) for label, line in zip(self._labels, lines)]
+        for widget in placed:
+            self.add_widget(widget)
+        if tight:
+            self.size_hint_y = None
+            self.height = sum(w.height for w in placed) + self.spacing * (len(placed) - 1)
+        else:
+            self.size_hint_y = 1
+            if all(line.em is not None for line in lines):
+                self.add_widget(self._filler)  # the rest of the height stays below the text
         return self
 
     def _placed(self, label: Label, line: Line, width: float) -> Widget:

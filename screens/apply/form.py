@@ -22,6 +22,7 @@ from kiosk.forms import Field, format_hint
 from kiosk.ime.composer import Composer
 from kiosk.journeys.apply import FormView
 from kiosk.i18n.messages import N_
+from screens.apply.field_values import shown_value
 from screens.choice_list import ChoiceList
 from screens.choices import option_choices
 from screens.journey_screen import Action, JourneyScreen
@@ -33,21 +34,6 @@ PER_PAGE, ELDER_PER_PAGE = 5, 2  # elder: three rows and the notice overran the 
 # options, two to a row; fewer when the body has less room (the field's message above them
 # pushed the occupation's fifth under Cancel in elder mode)
 OPTIONS_PER_PAGE, ELDER_OPTIONS_PER_PAGE = 10, 6
-
-
-def shown_value(field: Field, value: Any, _) -> str:  # type: ignore[no-untyped-def]
-    """The value as the citizen reads it (`_` translates)."""
-    if value is None:
-        return ""
-    if field.kind == "boolean":
-        return _("Yes") if value else _("No")
-    for option, words in field.options:
-        if option == value:
-            return words
-    if isinstance(value, list):  # a multiple choice: each option in the citizen's words
-        words = dict(field.options)
-        return "、".join(str(words.get(v, v)) for v in value)
-    return str(value)
 
 
 class FormScreen(JourneyScreen):

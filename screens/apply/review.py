@@ -7,12 +7,13 @@ from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.journeys.apply import Review
-from screens.apply.form import shown_value
 from kiosk.i18n.messages import N_
+from kiosk.journeys.apply import Review
+from screens.apply.review_lines import (applicant_line, missing_lines, review_rows, rows_line,
+                                        service_line)
 from screens.journey_screen import Action, JourneyScreen
+from screens.line_stack import LineStack, style_line
 from screens.paging import Pager, pages_of_lines
-from screens.widgets import fit_to_lines
 
 # rows of the form's entries and the materials a page, as they wrap on the glass: a service
 # of six fields and five materials ran the two lists over each other and under the buttons,
@@ -30,6 +31,7 @@ class ReviewScreen(JourneyScreen):
         self.review: Review | None = None
         self.pager = Pager(self, 1, 1)  # over the lines grouped by the rows they take
         self._page_count = 0  # pages of lines as `draw_body` last laid them out
+        self.head, self.rest = LineStack(self), LineStack(self)  # around the applicant's row
 
     def let_go(self) -> None:
         super().let_go()
@@ -49,70 +51,44 @@ class ReviewScreen(JourneyScreen):
         super().refresh()
 
     def draw_body(self, box: BoxLayout) -> None:
-        review = self.review
-        journey = self.flow.journey
+        """The service; the applicant's row (with the progress-text switch); the rows a page
+        at a time in the height the rest leaves (a page never runs into the header's step
+        bar); what still stops it."""
+        review, journey = self.review, self.flow.journey
         self._page_count = 0
         if review is None or journey is None:
             return
         _ = self._
-        theme = self.app.theme
-        width = self.body_width
-        # elder mode's body text is large already: a long English name at its title size took
-        # two lines the page does not have
-        size = theme.text_px if self.app.prefs.elder_mode else theme.title_px
-        service = self.label(f"{review.service_name}    {review.fee_text}", size=size,
-                             kid="review_service", height=size * 1.5)
-        fit_to_lines(service, width)
-        box.add_widget(service)
-        # the applicant and the SMS opt-in share a row: in elder mode, one above the other
-        # with the missing note below left the lines less than a row (they ran 6 px into the
-        # step bar)
+        elder = self.app.prefs.elder_mode
+        service, missing = [service_line(review, elder)], missing_lines(review, _)
+        who = self._applicant_row(review)
+        others = sum(self.head.heights(service)) + who.height + 16 * 3
+        others += sum(h + 16 for h in self.rest.heights(missing))
+        fields = {f.name: f for f in journey.form_fields()}
+        pages = pages_of_lines(self, review_rows(review, fields, _), self.body_width,
+                               self.body_room - others, ELDER_ROWS if elder else ROWS)
+        self._page_count = len(pages)
+        box.add_widget(self.head.show(service, tight=True))
+        box.add_widget(who)
+        box.add_widget(self.rest.show([rows_line("\n".join(self.pager.shown(pages))),
+                                       *missing]))
+
+    def _applicant_row(self, review: Review) -> BoxLayout:
+        """The applicant and the progress-text switch share a row: in elder mode, one above
+        the other with the missing note below left the rows less than a row (they ran 6 px
+        into the step bar)."""
+        theme, _ = self.app.theme, self._
         who = BoxLayout(size_hint_y=None, spacing=20, height=theme.text_px * 1.5)
-        who.add_widget(self.label(_("Applicant: %(name)s  %(id)s", name=review.applicant_name,
-                                    id=review.applicant_id), kid="review_applicant",
-                                  height=theme.text_px * 1.5))
+        applicant = style_line(self, self.label(""), applicant_line(review, _), self.body_width)
+        applicant.pos_hint = {"center_y": 0.5}  # level with the switch's words
+        who.add_widget(applicant)
         if review.sms_possible:
             who.height = theme.button_height_px
             who.add_widget(self.button(
                 "notify_optin", _("Text me about progress: yes") if review.notify_sms
                 else _("Text me about progress: no"), self._toggle_sms,
                 selected=review.notify_sms))
-        box.add_widget(who)
-        missing = None
-        if not review.ok:
-            missing = self.label(_("Some information is still missing: please complete it "
-                                   "before submitting."), kid="review_incomplete",
-                                 height=theme.text_px * 1.5)
-            fit_to_lines(missing, width)
-        # the lines get the height the rest of the body leaves (the missing note takes its
-        # own first): a page never runs into the header's step bar
-        others = service.height + who.height + 16 * 3
-        others += (missing.height + 16) if missing is not None else 0
-        rows = ELDER_ROWS if self.app.prefs.elder_mode else ROWS
-        pages = pages_of_lines(self, self._lines(), width, self.body_room - others, rows)
-        self._page_count = len(pages)
-        shown = "\n".join(self.pager.shown(pages))
-        lines = self.label(shown, kid="review_lines", height=self.lines_height(shown))
-        # a long address or an English label wraps: as tall as its wrapped lines
-        fit_to_lines(lines, width)
-        box.add_widget(lines)
-        if missing is not None:
-            box.add_widget(missing)
-        box.add_widget(BoxLayout())  # what is left of the height stays below the text
-
-    def _lines(self) -> list[str]:
-        """The form's entries, then the materials, one line each."""
-        review, journey = self.review, self.flow.journey
-        if review is None or journey is None:
-            return []
-        _ = self._
-        fields = {f.name: f for f in journey.form_fields()}
-        lines = [f"{e.label}: {shown_value(fields[e.name], e.value, _)}"
-                 for e in review.entries if e.name in fields]
-        for view in review.materials:
-            state = _("missing") if view.material_id in review.missing_materials else "✓"
-            lines.append(f"{view.name}: {state}")
-        return lines
+        return who
 
     def actions(self) -> list[Action]:
         _ = self._

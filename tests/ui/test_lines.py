@@ -177,3 +177,21 @@ def test_the_pay_screen_says_what_for_how_to_pay_and_how_long_is_left():
     assert (amount.words, amount.size) == ("护士执业注册    ¥20.00", "title")
     assert wait.words == "Waiting for your payment (42 s left)"
     assert qr_lines(view, None, True, ZH.gettext)[-1].kid == "pay_waiting"
+
+
+def test_review_reads_each_entry_in_the_citizens_words_and_says_what_still_stops_it():
+    from kiosk.forms import form_fields
+    from kiosk.journeys.apply import Review, ReviewEntry
+    from screens.apply.review_lines import missing_lines, review_rows, service_line
+    from tests.forms.conftest import FORMS
+    fields = {f.name: f for f in form_fields(FORMS["flexible-employment-insurance"], "en")}
+    entries = tuple(ReviewEntry(name, fields[name].label, value) for name, value in (
+        ("insurance_types", ["养老保险", "医疗保险"]), ("occupation", "自由职业")))
+    review = Review(service_name="Social-insurance registration", fee_text="Free of charge",
+                    promised_limit_days=0, applicant_name="张*", applicant_id="1101**********1233",
+                    entries=entries, materials=(), form_errors={"mobile": "required"},
+                    missing_materials=(), sms_possible=False, notify_sms=False)
+    assert review_rows(review, fields, EN.gettext) == ["Insurance: Pension、Medical",
+                                                       "Occupation: Freelancer"]
+    assert service_line(review, elder=True).size == "text"
+    assert [line.kid for line in missing_lines(review, EN.gettext)] == ["review_incomplete"]
