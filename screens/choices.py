@@ -15,9 +15,8 @@ from kiosk.journeys.collect import REPRINT_REASONS, CertificateView
 from kiosk.journeys.evaluation import RateTarget
 from kiosk.journeys.payment import Payable
 from kiosk.journeys.progress import ApplicationView
-from screens.lines import Translate
+from screens.lines import FormatDate, Translate
 
-FormatDate = Callable[..., str]  # Translator.format_date
 Plural = Callable[..., str]  # Translator.ngettext
 
 

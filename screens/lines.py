@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 Translate = Callable[..., str]  # Translator.gettext
+FormatDate = Callable[..., str]  # Translator.format_date
 Status = Literal["success", "warning", "error"]
 Size = Literal["text", "title"]
 STATUS_ICONS: dict[Status, str] = {"success": "done", "warning": "warning", "error": "error"}

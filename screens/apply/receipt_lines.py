@@ -4,12 +4,10 @@ printer's word; tests read them without a window."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from kiosk.journeys.receipt import PrintOutcome, ReceiptData
-from screens.lines import Line, Translate, print_line
-
-FormatDate = Callable[..., str]  # Translator.format_date
+from screens.lines import FormatDate, Line, Translate, print_line
 
 
 def head_lines(receipt: ReceiptData, elder: bool, _: Translate) -> list[Line]:

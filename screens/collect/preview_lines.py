@@ -5,13 +5,11 @@ without a window."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 
 from kiosk.i18n.messages import N_, PRINTER
 from kiosk.journeys.collect import CertificateView, CollectOutcome
-from screens.lines import Line, Translate
+from screens.lines import FormatDate, Line, Translate
 
-FormatDate = Callable[..., str]  # Translator.format_date
 
 # which printer the certificate comes out of: the citizen looks at the right slot
 PAPER_WORDS = {"a4": N_("Prints on A4 paper from the page printer"),

@@ -5,14 +5,13 @@ without a window."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Literal
 
 from kiosk.journeys.progress import ApplicationView, SlipPrint, TimelineStep
 from kiosk.receipts.layout import CST
-from screens.lines import Line, Translate, print_line
+from screens.lines import FormatDate, Line, Translate, print_line
 
-FormatDate = Callable[..., str]  # Translator.format_date
 Notice = Literal["todo", "slip"]  # in elder mode, each takes a page before the steps
 
 

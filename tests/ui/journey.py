@@ -83,6 +83,21 @@ def open_service(sim: Simulation, app: KioskUi, service: str = SERVICE,
     app.wait_for(on("form", "form_next"), 20)
 
 
+def free_times(sim: Simulation, app: KioskUi) -> dict[str, Any]:
+    """From an identified citizen's home, a new booking of the first bookable service: its
+    free times' state (elder mode's home has pages: turned until the tile shows)."""
+    while "tile_appointment" not in app.state()["kids"]:
+        tap(app, "tiles_more")
+    open_tile(sim, app, "tile_appointment")
+    app.wait_for(on("appt_menu", "appt_new"), 20)
+    tap(app, "appt_new")
+    state = app.wait_for(lambda s: s["screen"] == "appt_services" and "busy" not in s["kids"]
+                         and any(k.startswith("appt_service_") for k in s["kids"]), 20)
+    tap(app, sorted(k for k in state["kids"] if k.startswith("appt_service_"))[0])
+    return app.wait_for(lambda s: s["screen"] == "appt_slots" and "busy" not in s["kids"]
+                        and any(k.startswith("appt_slot_") for k in s["kids"]), 20)
+
+
 def choose(app: KioskUi, field: str, option: int) -> None:
     while f"field_{field}" not in app.state()["kids"]:
         tap(app, "page_next")

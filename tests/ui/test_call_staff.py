@@ -13,7 +13,8 @@ import pytest
 from kiosk.sim import Simulation
 from screens.goodbye import GOODBYE_S
 from tests.ui.harness import KioskUi
-from tests.ui.journey import CARD, on, prove_holder, tap
+from tests.ui.journey import (CARD, free_times, identify, nothing_wrong, on, prove_holder,
+                              tap)
 
 CARD_FIELDS = json.loads(CARD.read_text(encoding="utf-8"))
 PHONE, COUNTER = "010-12345678", "一楼大厅 3号综合窗口"  # kiosk.sim's [terminal] help_*
@@ -158,17 +159,9 @@ def test_a_printer_out_of_paper_offers_call_staff_beside_its_words(
     """"The printer is out of paper. Please ask staff for help." with the button that asks
     them right beside it (the booking's slip; the receipt, the payment's, the progress slip and
     the certificate say it through the same line)."""
-    from tests.ui.journey import identify, nothing_wrong, open_tile
     sim.control("printer", "paper_out", {})
     identify(sim, app)
-    open_tile(sim, app, "tile_appointment")
-    app.wait_for(on("appt_menu", "appt_new"), 20)
-    tap(app, "appt_new")
-    state = app.wait_for(lambda s: s["screen"] == "appt_services" and "busy" not in s["kids"]
-                         and any(k.startswith("appt_service_") for k in s["kids"]), 20)
-    tap(app, sorted(k for k in state["kids"] if k.startswith("appt_service_"))[0])
-    state = app.wait_for(lambda s: s["screen"] == "appt_slots" and "busy" not in s["kids"]
-                         and any(k.startswith("appt_slot_") for k in s["kids"]), 20)
+    state = free_times(sim, app)
     tap(app, sorted(k for k in state["kids"] if k.startswith("appt_slot_"))[0])
     app.wait_for(on("appt_booked", "call_staff_appt_print_paper_out"), 30)
     nothing_wrong(app)

@@ -9,8 +9,8 @@ import pytest
 
 from kiosk.sim import Simulation
 from tests.ui.harness import KioskUi
-from tests.ui.journey import (choose, elder, every_page_whole, identify, nothing_wrong, on,
-                              open_service, open_tile, tap)
+from tests.ui.journey import (choose, elder, every_page_whole, free_times, identify,
+                              nothing_wrong, on, open_service, open_tile, tap)
 
 AREAS = ("idcard", "document", "printer")
 
@@ -50,16 +50,7 @@ def test_a_booking_slip_the_printer_could_not_print_is_told_whole_in_elder_mode(
     identify(sim, app)
     elder(app, language)
     sim.control("printer", "paper_out", {})
-    while "tile_appointment" not in app.state()["kids"]:  # elder mode's home has pages
-        tap(app, "tiles_more")
-    open_tile(sim, app, "tile_appointment")
-    app.wait_for(on("appt_menu", "appt_new"), 20)
-    tap(app, "appt_new")
-    state = app.wait_for(lambda s: s["screen"] == "appt_services" and "busy" not in s["kids"]
-                         and any(k.startswith("appt_service_") for k in s["kids"]), 20)
-    tap(app, sorted(k for k in state["kids"] if k.startswith("appt_service_"))[0])
-    state = app.wait_for(lambda s: s["screen"] == "appt_slots" and "busy" not in s["kids"]
-                         and any(k.startswith("appt_slot_") for k in s["kids"]), 20)
+    state = free_times(sim, app)
     nothing_wrong(app)  # the second free time ran under Back and Next page (`overlap`)
     tap(app, sorted(k for k in state["kids"] if k.startswith("appt_slot_"))[0])
     app.wait_for(on("appt_booked", "appt_print_paper_out"), 30)
