@@ -84,7 +84,7 @@ class LineStack(BoxLayout):
             self.add_widget(widget)
         if tight:
             self.size_hint_y = None
-            self.height = sum(w.height for w in placed) + self.spacing * (len(placed) - 1)
+            self.height = sum(w.height for w in placed) + self.spacing * max(0, len(placed) - 1)
         else:
             self.size_hint_y = 1
             if all(line.em is not None for line in lines):
