@@ -20,7 +20,7 @@ from screens.apply.flow import warm_form_checks_soon
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
 from screens.keyboard import OnScreenKeyboard
-from screens.widgets import with_icon
+from screens.widgets import escape, with_icon
 
 AUDIENCES = (("aud_all", None), ("aud_individual", "individual"),
              ("aud_enterprise", "enterprise"))
@@ -140,7 +140,9 @@ class CatalogueScreen(JourneyScreen):
         lang = "en" if self.app.prefs.language == "en" else "zh-CN"
         name = service["name"].get(lang) or service["name"]["zh-CN"]
         department = service["department"].get(lang) or service["department"]["zh-CN"]
-        return f"{name}\n[size={round(self.app.theme.text_px * 0.75)}]{department}[/size]"
+        # the platform's words are text, never markup: a "[font=…]" in them would name a file
+        return (f"{escape(name)}\n[size={round(self.app.theme.text_px * 0.75)}]"
+                f"{escape(department)}[/size]")
 
     def actions(self) -> list[Action]:
         _ = self._

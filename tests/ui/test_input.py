@@ -218,3 +218,33 @@ def test_a_multiple_choice_takes_more_than_one_option_and_shows_them_in_the_citi
     tap(app, "edit_done")
     state = app.wait_for(on("form", "error_insurance_types"), 10)
     assert "edit_done" in state["kids"]  # the editor stays open with its message
+
+
+def test_markup_in_a_platforms_service_name_is_shown_as_text(sim: Simulation,
+                                                             app: KioskUi) -> None:
+    """The catalogue drew the platform's name and department as Kivy markup: a "[font=…]" in
+    them would have named a file to open, a "[size=…]" restyled the screen."""
+    import json
+    service, marked = "residence-permit-replacement", "居住证补领[font=/etc/passwd][b]X[/b][/font]"
+    store = sim.emulators["platform"].store
+    with store.read() as conn:
+        doc = conn.execute("SELECT doc FROM services WHERE service_id = ?",
+                           (service,)).fetchone()["doc"]
+    changed = json.loads(doc)
+    changed["name"]["zh-CN"] = marked
+    with store.write() as conn:
+        conn.execute("UPDATE services SET doc = ? WHERE service_id = ?",
+                     (json.dumps(changed, ensure_ascii=False), service))
+    try:
+        identify(sim, app)
+        open_tile(sim, app, "tile_apply")
+        state = app.wait_for(on("catalogue", "search"), 20)
+        while f"service_{service}" not in state["kids"]:
+            tap(app, "page_next")
+            state = app.wait_for(on("catalogue", "search"), 20)
+        shown = inspect(app, f"service_{service}")["text"]
+        assert "居住证补领&bl;font=/etc/passwd&br;&bl;b&br;X" in shown, shown
+        assert "[font=/etc" not in shown
+    finally:
+        with store.write() as conn:
+            conn.execute("UPDATE services SET doc = ? WHERE service_id = ?", (doc, service))
