@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 Translate = Callable[..., str]  # Translator.gettext
 FormatDate = Callable[..., str]  # Translator.format_date
@@ -36,13 +36,24 @@ class Line:
     staff: bool = False
 
 
-def print_line(outcome: str, problem_words: str, *, kid_prefix: str, take: str,
+class Printed(Protocol):
+    """How a print went, as each journey reports it (receipt, slip, payment receipt)."""
+
+    @property
+    def outcome(self) -> str: ...
+
+    @property
+    def msgid(self) -> str | None: ...  # catalogue words for the citizen when not printed
+
+
+def print_line(printed: Printed, _: Translate, *, kid_prefix: str, take: str,
                note: str | None = None, size: Size = "title", em: float | None = None
                ) -> Line:
     """What happened at the printer, truthfully: `take` when it printed; otherwise the
     printer's problem in the citizen's words (and `note`, what to write down instead)."""
-    if outcome == "printed":
-        return Line(take, f"{kid_prefix}{outcome}", size, em=em, status="success", shrink=True)
-    words = problem_words + (f"\n{note}" if note is not None else "")
-    return Line(words, f"{kid_prefix}{outcome}", size, em=em, status="warning", shrink=True,
-                staff=True)
+    kid = f"{kid_prefix}{printed.outcome}"
+    if printed.outcome == "printed":
+        return Line(take, kid, size, em=em, status="success", shrink=True)
+    problem = _(printed.msgid) if printed.msgid else ""
+    words = problem if note is None else f"{problem}\n{note}"
+    return Line(words, kid, size, em=em, status="warning", shrink=True, staff=True)

@@ -26,8 +26,7 @@ def tail_lines(receipt: ReceiptData, printed: PrintOutcome | None, elder: bool,
     """How the receipt's printing went, once known (the number to note when it did not)."""
     if printed is None:
         return []
-    return [print_line(printed.outcome, _(printed.msgid) if printed.msgid else "",
-                       kid_prefix="print_", take=_("Please take your receipt."),
+    return [print_line(printed, _, kid_prefix="print_", take=_("Please take your receipt."),
                        note=_("Please note your application number: %(number)s",
                               number=receipt.reference),
                        size="text" if elder else "title", em=0)]

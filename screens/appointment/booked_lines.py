@@ -23,8 +23,7 @@ def booked_lines(booking: Booking, printed: SlipOutcome | None, elder: bool,
         # two lines at elder mode's title size took 210 px of the 169 left under the
         # booking's details: body text, which is large there already
         lines.append(print_line(
-            printed.outcome, _(printed.msgid) if printed.msgid else "",
-            kid_prefix="appt_print_", take=_("Please take your slip."),
+            printed, _, kid_prefix="appt_print_", take=_("Please take your slip."),
             note=_("Please note your booking code: %(code)s", code=booking.booking_code),
             size="text" if elder else "title"))
     return lines

@@ -16,8 +16,8 @@ def paid_lines(view: PaymentView, printed: PaymentPrint | None, _: Translate) ->
                   + _("Application number: %(number)s", number=view.receipt_no),
                   "pay_details", em=3.0)]
     if printed is not None:
-        lines.append(print_line(printed.outcome, _(printed.msgid) if printed.msgid else "",
-                                kid_prefix="pay_print_", take=_("Please take your receipt.")))
+        lines.append(print_line(printed, _, kid_prefix="pay_print_",
+                                take=_("Please take your receipt.")))
     return lines
 
 

@@ -38,8 +38,8 @@ def slip_lines(printed: SlipPrint | None, _: Translate) -> list[Line]:
     """How the slip's printing went, once known."""
     if printed is None:
         return []
-    return [print_line(printed.outcome, _(printed.msgid) if printed.msgid else "",
-                       kid_prefix="progress_slip_", take=_("Please take your progress slip."))]
+    return [print_line(printed, _, kid_prefix="progress_slip_",
+                       take=_("Please take your progress slip."))]
 
 
 def step_line(step: TimelineStep, index: int, format_date: FormatDate) -> Line:

@@ -62,10 +62,13 @@ def test_the_guides_skeleton_says_it_is_fetching_only_while_it_is():
 
 
 def test_the_printer_is_believed_only_when_it_printed():
-    took = print_line("printed", "", kid_prefix="x_", take="Please take it.")
+    from kiosk.journeys.progress import SlipPrint
+    took = print_line(SlipPrint("printed", None, None), EN.gettext, kid_prefix="x_",
+                      take="Please take it.")
     assert (took.words, took.status, took.kid, took.em) == (
         "Please take it.", "success", "x_printed", None)
-    out = print_line("paper_out", "Out of paper", kid_prefix="x_", take="Please take it.",
+    out = print_line(SlipPrint("paper_out", "paper_out", "Out of paper"), EN.gettext,
+                     kid_prefix="x_", take="Please take it.",
                      note="Note the code: 1", size="text")
     assert (out.words, out.status, out.size) == ("Out of paper\nNote the code: 1", "warning",
                                                  "text")
