@@ -23,7 +23,7 @@ from kivy.uix.widget import Widget
 
 from screens.choices import Choice
 from screens.paging import Pager
-from screens.widgets import KioskButton, escape
+from screens.widgets import KioskButton, escape, with_detail
 
 Builder.load_file(str(Path(__file__).with_name("choice_list.kv")))
 
@@ -99,7 +99,7 @@ class ChoiceList(BoxLayout):
         theme, role = self.screen.app.theme, "primary" if choice.primary else "secondary"
         words, markup = choice.words, bool(choice.detail) or choice.selected
         if choice.detail:  # platform words, escaped: a "[" in a name is text, not markup
-            words = f"{escape(words)}\n[size={theme.small_px}]{escape(choice.detail)}[/size]"
+            words = with_detail(words, choice.detail, theme.small_px)
         elif markup:  # the ✓ of a selected one is markup
             words = escape(words)
         if index < len(self._buttons):

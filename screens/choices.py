@@ -1,13 +1,15 @@
 """What the citizen's lists offer, as plain data (no Kivy): one choice per certificate to
 print, fee to pay, application to rate or to follow, service to book, free time, reason for
-a reprint, or option of a form's field. screens/choice_list.py and choice_list.kv draw them, a page at a time, on buttons
-kept from one refresh to the next; tests read them without a window.
+a reprint, or option of a form's field. screens/choice_list.py and choice_list.kv draw them,
+a page at a time, on buttons kept from one refresh to the next; tests read them without a
+window.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from kiosk.forms import Field
 from kiosk.journeys.appointment import ServiceChoice, SlotView
@@ -107,3 +109,10 @@ def option_choices(field: Field, chosen: Sequence[object]) -> list[Choice]:
     (one for a choice, any number for a multiple choice). The key is the option's place."""
     return [Choice(f"opt_{field.name}_{i}", str(i), (words,), selected=option in chosen)
             for i, (option, words) in enumerate(field.options)]
+
+
+def listed_words(service: Mapping[str, Any], language: str) -> tuple[str, str]:
+    """A catalogue entry's name and department in `language` (zh-CN when it has none)."""
+    lang = "en" if language == "en" else "zh-CN"
+    return (service["name"].get(lang) or service["name"]["zh-CN"],
+            service["department"].get(lang) or service["department"]["zh-CN"])

@@ -73,6 +73,13 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
 
 
+def with_detail(words: str, detail: str, px: int) -> str:
+    """`words` over a smaller `detail` line at `px`, both escaped (a platform's name and
+    department: a "[font=…]" in them would name a file): give it to a widget with
+    `markup=True`."""
+    return f"{escape(words)}\n[size={px}]{escape(detail)}[/size]"
+
+
 def unescape(text: str) -> str:
     """`escape` undone: what Kivy shows for a markup text's escapes."""
     return text.replace("&bl;", "[").replace("&br;", "]").replace("&amp;", "&")

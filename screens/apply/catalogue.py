@@ -17,10 +17,11 @@ from kiosk.ime.composer import Composer
 from kiosk.journeys.apply import CatalogueView
 from kiosk.i18n.messages import N_
 from screens.apply.flow import warm_form_checks_soon
+from screens.choices import listed_words
 from screens.journey_screen import Action, JourneyScreen
 from screens.paging import Pager
 from screens.keyboard import OnScreenKeyboard
-from screens.widgets import escape, with_icon
+from screens.widgets import with_detail, with_icon
 
 AUDIENCES = (("aud_all", None), ("aud_individual", "individual"),
              ("aud_enterprise", "enterprise"))
@@ -137,12 +138,8 @@ class CatalogueScreen(JourneyScreen):
             box.add_widget(self._results(services[:count]))
 
     def _service_text(self, service: dict[str, Any]) -> str:
-        lang = "en" if self.app.prefs.language == "en" else "zh-CN"
-        name = service["name"].get(lang) or service["name"]["zh-CN"]
-        department = service["department"].get(lang) or service["department"]["zh-CN"]
-        # the platform's words are text, never markup: a "[font=…]" in them would name a file
-        return (f"{escape(name)}\n[size={round(self.app.theme.text_px * 0.75)}]"
-                f"{escape(department)}[/size]")
+        name, department = listed_words(service, self.app.prefs.language)
+        return with_detail(name, department, round(self.app.theme.text_px * 0.75))
 
     def actions(self) -> list[Action]:
         _ = self._

@@ -9,6 +9,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kiosk.i18n.messages import N_
 from screens.apply.flow import warm_form_checks_soon
 from screens.apply.guide_lines import guide_lines, page_count, skeleton_lines
+from screens.choices import listed_words
 from screens.journey_screen import Action, JourneyScreen
 from screens.line_stack import LineStack
 from screens.paging import Pager
@@ -51,12 +52,9 @@ class GuideScreen(JourneyScreen):
             page = self.pager.page = min(self.pager.page, self._pages() - 1)
             lines = guide_lines(guide, page, self.app.prefs.elder_mode, self._)
         elif self.flow.choosing is not None:
-            service = self.flow.choosing
-            lang = "en" if self.app.prefs.language == "en" else "zh-CN"
-            lines = skeleton_lines(
-                service["name"].get(lang) or service["name"]["zh-CN"],
-                service["department"].get(lang) or service["department"]["zh-CN"],
-                self._("Fetching the service guide…") if self.busy else None)
+            name, department = listed_words(self.flow.choosing, self.app.prefs.language)
+            lines = skeleton_lines(name, department,
+                                   self._("Fetching the service guide…") if self.busy else None)
         else:
             return
         box.add_widget(self.lines.show(lines))

@@ -14,8 +14,8 @@ from kiosk.journeys.appointment import ServiceChoice, SlotView
 from kiosk.journeys.collect import REPRINT_REASONS
 from kiosk.forms import form_fields
 from screens.choices import (application_choices, bookable_choices, certificate_choices,
-                             fee_choices, option_choices, rate_choices, reason_choices,
-                             slot_choices)
+                             fee_choices, listed_words, option_choices, rate_choices,
+                             reason_choices, slot_choices)
 from tests.forms.conftest import FORMS
 
 ZH, EN = Translator("zh-CN"), Translator("en")
@@ -102,3 +102,10 @@ def test_a_fields_options_are_in_the_citizens_words_and_the_held_ones_are_ticked
         "opt_insurance_types_0", "0", ("Pension",), False)
     assert (medical.lines, medical.selected) == (("Medical",), True)
     assert not any(c.primary for c in option_choices(field, []))
+
+
+def test_a_catalogue_entry_reads_in_the_citizens_language_else_in_chinese() -> None:
+    service = {"name": {"zh-CN": "居住证补领", "en": "Residence permit replacement"},
+               "department": {"zh-CN": "市公安局"}}
+    assert listed_words(service, "en") == ("Residence permit replacement", "市公安局")
+    assert listed_words(service, "zh-CN") == ("居住证补领", "市公安局")
