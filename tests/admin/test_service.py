@@ -283,14 +283,30 @@ def test_an_item_failing_past_stuck_after_s_is_raised_on_the_screen_and_in_the_h
     finally:
         sender.stuck_after_s = 900
         sim.control("platform", "up", {})
-    assert wait_until(lambda: _posted(link, body), timeout=15, interval=0.5)
-    with sim.emulators["platform"].store.read() as conn:
-        [beat] = [b for b in latest_heartbeats(conn) if b["kiosk_id"] == "SIM-0001"]
+    # the terminal's own heartbeat thread may post between this post and the read (CI saw
+    # its newer beat, stuck no more, read back): post and read again until the platform holds
+    # this one
+    held: list[dict] = []
+
+    def taken() -> bool:
+        if not _posted(link, body):
+            return False
+        held.append(_latest_beat(sim))
+        return "outbox_stuck" in held[-1]
+
+    assert wait_until(taken, timeout=15, interval=0.5), held
+    beat = held[-1]
     assert beat["outbox_stuck"] == body["outbox_stuck"]
     assert beat["prints_unknown"] == body["prints_unknown"]
     assert "outbox_stuck" not in terminal.heartbeat_body()  # 900 s: nothing is stuck
     if outbox.get(item.id).state in ("pending", "refused"):
         outbox.discard(item.id, "test")
+
+
+def _latest_beat(sim) -> dict:
+    with sim.emulators["platform"].store.read() as conn:
+        [beat] = [b for b in latest_heartbeats(conn) if b["kiosk_id"] == "SIM-0001"]
+    return beat
 
 
 def _posted(link, body: dict) -> bool:
