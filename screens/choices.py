@@ -7,7 +7,7 @@ window.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,9 +17,7 @@ from kiosk.journeys.collect import REPRINT_REASONS, CertificateView
 from kiosk.journeys.evaluation import RateTarget
 from kiosk.journeys.payment import Payable
 from kiosk.journeys.progress import ApplicationView
-from screens.lines import FormatDate, Translate
-
-Plural = Callable[..., str]  # Translator.ngettext
+from screens.lines import FormatDate, Plural, Translate
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 Translate = Callable[..., str]  # Translator.gettext
+Plural = Callable[..., str]  # Translator.ngettext: the form for a count
 FormatDate = Callable[..., str]  # Translator.format_date
 Status = Literal["success", "warning", "error"]
 Size = Literal["text", "title"]

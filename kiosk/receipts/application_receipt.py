@@ -25,14 +25,14 @@ from datetime import date, datetime
 
 from drivers.printer.document import Cut, Document, Feed, Item, Qr, Rule, Text, paper_for
 from kiosk.i18n import Translator, translator
-from kiosk.i18n.messages import N_
+from kiosk.i18n.messages import N_, NP_
 from kiosk.receipts.layout import CST, day_text, qr_module, receipt_language, sayer
 from kiosk.receipts.progress_qr import claimed_ref
 
 # What the receipt says: key -> msgid, translated through the gettext catalogue (both layouts
 # have every key by construction). Labels carry their value as a placeholder, so each language
 # decides where the value goes and what separates it ("受理编号：" / "Receipt no.: ").
-STRINGS: dict[str, str] = {
+STRINGS: dict[str, str | tuple[str, str]] = {
     "title": N_("Application Receipt"),
     "pending_mark": N_("WILL BE SENT"),
     "pending_note": N_("Will be sent: this is the terminal's reference. The application is "
@@ -43,9 +43,11 @@ STRINGS: dict[str, str] = {
     "service": N_("Service: %(service)s"),
     "submitted": N_("Submitted: %(time)s"),
     "promised": N_("Done by: %(promised)s"),
-    "promised_date_days": N_("%(date)s (%(days)d working days)"),
-    "promised_days_final": N_("within %(days)d working days"),
-    "promised_days_pending": N_("within %(days)d working days of acceptance"),
+    "promised_date_days": NP_("%(date)s (%(n)d working day)", "%(date)s (%(n)d working days)"),
+    "promised_days_final": NP_("within %(n)d working day", "within %(n)d working days"),
+    "promised_days_pending": NP_("within %(n)d working day of acceptance",
+                                 "within %(n)d working days of acceptance"),
+    "on_the_spot": N_("Done on the spot"),  # 即办件: not "within 0 working days"
     "scan": N_("Scan the code to check progress"),
     "next_steps": N_("What happens next:"),
     "hotline": N_("Hotline: %(hotline)s"),
@@ -62,16 +64,19 @@ def _moment(t: datetime, lang: str) -> str:
 
 def _promised(t: Translator, lang: str, final: bool, on: date | None,
               days: int | None) -> str | None:
+    """The receipt's line on when it will be done, if the platform said."""
     if days is not None and days < 0:
         raise ValueError("promised_days must not be negative")
+    if days == 0:
+        return _say(t, "on_the_spot")
     if final and on is not None:
         text = day_text(on, lang)
         if days is None:
-            return text
-        return _say(t, "promised_date_days", date=text, days=days)
+            return _say(t, "promised", promised=text)
+        return _say(t, "promised", promised=_say(t, "promised_date_days", date=text, n=days))
     if days is not None:
         key = "promised_days_final" if final else "promised_days_pending"
-        return _say(t, key, days=days)
+        return _say(t, "promised", promised=_say(t, key, n=days))
     return None
 
 
@@ -104,7 +109,7 @@ def application_receipt(*, language: str, service_name: str, reference: str,
               Text(_say(t, "submitted", time=_moment(submitted_at, lang)))]
     promised = _promised(t, lang, reference_is_final, promised_date, promised_days)
     if promised:
-        items.append(Text(_say(t, "promised", promised=promised)))
+        items.append(Text(promised))
     items.append(Rule())
     if not reference_is_final:
         items += [Text(_say(t, "pending_note"), bold=True), Rule()]

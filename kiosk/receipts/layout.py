@@ -32,11 +32,16 @@ def day_text(d: date, lang: str) -> str:
     return f"{d:%Y年%m月%d日}" if lang == "zh-CN" else f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
 
 
-def sayer(strings: Mapping[str, str]) -> Callable[..., str]:
-    """`say(t, key, **values)`: strings[key] in t's language. The msgid goes through a
-    variable: pybabel would otherwise extract the key of `t.gettext(STRINGS["title"])`."""
+def sayer(strings: Mapping[str, str | tuple[str, str]]) -> Callable[..., str]:
+    """`say(t, key, **values)`: strings[key] in t's language; a plural (`NP_`) takes its form
+    for `n`. The msgid goes through a variable: pybabel would otherwise extract the key of
+    `t.gettext(STRINGS["title"])`."""
     def say(t: Translator, key: str, **values: object) -> str:
         msgid = strings[key]
+        if isinstance(msgid, tuple):
+            n = values.pop("n")
+            assert isinstance(n, int)
+            return t.ngettext(*msgid, n, **values)
         return t.gettext(msgid, **values)
     return say
 

@@ -50,7 +50,8 @@ class GuideScreen(JourneyScreen):
         guide = self.flow.guide
         if guide is not None:
             page = self.pager.page = min(self.pager.page, self._pages() - 1)
-            lines = guide_lines(guide, page, self.app.prefs.elder_mode, self._)
+            lines = guide_lines(guide, page, self.app.prefs.elder_mode, self._,
+                                self.app.translator.ngettext)
         elif self.flow.choosing is not None:
             name, department = listed_words(self.flow.choosing, self.app.prefs.language)
             lines = skeleton_lines(name, department,

@@ -5,7 +5,7 @@ without a window."""
 from __future__ import annotations
 
 from kiosk.journeys.apply import Guide
-from screens.lines import Line, Translate
+from screens.lines import Line, Plural, Translate
 
 MATERIALS_PER_PAGE = 4
 ELDER_MATERIALS_PER_PAGE = 2  # each up to two lines of 1.5× text
@@ -30,14 +30,16 @@ def page_count(guide: Guide, elder: bool) -> int:
     return 1 + -(-len(guide.materials) // per)
 
 
-def guide_lines(guide: Guide, page: int, elder: bool, _: Translate) -> list[Line]:
+def guide_lines(guide: Guide, page: int, elder: bool, _: Translate,
+                ngettext: Plural) -> list[Line]:
     """Page 0: what the service is, what it costs and how long it takes; then the materials a
     few at a time (a page of text in elder mode fits 1080 px; a list never runs over the
     buttons). Every page says so when the service cannot be applied for here."""
     if page == 0:
         limits = (_("Done on the spot") if guide.promised_limit_days == 0  # 即办件
-                  else _("Promised within %(promised)d working days (legal limit %(legal)d)",
-                         promised=guide.promised_limit_days, legal=guide.legal_limit_days))
+                  else ngettext("Promised within %(n)d working day (legal limit %(legal)d)",
+                                "Promised within %(n)d working days (legal limit %(legal)d)",
+                                guide.promised_limit_days, legal=guide.legal_limit_days))
         lines = [*name_lines(guide.name, guide.department),
                  Line(guide.description, "guide_conditions", em=2.9),
                  Line(f"{guide.fee_text}\n{limits}", "guide_fee", em=2.9)]

@@ -53,7 +53,7 @@ class ReceiptScreen(JourneyScreen):
         others = sum(h + 16 for h in self.lines.heights(head + tail)) + 16  # and room below
         journey = self.flow.journey
         rows = detail_rows(receipt, journey.next_steps(receipt) if journey is not None else [],
-                           _, self.app.translator.format_date)
+                           _, self.app.translator.ngettext, self.app.translator.format_date)
         pages = pages_of_lines(self, rows, self.body_width, self.body_room - others,
                                ELDER_ROWS if elder else ROWS)
         self._page_count = len(pages)

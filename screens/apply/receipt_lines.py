@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kiosk.journeys.receipt import PrintOutcome, ReceiptData
-from screens.lines import FormatDate, Line, Translate, print_line
+from screens.lines import FormatDate, Line, Plural, Translate, print_line
 
 
 def head_lines(receipt: ReceiptData, elder: bool, _: Translate) -> list[Line]:
@@ -32,7 +32,7 @@ def tail_lines(receipt: ReceiptData, printed: PrintOutcome | None, elder: bool,
                        size="text" if elder else "title", em=0)]
 
 
-def detail_rows(receipt: ReceiptData, next_steps: Sequence[str], _: Translate,
+def detail_rows(receipt: ReceiptData, next_steps: Sequence[str], _: Translate, ngettext: Plural,
                 format_date: FormatDate) -> list[str]:
     """The service, the dates and what happens next, a line each."""
     rows = [receipt.service_name,
@@ -42,7 +42,8 @@ def detail_rows(receipt: ReceiptData, next_steps: Sequence[str], _: Translate,
     elif receipt.promised_days == 0:  # 即办件
         rows.append(_("Done on the spot"))
     else:
-        rows.append(_("Promised within %(days)d working days", days=receipt.promised_days))
+        rows.append(ngettext("Promised within %(n)d working day", "Promised within %(n)d working days",
+                             receipt.promised_days))
     return rows + list(next_steps)
 
 

@@ -124,9 +124,21 @@ def test_an_english_receipt_is_all_english():
     assert f"Receipt no.: {RECEIPT_NO}" in job.lines
     assert "Submitted: 23 Nov 2026 14:05" in job.lines
     assert "Done by: 30 Nov 2026 (5 working days)" in job.lines
+    assert "Done by: 24 Nov 2026 (1 working day)" in rendered(receipt(
+        "en", 80, True, promised_date=date(2026, 11, 24), promised_days=1), 80).lines
+    assert "Done by: within 1 working day of acceptance" in rendered(receipt(
+        "en", 80, False, promised_days=1), 80).lines
     assert not any(re.search(r"[\u3000-\u9fff\uff00-\uffef]", line) for line in job.lines)
     pending = "".join(rendered(receipt("en", 58, False), 58).lines)
     assert "WILL BE SENT" in pending and f"Terminal ref.: {OUTBOX_REF}" in pending
+
+
+def test_a_same_day_service_says_it_is_done_on_the_spot_not_within_0_days():
+    for final in (True, False):
+        lines = rendered(receipt(final=final, promised_date=date(2026, 11, 23),
+                                 promised_days=0), 80).lines
+        assert "即办件，当场办结" in lines and not any("0个工作日" in line for line in lines)
+    assert "Done on the spot" in rendered(receipt("en", promised_days=0), 80).lines
 
 
 def test_the_submission_time_is_the_hall_clock():
@@ -166,7 +178,15 @@ def test_language_tags_map_to_the_two_layouts():
     assert "Application Receipt" in rendered(receipt("en-GB"), 80).lines
     zh, en = translator("zh-CN"), translator("en")
     for msgid in STRINGS.values():  # every word has its own Chinese, and English as written
-        assert zh.gettext(msgid) != msgid and en.gettext(msgid) == msgid, msgid
+        if isinstance(msgid, tuple):
+            one, many = msgid
+            said = {"date": "%(date)s"}  # the placeholders as written
+            assert zh.ngettext(one, many, 1, **said) not in (one % {"n": 1, **said},
+                                                             many % {"n": 1, **said}), msgid
+            assert (en.ngettext(one, many, 1, **said), en.ngettext(one, many, 2, **said)) == (
+                one % {"n": 1, **said}, many % {"n": 2, **said})
+        else:
+            assert zh.gettext(msgid) != msgid and en.gettext(msgid) == msgid, msgid
 
 
 def test_the_receipt_prints_on_the_emulated_printer(tmp_path):

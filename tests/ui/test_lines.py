@@ -4,6 +4,7 @@ outcome told truthfully."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from kiosk.i18n import Translator
@@ -29,29 +30,34 @@ def guide(promised: int = 0, form_supported: bool = True, materials: int = 3) ->
 
 
 def test_the_guides_first_page_names_the_service_and_says_a_same_day_one_is_done_at_once():
-    name, department, conditions, fee = guide_lines(guide(), 0, False, EN.gettext)
+    name, department, conditions, fee = guide_lines(guide(), 0, False, EN.gettext, EN.ngettext)
     assert (name.kid, name.size, name.shrink) == ("guide_name", "title", True)
     assert department == Line("市人社局", "guide_department")
     assert (conditions.kid, conditions.em) == ("guide_conditions", 2.9)
     assert fee.words == "免费\nDone on the spot"
-    fee = guide_lines(guide(promised=5), 0, False, ZH.gettext)[-1]
+    fee = guide_lines(guide(promised=5), 0, False, ZH.gettext, ZH.ngettext)[-1]
     assert fee.words == "免费\n承诺 5 个工作日办结（法定 10 个工作日）"
+    one, five = (guide_lines(guide(promised=n), 0, False, EN.gettext, EN.ngettext)[-1].words
+                 for n in (1, 5))
+    assert one.endswith("\nPromised within 1 working day (legal limit 2)")
+    assert five.endswith("\nPromised within 5 working days (legal limit 10)")
 
 
 def test_the_guides_materials_come_a_few_a_page_fewer_in_elder_mode():
     assert (page_count(guide(materials=5), False), page_count(guide(materials=5), True)) == (3, 4)
-    heading, *materials = guide_lines(guide(), 1, False, EN.gettext)
+    heading, *materials = guide_lines(guide(), 1, False, EN.gettext, EN.ngettext)
     assert heading.words == "Materials:"
     assert [m.words for m in materials] == [
         "• 材料0 (required)", "• 材料1 (optional, an e-licence may replace it)",
         "• 材料2 (optional, may be handed in later)"]
-    assert [m.kid for m in guide_lines(guide(), 2, True, EN.gettext)[1:]] == ["guide_material_2"]
+    second = guide_lines(guide(), 2, True, EN.gettext, EN.ngettext)
+    assert [m.kid for m in second[1:]] == ["guide_material_2"]
 
 
 def test_a_service_the_terminal_cannot_take_says_so_on_every_page():
     for page in (0, 1):
-        assert guide_lines(guide(form_supported=False), page, False, ZH.gettext)[-1].kid \
-            == "guide_counter"
+        lines = guide_lines(guide(form_supported=False), page, False, ZH.gettext, ZH.ngettext)
+        assert lines[-1].kid == "guide_counter"
 
 
 def test_the_guides_skeleton_says_it_is_fetching_only_while_it_is():
@@ -118,8 +124,12 @@ def test_a_receipt_says_saved_here_until_sent_and_its_number_to_note_when_not_pr
                         False, EN.gettext)
     assert out.status == "warning" and out.words.endswith("Please note your application "
                                                           "number: SL-9")
-    assert detail_rows(receipt, ["Next: wait for a text"], ZH.gettext, ZH.format_date)[2:] == [
+    then = ["Next: wait for a text"]
+    assert detail_rows(receipt, then, ZH.gettext, ZH.ngettext, ZH.format_date)[2:] == [
         "即办件，当场办结", "Next: wait for a text"]
+    one_day = dataclasses.replace(receipt, promised_days=1)
+    assert detail_rows(one_day, [], EN.gettext, EN.ngettext, EN.format_date)[2] == \
+        "Promised within 1 working day"
 
 
 def test_an_applications_page_has_its_notices_apart_in_elder_mode_and_its_steps_newest_first():
