@@ -8,6 +8,7 @@ elder mode's sizes takes the lines it needs instead of overprinting its neighbou
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +26,10 @@ Builder.load_file(str(Path(__file__).with_name("line_stack.kv")))
 STAFF_SPACING = 20  # between a line that asks for staff and the button, as beside a problem
 
 
-def style_line(screen: Any, label: Label, line: Line, width: float) -> Label:
-    """`label` saying `line` in the screen's theme, as tall as its words at `width`."""
+def style_line(screen: Any, label: Label, line: Line, width: float, crowded: bool = False) -> Label:
+    """`label` saying `line` in the screen's theme, as tall as its words at `width`.
+    `crowded`: the lines did not fit the body at their sizes, so a `shrink` title takes the
+    text's size."""
     theme = screen.app.theme
     px = theme.title_px if line.size == "title" else theme.text_px
     label.kid = line.kid
@@ -36,8 +39,9 @@ def style_line(screen: Any, label: Label, line: Line, width: float) -> Label:
     else:
         label.markup, label.text, label.color = False, line.words, theme.foreground
     label.font_size = px
-    if line.shrink and line.size == "title" and wrapped_height(label, width) > px * 1.5:
-        label.font_size = px = theme.text_px  # more than one line at the title's size
+    if line.shrink and line.size == "title" and (
+            crowded or wrapped_height(label, width) > px * 1.5):  # over one line at this size
+        label.font_size = px = theme.text_px
     if line.em is None:
         label.size_hint_y = 1
         return label
@@ -79,27 +83,42 @@ class LineStack(BoxLayout):
         self.clear_widgets()
         width = self.screen.body_width if width is None else width
         self._enough_labels(len(lines))
-        placed = [self._placed(label, line, width) for label, line in zip(self._labels, lines)]
+        crowded = not tight and self._crowded(lines, width)
+        placed = [self._placed(label, line, width, crowded)
+                  for label, line in zip(self._labels, lines)]
         for widget in placed:
             self.add_widget(widget)
         if tight:
             self.size_hint_y = None
-            self.height = sum(w.height for w in placed) + self.spacing * max(0, len(placed) - 1)
+            self.height = self._height(placed)
         else:
             self.size_hint_y = 1
             if all(line.em is not None for line in lines):
                 self.add_widget(self._filler)  # the rest of the height stays below the text
         return self
 
-    def _placed(self, label: Label, line: Line, width: float) -> Widget:
+    def _crowded(self, lines: Sequence[Line], width: float) -> bool:
+        """Would the lines, each as tall as its words (a line that shares the rest too), run
+        past the body's room with their `shrink` titles at the title's size?"""
+        room = self.screen.body_room
+        if room <= 0 or not any(line.shrink and line.size == "title" for line in lines):
+            return False
+        natural = [self._placed(label, replace(line, em=line.em or 0), width)
+                   for label, line in zip(self._labels, lines)]
+        return self._height(natural) > room
+
+    def _height(self, placed: Sequence[Widget]) -> float:
+        return sum(w.height for w in placed) + self.spacing * max(0, len(placed) - 1)
+
+    def _placed(self, label: Label, line: Line, width: float, crowded: bool = False) -> Widget:
         """The line's label, or for a line that asks for staff a row of it and the button
         that calls them (as tall as the taller)."""
         _detached(label)
         if not line.staff:
-            return style_line(self.screen, label, line, width)
+            return style_line(self.screen, label, line, width, crowded)
         staff = help_button(self.screen.app, kid=f"call_staff_{line.kid}",
                             pos_hint={"center_y": 0.5})
-        style_line(self.screen, label, line, width - staff.width - STAFF_SPACING)
+        style_line(self.screen, label, line, width - staff.width - STAFF_SPACING, crowded)
         row = BoxLayout(spacing=STAFF_SPACING)
         if line.em is not None:
             row.size_hint_y, row.height = None, max(label.height, staff.height)

@@ -24,9 +24,12 @@ class Line:
     `em`: the least height in its own font sizes (1.5 holds one line, 0 is just its words); it
     grows to the lines its words wrap to; None: it shares the height the other lines leave.
     `shrink`: a title too long for one line at the title's size takes the text's (a long
-    English name, a printer's word beside 呼叫工作人员 in elder mode), so the page keeps its room. `status`: drawn with its icon and
-    colour, never the colour alone. `staff`: the words ask the citizen to ask staff (a printer
-    out of paper), so the button that calls them stands beside it, as beside a problem line."""
+    English name, a printer's word beside 呼叫工作人员 in elder mode), so the page keeps its room;
+    so does it when the screen's lines together are taller than the body (a booking's code
+    above an English hall's two lines and the printer's word, in elder mode). `status`: drawn
+    with its icon and colour, never the colour alone. `staff`: the words ask the citizen to ask
+    staff (a printer out of paper), so the button that calls them stands beside it, as beside a
+    problem line."""
 
     words: str
     kid: str | None = None

@@ -193,7 +193,8 @@ class Payment(Reply):
 class Slot(Reply):
     slot_id: OpaqueId
     service_id: ServiceId
-    hall: str
+    hall: str  # Chinese
+    hall_words: Localized | None = None  # 1.7: both languages
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     capacity: int = Field(ge=1)

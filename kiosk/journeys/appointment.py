@@ -165,6 +165,12 @@ class AppointmentJourney(Journey[Step]):
             return service_id
         return translator(self.language).pick(summary.name.model_dump(by_alias=True))
 
+    def _hall(self, slot: m.Slot) -> str:
+        """The hall in the citizen's language (contract 1.7), else as the platform named it."""
+        if slot.hall_words is None:
+            return slot.hall
+        return translator(self.language).pick(slot.hall_words.model_dump(by_alias=True))
+
     # ---- booking ---------------------------------------------------------------------------
 
     def services(self) -> list[ServiceChoice]:
@@ -203,7 +209,8 @@ class AppointmentJourney(Journey[Step]):
         start = s.starts_at.astimezone(CST)
         return SlotView(s.slot_id, start.date(),
                         f"{start:%H:%M}-{s.ends_at.astimezone(CST):%H:%M}",
-                        when_text(s.starts_at, s.ends_at, self.language), s.hall, s.remaining)
+                        when_text(s.starts_at, s.ends_at, self.language), self._hall(s),
+                        s.remaining)
 
     def book(self, slot_id: str) -> Booking:
         """Book the slot for the identified citizen. A repeat for the same slot answers the
@@ -246,7 +253,8 @@ class AppointmentJourney(Journey[Step]):
 
     def _booking(self, a: m.Appointment) -> Booking:
         return Booking(a.appointment_id, a.booking_code, a.service_id, self._name(a.service_id),
-                       when_text(a.slot.starts_at, a.slot.ends_at, self.language), a.slot.hall,
+                       when_text(a.slot.starts_at, a.slot.ends_at, self.language),
+                       self._hall(a.slot),
                        a.slot.starts_at, a.slot.ends_at, a.status == "cancelled")
 
     def print_slip(self) -> SlipOutcome:
@@ -258,7 +266,7 @@ class AppointmentJourney(Journey[Step]):
             appointment: m.Appointment = self._session.get(_BOOKED)
             booking = self._booking(appointment)
             data = SlipData(appointment.appointment_id, appointment.booking_code,
-                            booking.service_name, appointment.slot.hall,
+                            booking.service_name, booking.hall,
                             appointment.slot.starts_at, appointment.slot.ends_at, self.language)
             action_id = f"appointment-slip-{appointment.appointment_id}"
             document = appointment_slip(data, centre_name=self._receipts.centre_name,

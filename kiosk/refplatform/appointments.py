@@ -30,7 +30,7 @@ def _slot_id(service_id: str, start: dt.datetime) -> str:
 def _ensure_slots(conn: sqlite3.Connection, service: dict[str, Any], day: dt.date) -> None:
     if day.weekday() >= 5:
         return
-    hall = f"{service['department']['zh-CN']} · 政务服务中心综合窗口"
+    hall = hall_words(service)["zh-CN"]
     for begin, end in SESSIONS:
         start = dt.datetime.combine(day, begin, CST)
         while start.time() < end:
@@ -43,10 +43,19 @@ def _ensure_slots(conn: sqlite3.Connection, service: dict[str, Any], day: dt.dat
             start = stop
 
 
-def _slot_json(conn: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
+def hall_words(service: dict[str, Any]) -> dict[str, str]:
+    """Where the service's counter is, in both languages (contract 1.7)."""
+    department = service["department"]
+    return {"zh-CN": f"{department['zh-CN']} · 政务服务中心综合窗口",
+            "en": f"{department['en']} · Government Service Centre, general counter"}
+
+
+def _slot_json(conn: sqlite3.Connection, row: sqlite3.Row,
+               service: dict[str, Any]) -> dict[str, Any]:
     booked = conn.execute("SELECT COUNT(*) FROM appointments WHERE slot_id = ? AND "
                           "status = 'booked'", (row["slot_id"],)).fetchone()[0]
     return {"slot_id": row["slot_id"], "service_id": row["service_id"], "hall": row["hall"],
+            "hall_words": hall_words(service),
             "starts_at": row["starts_at"], "ends_at": row["ends_at"],
             "capacity": row["capacity"], "remaining": max(0, row["capacity"] - booked)}
 
@@ -75,13 +84,14 @@ def list_slots(conn: sqlite3.Connection, service_id: str, date_from: dt.date, da
         (service_id, stamp(dt.datetime.combine(first, dt.time(0), CST)),
          stamp(dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), CST)),
          stamp(now))).fetchall()
-    return [_slot_json(conn, r) for r in rows]
+    return [_slot_json(conn, r, service) for r in rows]
 
 
 def _appointment_json(conn: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
     slot = conn.execute("SELECT * FROM slots WHERE slot_id = ?", (row["slot_id"],)).fetchone()
     return {"appointment_id": row["appointment_id"], "booking_code": row["booking_code"],
-            "service_id": row["service_id"], "slot": _slot_json(conn, slot),
+            "service_id": row["service_id"],
+            "slot": _slot_json(conn, slot, catalogue.get_service(conn, row["service_id"])),
             "status": row["status"], "holder_masked": row["holder_masked"]}
 
 
@@ -94,7 +104,7 @@ def book(conn: sqlite3.Connection, body: dict[str, Any], now: dt.datetime) -> di
     check_id_number(applicant["id_number"], applicant["id_kind"], now.date())
     if slot["starts_at"] <= stamp(now):
         raise conflict("slot_past", "this slot has begun or passed")
-    if _slot_json(conn, slot)["remaining"] <= 0:
+    if _slot_json(conn, slot, catalogue.get_service(conn, slot["service_id"]))["remaining"] <= 0:
         raise conflict("slot_full", "this slot is fully booked")
     while True:
         code = booking_code()

@@ -13,8 +13,9 @@ def booked_lines(booking: Booking, printed: SlipOutcome | None, elder: bool,
     then how the slip's printing went (the code to note when it did not print)."""
     booked = _("Your appointment is booked.")
     code = _("Booking code: %(code)s", code=booking.booking_code)
-    if elder:  # one line: two left the printer's line no room
-        lines = [Line(f"{booked} {code}", "appt_code", "title", em=1.6)]
+    if elder:  # one line: two left the printer's line no room; the text's size when the
+        # lines do not fit (an English hall takes two lines above the printer's word)
+        lines = [Line(f"{booked} {code}", "appt_code", "title", em=0, shrink=True)]
     else:
         lines = [Line(booked, "appt_state", "title"), Line(code, "appt_code", "title", em=1.6)]
     lines.append(Line(f"{booking.service_name}\n{booking.when}\n{booking.hall}", "appt_details",

@@ -59,6 +59,21 @@ def test_a_citizen_books_a_counter_and_takes_one_slip(running):
     running.sessions.end(EndReason.FINISHED)
 
 
+def test_an_english_booking_names_the_hall_in_english_on_screen_and_slip(running):
+    """The platform's `hall_words` (contract 1.7): not the Chinese name in an English journey."""
+    session = running.session()
+    session.language = "en"
+    appt = journey(running, session)
+    appt.services()
+    slot = appt.slots(SERVICE_ID)[0]
+    assert "Government Service Centre" in slot.hall and "政务" not in slot.hall
+    booking = appt.book(slot.slot_id)
+    assert booking.hall == slot.hall
+    assert appt.print_slip().outcome == "printed"
+    text = "\n".join(running.emulator.job_log()[-1]["lines"])
+    assert "general counter" in text and "综合窗口" not in text
+
+
 def test_a_citizen_sees_and_cancels_a_booking(running):
     session = running.session()
     appt = journey(running, session)
