@@ -68,6 +68,8 @@ class Simulation:
             site = {"terminal": {"id": TERMINAL_ID, "name": "模拟终端",
                                  "help_phone": "010-12345678",
                                  "help_counter": "一楼大厅 3号综合窗口",
+                                 "hall_name_en": "Government Service Hall",
+                                 "help_counter_en": "Window 3, ground-floor hall",
                                  "data_dir": str(self.run_dir / "data"),
                                  "run_dir": str(self.run_dir),
                                  # its app often runs without a supervisor (tests): no

@@ -219,7 +219,7 @@ class ScreenHeader(BoxLayout):
             self._fit_title()  # came on the glass with no change of its width
         app = self.app
         line = StatusLine.at(now or datetime.now(timezone.utc), language=app.prefs.language,
-                             hall=app.kiosk_config.terminal.hall_name,
+                             hall=app.kiosk_config.terminal.hall(app.prefs.language),
                              terminal_id=app.kiosk_config.terminal.id,
                              seconds_left=self._seconds_left(), _=app.translator.gettext)
         status = self.ids.status

@@ -145,8 +145,9 @@ class HelpDialog:
         lines = [_(STATE_WORDS[call.state])]
         if terminal.help_phone:
             lines.append(_("Phone: %(phone)s", phone=terminal.help_phone))
-        if terminal.help_counter:
-            lines.append(_("Nearest counter: %(where)s", where=terminal.help_counter))
+        counter = terminal.counter(self.app.translator.language)
+        if counter:
+            lines.append(_("Nearest counter: %(where)s", where=counter))
         title = {"sent": _("Staff have been told"),
                  "acknowledged": _("Help is on the way"),
                  "on_the_way": _("Staff have set off")}.get(call.state, _("Call staff"))

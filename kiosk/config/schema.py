@@ -32,12 +32,20 @@ class Section(BaseModel):
 PlainName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.+-]*$", max_length=64)]
 
 
+def in_language(language: str, chinese: str, english: str) -> str:
+    """A configured place's name as a citizen reads it: the English one in English when the
+    site gave one, else the Chinese name, which every citizen's staff and signs use."""
+    return english if language.startswith("en") and english else chinese
+
+
 class TerminalConfig(Section):
-    REMOTE = frozenset({"name", "hall_name", "daily_restart_at", "daily_restart_spread_s",
-                        "help_phone", "help_counter"})
+    REMOTE = frozenset({"name", "hall_name", "hall_name_en", "daily_restart_at",
+                        "daily_restart_spread_s", "help_phone", "help_counter",
+                        "help_counter_en"})
     id: str = Field(default="UNSET", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     name: str = Field(default="自助终端", max_length=100)
     hall_name: str = Field(default="政务服务大厅", max_length=60)  # in every screen's header
+    hall_name_en: str = Field(default="", max_length=60)  # the same in English ("" = as above)
     data_dir: str = "/var/lib/kiosk"
     run_dir: str = "/run/kiosk"
     # a fresh process once a day, taken between sessions (kiosk/health/daily_restart.py);
@@ -49,6 +57,13 @@ class TerminalConfig(Section):
     # and the nearest staffed counter ("" = not said); shown even when the platform is away
     help_phone: str = Field(default="12345", max_length=30)
     help_counter: str = Field(default="", max_length=100)
+    help_counter_en: str = Field(default="", max_length=100)  # in English ("" = as above)
+
+    def hall(self, language: str) -> str:
+        return in_language(language, self.hall_name, self.hall_name_en)
+
+    def counter(self, language: str) -> str:
+        return in_language(language, self.help_counter, self.help_counter_en)
 
 
 class DeviceConfig(Section):
@@ -247,15 +262,19 @@ class SessionConfig(Section):
 
 class ReceiptsConfig(Section):
     """What the printed receipt says about where it comes from."""
-    REMOTE = frozenset({"centre_name", "hotline"})
+    REMOTE = frozenset({"centre_name", "centre_name_en", "hotline"})
 
     centre_name: str = Field(default="政务服务中心", max_length=60)
+    centre_name_en: str = Field(default="", max_length=60)  # on English slips ("" = as above)
     hotline: str = Field(default="12345", max_length=30)
     # Ignored since receipt codes carry the platform's progress tokens (contract 1.1; the
     # fleet-wide HMAC key let one stolen terminal forge any receipt's code). Still accepted so
     # that site files of earlier versions load; remove them from site files and fleet layers.
     qr_key_file: str | None = None
     old_qr_key_files: tuple[str, ...] = ()
+
+    def centre(self, language: str) -> str:
+        return in_language(language, self.centre_name, self.centre_name_en)
 
 
 HolderFactor = Literal["card_pin", "sms_code"]

@@ -681,7 +681,7 @@ class ApplyJourney(Journey[Step]):
             receipt = self.receipt()
             action_id = f"apply-receipt-{queued.idempotency_key}"
             document = document_for(receipt, next_steps=self.next_steps(receipt),
-                                    centre_name=self._receipts.centre_name,
+                                    centre_name=self._receipts.centre(receipt.language),
                                     hotline=self._receipts.hotline,
                                     paper_width_mm=self._paper_width_mm)
             outcome, reason = print_for_citizen(

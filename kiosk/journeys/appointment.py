@@ -269,7 +269,7 @@ class AppointmentJourney(Journey[Step]):
                             booking.service_name, booking.hall,
                             appointment.slot.starts_at, appointment.slot.ends_at, self.language)
             action_id = f"appointment-slip-{appointment.appointment_id}"
-            document = appointment_slip(data, centre_name=self._receipts.centre_name,
+            document = appointment_slip(data, centre_name=self._receipts.centre(data.language),
                                         hotline=self._receipts.hotline,
                                         paper_width_mm=self._paper_width_mm)
             # booking needs no printer: without one, the code stays on screen

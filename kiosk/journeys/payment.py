@@ -362,7 +362,7 @@ class PaymentJourney(Journey[Step]):
             self._require(Step.PAID)
             data = self.receipt()
             action_id = f"payment-receipt-{data.payment_id}"
-            document = payment_receipt(data, centre_name=self._receipts.centre_name,
+            document = payment_receipt(data, centre_name=self._receipts.centre(data.language),
                                        hotline=self._receipts.hotline,
                                        paper_width_mm=self._paper_width_mm)
             outcome, reason = print_for_citizen(

@@ -480,7 +480,7 @@ class ProgressJourney(Journey[Step]):
                 tuple(SlipStep(st.words, st.at, st.note) for st in view.steps), view.to_do,
                 qr_text, dt.datetime.now(dt.timezone.utc), self.language)
             paper = getattr(self._printer, "paper", None)
-            document = progress_slip(data, centre_name=self._receipts.centre_name,
+            document = progress_slip(data, centre_name=self._receipts.centre(data.language),
                                      hotline=self._receipts.hotline,
                                      paper_width_mm=getattr(paper, "width_mm", 80))
             action_id = (f"progress-slip-{self._session.session_id}-{view.reference}-"

@@ -76,7 +76,9 @@ class Terminal:
             outbox=OutboxConfig(key_file=str(secrets_dir / "outbox.key"), min_free_mb=1,
                                 backoff_initial_s=0.05, backoff_max_s=0.3),
             session=SessionConfig(directory=str(self.root / "sessions")),
-            receipts=ReceiptsConfig(centre_name="测试政务服务中心", hotline="12345"))
+            receipts=ReceiptsConfig(centre_name="测试政务服务中心",
+                                    centre_name_en="Test Government Service Centre",
+                                    hotline="12345"))
         self.client = PlatformClient.from_config(self.config, retries=0)
         self.outbox = open_outbox(self.config)
         self.sessions = SessionManager(self.config)

@@ -60,7 +60,8 @@ def test_a_citizen_books_a_counter_and_takes_one_slip(running):
 
 
 def test_an_english_booking_names_the_hall_in_english_on_screen_and_slip(running):
-    """The platform's `hall_words` (contract 1.7): not the Chinese name in an English journey."""
+    """The platform's `hall_words` (contract 1.7) and the site's `centre_name_en`: not the
+    Chinese names in an English journey."""
     session = running.session()
     session.language = "en"
     appt = journey(running, session)
@@ -72,6 +73,8 @@ def test_an_english_booking_names_the_hall_in_english_on_screen_and_slip(running
     assert appt.print_slip().outcome == "printed"
     text = "\n".join(running.emulator.job_log()[-1]["lines"])
     assert "general counter" in text and "综合窗口" not in text
+    # and the centre's English name ([receipts] centre_name_en) heads it, not 测试政务服务中心
+    assert text.startswith("Test Government Service Centre\n")
 
 
 def test_a_citizen_sees_and_cancels_a_booking(running):

@@ -18,6 +18,7 @@ from tests.ui.journey import (CARD, free_times, identify, nothing_wrong, on, pro
 
 CARD_FIELDS = json.loads(CARD.read_text(encoding="utf-8"))
 PHONE, COUNTER = "010-12345678", "一楼大厅 3号综合窗口"  # kiosk.sim's [terminal] help_*
+COUNTER_EN, HALL_EN = "Window 3, ground-floor hall", "Government Service Hall"  # and *_en
 
 
 _SEEN: set[str] = set()  # requests of earlier tests on the module's shared simulation
@@ -61,7 +62,9 @@ def test_call_staff_from_home_and_a_journey_step_and_staff_answer(
     state = _dialog(app, "sent")
     assert app.layout() == before  # the dialog lies above the screen: nothing moved
     words = "\n".join(state["texts"])
-    assert PHONE in words and COUNTER in words
+    assert PHONE in words and (COUNTER if mode == "zh-normal" else COUNTER_EN) in words
+    # the hall and counter in English when the site names them in English
+    assert (HALL_EN in state["texts"]) == (mode != "zh-normal")
     assert ("已通知工作人员" if mode == "zh-normal" else "Staff have been told") in words
     tap(app, "call_staff")  # a second tap: the same call, not a second request
     [home_call] = _requests(sim)

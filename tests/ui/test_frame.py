@@ -32,7 +32,8 @@ def test_home_and_a_journey_wear_the_frame_and_the_timer_moves_nothing(
         sim: Simulation, xvfb, tmp_path: Path, language: str, elder: bool,
         high_contrast: bool) -> None:
     site = tomllib.loads(sim.site_config_path.read_text(encoding="utf-8"))
-    site["terminal"].update(id="CY-007", hall_name="朝阳区政务服务中心")
+    site["terminal"].update(id="CY-007", hall_name="朝阳区政务服务中心",
+                            hall_name_en="Chaoyang Government Service Centre")
     site["ui"] = {"language": language, "elder_mode": elder, "high_contrast": high_contrast}
     site_file = tmp_path / "site.toml"
     site_file.write_text(tomli_w.dumps(site), encoding="utf-8")
@@ -41,7 +42,8 @@ def test_home_and_a_journey_wear_the_frame_and_the_timer_moves_nothing(
         tap(ui, "attract_text")
         state = ui.wait_for(on("home"), 15)
         assert FRAME <= set(state["kids"]) and "home" not in state["kids"]
-        assert "朝阳区政务服务中心" in state["texts"]
+        assert ("朝阳区政务服务中心" if language == "zh-CN"
+                else "Chaoyang Government Service Centre") in state["texts"]
         terminal = "终端 CY-007" if language == "zh-CN" else "Terminal CY-007"
         assert terminal in state["texts"]
         weekdays = ("周一", "周二", "周三", "周四", "周五", "周六", "周日") if language == "zh-CN" \
