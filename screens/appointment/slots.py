@@ -14,6 +14,8 @@ from kiosk.journeys.problems import JourneyProblem
 from screens.choice_list import ChoiceList
 from screens.choices import slot_choices
 from screens.journey_screen import Action, JourneyScreen
+from screens.line_stack import LineStack
+from screens.lines import Line
 from screens.paging import Pager
 
 DAYS_SHOWN, ELDER_DAYS_SHOWN = 5, 3
@@ -30,6 +32,7 @@ class ApptSlotsScreen(JourneyScreen):
         self.day = None
         self.pager = Pager(self, PER_PAGE, ELDER_PER_PAGE)
         self.choices = ChoiceList(self, self._book)
+        self.heading = LineStack(self)
 
     def on_pre_enter(self, *_args: Any) -> None:
         self.problem = None
@@ -58,8 +61,10 @@ class ApptSlotsScreen(JourneyScreen):
     def draw_body(self, box: BoxLayout) -> None:
         theme, room = self.app.theme, self.body_room
         if self.flow.service is not None:
-            name = self.label(self.flow.service.name, size=theme.title_px,
-                              height=theme.title_px * 1.5)
+            # at the text's size when too long for one line at the title's (an English name
+            # in elder mode ran into the day buttons)
+            name = self.heading.show([Line(self.flow.service.name, "appt_service_name", "title",
+                                        em=1.5, shrink=True)], tight=True)
             box.add_widget(name)
             room -= name.height + box.spacing
         if not self.slots:

@@ -5,6 +5,8 @@ paper" line. Real app under Xvfb; what is checked is what screens.inspect sees o
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from kiosk.sim import Simulation
@@ -119,3 +121,50 @@ def test_a_choice_fields_options_fit_under_its_message_in_english_elder_mode(
         nothing_wrong(app)
         tap(app, "edit_cancel")
         app.wait_for(on("form", "form_next"), 10)
+
+
+
+def test_every_bookable_services_free_times_fit_in_english_elder_mode(
+        sim: Simulation, app: KioskUi) -> None:
+    """A service's name over the free times had one line at the title's size: a longer English
+    name from the platform overprinted the day buttons in elder mode. Each bookable service,
+    one of them renamed at the platform to such a name."""
+    service = "residential-lift-installation"
+    long_name = "Adding a lift to an existing multi-storey residential building with several owners"
+    store = sim.emulators["platform"].store
+    with store.read() as conn:
+        doc = conn.execute("SELECT doc FROM services WHERE service_id = ?",
+                           (service,)).fetchone()["doc"]
+    renamed = json.loads(doc)
+    renamed["name"]["en"] = long_name
+    with store.write() as conn:
+        conn.execute("UPDATE services SET doc = ? WHERE service_id = ?",
+                     (json.dumps(renamed, ensure_ascii=False), service))
+    try:
+        identify(sim, app)
+        elder(app, "en")
+        free_times(sim, app)
+        tap(app, "back")
+        seen = []
+        while True:
+            state = app.wait_for(lambda s: s["screen"] == "appt_services"
+                                 and "busy" not in s["kids"], 20)
+            nothing_wrong(app)
+            kids = sorted(k for k in state["kids"]
+                          if k.startswith("appt_service_") and k not in seen)
+            if not kids:
+                if "page_next" not in state["kids"]:
+                    break
+                tap(app, "page_next")
+                continue
+            seen.append(kids[0])
+            tap(app, kids[0])
+            state = app.wait_for(lambda s: s["screen"] == "appt_slots"
+                                 and "busy" not in s["kids"]
+                                 and any(k.startswith("appt_slot_") for k in s["kids"]), 20)
+            nothing_wrong(app)
+            tap(app, "back")
+        assert f"appt_service_{service}" in seen and len(seen) >= 4, seen
+    finally:
+        with store.write() as conn:
+            conn.execute("UPDATE services SET doc = ? WHERE service_id = ?", (doc, service))
