@@ -40,7 +40,7 @@ def preview_lines(certificate: CertificateView, paper: str, printed: CollectOutc
                        "certificate_receipt", em=1.6)]
     if printed is None or not elder:
         words = PAPER_WORDS.get(paper, PAPER_WORDS["slip"])  # a variable: not extracted
-        lines.append(Line(_(words), f"collect_paper_{paper}", em=None))
+        lines.append(Line(_(words), f"collect_paper_{paper}", em=0))  # under the name
     if printed is not None:
         lines.append(outcome_line(printed, language, _))
     return lines
