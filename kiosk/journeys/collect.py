@@ -428,10 +428,12 @@ def collect_journey(terminal: Terminal, session: Session) -> CollectJourney:
     config = terminal.config
     printer: CertificatePrinter
     if page_printer is not None:
-        printer = PageCertificatePrinter(page_printer, centre_name=config.receipts.centre_name)
+        printer = PageCertificatePrinter(page_printer, centre_name=config.receipts.centre_name,
+                                         centre_name_en=config.receipts.centre_name_en)
     else:
         printer = ThermalCertificatePrinter(terminal.printer,
-                                            centre_name=config.receipts.centre_name)
+                                            centre_name=config.receipts.centre_name,
+                                            centre_name_en=config.receipts.centre_name_en)
     return CollectJourney(session, terminal.link.client, printer, config.platform.base_url,
                           audit=terminal.audit, outbox=terminal.link.outbox,
                           journal=terminal.prints)

@@ -22,6 +22,7 @@ from typing import Protocol
 from PIL import Image, ImageDraw, ImageFont
 
 from drivers.printer.document import paper_for, to_picture
+from kiosk.config.schema import in_language
 from kiosk.journeys.receipt import Outcome, settle_print
 from kiosk.receipts.certificate import PREVIEW_PNG, CertificateSheet, certificate_document
 
@@ -90,13 +91,15 @@ class PageCertificatePrinter:
     needs_pdf = True
     paper = "a4"
 
-    def __init__(self, printer: PagePrinterPort, *, centre_name: str) -> None:
+    def __init__(self, printer: PagePrinterPort, *, centre_name: str,
+                 centre_name_en: str = "") -> None:
         self._printer = printer
-        self._centre_name = centre_name
+        self._centre_names = centre_name, centre_name_en
 
     def preview(self, sheet: CertificateSheet) -> bytes:
-        slip = to_picture(certificate_document(sheet, centre_name=self._centre_name,
-                                               paper_width_mm=80), paper_for(80)).convert("L")
+        centre = in_language(sheet.language, *self._centre_names)
+        slip = to_picture(certificate_document(sheet, centre_name=centre, paper_width_mm=80),
+                          paper_for(80)).convert("L")
         page = Image.new("L", A4_PREVIEW_PX, 255)
         draw = ImageDraw.Draw(page)
         draw.rectangle((0, 0, A4_PREVIEW_PX[0] - 1, A4_PREVIEW_PX[1] - 1), outline=80, width=3)

@@ -33,6 +33,7 @@ from drivers.printer.document import Cut, Document, Feed, Item, Qr, Rule, Text, 
 from kiosk.i18n import translator
 from kiosk.i18n.messages import N_
 from kiosk.journeys.receipt import Outcome, PrinterPort, print_document_detail
+from kiosk.config.schema import in_language
 from kiosk.receipts.layout import CST, day_text, qr_module, receipt_language, sayer
 
 STRINGS: dict[str, str] = {
@@ -146,16 +147,17 @@ class ThermalCertificatePrinter:
     needs_pdf = False
     paper = "slip"
 
-    def __init__(self, printer: PrinterPort, *, centre_name: str,
+    def __init__(self, printer: PrinterPort, *, centre_name: str, centre_name_en: str = "",
                  paper_width_mm: int | None = None) -> None:
         self._printer = printer
-        self._centre_name = centre_name
+        self._centre_names = centre_name, centre_name_en
         paper = getattr(printer, "paper", None)
         self.paper_width_mm = paper_width_mm or getattr(paper, "width_mm", 80)
 
     def document(self, sheet: CertificateSheet) -> Document:
-        return certificate_document(sheet, centre_name=self._centre_name,
-                                    paper_width_mm=self.paper_width_mm)
+        return certificate_document(
+            sheet, centre_name=in_language(sheet.language, *self._centre_names),
+            paper_width_mm=self.paper_width_mm)
 
     def preview(self, sheet: CertificateSheet) -> bytes:
         return preview_png(self.document(sheet), self.paper_width_mm)

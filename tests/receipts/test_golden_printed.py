@@ -88,3 +88,26 @@ def test_one_description_fits_both_widths() -> None:
         document = certificate_document(CERTIFICATE, centre_name=CENTRE, paper_width_mm=width)
         from drivers.printer.document import paper_for, to_picture
         assert to_picture(document, paper_for(width)).width == dots
+
+
+def test_an_english_certificate_slip_is_headed_by_the_centres_english_name() -> None:
+    """[receipts] centre_name_en on the slip and the A4 preview's slip in English; the Chinese
+    name in Chinese, and in English when the site gave no English name."""
+    import dataclasses
+
+    from kiosk.receipts.a4_certificate import PageCertificatePrinter
+
+    english = dataclasses.replace(CERTIFICATE, language="en")
+    both = ThermalCertificatePrinter(None, centre_name=CENTRE,  # type: ignore[arg-type]
+                                     centre_name_en="Test Government Service Centre",
+                                     paper_width_mm=80)
+    assert both.document(english).items[0].text == "Test Government Service Centre"
+    assert both.document(CERTIFICATE).items[0].text == CENTRE
+    chinese_only = ThermalCertificatePrinter(None, centre_name=CENTRE,  # type: ignore[arg-type]
+                                             paper_width_mm=80)
+    assert chinese_only.document(english).items[0].text == CENTRE
+    page = PageCertificatePrinter(None, centre_name=CENTRE,  # type: ignore[arg-type]
+                                  centre_name_en="Test Government Service Centre")
+    page_chinese_only = PageCertificatePrinter(None, centre_name=CENTRE)  # type: ignore[arg-type]
+    assert page.preview(english) != page_chinese_only.preview(english)  # the heading differs
+    assert page.preview(CERTIFICATE) == page_chinese_only.preview(CERTIFICATE)
