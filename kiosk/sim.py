@@ -80,7 +80,8 @@ class Simulation:
             others = {"devices": {section: {"enabled": False}
                                   for area in AREAS if area not in self.areas
                                   for section in AREA_DEVICES[area]}}
-            site.update(merge_fragments([others, fragment]))
+            names = {"receipts": {"centre_name_en": "Government Service Centre"}}
+            site.update(merge_fragments([names, others, fragment]))
             self.site_config_path.write_text(
                 "# Written by `kiosk sim`: points every device at its emulator.\n"
                 + tomli_w.dumps(site), encoding="utf-8")
