@@ -168,3 +168,49 @@ def test_every_bookable_services_free_times_fit_in_english_elder_mode(
     finally:
         with store.write() as conn:
             conn.execute("UPDATE services SET doc = ? WHERE service_id = ?", (doc, service))
+
+
+def test_my_appointments_fit_in_english_elder_mode_with_long_names(sim: Simulation,
+                                                                   app: KioskUi) -> None:
+    """Each bookable service booked once at the platform (one renamed to a long English name):
+    every page of "My appointments" in English elder mode shows its rows whole."""
+    import datetime as dt
+
+    from kiosk.refplatform import appointments
+    from kiosk.session import Identity
+    from tests.session.conftest import card_of
+
+    platform = sim.emulators["platform"]
+    applicant = Identity.from_id_card(card_of("resident")).applicant()
+    now = dt.datetime.now(dt.timezone.utc)
+    services = ("nurse-practice-registration", "individual-business-registration",
+                "residential-lift-installation", "disability-card-renewal")
+    with platform.store.write() as conn:
+        doc = conn.execute("SELECT doc FROM services WHERE service_id = ?",
+                           (services[2],)).fetchone()["doc"]
+        renamed = json.loads(doc)
+        renamed["name"]["en"] = ("Adding a lift to an existing multi-storey residential "
+                                 "building with several owners")
+        conn.execute("UPDATE services SET doc = ? WHERE service_id = ?",
+                     (json.dumps(renamed, ensure_ascii=False), services[2]))
+        for service in services:
+            slot = appointments.list_slots(conn, service, now.date(),
+                                           now.date() + dt.timedelta(days=14), now)[0]
+            appointments.book(conn, {"slot_id": slot["slot_id"], "service_id": service,
+                                     "applicant": applicant}, now)
+    try:
+        identify(sim, app)
+        elder(app, "en")
+        while "tile_appointment" not in app.state()["kids"]:
+            tap(app, "tiles_more")  # elder mode's home has pages
+        open_tile(sim, app, "tile_appointment")
+        app.wait_for(on("appt_menu", "appt_my"), 20)
+        tap(app, "appt_my")
+        state = app.wait_for(lambda s: s["screen"] == "appt_mine"
+                             and any(k.startswith("appt_cancel_") for k in s["kids"]), 20)
+        pages = every_page_whole(app, state, "appt_mine", "back")
+        shown = [k for page, _ in pages for k in page["kids"] if k.startswith("appt_cancel_")]
+        assert len(shown) == len(services), shown
+    finally:
+        with platform.store.write() as conn:
+            conn.execute("UPDATE services SET doc = ? WHERE service_id = ?", (doc, services[2]))
