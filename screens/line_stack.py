@@ -83,9 +83,11 @@ class LineStack(BoxLayout):
         self.clear_widgets()
         width = self.screen.body_width if width is None else width
         self._enough_labels(len(lines))
-        crowded = not tight and self._crowded(lines, width)
-        placed = [self._placed(label, line, width, crowded)
-                  for label, line in zip(self._labels, lines)]
+        sharing = self._sharing_heights(lines, width) if not tight else {}
+        placed = [self._placed(label, line, width) for label, line in zip(self._labels, lines)]
+        if not tight and self._crowded(lines, placed, sharing):
+            placed = [self._placed(label, line, width, crowded=True)
+                      for label, line in zip(self._labels, lines)]
         for widget in placed:
             self.add_widget(widget)
         if tight:
@@ -97,15 +99,26 @@ class LineStack(BoxLayout):
                 self.add_widget(self._filler)  # the rest of the height stays below the text
         return self
 
-    def _crowded(self, lines: Sequence[Line], width: float) -> bool:
-        """Would the lines, each as tall as its words (a line that shares the rest too), run
-        past the body's room with their `shrink` titles at the title's size?"""
-        room = self.screen.body_room
-        if room <= 0 or not any(line.shrink and line.size == "title" for line in lines):
+    def _shrinks(self, lines: Sequence[Line]) -> bool:
+        return self.screen.body_room > 0 and any(line.shrink and line.size == "title"
+                                                 for line in lines)
+
+    def _sharing_heights(self, lines: Sequence[Line], width: float) -> dict[int, float]:
+        """How tall the words of each line that shares the rest of the height are (only
+        where a title may shrink: the other lines' heights are known once placed)."""
+        if not self._shrinks(lines):
+            return {}
+        return {n: self._placed(label, replace(line, em=0), width).height
+                for n, (label, line) in enumerate(zip(self._labels, lines)) if line.em is None}
+
+    def _crowded(self, lines: Sequence[Line], placed: Sequence[Widget],
+                 sharing: dict[int, float]) -> bool:
+        """Do the lines, each as tall as its words or its least height, run past the body's
+        room with their `shrink` titles at the title's size?"""
+        if not self._shrinks(lines):
             return False
-        natural = [self._placed(label, replace(line, em=line.em or 0), width)
-                   for label, line in zip(self._labels, lines)]
-        return self._height(natural) > room
+        heights = [sharing.get(n, widget.height) for n, widget in enumerate(placed)]
+        return sum(heights) + self.spacing * max(0, len(heights) - 1) > self.screen.body_room
 
     def _height(self, placed: Sequence[Widget]) -> float:
         return sum(w.height for w in placed) + self.spacing * max(0, len(placed) - 1)
