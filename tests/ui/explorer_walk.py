@@ -42,10 +42,12 @@ TOUR_STEPS = 80  # at most, for the tour after the walks (check_every_screen_vis
 # (two at a time) missed, all three walks together: a reprint's reason in about half, the
 # correction's hand-in and its camera in a third, the apply journey past its form in two, one's
 # own bookings in two. The tour does not head for these (its steps went on them in vain). Any
-# other screen missed by the walks and the tour fails.
-NOT_YET_REACHED = frozenset({"form", "materials", "camera", "review", "receipt",
-                             "progress_supplement", "progress_camera", "appt_mine",
-                             "collect_reason"})
+# other screen missed by the walks and the tour fails. At 250 steps (6 Dec, five seeds, both
+# languages: ten module runs) the walks together missed the correction's hand-in and camera in
+# three, a reprint's reason in two, the receipt, the apply camera and one's own bookings in one
+# each, and never the form, its materials or the review: those three left this set.
+NOT_YET_REACHED = frozenset({"camera", "receipt", "progress_supplement", "progress_camera",
+                             "appt_mine", "collect_reason"})
 # language -> mode -> the screens a citizen can reach that the mode's walk did not see
 UNVISITED: dict[str, dict[str, set[str]]] = {}
 
