@@ -193,11 +193,12 @@ def test_my_appointments_fit_in_english_elder_mode_with_long_names(sim: Simulati
                                  "building with several owners")
         conn.execute("UPDATE services SET doc = ? WHERE service_id = ?",
                      (json.dumps(renamed, ensure_ascii=False), services[2]))
+        booked = set()
         for service in services:
             slot = appointments.list_slots(conn, service, now.date(),
                                            now.date() + dt.timedelta(days=14), now)[0]
-            appointments.book(conn, {"slot_id": slot["slot_id"], "service_id": service,
-                                     "applicant": applicant}, now)
+            booked.add(appointments.book(conn, {"slot_id": slot["slot_id"], "service_id": service,
+                                                "applicant": applicant}, now)["appointment_id"])
     try:
         identify(sim, app)
         elder(app, "en")
@@ -209,8 +210,9 @@ def test_my_appointments_fit_in_english_elder_mode_with_long_names(sim: Simulati
         state = app.wait_for(lambda s: s["screen"] == "appt_mine"
                              and any(k.startswith("appt_cancel_") for k in s["kids"]), 20)
         pages = every_page_whole(app, state, "appt_mine", "back")
-        shown = [k for page, _ in pages for k in page["kids"] if k.startswith("appt_cancel_")]
-        assert len(shown) == len(services), shown
+        shown = {k.removeprefix("appt_cancel_") for page, _ in pages for k in page["kids"]
+                 if k.startswith("appt_cancel_")}
+        assert booked <= shown, (booked, shown)  # and those an earlier test of the module made
     finally:
         with platform.store.write() as conn:
             conn.execute("UPDATE services SET doc = ? WHERE service_id = ?", (doc, services[2]))
