@@ -28,9 +28,9 @@ from tests.ui.journey import CARD
 
 AREAS = ("idcard", "qr", "document", "printer")
 STEPS = int(os.environ.get("KIOSK_EXPLORE_STEPS", "250"))
-# a walk's budget: on 2 cores a walk of 250 steps takes ~45 s alone, ~68 s beside the other
-# language's (6 Dec; 120 steps took 22 s alone); under a loaded suite a walk once took 8x its
-# quiet time. A walk out of time must still have walked a third of its steps in the mode, and
+# a walk's budget: on 2 cores a walk of 250 steps took 69 s alone (6 Dec, en normal, twice;
+# 120 steps took 22 s: later steps go deeper, where the waits are); under a loaded suite a walk
+# once took 8x its quiet time. A walk out of time must still have walked a third of its steps in the mode, and
 # says so.
 SECONDS = float(os.environ.get("KIOSK_EXPLORE_SECONDS", "300"))
 SEED = os.environ.get("KIOSK_EXPLORE_SEED", "20261204")
