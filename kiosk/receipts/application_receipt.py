@@ -48,6 +48,7 @@ STRINGS: dict[str, str | tuple[str, str]] = {
     "promised_days_pending": NP_("within %(n)d working day of acceptance",
                                  "within %(n)d working days of acceptance"),
     "on_the_spot": N_("Done on the spot"),  # 即办件: not "within 0 working days"
+    "on_acceptance": N_("Done as soon as it is accepted"),  # 即办件 while not yet sent
     "scan": N_("Scan the code to check progress"),
     "next_steps": N_("What happens next:"),
     "hotline": N_("Hotline: %(hotline)s"),
@@ -68,7 +69,7 @@ def _promised(t: Translator, lang: str, final: bool, on: date | None,
     if days is not None and days < 0:
         raise ValueError("promised_days must not be negative")
     if days == 0:
-        return _say(t, "on_the_spot")
+        return _say(t, "on_the_spot" if final else "on_acceptance")
     if final and on is not None:
         text = day_text(on, lang)
         if days is None:

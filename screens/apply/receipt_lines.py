@@ -39,8 +39,9 @@ def detail_rows(receipt: ReceiptData, next_steps: Sequence[str], _: Translate, n
             _("Submitted: %(date)s", date=format_date(receipt.submitted_at.date()))]
     if receipt.promised_date is not None:
         rows.append(_("Promised completion: %(date)s", date=format_date(receipt.promised_date)))
-    elif receipt.promised_days == 0:  # 即办件
-        rows.append(_("Done on the spot"))
+    elif receipt.promised_days == 0:  # 即办件; not yet sent: not yet on the spot
+        rows.append(_("Done on the spot") if receipt.final
+                    else _("Done as soon as it is accepted"))
     else:
         rows.append(ngettext("Promised within %(n)d working day", "Promised within %(n)d working days",
                              receipt.promised_days))

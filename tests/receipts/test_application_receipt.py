@@ -134,11 +134,15 @@ def test_an_english_receipt_is_all_english():
 
 
 def test_a_same_day_service_says_it_is_done_on_the_spot_not_within_0_days():
-    for final in (True, False):
+    """Sent: done on the spot. Saved here until the line is back: not on the spot, but as soon
+    as the authority accepts it."""
+    for final, words in ((True, "即办件，当场办结"), (False, "受理后当即办结")):
         lines = rendered(receipt(final=final, promised_date=date(2026, 11, 23),
                                  promised_days=0), 80).lines
-        assert "即办件，当场办结" in lines and not any("0个工作日" in line for line in lines)
+        assert words in lines and not any("0个工作日" in line for line in lines)
     assert "Done on the spot" in rendered(receipt("en", promised_days=0), 80).lines
+    assert "Done as soon as it is accepted" in rendered(
+        receipt("en", final=False, promised_days=0), 80).lines
 
 
 def test_the_submission_time_is_the_hall_clock():

@@ -126,7 +126,9 @@ def test_a_receipt_says_saved_here_until_sent_and_its_number_to_note_when_not_pr
                                                           "number: SL-9")
     then = ["Next: wait for a text"]
     assert detail_rows(receipt, then, ZH.gettext, ZH.ngettext, ZH.format_date)[2:] == [
-        "即办件，当场办结", "Next: wait for a text"]
+        "受理后当即办结", "Next: wait for a text"]  # not sent yet
+    sent = dataclasses.replace(receipt, final=True)
+    assert detail_rows(sent, [], ZH.gettext, ZH.ngettext, ZH.format_date)[2] == "即办件，当场办结"
     one_day = dataclasses.replace(receipt, promised_days=1)
     assert detail_rows(one_day, [], EN.gettext, EN.ngettext, EN.format_date)[2] == \
         "Promised within 1 working day"
