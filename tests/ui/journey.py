@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +83,26 @@ def open_service(sim: Simulation, app: KioskUi, service: str = SERVICE,
     shown = app.tap("guide_start", until={"screen": "form", "kid": "form_next"})
     assert shown["screen_drawn_ms"] < shown["release_to_drawn_ms"], shown  # the same for the form
     app.wait_for(on("form", "form_next"), 20)
+
+
+@contextmanager
+def renamed_service(sim: Simulation, service_id: str, language: str, name: str) -> Iterator[None]:
+    """The platform's catalogue names the service `name` in `language` (a name a real platform
+    might send: long, or with markup in it) until the block ends."""
+    store = sim.emulators["platform"].store
+    with store.read() as conn:
+        doc = conn.execute("SELECT doc FROM services WHERE service_id = ?",
+                           (service_id,)).fetchone()["doc"]
+    renamed = json.loads(doc)
+    renamed["name"][language] = name
+    with store.write() as conn:
+        conn.execute("UPDATE services SET doc = ? WHERE service_id = ?",
+                     (json.dumps(renamed, ensure_ascii=False), service_id))
+    try:
+        yield
+    finally:
+        with store.write() as conn:
+            conn.execute("UPDATE services SET doc = ? WHERE service_id = ?", (doc, service_id))
 
 
 def free_times(sim: Simulation, app: KioskUi) -> dict[str, Any]:

@@ -5,16 +5,18 @@ paper" line. Real app under Xvfb; what is checked is what screens.inspect sees o
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from kiosk.sim import Simulation
 from tests.ui.harness import KioskUi
 from tests.ui.journey import (choose, elder, every_page_whole, free_times, identify,
-                              nothing_wrong, on, open_service, open_tile, tap)
+                              nothing_wrong, on, open_service, open_tile, renamed_service,
+                              tap)
 
 AREAS = ("idcard", "document", "printer")
+# too long for one line at elder mode's title size in English (renamed at the platform)
+LONG_LIFT_NAME = ("Adding a lift to an existing multi-storey residential building with several "
+                  "owners")
 
 
 def test_the_card_grace_question_fits_in_english_elder_mode(sim: Simulation,
@@ -130,17 +132,7 @@ def test_every_bookable_services_free_times_fit_in_english_elder_mode(
     name from the platform overprinted the day buttons in elder mode. Each bookable service,
     one of them renamed at the platform to such a name."""
     service = "residential-lift-installation"
-    long_name = "Adding a lift to an existing multi-storey residential building with several owners"
-    store = sim.emulators["platform"].store
-    with store.read() as conn:
-        doc = conn.execute("SELECT doc FROM services WHERE service_id = ?",
-                           (service,)).fetchone()["doc"]
-    renamed = json.loads(doc)
-    renamed["name"]["en"] = long_name
-    with store.write() as conn:
-        conn.execute("UPDATE services SET doc = ? WHERE service_id = ?",
-                     (json.dumps(renamed, ensure_ascii=False), service))
-    try:
+    with renamed_service(sim, service, "en", LONG_LIFT_NAME):
         identify(sim, app)
         elder(app, "en")
         free_times(sim, app)
@@ -165,9 +157,6 @@ def test_every_bookable_services_free_times_fit_in_english_elder_mode(
             nothing_wrong(app)
             tap(app, "back")
         assert f"appt_service_{service}" in seen and len(seen) >= 4, seen
-    finally:
-        with store.write() as conn:
-            conn.execute("UPDATE services SET doc = ? WHERE service_id = ?", (doc, service))
 
 
 def test_my_appointments_fit_in_english_elder_mode_with_long_names(sim: Simulation,
@@ -186,20 +175,13 @@ def test_my_appointments_fit_in_english_elder_mode_with_long_names(sim: Simulati
     services = ("nurse-practice-registration", "individual-business-registration",
                 "residential-lift-installation", "disability-card-renewal")
     with platform.store.write() as conn:
-        doc = conn.execute("SELECT doc FROM services WHERE service_id = ?",
-                           (services[2],)).fetchone()["doc"]
-        renamed = json.loads(doc)
-        renamed["name"]["en"] = ("Adding a lift to an existing multi-storey residential "
-                                 "building with several owners")
-        conn.execute("UPDATE services SET doc = ? WHERE service_id = ?",
-                     (json.dumps(renamed, ensure_ascii=False), services[2]))
         booked = set()
         for service in services:
             slot = appointments.list_slots(conn, service, now.date(),
                                            now.date() + dt.timedelta(days=14), now)[0]
             booked.add(appointments.book(conn, {"slot_id": slot["slot_id"], "service_id": service,
                                                 "applicant": applicant}, now)["appointment_id"])
-    try:
+    with renamed_service(sim, services[2], "en", LONG_LIFT_NAME):
         identify(sim, app)
         elder(app, "en")
         while "tile_appointment" not in app.state()["kids"]:
@@ -213,6 +195,3 @@ def test_my_appointments_fit_in_english_elder_mode_with_long_names(sim: Simulati
         shown = {k.removeprefix("appt_cancel_") for page, _ in pages for k in page["kids"]
                  if k.startswith("appt_cancel_")}
         assert booked <= shown, (booked, shown)  # and those an earlier test of the module made
-    finally:
-        with platform.store.write() as conn:
-            conn.execute("UPDATE services SET doc = ? WHERE service_id = ?", (doc, services[2]))

@@ -11,7 +11,7 @@ import pytest
 
 from kiosk.sim import Simulation
 from tests.ui.harness import KioskUi
-from tests.ui.journey import identify, on, open_service, open_tile, tap
+from tests.ui.journey import identify, on, open_service, open_tile, renamed_service, tap
 
 SERVICE = "birth-registration"  # 生育登记: the spouse's ID number, a digits field with X
 ID_FIELD = "spouse_id_number"
@@ -224,18 +224,8 @@ def test_markup_in_a_platforms_service_name_is_shown_as_text(sim: Simulation,
                                                              app: KioskUi) -> None:
     """The catalogue drew the platform's name and department as Kivy markup: a "[font=…]" in
     them would have named a file to open, a "[size=…]" restyled the screen."""
-    import json
     service, marked = "residence-permit-replacement", "居住证补领[font=/etc/passwd][b]X[/b][/font]"
-    store = sim.emulators["platform"].store
-    with store.read() as conn:
-        doc = conn.execute("SELECT doc FROM services WHERE service_id = ?",
-                           (service,)).fetchone()["doc"]
-    changed = json.loads(doc)
-    changed["name"]["zh-CN"] = marked
-    with store.write() as conn:
-        conn.execute("UPDATE services SET doc = ? WHERE service_id = ?",
-                     (json.dumps(changed, ensure_ascii=False), service))
-    try:
+    with renamed_service(sim, service, "zh-CN", marked):
         identify(sim, app)
         open_tile(sim, app, "tile_apply")
         state = app.wait_for(on("catalogue", "search"), 20)
@@ -245,6 +235,3 @@ def test_markup_in_a_platforms_service_name_is_shown_as_text(sim: Simulation,
         shown = inspect(app, f"service_{service}")["text"]
         assert "居住证补领&bl;font=/etc/passwd&br;&bl;b&br;X" in shown, shown
         assert "[font=/etc" not in shown
-    finally:
-        with store.write() as conn:
-            conn.execute("UPDATE services SET doc = ? WHERE service_id = ?", (doc, service))
