@@ -25,7 +25,7 @@ from kiosk.i18n.messages import N_
 from kiosk.session import SessionEnded
 from screens.frame_model import StatusLine, Step, StepItem, step_items
 from screens.theme import Role, Theme
-from screens.widgets import KioskButton, icon, laid_out_characters, with_icon
+from screens.widgets import KioskButton, escape, icon, laid_out_characters, with_icon
 
 Builder.load_file(str(Path(__file__).with_name("frame.kv")))
 
@@ -223,7 +223,9 @@ class ScreenHeader(BoxLayout):
                              terminal_id=app.kiosk_config.terminal.id,
                              seconds_left=self._seconds_left(), _=app.translator.gettext)
         status = self.ids.status
-        status.hall, status.terminal = line.hall, line.terminal
+        # the labels take markup (the timer's icon); the hall's name is a site's or a fleet
+        # layer's words: text, never markup (a "[font=…]" would name a file to open)
+        status.hall, status.terminal = escape(line.hall), line.terminal
         status.clock = f"{line.date}  {line.time}"
         status.timer = with_icon("timer", line.timer) if line.timer else ""
 

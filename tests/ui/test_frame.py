@@ -60,3 +60,28 @@ def test_home_and_a_journey_wear_the_frame_and_the_timer_moves_nothing(
         assert ui.layout() == before  # … and nothing on the screen moved or resized
     finally:
         ui.stop()
+
+
+def test_a_site_or_fleet_hall_name_with_markup_is_shown_as_text(
+        sim: Simulation, xvfb, tmp_path: Path) -> None:
+    """The header's labels take markup (the timer's icon): a hall's name from a site file or a
+    fleet layer with "[font=/etc/passwd]" in it would have named a file for Kivy to open."""
+    site = tomllib.loads(sim.site_config_path.read_text(encoding="utf-8"))
+    site["terminal"].update(hall_name="大厅[font=/etc/passwd]X[/font]",
+                            hall_name_en="Hall[size=200]X[/size]")
+    site["ui"] = {"language": "en"}
+    site_file = tmp_path / "site.toml"
+    site_file.write_text(tomli_w.dumps(site), encoding="utf-8")
+    ui = KioskUi(tmp_path / "run", xvfb, site_file=site_file).start()
+    try:
+        tap(ui, "attract_text")
+        ui.wait_for(on("home"), 15)
+        assert ui.command("widget", kid="hall_name")["text"] == "Hall&bl;size=200&br;X&bl;/size&br;"
+        tap(ui, "switch_language")
+        ui.wait_for(lambda s: s["language"] == "zh-CN", 10)
+        assert ui.command("widget", kid="hall_name")["text"] == \
+            "大厅&bl;font=/etc/passwd&br;X&bl;/font&br;"
+        assert ui.state()["screen"] == "home"
+        assert "Traceback" not in ui.app_log(20000)
+    finally:
+        ui.stop()
