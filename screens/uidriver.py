@@ -38,8 +38,9 @@ command runs on the Kivy main thread; the HTTP thread waits for its result.
   POST /stall_reset             start a new main-loop stall window; answers the last one
   POST /key {"key": 27}         a key press, as the keyboard would send it
   POST /close                   a window close request, as a window manager would send it
-  POST /screenshot {"path"}     the screen as PNG at exactly that path; with "glass": true,
-                                 the window as drawn on the glass (read back from GL)
+  POST /screenshot {"path"}     the screen of the next drawn frame as PNG at exactly that
+                                 path; with "glass": true, the window as drawn on the glass
+                                 (read back from GL)
   POST /profile {"start": true}  profile the main loop (cProfile) from now; {"top": n} stops
                                  and answers the n costliest functions (cumulative, then own
                                  time): where a tap's or a frame's time goes, in the real app
@@ -391,10 +392,37 @@ class UiDriver:
         self.app.show("attract")  # also from the admin screens, where an end would not move
         return {"ended": ended}
 
+    def screenshot_drawn(self, path: str, glass: bool = False) -> dict[str, Any]:
+        """Runs on the HTTP thread: the screenshot taken once the next frame is drawn. A body
+        rebuilt this turn (a poll's answer on the pay screen) is laid out only by that frame:
+        photographed before it, the pay code lay half off the screen at its widget's default
+        place and the buttons had no words, a picture the glass never shows."""
+        done = threading.Event()
+        outcome: dict[str, Any] = {}
+
+        def shoot(_now: float) -> None:
+            try:
+                outcome["value"] = self.screenshot(path, glass)
+            except BaseException as exc:  # handed to the HTTP thread
+                outcome["error"] = exc
+            finally:
+                done.set()
+
+        def ask() -> None:
+            self.frames.after_next_flip(shoot)
+            Window.canvas.ask_update()  # a frame even if nothing changed
+
+        self._on_main(ask)
+        if not done.wait(TIMEOUT_S):
+            raise CommandFailed(504, "no frame was drawn for the screenshot")
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
+
     def screenshot(self, path: str, glass: bool = False) -> dict[str, Any]:
         """The screen; with a dialog open or `glass`, the window as drawn (the dialog lies on
         the window, outside the app's root). Window.screenshot appends a counter: moved to
-        `path`."""
+        `path`. On the main loop, between frames: `screenshot_drawn` for the drawn frame."""
         if not glass and not self._dialogs():
             export_on_ground(self.app.root, path)
             return {"path": path}
@@ -452,6 +480,13 @@ class UiDriver:
                 except ValueError:
                     self._reply(400, {"error": "body is not JSON"})
                     return
+                if self.path == "/screenshot":
+                    try:
+                        self._reply(200, driver.screenshot_drawn(str(args.get("path")),
+                                                                 bool(args.get("glass"))))
+                    except CommandFailed as exc:
+                        self._reply(exc.status, {"error": str(exc)})
+                    return
                 if self.path == "/tap" and args.get("wait_drawn"):
                     try:
                         until = args.get("until")
@@ -467,8 +502,6 @@ class UiDriver:
                                                    float(args.get("y", 0))),
                     "/key": lambda: driver.key(int(args.get("key", 0))),
                     "/close": driver.close,
-                    "/screenshot": lambda: driver.screenshot(str(args.get("path")),
-                                                             bool(args.get("glass"))),
                     "/profile": lambda: driver.profile(bool(args.get("start")),
                                                        int(args.get("top", 40))),
                     "/hang": lambda: driver.hang(float(args.get("seconds", 1))),
