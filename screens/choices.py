@@ -17,7 +17,7 @@ from kiosk.journeys.collect import REPRINT_REASONS, CertificateView
 from kiosk.journeys.evaluation import RateTarget
 from kiosk.journeys.payment import Payable
 from kiosk.journeys.progress import ApplicationView
-from screens.lines import FormatDate, Plural, Translate
+from screens.lines import FormatDate, Pick, Plural, Translate
 
 
 @dataclass(frozen=True)
@@ -39,10 +39,10 @@ class Choice:
 
 
 def certificate_choices(found: Sequence[CertificateView], _: Translate,
-                        format_date: FormatDate) -> list[Choice]:
+                        format_date: FormatDate, pick: Pick) -> list[Choice]:
     """A certificate to print leads (primary); one printed before asks for a reason first."""
     return [Choice(f"cert_{c.certificate_id}", c.certificate_id,
-                   (c.title, _("Issued on: %(date)s", date=format_date(c.issued_at.date())),
+                   (pick(c.title), _("Issued on: %(date)s", date=format_date(c.issued_at.date())),
                     _("Printed before: a reprint needs a reason") if c.collected
                     else _("Ready to print")),
                    primary=not c.collected)

@@ -5,13 +5,14 @@ something went, its status. screens/line_stack.py draws them; tests read them wi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
 Translate = Callable[..., str]  # Translator.gettext
 Plural = Callable[..., str]  # Translator.ngettext: the form for a count
 FormatDate = Callable[..., str]  # Translator.format_date
+Pick = Callable[[Mapping[str, str]], str]  # Translator.pick: a contract Localized's text
 Status = Literal["success", "warning", "error"]
 Size = Literal["text", "title"]
 STATUS_ICONS: dict[Status, str] = {"success": "done", "warning": "warning", "error": "error"}

@@ -159,9 +159,11 @@ class Application(Reply):
 class Certificate(Reply):
     certificate_id: OpaqueId
     receipt_no: ReceiptNo
-    title: str
+    title: str  # Chinese, as on the certificate
+    title_words: Localized | None = None  # 1.8: both languages
     holder_masked: str
-    issuer: str
+    issuer: str  # Chinese
+    issuer_words: Localized | None = None  # 1.8: both languages
     issued_at: AwareDatetime
     verification_code: VerificationCode
     collected_at: AwareDatetime | None
@@ -172,8 +174,10 @@ class Verification(Reply):
     verification_code: VerificationCode
     status: Literal["valid", "revoked"]
     title: str
+    title_words: Localized | None = None  # 1.8
     holder_masked: str
     issuer: str
+    issuer_words: Localized | None = None  # 1.8
     issued_at: AwareDatetime
 
 

@@ -3,7 +3,9 @@ and the seam where an A4 printer (CUPS) takes over.
 
 What is on the thermal print, and why:
 - the certificate's title, holder (as the platform masks it), the application's receipt
-  number, the issuer and the date of issue: what the platform's record says, nothing more;
+  number, the issuer and the date of issue: what the platform's record says, nothing more
+  (the title and issuer in the slip's language; on an English slip the record's Chinese title
+  under the English one, as the public verification shows it);
 - the verification code (验证码), bold, and a QR of the platform's public verification address
   (`<platform>/verify/<code>`, the contract's verifyCertificate, which needs no credential), so
   anyone handed the paper can check it is genuine and not revoked;
@@ -55,10 +57,11 @@ class CertificateSheet:
     """What a printed certificate says; the platform's record plus where to verify it."""
 
     certificate_id: str
-    title: str
+    title: str  # Chinese, as on the platform's record (what a checker of the code reads)
+    title_shown: str  # in the slip's language (contract 1.8); the Chinese when it has no other
     holder_masked: str
     receipt_no: str
-    issuer: str
+    issuer: str  # in the slip's language
     issued_at: datetime
     verification_code: str
     verify_url: str  # the QR's content: anyone can open it
@@ -85,7 +88,9 @@ def certificate_document(sheet: CertificateSheet, *, centre_name: str,
         raise ValueError("the QR must lead to this certificate's verification code")
     items: list[Item] = [Text(centre_name, align="center"),
                          Text(_say(t, "kind"), align="center"),
-                         Text(sheet.title, size=2, bold=True, align="center")]
+                         Text(sheet.title_shown, size=2, bold=True, align="center")]
+    if sheet.title_shown != sheet.title:  # the record's name too: what verification shows
+        items.append(Text(sheet.title, align="center"))
     if sheet.reprint:
         items.append(Text(_say(t, "reprint_mark"), size=2, bold=True, align="center"))
     address = sheet.verify_url[: -len(sheet.verification_code)].rstrip("/")

@@ -14,7 +14,8 @@ from kiosk.refplatform.problems import conflict, not_found
 
 
 def issue(conn: sqlite3.Connection, application: sqlite3.Row, now: dt.datetime) -> str:
-    """A certificate for an approved application; its id. The title comes from the service."""
+    """A certificate for an approved application; its id. Its name is the service's and its
+    issuer the service's department, both in both languages."""
     service = catalogue.get_service(conn, application["service_id"])
     certificate_id = opaque_id("C")
     while True:
@@ -23,12 +24,13 @@ def issue(conn: sqlite3.Connection, application: sqlite3.Row, now: dt.datetime) 
                         (code,)).fetchone() is None:
             break
     conn.execute(
-        "INSERT INTO certificates(certificate_id, receipt_no, id_number, title, holder_name, "
-        "holder_masked, issuer, issued_at, verification_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO certificates(certificate_id, receipt_no, id_number, title, title_en, "
+        "holder_name, holder_masked, issuer, issuer_en, issued_at, verification_code) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (certificate_id, application["receipt_no"], application["id_number"],
-         service.get("certificate_title") or service["name"]["zh-CN"], application["name"],
+         service["name"]["zh-CN"], service["name"]["en"], application["name"],
          holder_masked(application["name"], application["id_number"]),
-         service["department"]["zh-CN"], stamp(now), code))
+         service["department"]["zh-CN"], service["department"]["en"], stamp(now), code))
     return certificate_id
 
 
@@ -40,10 +42,20 @@ def find(conn: sqlite3.Connection, certificate_id: str) -> sqlite3.Row:
     return row
 
 
+def _words(row: sqlite3.Row) -> dict[str, Any]:
+    """The name and issuer in both languages (contract 1.8), where the record has them."""
+    words: dict[str, Any] = {}
+    for key in ("title", "issuer"):
+        if row[f"{key}_en"]:
+            words[f"{key}_words"] = {"zh-CN": row[key], "en": row[f"{key}_en"]}
+    return words
+
+
 def to_json(row: sqlite3.Row) -> dict[str, Any]:
-    return {key: row[key] for key in ("certificate_id", "receipt_no", "title", "holder_masked",
-                                      "issuer", "issued_at", "verification_code", "collected_at",
-                                      "print_count")}
+    return {**{key: row[key] for key in ("certificate_id", "receipt_no", "title",
+                                         "holder_masked", "issuer", "issued_at",
+                                         "verification_code", "collected_at", "print_count")},
+            **_words(row)}
 
 
 def query(conn: sqlite3.Connection, id_number: str, today: dt.date) -> list[dict[str, Any]]:
@@ -85,4 +97,4 @@ def verify(conn: sqlite3.Connection, code: str) -> dict[str, Any]:
         raise not_found("certificate")
     return {"verification_code": row["verification_code"], "status": row["status"],
             "title": row["title"], "holder_masked": row["holder_masked"],
-            "issuer": row["issuer"], "issued_at": row["issued_at"]}
+            "issuer": row["issuer"], "issued_at": row["issued_at"], **_words(row)}

@@ -327,6 +327,13 @@ MIGRATIONS: list[str] = [
     ALTER TABLE timeline ADD COLUMN note_code TEXT;
     ALTER TABLE timeline ADD COLUMN note_params TEXT;
     """,
+    # 11: a certificate's name and issuer in English (contract 1.8) beside the Chinese ones,
+    # fixed when it is issued (a service renamed later does not rename it). Certificates issued
+    # before have none (a terminal shows the Chinese).
+    """
+    ALTER TABLE certificates ADD COLUMN title_en TEXT;
+    ALTER TABLE certificates ADD COLUMN issuer_en TEXT;
+    """,
 ]
 
 

@@ -68,7 +68,7 @@ class CollectPreviewScreen(JourneyScreen):
                 loading = self._("Preparing the preview of your certificate…")
                 box.add_widget(self.lines.show(skeleton_lines(
                     self.flow.choosing[0], loading if self.busy else None, self._,
-                    t.format_date)))
+                    t.format_date, t.pick)))
             return
         elder = self.app.prefs.elder_mode
         row = BoxLayout(spacing=20)
@@ -81,7 +81,7 @@ class CollectPreviewScreen(JourneyScreen):
             width = (width - row.spacing) / 2
         row.add_widget(self.lines.show(preview_lines(
             preview.certificate, preview.paper, self.flow.printed, self.app.prefs.language,
-            elder, self._, t.format_date), width=width))
+            elder, self._, t.format_date, t.pick), width=width))
         box.add_widget(row)
 
     def actions(self) -> list[Action]:

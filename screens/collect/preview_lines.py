@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from kiosk.i18n.messages import N_, PRINTER
 from kiosk.journeys.collect import CertificateView, CollectOutcome
-from screens.lines import FormatDate, Line, Translate
+from screens.lines import FormatDate, Line, Pick, Translate
 
 
 # which printer the certificate comes out of: the citizen looks at the right slot
@@ -17,22 +17,22 @@ PAPER_WORDS = {"a4": N_("Prints on A4 paper from the page printer"),
 
 
 def skeleton_lines(certificate: CertificateView, loading: str | None, _: Translate,
-                   format_date: FormatDate) -> list[Line]:
+                   format_date: FormatDate, pick: Pick) -> list[Line]:
     """While the sheet is rendered: the name and date the list gave, and that it is coming."""
-    lines = [Line(certificate.title, "certificate_title", "title"),
+    lines = [Line(pick(certificate.title), "certificate_title", "title"),
              Line(_("Issued on: %(date)s", date=format_date(certificate.issued_at.date())),
                   "certificate_date", em=1.6)]
     return lines + ([Line(loading, "preview_loading", em=None)] if loading is not None else [])
 
 
 def preview_lines(certificate: CertificateView, paper: str, printed: CollectOutcome | None,
-                  language: str, elder: bool, _: Translate, format_date: FormatDate
-                  ) -> list[Line]:
+                  language: str, elder: bool, _: Translate, format_date: FormatDate,
+                  pick: Pick) -> list[Line]:
     """The name; in elder mode what the certificate says (the printer's picture is ~4 mm text
     on the glass); which printer (not in elder mode once printed: no room); the outcome."""
-    lines = [Line(certificate.title, "certificate_title", "title")]
+    lines = [Line(pick(certificate.title), "certificate_title", "title")]
     if elder:
-        lines += [Line(_("Issued by: %(issuer)s", issuer=certificate.issuer),
+        lines += [Line(_("Issued by: %(issuer)s", issuer=pick(certificate.issuer)),
                        "certificate_issuer", em=1.6),
                   Line(_("Issued on: %(date)s", date=format_date(certificate.issued_at.date())),
                        "certificate_date", em=1.6),

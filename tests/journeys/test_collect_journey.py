@@ -81,12 +81,35 @@ def test_a_certificate_prints_once_and_anyone_can_verify_it(running: Terminal,
     code = qr.rsplit("/", 1)[1]
     assert code in text
     verified = running.client.verify_certificate(code)
-    assert verified.status == "valid" and verified.title == listed[0].title
+    assert verified.status == "valid" and verified.title == listed[0].title["zh-CN"]
     assert [a["status"] for a in running.applications() if a["receipt_no"] == issued] \
         == ["collected"]
     # a second touch of "print" neither prints nor records again
     assert journey.print_certificate() == done
     assert len(running.emulator.job_log()) == 1 and len(collections(running)) == 1
+
+
+def test_an_english_citizen_collects_a_certificate_named_in_english(running: Terminal,
+                                                                    issued: str) -> None:
+    """Contract 1.8's `title_words` and `issuer_words`: the list and the slip name it in
+    English; the slip also carries the record's Chinese title, which the public check shows."""
+    session = running.session()
+    session.language = "en"
+    journey = collect(running, session)
+    [listed] = journey.certificates()
+    assert listed.title == {"zh-CN": "社会保险参保缴费证明打印",
+                            "en": "Printing of a social-insurance contribution certificate"}
+    assert listed.issuer["en"] == "Municipal Human Resources and Social Security Bureau"
+    journey.choose(listed.certificate_id)
+    assert journey.print_certificate().outcome == "printed"
+    text = " ".join(" ".join(running.emulator.job_log()[-1]["lines"]).split())  # unwrapped
+    assert "Printing of a social-insurance contribution certificate" in text
+    assert "Issued by: Municipal Human Resources and Social Security Bureau" in text
+    assert "市人力资源和社会保障局" not in text
+    code = running.emulator.job_log()[-1]["qr_codes"][0].rsplit("/", 1)[1]
+    verified = running.client.verify_certificate(code)
+    assert verified.title in text  # what a checker of the code reads is on the paper
+    assert verified.title_words is not None and verified.title_words.en in text
 
 
 def test_a_reprint_needs_a_reason_which_the_platform_records(running: Terminal,

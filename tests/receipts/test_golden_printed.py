@@ -35,6 +35,7 @@ RECEIPT = ReceiptData(
 
 CERTIFICATE = CertificateSheet(
     certificate_id="CTEST0000000000000001", title="社会保险参保缴费证明",
+    title_shown="社会保险参保缴费证明",
     holder_masked="测** 110101********1233", receipt_no="SL-20261123-000042",
     issuer="市人力资源和社会保障局", issued_at=datetime(2026, 11, 23, 15, 0, tzinfo=CST),
     verification_code=CODE, verify_url=verify_url("https://zwfw.example.gov.cn/api/v1", CODE),

@@ -22,8 +22,11 @@ ZH, EN = Translator("zh-CN"), Translator("en")
 AT = dt.datetime(2026, 12, 4, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
+TITLE = {"zh-CN": "社会保险参保缴费证明", "en": "Social insurance contribution certificate"}
+
+
 def certificate(cid: str, collected: bool) -> CertificateView:
-    return CertificateView(certificate_id=cid, title="社会保险参保缴费证明", issuer="人社局",
+    return CertificateView(certificate_id=cid, title=TITLE, issuer={"zh-CN": "人社局"},
                            issued_at=AT, receipt_no="SL-1", collected=collected,
                            print_count=int(collected))
 
@@ -38,12 +41,13 @@ def application(reference: str, to_do: tuple[str, ...]) -> ApplicationView:
 
 def test_a_certificate_to_print_leads_and_a_reprint_says_it_needs_a_reason() -> None:
     new, old = certificate_choices([certificate("C1", False), certificate("C2", True)],
-                                   EN.gettext, EN.format_date)
+                                   EN.gettext, EN.format_date, EN.pick)
     assert (new.kid, new.key, new.primary) == ("cert_C1", "C1", True)
-    assert new.lines == ("社会保险参保缴费证明", "Issued on: Fri 4 Dec 2026", "Ready to print")
+    assert new.lines == ("Social insurance contribution certificate", "Issued on: Fri 4 Dec 2026",
+                         "Ready to print")
     assert not old.primary and old.lines[-1] == "Printed before: a reprint needs a reason"
-    zh = certificate_choices([certificate("C1", False)], ZH.gettext, ZH.format_date)[0]
-    assert zh.lines[1:] == ("出证日期：2026年12月4日（周五）", "可打印")
+    zh = certificate_choices([certificate("C1", False)], ZH.gettext, ZH.format_date, ZH.pick)[0]
+    assert zh.lines == ("社会保险参保缴费证明", "出证日期：2026年12月4日（周五）", "可打印")
 
 
 def test_a_fee_says_what_for_how_much_and_which_application() -> None:

@@ -22,6 +22,8 @@ AREAS = ("idcard", "printer")
 # A fresh terminal per test: on the shared one the second test's card was not seen (left to
 # follow up; the other shared modules identify fine)
 ID_NUMBER = "110101199003071233"
+TITLE = {"zh-CN": "社会保险参保缴费证明打印",
+         "en": "Printing of a social-insurance contribution certificate"}
 
 
 def issued(sim: Simulation) -> str:
@@ -135,5 +137,16 @@ def test_many_certificates_come_a_page_at_a_time_each_page_whole(
     assert ours <= seen
     while not (mine := sorted(k for k in app.state()["kids"] if k.removeprefix("cert_") in ours)):
         tap(app, "page_prev")  # not printed yet: no reason to give first
+    # named in the citizen's language (contract 1.8), on the list and the preview
+    other = "zh-CN" if language == "en" else "en"
+    listed = " ".join(app.state()["texts"])
+    assert TITLE[language] in listed and TITLE[other] not in listed
     app.tap(mine[0], until={"screen": "collect_preview", "kid": "print_certificate"})
+    nothing_wrong(app)
+    shown = " ".join(app.state()["texts"])
+    assert TITLE[language] in shown and TITLE[other] not in shown
+    # the citizen switches language on the preview: its name follows
+    tap(app, "switch_language")
+    state = app.wait_for(lambda s: s["language"] == other and s["screen"] == "collect_preview")
+    assert TITLE[other] in " ".join(state["texts"])
     nothing_wrong(app)

@@ -164,21 +164,26 @@ def test_an_applications_page_has_its_notices_apart_in_elder_mode_and_its_steps_
 def test_a_certificate_is_read_out_in_elder_mode_and_its_print_believed_only_when_recorded():
     from kiosk.journeys.collect import CollectOutcome, CertificateView
     from screens.collect.preview_lines import preview_lines
-    certificate = CertificateView(certificate_id="C1", title="社会保险参保缴费证明",
-                                  issuer="人社局", issued_at=AT, receipt_no="SL-1",
-                                  collected=False, print_count=0)
-    normal = preview_lines(certificate, "a4", None, "en", False, EN.gettext, EN.format_date)
+    certificate = CertificateView(certificate_id="C1", title={"zh-CN": "社会保险参保缴费证明"},
+                                  issuer={"zh-CN": "人社局", "en": "Human Resources Bureau"},
+                                  issued_at=AT, receipt_no="SL-1", collected=False,
+                                  print_count=0)
+    normal = preview_lines(certificate, "a4", None, "en", False, EN.gettext, EN.format_date,
+                           EN.pick)
     assert [line.kid for line in normal] == ["certificate_title", "collect_paper_a4"]
+    assert normal[0].words == "社会保险参保缴费证明"  # a 1.7 platform's: the Chinese alone
     assert normal[1].words == "Prints on A4 paper from the page printer"
     done = CollectOutcome("printed", None, True, certificate, "a")
-    elder = preview_lines(certificate, "slip", done, "en", True, EN.gettext, EN.format_date)
+    elder = preview_lines(certificate, "slip", done, "en", True, EN.gettext, EN.format_date,
+                          EN.pick)
     assert [line.kid for line in elder] == ["certificate_title", "certificate_issuer",
                                             "certificate_date", "certificate_receipt",
                                             "collect_printed"]
+    assert elder[1].words == "Issued by: Human Resources Bureau"
     assert elder[-1].status == "success"
     unrecorded = CollectOutcome("printed", None, False, certificate, "a")
     line = preview_lines(certificate, "slip", unrecorded, "en", False, EN.gettext,
-                         EN.format_date)[-1]
+                         EN.format_date, EN.pick)[-1]
     assert (line.kid, line.status) == ("collect_not_recorded", "error")
 
 
