@@ -49,19 +49,20 @@ def certificate_choices(found: Sequence[CertificateView], _: Translate,
             for c in found]
 
 
-def fee_choices(due: Sequence[Payable], _: Translate, format_date: FormatDate) -> list[Choice]:
+def fee_choices(due: Sequence[Payable], _: Translate, format_date: FormatDate,
+                pick: Pick) -> list[Choice]:
     return [Choice(f"pay_{p.receipt_no}", p.receipt_no,
-                   (f"{p.service_name}    {p.amount_text}",
+                   (f"{pick(p.service_name)}    {p.amount_text}",
                     _("Application number: %(number)s", number=p.receipt_no) + "    "
                     + format_date(p.submitted_at.date())))
             for p in due]
 
 
 def rate_choices(found: Sequence[RateTarget], _: Translate,
-                 format_date: FormatDate) -> list[Choice]:
+                 format_date: FormatDate, pick: Pick) -> list[Choice]:
     choices = []
     for target in found:
-        lines = [target.service_name,
+        lines = [pick(target.service_name),
                  _("Application number: %(number)s", number=target.reference)]
         if target.submitted_at is not None:
             lines.append(_("Submitted: %(date)s", date=format_date(target.submitted_at.date())))
@@ -83,9 +84,10 @@ def application_choices(found: Sequence[ApplicationView], _: Translate,
             for a in found]
 
 
-def bookable_choices(services: Sequence[ServiceChoice]) -> list[Choice]:
+def bookable_choices(services: Sequence[ServiceChoice], pick: Pick) -> list[Choice]:
     """A service to book at a counter: its name, its department beneath (smaller)."""
-    return [Choice(f"appt_service_{s.service_id}", s.service_id, (s.name,), detail=s.department)
+    return [Choice(f"appt_service_{s.service_id}", s.service_id, (pick(s.name),),
+                   detail=pick(s.department))
             for s in services]
 
 

@@ -39,7 +39,7 @@ from kiosk.client.platform import PlatformClient
 from kiosk.config.schema import ReceiptsConfig
 from kiosk.i18n import translator
 from kiosk.i18n.messages import N_
-from kiosk.journeys.base import Journey
+from kiosk.journeys.base import Journey, Words, words
 from kiosk.journeys.problems import (JourneyProblem, WrongStep, platform_problem, printer_msgid)
 from kiosk.journeys.receipt import Outcome, PrinterPort, print_for_citizen
 from kiosk.receipts.layout import CST
@@ -80,8 +80,8 @@ class Step(enum.StrEnum):
 @dataclass(frozen=True)
 class ServiceChoice:
     service_id: str
-    name: str
-    department: str
+    name: Words
+    department: Words
 
 
 @dataclass(frozen=True)
@@ -89,8 +89,7 @@ class SlotView:
     slot_id: str
     day: dt.date  # in the hall's time zone
     time_text: str  # 09:30-10:00
-    when: str  # the day and time as people say them
-    hall: str
+    hall: Words  # both languages (contract 1.7), else the Chinese
     remaining: int
 
 
@@ -101,12 +100,15 @@ class Booking:
     appointment_id: str
     booking_code: str
     service_id: str
-    service_name: str
-    when: str
-    hall: str
+    service_name: Words
+    hall: Words
     starts_at: dt.datetime
     ends_at: dt.datetime
     cancelled: bool
+
+    def when(self, language: str) -> str:
+        """The day and time as people say them in `language`."""
+        return when_text(self.starts_at, self.ends_at, language)
 
 
 @dataclass(frozen=True)
@@ -159,26 +161,16 @@ class AppointmentJourney(Journey[Step]):
             self._session.put(_SERVICES, known)
         return known
 
-    def _name(self, service_id: str) -> str:
+    def _name(self, service_id: str) -> Words:
         summary = (self._session.get(_SERVICES) or {}).get(service_id)
-        if summary is None:
-            return service_id
-        return translator(self.language).pick(summary.name.model_dump(by_alias=True))
-
-    def _hall(self, slot: m.Slot) -> str:
-        """The hall in the citizen's language (contract 1.7), else as the platform named it."""
-        if slot.hall_words is None:
-            return slot.hall
-        return translator(self.language).pick(slot.hall_words.model_dump(by_alias=True))
+        return words(None, service_id) if summary is None else words(summary.name)
 
     # ---- booking ---------------------------------------------------------------------------
 
     def services(self) -> list[ServiceChoice]:
         """The services that can be booked at a counter. Blocking."""
         with self._lock:
-            t = translator(self.language)
-            found = [ServiceChoice(s.service_id, t.pick(s.name.model_dump(by_alias=True)),
-                                   t.pick(s.department.model_dump(by_alias=True)))
+            found = [ServiceChoice(s.service_id, words(s.name), words(s.department))
                      for s in self._names().values() if s.appointment]
             if not found:
                 raise _problem("journey.appointment.no_services")
@@ -209,8 +201,7 @@ class AppointmentJourney(Journey[Step]):
         start = s.starts_at.astimezone(CST)
         return SlotView(s.slot_id, start.date(),
                         f"{start:%H:%M}-{s.ends_at.astimezone(CST):%H:%M}",
-                        when_text(s.starts_at, s.ends_at, self.language), self._hall(s),
-                        s.remaining)
+                        words(s.hall_words, s.hall), s.remaining)
 
     def book(self, slot_id: str) -> Booking:
         """Book the slot for the identified citizen. A repeat for the same slot answers the
@@ -253,9 +244,8 @@ class AppointmentJourney(Journey[Step]):
 
     def _booking(self, a: m.Appointment) -> Booking:
         return Booking(a.appointment_id, a.booking_code, a.service_id, self._name(a.service_id),
-                       when_text(a.slot.starts_at, a.slot.ends_at, self.language),
-                       self._hall(a.slot),
-                       a.slot.starts_at, a.slot.ends_at, a.status == "cancelled")
+                       words(a.slot.hall_words, a.slot.hall), a.slot.starts_at, a.slot.ends_at,
+                       a.status == "cancelled")
 
     def print_slip(self) -> SlipOutcome:
         """Print the slip of the booking just made; "printed" only when the printer confirmed
@@ -265,8 +255,9 @@ class AppointmentJourney(Journey[Step]):
                 raise WrongStep("nothing booked")
             appointment: m.Appointment = self._session.get(_BOOKED)
             booking = self._booking(appointment)
+            pick = translator(self.language).pick
             data = SlipData(appointment.appointment_id, appointment.booking_code,
-                            booking.service_name, booking.hall,
+                            pick(booking.service_name), pick(booking.hall),
                             appointment.slot.starts_at, appointment.slot.ends_at, self.language)
             action_id = f"appointment-slip-{appointment.appointment_id}"
             document = appointment_slip(data, centre_name=self._receipts.centre(data.language),

@@ -7,7 +7,10 @@ from __future__ import annotations
 import enum
 import logging
 import threading
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Generic, TypeVar
+
+from kiosk.api import models as m
 
 from kiosk.client.errors import PlatformError
 from kiosk.events import emit
@@ -22,6 +25,18 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 S = TypeVar("S", bound=enum.Enum)
+
+
+# A text in both languages, as the contract's Localized: {"zh-CN": ..., "en": ...}. A view keeps
+# both and a screen picks the citizen's language when it draws: the citizen may switch language
+# while a list fetched in the other one is on the glass.
+Words = Mapping[str, str]
+
+
+def words(both: m.Localized | None, chinese: str = "") -> Words:
+    """Both languages where the platform gave them, else the Chinese alone (an older platform,
+    a record made before it had both)."""
+    return both.model_dump(by_alias=True) if both is not None else {"zh-CN": chinese}
 
 
 def identified(session: Session) -> Identity:

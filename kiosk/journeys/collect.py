@@ -45,7 +45,7 @@ import datetime as dt
 import enum
 import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -56,7 +56,7 @@ from kiosk.client.platform import PlatformClient
 from kiosk.delivery import COLLECTION
 from kiosk.i18n import translator
 from kiosk.i18n.messages import N_
-from kiosk.journeys.base import Journey, identified
+from kiosk.journeys.base import Journey, Words, identified, words
 from kiosk.journeys.problems import (JourneyProblem, WrongStep, platform_problem, printer_msgid)
 from kiosk.journeys.receipt import Outcome
 from kiosk.receipts.certificate import (CertificatePrinter, CertificateSheet,
@@ -103,11 +103,6 @@ class Step(enum.StrEnum):
 
 
 
-# A text in both languages, as the contract's Localized: {"zh-CN": ..., "en": ...}; a screen
-# picks the citizen's language when it draws (the language may change while the list is up)
-Words = Mapping[str, str]
-
-
 @dataclass(frozen=True)
 class CertificateView:
     """One line of the citizen's list (their own results; the holder only as masked)."""
@@ -151,15 +146,9 @@ class CollectOutcome:
         return None
 
 
-def words(chinese: str, both: m.Localized | None) -> Words:
-    """A name in both languages where the platform gave them (contract 1.8), else its
-    Chinese alone (a 1.7 platform, a certificate issued before)."""
-    return both.model_dump(by_alias=True) if both is not None else {"zh-CN": chinese}
-
-
 def _view(c: m.Certificate) -> CertificateView:
-    return CertificateView(c.certificate_id, words(c.title, c.title_words),
-                           words(c.issuer, c.issuer_words), c.issued_at, c.receipt_no,
+    return CertificateView(c.certificate_id, words(c.title_words, c.title),
+                           words(c.issuer_words, c.issuer), c.issued_at, c.receipt_no,
                            c.collected_at is not None, c.print_count)
 
 
@@ -245,8 +234,8 @@ class CollectJourney(Journey[Step]):
         pick = translator(self.language).pick
         return CertificateSheet(
             certificate_id=c.certificate_id, title=c.title,
-            title_shown=pick(words(c.title, c.title_words)), holder_masked=c.holder_masked,
-            receipt_no=c.receipt_no, issuer=pick(words(c.issuer, c.issuer_words)),
+            title_shown=pick(words(c.title_words, c.title)), holder_masked=c.holder_masked,
+            receipt_no=c.receipt_no, issuer=pick(words(c.issuer_words, c.issuer)),
             issued_at=c.issued_at,
             verification_code=c.verification_code,
             verify_url=verify_url(self._base_url, c.verification_code),

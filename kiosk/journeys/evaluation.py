@@ -42,7 +42,7 @@ from kiosk.client.platform import PlatformClient
 from kiosk.delivery import EVALUATION
 from kiosk.events import emit
 from kiosk.i18n.messages import N_
-from kiosk.journeys.base import Journey, citizens_applications
+from kiosk.journeys.base import Journey, Words, citizens_applications, words
 from kiosk.journeys.problems import JourneyProblem, outbox_problem
 from kiosk.outbox import DuplicateKey, ItemNotFound, Outbox, QueueRefused
 from kiosk.receipts import progress_qr
@@ -97,7 +97,7 @@ class RateTarget:
 
     reference: str  # the receipt number, or the outbox reference while the application waits
     kind: progress_qr.RefKind  # receipt_no | outbox_reference
-    service_name: str
+    service_name: Words
     submitted_at: dt.datetime | None
     service_id: str | None = None  # for the console's usage counts, when known
 
@@ -149,7 +149,7 @@ class EvaluationJourney(Journey[Step]):
             self._session.put(_RATED, rated)
         return rated
 
-    def offer(self, reference: str, service_name: str,
+    def offer(self, reference: str, service_name: Words,
               submitted_at: dt.datetime | None = None,
               service_id: str | None = None) -> RateTarget:
         """What another journey just did, to rate now (no I/O): a receipt number or the
@@ -166,9 +166,7 @@ class EvaluationJourney(Journey[Step]):
             found = citizens_applications(self._session, self._client)
             since = self._clock() - dt.timedelta(days=self._recent_days)
             rated = set(self._rated()) | self._rated_by_receipt_no()
-            lang = self.language
-            return [RateTarget(a.receipt_no, "receipt_no",
-                               a.service_name.en if lang == "en" else a.service_name.zh_cn,
+            return [RateTarget(a.receipt_no, "receipt_no", words(a.service_name),
                                a.submitted_at, a.service_id)
                     for a in found if a.submitted_at >= since and not a.evaluated
                     and a.receipt_no not in rated][:MAX_RECENT]

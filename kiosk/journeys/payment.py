@@ -52,7 +52,7 @@ from kiosk.config.schema import ReceiptsConfig
 from kiosk.events import emit
 from kiosk.i18n import translator
 from kiosk.i18n.messages import N_
-from kiosk.journeys.base import Journey, citizens_applications
+from kiosk.journeys.base import Journey, Words, citizens_applications, words
 from kiosk.journeys.problems import JourneyProblem, WrongStep, platform_problem, printer_msgid
 from kiosk.journeys.receipt import Outcome, PrinterPort, print_for_citizen
 from kiosk.receipts.payment_receipt import PaymentReceiptData, payment_receipt
@@ -104,7 +104,7 @@ class Payable:
     """An application of the citizen's with a fee still to pay."""
 
     receipt_no: str
-    service_name: str
+    service_name: Words
     amount_fen: int
     amount_text: str  # ¥20.00
     submitted_at: dt.datetime
@@ -116,7 +116,7 @@ class PaymentView:
 
     payment_id: str
     receipt_no: str
-    service_name: str
+    service_name: Words
     amount_fen: int
     amount_text: str
     qr_content: str
@@ -220,9 +220,8 @@ class PaymentJourney(Journey[Step]):
             return [self._payable(a) for a in due]
 
     def _payable(self, a: m.Application) -> Payable:
-        t = translator(self.language)
-        return Payable(a.receipt_no, t.pick(a.service_name.model_dump(by_alias=True)),
-                       a.fee_fen, t.format_fen(a.fee_fen), a.submitted_at)
+        return Payable(a.receipt_no, words(a.service_name), a.fee_fen,
+                       translator(self.language).format_fen(a.fee_fen), a.submitted_at)
 
     # ---- the pay QR ------------------------------------------------------------------------
 
@@ -265,7 +264,8 @@ class PaymentJourney(Journey[Step]):
     def _view(self, payment: m.Payment) -> PaymentView:
         listed: dict[str, m.Application] = self._session.get(_LIST) or {}
         application = listed.get(payment.receipt_no)
-        name = self._payable(application).service_name if application else payment.receipt_no
+        name = (self._payable(application).service_name if application
+                else words(None, payment.receipt_no))
         t = translator(self.language)
         return PaymentView(payment.payment_id, payment.receipt_no, name, payment.amount_fen,
                            t.format_fen(payment.amount_fen), payment.qr_content,
@@ -350,7 +350,8 @@ class PaymentJourney(Journey[Step]):
             raise WrongStep("no payment the platform confirmed")
         listed: dict[str, m.Application] = self._session.get(_LIST) or {}
         application = listed.get(paid.receipt_no)
-        name = self._payable(application).service_name if application else ""
+        name = (translator(self.language).pick(self._payable(application).service_name)
+                if application else "")
         return PaymentReceiptData(paid.payment_id, paid.receipt_no, name, paid.amount_fen,
                                   paid.paid_at, self._kiosk_id, self.language)
 

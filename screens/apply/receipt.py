@@ -76,7 +76,9 @@ class ReceiptScreen(JourneyScreen):
         from screens.evaluate import offer
 
         receipt = self.flow.receipt
-        offer(self.app, receipt.reference, receipt.service_name, then=self._finish,
+        # the name as the receipt has it: in the language on the glass now
+        offer(self.app, receipt.reference, {self.app.prefs.language: receipt.service_name},
+              then=self._finish,
               submitted_at=receipt.submitted_at, service_id=receipt.service_id)
 
     def _print(self) -> None:

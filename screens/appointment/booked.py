@@ -31,8 +31,9 @@ class ApptBookedScreen(JourneyScreen):
     def draw_body(self, box: BoxLayout) -> None:
         booking = self.flow.booking
         if booking is not None:
-            box.add_widget(self.lines.show(booked_lines(booking, self.flow.printed,
-                                                        self.app.prefs.elder_mode, self._)))
+            box.add_widget(self.lines.show(booked_lines(
+                booking, self.flow.printed, self.app.prefs.elder_mode, self.app.prefs.language,
+                self._, self.app.translator.pick)))
 
     def actions(self) -> list[Action]:
         _ = self._

@@ -54,7 +54,8 @@ class ApptMineScreen(JourneyScreen):
         per = self._per_page()
         for booking in self.bookings[self.page * per:][:per]:
             row = BoxLayout(size_hint_y=None, height=theme.button_height_px * 1.5, spacing=16)
-            text = (f"{booking.service_name}\n{booking.when}    "
+            text = (f"{self.app.translator.pick(booking.service_name)}\n"
+                    f"{booking.when(self.app.prefs.language)}    "
                     + _("Booking code: %(code)s", code=booking.booking_code))
             row.add_widget(self.label(text, kid=f"appt_row_{booking.appointment_id}"))
             aid = booking.appointment_id

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.journeys.base import Words
 
 
 def install(app) -> None:  # type: ignore[no-untyped-def]
@@ -23,7 +27,7 @@ def install(app) -> None:  # type: ignore[no-untyped-def]
     app.add_journey("evaluate", flow.open, flow.forget)
 
 
-def offer(app, reference: str, service_name: str, *,  # type: ignore[no-untyped-def]
+def offer(app, reference: str, service_name: Words, *,  # type: ignore[no-untyped-def]
           then: Callable[[], None], submitted_at: dt.datetime | None = None,
           service_id: str | None = None) -> None:
     """At the end of a journey: rate what was just done (a receipt number, or the outbox

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from kiosk.journeys.base import Words
 from kiosk.journeys.evaluation import EvaluationJourney, RateTarget, Rated, evaluation_journey
 from kiosk.session import Session
 from kiosk.i18n.messages import N_
@@ -48,7 +49,7 @@ class EvaluateFlow:
         self.then = lambda: self.app.show("evaluate_list")
         self.app.show("evaluate_list")
 
-    def offer(self, reference: str, service_name: str, then: Callable[[], None],
+    def offer(self, reference: str, service_name: Words, then: Callable[[], None],
               submitted_at: dt.datetime | None = None, service_id: str | None = None) -> None:
         session = self.app.terminal.sessions.current
         if session is None:

@@ -49,7 +49,8 @@ class EvaluateListScreen(JourneyScreen):
                                     ("view_progress", _("View progress"), "progress")))
             return
         box.add_widget(self.choices.show(
-            rate_choices(found, _, self.app.translator.format_date), self.pager))
+            rate_choices(found, _, self.app.translator.format_date,
+                         self.app.translator.pick), self.pager))
 
     def actions(self) -> list[Action]:
         _ = self._

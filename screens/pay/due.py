@@ -45,7 +45,8 @@ class PayDueScreen(JourneyScreen):
                        self.journey_offers(("view_progress", _("View progress"), "progress")))
             return
         box.add_widget(self.choices.show(
-            fee_choices(self.due, _, self.app.translator.format_date), self.pager,
+            fee_choices(self.due, _, self.app.translator.format_date,
+                        self.app.translator.pick), self.pager,
             Heading(_("Choose the fee to pay:"))))
 
     def let_go(self) -> None:

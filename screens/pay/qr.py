@@ -97,7 +97,8 @@ class PayQrScreen(JourneyScreen):
         side = max(0.0, min(float(QR_SCREEN_PX), self.body_room))
         row = BoxLayout(spacing=QR_GAP_PX)
         # the lines at the top, beside the code's top edge
-        row.add_widget(self.lines.show(qr_lines(view, self.state, self.cancelling, self._),
+        row.add_widget(self.lines.show(qr_lines(view, self.state, self.cancelling, self._,
+                                                self.app.translator.pick),
                                        width=self.body_width - side - QR_GAP_PX))
         picture = Image(texture=self._qr_texture(), fit_mode="contain", size_hint=(None, None),
                         size=(side, side), pos_hint={"top": 1})

@@ -36,7 +36,7 @@ class PayResultScreen(JourneyScreen):
         if end is None or view is None:
             return
         if self._paid():
-            lines = paid_lines(view, self.flow.printed, self._)
+            lines = paid_lines(view, self.flow.printed, self._, self.app.translator.pick)
         else:
             problem = end.problem
             lines = unpaid_lines(problem.text(self.app.prefs.language) if problem else "",

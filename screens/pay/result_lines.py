@@ -4,15 +4,16 @@ screens.line_stack; tests read them without a window."""
 from __future__ import annotations
 
 from kiosk.journeys.payment import PaymentPrint, PaymentView
-from screens.lines import Line, Translate, print_line
+from screens.lines import Line, Pick, Translate, print_line
 
 
-def paid_lines(view: PaymentView, printed: PaymentPrint | None, _: Translate) -> list[Line]:
+def paid_lines(view: PaymentView, printed: PaymentPrint | None, _: Translate,
+               pick: Pick) -> list[Line]:
     """Paid (the platform said so): the amount, what for, and how the receipt's printing went
     (said only once it is known: never "take your receipt" before it printed)."""
     lines = [Line(_("Payment received: %(amount)s", amount=view.amount_text), "pay_paid",
                   "title", em=1.6, status="success"),
-             Line(view.service_name + "\n"
+             Line(pick(view.service_name) + "\n"
                   + _("Application number: %(number)s", number=view.receipt_no),
                   "pay_details", em=3.0)]
     if printed is not None:

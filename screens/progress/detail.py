@@ -112,7 +112,8 @@ class ProgressDetailScreen(JourneyScreen):
 
         view = self.view
         if view is not None:
-            offer(self.app, view.reference, view.service_name,
+            # the name as this screen has it: in the language on the glass now
+            offer(self.app, view.reference, {self.app.prefs.language: view.service_name},
                   then=lambda: self.app.show("progress_detail"), service_id=view.service_id)
 
     def _supplement(self) -> None:

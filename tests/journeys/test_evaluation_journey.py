@@ -51,7 +51,7 @@ def test_a_recent_application_is_rated_once_with_a_comment(
     journey = evaluate(running, session)
     (target,) = journey.recent()
     assert (target.reference, target.kind) == (receipt.receipt_no, "receipt_no")
-    assert target.service_name == "护士执业注册"
+    assert target.service_name["zh-CN"] == "护士执业注册"
     rated = journey.rate(target, 5, f"  {COMMENT}  ")
     assert rated.score == 5 and rated.outbox_reference.startswith("K")
     assert wait_until(lambda: delivered(running, "evaluation"), timeout=10, interval=0.05)
@@ -96,7 +96,7 @@ def test_rated_right_after_applying_offline_and_sent_after_the_application(
     assert not receipt.final
 
     journey = evaluate(running, session)
-    target = journey.offer(receipt.reference, receipt.service_name, receipt.submitted_at)
+    target = journey.offer(receipt.reference, {"zh-CN": receipt.service_name}, receipt.submitted_at)
     assert target.kind == "outbox_reference"
     journey.rate(target, 4)
     running.platform_up()
@@ -109,7 +109,7 @@ def test_rated_right_after_applying_offline_and_sent_after_the_application(
 
 def test_what_a_rating_may_not_be(running: Terminal) -> None:
     journey = evaluate(running)
-    target = journey.offer("SL-20261123-000001", "x")
+    target = journey.offer("SL-20261123-000001", {"zh-CN": "x"})
     for score in (0, 6, 3.5):
         with pytest.raises(ValueError):
             journey.rate(target, score)  # type: ignore[arg-type]
@@ -118,7 +118,7 @@ def test_what_a_rating_may_not_be(running: Terminal) -> None:
     assert long.value.code == "journey.evaluation.comment_too_long"
     assert "长" not in str(long.value)
     with pytest.raises(ValueError):
-        journey.offer("not a reference!", "x")
+        journey.offer("not a reference!", {"zh-CN": "x"})
     assert [i for i in running.outbox.items() if i.kind == "evaluation"] == []
 
 
@@ -173,7 +173,7 @@ def test_only_the_indicators_answered_are_sent(running: Terminal,
                                                caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
     journey = evaluate(running)
-    rated = journey.rate(journey.offer("SL-20261123-000001", "x"), 5,
+    rated = journey.rate(journey.offer("SL-20261123-000001", {"zh-CN": "x"}), 5,
                          indicators={"competence": 4})
     assert dict(rated.indicators) == {"competence": 4}
     (item,) = [i for i in running.outbox.items() if i.kind == "evaluation"]
@@ -197,7 +197,7 @@ def test_only_the_indicators_answered_are_sent(running: Terminal,
 def test_garbage_indicators_are_refused_before_anything_is_queued(
         running: Terminal, indicators: dict, says: str) -> None:
     journey = evaluate(running)
-    target = journey.offer("SL-20261123-000001", "x")
+    target = journey.offer("SL-20261123-000001", {"zh-CN": "x"})
     with pytest.raises(ValueError) as refused:
         journey.rate(target, 4, indicators=indicators)
     assert says in str(refused.value)

@@ -70,7 +70,7 @@ def test_a_citizen_pays_a_fee_and_takes_one_payment_receipt(running, caplog):
     due = pay.payables()
     assert [(p.receipt_no, p.amount_fen, p.amount_text) for p in due] == [
         (receipt_no, FEE_FEN, "¥20.00")]
-    assert due[0].service_name == "居住证补领"
+    assert due[0].service_name["zh-CN"] == "居住证补领"
 
     view = pay.start(receipt_no)
     assert pay.step == Step.WAITING and view.amount_fen == FEE_FEN

@@ -258,7 +258,7 @@ def test_a_rating_queued_completes_evaluation(running, usage) -> None:
     receipt_no = applied(running, session)
     journey = EvaluationJourney(session, running.client, running.outbox)
     # offered at the end of apply, which knows the service (recent() does too: the console test)
-    target = journey.offer(receipt_no, "护士执业注册", service_id=SERVICE_ID)
+    target = journey.offer(receipt_no, {"zh-CN": "护士执业注册"}, service_id=SERVICE_ID)
     journey.rate(target, 4, "很好 " + NAME)
     running.sessions.end(EndReason.FINISHED)
     assert journey_events(usage, "evaluation") == [
@@ -270,7 +270,7 @@ def test_a_rating_not_sent_is_abandoned(running, usage) -> None:
     session = running.session()
     receipt_no = applied(running, session)
     journey = EvaluationJourney(session, running.client, running.outbox)
-    target = journey.offer(receipt_no, "护士执业注册")  # a service unknown (a queued one)
+    target = journey.offer(receipt_no, {"zh-CN": "护士执业注册"})  # a service unknown (a queued one)
     with pytest.raises(JourneyProblem) as too_long:
         journey.rate(target, 2, "太" * 501)
     assert too_long.value.code == "journey.evaluation.comment_too_long"

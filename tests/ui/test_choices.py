@@ -51,17 +51,22 @@ def test_a_certificate_to_print_leads_and_a_reprint_says_it_needs_a_reason() -> 
 
 
 def test_a_fee_says_what_for_how_much_and_which_application() -> None:
-    fee = Payable(receipt_no="SL-3", service_name="居住证补领", amount_fen=2000,
-                  amount_text="¥20.00", submitted_at=AT)
-    (choice,) = fee_choices([fee], EN.gettext, EN.format_date)
+    fee = Payable(receipt_no="SL-3", service_name={"zh-CN": "居住证补领",
+                                                   "en": "Residence permit replacement"},
+                  amount_fen=2000, amount_text="¥20.00", submitted_at=AT)
+    (choice,) = fee_choices([fee], EN.gettext, EN.format_date, EN.pick)
     assert (choice.kid, choice.key) == ("pay_SL-3", "SL-3")
-    assert choice.words == "居住证补领    ¥20.00\nApplication number: SL-3    Fri 4 Dec 2026"
+    assert choice.words == ("Residence permit replacement    ¥20.00\n"
+                            "Application number: SL-3    Fri 4 Dec 2026")
+    (zh,) = fee_choices([fee], ZH.gettext, ZH.format_date, ZH.pick)
+    assert zh.lines[0] == "居住证补领    ¥20.00"
 
 
 def test_an_application_to_rate_has_its_date_only_when_known() -> None:
     dated, waiting = rate_choices(
-        [RateTarget("SL-1", "receipt_no", "护士执业注册", AT),
-         RateTarget("OB-2", "outbox_reference", "护士执业注册", None)], ZH.gettext, ZH.format_date)
+        [RateTarget("SL-1", "receipt_no", {"zh-CN": "护士执业注册"}, AT),
+         RateTarget("OB-2", "outbox_reference", {"zh-CN": "护士执业注册"}, None)], ZH.gettext,
+        ZH.format_date, ZH.pick)
     assert dated.lines == ("护士执业注册", "申请编号：SL-1", "提交日期：2026年12月4日（周五）")
     assert waiting.lines == ("护士执业注册", "申请编号：OB-2")
     assert (waiting.kid, waiting.key) == ("rate_OB-2", "OB-2")
@@ -76,14 +81,17 @@ def test_an_application_waiting_for_the_citizen_leads() -> None:
 
 
 def test_a_service_to_book_has_its_department_as_a_smaller_line() -> None:
-    (choice,) = bookable_choices([ServiceChoice("id-card.renew", "居民身份证换领 [急]", "公安局")])
+    (choice,) = bookable_choices([ServiceChoice("id-card.renew", {"zh-CN": "居民身份证换领 [急]"},
+                                                {"zh-CN": "公安局", "en": "Public Security"})],
+                                 EN.pick)
     assert (choice.kid, choice.key) == ("appt_service_id-card.renew", "id-card.renew")
-    assert (choice.lines, choice.detail) == (("居民身份证换领 [急]",), "公安局")  # escaped when drawn
+    # escaped when drawn; a name without English is shown in Chinese
+    assert (choice.lines, choice.detail) == (("居民身份证换领 [急]",), "Public Security")
 
 
 def test_a_free_time_says_how_many_places_are_left() -> None:
-    slots = [SlotView("S-1", AT.date(), "09:30-10:00", "12月4日 09:30", "A 区", 1),
-             SlotView("S-2", AT.date(), "10:00-10:30", "12月4日 10:00", "A 区", 3)]
+    slots = [SlotView("S-1", AT.date(), "09:30-10:00", {"zh-CN": "A 区"}, 1),
+             SlotView("S-2", AT.date(), "10:00-10:30", {"zh-CN": "A 区"}, 3)]
     one, three = slot_choices(slots, EN.ngettext)
     assert (one.kid, one.key, one.words) == ("appt_slot_S-1", "S-1", "09:30-10:00  1 place left")
     assert three.words == "10:00-10:30  3 places left"

@@ -18,6 +18,7 @@ from screens.pay.result_lines import paid_lines, unpaid_lines
 
 ZH, EN = Translator("zh-CN"), Translator("en")
 AT = dt.datetime(2026, 12, 4, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+NURSE = {"zh-CN": "护士执业注册", "en": "Nurse practice registration"}
 
 
 def guide(promised: int = 0, form_supported: bool = True, materials: int = 3) -> Guide:
@@ -81,28 +82,34 @@ def test_the_printer_is_believed_only_when_it_printed():
 
 
 def test_a_payment_paid_says_how_much_and_what_for_and_its_receipt_once_printed():
-    view = PaymentView(payment_id="p", receipt_no="SL-1", service_name="护士执业注册",
+    view = PaymentView(payment_id="p", receipt_no="SL-1", service_name=NURSE,
                        amount_fen=2000, amount_text="¥20.00", qr_content="x", qr_png=b"",
                        expires_at=AT)
-    paid, details = paid_lines(view, None, EN.gettext)
+    paid, details = paid_lines(view, None, EN.gettext, EN.pick)
     assert (paid.words, paid.status) == ("Payment received: ¥20.00", "success")
-    assert details.words == "护士执业注册\nApplication number: SL-1"
+    assert details.words == "Nurse practice registration\nApplication number: SL-1"
     printed = PaymentPrint(outcome="printed", reason=None, msgid=None, receipt=None,  # type: ignore[arg-type]
                            action_id="a")
-    assert paid_lines(view, printed, ZH.gettext)[-1].kid == "pay_print_printed"
+    zh = paid_lines(view, printed, ZH.gettext, ZH.pick)
+    assert zh[1].words.startswith("护士执业注册\n") and zh[-1].kid == "pay_print_printed"
     (line,) = unpaid_lines("未能确认支付结果", unconfirmed=True)
     assert (line.kid, line.status, line.em) == ("pay_unconfirmed", "error", None)
 
 
 def test_a_booking_gives_its_code_on_one_line_in_elder_mode_and_to_note_when_not_printed():
     booking = Booking(appointment_id="a", booking_code="K7Q2", service_id="s",
-                      service_name="出入境证件", when="12月8日 周二 09:30–10:00", hall="市民中心",
-                      starts_at=AT, ends_at=AT, cancelled=False)
-    normal = booked_lines(booking, None, False, EN.gettext)
+                      service_name=NURSE, hall={"zh-CN": "市民中心", "en": "Citizens' Centre"},
+                      starts_at=AT, ends_at=AT + dt.timedelta(minutes=30), cancelled=False)
+    normal = booked_lines(booking, None, False, "en", EN.gettext, EN.pick)
     assert [line.kid for line in normal] == ["appt_state", "appt_code", "appt_details"]
+    assert normal[-1].words == ("Nurse practice registration\nFri 4 Dec 2026 09:30-10:00\n"
+                                "Citizens' Centre")
+    zh = booked_lines(booking, None, False, "zh-CN", ZH.gettext, ZH.pick)
+    assert zh[-1].words == "护士执业注册\n2026年12月04日（周五）09:30-10:00\n市民中心"
     elder = booked_lines(booking, SlipOutcome(outcome="paper_out", reason="paper_out",
                                               msgid="The printer is out of paper.",
-                                              booking=booking, action_id="b"), True, EN.gettext)
+                                              booking=booking, action_id="b"), True, "en",
+                         EN.gettext, EN.pick)
     assert elder[0].words == "Your appointment is booked. Booking code: K7Q2"
     assert elder[-1].size == "text" and elder[-1].words.endswith(
         "Please note your booking code: K7Q2")
@@ -190,13 +197,15 @@ def test_a_certificate_is_read_out_in_elder_mode_and_its_print_believed_only_whe
 def test_the_pay_screen_says_what_for_how_to_pay_and_how_long_is_left():
     from kiosk.journeys.payment import WaitState
     from screens.pay.qr_lines import qr_lines
-    view = PaymentView(payment_id="p", receipt_no="SL-1", service_name="护士执业注册",
+    view = PaymentView(payment_id="p", receipt_no="SL-1", service_name=NURSE,
                        amount_fen=2000, amount_text="¥20.00", qr_content="x", qr_png=b"",
                        expires_at=AT)
-    amount, how, wait = qr_lines(view, WaitState("waiting", 42, None), False, EN.gettext)
-    assert (amount.words, amount.size) == ("护士执业注册    ¥20.00", "title")
+    amount, how, wait = qr_lines(view, WaitState("waiting", 42, None), False, EN.gettext,
+                                 EN.pick)
+    assert (amount.words, amount.size) == ("Nurse practice registration    ¥20.00", "title")
     assert wait.words == "Waiting for your payment (42 s left)"
-    assert qr_lines(view, None, True, ZH.gettext)[-1].kid == "pay_waiting"
+    zh = qr_lines(view, None, True, ZH.gettext, ZH.pick)
+    assert zh[0].words == "护士执业注册    ¥20.00" and zh[-1].kid == "pay_waiting"
 
 
 def test_review_reads_each_entry_in_the_citizens_words_and_says_what_still_stops_it():
