@@ -699,6 +699,12 @@ class KioskApp(App):
         session = self.terminal.sessions.current
         if session is not None:
             session.language = language  # the journey's words, messages and receipt follow
+        assert self.manager is not None
+        # a journey screen's (JourneyScreen.language_changed), found by name: screens.
+        # journey_screen is not loaded before the first journey
+        changed = getattr(self.manager.current_screen, "language_changed", None)
+        if callable(changed):
+            changed()
         self._restyle()
 
     def toggle_elder_mode(self) -> None:

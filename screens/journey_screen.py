@@ -71,6 +71,11 @@ class JourneyScreen(Screen):
     def draw_body(self, box: BoxLayout) -> None:
         raise NotImplementedError
 
+    def language_changed(self) -> None:
+        """The citizen switched language on this screen, before it is drawn again: a screen
+        that holds words its journey gave in the other language asks for them again (no
+        I/O). What a journey fetched keeps both languages (kiosk.journeys.base.Words)."""
+
     def shown_steps(self) -> Sequence[Any]:
         """The journey's steps for the header's step bar (none outside a journey)."""
         return getattr(getattr(self, "flow", None), "steps", ())

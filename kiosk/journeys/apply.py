@@ -21,6 +21,7 @@ a wrong call order is a programming error (`WrongStep`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 import logging
@@ -633,6 +634,18 @@ class ApplyJourney(Journey[Step]):
         if queued is None:
             raise WrongStep("nothing submitted yet")
         return self._receipt(queued, wait_s=0.0)
+
+    def reworded(self, receipt: ReceiptData) -> ReceiptData:
+        """`receipt` in the session's language now (no I/O): the citizen switched language
+        on the receipt screen. As it was once the journey has let the service go."""
+        service, lang = self._service, self.language
+        if service is None:
+            return receipt
+        names = {x.material_id: _pick(x.name, lang) for x in service.materials}
+        promised = tuple(dataclasses.replace(p, name=names.get(p.material_id, p.name))
+                         for p in receipt.promised_materials)
+        return dataclasses.replace(receipt, service_name=_pick(service.name, lang),
+                                   promised_materials=promised, language=lang)
 
     def _receipt(self, queued: QueuedItem, wait_s: float) -> ReceiptData:
         deadline = time.monotonic() + wait_s

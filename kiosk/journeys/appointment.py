@@ -39,7 +39,7 @@ from kiosk.client.platform import PlatformClient
 from kiosk.config.schema import ReceiptsConfig
 from kiosk.i18n import translator
 from kiosk.i18n.messages import N_
-from kiosk.journeys.base import Journey, Words, words
+from kiosk.journeys.base import Journey, Words, both_languages
 from kiosk.journeys.problems import (JourneyProblem, WrongStep, platform_problem, printer_msgid)
 from kiosk.journeys.receipt import Outcome, PrinterPort, print_for_citizen
 from kiosk.receipts.layout import CST
@@ -163,14 +163,15 @@ class AppointmentJourney(Journey[Step]):
 
     def _name(self, service_id: str) -> Words:
         summary = (self._session.get(_SERVICES) or {}).get(service_id)
-        return words(None, service_id) if summary is None else words(summary.name)
+        return both_languages(None, service_id) if summary is None else both_languages(summary.name)
 
     # ---- booking ---------------------------------------------------------------------------
 
     def services(self) -> list[ServiceChoice]:
         """The services that can be booked at a counter. Blocking."""
         with self._lock:
-            found = [ServiceChoice(s.service_id, words(s.name), words(s.department))
+            found = [ServiceChoice(s.service_id, both_languages(s.name),
+                                   both_languages(s.department))
                      for s in self._names().values() if s.appointment]
             if not found:
                 raise _problem("journey.appointment.no_services")
@@ -201,7 +202,7 @@ class AppointmentJourney(Journey[Step]):
         start = s.starts_at.astimezone(CST)
         return SlotView(s.slot_id, start.date(),
                         f"{start:%H:%M}-{s.ends_at.astimezone(CST):%H:%M}",
-                        words(s.hall_words, s.hall), s.remaining)
+                        both_languages(s.hall_words, s.hall), s.remaining)
 
     def book(self, slot_id: str) -> Booking:
         """Book the slot for the identified citizen. A repeat for the same slot answers the
@@ -244,8 +245,8 @@ class AppointmentJourney(Journey[Step]):
 
     def _booking(self, a: m.Appointment) -> Booking:
         return Booking(a.appointment_id, a.booking_code, a.service_id, self._name(a.service_id),
-                       words(a.slot.hall_words, a.slot.hall), a.slot.starts_at, a.slot.ends_at,
-                       a.status == "cancelled")
+                       both_languages(a.slot.hall_words, a.slot.hall), a.slot.starts_at,
+                       a.slot.ends_at, a.status == "cancelled")
 
     def print_slip(self) -> SlipOutcome:
         """Print the slip of the booking just made; "printed" only when the printer confirmed

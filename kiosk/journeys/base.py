@@ -33,7 +33,7 @@ S = TypeVar("S", bound=enum.Enum)
 Words = Mapping[str, str]
 
 
-def words(both: m.Localized | None, chinese: str = "") -> Words:
+def both_languages(both: m.Localized | None, chinese: str = "") -> Words:
     """Both languages where the platform gave them, else the Chinese alone (an older platform,
     a record made before it had both)."""
     return both.model_dump(by_alias=True) if both is not None else {"zh-CN": chinese}

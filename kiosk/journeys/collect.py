@@ -56,7 +56,7 @@ from kiosk.client.platform import PlatformClient
 from kiosk.delivery import COLLECTION
 from kiosk.i18n import translator
 from kiosk.i18n.messages import N_
-from kiosk.journeys.base import Journey, Words, identified, words
+from kiosk.journeys.base import Journey, Words, both_languages, identified
 from kiosk.journeys.problems import (JourneyProblem, WrongStep, platform_problem, printer_msgid)
 from kiosk.journeys.receipt import Outcome
 from kiosk.receipts.certificate import (CertificatePrinter, CertificateSheet,
@@ -147,8 +147,8 @@ class CollectOutcome:
 
 
 def _view(c: m.Certificate) -> CertificateView:
-    return CertificateView(c.certificate_id, words(c.title_words, c.title),
-                           words(c.issuer_words, c.issuer), c.issued_at, c.receipt_no,
+    return CertificateView(c.certificate_id, both_languages(c.title_words, c.title),
+                           both_languages(c.issuer_words, c.issuer), c.issued_at, c.receipt_no,
                            c.collected_at is not None, c.print_count)
 
 
@@ -234,9 +234,9 @@ class CollectJourney(Journey[Step]):
         pick = translator(self.language).pick
         return CertificateSheet(
             certificate_id=c.certificate_id, title=c.title,
-            title_shown=pick(words(c.title_words, c.title)), holder_masked=c.holder_masked,
-            receipt_no=c.receipt_no, issuer=pick(words(c.issuer_words, c.issuer)),
-            issued_at=c.issued_at,
+            title_shown=pick(both_languages(c.title_words, c.title)),
+            holder_masked=c.holder_masked, receipt_no=c.receipt_no,
+            issuer=pick(both_languages(c.issuer_words, c.issuer)), issued_at=c.issued_at,
             verification_code=c.verification_code,
             verify_url=verify_url(self._base_url, c.verification_code),
             reprint=reprint_reason is not None, language=self.language)

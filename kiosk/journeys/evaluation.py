@@ -42,7 +42,7 @@ from kiosk.client.platform import PlatformClient
 from kiosk.delivery import EVALUATION
 from kiosk.events import emit
 from kiosk.i18n.messages import N_
-from kiosk.journeys.base import Journey, Words, citizens_applications, words
+from kiosk.journeys.base import Journey, Words, both_languages, citizens_applications
 from kiosk.journeys.problems import JourneyProblem, outbox_problem
 from kiosk.outbox import DuplicateKey, ItemNotFound, Outbox, QueueRefused
 from kiosk.receipts import progress_qr
@@ -166,7 +166,7 @@ class EvaluationJourney(Journey[Step]):
             found = citizens_applications(self._session, self._client)
             since = self._clock() - dt.timedelta(days=self._recent_days)
             rated = set(self._rated()) | self._rated_by_receipt_no()
-            return [RateTarget(a.receipt_no, "receipt_no", words(a.service_name),
+            return [RateTarget(a.receipt_no, "receipt_no", both_languages(a.service_name),
                                a.submitted_at, a.service_id)
                     for a in found if a.submitted_at >= since and not a.evaluated
                     and a.receipt_no not in rated][:MAX_RECENT]

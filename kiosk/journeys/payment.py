@@ -52,7 +52,7 @@ from kiosk.config.schema import ReceiptsConfig
 from kiosk.events import emit
 from kiosk.i18n import translator
 from kiosk.i18n.messages import N_
-from kiosk.journeys.base import Journey, Words, citizens_applications, words
+from kiosk.journeys.base import Journey, Words, both_languages, citizens_applications
 from kiosk.journeys.problems import JourneyProblem, WrongStep, platform_problem, printer_msgid
 from kiosk.journeys.receipt import Outcome, PrinterPort, print_for_citizen
 from kiosk.receipts.payment_receipt import PaymentReceiptData, payment_receipt
@@ -220,7 +220,7 @@ class PaymentJourney(Journey[Step]):
             return [self._payable(a) for a in due]
 
     def _payable(self, a: m.Application) -> Payable:
-        return Payable(a.receipt_no, words(a.service_name), a.fee_fen,
+        return Payable(a.receipt_no, both_languages(a.service_name), a.fee_fen,
                        translator(self.language).format_fen(a.fee_fen), a.submitted_at)
 
     # ---- the pay QR ------------------------------------------------------------------------
@@ -265,7 +265,7 @@ class PaymentJourney(Journey[Step]):
         listed: dict[str, m.Application] = self._session.get(_LIST) or {}
         application = listed.get(payment.receipt_no)
         name = (self._payable(application).service_name if application
-                else words(None, payment.receipt_no))
+                else both_languages(None, payment.receipt_no))
         t = translator(self.language)
         return PaymentView(payment.payment_id, payment.receipt_no, name, payment.amount_fen,
                            t.format_fen(payment.amount_fen), payment.qr_content,

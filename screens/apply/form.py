@@ -80,11 +80,17 @@ class FormScreen(JourneyScreen):
 
             self.work(journey.start_form, started)
             return
-        if journey is not None and self.fields:
-            # labels and options in the current language, values as the journey holds them
-            view_fields = journey.form_fields()
-            self.fields = view_fields
+        self.language_changed()  # the language may have changed on another screen
         self.refresh()
+
+    def language_changed(self) -> None:
+        """Labels and options in the current language, values as the journey holds them."""
+        journey = self.flow.journey
+        if journey is None or not self.fields:
+            return
+        self.fields = journey.form_fields()
+        if self.editing is not None:
+            self.editing = next((f for f in self.fields if f.name == self.editing.name), None)
 
     def _draft(self, field: Field) -> str | None:
         journey = self.flow.journey

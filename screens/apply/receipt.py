@@ -39,6 +39,11 @@ class ReceiptScreen(JourneyScreen):
         if self.flow.printed is None:
             self._print()
 
+    def language_changed(self) -> None:
+        journey, receipt = self.flow.journey, self.flow.receipt
+        if journey is not None and receipt is not None:
+            self.flow.receipt = journey.reworded(receipt)
+
     def draw_body(self, box: BoxLayout) -> None:
         """The head, a page of the details in the room the head and the printer's word leave
         (a service with next steps overfilled the body in elder mode), the printer's word."""

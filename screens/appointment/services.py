@@ -39,8 +39,8 @@ class ApptServicesScreen(JourneyScreen):
             return
         # two lines for a long name, the department smaller beneath
         theme = self.app.theme
-        box.add_widget(self.choices.show(bookable_choices(self.services, self.app.translator.pick), self.pager,
-                                         cols=1 if self.app.prefs.elder_mode else 2,
+        box.add_widget(self.choices.show(bookable_choices(self.services, self.app.translator.pick),
+                                         self.pager, cols=1 if self.app.prefs.elder_mode else 2,
                                          row_px=round(theme.button_height_px * 1.6)))
 
     def actions(self) -> list[Action]:

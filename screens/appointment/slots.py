@@ -63,8 +63,9 @@ class ApptSlotsScreen(JourneyScreen):
         if self.flow.service is not None:
             # at the text's size when too long for one line at the title's (an English name
             # in elder mode ran into the day buttons)
-            name = self.heading.show([Line(self.app.translator.pick(self.flow.service.name), "appt_service_name", "title",
-                                        em=1.5, shrink=True)], tight=True)
+            name = self.heading.show([Line(self.app.translator.pick(self.flow.service.name),
+                                           "appt_service_name", "title", em=1.5, shrink=True)],
+                                     tight=True)
             box.add_widget(name)
             room -= name.height + box.spacing
         if not self.slots:

@@ -37,7 +37,8 @@ class CollectReasonScreen(JourneyScreen):
         # in elder mode two a row: three of the taller buttons under the title overran the body
         box.add_widget(self.choices.show(
             reason_choices(self._), self.pager,
-            Heading(self.app.translator.pick(certificate.title), kid="reprint_title", size="title", rows=1.6),
+            Heading(self.app.translator.pick(certificate.title), kid="reprint_title",
+                    size="title", rows=1.6),
             cols=2 if self.app.prefs.elder_mode else 1, row_px=theme.button_height_px))
 
     def actions(self) -> list[Action]:

@@ -46,8 +46,8 @@ class RateScreen(JourneyScreen):
                                             self._commented, on_cancel=self._close_editor))
             return
         box.add_widget(self.label(
-            f"{self.app.translator.pick(target.service_name)}\n" + _("Application number: %(number)s",
-                                           number=target.reference),
+            f"{self.app.translator.pick(target.service_name)}\n"
+            + _("Application number: %(number)s", number=target.reference),
             kid="rate_target", height=theme.text_px * 3))
         rated: Rated | None = self.flow.rated
         if rated is not None:
