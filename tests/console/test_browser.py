@@ -53,6 +53,9 @@ class Fleet:
         page.fill("#password", PASSWORD)
         page.fill("#code", code or staff.current_code(self.engine, username, self.now()))
         page.click("#login")
+        # the next page, before anything is read off it: the click returns once the form is
+        # sent, and under a loaded suite the board was read while the login page still showed
+        page.wait_for_selector("#logout, #login-error")
         return page
 
 
