@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from kiosk.demo.runner import _idle
 from kiosk.sim import Simulation
 from tests.ui.harness import ROOT, KioskUi
 
@@ -19,6 +20,11 @@ SEARCH = "jzzbl"  # 居住证补领 by its pinyin initials
 AREAS = ("idcard", "document", "printer")
 
 
+HAN = re.compile(r"[\u4e00-\u9fff]")
+ADDRESS = "上海市徐汇区示例路100弄2号301室"  # the resident's, prefilled from the platform
+# the switch back; the holder's masked name and number; their address (a value, and on review)
+OWN_WORDS = re.compile(r"^(中文|Applicant: \S+ +\d{6}\*+\w{4}|(Address in the city: )?"
+                       + ADDRESS + ")$")
 TICKING = re.compile(r"(^(剩余|Time left) \d+:\d\d$)|(\d\d:\d\d$)")  # the frame's timer and clock
 
 
@@ -228,3 +234,15 @@ class Since:
     def jobs(self) -> list[dict[str, Any]]:
         """The printer emulator's jobs since, oldest first."""
         return self.sim.emulators["printer"].job_log()[self._jobs:]
+
+
+def chinese_left_in_english(app: KioskUi) -> list[tuple[str, str]]:
+    """Switch to English, note what is still Chinese and not the citizen's own, switch back
+    (the walk goes on as written)."""
+    tap(app, "switch_language")
+    state = app.wait_for(lambda s: s["language"] == "en" and _idle(s), 10)
+    left = [(state["screen"], text) for text in state["texts"]
+            if HAN.search(text) and not OWN_WORDS.match(text)]
+    tap(app, "switch_language")
+    app.wait_for(lambda s: s["language"] == "zh-CN" and _idle(s), 10)
+    return left

@@ -1,10 +1,18 @@
 """Every journey walked to its end in elder mode and in high contrast, as the demo walks them
 in the default mode (kiosk.demo.script.JOURNEY_VISITS, the apply journey through
 tests.ui.journey): the mode is chosen on home and stays on through the journey, and nothing
-on the way raises."""
+on the way raises.
+
+In high contrast the citizen also switches to English and back on every screen of the walk:
+nothing Chinese may stay on the glass but their own data (masked name, address). Lists
+fetched in Chinese kept their service names, halls and dates in Chinese (pay, appointment,
+evaluation, the certificates' names) until the views held both languages
+(kiosk.journeys.base.Words); the form kept its labels and the receipt its service until they
+asked their journey again (JourneyScreen.language_changed)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -15,7 +23,8 @@ from kiosk.demo.script import (JOURNEY_VISITS, RESIDENT_CARD, Control, Screen, S
 from kiosk.sim import Simulation
 from screens.home import ELDER_TILES_PER_PAGE, TILES
 from tests.ui.harness import KioskUi
-from tests.ui.journey import fill_form, give_materials, identify, on, open_service, submit, tap
+from tests.ui.journey import (chinese_left_in_english, fill_form, give_materials, identify, on,
+                              open_service, submit, tap)
 
 AREAS = ("idcard", "document", "printer")
 SHARE_APP = False  # each walk on a fresh platform: one application to rate, one certificate
@@ -39,6 +48,19 @@ def turn_to(tile: str, mode: str) -> list[Step]:
     return [Tap("tiles_more")] * page
 
 
+@dataclass
+class SwitchingPlayer(Player):
+    """Plays a walk; on each screen it reaches, switches to English and back, noting what
+    was still Chinese."""
+
+    left_chinese: list[tuple[str, str]] = field(default_factory=list)
+
+    def step(self, step: Step) -> None:
+        super().step(step)
+        if isinstance(step, Screen):
+            self.left_chinese += chinese_left_in_english(self.app)
+
+
 @pytest.mark.parametrize("mode", list(MODES))
 @pytest.mark.parametrize("journey", list(JOURNEY_VISITS))
 def test_a_journey_in_elder_mode_and_high_contrast(sim: Simulation, app: KioskUi,
@@ -49,10 +71,12 @@ def test_a_journey_in_elder_mode_and_high_contrast(sim: Simulation, app: KioskUi
                          *visit.before, *turn_to(visit.tile, mode), Tap(visit.tile),
                          Screen("holder", kid="holder_resend", shot=False), TextedCode(),
                          *visit.steps]
-    Player(app, sim, tmp_path).play(steps)
+    player = (SwitchingPlayer if mode == "high_contrast" else Player)(app, sim, tmp_path)
+    player.play(steps)
     state = app.state()
     assert state[mode], f"{mode} was lost on the way: {state['screen']}"
     assert "unexpected" not in app.app_log(10**6)
+    assert getattr(player, "left_chinese", []) == []
 
 
 @pytest.mark.parametrize("mode", list(MODES))
@@ -62,10 +86,25 @@ def test_apply_in_elder_mode_and_high_contrast(sim: Simulation, app: KioskUi,
     tap(app, MODES[mode])
     app.wait_for(lambda s: s[mode], 10)
     open_service(sim, app)
+    switching = mode == "high_contrast"
+
+    def english_and_back() -> list[tuple[str, str]]:
+        return chinese_left_in_english(app) if switching else []
+
+    left = english_and_back()  # the form
+    tap(app, "field_reason")
+    app.wait_for(on("form", "opt_reason_0"))
+    left += english_and_back()  # a field's options open
+    tap(app, "opt_reason_0")
+    app.wait_for(on("form", "form_next"))
     fill_form(app)
+    left += english_and_back()  # the materials
     give_materials(sim, app)
+    left += english_and_back()  # the review
     state = submit(app)
     assert state[mode] and "print_printed" in state["kids"], state["kids"]
+    left += english_and_back()  # the receipt
     tap(app, "finish")
     app.wait_for(on("home"), 20)
     assert "unexpected" not in app.app_log(10**6)
+    assert left == []
