@@ -10,8 +10,6 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from kiosk.api import models as m
-
 from kiosk.client.errors import PlatformError
 from kiosk.events import emit
 from kiosk.journeys.problems import WrongStep, identity_problem, platform_problem

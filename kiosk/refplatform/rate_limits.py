@@ -1,11 +1,18 @@
 """How often a terminal or a citizen may do what, so that one stolen credential cannot sweep
 the citizen register and nobody's phone is flooded with codes. Moving windows from `limits`,
 in memory: the reference platform is one process (a real one keeps them in Redis or the like).
+
+One lock around every count: `limits`' MemoryStorage (5.8.0, the newest on the registry) is
+not safe across threads. Two requests counted at once could start its expiry timer twice,
+and the second answered 500 ("threads can only be started once"; fixed upstream by
+alisaifee/limits#352, not released here). The lock also makes "test every window, then hit
+them" one step, so two requests at once cannot both take a window's last place.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 
 from limits import RateLimitItem, parse
@@ -32,14 +39,16 @@ class RateLimits:
         """`rules`: other windows than RULES (a load test of one terminal, say)."""
         self._rules = {**RULES, **(rules or {})}
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._lock = threading.Lock()
 
     def hit(self, rule: str, who: str) -> None:
         """Count one; 429 rate_limited (with Retry-After) when a window is full."""
         key = hashlib.sha256(who.encode("utf-8")).hexdigest()[:32]  # no ID number in memory keys
-        for item in self._rules[rule]:
-            if not self._limiter.test(item, rule, key):
-                reset = self._limiter.get_window_stats(item, rule, key).reset_time
-                raise Problem(429, "rate_limited", "too many requests; try again later",
-                              retry_after_s=max(1, int(reset - time.time()) + 1))
-        for item in self._rules[rule]:
-            self._limiter.hit(item, rule, key)
+        with self._lock:
+            for item in self._rules[rule]:
+                if not self._limiter.test(item, rule, key):
+                    reset = self._limiter.get_window_stats(item, rule, key).reset_time
+                    raise Problem(429, "rate_limited", "too many requests; try again later",
+                                  retry_after_s=max(1, int(reset - time.time()) + 1))
+            for item in self._rules[rule]:
+                self._limiter.hit(item, rule, key)
