@@ -122,7 +122,9 @@ class UiDriver:
 
     # -- commands, run on the main thread ------------------------------------------------------
 
-    def _on_main(self, command: Callable[[], Any]) -> Any:
+    def _on_main(self, command: Callable[[], Any], drawn: bool = False) -> Any:
+        """`command` on the main loop, its answer here; with `drawn`, once the next frame is
+        drawn (before its swap), so that it sees the screen laid out as the glass shows it."""
         done = threading.Event()
         outcome: dict[str, Any] = {}
 
@@ -134,7 +136,11 @@ class UiDriver:
             finally:
                 done.set()
 
-        Clock.schedule_once(run, 0)
+        def after_the_frame(_dt: float) -> None:
+            self.frames.after_next_flip(run)
+            Window.canvas.ask_update()  # a frame even if nothing changed
+
+        Clock.schedule_once(after_the_frame if drawn else run, 0)
         if not done.wait(TIMEOUT_S):
             raise CommandFailed(504, "the main loop did not run the command in time")
         if "error" in outcome:
@@ -392,37 +398,13 @@ class UiDriver:
         self.app.show("attract")  # also from the admin screens, where an end would not move
         return {"ended": ended}
 
-    def screenshot_drawn(self, path: str, glass: bool = False) -> dict[str, Any]:
-        """Runs on the HTTP thread: the screenshot taken once the next frame is drawn. A body
-        rebuilt this turn (a poll's answer on the pay screen) is laid out only by that frame:
-        photographed before it, the pay code lay half off the screen at its widget's default
-        place and the buttons had no words, a picture the glass never shows."""
-        done = threading.Event()
-        outcome: dict[str, Any] = {}
-
-        def shoot(_now: float) -> None:
-            try:
-                outcome["value"] = self.screenshot(path, glass)
-            except BaseException as exc:  # handed to the HTTP thread
-                outcome["error"] = exc
-            finally:
-                done.set()
-
-        def ask() -> None:
-            self.frames.after_next_flip(shoot)
-            Window.canvas.ask_update()  # a frame even if nothing changed
-
-        self._on_main(ask)
-        if not done.wait(TIMEOUT_S):
-            raise CommandFailed(504, "no frame was drawn for the screenshot")
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome["value"]
-
     def screenshot(self, path: str, glass: bool = False) -> dict[str, Any]:
         """The screen; with a dialog open or `glass`, the window as drawn (the dialog lies on
         the window, outside the app's root). Window.screenshot appends a counter: moved to
-        `path`. On the main loop, between frames: `screenshot_drawn` for the drawn frame."""
+        `path`. Run once the next frame is drawn (`_on_main(…, drawn=True)`): a body rebuilt
+        this turn (a poll's answer on the pay screen) is laid out only by that frame, and
+        taken before it the pay code lay half off the screen at its widget's default place
+        and the buttons had no words, a picture the glass never shows."""
         if not glass and not self._dialogs():
             export_on_ground(self.app.root, path)
             return {"path": path}
@@ -447,9 +429,9 @@ class UiDriver:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def _run(self, command: Callable[[], Any]) -> None:
+            def _run(self, command: Callable[[], Any], drawn: bool = False) -> None:
                 try:
-                    self._reply(200, driver._on_main(command))
+                    self._reply(200, driver._on_main(command, drawn))
                 except CommandFailed as exc:
                     self._reply(exc.status, {"error": str(exc)})
                 except Exception as exc:
@@ -480,13 +462,6 @@ class UiDriver:
                 except ValueError:
                     self._reply(400, {"error": "body is not JSON"})
                     return
-                if self.path == "/screenshot":
-                    try:
-                        self._reply(200, driver.screenshot_drawn(str(args.get("path")),
-                                                                 bool(args.get("glass"))))
-                    except CommandFailed as exc:
-                        self._reply(exc.status, {"error": str(exc)})
-                    return
                 if self.path == "/tap" and args.get("wait_drawn"):
                     try:
                         until = args.get("until")
@@ -510,11 +485,14 @@ class UiDriver:
                     "/end_then_tap": lambda: driver.end_then_tap(str(args.get("kid"))),
                     "/widget": lambda: driver.widget(str(args.get("kid"))),
                     "/reset": driver.reset,
+                    "/screenshot": lambda: driver.screenshot(str(args.get("path")),
+                                                             bool(args.get("glass"))),
                 }
                 if self.path not in commands:
                     self._reply(404, {"error": "unknown command"})
                     return
-                self._run(commands[self.path])
+                # a picture of the screen as the glass shows it: after the next frame
+                self._run(commands[self.path], drawn=self.path == "/screenshot")
 
         return Handler
 
