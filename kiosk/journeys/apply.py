@@ -44,7 +44,7 @@ from kiosk.i18n import translator
 from kiosk.ime.pinyin import default_ime
 from kiosk.ime.vocabulary import SHARED_VOCABULARY, catalogue_texts, service_texts
 from kiosk.journeys import materials as mat
-from kiosk.journeys.base import Journey
+from kiosk.journeys.base import Journey, localized
 from kiosk.journeys.problems import (JourneyProblem, WrongStep, outbox_problem, platform_problem, printer_msgid)
 from kiosk.journeys.problems import words as _words
 from kiosk.journeys.receipt import (PrinterPort, PrintOutcome, PromisedItem, ReceiptData,
@@ -187,10 +187,6 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def _pick(text: m.Localized, language: str) -> str:
-    return text.en if language == "en" else text.zh_cn
-
-
 class ApplyJourney(Journey[Step]):
     """One citizen's application, from the catalogue to the printed receipt."""
 
@@ -305,14 +301,14 @@ class ApplyJourney(Journey[Step]):
         except UnsupportedForm:
             supported = False
         materials = tuple(GuideMaterial(
-            material_id=x.material_id, name=_pick(x.name, lang), required=x.required,
+            material_id=x.material_id, name=localized(x.name, lang), required=x.required,
             pages_min=x.pages_min, pages_max=x.pages_max,
             elicence_may_replace=x.elicence_kind is not None, may_promise=x.may_promise)
             for x in service.materials)
         return Guide(
-            service_id=service.service_id, name=_pick(service.name, lang),
-            department=_pick(service.department, lang),
-            description=_pick(service.description, lang), fee_fen=service.fee_fen,
+            service_id=service.service_id, name=localized(service.name, lang),
+            department=localized(service.department, lang),
+            description=localized(service.description, lang), fee_fen=service.fee_fen,
             fee_text=self._fee_text(service), legal_limit_days=service.legal_limit_days,
             promised_limit_days=service.promised_limit_days,
             terminal_completable=service.terminal_completable,
@@ -444,7 +440,7 @@ class ApplyJourney(Journey[Step]):
         licence = mat.usable_elicence(material, list(citizen.elicences) if citizen else [],
                                       self._today())
         return mat.view(material, self._plan().get(material.material_id), licence,
-                        _pick(material.name, self.language))
+                        localized(material.name, self.language))
 
     def materials(self) -> list[mat.MaterialView]:
         """Per material: what is needed, what the citizen has given, what may replace it."""
@@ -529,7 +525,7 @@ class ApplyJourney(Journey[Step]):
             views = tuple(self._view(x) for x in service.materials)
             self._go(Step.REVIEW)
             return Review(
-                service_name=_pick(service.name, lang), fee_text=self._fee_text(service),
+                service_name=localized(service.name, lang), fee_text=self._fee_text(service),
                 promised_limit_days=service.promised_limit_days,
                 applicant_name=identity.masked_name, applicant_id=identity.masked_id,
                 entries=entries, materials=views, form_errors=self.form_errors(),
@@ -641,10 +637,10 @@ class ApplyJourney(Journey[Step]):
         service, lang = self._service, self.language
         if service is None:
             return receipt
-        names = {x.material_id: _pick(x.name, lang) for x in service.materials}
+        names = {x.material_id: localized(x.name, lang) for x in service.materials}
         promised = tuple(dataclasses.replace(p, name=names.get(p.material_id, p.name))
                          for p in receipt.promised_materials)
-        return dataclasses.replace(receipt, service_name=_pick(service.name, lang),
+        return dataclasses.replace(receipt, service_name=localized(service.name, lang),
                                    promised_materials=promised, language=lang)
 
     def _receipt(self, queued: QueuedItem, wait_s: float) -> ReceiptData:
@@ -662,13 +658,13 @@ class ApplyJourney(Journey[Step]):
         lang = self.language
         plan = self._plan()
         promised = tuple(
-            PromisedItem(x.material_id, _pick(x.name, lang), plan[x.material_id].promised_by)
+            PromisedItem(x.material_id, localized(x.name, lang), plan[x.material_id].promised_by)
             for x in service.materials
             if x.material_id in plan and plan[x.material_id].source == "promised")
         return ReceiptData(
             outbox_reference=queued.reference, final=final,
             receipt_no=receipt_no if final else None, reference=reference,
-            service_id=service.service_id, service_name=_pick(service.name, lang),
+            service_id=service.service_id, service_name=localized(service.name, lang),
             submitted_at=self._session.get(_SUBMITTED_AT) or self._clock(),
             promised_date=dt.date.fromisoformat(due) if isinstance(due, str) else None,
             promised_days=service.promised_limit_days, promised_materials=promised,

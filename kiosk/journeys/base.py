@@ -37,6 +37,11 @@ def both_languages(both: m.Localized | None, chinese: str = "") -> Words:
     return both.model_dump(by_alias=True) if both is not None else {"zh-CN": chinese}
 
 
+def localized(text: m.Localized, language: str) -> str:
+    """`text` in `language`: for what is worded now (a view rebuilt at each refresh, a slip)."""
+    return text.en if language == "en" else text.zh_cn
+
+
 def identified(session: Session) -> Identity:
     """The session's identified citizen; without one, the problem that asks for the card."""
     identity = session.identity

@@ -50,7 +50,7 @@ from kiosk.delivery import APPLICATION, SUPPLEMENT
 from kiosk.i18n import translator
 from kiosk.i18n.messages import N_
 from kiosk.journeys import materials as mat
-from kiosk.journeys.base import Journey, citizens_applications, identified
+from kiosk.journeys.base import Journey, citizens_applications, identified, localized
 from kiosk.journeys.problems import (JourneyProblem, outbox_problem,
                                      platform_problem, printer_msgid)
 from kiosk.journeys.problems import words as _words
@@ -182,10 +182,6 @@ class _Supplement:
     choices: dict[str, mat.Choice]
     key: str
     queued_reference: str | None = None
-
-
-def _pick(text: m.Localized, language: str) -> str:
-    return text.en if language == "en" else text.zh_cn
 
 
 class ProgressJourney(Journey[Step]):
@@ -396,7 +392,7 @@ class ProgressJourney(Journey[Step]):
         awaits = bool(_awaited_ids(a, self._services().get(a.service_id)))
         return ApplicationView(
             reference=a.receipt_no, receipt_no=a.receipt_no,
-            service_name=_pick(a.service_name, lang), status=a.status,
+            service_name=localized(a.service_name, lang), status=a.status,
             status_words=t.gettext(STATUS_WORDS[a.status]),
             applicant_masked=a.applicant_masked, submitted_at=a.submitted_at,
             due_date=a.due_date, steps=tuple(steps), to_do=self._to_do(a),
@@ -418,7 +414,7 @@ class ProgressJourney(Journey[Step]):
     def _material_names(self, service_id: str) -> dict[str, str]:
         """The service's materials by id, named in the session's language."""
         service = self._services().get(service_id)
-        return {x.material_id: _pick(x.name, self.language) for x in service.materials} \
+        return {x.material_id: localized(x.name, self.language) for x in service.materials} \
             if service is not None else {}
 
     def _to_do(self, a: m.Application) -> tuple[str, ...]:
@@ -539,7 +535,7 @@ class ProgressJourney(Journey[Step]):
         """The awaited materials and the pages scanned for each (no I/O). The same shape as
         the apply journey's, so the camera screen serves both."""
         s = self._supplement()
-        return [mat.view(x, s.choices.get(x.material_id), None, _pick(x.name, self.language))
+        return [mat.view(x, s.choices.get(x.material_id), None, localized(x.name, self.language))
                 for x in s.service.materials if x.material_id in s.awaited]
 
     def add_page(self, material_id: str, data: bytes) -> mat.MaterialView:
