@@ -92,7 +92,7 @@ class LineStack(BoxLayout):
             self.add_widget(widget)
         if tight:
             self.size_hint_y = None
-            self.height = self._height(placed)
+            self.height = self._stacked([w.height for w in placed])
         else:
             self.size_hint_y = 1
             if all(line.em is not None for line in lines):
@@ -118,10 +118,11 @@ class LineStack(BoxLayout):
         if not self._shrinks(lines):
             return False
         heights = [sharing.get(n, widget.height) for n, widget in enumerate(placed)]
-        return sum(heights) + self.spacing * max(0, len(heights) - 1) > self.screen.body_room
+        return self._stacked(heights) > self.screen.body_room
 
-    def _height(self, placed: Sequence[Widget]) -> float:
-        return sum(w.height for w in placed) + self.spacing * max(0, len(placed) - 1)
+    def _stacked(self, heights: Sequence[float]) -> float:
+        """The height of lines this tall, one above the other."""
+        return sum(heights) + self.spacing * max(0, len(heights) - 1)
 
     def _placed(self, label: Label, line: Line, width: float, crowded: bool = False) -> Widget:
         """The line's label, or for a line that asks for staff a row of it and the button
