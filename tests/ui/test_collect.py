@@ -96,6 +96,36 @@ def test_a_citizen_previews_prints_once_then_reprints_with_a_reason(sim, app: Ki
     assert ID_NUMBER not in app.app_log()
 
 
+def test_a_certificate_name_with_markup_from_the_platform_is_shown_as_written(
+        sim: Simulation, app: KioskUi) -> None:
+    """Contract 1.8's English name is the platform's words: on the list, the preview and
+    the reprint's question it is text, never markup ("[font=…]" would name a file to open)."""
+    certificate_id = issued(sim)
+    marked = "Certificate[font=/etc/passwd]X[/font][size=300]Y[/size]"
+    with sim.emulators["platform"].store.write() as conn:
+        conn.execute("UPDATE certificates SET title_en = ? WHERE certificate_id = ?",
+                     (marked, certificate_id))
+    identify(sim, app)
+    tap(app, "switch_language")
+    app.wait_for(lambda s: s["language"] == "en")
+    open_list(sim, app, certificate_id)
+    assert any(marked in text for text in app.state()["texts"])
+    nothing_wrong(app)
+    app.tap(f"cert_{certificate_id}", until={"screen": "collect_preview",
+                                             "kid": "print_certificate"})
+    assert marked in app.state()["texts"]
+    tap(app, "print_certificate")
+    app.wait_for(on("collect_preview", "collect_printed"), 30)
+    tap(app, "finish")
+    app.wait_for(on("home"))
+    open_list(sim, app, certificate_id)
+    tap(app, f"cert_{certificate_id}")
+    state = app.wait_for(on("collect_reason", "reason_lost"), 20)
+    assert marked in state["texts"]
+    nothing_wrong(app)
+    assert "Traceback" not in app.app_log()
+
+
 def test_paper_out_mid_certificate_is_told_then_prints_once_whole(sim, app: KioskUi,
         since: Since) -> None:
     certificate_id = issued(sim)
